@@ -1,0 +1,45 @@
+using System.CommandLine;
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.Sampling;
+
+namespace EdgeLstm.Cli;
+
+/// <summary>`edgelstm generate`: feeds a prompt and streams sampled characters to stdout as they are produced.</summary>
+internal static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var model = ModelSource.CreateOption();
+        var prompt = new Option<string>("--prompt", "-p") { Description = "Text to start from (every character must be in the model's vocabulary)", DefaultValueFactory = _ => "The whale" };
+        var maxChars = new Option<int>("--max-chars", "-n") { Description = "Characters to generate", DefaultValueFactory = _ => 300 };
+        var temperature = new Option<float>("--temperature", "-t") { Description = "Softmax temperature; 0 is greedy", DefaultValueFactory = _ => 0.8f };
+        var topK = new Option<int>("--top-k") { Description = "Sample only from the k most likely characters (0 = all)", DefaultValueFactory = _ => 0 };
+        var topP = new Option<float>("--top-p") { Description = "Sample only from the most likely characters holding this probability mass (1 = all)", DefaultValueFactory = _ => 1f };
+        var seed = new Option<ulong>("--seed", "-s") { Description = "Random seed; the same seed gives the same text", DefaultValueFactory = _ => 42UL };
+        var stop = new Option<string?>("--stop") { Description = "Stop once the generated text ends with this string" };
+        var noPrompt = new Option<bool>("--no-echo") { Description = "Do not print the prompt before the generated text" };
+
+        var command = new Command("generate", "Generate text from a prompt, streaming characters as they are produced")
+        {
+            model, prompt, maxChars, temperature, topK, topP, seed, stop, noPrompt,
+        };
+        command.SetAction(result => UserErrors.Run(() =>
+        {
+            var options = new SamplingOptions(result.GetValue(temperature), result.GetValue(topK), result.GetValue(topP), result.GetValue(seed));
+            options.Validate();
+            int count = result.GetValue(maxChars);
+            if (count < 0) throw new ArgumentException($"--max-chars must be ≥ 0, got {count}");
+            var (loaded, _, _) = ModelSource.Load(result.GetValue(model));
+            string text = result.GetValue(prompt)!;
+            var session = loaded.CreateSession();
+            var characters = TextGenerator.Generate(session, text, options, count, result.GetValue(stop));
+            using var stdout = Console.OpenStandardOutput();
+            using var writer = new StreamWriter(stdout, new System.Text.UTF8Encoding(false)) { AutoFlush = true };
+            if (!result.GetValue(noPrompt)) writer.Write(text);
+            foreach (string c in characters) writer.Write(c);
+            writer.WriteLine();
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,17 @@
+using System.CommandLine;
+using EdgeLstm.Cli;
+
+// `edgelstm`: the device tool. Parse errors are one line on stderr and exit code 2, like every user error.
+var root = new RootCommand("edgelstm: runs character-level LSTM models on the device")
+{
+    GenerateCommand.Create(),
+    EvalCommand.Create(),
+    InfoCommand.Create(),
+};
+ParseResult parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    Console.Error.WriteLine($"error: {parsed.Errors[0].Message} (try --help)");
+    return ExitCodes.UsageError;
+}
+return parsed.Invoke();

@@ -1,0 +1,65 @@
+namespace EdgeLstm.Runtime.Float;
+
+/// <summary>
+/// A stream of steps through one <see cref="FloatLstmModel"/>: it owns the h and c of every layer.
+/// Not thread-safe; use one session per thread (the model itself is shared read-only).
+/// </summary>
+public sealed class FloatLstmSession
+{
+    private readonly FloatLstmModel _model;
+    private readonly LstmState _state;
+    private readonly float[] _input;
+    private readonly float[] _gates;
+    private readonly float[] _logits;
+
+    internal FloatLstmSession(FloatLstmModel model)
+    {
+        _model = model;
+        var sizes = new int[model.Layers.Length];
+        int maxHidden = 0;
+        for (int k = 0; k < sizes.Length; k++)
+        {
+            sizes[k] = model.Layers[k].HiddenSize;
+            maxHidden = Math.Max(maxHidden, sizes[k]);
+        }
+        _state = new LstmState(sizes);
+        _input = new float[model.EmbeddingDim];
+        _gates = new float[4 * maxHidden];
+        _logits = new float[model.VocabularySize];
+    }
+
+    public FloatLstmModel Model => _model;
+
+    /// <summary>The logits after the last <see cref="Step"/>.</summary>
+    public ReadOnlySpan<float> Logits => _logits;
+
+    /// <summary>Sets h and c of every layer to zero, as at the start of a stream.</summary>
+    public void Reset() => _state.Clear();
+
+    public LstmState Snapshot()
+    {
+        var copy = new LstmState(Array.ConvertAll(_state.H, h => h.Length));
+        _state.CopyTo(copy);
+        return copy;
+    }
+
+    public void Restore(LstmState snapshot) => snapshot.CopyTo(_state);
+
+    /// <summary>Feeds one token and returns the logits over the next token.</summary>
+    public ReadOnlySpan<float> Step(int token)
+    {
+        if ((uint)token >= (uint)_model.VocabularySize)
+            throw new ArgumentOutOfRangeException(nameof(token), token, $"token id must be below {_model.VocabularySize}");
+        int e = _model.EmbeddingDim;
+        _model.Embedding.AsSpan(token * e, e).CopyTo(_input);
+        ReadOnlySpan<float> x = _input;
+        for (int k = 0; k < _model.Layers.Length; k++)
+        {
+            FloatLstmReference.Step(_model.Layers[k], x, _state.H[k], _state.C[k], _gates);
+            x = _state.H[k];
+        }
+        _model.HeadBias.CopyTo(_logits, 0);
+        FloatLstmReference.MatVecAdd(_model.HeadWeight, x, _logits);
+        return _logits;
+    }
+}

@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeLstm.Runtime;
+
+/// <summary>Source-generated JSON (no reflection), so the runtime stays NativeAOT- and trim-safe.</summary>
+[JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class RuntimeJsonContext : JsonSerializerContext;

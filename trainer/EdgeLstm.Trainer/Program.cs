@@ -1,0 +1,73 @@
+using System.CommandLine;
+using EdgeLstm.Cli;
+using EdgeLstm.Trainer;
+
+// `edgelstm-train`: trains a float character LSTM with TorchSharp and writes it as safetensors.
+var train = new Option<FileInfo>("--train") { Description = "Training text (UTF-8); the vocabulary is built from it", Required = true };
+var valid = new Option<FileInfo>("--valid") { Description = "Validation text (UTF-8), scored after every epoch", Required = true };
+var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the best model (safetensors)", Required = true };
+var embeddingDim = new Option<int>("--embedding-dim") { Description = "Embedding size", DefaultValueFactory = _ => 64 };
+var hiddenSize = new Option<int>("--hidden-size") { Description = "LSTM hidden size", DefaultValueFactory = _ => 256 };
+var layers = new Option<int>("--layers") { Description = "Stacked LSTM layers", DefaultValueFactory = _ => 2 };
+var dropout = new Option<double>("--dropout") { Description = "Dropout between LSTM layers and before the output layer", DefaultValueFactory = _ => 0.1 };
+var batchSize = new Option<int>("--batch-size") { Description = "Parallel streams per batch", DefaultValueFactory = _ => 32 };
+var seqLen = new Option<int>("--seq-len") { Description = "Characters per truncated-BPTT window", DefaultValueFactory = _ => 128 };
+var lr = new Option<double>("--lr") { Description = "Adam learning rate at the start", DefaultValueFactory = _ => 2e-3 };
+var minLr = new Option<double>("--min-lr") { Description = "Learning rate at the end of the cosine decay", DefaultValueFactory = _ => 1e-4 };
+var clip = new Option<double>("--clip") { Description = "Maximum gradient norm", DefaultValueFactory = _ => 5.0 };
+var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (the cosine schedule spans them)", DefaultValueFactory = _ => 20 };
+var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation score", DefaultValueFactory = _ => 3 };
+var maxBatches = new Option<int>("--max-batches") { Description = "Cap on batches per epoch (0 = whole text); for quick runs", DefaultValueFactory = _ => 0 };
+var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+var seed = new Option<int>("--seed") { Description = "Random seed (initial weights, dropout)", DefaultValueFactory = _ => 42 };
+var checkpointDir = new Option<DirectoryInfo>("--checkpoint-dir") { Description = "Keep a resumable checkpoint here after every epoch" };
+var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir" };
+var initFrom = new Option<FileInfo>("--init-from") { Description = "Start from the weights of this float model (fine-tuning)" };
+var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors" };
+
+var root = new RootCommand("edgelstm-train: trains a character-level LSTM language model (TorchSharp, CPU) and writes it as safetensors")
+{
+    train, valid, output, embeddingDim, hiddenSize, layers, dropout, batchSize, seqLen, lr, minLr, clip, epochs, patience,
+    maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet,
+};
+root.SetAction(result => UserErrors.Run(() =>
+{
+    var options = new TrainOptions
+    {
+        TrainFile = result.GetValue(train)!.FullName,
+        ValidFile = result.GetValue(valid)!.FullName,
+        Output = result.GetValue(output)!.FullName,
+        EmbeddingDim = result.GetValue(embeddingDim),
+        HiddenSize = result.GetValue(hiddenSize),
+        Layers = result.GetValue(layers),
+        Dropout = result.GetValue(dropout),
+        BatchSize = result.GetValue(batchSize),
+        SeqLen = result.GetValue(seqLen),
+        LearningRate = result.GetValue(lr),
+        MinLearningRate = result.GetValue(minLr),
+        Clip = result.GetValue(clip),
+        Epochs = result.GetValue(epochs),
+        Patience = result.GetValue(patience),
+        MaxBatchesPerEpoch = result.GetValue(maxBatches),
+        Threads = result.GetValue(threads),
+        Seed = result.GetValue(seed),
+        CheckpointDir = result.GetValue(checkpointDir)?.FullName,
+        Resume = result.GetValue(resume),
+        InitFrom = result.GetValue(initFrom)?.FullName,
+        Quiet = result.GetValue(quiet),
+    };
+    options.Validate();
+    // First Ctrl-C: finish the current batch and stop, keeping the last completed epoch's files. Second: exit at once.
+    using var cancel = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        if (cancel.IsCancellationRequested) return;
+        e.Cancel = true;
+        cancel.Cancel();
+    };
+    var outcome = new CharLmTrainer(options).Run(cancel.Token);
+    if (!options.Quiet && outcome.Epochs > 0)
+        Console.WriteLine($"best validation {outcome.BestValidBitsPerChar:F4} bits/char; model: {options.Output}");
+    return outcome.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
+}));
+return root.Parse(args).Invoke();

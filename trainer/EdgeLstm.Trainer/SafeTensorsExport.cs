@@ -1,0 +1,53 @@
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.SafeTensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EdgeLstm.Trainer;
+
+/// <summary>Moves weights between a <see cref="CharLstmNetwork"/> and the float safetensors exchange format.</summary>
+public static class SafeTensorsExport
+{
+    public static void Save(CharLstmNetwork network, CharTokenizer tokenizer, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    {
+        var tensors = new List<SafeTensorsWriter.Tensor>();
+        foreach (var (name, value) in network.state_dict())
+        {
+            using var cpu = value.detach().cpu().contiguous();
+            tensors.Add(new SafeTensorsWriter.Tensor(name, cpu.shape, cpu.data<float>().ToArray()));
+        }
+        var metadata = new Dictionary<string, string>
+        {
+            [ModelMetadataKeys.FormatVersion] = ModelMetadataKeys.CurrentFormatVersion,
+            [ModelMetadataKeys.Task] = ModelMetadataKeys.CharLmTask,
+            [ModelMetadataKeys.Vocabulary] = tokenizer.ToJson(),
+            ["edgelstm.dropout"] = network.Shape.Dropout.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (extraMetadata is not null)
+            foreach (var (key, value) in extraMetadata) metadata[key] = value;
+        SafeTensorsWriter.Write(path, tensors, metadata);
+    }
+
+    /// <summary>Reads a float model file into a new network (for resuming or fine-tuning, including files written by PyTorch).</summary>
+    public static (CharLstmNetwork Network, CharTokenizer Tokenizer) Load(string path, double dropout)
+    {
+        var file = SafeTensorsReader.Read(path);
+        // Validates names, shapes and metadata exactly as the runtime does.
+        var model = EdgeLstm.Runtime.Float.FloatLstmModel.FromSafeTensors(file);
+        var shape = new CharLstmShape(model.VocabularySize, model.EmbeddingDim, model.HiddenSize, model.Layers.Length, dropout);
+        foreach (var layer in model.Layers)
+            if (layer.HiddenSize != shape.HiddenSize)
+                throw new ModelFormatException($"{file.Source}: layers of different hidden sizes are not supported by the trainer");
+        var network = new CharLstmNetwork(shape);
+        using (no_grad())
+        {
+            foreach (var (name, parameter) in network.named_parameters())
+            {
+                var info = file.Tensors[name];
+                using var source = tensor(file.ReadFloats(info), info.Shape);
+                parameter.copy_(source);
+            }
+        }
+        return (network, model.Tokenizer);
+    }
+}

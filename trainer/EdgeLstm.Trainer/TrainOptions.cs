@@ -1,0 +1,51 @@
+namespace EdgeLstm.Trainer;
+
+/// <summary>Everything one training run needs; the CLI maps its options onto this one to one.</summary>
+public sealed record TrainOptions
+{
+    public required string TrainFile { get; init; }
+    public required string ValidFile { get; init; }
+    public required string Output { get; init; }
+    public int EmbeddingDim { get; init; } = 64;
+    public int HiddenSize { get; init; } = 256;
+    public int Layers { get; init; } = 2;
+    public double Dropout { get; init; } = 0.1;
+    public int BatchSize { get; init; } = 32;
+    public int SeqLen { get; init; } = 128;
+    public double LearningRate { get; init; } = 2e-3;
+    public double MinLearningRate { get; init; } = 1e-4;
+    public double Clip { get; init; } = 5.0;
+    public int Epochs { get; init; } = 20;
+    public int Patience { get; init; } = 3;
+    public int Threads { get; init; } = 2;
+    public int Seed { get; init; } = 42;
+    /// <summary>0 trains on the whole text each epoch; otherwise at most this many batches (for quick runs and tests).</summary>
+    public int MaxBatchesPerEpoch { get; init; }
+    public string? CheckpointDir { get; init; }
+    public bool Resume { get; init; }
+    /// <summary>Start from these weights (a float model file, ours or PyTorch's) instead of random ones.</summary>
+    public string? InitFrom { get; init; }
+    public bool Quiet { get; init; }
+
+    public void Validate()
+    {
+        Check(EmbeddingDim > 0, "--embedding-dim must be > 0");
+        Check(HiddenSize > 0, "--hidden-size must be > 0");
+        Check(Layers is > 0 and <= 8, "--layers must be in 1..8");
+        Check(Dropout is >= 0 and < 1, "--dropout must be in [0, 1)");
+        Check(BatchSize > 0, "--batch-size must be > 0");
+        Check(SeqLen > 0, "--seq-len must be > 0");
+        Check(LearningRate > 0 && MinLearningRate >= 0 && MinLearningRate <= LearningRate, "--lr must be > 0 and --min-lr in [0, --lr]");
+        Check(Clip > 0, "--clip must be > 0");
+        Check(Epochs > 0, "--epochs must be > 0");
+        Check(Patience > 0, "--patience must be > 0");
+        Check(Threads > 0, "--threads must be > 0");
+        Check(MaxBatchesPerEpoch >= 0, "--max-batches must be ≥ 0");
+        Check(!Resume || CheckpointDir is not null, "--resume needs --checkpoint-dir");
+    }
+
+    private static void Check(bool ok, string message)
+    {
+        if (!ok) throw new ArgumentException(message);
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+
+namespace EdgeLstm.Trainer;
+
+/// <summary>
+/// What `--resume` needs, kept in the checkpoint directory after every completed epoch: the weights
+/// (last.safetensors), Adam's moments (optimizer.bin) and this progress record (progress.json).
+/// Each file is written to a temporary name and renamed, the progress record last.
+/// </summary>
+public sealed record TrainingCheckpoint(int EpochsDone, double BestValidBitsPerChar, int EpochsWithoutImprovement, long StepsDone)
+{
+    public const string WeightsFile = "last.safetensors";
+    public const string OptimizerFile = "optimizer.bin";
+    public const string ProgressFile = "progress.json";
+
+    public void Save(string directory)
+    {
+        string path = Path.Combine(directory, ProgressFile);
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    public static TrainingCheckpoint Load(string directory)
+    {
+        string path = Path.Combine(directory, ProgressFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no checkpoint to resume from", path);
+        try
+        {
+            return JsonSerializer.Deserialize<TrainingCheckpoint>(File.ReadAllText(path))
+                ?? throw new InvalidDataException($"{path}: empty checkpoint record");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a checkpoint record ({e.Message})");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace EdgeLstm.Tests;
+
+/// <summary>Runs the real `edgelstm` CLI (built beside the tests) as a child process.</summary>
+internal static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static Result Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "edgelstm.dll"));
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(120_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("edgelstm " + string.Join(' ', args) + " did not finish in 120 s");
+        }
+        return new Result(process.ExitCode, stdout, stderr.Result);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Trainer;
+
+namespace EdgeLstm.Tests;
+
+/// <summary>The `edgelstm` binary end to end: outputs, and exit codes plus one-line messages for bad input.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly string _model;
+
+    public CliTests()
+    {
+        TorchFixture.Init(seed: 21);
+        var tokenizer = CharTokenizer.FromText(TestTexts.English(2000, seed: 4));
+        var network = new CharLstmNetwork(new CharLstmShape(tokenizer.VocabularySize, 8, 24, 2, 0.0));
+        _model = _dir.File("tiny.safetensors");
+        SafeTensorsExport.Save(network, tokenizer, _model);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private static void AssertUserError(CliRunner.Result result, int exitCode, string expected)
+    {
+        Assert.Equal(exitCode, result.ExitCode);
+        string message = result.Stderr.TrimEnd('\n');
+        Assert.DoesNotContain('\n', message);          // one line
+        Assert.DoesNotContain("   at ", message);       // no stack trace
+        Assert.StartsWith("error: ", message);
+        Assert.Contains(expected, message);
+    }
+
+    [Fact]
+    public void GenerateStreamsTheSameTextForTheSameSeed()
+    {
+        var a = CliRunner.Run("generate", "--model", _model, "--prompt", "the ", "--max-chars", "50", "--seed", "3", "--top-k", "5");
+        var b = CliRunner.Run("generate", "--model", _model, "--prompt", "the ", "--max-chars", "50", "--seed", "3", "--top-k", "5");
+        Assert.Equal(0, a.ExitCode);
+        Assert.Equal(a.Stdout, b.Stdout);
+        Assert.StartsWith("the ", a.Stdout);
+        Assert.Equal(4 + 50, a.Stdout.TrimEnd('\n').Length);
+    }
+
+    [Fact]
+    public void EvalPrintsTheRuntimesBitsPerChar()
+    {
+        string text = _dir.File("text.txt");
+        File.WriteAllText(text, TestTexts.English(800, seed: 5));
+        var result = CliRunner.Run("eval", "--model", _model, text);
+        Assert.Equal(0, result.ExitCode);
+        var model = FloatLstmModel.Load(_model);
+        double expected = BitsPerCharEvaluator.Evaluate(model, model.Tokenizer.Encode(File.ReadAllText(text)));
+        double printed = double.Parse(Regex.Match(result.Stdout, @"^(\d+\.\d+) bits/char").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(printed - expected, -1e-4, 1e-4);
+    }
+
+    [Fact]
+    public void InfoDescribesTheArchitecture()
+    {
+        var result = CliRunner.Run("info", "--model", _model);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("LSTM 8→24 → LSTM 24→24", result.Stdout);
+        Assert.Contains($"parameters:   {FloatLstmModel.Load(_model).ParameterCount:N0}", result.Stdout);
+    }
+
+    [Fact]
+    public void MissingModelFileExitsWithFileError() =>
+        AssertUserError(CliRunner.Run("info", "--model", _dir.File("absent.safetensors")), 3, "absent.safetensors: no such file");
+
+    [Fact]
+    public void CorruptModelExitsWithInvalidModel()
+    {
+        byte[] bytes = File.ReadAllBytes(_model);
+        string cut = _dir.File("cut.safetensors");
+        File.WriteAllBytes(cut, bytes[..(bytes.Length - 100)]);
+        AssertUserError(CliRunner.Run("generate", "--model", cut), 4, "cut.safetensors: tensor");
+    }
+
+    [Fact]
+    public void BadOptionValueExitsWithUsageError() =>
+        AssertUserError(CliRunner.Run("generate", "--model", _model, "--temperature", "hot"), 2, "--temperature");
+
+    [Fact]
+    public void OutOfRangeOptionExitsWithUsageError() =>
+        AssertUserError(CliRunner.Run("generate", "--model", _model, "--top-p", "1.5"), 2, "--top-p must be in (0, 1]");
+
+    [Fact]
+    public void PromptOutsideTheVocabularyExitsWithUsageError() =>
+        AssertUserError(CliRunner.Run("generate", "--model", _model, "--prompt", "the 鯨"), 2, "U+9BE8");
+
+    [Fact]
+    public void UnknownOptionExitsWithUsageError() =>
+        AssertUserError(CliRunner.Run("generate", "--model", _model, "--frobnicate"), 2, "--frobnicate");
+}

@@ -1,0 +1,34 @@
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Trainer;
+
+namespace EdgeLstm.Tests;
+
+/// <summary>`edgelstm eval` and the trainer must report the same bits/char for the same model and text.</summary>
+public sealed class EvalMatchesTrainerTests
+{
+    [Fact]
+    public void RuntimeBitsPerCharEqualsTrainerAfterRealTraining()
+    {
+        TorchFixture.Init(seed: 3);
+        using var dir = new TempDirectory();
+        string train = dir.File("train.txt"), valid = dir.File("valid.txt"), model = dir.File("m.safetensors");
+        File.WriteAllText(train, TestTexts.English(4000, seed: 1));
+        File.WriteAllText(valid, TestTexts.English(1500, seed: 2) + " ünïcödé ✓"); // includes characters outside the vocabulary
+        var result = new CharLmTrainer(new TrainOptions
+        {
+            TrainFile = train, ValidFile = valid, Output = model,
+            EmbeddingDim = 8, HiddenSize = 32, Layers = 2, Dropout = 0.1, BatchSize = 4, SeqLen = 32,
+            Epochs = 2, MaxBatchesPerEpoch = 10, Threads = 1, Quiet = true,
+        }).Run(CancellationToken.None);
+
+        var (network, tokenizer) = SafeTensorsExport.Load(model, dropout: 0.0);
+        int[] tokens = tokenizer.Encode(File.ReadAllText(valid));
+        double trainer = CharLmEvaluator.BitsPerChar(network, tokens);
+        double runtime = BitsPerCharEvaluator.Evaluate(FloatLstmModel.Load(model), tokens);
+
+        Assert.InRange(runtime - trainer, -1e-3, 1e-3);
+        // The trainer's own record of the best epoch is the same measurement.
+        Assert.InRange(result.BestValidBitsPerChar - runtime, -1e-3, 1e-3);
+        Assert.True(runtime < Math.Log2(tokenizer.VocabularySize), $"training did not learn anything: {runtime} bits/char");
+    }
+}

@@ -1,0 +1,78 @@
+using EdgeLstm.Runtime.Sampling;
+
+namespace EdgeLstm.Tests;
+
+public sealed class TokenSamplerTests
+{
+    // Probabilities 0.05, 0.5, 0.15, 0.3 for tokens 0..3 at temperature 1.
+    private static readonly float[] Logits = [MathF.Log(0.05f), MathF.Log(0.5f), MathF.Log(0.15f), MathF.Log(0.3f)];
+
+    [Fact]
+    public void GreedyPicksTheArgMax() =>
+        Assert.Equal(1, new TokenSampler(SamplingOptions.Greedy).Sample(Logits));
+
+    [Theory]
+    [InlineData(1, new[] { 1 })]
+    [InlineData(2, new[] { 1, 3 })]
+    [InlineData(3, new[] { 1, 3, 2 })]
+    [InlineData(0, new[] { 1, 3, 2, 0 })]
+    public void TopKKeepsExactlyTheKMostLikely(int k, int[] expected)
+    {
+        int kept = new TokenSampler(new SamplingOptions(1f, TopK: k)).Candidates(Logits, out int[] order, out _);
+        Assert.Equal(expected, order[..kept]);
+    }
+
+    [Theory]
+    [InlineData(0.40f, new[] { 1 })]           // 0.5 alone reaches 0.40
+    [InlineData(0.75f, new[] { 1, 3 })]        // 0.5 + 0.3 = 0.8
+    [InlineData(0.85f, new[] { 1, 3, 2 })]     // 0.95
+    [InlineData(0.99f, new[] { 1, 3, 2, 0 })]
+    public void TopPKeepsTheSmallestPrefixReachingP(float p, int[] expected)
+    {
+        int kept = new TokenSampler(new SamplingOptions(1f, TopP: p)).Candidates(Logits, out int[] order, out _);
+        Assert.Equal(expected, order[..kept]);
+    }
+
+    [Fact]
+    public void TopPAppliesToTheMassLeftByTopK()
+    {
+        // Top-2 leaves 0.5 and 0.3 (renormalised 0.625 and 0.375); p = 0.6 then keeps only token 1.
+        int kept = new TokenSampler(new SamplingOptions(1f, TopK: 2, TopP: 0.6f)).Candidates(Logits, out int[] order, out _);
+        Assert.Equal([1], order[..kept]);
+    }
+
+    [Fact]
+    public void SamplesOnlyKeptCandidatesInProportion()
+    {
+        var sampler = new TokenSampler(new SamplingOptions(1f, TopK: 2, Seed: 5));
+        var counts = new int[4];
+        for (int i = 0; i < 20_000; i++) counts[sampler.Sample(Logits)]++;
+        Assert.Equal(0, counts[0]);
+        Assert.Equal(0, counts[2]);
+        Assert.InRange(counts[1] / 20_000.0, 0.60, 0.65); // 0.5 / 0.8 = 0.625
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameDrawsAndAnotherSeedDoesNot()
+    {
+        int[] Draw(ulong seed)
+        {
+            var sampler = new TokenSampler(new SamplingOptions(1.3f, Seed: seed));
+            return Enumerable.Range(0, 200).Select(_ => sampler.Sample(Logits)).ToArray();
+        }
+        Assert.Equal(Draw(11), Draw(11));
+        Assert.NotEqual(Draw(11), Draw(12));
+    }
+
+    [Theory]
+    [InlineData(-1f, 0, 1f, "--temperature")]
+    [InlineData(float.NaN, 0, 1f, "--temperature")]
+    [InlineData(1f, -3, 1f, "--top-k")]
+    [InlineData(1f, 0, 0f, "--top-p")]
+    [InlineData(1f, 0, 1.5f, "--top-p")]
+    public void RejectsOutOfRangeOptionsNamingTheOption(float temperature, int topK, float topP, string option)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new TokenSampler(new SamplingOptions(temperature, topK, topP)));
+        Assert.StartsWith(option, error.Message);
+    }
+}

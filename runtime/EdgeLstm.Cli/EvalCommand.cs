@@ -1,3 +1,4 @@
+using EdgeLstm.Runtime;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -23,7 +24,9 @@ internal static class EvalCommand
             int limit = result.GetValue(maxChars);
             if (limit < 0) throw new ArgumentException($"--max-chars must be ≥ 0, got {limit}");
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
-            var (loaded, name, _) = ModelSource.Load(result.GetValue(model));
+            var source = ModelSource.Load(result.GetValue(model));
+            var loaded = source.Model;
+            string name = source.Name;
             int[] tokens = loaded.Tokenizer.Encode(File.ReadAllText(file.FullName));
             if (limit > 0 && tokens.Length > limit) tokens = tokens[..limit];
             if (tokens.Length < 2) throw new ArgumentException($"{file.FullName}: needs at least two characters to score");

@@ -1,3 +1,4 @@
+using EdgeLstm.Runtime;
 using System.CommandLine;
 using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Sampling;
@@ -29,7 +30,7 @@ internal static class GenerateCommand
             options.Validate();
             int count = result.GetValue(maxChars);
             if (count < 0) throw new ArgumentException($"--max-chars must be ≥ 0, got {count}");
-            var (loaded, _, _) = ModelSource.Load(result.GetValue(model));
+            var loaded = ModelSource.Load(result.GetValue(model)).Model;
             string text = result.GetValue(prompt)!;
             var session = loaded.CreateSession();
             var characters = TextGenerator.Generate(session, text, options, count, result.GetValue(stop));

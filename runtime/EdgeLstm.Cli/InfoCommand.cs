@@ -1,31 +1,54 @@
 using System.CommandLine;
 using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.Int8;
 
 namespace EdgeLstm.Cli;
 
-/// <summary>`edgelstm info`: what a model is (architecture, parameters, size, vocabulary, training metadata).</summary>
+/// <summary>`edgelstm info`: what a model is (format, architecture, parameters, size, vocabulary, training record).</summary>
 internal static class InfoCommand
 {
     public static Command Create()
     {
         var model = ModelSource.CreateOption();
-        var command = new Command("info", "Show a model's architecture, parameter count and file size") { model };
+        var command = new Command("info", "Show a model's format, architecture, parameter count and file size") { model };
         command.SetAction(result => UserErrors.Run(() =>
         {
-            var (loaded, name, bytes) = ModelSource.Load(result.GetValue(model));
-            Console.WriteLine($"model:        {name}");
-            Console.WriteLine($"format:       safetensors, float32 ({bytes:N0} bytes)");
-            Console.WriteLine($"task:         {(loaded.Metadata.TryGetValue(ModelMetadataKeys.Task, out var task) ? task : ModelMetadataKeys.CharLmTask)}");
-            Console.WriteLine($"architecture: embedding {loaded.VocabularySize}×{loaded.EmbeddingDim} → " +
-                string.Join(" → ", Array.ConvertAll(loaded.Layers, l => $"LSTM {l.InputSize}→{l.HiddenSize}")) +
-                $" → linear {loaded.HiddenSize}→{loaded.VocabularySize}");
-            Console.WriteLine($"parameters:   {loaded.ParameterCount:N0}");
-            Console.WriteLine($"vocabulary:   {loaded.VocabularySize} tokens (code points; id 0 = unknown)");
-            foreach (var (key, value) in loaded.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
-                if (key.StartsWith("edgelstm.trainer.", StringComparison.Ordinal))
-                    Console.WriteLine($"{key["edgelstm.".Length..] + ":",-13} {value}");
+            var loaded = ModelSource.Load(result.GetValue(model));
+            Console.WriteLine($"model:        {loaded.Name}");
+            Console.WriteLine($"format:       {loaded.Format}");
+            Console.WriteLine($"file size:    {loaded.Bytes:N0} bytes");
+            switch (loaded.Model)
+            {
+                case FloatLstmModel f:
+                    Describe(f.VocabularySize, f.EmbeddingDim, Array.ConvertAll(f.Layers, l => (l.InputSize, l.HiddenSize)), f.ParameterCount);
+                    foreach (var (key, value) in f.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+                        if (key.StartsWith("edgelstm.trainer.", StringComparison.Ordinal))
+                            Console.WriteLine($"{key["edgelstm.".Length..]}: {value}");
+                    break;
+                case QuantizedLstmModel q:
+                    long parameters = (long)q.Embedding.Rows * q.Embedding.Columns + (long)q.Head.Rows * q.Head.Columns + q.HeadBias.Length;
+                    foreach (var l in q.Layers)
+                        parameters += (long)l.WeightIh.Rows * (l.WeightIh.Columns + l.WeightHh.Columns) + l.Bias.Length;
+                    Describe(q.VocabularySize, q.EmbeddingDim, Array.ConvertAll(q.Layers, l => (l.InputSize, l.HiddenSize)), parameters);
+                    foreach (var (k, l) in q.Layers.Index())
+                        Console.WriteLine($"sparsity:     layer {k}: W_ih {100 * l.WeightIh.Sparsity:F1}%, W_hh {100 * l.WeightHh.Sparsity:F1}%");
+                    Console.WriteLine($"sparsity:     output layer {100 * q.Head.Sparsity:F1}%");
+                    break;
+            }
+            if (loaded.CompactFile is { } file)
+                Console.WriteLine($"producer:     {file.Metadata.Producer} {file.Metadata.ProducerVersion} from {file.Metadata.Source}");
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    private static void Describe(int vocab, int embedding, (int Input, int Hidden)[] layers, long parameters)
+    {
+        Console.WriteLine($"task:         {ModelMetadataKeys.CharLmTask}");
+        Console.WriteLine($"architecture: embedding {vocab}×{embedding} → " +
+            string.Join(" → ", Array.ConvertAll(layers, l => $"LSTM {l.Input}→{l.Hidden}")) + $" → linear {layers[^1].Hidden}→{vocab}");
+        Console.WriteLine($"parameters:   {parameters:N0}");
+        Console.WriteLine($"vocabulary:   {vocab} tokens (code points; id 0 = unknown)");
     }
 }

@@ -1,31 +1,50 @@
 using System.CommandLine;
+using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.SafeTensors;
 
 namespace EdgeLstm.Cli;
 
-/// <summary>The `--model` option every verb shares; without it the default model embedded in this binary is used.</summary>
+/// <summary>
+/// The `--model` option every verb shares. A file is read as .elstm or safetensors by its first bytes; without
+/// the option, the default model embedded in this binary is used.
+/// </summary>
 internal static class ModelSource
 {
-    public const string EmbeddedName = "moby-dick-char.safetensors";
+    public const string EmbeddedName = "moby-dick-char.elstm";
+
+    public sealed record Loaded(ILanguageModel Model, string Name, long Bytes, string Format, ModelFile? CompactFile);
 
     public static Option<FileInfo> CreateOption() => new("--model", "-m")
     {
-        Description = $"Model file (safetensors). Default: the embedded {EmbeddedName}, trained on Moby Dick",
+        Description = $"Model file (.elstm or float .safetensors). Default: the embedded {EmbeddedName} (int8, trained on Moby Dick)",
     };
 
-    public static (FloatLstmModel Model, string Name, long Bytes) Load(FileInfo? file)
+    public static Loaded Load(FileInfo? file)
     {
         if (file is not null)
         {
-            var parsed = SafeTensorsReader.Read(file.FullName);
-            return (FloatLstmModel.FromSafeTensors(parsed), file.FullName, parsed.FileLength);
+            if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
+            if (file.Length > ModelFileReader.MaxFileBytes) throw new ModelFormatException($"{file.Name}: file is {file.Length} bytes; too large");
+            return FromBytes(File.ReadAllBytes(file.FullName), file.FullName, file.Name);
         }
         using var stream = typeof(ModelSource).Assembly.GetManifestResourceStream(EmbeddedName)
             ?? throw new FileNotFoundException($"this build of edgelstm has no embedded model; pass --model FILE");
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
-        string name = $"embedded {EmbeddedName}";
-        return (FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(bytes, name)), name, bytes.Length);
+        return FromBytes(bytes, $"embedded {EmbeddedName}", EmbeddedName);
+    }
+
+    private static Loaded FromBytes(byte[] bytes, string name, string source)
+    {
+        if (ModelFileReader.HasMagic(bytes))
+        {
+            ModelFile compact = ModelFileReader.Parse(bytes, source);
+            string format = $"elstm {ModelFileLayout.MajorVersion}.{compact.MinorVersion}, weights {compact.Metadata.Weights}, activations {compact.Metadata.Activations}, pruning {compact.Metadata.Pruning}";
+            return new Loaded(CompactModelLoader.Load(compact), name, bytes.Length, format, compact);
+        }
+        var model = FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(bytes, source));
+        return new Loaded(model, name, bytes.Length, "safetensors, float32", null);
     }
 }

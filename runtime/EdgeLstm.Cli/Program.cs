@@ -7,6 +7,7 @@ var root = new RootCommand("edgelstm: runs character-level LSTM models on the de
     GenerateCommand.Create(),
     EvalCommand.Create(),
     InfoCommand.Create(),
+    ConvertCommand.Create(),
 };
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -6,4 +6,5 @@ namespace EdgeLstm.Runtime;
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(EdgeLstm.Runtime.Format.CompactModelMetadata))]
 internal sealed partial class RuntimeJsonContext : JsonSerializerContext;

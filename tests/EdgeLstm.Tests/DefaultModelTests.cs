@@ -1,3 +1,4 @@
+using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Float;
 
 namespace EdgeLstm.Tests;

@@ -7,7 +7,7 @@ namespace EdgeLstm.Runtime.Float;
 /// A float32 character LSTM: embedding [V, E] → stacked LSTM layers → linear head [V, H] + bias.
 /// Immutable once loaded; any number of <see cref="FloatLstmSession"/>s may share it.
 /// </summary>
-public sealed class FloatLstmModel
+public sealed class FloatLstmModel : ILanguageModel
 {
     public FloatLstmModel(CharTokenizer tokenizer, float[] embedding, int embeddingDim, FloatLstmLayer[] layers, float[] headWeight, float[] headBias,
         IReadOnlyDictionary<string, string>? metadata = null)
@@ -42,6 +42,8 @@ public sealed class FloatLstmModel
     }
 
     public FloatLstmSession CreateSession() => new(this);
+
+    ILanguageModelSession ILanguageModel.CreateSession() => CreateSession();
 
     public static FloatLstmModel Load(string path) => FromSafeTensors(SafeTensorsReader.Read(path));
 

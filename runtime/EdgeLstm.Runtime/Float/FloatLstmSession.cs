@@ -4,7 +4,7 @@ namespace EdgeLstm.Runtime.Float;
 /// A stream of steps through one <see cref="FloatLstmModel"/>: it owns the h and c of every layer.
 /// Not thread-safe; use one session per thread (the model itself is shared read-only).
 /// </summary>
-public sealed class FloatLstmSession
+public sealed class FloatLstmSession : ILanguageModelSession
 {
     private readonly FloatLstmModel _model;
     private readonly LstmState _state;
@@ -29,6 +29,8 @@ public sealed class FloatLstmSession
     }
 
     public FloatLstmModel Model => _model;
+
+    public CharTokenizer Tokenizer => _model.Tokenizer;
 
     /// <summary>The logits after the last <see cref="Step"/>.</summary>
     public ReadOnlySpan<float> Logits => _logits;

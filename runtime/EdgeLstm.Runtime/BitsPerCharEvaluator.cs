@@ -1,4 +1,4 @@
-namespace EdgeLstm.Runtime.Float;
+namespace EdgeLstm.Runtime;
 
 /// <summary>
 /// Bits per character of a text under the model, read as one stream from a zero state: the mean of
@@ -7,7 +7,7 @@ namespace EdgeLstm.Runtime.Float;
 /// </summary>
 public static class BitsPerCharEvaluator
 {
-    public static double Evaluate(FloatLstmModel model, ReadOnlySpan<int> tokens, IProgress<int>? progress = null)
+    public static double Evaluate(ILanguageModel model, ReadOnlySpan<int> tokens, IProgress<int>? progress = null)
     {
         if (tokens.Length < 2) throw new ArgumentException("the text must have at least two characters to score");
         var session = model.CreateSession();

@@ -1,7 +1,7 @@
 using System.Text;
 using EdgeLstm.Runtime.Sampling;
 
-namespace EdgeLstm.Runtime.Float;
+namespace EdgeLstm.Runtime;
 
 /// <summary>Feeds a prompt into a session and then samples characters one at a time.</summary>
 public static class TextGenerator
@@ -10,16 +10,16 @@ public static class TextGenerator
     /// Yields each generated character as it is produced. Stops after <paramref name="maxChars"/> characters,
     /// or once the text generated so far ends with <paramref name="stop"/> (which is yielded too).
     /// </summary>
-    public static IEnumerable<string> Generate(FloatLstmSession session, string prompt, SamplingOptions options, int maxChars, string? stop = null)
+    public static IEnumerable<string> Generate(ILanguageModelSession session, string prompt, SamplingOptions options, int maxChars, string? stop = null)
     {
         if (prompt.Length == 0) throw new ArgumentException("--prompt must not be empty: the model needs at least one character to start from");
         if (maxChars < 0) throw new ArgumentException($"--max-chars must be ≥ 0, got {maxChars}");
         var sampler = new TokenSampler(options);
-        int[] promptIds = session.Model.Tokenizer.EncodeStrict(prompt, "--prompt");
+        int[] promptIds = session.Tokenizer.EncodeStrict(prompt, "--prompt");
         return Run(session, promptIds, sampler, maxChars, string.IsNullOrEmpty(stop) ? null : stop);
     }
 
-    private static IEnumerable<string> Run(FloatLstmSession session, int[] promptIds, TokenSampler sampler, int maxChars, string? stop)
+    private static IEnumerable<string> Run(ILanguageModelSession session, int[] promptIds, TokenSampler sampler, int maxChars, string? stop)
     {
         ReadOnlySpan<float> ignored = default;
         foreach (int id in promptIds) ignored = session.Step(id);
@@ -27,7 +27,7 @@ public static class TextGenerator
         for (int n = 0; n < maxChars; n++)
         {
             int next = sampler.Sample(session.Logits);
-            string text = session.Model.Tokenizer.GetRune(next).ToString();
+            string text = session.Tokenizer.GetRune(next).ToString();
             yield return text;
             generated.Append(text);
             if (stop is not null && generated.Length >= stop.Length && generated.ToString(generated.Length - stop.Length, stop.Length) == stop)

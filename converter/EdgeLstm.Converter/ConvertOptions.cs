@@ -1,0 +1,15 @@
+namespace EdgeLstm.Converter;
+
+/// <summary>One `edgelstm convert` run.</summary>
+public sealed record ConvertOptions
+{
+    public required string Input { get; init; }
+    public required string Output { get; init; }
+    public WeightType Weights { get; init; } = WeightType.Int8;
+    public PruneSpec Prune { get; init; } = PruneSpec.None;
+    /// <summary>Validation text for the report's bits/char (optional).</summary>
+    public string? ValidText { get; init; }
+    /// <summary>Score only the first N characters of the validation text (0 = all).</summary>
+    public int EvalChars { get; init; } = 20_000;
+    public bool Force { get; init; }
+}

@@ -1,0 +1,110 @@
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.Format;
+using EdgeLstm.Runtime.Int8;
+using EdgeLstm.Runtime.SafeTensors;
+
+namespace EdgeLstm.Converter;
+
+/// <summary>
+/// Float safetensors in → pruned and quantized model out. An output ending in .safetensors gets the pruned
+/// float model (for fine-tuning); anything else gets the .elstm format. The output is written to a temporary
+/// file and renamed, and an existing file is kept unless <see cref="ConvertOptions.Force"/>.
+/// </summary>
+public static class ModelConverter
+{
+    public static ConversionReport Convert(ConvertOptions options)
+    {
+        var inputFile = SafeTensorsReader.Read(options.Input);
+        FloatLstmModel original = FloatLstmModel.FromSafeTensors(inputFile);
+        FloatLstmModel pruned = options.Prune.Method switch
+        {
+            PruneMethod.None => original,
+            PruneMethod.Units => HiddenUnitPruner.Prune(original, options.Prune.Fraction),
+            _ => PruningMasks.Apply(original, PruningMasks.Compute(original, options.Prune)),
+        };
+        if (!options.Force && File.Exists(options.Output))
+            throw new IOException($"{options.Output} exists; pass --force to overwrite it");
+
+        bool safetensorsOut = options.Output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
+        byte[] bytes;
+        string format;
+        if (safetensorsOut)
+        {
+            if (options.Weights != WeightType.F32)
+                throw new ArgumentException("a .safetensors output holds float weights; pass --dtype f32 or use an .elstm output");
+            bytes = SafeTensorsWriter.Serialize(FloatTensors(pruned), MetadataOf(inputFile, options.Prune));
+            format = "float32 safetensors";
+        }
+        else
+        {
+            bool blockSparse = options.Prune.Method == PruneMethod.Block && options.Weights == WeightType.Int8;
+            bytes = CompactModelBuilder.Build(pruned, options.Weights, blockSparse, options.Prune.ToString(), Path.GetFileName(options.Input));
+            format = options.Weights == WeightType.Int8 ? (blockSparse ? "elstm int8 block-sparse 1x16" : "elstm int8") : "elstm f32";
+        }
+        ILanguageModel converted = safetensorsOut
+            ? FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(bytes, Path.GetFileName(options.Output)))
+            : CompactModelLoader.Load(ModelFileReader.Parse(bytes, Path.GetFileName(options.Output)));
+
+        double? before = null, after = null;
+        int evalChars = 0;
+        if (options.ValidText is not null)
+        {
+            if (!File.Exists(options.ValidText)) throw new FileNotFoundException($"{options.ValidText}: no such file", options.ValidText);
+            int[] tokens = original.Tokenizer.Encode(File.ReadAllText(options.ValidText));
+            if (options.EvalChars > 0 && tokens.Length > options.EvalChars) tokens = tokens[..options.EvalChars];
+            evalChars = tokens.Length;
+            before = BitsPerCharEvaluator.Evaluate(original, tokens);
+            after = BitsPerCharEvaluator.Evaluate(converted, tokens);
+        }
+
+        WriteAtomically(options.Output, bytes, options.Force);
+        return new ConversionReport(options.Input, inputFile.FileLength, options.Output, bytes.Length, format,
+            Sparsity(converted), before, after, evalChars);
+    }
+
+    private static IReadOnlyList<(string, string, double)> Sparsity(ILanguageModel model)
+    {
+        var rows = new List<(string, string, double)>();
+        if (model is QuantizedLstmModel q)
+        {
+            foreach (var (k, layer) in q.Layers.Index())
+            {
+                rows.Add((LstmTensorNames.WeightIh(k), $"[{layer.WeightIh.Rows}, {layer.WeightIh.Columns}]", layer.WeightIh.Sparsity));
+                rows.Add((LstmTensorNames.WeightHh(k), $"[{layer.WeightHh.Rows}, {layer.WeightHh.Columns}]", layer.WeightHh.Sparsity));
+            }
+            rows.Add((LstmTensorNames.HeadWeight, $"[{q.Head.Rows}, {q.Head.Columns}]", q.Head.Sparsity));
+        }
+        else if (model is FloatLstmModel f)
+        {
+            foreach (var m in PrunableMatrices.Of(f))
+                rows.Add((m.Name, $"[{m.Rows}, {m.Columns}]", (double)m.Values.Count(v => v == 0f) / m.Values.Length));
+        }
+        return rows;
+    }
+
+    private static List<SafeTensorsWriter.Tensor> FloatTensors(FloatLstmModel m)
+    {
+        var list = new List<SafeTensorsWriter.Tensor> { new(LstmTensorNames.EmbeddingWeight, [m.VocabularySize, m.EmbeddingDim], m.Embedding) };
+        for (int k = 0; k < m.Layers.Length; k++)
+        {
+            FloatLstmLayer l = m.Layers[k];
+            list.Add(new(LstmTensorNames.WeightIh(k), [4L * l.HiddenSize, l.InputSize], l.WeightIh));
+            list.Add(new(LstmTensorNames.WeightHh(k), [4L * l.HiddenSize, l.HiddenSize], l.WeightHh));
+            list.Add(new(LstmTensorNames.BiasIh(k), [4L * l.HiddenSize], l.BiasIh));
+            list.Add(new(LstmTensorNames.BiasHh(k), [4L * l.HiddenSize], l.BiasHh));
+        }
+        list.Add(new(LstmTensorNames.HeadWeight, [m.VocabularySize, m.HiddenSize], m.HeadWeight));
+        list.Add(new(LstmTensorNames.HeadBias, [m.VocabularySize], m.HeadBias));
+        return list;
+    }
+
+    private static Dictionary<string, string> MetadataOf(SafeTensorsFile input, PruneSpec prune)
+    {
+        var metadata = new Dictionary<string, string>(input.Metadata.Where(p => !p.Key.StartsWith("edgelstm.trainer.", StringComparison.Ordinal)));
+        metadata["edgelstm.pruning"] = prune.ToString();
+        return metadata;
+    }
+
+    private static void WriteAtomically(string path, byte[] bytes, bool overwrite) => ModelFileWriter.Write(path, bytes, overwrite);
+}

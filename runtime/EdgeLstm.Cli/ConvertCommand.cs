@@ -1,0 +1,42 @@
+using System.CommandLine;
+using EdgeLstm.Converter;
+
+namespace EdgeLstm.Cli;
+
+/// <summary>`edgelstm convert`: prune and quantize a float model, and report what it cost.</summary>
+internal static class ConvertCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<FileInfo>("input") { Description = "Float model (safetensors, PyTorch nn.LSTM names)" };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "Output: .elstm (compact format) or .safetensors (pruned float model, for fine-tuning)", Required = true };
+        var dtype = new Option<string>("--dtype") { Description = "Weight type: int8 or f32", DefaultValueFactory = _ => "int8" };
+        dtype.AcceptOnlyFromAmong("int8", "f32");
+        var prune = new Option<string>("--prune") { Description = "magnitude:F, magnitude:F:global, block:F (1×16 blocks) or units:F; F = fraction removed", DefaultValueFactory = _ => "none" };
+        var valid = new Option<FileInfo?>("--valid") { Description = "Validation text: the report gives bits/char of the float input and of the output on it" };
+        var evalChars = new Option<int>("--eval-chars") { Description = "Characters of --valid to score (0 = all)", DefaultValueFactory = _ => 20_000 };
+        var force = new Option<bool>("--force", "-f") { Description = "Overwrite the output if it exists" };
+        var command = new Command("convert", "Prune and quantize a float model into the compact .elstm format, reporting size and accuracy")
+        {
+            input, output, dtype, prune, valid, evalChars, force,
+        };
+        command.SetAction(result => UserErrors.Run(() =>
+        {
+            int chars = result.GetValue(evalChars);
+            if (chars < 0) throw new ArgumentException($"--eval-chars must be ≥ 0, got {chars}");
+            var report = ModelConverter.Convert(new ConvertOptions
+            {
+                Input = result.GetValue(input)!.FullName,
+                Output = result.GetValue(output)!.FullName,
+                Weights = result.GetValue(dtype) == "f32" ? WeightType.F32 : WeightType.Int8,
+                Prune = PruneSpec.Parse(result.GetValue(prune)),
+                ValidText = result.GetValue(valid)?.FullName,
+                EvalChars = chars,
+                Force = result.GetValue(force),
+            });
+            Console.Write(report);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

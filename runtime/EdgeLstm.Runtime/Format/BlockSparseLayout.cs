@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+
+namespace EdgeLstm.Runtime.Format;
+
+/// <summary>
+/// The bytes of a block-sparse int8 matrix [rows, cols] (cols a multiple of 16): u32 rowStart[rows + 1],
+/// then u16 blockColumn[blocks] (column / 16, increasing within a row) at a 16-byte boundary, then the kept
+/// blocks' int8 values, 16 per block, at a 16-byte boundary. Row r owns blocks rowStart[r] .. rowStart[r+1]−1.
+/// </summary>
+public readonly ref struct BlockSparseLayout
+{
+    public BlockSparseLayout(ReadOnlySpan<byte> data, long rows, long blocks)
+    {
+        int columnsAt = ColumnsOffset(rows);
+        int valuesAt = ValuesOffset(rows, blocks);
+        RowStart = MemoryMarshal.Cast<byte, uint>(data[..(4 * ((int)rows + 1))]);
+        BlockColumns = MemoryMarshal.Cast<byte, ushort>(data.Slice(columnsAt, 2 * (int)blocks));
+        Values = MemoryMarshal.Cast<byte, sbyte>(data.Slice(valuesAt, ModelFileLayout.BlockWidth * (int)blocks));
+    }
+
+    public ReadOnlySpan<uint> RowStart { get; }
+    public ReadOnlySpan<ushort> BlockColumns { get; }
+    public ReadOnlySpan<sbyte> Values { get; }
+
+    public static int ColumnsOffset(long rows) => Align16(4 * (rows + 1));
+    public static int ValuesOffset(long rows, long blocks) => Align16(ColumnsOffset(rows) + 2 * blocks);
+    public static long ByteLength(long rows, long blocks) => ValuesOffset(rows, blocks) + ModelFileLayout.BlockWidth * blocks;
+
+    private static int Align16(long n) => checked((int)((n + 15) / 16 * 16));
+
+    /// <summary>Packs a dense int8 matrix, keeping the blocks that have any non-zero value.</summary>
+    public static (byte[] Data, long Blocks) Encode(ReadOnlySpan<sbyte> dense, int rows, int cols)
+    {
+        if (cols % ModelFileLayout.BlockWidth != 0)
+            throw new ArgumentException($"block-sparse needs a column count divisible by {ModelFileLayout.BlockWidth}, got {cols}");
+        int blocksPerRow = cols / ModelFileLayout.BlockWidth;
+        var rowStart = new uint[rows + 1];
+        var columns = new List<ushort>();
+        var values = new List<sbyte>();
+        for (int r = 0; r < rows; r++)
+        {
+            rowStart[r] = (uint)columns.Count;
+            for (int b = 0; b < blocksPerRow; b++)
+            {
+                ReadOnlySpan<sbyte> block = dense.Slice(r * cols + b * ModelFileLayout.BlockWidth, ModelFileLayout.BlockWidth);
+                if (block.IndexOfAnyExcept((sbyte)0) < 0) continue;
+                columns.Add((ushort)b);
+                foreach (sbyte v in block) values.Add(v);
+            }
+        }
+        rowStart[rows] = (uint)columns.Count;
+        long blocks = columns.Count;
+        var data = new byte[ByteLength(rows, blocks)];
+        MemoryMarshal.AsBytes(rowStart.AsSpan()).CopyTo(data);
+        MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(columns)).CopyTo(data.AsSpan(ColumnsOffset(rows)));
+        MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(values)).CopyTo(data.AsSpan(ValuesOffset(rows, blocks)));
+        return (data, blocks);
+    }
+
+    /// <summary>Null when the structure is consistent, otherwise what is wrong with it.</summary>
+    public string? Check(long cols)
+    {
+        long blocksPerRow = cols / ModelFileLayout.BlockWidth;
+        if (RowStart[0] != 0) return "rowStart[0] is not 0";
+        for (int r = 0; r + 1 < RowStart.Length; r++)
+        {
+            uint start = RowStart[r], end = RowStart[r + 1];
+            if (end < start || end > BlockColumns.Length) return $"rowStart[{r + 1}] = {end} is out of order or beyond the {BlockColumns.Length} blocks";
+            for (uint b = start; b < end; b++)
+            {
+                if (BlockColumns[(int)b] >= blocksPerRow) return $"block {b} starts at column {BlockColumns[(int)b] * 16}, beyond the {cols} columns";
+                if (b > start && BlockColumns[(int)b] <= BlockColumns[(int)b - 1]) return $"block columns of row {r} are not increasing";
+            }
+        }
+        if (RowStart[^1] != BlockColumns.Length) return $"rowStart[rows] = {RowStart[^1]} but there are {BlockColumns.Length} blocks";
+        return null;
+    }
+}

@@ -1,0 +1,89 @@
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.Int8;
+
+namespace EdgeLstm.Runtime.Format;
+
+/// <summary>Builds a runnable model from a validated .elstm file: int8 weights → <see cref="QuantizedLstmModel"/>, f32 → <see cref="FloatLstmModel"/>.</summary>
+public static class CompactModelLoader
+{
+    public static string BiasName(int layer) => $"lstm.bias_l{layer}";
+    public static string ScaleName(string tensor) => tensor + ".scale";
+
+    public static ILanguageModel Load(string path) => Load(ModelFileReader.Read(path));
+
+    public static ILanguageModel Load(ModelFile file)
+    {
+        string source = file.Source;
+        CompactModelMetadata meta = file.Metadata;
+        if (meta.Task != ModelMetadataKeys.CharLmTask)
+            throw new ModelFormatException($"{source}: task '{meta.Task}' is not supported; this runtime runs '{ModelMetadataKeys.CharLmTask}'");
+        CharTokenizer tokenizer = CharTokenizer.FromJson(System.Text.Json.JsonSerializer.Serialize(meta.Vocabulary, RuntimeJsonContext.Default.StringArray), source);
+        int vocab = tokenizer.VocabularySize;
+        if (meta.VocabularySize != vocab) throw new ModelFormatException($"{source}: vocab_size {meta.VocabularySize} but the vocabulary lists {vocab} tokens");
+        if (meta.HiddenSizes.Length is 0 or > 8) throw new ModelFormatException($"{source}: hidden_sizes must list 1..8 layers");
+        bool int8 = meta.Weights switch
+        {
+            CompactModelMetadata.WeightsInt8 => true,
+            CompactModelMetadata.WeightsF32 => false,
+            _ => throw new ModelFormatException($"{source}: weights '{meta.Weights}' is not supported"),
+        };
+        if (int8 && meta.Activations != CompactModelMetadata.ActivationsDynamic)
+            throw new ModelFormatException($"{source}: activations '{meta.Activations}' is not supported for int8 weights");
+
+        var dtype = int8 ? TensorDType.I8 : TensorDType.F32;
+        var embedding = Expect(file, LstmTensorNames.EmbeddingWeight, dtype, vocab, meta.EmbeddingDim);
+        var layers = new (TensorEntry Ih, TensorEntry Hh, TensorEntry Bias)[meta.HiddenSizes.Length];
+        int input = meta.EmbeddingDim;
+        for (int k = 0; k < layers.Length; k++)
+        {
+            int hidden = meta.HiddenSizes[k];
+            if (hidden <= 0) throw new ModelFormatException($"{source}: hidden_sizes[{k}] must be > 0");
+            layers[k] = (Expect(file, LstmTensorNames.WeightIh(k), dtype, 4L * hidden, input),
+                         Expect(file, LstmTensorNames.WeightHh(k), dtype, 4L * hidden, hidden),
+                         Expect(file, BiasName(k), TensorDType.F32, 4L * hidden));
+            input = hidden;
+        }
+        var head = Expect(file, LstmTensorNames.HeadWeight, dtype, vocab, input);
+        var headBias = Expect(file, LstmTensorNames.HeadBias, TensorDType.F32, vocab);
+        if (file.Find(LstmTensorNames.WeightIh(layers.Length)) is not null)
+            throw new ModelFormatException($"{source}: tensor '{LstmTensorNames.WeightIh(layers.Length)}' is beyond the {layers.Length} layers in hidden_sizes");
+
+        if (int8)
+        {
+            if (embedding.Layout != TensorLayout.Dense) throw new ModelFormatException($"{source}: tensor '{embedding.Name}' must be dense");
+            var qLayers = new QuantizedLstmLayer[layers.Length];
+            for (int k = 0; k < layers.Length; k++)
+                qLayers[k] = new QuantizedLstmLayer(new Int8Matrix(file, layers[k].Ih), new Int8Matrix(file, layers[k].Hh), file.Floats(layers[k].Bias).ToArray());
+            return new QuantizedLstmModel(file, tokenizer, new Int8Matrix(file, embedding), qLayers, new Int8Matrix(file, head), file.Floats(headBias).ToArray());
+        }
+
+        var fLayers = new FloatLstmLayer[layers.Length];
+        for (int k = 0; k < layers.Length; k++)
+        {
+            var (ih, hh, bias) = layers[k];
+            RequireDense(file, ih);
+            RequireDense(file, hh);
+            // The file keeps b_ih + b_hh fused; adding a zero b_hh reproduces the same sums bit for bit.
+            fLayers[k] = new FloatLstmLayer((int)ih.Columns, (int)hh.Columns, file.Floats(ih).ToArray(), file.Floats(hh).ToArray(),
+                file.Floats(bias).ToArray(), new float[bias.Rows]);
+        }
+        RequireDense(file, embedding);
+        RequireDense(file, head);
+        return new FloatLstmModel(tokenizer, file.Floats(embedding).ToArray(), (int)embedding.Columns, fLayers, file.Floats(head).ToArray(), file.Floats(headBias).ToArray());
+    }
+
+    private static TensorEntry Expect(ModelFile file, string name, TensorDType dtype, params long[] shape)
+    {
+        TensorEntry t = file.Require(name);
+        if (t.DType != dtype || !t.Shape.AsSpan().SequenceEqual(shape))
+            throw new ModelFormatException($"{file.Source}: tensor '{name}' is {t.DType} {t.ShapeText}; expected {dtype} [{string.Join(", ", shape)}]");
+        if (dtype == TensorDType.I8 && t.Quantization != TensorQuantization.SymmetricPerRow)
+            throw new ModelFormatException($"{file.Source}: tensor '{name}' is I8 without per-row scales");
+        return t;
+    }
+
+    private static void RequireDense(ModelFile file, TensorEntry t)
+    {
+        if (t.Layout != TensorLayout.Dense) throw new ModelFormatException($"{file.Source}: f32 tensor '{t.Name}' must be dense");
+    }
+}

@@ -1,0 +1,27 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeLstm.Runtime.Format;
+
+/// <summary>The metadata section of an .elstm file: UTF-8 JSON with these fields (snake_case).</summary>
+public sealed record CompactModelMetadata
+{
+    [JsonPropertyName("task")] public string Task { get; init; } = ModelMetadataKeys.CharLmTask;
+    [JsonPropertyName("vocab_size")] public int VocabularySize { get; init; }
+    [JsonPropertyName("embedding_dim")] public int EmbeddingDim { get; init; }
+    [JsonPropertyName("hidden_sizes")] public int[] HiddenSizes { get; init; } = [];
+    /// <summary>One code point per token id; entry 0 is U+FFFD, the unknown token.</summary>
+    [JsonPropertyName("vocabulary")] public string[] Vocabulary { get; init; } = [];
+    /// <summary>"f32" or "int8-symmetric-per-row".</summary>
+    [JsonPropertyName("weights")] public string Weights { get; init; } = "f32";
+    /// <summary>"none" (f32) or "dynamic-per-step" (int8: each input vector scaled by its own max |x| / 127).</summary>
+    [JsonPropertyName("activations")] public string Activations { get; init; } = "none";
+    [JsonPropertyName("pruning")] public string Pruning { get; init; } = "none";
+    [JsonPropertyName("producer")] public string Producer { get; init; } = "";
+    [JsonPropertyName("producer_version")] public string ProducerVersion { get; init; } = "";
+    [JsonPropertyName("source")] public string Source { get; init; } = "";
+
+    public const string WeightsF32 = "f32";
+    public const string WeightsInt8 = "int8-symmetric-per-row";
+    public const string ActivationsNone = "none";
+    public const string ActivationsDynamic = "dynamic-per-step";
+}

@@ -1,0 +1,49 @@
+namespace EdgeLstm.Runtime.Format;
+
+/// <summary>Constants of the .elstm file format (docs/format.md is the byte-by-byte spec).</summary>
+public static class ModelFileLayout
+{
+    public static ReadOnlySpan<byte> Magic => "EDGELSTM"u8;
+    public const ushort MajorVersion = 1;
+    public const ushort MinorVersion = 0;
+    public const int HeaderSize = 64;
+    public const int HeaderChecksumOffset = 56;
+    public const int SectionEntrySize = 32;
+    public const int MaxSections = 64;
+    /// <summary>Tensor data (and the data section) start on 64-byte boundaries: one cache line, one AVX-512 register.</summary>
+    public const int Alignment = 64;
+    public const uint SectionRequiredFlag = 1;
+    public const int MaxRank = 4;
+    public const int MaxTensors = 4096;
+    public const int MaxNameBytes = 256;
+    public const int BlockWidth = 16;
+    public const uint NoScale = uint.MaxValue;
+}
+
+public enum SectionKind : uint
+{
+    Metadata = 1,
+    TensorDirectory = 2,
+    TensorData = 3,
+}
+
+public enum TensorDType : byte
+{
+    F32 = 1,
+    I8 = 2,
+}
+
+public enum TensorLayout : byte
+{
+    /// <summary>Row-major, no padding.</summary>
+    Dense = 0,
+    /// <summary>Rows of 1×16 int8 blocks; only the kept blocks are stored (docs/format.md).</summary>
+    BlockSparse16 = 1,
+}
+
+public enum TensorQuantization : byte
+{
+    None = 0,
+    /// <summary>value = q · scale[row]; q in [-127, 127]; the scale tensor is F32 of shape [rows].</summary>
+    SymmetricPerRow = 1,
+}

@@ -1,0 +1,50 @@
+using EdgeLstm.Runtime.Format;
+
+namespace EdgeLstm.Runtime.Int8;
+
+/// <summary>An int8 weight matrix with one float scale per row, dense or block-sparse, viewed in place in the model file.</summary>
+public sealed class Int8Matrix
+{
+    private readonly ModelFile _file;
+    private readonly TensorEntry _entry;
+
+    public Int8Matrix(ModelFile file, TensorEntry entry)
+    {
+        _file = file;
+        _entry = entry;
+        if (entry.DType != TensorDType.I8 || entry.Quantization != TensorQuantization.SymmetricPerRow || entry.Shape.Length != 2)
+            throw new ModelFormatException($"{file.Source}: tensor '{entry.Name}' must be a 2-D I8 tensor with per-row scales");
+        Rows = (int)entry.Rows;
+        Columns = (int)entry.Columns;
+        Scales = file.Floats(file.ScaleOf(entry)!).ToArray();
+    }
+
+    public int Rows { get; }
+    public int Columns { get; }
+    public float[] Scales { get; }
+    public TensorLayout Layout => _entry.Layout;
+    public long BlockCount => _entry.BlockCount;
+    public long StoredBytes => _entry.Length + 4L * Scales.Length;
+    public string Name => _entry.Name;
+
+    /// <summary>Fraction of weights that are zero (block-sparse: of the blocks not stored plus zeros inside kept ones).</summary>
+    public double Sparsity
+    {
+        get
+        {
+            ReadOnlySpan<sbyte> values = Layout == TensorLayout.Dense ? _file.SBytes(_entry) : BlockSparse.Values;
+            long nonZero = values.Length - values.Count((sbyte)0);
+            return 1.0 - (double)nonZero / ((long)Rows * Columns);
+        }
+    }
+
+    public ReadOnlySpan<sbyte> Dense => _file.SBytes(_entry);
+    public BlockSparseLayout BlockSparse => new(_file.Bytes(_entry), _entry.Rows, _entry.BlockCount);
+
+    /// <summary>Exact int32 products of every row with <paramref name="x"/> (scalar reference).</summary>
+    public void MatVec(ReadOnlySpan<sbyte> x, Span<int> y)
+    {
+        if (Layout == TensorLayout.Dense) Int8Reference.DenseMatVec(Dense, x, y);
+        else Int8Reference.BlockSparseMatVec(BlockSparse, x, y);
+    }
+}

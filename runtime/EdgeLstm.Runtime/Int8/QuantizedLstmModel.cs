@@ -1,0 +1,33 @@
+using EdgeLstm.Runtime.Format;
+
+namespace EdgeLstm.Runtime.Int8;
+
+/// <summary>
+/// An int8 character LSTM read from an .elstm file: weights stay in the file's buffer (zero copy), only the
+/// per-row scales and biases are copied. Shared read-only by any number of <see cref="QuantizedLstmSession"/>s.
+/// </summary>
+public sealed class QuantizedLstmModel : ILanguageModel
+{
+    internal QuantizedLstmModel(ModelFile file, CharTokenizer tokenizer, Int8Matrix embedding, QuantizedLstmLayer[] layers, Int8Matrix head, float[] headBias)
+    {
+        File = file;
+        Tokenizer = tokenizer;
+        Embedding = embedding;
+        Layers = layers;
+        Head = head;
+        HeadBias = headBias;
+    }
+
+    public ModelFile File { get; }
+    public CharTokenizer Tokenizer { get; }
+    public Int8Matrix Embedding { get; }
+    public QuantizedLstmLayer[] Layers { get; }
+    public Int8Matrix Head { get; }
+    public float[] HeadBias { get; }
+    public int VocabularySize => Tokenizer.VocabularySize;
+    public int EmbeddingDim => Embedding.Columns;
+
+    public QuantizedLstmSession CreateSession() => new(this);
+
+    ILanguageModelSession ILanguageModel.CreateSession() => CreateSession();
+}

@@ -56,7 +56,9 @@ public sealed class CharTokenizer
         var seen = new HashSet<int>();
         for (int id = 0; id < tokens.Length; id++)
         {
-            string token = tokens[id];
+            string? token = tokens[id];
+            if (token is null)
+                throw new ModelFormatException($"{source}: vocabulary entry {id} is null; expected one character");
             if (Rune.DecodeFromUtf16(token, out Rune rune, out int used) != System.Buffers.OperationStatus.Done || used != token.Length)
                 throw new ModelFormatException($"{source}: vocabulary entry {id} must be exactly one Unicode code point, found {JsonSerializer.Serialize(token, RuntimeJsonContext.Default.String)}");
             if (id == UnknownId ? rune != UnknownRune : rune == UnknownRune)

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace EdgeLstm.Runtime;
 
 /// <summary>Source-generated JSON (no reflection), so the runtime stays NativeAOT- and trim-safe.</summary>
+[JsonSourceGenerationOptions(RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(Dictionary<string, string>))]

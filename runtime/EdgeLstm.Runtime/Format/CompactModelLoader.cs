@@ -15,6 +15,9 @@ public static class CompactModelLoader
     {
         string source = file.Source;
         CompactModelMetadata meta = file.Metadata;
+        // JSON may carry explicit nulls even for fields that cannot be absent.
+        if (meta.Task is null || meta.Vocabulary is null || meta.HiddenSizes is null || meta.Weights is null || meta.Activations is null)
+            throw new ModelFormatException($"{source}: metadata fields task, vocabulary, hidden_sizes, weights and activations must not be null");
         if (meta.Task != ModelMetadataKeys.CharLmTask)
             throw new ModelFormatException($"{source}: task '{meta.Task}' is not supported; this runtime runs '{ModelMetadataKeys.CharLmTask}'");
         CharTokenizer tokenizer = CharTokenizer.FromJson(System.Text.Json.JsonSerializer.Serialize(meta.Vocabulary, RuntimeJsonContext.Default.StringArray), source);

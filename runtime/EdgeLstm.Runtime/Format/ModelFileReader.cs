@@ -121,6 +121,8 @@ public static class ModelFileReader
             try { name = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(d.Slice(at, nameLength)); }
             catch (DecoderFallbackException) { throw Fail(source, $"tensor {i} name is not valid UTF-8"); }
             at += nameLength;
+            foreach (char ch in name)
+                if (char.IsControl(ch)) throw Fail(source, $"tensor {i} name has a control character (U+{(int)ch:X4})");
             if (!names.Add(name)) throw Fail(source, $"tensor '{name}' appears twice");
             if (d.Length - at < 8) throw Fail(source, $"tensor '{name}': directory entry is truncated");
             var dtype = (TensorDType)d[at];

@@ -12,8 +12,12 @@ public static class ModelFileWriter
     public sealed record Tensor(string Name, TensorDType DType, TensorLayout Layout, long[] Shape, byte[] Data,
         TensorQuantization Quantization = TensorQuantization.None, string? ScaleName = null, long BlockCount = 0);
 
-    public static byte[] Serialize(CompactModelMetadata metadata, IReadOnlyList<Tensor> tensors)
+    /// <summary>A section this writer does not interpret (a later minor version's addition); readers skip it unless it is required.</summary>
+    public sealed record ExtraSection(uint Kind, bool Required, byte[] Body);
+
+    public static byte[] Serialize(CompactModelMetadata metadata, IReadOnlyList<Tensor> tensors, IReadOnlyList<ExtraSection>? extraSections = null)
     {
+        extraSections ??= [];
         byte[] metadataBytes = JsonSerializer.SerializeToUtf8Bytes(metadata, RuntimeJsonContext.Default.CompactModelMetadata);
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < tensors.Count; i++)
@@ -53,17 +57,18 @@ public static class ModelFileWriter
         byte[] directoryBytes = directory.ToArray();
 
         int tableOffset = ModelFileLayout.HeaderSize;
-        const int sectionCount = 3;
+        int sectionCount = 3 + extraSections.Count;
         long metadataOffset = tableOffset + sectionCount * ModelFileLayout.SectionEntrySize;
         long directoryOffset = metadataOffset + metadataBytes.Length;
-        long dataOffset = Align(directoryOffset + directoryBytes.Length);
+        long extraOffset = directoryOffset + directoryBytes.Length;
+        long dataOffset = Align(extraOffset + extraSections.Sum(e => (long)e.Body.Length));
         long fileSize = dataOffset + dataLength;
 
         var file = new byte[fileSize];
         ModelFileLayout.Magic.CopyTo(file);
         BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(8), ModelFileLayout.MajorVersion);
         BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(10), ModelFileLayout.MinorVersion);
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(12), sectionCount);
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(12), (uint)sectionCount);
         BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(16), (ulong)fileSize);
         BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(24), (ulong)tableOffset);
 
@@ -74,6 +79,13 @@ public static class ModelFileWriter
         WriteSection(file, tableOffset, 0, SectionKind.Metadata, metadataOffset, metadataBytes.Length);
         WriteSection(file, tableOffset, 1, SectionKind.TensorDirectory, directoryOffset, directoryBytes.Length);
         WriteSection(file, tableOffset, 2, SectionKind.TensorData, dataOffset, dataLength);
+        for (int i = 0; i < extraSections.Count; i++)
+        {
+            extraSections[i].Body.CopyTo(file, extraOffset);
+            WriteSection(file, tableOffset, 3 + i, (SectionKind)extraSections[i].Kind, extraOffset, extraSections[i].Body.Length,
+                extraSections[i].Required ? ModelFileLayout.SectionRequiredFlag : 0);
+            extraOffset += extraSections[i].Body.Length;
+        }
         BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(ModelFileLayout.HeaderChecksumOffset), HeaderChecksum(file, tableOffset, sectionCount));
         return file;
     }
@@ -96,7 +108,7 @@ public static class ModelFileWriter
     }
 
     /// <summary>xxHash64 of the first 56 header bytes followed by the section table.</summary>
-    internal static ulong HeaderChecksum(ReadOnlySpan<byte> file, long tableOffset, int sectionCount)
+    public static ulong HeaderChecksum(ReadOnlySpan<byte> file, long tableOffset, int sectionCount)
     {
         var hash = new XxHash64();
         hash.Append(file[..ModelFileLayout.HeaderChecksumOffset]);
@@ -104,11 +116,11 @@ public static class ModelFileWriter
         return hash.GetCurrentHashAsUInt64();
     }
 
-    private static void WriteSection(byte[] file, int tableOffset, int i, SectionKind kind, long offset, long length)
+    private static void WriteSection(byte[] file, int tableOffset, int i, SectionKind kind, long offset, long length, uint flags = ModelFileLayout.SectionRequiredFlag)
     {
         Span<byte> entry = file.AsSpan(tableOffset + i * ModelFileLayout.SectionEntrySize, ModelFileLayout.SectionEntrySize);
         BinaryPrimitives.WriteUInt32LittleEndian(entry, (uint)kind);
-        BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], ModelFileLayout.SectionRequiredFlag);
+        BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], flags);
         BinaryPrimitives.WriteUInt64LittleEndian(entry[8..], (ulong)offset);
         BinaryPrimitives.WriteUInt64LittleEndian(entry[16..], (ulong)length);
         BinaryPrimitives.WriteUInt64LittleEndian(entry[24..], XxHash64.HashToUInt64(file.AsSpan((int)offset, (int)length)));

@@ -1,0 +1,152 @@
+using System.Buffers.Binary;
+using EdgeLstm.Converter;
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.Format;
+using EdgeLstm.Runtime.Int8;
+
+namespace EdgeLstm.Tests;
+
+public sealed class ConverterTests
+{
+    private static ModelFile Compact(FloatLstmModel model, WeightType weights, bool blockSparse = false) =>
+        ModelFileReader.Parse(CompactModelBuilder.Build(model, weights, blockSparse, "none", "test"), "t.elstm");
+
+    [Fact]
+    public void Float32CompactModelGivesBitIdenticalLogits()
+    {
+        var model = TinyModels.Create(layers: 2, hidden: 32);
+        int[] tokens = TinyModels.Tokens(200, model.VocabularySize, seed: 1);
+        var loaded = CompactModelLoader.Load(Compact(model, WeightType.F32));
+        Assert.IsType<FloatLstmModel>(loaded);
+        Assert.Equal(TinyModels.Run(model, tokens), TinyModels.Run(loaded, tokens));
+    }
+
+    /// <summary>The documented tolerance (docs/format.md): int8 logits within 0.05 of the float model's over 200 steps.</summary>
+    [Theory]
+    [InlineData(1, 32, 16)]
+    [InlineData(2, 64, 32)]
+    [InlineData(2, 256, 64)]
+    public void Int8LogitsStayWithinToleranceOfFloat(int layers, int hidden, int embedding)
+    {
+        var model = TinyModels.Create(layers, hidden, embedding, seed: hidden);
+        int[] tokens = TinyModels.Tokens(200, model.VocabularySize, seed: 2);
+        var int8 = CompactModelLoader.Load(Compact(model, WeightType.Int8));
+        Assert.IsType<QuantizedLstmModel>(int8);
+        float[] expected = TinyModels.Run(model, tokens), actual = TinyModels.Run(int8, tokens);
+        double maxDiff = 0;
+        for (int i = 0; i < expected.Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(expected[i] - actual[i]));
+        Assert.True(maxDiff <= 0.05, $"max |int8 - float| logit = {maxDiff}");
+        Assert.True(maxDiff > 0, "int8 and float agree exactly: the int8 path is not being exercised");
+    }
+
+    [Fact]
+    public void WriterAndReaderRoundTripTensorsAndMetadata()
+    {
+        var model = TinyModels.Create(layers: 1, hidden: 16, embedding: 16);
+        var file = Compact(model, WeightType.Int8);
+        Assert.Equal(CompactModelMetadata.WeightsInt8, file.Metadata.Weights);
+        Assert.Equal([16], file.Metadata.HiddenSizes);
+        Assert.Equal(model.VocabularySize, file.Metadata.Vocabulary.Length);
+        var (q, scales) = RowQuantizer.Quantize(model.Layers[0].WeightHh, 64, 16);
+        TensorEntry whh = file.Require(LstmTensorNames.WeightHh(0));
+        Assert.Equal(q, file.SBytes(whh).ToArray());
+        Assert.Equal(scales, file.Floats(file.ScaleOf(whh)!).ToArray());
+        foreach (TensorEntry t in file.Tensors)
+            Assert.Equal(0, file.FileOffset(t) % ModelFileLayout.Alignment);
+    }
+
+    [Fact]
+    public void RemovingZeroWeightUnitsGivesExactlyTheSameOutputs()
+    {
+        var model = TinyModels.Create(layers: 2, hidden: 16, embedding: 8, seed: 7);
+        int[] dead = [1, 5, 6, 12]; // zero these units of both layers: incoming rows, biases and outgoing columns
+        for (int k = 0; k < 2; k++)
+        {
+            FloatLstmLayer l = model.Layers[k];
+            float[] outgoing = k == 0 ? model.Layers[1].WeightIh : model.HeadWeight;
+            int outRows = k == 0 ? 64 : model.VocabularySize;
+            foreach (int j in dead)
+            {
+                for (int gate = 0; gate < 4; gate++)
+                {
+                    int r = gate * 16 + j;
+                    Array.Clear(l.WeightIh, r * l.InputSize, l.InputSize);
+                    Array.Clear(l.WeightHh, r * 16, 16);
+                    l.BiasIh[r] = l.BiasHh[r] = 0;
+                }
+                for (int r = 0; r < 64; r++) l.WeightHh[r * 16 + j] = 0;
+                for (int r = 0; r < outRows; r++) outgoing[r * 16 + j] = 0;
+            }
+        }
+        var smaller = HiddenUnitPruner.Prune(model, 0.25);
+        Assert.All(smaller.Layers, l => Assert.Equal(12, l.HiddenSize));
+        Assert.Equal(Enumerable.Range(0, 16).Except(dead).ToArray(), HiddenUnitPruner.UnitsToKeep(model, 0, 0.25));
+        int[] tokens = TinyModels.Tokens(200, model.VocabularySize, seed: 3);
+        Assert.Equal(TinyModels.Run(model, tokens), TinyModels.Run(smaller, tokens));
+    }
+
+    [Fact]
+    public void BlockSparseInt8ModelMatchesTheDenseInt8ModelBitForBit()
+    {
+        var model = TinyModels.Create(layers: 2, hidden: 32, embedding: 16, seed: 9);
+        var pruned = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
+        var sparseFile = Compact(pruned, WeightType.Int8, blockSparse: true);
+        var denseFile = Compact(pruned, WeightType.Int8);
+        Assert.Equal(TensorLayout.BlockSparse16, sparseFile.Require(LstmTensorNames.WeightHh(1)).Layout);
+        Assert.True(sparseFile.FileLength < denseFile.FileLength, $"block-sparse {sparseFile.FileLength} bytes vs dense {denseFile.FileLength}");
+        int[] tokens = TinyModels.Tokens(200, model.VocabularySize, seed: 4);
+        Assert.Equal(TinyModels.Run(CompactModelLoader.Load(denseFile), tokens), TinyModels.Run(CompactModelLoader.Load(sparseFile), tokens));
+    }
+
+    [Theory]
+    [InlineData("magnitude:0.5")]
+    [InlineData("magnitude:0.3:global")]
+    [InlineData("block:0.5")]
+    public void PruningHitsItsTargetAndIsStableWhenRepeated(string spec)
+    {
+        var model = TinyModels.Create(layers: 2, hidden: 32, embedding: 16, seed: 11);
+        var prune = PruneSpec.Parse(spec);
+        var masks = PruningMasks.Compute(model, prune);
+        var matrices = PrunableMatrices.Of(PruningMasks.Apply(model, masks));
+        long zeros = matrices.Sum(m => m.Values.LongCount(v => v == 0f)), total = matrices.Sum(m => (long)m.Values.Length);
+        if (!prune.Global)
+            foreach (var m in matrices)
+            {
+                double sparsity = (double)m.Values.Count(v => v == 0f) / m.Values.Length;
+                Assert.InRange(sparsity, prune.Fraction - 0.07, prune.Fraction + 0.01); // floor() of whole blocks for the small head
+            }
+        Assert.InRange((double)zeros / total, prune.Fraction - 0.02, prune.Fraction + 0.01);
+        // Pruning the pruned model again selects the same weights.
+        var again = PruningMasks.Compute(PruningMasks.Apply(model, masks), prune);
+        foreach (var (name, keep) in masks) Assert.Equal(keep, again[name]);
+    }
+
+    [Theory]
+    [InlineData("magnitude")]
+    [InlineData("block:1.5")]
+    [InlineData("units:-0.1")]
+    [InlineData("block:0.5:global")]
+    [InlineData("shrink:0.5")]
+    public void RejectsBadPruneSpecsNamingTheOption(string spec) =>
+        Assert.StartsWith("--prune", Assert.Throws<ArgumentException>(() => PruneSpec.Parse(spec)).Message);
+
+    [Fact]
+    public void ReaderRejectsANewerMajorVersionAndSkipsUnknownOptionalSections()
+    {
+        var model = TinyModels.Create(layers: 1, hidden: 16, embedding: 16);
+        var tensors = CompactModelBuilder.Build(model, WeightType.Int8, false, "none", "t");
+        byte[] newer = (byte[])tensors.Clone();
+        BinaryPrimitives.WriteUInt16LittleEndian(newer.AsSpan(8), 2);
+        BinaryPrimitives.WriteUInt64LittleEndian(newer.AsSpan(56), ModelFileWriter.HeaderChecksum(newer, 64, 3));
+        Assert.Contains("newer than this reader", Assert.Throws<ModelFormatException>(() => ModelFileReader.Parse(newer, "n")).Message);
+
+        var file = ModelFileReader.Parse(tensors, "t");
+        var entries = file.Tensors.Select(t => new ModelFileWriter.Tensor(t.Name, t.DType, t.Layout, t.Shape, file.Bytes(t).ToArray(), t.Quantization,
+            t.ScaleIndex == ModelFileLayout.NoScale ? null : file.Tensors[(int)t.ScaleIndex].Name, t.BlockCount)).ToList();
+        byte[] optional = ModelFileWriter.Serialize(file.Metadata, entries, [new(99, Required: false, "future"u8.ToArray())]);
+        Assert.Equal(TinyModels.Run(CompactModelLoader.Load(file), [1, 2, 3]), TinyModels.Run(CompactModelLoader.Load(ModelFileReader.Parse(optional, "o")), [1, 2, 3]));
+        byte[] required = ModelFileWriter.Serialize(file.Metadata, entries, [new(99, Required: true, "future"u8.ToArray())]);
+        Assert.Contains("unknown kind 99 marked required", Assert.Throws<ModelFormatException>(() => ModelFileReader.Parse(required, "r")).Message);
+    }
+}

@@ -1,0 +1,90 @@
+using EdgeLstm.Converter;
+using EdgeLstm.Runtime.Format;
+using EdgeLstm.Runtime.Int8;
+
+namespace EdgeLstm.Tests;
+
+public sealed class QuantizationTests
+{
+    [Fact]
+    public void RowQuantizationErrorIsAtMostHalfAStep()
+    {
+        var random = new Random(3);
+        const int rows = 40, cols = 33;
+        var w = new float[rows * cols];
+        for (int i = 0; i < w.Length; i++) w[i] = (float)(random.NextDouble() * 2 - 1) * (1 + i / cols);
+        var (q, scales) = RowQuantizer.Quantize(w, rows, cols);
+        for (int r = 0; r < rows; r++)
+        {
+            float maxAbs = 0;
+            int extreme = 0;
+            for (int c = 0; c < cols; c++)
+            {
+                float err = MathF.Abs(w[r * cols + c] - q[r * cols + c] * scales[r]);
+                Assert.True(err <= scales[r] / 2 * 1.0001f, $"row {r} col {c}: error {err} > half step {scales[r] / 2}");
+                Assert.InRange(q[r * cols + c], (sbyte)-127, (sbyte)127);
+                if (MathF.Abs(w[r * cols + c]) > maxAbs) { maxAbs = MathF.Abs(w[r * cols + c]); extreme = c; }
+            }
+            Assert.Equal(127, Math.Abs((int)q[r * cols + extreme])); // the row's largest weight uses the full range
+        }
+    }
+
+    [Fact]
+    public void ZeroRowsQuantizeToZeroWithZeroScale()
+    {
+        var (q, scales) = RowQuantizer.Quantize(new float[8], 2, 4);
+        Assert.All(q, v => Assert.Equal(0, v));
+        Assert.All(scales, s => Assert.Equal(0f, s));
+    }
+
+    [Fact]
+    public void DynamicActivationQuantizationStaysInRangeAndWithinHalfAStep()
+    {
+        var random = new Random(4);
+        var x = new float[257];
+        for (int i = 0; i < x.Length; i++) x[i] = MathF.Tanh((float)(random.NextDouble() * 6 - 3));
+        var q = new sbyte[x.Length];
+        float s = Int8Reference.QuantizeDynamic(x, q);
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.InRange(q[i], (sbyte)-127, (sbyte)127);
+            Assert.True(MathF.Abs(x[i] - q[i] * s) <= s / 2 * 1.0001f);
+        }
+        Assert.Equal(0f, Int8Reference.QuantizeDynamic(new float[5], q.AsSpan(0, 5)));
+    }
+
+    [Fact]
+    public void IntegerProductsAreExactAtTheExtremes()
+    {
+        // 4096 columns of 127 · 127 (and -127 · 127): the int32 sums are exact, nothing saturates.
+        const int cols = 4096;
+        var w = new sbyte[2 * cols];
+        Array.Fill(w, (sbyte)127, 0, cols);
+        Array.Fill(w, (sbyte)-127, cols, cols);
+        var x = Enumerable.Repeat((sbyte)127, cols).ToArray();
+        var y = new int[2];
+        Int8Reference.DenseMatVec(w, x, y);
+        Assert.Equal([127 * 127 * cols, -127 * 127 * cols], y);
+    }
+
+    [Fact]
+    public void BlockSparseProductEqualsTheDenseProduct()
+    {
+        var random = new Random(5);
+        const int rows = 24, cols = 64;
+        var dense = new sbyte[rows * cols];
+        for (int i = 0; i < dense.Length; i++)
+            dense[i] = (i / 16 % 3 == 0) ? (sbyte)0 : (sbyte)random.Next(-127, 128); // every third block empty
+        var x = new sbyte[cols];
+        for (int i = 0; i < cols; i++) x[i] = (sbyte)random.Next(-127, 128);
+        var (data, blocks) = BlockSparseLayout.Encode(dense, rows, cols);
+        var layout = new BlockSparseLayout(data, rows, blocks);
+        Assert.Null(layout.Check(cols));
+        Assert.True(blocks < rows * cols / 16);
+        var expected = new int[rows];
+        var actual = new int[rows];
+        Int8Reference.DenseMatVec(dense, x, expected);
+        Int8Reference.BlockSparseMatVec(layout, x, actual);
+        Assert.Equal(expected, actual);
+    }
+}

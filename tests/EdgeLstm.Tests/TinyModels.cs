@@ -1,0 +1,51 @@
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Float;
+
+namespace EdgeLstm.Tests;
+
+/// <summary>Small float models with seeded random weights (PyTorch's default init range), built without TorchSharp.</summary>
+internal static class TinyModels
+{
+    public const string Text = "the whale and the sea, the ship and the captain. Call me Ishmael!";
+
+    public static FloatLstmModel Create(int layers = 2, int hidden = 32, int embedding = 16, int seed = 1, string text = Text)
+    {
+        var random = new Random(seed);
+        var tokenizer = CharTokenizer.FromText(text);
+        int vocab = tokenizer.VocabularySize;
+        float bound = 1f / MathF.Sqrt(hidden);
+        float[] Uniform(int n, float range)
+        {
+            var values = new float[n];
+            for (int i = 0; i < n; i++) values[i] = (float)((random.NextDouble() * 2 - 1) * range);
+            return values;
+        }
+        var stack = new FloatLstmLayer[layers];
+        int input = embedding;
+        for (int k = 0; k < layers; k++)
+        {
+            stack[k] = new FloatLstmLayer(input, hidden, Uniform(4 * hidden * input, bound), Uniform(4 * hidden * hidden, bound),
+                Uniform(4 * hidden, bound), Uniform(4 * hidden, bound));
+            input = hidden;
+        }
+        return new FloatLstmModel(tokenizer, Uniform(vocab * embedding, 1f), embedding, stack, Uniform(vocab * hidden, bound), Uniform(vocab, bound));
+    }
+
+    /// <summary>Random token ids, the same for a seed.</summary>
+    public static int[] Tokens(int count, int vocab, int seed)
+    {
+        var random = new Random(seed);
+        var tokens = new int[count];
+        for (int i = 0; i < count; i++) tokens[i] = random.Next(vocab);
+        return tokens;
+    }
+
+    /// <summary>Logits after every step of <paramref name="tokens"/>, flattened.</summary>
+    public static float[] Run(ILanguageModel model, int[] tokens)
+    {
+        var session = model.CreateSession();
+        var all = new List<float>();
+        foreach (int t in tokens) all.AddRange(session.Step(t).ToArray());
+        return all.ToArray();
+    }
+}

@@ -11,7 +11,6 @@ internal static class ConvertCommand
         var input = new Argument<FileInfo>("input") { Description = "Float model (safetensors, PyTorch nn.LSTM names)" };
         var output = new Option<FileInfo>("--output", "-o") { Description = "Output: .elstm (compact format) or .safetensors (pruned float model, for fine-tuning)", Required = true };
         var dtype = new Option<string>("--dtype") { Description = "Weight type: int8 or f32", DefaultValueFactory = _ => "int8" };
-        dtype.AcceptOnlyFromAmong("int8", "f32");
         var prune = new Option<string>("--prune") { Description = "magnitude:F, magnitude:F:global, block:F (1×16 blocks) or units:F; F = fraction removed", DefaultValueFactory = _ => "none" };
         var valid = new Option<FileInfo?>("--valid") { Description = "Validation text: the report gives bits/char of the float input and of the output on it" };
         var evalChars = new Option<int>("--eval-chars") { Description = "Characters of --valid to score (0 = all)", DefaultValueFactory = _ => 20_000 };
@@ -22,13 +21,15 @@ internal static class ConvertCommand
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
+            string weights = result.GetValue(dtype)!;
+            if (weights is not ("int8" or "f32")) throw new ArgumentException($"--dtype must be int8 or f32, got '{weights}'");
             int chars = result.GetValue(evalChars);
             if (chars < 0) throw new ArgumentException($"--eval-chars must be ≥ 0, got {chars}");
             var report = ModelConverter.Convert(new ConvertOptions
             {
                 Input = result.GetValue(input)!.FullName,
                 Output = result.GetValue(output)!.FullName,
-                Weights = result.GetValue(dtype) == "f32" ? WeightType.F32 : WeightType.Int8,
+                Weights = weights == "f32" ? WeightType.F32 : WeightType.Int8,
                 Prune = PruneSpec.Parse(result.GetValue(prune)),
                 ValidText = result.GetValue(valid)?.FullName,
                 EvalChars = chars,

@@ -12,7 +12,7 @@ var root = new RootCommand("edgelstm: runs character-level LSTM models on the de
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    Console.Error.WriteLine($"error: {parsed.Errors[0].Message} (try --help)");
+    Console.Error.WriteLine($"error: {parsed.Errors[0].Message.Split('\n')[0].TrimEnd()} (try --help)");
     return ExitCodes.UsageError;
 }
 return parsed.Invoke();

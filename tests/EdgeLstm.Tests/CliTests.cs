@@ -94,4 +94,40 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void UnknownOptionExitsWithUsageError() =>
         AssertUserError(CliRunner.Run("generate", "--model", _model, "--frobnicate"), 2, "--frobnicate");
+
+    [Fact]
+    public void ConvertWritesAnInt8ModelThatGeneratesAndReportsItsCost()
+    {
+        string text = _dir.File("valid.txt"), output = _dir.File("tiny.elstm");
+        File.WriteAllText(text, TestTexts.English(600, seed: 6));
+        var result = CliRunner.Run("convert", _model, "-o", output, "--valid", text);
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        Assert.Matches(@"output: .*tiny\.elstm  [\d,]+ bytes \(elstm int8\), \d+\.\d% of the input", result.Stdout);
+        Assert.Matches(@"bits/char on 600 validation characters: float \d+\.\d{4} → converted \d+\.\d{4}", result.Stdout);
+        var generated = CliRunner.Run("generate", "--model", output, "--prompt", "the ", "-n", "20");
+        Assert.Equal(0, generated.ExitCode);
+        Assert.Contains("weights int8-symmetric-per-row", CliRunner.Run("info", "--model", output).Stdout);
+    }
+
+    [Fact]
+    public void ConvertKeepsAnExistingOutputUnlessForced()
+    {
+        string output = _dir.File("keep.elstm");
+        File.WriteAllText(output, "precious");
+        AssertUserError(CliRunner.Run("convert", _model, "-o", output), 3, "pass --force");
+        Assert.Equal("precious", File.ReadAllText(output));
+        Assert.Equal(0, CliRunner.Run("convert", _model, "-o", output, "--force").ExitCode);
+        Assert.NotEqual("precious", File.ReadAllText(output));
+        Assert.Empty(Directory.GetFiles(_dir.Path, "*.tmp-*"));
+    }
+
+    [Fact]
+    public void ConvertRejectsBadOptionsWithoutWritingAnything()
+    {
+        string output = _dir.File("never.elstm");
+        AssertUserError(CliRunner.Run("convert", _model, "-o", output, "--prune", "block:2"), 2, "--prune");
+        AssertUserError(CliRunner.Run("convert", _model, "-o", output, "--dtype", "int4"), 2, "int4");
+        AssertUserError(CliRunner.Run("convert", _model, "-o", output, "--prune", "block:0.5"), 2, "divisible by 16"); // 24-unit model
+        Assert.False(File.Exists(output));
+    }
 }

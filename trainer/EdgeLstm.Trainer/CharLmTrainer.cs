@@ -54,6 +54,8 @@ public sealed class CharLmTrainer(TrainOptions options)
         if (options.MaxBatchesPerEpoch > 0) batchesPerEpoch = Math.Min(batchesPerEpoch, options.MaxBatchesPerEpoch);
         long totalSteps = (long)batchesPerEpoch * options.Epochs;
 
+        using var pruning = options.Prune.Method == EdgeLstm.Converter.PruneMethod.None ? null : new PruningFineTune(network, tokenizer, options.Prune);
+        if (pruning is not null) Log($"pruning {options.Prune}: masks fixed, re-applied after every step");
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         if (options.Resume)
             optimizer.load_state_dict(Path.Combine(options.CheckpointDir!, TrainingCheckpoint.OptimizerFile));
@@ -67,7 +69,7 @@ public sealed class CharLmTrainer(TrainOptions options)
         for (int epoch = progress.EpochsDone + 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            (double trainBitsPerChar, step, bool stopped) = TrainEpoch(network, optimizer, streams, batchesPerEpoch, epoch, step, totalSteps, cancel);
+            (double trainBitsPerChar, step, bool stopped) = TrainEpoch(network, optimizer, pruning, streams, batchesPerEpoch, epoch, step, totalSteps, cancel);
             if (stopped)
             {
                 Log($"interrupted in epoch {epoch}; keeping the model and checkpoint of epoch {progress.EpochsDone}");
@@ -99,7 +101,7 @@ public sealed class CharLmTrainer(TrainOptions options)
         return new Result(progress.EpochsDone, progress.BestValidBitsPerChar, false, tokenizer);
     }
 
-    private (double BitsPerChar, long Step, bool Stopped) TrainEpoch(CharLstmNetwork network, optim.Optimizer optimizer, Tensor streams,
+    private (double BitsPerChar, long Step, bool Stopped) TrainEpoch(CharLstmNetwork network, optim.Optimizer optimizer, PruningFineTune? pruning, Tensor streams,
         int batches, int epoch, long step, long totalSteps, CancellationToken cancel)
     {
         network.train();
@@ -130,6 +132,7 @@ public sealed class CharLmTrainer(TrainOptions options)
                 loss.backward();
                 nn.utils.clip_grad_norm_(network.parameters(), options.Clip);
                 optimizer.step();
+                pruning?.Apply();
                 // Carry the state into the next window, cut from this window's graph.
                 state?.H.Dispose();
                 state?.C.Dispose();
@@ -206,6 +209,7 @@ public sealed class CharLmTrainer(TrainOptions options)
         ["edgelstm.trainer.valid_bits_per_char"] = valid.ToString("F6", CultureInfo.InvariantCulture),
         ["edgelstm.trainer.train_file"] = Path.GetFileName(options.TrainFile),
         ["edgelstm.trainer.seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+        ["edgelstm.trainer.pruning"] = options.Prune.ToString(),
     };
 
     private static string ReadText(string path)

@@ -8,7 +8,15 @@ namespace EdgeLstm.Trainer;
 /// <summary>Moves weights between a <see cref="CharLstmNetwork"/> and the float safetensors exchange format.</summary>
 public static class SafeTensorsExport
 {
-    public static void Save(CharLstmNetwork network, CharTokenizer tokenizer, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    public static void Save(CharLstmNetwork network, CharTokenizer tokenizer, string path, IReadOnlyDictionary<string, string>? extraMetadata = null) =>
+        SafeTensorsWriter.Write(path, Tensors(network), Metadata(network, tokenizer, extraMetadata));
+
+    /// <summary>The network's current weights as a runtime float model (in memory).</summary>
+    public static EdgeLstm.Runtime.Float.FloatLstmModel ToFloatModel(CharLstmNetwork network, CharTokenizer tokenizer) =>
+        EdgeLstm.Runtime.Float.FloatLstmModel.FromSafeTensors(
+            SafeTensorsReader.Parse(SafeTensorsWriter.Serialize(Tensors(network), Metadata(network, tokenizer, null)), "network"));
+
+    private static List<SafeTensorsWriter.Tensor> Tensors(CharLstmNetwork network)
     {
         var tensors = new List<SafeTensorsWriter.Tensor>();
         foreach (var (name, value) in network.state_dict())
@@ -16,6 +24,11 @@ public static class SafeTensorsExport
             using var cpu = value.detach().cpu().contiguous();
             tensors.Add(new SafeTensorsWriter.Tensor(name, cpu.shape, cpu.data<float>().ToArray()));
         }
+        return tensors;
+    }
+
+    private static Dictionary<string, string> Metadata(CharLstmNetwork network, CharTokenizer tokenizer, IReadOnlyDictionary<string, string>? extraMetadata)
+    {
         var metadata = new Dictionary<string, string>
         {
             [ModelMetadataKeys.FormatVersion] = ModelMetadataKeys.CurrentFormatVersion,
@@ -25,7 +38,7 @@ public static class SafeTensorsExport
         };
         if (extraMetadata is not null)
             foreach (var (key, value) in extraMetadata) metadata[key] = value;
-        SafeTensorsWriter.Write(path, tensors, metadata);
+        return metadata;
     }
 
     /// <summary>Reads a float model file into a new network (for resuming or fine-tuning, including files written by PyTorch).</summary>

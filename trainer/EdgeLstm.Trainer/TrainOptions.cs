@@ -26,6 +26,8 @@ public sealed record TrainOptions
     /// <summary>Start from these weights (a float model file, ours or PyTorch's) instead of random ones.</summary>
     public string? InitFrom { get; init; }
     public bool Quiet { get; init; }
+    /// <summary>Fine-tune under this pruning (magnitude or block), masks fixed from the starting weights.</summary>
+    public EdgeLstm.Converter.PruneSpec Prune { get; init; } = EdgeLstm.Converter.PruneSpec.None;
 
     public void Validate()
     {

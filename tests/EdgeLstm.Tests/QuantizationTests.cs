@@ -1,6 +1,7 @@
 using EdgeLstm.Converter;
 using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.Int8;
+using EdgeLstm.Runtime.Kernels;
 
 namespace EdgeLstm.Tests;
 
@@ -44,13 +45,13 @@ public sealed class QuantizationTests
         var x = new float[257];
         for (int i = 0; i < x.Length; i++) x[i] = MathF.Tanh((float)(random.NextDouble() * 6 - 3));
         var q = new sbyte[x.Length];
-        float s = Int8Reference.QuantizeDynamic(x, q);
+        float s = FloatParts.Quantize(1, x, q);
         for (int i = 0; i < x.Length; i++)
         {
             Assert.InRange(q[i], (sbyte)-127, (sbyte)127);
             Assert.True(MathF.Abs(x[i] - q[i] * s) <= s / 2 * 1.0001f);
         }
-        Assert.Equal(0f, Int8Reference.QuantizeDynamic(new float[5], q.AsSpan(0, 5)));
+        Assert.Equal(0f, FloatParts.Quantize(1, new float[5], q.AsSpan(0, 5)));
     }
 
     [Fact]

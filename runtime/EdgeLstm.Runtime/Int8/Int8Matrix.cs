@@ -1,4 +1,5 @@
 using EdgeLstm.Runtime.Format;
+using EdgeLstm.Runtime.Kernels;
 
 namespace EdgeLstm.Runtime.Int8;
 
@@ -41,10 +42,10 @@ public sealed class Int8Matrix
     public ReadOnlySpan<sbyte> Dense => _file.SBytes(_entry);
     public BlockSparseLayout BlockSparse => new(_file.Bytes(_entry), _entry.Rows, _entry.BlockCount);
 
-    /// <summary>Exact int32 products of every row with <paramref name="x"/> (scalar reference).</summary>
-    public void MatVec(ReadOnlySpan<sbyte> x, Span<int> y)
+    /// <summary>Exact int32 products of every row with <paramref name="x"/>.</summary>
+    public void MatVec(ILstmKernels kernels, ReadOnlySpan<sbyte> x, Span<int> y)
     {
-        if (Layout == TensorLayout.Dense) Int8Reference.DenseMatVec(Dense, x, y);
-        else Int8Reference.BlockSparseMatVec(BlockSparse, x, y);
+        if (Layout == TensorLayout.Dense) kernels.MatVec(Dense, x, y);
+        else kernels.BlockSparseMatVec(BlockSparse, x, y);
     }
 }

@@ -3,8 +3,8 @@ using EdgeLstm.Runtime.Format;
 namespace EdgeLstm.Runtime.Int8;
 
 /// <summary>
-/// Scalar int8 kernels: exact int32 accumulation (|q| ≤ 127, so 127² · 4096 columns still fits), and the
-/// activation quantizer. The SIMD kernels must give bit-identical results to these.
+/// The integer oracle: plain loops with exact int32 accumulation (|q| ≤ 127, so 127² · 4096 columns still
+/// fits). Tests check every kernel variant's products against these.
 /// </summary>
 public static class Int8Reference
 {
@@ -35,24 +35,5 @@ public static class Int8Reference
             }
             y[r] = sum;
         }
-    }
-
-    /// <summary>
-    /// Symmetric quantization by the vector's own range: s = max|x| / 127, q = round-half-even(x / s) in
-    /// [-127, 127]. Returns s (0 for an all-zero vector, whose q are all 0).
-    /// </summary>
-    public static float QuantizeDynamic(ReadOnlySpan<float> x, Span<sbyte> q)
-    {
-        float maxAbs = 0f;
-        foreach (float v in x) maxAbs = MathF.Max(maxAbs, MathF.Abs(v));
-        if (maxAbs == 0f)
-        {
-            q.Clear();
-            return 0f;
-        }
-        float scale = maxAbs / 127f;
-        for (int i = 0; i < x.Length; i++)
-            q[i] = (sbyte)Math.Clamp(MathF.Round(x[i] / scale, MidpointRounding.ToEven), -127f, 127f);
-        return scale;
     }
 }

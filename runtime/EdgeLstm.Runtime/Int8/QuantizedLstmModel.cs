@@ -1,4 +1,5 @@
 using EdgeLstm.Runtime.Format;
+using EdgeLstm.Runtime.Kernels;
 
 namespace EdgeLstm.Runtime.Int8;
 
@@ -27,7 +28,11 @@ public sealed class QuantizedLstmModel : ILanguageModel
     public int VocabularySize => Tokenizer.VocabularySize;
     public int EmbeddingDim => Embedding.Columns;
 
-    public QuantizedLstmSession CreateSession() => new(this);
+    /// <summary>A session on the best kernels for this CPU (or those forced by EDGELSTM_KERNEL).</summary>
+    public QuantizedLstmSession CreateSession() => new(this, LstmKernels.Default);
+
+    /// <summary>A session on the given kernel variant (tests and benchmarks run every variant this way).</summary>
+    public QuantizedLstmSession CreateSession(ILstmKernels kernels) => new(this, kernels);
 
     ILanguageModelSession ILanguageModel.CreateSession() => CreateSession();
 }

@@ -1,13 +1,19 @@
+using System.Runtime.CompilerServices;
+using EdgeLstm.Runtime.Kernels;
+
 namespace EdgeLstm.Runtime.Int8;
 
 /// <summary>
-/// Steps an int8 model with the scalar reference kernels. Each matrix input is quantized per step by its
-/// own range (layer 0's input is the int8 embedding row itself), products accumulate exactly in int32, and
-/// the gate non-linearities and the cell state stay in float.
+/// Steps an int8 model. Each matrix input is quantized per step by its own range (layer 0's input is the
+/// int8 embedding row itself), products accumulate exactly in int32, and the gate non-linearities and the
+/// cell state stay in float. All buffers are allocated once here: <see cref="Step"/> allocates nothing.
+/// Not thread-safe: one session per thread; the model is shared.
 /// </summary>
+[SkipLocalsInit]
 public sealed class QuantizedLstmSession : ILanguageModelSession
 {
     private readonly QuantizedLstmModel _model;
+    private readonly ILstmKernels _kernels;
     private readonly float[][] _h;
     private readonly float[][] _c;
     private readonly sbyte[] _xq;
@@ -16,9 +22,10 @@ public sealed class QuantizedLstmSession : ILanguageModelSession
     private readonly int[] _accHh;
     private readonly float[] _logits;
 
-    internal QuantizedLstmSession(QuantizedLstmModel model)
+    internal QuantizedLstmSession(QuantizedLstmModel model, ILstmKernels kernels)
     {
         _model = model;
+        _kernels = kernels;
         int layers = model.Layers.Length;
         _h = new float[layers][];
         _c = new float[layers][];
@@ -40,12 +47,38 @@ public sealed class QuantizedLstmSession : ILanguageModelSession
 
     public CharTokenizer Tokenizer => _model.Tokenizer;
     public ReadOnlySpan<float> Logits => _logits;
+    public string KernelName => _kernels.Name;
 
     public void Reset()
     {
         foreach (var h in _h) Array.Clear(h);
         foreach (var c in _c) Array.Clear(c);
     }
+
+    /// <summary>Copies h and c of every layer into <paramref name="state"/> (length <see cref="StateLength"/>).</summary>
+    public void SaveState(Span<float> state)
+    {
+        if (state.Length != StateLength) throw new ArgumentException($"state buffer must hold {StateLength} floats", nameof(state));
+        foreach (var (h, c) in _h.Zip(_c))
+        {
+            h.CopyTo(state);
+            c.CopyTo(state[h.Length..]);
+            state = state[(2 * h.Length)..];
+        }
+    }
+
+    public void LoadState(ReadOnlySpan<float> state)
+    {
+        if (state.Length != StateLength) throw new ArgumentException($"state buffer must hold {StateLength} floats", nameof(state));
+        for (int k = 0; k < _h.Length; k++)
+        {
+            state[.._h[k].Length].CopyTo(_h[k]);
+            state.Slice(_h[k].Length, _c[k].Length).CopyTo(_c[k]);
+            state = state[(2 * _h[k].Length)..];
+        }
+    }
+
+    public int StateLength => _h.Sum(h => 2 * h.Length);
 
     public ReadOnlySpan<float> Step(int token)
     {
@@ -60,41 +93,26 @@ public sealed class QuantizedLstmSession : ILanguageModelSession
             if (k > 0)
             {
                 inputSize = _h[k - 1].Length;
-                xScale = Int8Reference.QuantizeDynamic(_h[k - 1], _xq.AsSpan(0, inputSize));
+                xScale = _kernels.Quantize(_h[k - 1], _xq.AsSpan(0, inputSize));
             }
             StepLayer(_model.Layers[k], _xq.AsSpan(0, inputSize), xScale, _h[k], _c[k]);
         }
         float[] top = _h[^1];
-        float hScale = Int8Reference.QuantizeDynamic(top, _hq.AsSpan(0, top.Length));
+        float hScale = _kernels.Quantize(top, _hq.AsSpan(0, top.Length));
         Span<int> acc = _accIh.AsSpan(0, _model.VocabularySize);
-        _model.Head.MatVec(_hq.AsSpan(0, top.Length), acc);
-        float[] scales = _model.Head.Scales;
-        for (int v = 0; v < _logits.Length; v++)
-            _logits[v] = _model.HeadBias[v] + acc[v] * (scales[v] * hScale);
+        _model.Head.MatVec(_kernels, _hq.AsSpan(0, top.Length), acc);
+        _kernels.Logits(acc, _model.Head.Scales, hScale, _model.HeadBias, _logits);
         return _logits;
     }
 
     private void StepLayer(QuantizedLstmLayer layer, ReadOnlySpan<sbyte> xq, float xScale, float[] h, float[] c)
     {
         int hidden = h.Length;
-        float hScale = Int8Reference.QuantizeDynamic(h, _hq.AsSpan(0, hidden));
+        float hScale = _kernels.Quantize(h, _hq.AsSpan(0, hidden));
         Span<int> accIh = _accIh.AsSpan(0, 4 * hidden);
         Span<int> accHh = _accHh.AsSpan(0, 4 * hidden);
-        layer.WeightIh.MatVec(xq, accIh);
-        layer.WeightHh.MatVec(_hq.AsSpan(0, hidden), accHh);
-        float[] sIh = layer.WeightIh.Scales, sHh = layer.WeightHh.Scales, bias = layer.Bias;
-        // Gate pre-activation r: bias + accIh·(sIh·xScale) + accHh·(sHh·hScale), in exactly this order.
-        for (int j = 0; j < hidden; j++)
-        {
-            int ri = j, rf = hidden + j, rg = 2 * hidden + j, ro = 3 * hidden + j;
-            float i = Sigmoid(bias[ri] + accIh[ri] * (sIh[ri] * xScale) + accHh[ri] * (sHh[ri] * hScale));
-            float f = Sigmoid(bias[rf] + accIh[rf] * (sIh[rf] * xScale) + accHh[rf] * (sHh[rf] * hScale));
-            float g = MathF.Tanh(bias[rg] + accIh[rg] * (sIh[rg] * xScale) + accHh[rg] * (sHh[rg] * hScale));
-            float o = Sigmoid(bias[ro] + accIh[ro] * (sIh[ro] * xScale) + accHh[ro] * (sHh[ro] * hScale));
-            c[j] = f * c[j] + i * g;
-            h[j] = o * MathF.Tanh(c[j]);
-        }
+        layer.WeightIh.MatVec(_kernels, xq, accIh);
+        layer.WeightHh.MatVec(_kernels, _hq.AsSpan(0, hidden), accHh);
+        _kernels.GateUpdate(accIh, accHh, layer.WeightIh.Scales, layer.WeightHh.Scales, layer.Bias, xScale, hScale, c, h);
     }
-
-    private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 }

@@ -1,0 +1,112 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace EdgeLstm.Runtime.Kernels;
+
+/// <summary>
+/// exp, sigmoid and tanh built only from +, −, ×, ÷, round-half-even and exponent bits, each in a fixed order
+/// and never fused (no FMA). The scalar and the 128/256/512-bit versions therefore give bit-identical
+/// results on every CPU, unlike MathF.Exp, whose libm differs between x64 and ARM64.
+/// Cephes' expf polynomial: relative error about 1e-7 over the clamped range.
+/// </summary>
+public static class DeterministicMath
+{
+    private const float Log2E = 1.44269504088896341f;
+    private const float Ln2Hi = 0.693359375f;
+    private const float Ln2Lo = -2.12194440e-4f;
+    private const float MinX = -87f, MaxX = 88f; // keeps 2^n a normal float
+    private const float P0 = 1.9875691500E-4f, P1 = 1.3981999507E-3f, P2 = 8.3334519073E-3f,
+        P3 = 4.1665795894E-2f, P4 = 1.6666665459E-1f, P5 = 5.0000001201E-1f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Exp(float x)
+    {
+        x = MathF.Min(MathF.Max(x, MinX), MaxX);
+        float n = MathF.Round(x * Log2E, MidpointRounding.ToEven);
+        float r = x - n * Ln2Hi;
+        r = r - n * Ln2Lo;
+        float p = P0;
+        p = p * r + P1;
+        p = p * r + P2;
+        p = p * r + P3;
+        p = p * r + P4;
+        p = p * r + P5;
+        float y = p * (r * r) + r + 1f;
+        return y * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sigmoid(float x) => 1f / (1f + Exp(-x));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Tanh(float x) => 1f - 2f / (Exp(x + x) + 1f);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp(Vector128<float> x)
+    {
+        x = Vector128.Min(Vector128.Max(x, Vector128.Create(MinX)), Vector128.Create(MaxX));
+        Vector128<float> n = Vector128.Round(x * Vector128.Create(Log2E));
+        Vector128<float> r = x - n * Vector128.Create(Ln2Hi);
+        r = r - n * Vector128.Create(Ln2Lo);
+        Vector128<float> p = Vector128.Create(P0);
+        p = p * r + Vector128.Create(P1);
+        p = p * r + Vector128.Create(P2);
+        p = p * r + Vector128.Create(P3);
+        p = p * r + Vector128.Create(P4);
+        p = p * r + Vector128.Create(P5);
+        Vector128<float> y = p * (r * r) + r + Vector128<float>.One;
+        return y * ((Vector128.ConvertToInt32(n) + Vector128.Create(127)) << 23).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sigmoid(Vector128<float> x) => Vector128<float>.One / (Vector128<float>.One + Exp(-x));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Tanh(Vector128<float> x) => Vector128<float>.One - Vector128.Create(2f) / (Exp(x + x) + Vector128<float>.One);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x)
+    {
+        x = Vector256.Min(Vector256.Max(x, Vector256.Create(MinX)), Vector256.Create(MaxX));
+        Vector256<float> n = Vector256.Round(x * Vector256.Create(Log2E));
+        Vector256<float> r = x - n * Vector256.Create(Ln2Hi);
+        r = r - n * Vector256.Create(Ln2Lo);
+        Vector256<float> p = Vector256.Create(P0);
+        p = p * r + Vector256.Create(P1);
+        p = p * r + Vector256.Create(P2);
+        p = p * r + Vector256.Create(P3);
+        p = p * r + Vector256.Create(P4);
+        p = p * r + Vector256.Create(P5);
+        Vector256<float> y = p * (r * r) + r + Vector256<float>.One;
+        return y * ((Vector256.ConvertToInt32(n) + Vector256.Create(127)) << 23).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Exp(-x));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Tanh(Vector256<float> x) => Vector256<float>.One - Vector256.Create(2f) / (Exp(x + x) + Vector256<float>.One);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        x = Vector512.Min(Vector512.Max(x, Vector512.Create(MinX)), Vector512.Create(MaxX));
+        Vector512<float> n = Vector512.Round(x * Vector512.Create(Log2E));
+        Vector512<float> r = x - n * Vector512.Create(Ln2Hi);
+        r = r - n * Vector512.Create(Ln2Lo);
+        Vector512<float> p = Vector512.Create(P0);
+        p = p * r + Vector512.Create(P1);
+        p = p * r + Vector512.Create(P2);
+        p = p * r + Vector512.Create(P3);
+        p = p * r + Vector512.Create(P4);
+        p = p * r + Vector512.Create(P5);
+        Vector512<float> y = p * (r * r) + r + Vector512<float>.One;
+        return y * ((Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Exp(-x));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Tanh(Vector512<float> x) => Vector512<float>.One - Vector512.Create(2f) / (Exp(x + x) + Vector512<float>.One);
+}

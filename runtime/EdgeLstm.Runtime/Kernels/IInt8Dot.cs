@@ -1,0 +1,17 @@
+namespace EdgeLstm.Runtime.Kernels;
+
+/// <summary>
+/// An exact int8 dot product for one instruction set (operator struct, as in System.Numerics.Tensors): the
+/// generic kernels are specialised per struct, so the calls inline. Operands are in [-127, 127].
+/// </summary>
+public interface IInt8Dot
+{
+    static abstract string Name { get; }
+    static abstract bool IsSupported { get; }
+    /// <summary>Lanes of the float side (gate update, quantization) that go with this instruction set.</summary>
+    static abstract int FloatWidth { get; }
+    /// <summary>Σ w[j]·x[j] over <paramref name="length"/> values, exactly.</summary>
+    static abstract int Dot(ref sbyte w, ref sbyte x, int length);
+    /// <summary>Σ over exactly 16 values (one 1×16 block).</summary>
+    static abstract int Dot16(ref sbyte w, ref sbyte x);
+}

@@ -1,0 +1,22 @@
+using EdgeLstm.Runtime.Format;
+
+namespace EdgeLstm.Runtime.Kernels;
+
+/// <summary>The kernels one int8 step needs, for one instruction set. Every variant gives bit-identical results.</summary>
+public interface ILstmKernels
+{
+    string Name { get; }
+    /// <summary>y[r] = Σ_j w[r, j]·x[j] for dense row-major w [y.Length, x.Length], exactly.</summary>
+    void MatVec(ReadOnlySpan<sbyte> w, ReadOnlySpan<sbyte> x, Span<int> y);
+    /// <summary>The same over the kept 1×16 blocks only.</summary>
+    void BlockSparseMatVec(BlockSparseLayout w, ReadOnlySpan<sbyte> x, Span<int> y);
+    /// <summary>y[b·rows + r] = Σ_j w[r, j]·x[b·cols + j] for <paramref name="count"/> vectors: each weight row is read once for all of them.</summary>
+    void MatMul(ReadOnlySpan<sbyte> w, int cols, ReadOnlySpan<sbyte> x, int count, Span<int> y);
+    /// <summary>Dynamic symmetric quantization of an activation vector; returns its scale.</summary>
+    float Quantize(ReadOnlySpan<float> x, Span<sbyte> q);
+    /// <summary>The fused LSTM cell update (see <see cref="FloatParts.GateUpdate"/>).</summary>
+    void GateUpdate(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
+        ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h);
+    /// <summary>logits[v] = bias[v] + acc[v]·(scale[v]·hScale).</summary>
+    void Logits(ReadOnlySpan<int> acc, ReadOnlySpan<float> scale, float hScale, ReadOnlySpan<float> bias, Span<float> logits);
+}

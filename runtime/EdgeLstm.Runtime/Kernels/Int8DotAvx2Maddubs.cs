@@ -1,0 +1,42 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace EdgeLstm.Runtime.Kernels;
+
+/// <summary>
+/// AVX2 vpmaddubsw with the sign trick: |w| (unsigned) × x·sign(w) (signed) gives pair sums of at most
+/// 2·127·127 = 32258, inside int16, so nothing saturates; vpmaddwd with ones widens the pairs to int32.
+/// </summary>
+public struct Int8DotAvx2Maddubs : IInt8Dot
+{
+    public static string Name => "avx2-maddubs";
+    public static bool IsSupported => Avx2.IsSupported;
+    public static int FloatWidth => 8;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<int> Block(Vector256<sbyte> w, Vector256<sbyte> x) =>
+        Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(x, w)), Vector256<short>.One);
+
+    public static int Dot(ref sbyte w, ref sbyte x, int length)
+    {
+        var acc = Vector256<int>.Zero;
+        int j = 0;
+        for (; j + 32 <= length; j += 32)
+            acc = Avx2.Add(acc, Block(Vector256.LoadUnsafe(ref w, (nuint)j), Vector256.LoadUnsafe(ref x, (nuint)j)));
+        int sum = Vector256.Sum(acc);
+        if (j + 16 <= length)
+        {
+            sum += Dot16(ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref x, j));
+            j += 16;
+        }
+        for (; j < length; j++) sum += Unsafe.Add(ref w, j) * Unsafe.Add(ref x, j);
+        return sum;
+    }
+
+    public static int Dot16(ref sbyte w, ref sbyte x)
+    {
+        Vector128<sbyte> wv = Vector128.LoadUnsafe(ref w), xv = Vector128.LoadUnsafe(ref x);
+        return Vector128.Sum(Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(Ssse3.Abs(wv), Ssse3.Sign(xv, wv)), Vector128<short>.One));
+    }
+}

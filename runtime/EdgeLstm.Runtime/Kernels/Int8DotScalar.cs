@@ -1,0 +1,20 @@
+using System.Runtime.CompilerServices;
+
+namespace EdgeLstm.Runtime.Kernels;
+
+/// <summary>Plain loops: the reference every other variant must match bit for bit.</summary>
+public struct Int8DotScalar : IInt8Dot
+{
+    public static string Name => "scalar";
+    public static bool IsSupported => true;
+    public static int FloatWidth => 1;
+
+    public static int Dot(ref sbyte w, ref sbyte x, int length)
+    {
+        int sum = 0;
+        for (int j = 0; j < length; j++) sum += Unsafe.Add(ref w, j) * Unsafe.Add(ref x, j);
+        return sum;
+    }
+
+    public static int Dot16(ref sbyte w, ref sbyte x) => Dot(ref w, ref x, 16);
+}

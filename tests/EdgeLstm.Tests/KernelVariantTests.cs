@@ -1,0 +1,170 @@
+using EdgeLstm.Converter;
+using EdgeLstm.Runtime.Format;
+using EdgeLstm.Runtime.Int8;
+using EdgeLstm.Runtime.Kernels;
+
+namespace EdgeLstm.Tests;
+
+/// <summary>Every kernel variant this CPU supports against the scalar reference: integer results exact, float results bit-identical.</summary>
+public sealed class KernelVariantTests
+{
+    public static TheoryData<string> Variants()
+    {
+        var data = new TheoryData<string>();
+        foreach (var k in LstmKernels.AllSupported()) data.Add(k.Name);
+        return data;
+    }
+
+    private static readonly ILstmKernels Scalar = LstmKernels.Create("scalar");
+
+    private static sbyte[] RandomInt8(Random random, int n)
+    {
+        var v = new sbyte[n];
+        for (int i = 0; i < n; i++) v[i] = (sbyte)random.Next(-127, 128);
+        return v;
+    }
+
+    [Fact]
+    public void ThisMachineRunsTheVectorVariants()
+    {
+        var names = LstmKernels.AllSupported().Select(k => k.Name).ToList();
+        Assert.Contains("scalar", names);
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported) Assert.Contains("avx2-maddubs", names);
+        if (System.Runtime.Intrinsics.X86.Avx512BW.IsSupported) Assert.Contains("avx512bw-maddubs", names);
+        Assert.Equal(names[0], LstmKernels.CreateBest().Name);
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void DenseProductsAreExact(string variant)
+    {
+        var kernels = LstmKernels.Create(variant);
+        var random = new Random(1);
+        foreach (int cols in new[] { 1, 15, 16, 17, 31, 32, 48, 64, 65, 100, 256, 1000 })
+        {
+            const int rows = 37;
+            sbyte[] w = RandomInt8(random, rows * cols), x = RandomInt8(random, cols);
+            int[] expected = new int[rows], actual = new int[rows];
+            Int8Reference.DenseMatVec(w, x, expected);
+            kernels.MatVec(w, x, actual);
+            Assert.Equal(expected, actual);
+        }
+        // Extremes: 4096 columns of ±127 · 127 must not saturate anywhere.
+        var big = Enumerable.Repeat((sbyte)-127, 4096).ToArray();
+        var ones = Enumerable.Repeat((sbyte)127, 4096).ToArray();
+        var y = new int[1];
+        kernels.MatVec(big, ones, y);
+        Assert.Equal(-127 * 127 * 4096, y[0]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void BlockSparseAndBatchedProductsAreExact(string variant)
+    {
+        var kernels = LstmKernels.Create(variant);
+        var random = new Random(2);
+        const int rows = 64, cols = 96;
+        sbyte[] dense = RandomInt8(random, rows * cols);
+        for (int b = 0; b < rows * cols / 16; b++)
+            if (random.Next(2) == 0) Array.Clear(dense, b * 16, 16);
+        sbyte[] x = RandomInt8(random, cols);
+        var (data, blocks) = BlockSparseLayout.Encode(dense, rows, cols);
+        int[] expected = new int[rows], actual = new int[rows];
+        Int8Reference.DenseMatVec(dense, x, expected);
+        kernels.BlockSparseMatVec(new BlockSparseLayout(data, rows, blocks), x, actual);
+        Assert.Equal(expected, actual);
+
+        const int count = 5;
+        sbyte[] xs = RandomInt8(random, count * cols);
+        var batched = new int[count * rows];
+        kernels.MatMul(dense, cols, xs, count, batched);
+        for (int b = 0; b < count; b++)
+        {
+            Int8Reference.DenseMatVec(dense, xs.AsSpan(b * cols, cols), expected);
+            Assert.Equal(expected, batched.AsSpan(b * rows, rows).ToArray());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void FloatPartsAreBitIdenticalToScalar(string variant)
+    {
+        var kernels = LstmKernels.Create(variant);
+        var random = new Random(3);
+        foreach (int hidden in new[] { 1, 3, 4, 8, 13, 16, 33, 64, 256 })
+        {
+            float[] x = Enumerable.Range(0, hidden).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+            sbyte[] q1 = new sbyte[hidden], q2 = new sbyte[hidden];
+            Assert.Equal(Scalar.Quantize(x, q1), kernels.Quantize(x, q2));
+            Assert.Equal(q1, q2);
+
+            int[] accIh = Enumerable.Range(0, 4 * hidden).Select(_ => random.Next(-2_000_000, 2_000_000)).ToArray();
+            int[] accHh = Enumerable.Range(0, 4 * hidden).Select(_ => random.Next(-2_000_000, 2_000_000)).ToArray();
+            float[] sIh = Enumerable.Range(0, 4 * hidden).Select(_ => (float)random.NextDouble() * 1e-4f).ToArray();
+            float[] sHh = Enumerable.Range(0, 4 * hidden).Select(_ => (float)random.NextDouble() * 1e-4f).ToArray();
+            float[] bias = Enumerable.Range(0, 4 * hidden).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            float[] c1 = x.ToArray(), c2 = x.ToArray(), h1 = new float[hidden], h2 = new float[hidden];
+            Scalar.GateUpdate(accIh, accHh, sIh, sHh, bias, 0.01f, 0.008f, c1, h1);
+            kernels.GateUpdate(accIh, accHh, sIh, sHh, bias, 0.01f, 0.008f, c2, h2);
+            Assert.Equal(c1, c2);
+            Assert.Equal(h1, h2);
+
+            float[] l1 = new float[hidden], l2 = new float[hidden];
+            Scalar.Logits(accIh.AsSpan(0, hidden), sIh, 0.01f, bias, l1);
+            kernels.Logits(accIh.AsSpan(0, hidden), sIh, 0.01f, bias, l2);
+            Assert.Equal(l1, l2);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void WholeModelLogitsAreBitIdenticalOnEveryVariant(bool blockSparse)
+    {
+        var model = TinyModels.Create(layers: 2, hidden: 48, embedding: 32, seed: 17);
+        if (blockSparse) model = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
+        var compact = (QuantizedLstmModel)CompactModelLoader.Load(
+            ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, "t", "t"), "t.elstm"));
+        int[] tokens = TinyModels.Tokens(300, model.VocabularySize, seed: 6);
+        float[] Run(ILstmKernels k)
+        {
+            var session = compact.CreateSession(k);
+            return tokens.SelectMany(t => session.Step(t).ToArray()).ToArray();
+        }
+        float[] reference = Run(Scalar);
+        foreach (var kernels in LstmKernels.AllSupported())
+            Assert.True(reference.AsSpan().SequenceEqual(Run(kernels)), $"{kernels.Name} logits differ from scalar");
+    }
+
+    [Fact]
+    public void DeterministicMathMatchesLibmClosely()
+    {
+        var random = new Random(4);
+        for (int i = 0; i < 100_000; i++)
+        {
+            float x = (float)(random.NextDouble() * 40 - 20);
+            Assert.InRange(DeterministicMath.Exp(x) / MathF.Exp(x), 1 - 3e-7, 1 + 3e-7);
+            Assert.InRange(DeterministicMath.Sigmoid(x) - 1 / (1 + Math.Exp(-x)), -2e-7, 2e-7);
+            Assert.InRange(DeterministicMath.Tanh(x) - Math.Tanh(x), -3e-7, 3e-7);
+        }
+        Assert.Equal(1f, DeterministicMath.Tanh(100f));
+        Assert.Equal(-1f, DeterministicMath.Tanh(-100f));
+        Assert.Equal(0f, DeterministicMath.Sigmoid(-1000f), 1e-30f);
+    }
+
+    [Fact]
+    public void StepAllocatesNothing()
+    {
+        var model = TinyModels.Create(layers: 2, hidden: 64, embedding: 32, seed: 2);
+        var compact = (QuantizedLstmModel)CompactModelLoader.Load(
+            ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, false, "t", "t"), "t.elstm"));
+        foreach (var kernels in LstmKernels.AllSupported())
+        {
+            var session = compact.CreateSession(kernels);
+            for (int i = 0; i < 50; i++) session.Step(i % model.VocabularySize); // warm up (tiering)
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 2000; i++) session.Step(i % model.VocabularySize);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+}

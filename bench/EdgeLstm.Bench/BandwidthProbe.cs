@@ -1,0 +1,36 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace EdgeLstm.Bench;
+
+/// <summary>
+/// Streaming-read bandwidth of this machine at a given working-set size: the roofline's ceiling. Reads the
+/// buffer with the widest vectors available and XORs them so the loads cannot be skipped.
+/// </summary>
+[SkipLocalsInit]
+internal static class BandwidthProbe
+{
+    public static double GigabytesPerSecond(int bytes)
+    {
+        var buffer = GC.AllocateArray<byte>(bytes, pinned: true);
+        new Random(1).NextBytes(buffer);
+        double us = Timing.MedianMicroseconds(() => Read(buffer), calls: Math.Max(1, 64_000_000 / bytes), runs: 11, warmupCalls: 3);
+        return bytes / us / 1000.0;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong Read(byte[] buffer)
+    {
+        ref byte start = ref MemoryMarshal.GetArrayDataReference(buffer);
+        var a = Vector512<ulong>.Zero;
+        var b = Vector512<ulong>.Zero;
+        nuint n = (nuint)buffer.Length;
+        for (nuint i = 0; i + 128 <= n; i += 128)
+        {
+            a ^= Vector512.LoadUnsafe(ref start, i).AsUInt64();
+            b ^= Vector512.LoadUnsafe(ref start, i + 64).AsUInt64();
+        }
+        return (a ^ b).ToScalar();
+    }
+}

@@ -1,0 +1,40 @@
+using BenchmarkDotNet.Attributes;
+using EdgeLstm.Runtime.Kernels;
+
+namespace EdgeLstm.Bench;
+
+/// <summary>
+/// One int8 matrix × vector per variant: [4H, in + H] for an LSTM layer with input 256 (W_ih and W_hh side by
+/// side). GMAC/s = rows · cols / time. Run: edgelstm-bench kernels.
+/// </summary>
+[MemoryDiagnoser]
+public class KernelBenchmarks
+{
+    private ILstmKernels _kernels = null!;
+    private sbyte[] _w = [], _x = [];
+    private int[] _y = [];
+
+    [ParamsSource(nameof(Variants))]
+    public string Variant { get; set; } = "";
+
+    [Params(256, 512, 1024)]
+    public int Hidden { get; set; }
+
+    public static IEnumerable<string> Variants() => LstmKernels.AllSupported().Select(k => k.Name);
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _kernels = LstmKernels.Create(Variant);
+        var random = new Random(1);
+        int rows = 4 * Hidden, cols = 256 + Hidden;
+        _w = new sbyte[rows * cols];
+        _x = new sbyte[cols];
+        _y = new int[rows];
+        for (int i = 0; i < _w.Length; i++) _w[i] = (sbyte)random.Next(-127, 128);
+        for (int i = 0; i < _x.Length; i++) _x[i] = (sbyte)random.Next(-127, 128);
+    }
+
+    [Benchmark]
+    public void MatVec() => _kernels.MatVec(_w, _x, _y);
+}

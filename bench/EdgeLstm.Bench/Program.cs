@@ -1,0 +1,23 @@
+using BenchmarkDotNet.Running;
+using EdgeLstm.Bench;
+
+// edgelstm-bench steps | kernels [hidden] | bandwidth | bdn [BenchmarkDotNet args]
+switch (args.FirstOrDefault())
+{
+    case "steps":
+        StepHarness.Run(args.Length > 1 ? args[1..].Select(int.Parse).ToArray() : [256, 512, 1024]);
+        break;
+    case "kernels":
+        StepHarness.Kernels(args.Length > 1 ? int.Parse(args[1]) : 512);
+        break;
+    case "bandwidth":
+        StepHarness.Bandwidth();
+        break;
+    case "bdn":
+        BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args[1..]);
+        break;
+    default:
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | bandwidth | bdn [BenchmarkDotNet args]");
+        return 2;
+}
+return 0;

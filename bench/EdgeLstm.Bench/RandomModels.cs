@@ -1,0 +1,36 @@
+using EdgeLstm.Converter;
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.Format;
+using EdgeLstm.Runtime.Int8;
+
+namespace EdgeLstm.Bench;
+
+/// <summary>Float models with seeded random weights (PyTorch's init range) and their int8 conversions.</summary>
+internal static class RandomModels
+{
+    public static FloatLstmModel Float(int input, int hidden, int layers = 1, int vocabChars = 16, int seed = 1)
+    {
+        var random = new Random(seed);
+        var text = new string(Enumerable.Range(0, vocabChars).Select(i => (char)('a' + i)).ToArray());
+        var tokenizer = CharTokenizer.FromText(text);
+        float bound = 1f / MathF.Sqrt(hidden);
+        float[] U(int n, float r) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 2 - 1) * r)).ToArray();
+        var stack = new FloatLstmLayer[layers];
+        int inSize = input;
+        for (int k = 0; k < layers; k++)
+        {
+            stack[k] = new FloatLstmLayer(inSize, hidden, U(4 * hidden * inSize, bound), U(4 * hidden * hidden, bound), U(4 * hidden, bound), U(4 * hidden, bound));
+            inSize = hidden;
+        }
+        int vocab = tokenizer.VocabularySize;
+        return new FloatLstmModel(tokenizer, U(vocab * input, 1f), input, stack, U(vocab * hidden, bound), U(vocab, bound));
+    }
+
+    public static QuantizedLstmModel Int8(FloatLstmModel model, bool blockSparse)
+    {
+        if (blockSparse) model = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
+        return (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(
+            CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, blockSparse ? "block:0.5" : "none", "bench"), "bench.elstm"));
+    }
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.Int8;
+using EdgeLstm.Runtime.Kernels;
+using TorchSharp;
+
+namespace EdgeLstm.Bench;
+
+/// <summary>
+/// Whole-step latencies, batch 1, one thread unless stated: a one-layer LSTM (input 256, vocabulary 16, so the
+/// output layer is ~1% of the work) at hidden 256/512/1024, int8 dense and 50% 1×16 block-sparse on the best
+/// kernels, the scalar float reference, and libtorch's float step on the same weights — all in this run.
+/// </summary>
+internal static class StepHarness
+{
+    public static void Run(int[] hiddens)
+    {
+        torch.set_num_threads(1);
+        var best = LstmKernels.CreateBest();
+        Console.WriteLine($"kernels: {best.Name}; libtorch threads: 1; µs per step, median of 21 runs");
+        Console.WriteLine();
+        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 50% block | L3 read bound | float scalar ref | libtorch nn.LSTM | libtorch addmm step | dense vs best libtorch | block vs dense |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        double l3 = BandwidthProbe.GigabytesPerSecond(16 << 20);
+        foreach (int hidden in hiddens)
+        {
+            var model = RandomModels.Float(256, hidden);
+            var dense = RandomModels.Int8(model, blockSparse: false);
+            var sparse = RandomModels.Int8(model, blockSparse: true);
+            long weightBytes = 4L * hidden * (256 + hidden);
+            double denseUs = TimeInt8(dense, best);
+            double sparseUs = TimeInt8(sparse, best);
+            var floatSession = model.CreateSession();
+            double floatUs = Timing.MedianMicroseconds(() => floatSession.Step(1), calls: 20, runs: 7, warmupCalls: 20);
+            using var torchStep = new TorchSharpStep(model.Layers[0]);
+            double moduleUs = Timing.MedianMicroseconds(torchStep.LstmModuleStep, calls: 50, runs: 11, warmupCalls: 50);
+            double addmmUs = Timing.MedianMicroseconds(torchStep.HandWrittenStep, calls: 50, runs: 11, warmupCalls: 50);
+            double boundUs = weightBytes / (l3 * 1000);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {sparseUs:F2} | {boundUs:F2} | {floatUs:F0} | {moduleUs:F1} | {addmmUs:F1} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {denseUs / sparseUs:F2}x |"));
+        }
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"L3 read bound: weight bytes / {l3:F1} GB/s (16 MB streaming read, measured in this run)."));
+    }
+
+    private static double TimeInt8(QuantizedLstmModel model, ILstmKernels kernels)
+    {
+        var session = model.CreateSession(kernels);
+        int token = 0;
+        return Timing.MedianMicroseconds(() => session.Step(token = (token + 1) & 7), calls: 500, runs: 21, warmupCalls: 2000);
+    }
+
+    public static void Kernels(int hidden)
+    {
+        var model = RandomModels.Float(256, hidden);
+        var dense = RandomModels.Int8(model, blockSparse: false);
+        long macs = 4L * hidden * (256 + hidden);
+        Console.WriteLine($"| variant | µs per step (hidden {hidden}, input 256) | GMAC/s |");
+        Console.WriteLine("|---|---|---|");
+        foreach (var kernels in LstmKernels.AllSupported())
+        {
+            double us = TimeInt8(dense, kernels);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {kernels.Name} | {us:F2} | {macs / us / 1000:F1} |"));
+        }
+    }
+
+    public static void Bandwidth()
+    {
+        Console.WriteLine("| working set | streaming read GB/s |");
+        Console.WriteLine("|---|---|");
+        foreach (int kb in new[] { 32, 256, 512, 768, 1024, 2048, 4096, 16384, 262144 })
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {kb} KB | {BandwidthProbe.GigabytesPerSecond(kb * 1024):F1} |"));
+    }
+}

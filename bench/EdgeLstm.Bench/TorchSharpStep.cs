@@ -1,0 +1,70 @@
+using EdgeLstm.Runtime.Float;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EdgeLstm.Bench;
+
+/// <summary>
+/// libtorch float steps on the same weights, batch 1, state fed back: nn.LSTM called for one step (what a
+/// TorchSharp user writes) and a hand-written step (addmm + pointwise, usually faster).
+/// </summary>
+internal sealed class TorchSharpStep : IDisposable
+{
+    private readonly TorchSharp.Modules.LSTM _lstm;
+    private readonly Tensor _x, _wih, _whh, _bias;
+    private Tensor _h, _c, _h2, _c2;
+    private readonly int _hidden;
+
+    public TorchSharpStep(FloatLstmLayer layer)
+    {
+        _hidden = layer.HiddenSize;
+        _lstm = nn.LSTM(layer.InputSize, layer.HiddenSize, batchFirst: true);
+        using (no_grad())
+        {
+            _lstm.get_parameter("weight_ih_l0")!.copy_(tensor(layer.WeightIh, [4L * _hidden, layer.InputSize]));
+            _lstm.get_parameter("weight_hh_l0")!.copy_(tensor(layer.WeightHh, [4L * _hidden, _hidden]));
+            _lstm.get_parameter("bias_ih_l0")!.copy_(tensor(layer.BiasIh));
+            _lstm.get_parameter("bias_hh_l0")!.copy_(tensor(layer.BiasHh));
+        }
+        _lstm.eval();
+        _x = randn(1, 1, layer.InputSize);
+        _wih = tensor(layer.WeightIh, [4L * _hidden, layer.InputSize]).t().contiguous();
+        _whh = tensor(layer.WeightHh, [4L * _hidden, _hidden]).t().contiguous();
+        _bias = tensor(layer.BiasIh.Zip(layer.BiasHh, (a, b) => a + b).ToArray(), [1, 4L * _hidden]);
+        _h = zeros(1, 1, _hidden);
+        _c = zeros(1, 1, _hidden);
+        _h2 = zeros(1, _hidden);
+        _c2 = zeros(1, _hidden);
+    }
+
+    public void LstmModuleStep()
+    {
+        using var noGrad = no_grad();
+        var (y, h, c) = _lstm.call(_x, (_h, _c));
+        y.Dispose();
+        _h.Dispose();
+        _c.Dispose();
+        _h = h;
+        _c = c;
+    }
+
+    public void HandWrittenStep()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var gates = _bias.addmm(_x.view(1, -1), _wih).addmm_(_h2, _whh);
+        var chunks = gates.chunk(4, 1);
+        var c = chunks[1].sigmoid().mul_(_c2).add_(chunks[0].sigmoid().mul_(chunks[2].tanh()));
+        var h = chunks[3].sigmoid().mul_(c.tanh());
+        _h2.Dispose();
+        _c2.Dispose();
+        _h2 = h.MoveToOuterDisposeScope();
+        _c2 = c.MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        _lstm.Dispose();
+        foreach (var t in new[] { _x, _wih, _whh, _bias, _h, _c, _h2, _c2 }) t.Dispose();
+    }
+}

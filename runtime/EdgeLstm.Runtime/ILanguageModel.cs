@@ -17,4 +17,11 @@ public interface ILanguageModelSession
     ReadOnlySpan<float> Logits { get; }
     /// <summary>Sets the recurrent state to zero, as at the start of a stream.</summary>
     void Reset();
+
+    /// <summary>Feeds several tokens and returns the logits after the last; implementations may batch the work.</summary>
+    ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens)
+    {
+        foreach (int token in tokens) Step(token);
+        return Logits;
+    }
 }

@@ -21,8 +21,7 @@ public static class TextGenerator
 
     private static IEnumerable<string> Run(ILanguageModelSession session, int[] promptIds, TokenSampler sampler, int maxChars, string? stop)
     {
-        ReadOnlySpan<float> ignored = default;
-        foreach (int id in promptIds) ignored = session.Step(id);
+        session.Prefill(promptIds);
         var generated = new StringBuilder();
         for (int n = 0; n < maxChars; n++)
         {

@@ -21,6 +21,11 @@ public sealed class QuantizedLstmSession : ILanguageModelSession
     private readonly int[] _accIh;
     private readonly int[] _accHh;
     private readonly float[] _logits;
+    // Prefill buffers: a chunk of the prompt's quantized inputs, their scales and their input projections.
+    public const int PrefillChunk = 64;
+    private readonly sbyte[] _chunkInputs;
+    private readonly float[] _chunkScales;
+    private readonly int[] _chunkProjections;
 
     internal QuantizedLstmSession(QuantizedLstmModel model, ILstmKernels kernels)
     {
@@ -43,6 +48,9 @@ public sealed class QuantizedLstmSession : ILanguageModelSession
         _accIh = new int[Math.Max(rows, model.VocabularySize)];
         _accHh = new int[rows];
         _logits = new float[model.VocabularySize];
+        _chunkInputs = new sbyte[PrefillChunk * widest];
+        _chunkScales = new float[PrefillChunk];
+        _chunkProjections = new int[PrefillChunk * rows];
     }
 
     public CharTokenizer Tokenizer => _model.Tokenizer;
@@ -103,6 +111,65 @@ public sealed class QuantizedLstmSession : ILanguageModelSession
         _model.Head.MatVec(_kernels, _hq.AsSpan(0, top.Length), acc);
         _kernels.Logits(acc, _model.Head.Scales, hScale, _model.HeadBias, _logits);
         return _logits;
+    }
+
+    /// <summary>
+    /// Feeds a whole prompt and returns the logits after its last token, bit-identical to calling
+    /// <see cref="Step"/> for each token. Layer by layer, the input projections W_ih·x of up to
+    /// <see cref="PrefillChunk"/> tokens are one matrix × matrix product (each weight row read once for all of
+    /// them); only the recurrent W_hh·h stays sequential.
+    /// </summary>
+    public ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens)
+    {
+        foreach (int token in tokens)
+            if ((uint)token >= (uint)_model.VocabularySize)
+                throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id must be below {_model.VocabularySize}");
+        for (int start = 0; start < tokens.Length; start += PrefillChunk)
+            PrefillChunkOf(tokens.Slice(start, Math.Min(PrefillChunk, tokens.Length - start)));
+        if (tokens.Length > 0)
+        {
+            float[] top = _h[^1];
+            float hScale = _kernels.Quantize(top, _hq.AsSpan(0, top.Length));
+            Span<int> acc = _accIh.AsSpan(0, _model.VocabularySize);
+            _model.Head.MatVec(_kernels, _hq.AsSpan(0, top.Length), acc);
+            _kernels.Logits(acc, _model.Head.Scales, hScale, _model.HeadBias, _logits);
+        }
+        return _logits;
+    }
+
+    private void PrefillChunkOf(ReadOnlySpan<int> tokens)
+    {
+        int n = tokens.Length;
+        int e = _model.EmbeddingDim;
+        for (int t = 0; t < n; t++)
+        {
+            _model.Embedding.Dense.Slice(tokens[t] * e, e).CopyTo(_chunkInputs.AsSpan(t * e, e));
+            _chunkScales[t] = _model.Embedding.Scales[tokens[t]];
+        }
+        int inputSize = e;
+        for (int k = 0; k < _model.Layers.Length; k++)
+        {
+            QuantizedLstmLayer layer = _model.Layers[k];
+            int hidden = layer.HiddenSize, rows = 4 * hidden;
+            Span<int> projections = _chunkProjections.AsSpan(0, n * rows);
+            if (layer.WeightIh.Layout == Format.TensorLayout.Dense)
+                _kernels.MatMul(layer.WeightIh.Dense, inputSize, _chunkInputs.AsSpan(0, n * inputSize), n, projections);
+            else
+                for (int t = 0; t < n; t++)
+                    layer.WeightIh.MatVec(_kernels, _chunkInputs.AsSpan(t * inputSize, inputSize), projections.Slice(t * rows, rows));
+            float[] h = _h[k], c = _c[k];
+            Span<int> accHh = _accHh.AsSpan(0, rows);
+            for (int t = 0; t < n; t++)
+            {
+                float hScale = _kernels.Quantize(h, _hq.AsSpan(0, hidden));
+                layer.WeightHh.MatVec(_kernels, _hq.AsSpan(0, hidden), accHh);
+                _kernels.GateUpdate(projections.Slice(t * rows, rows), accHh, layer.WeightIh.Scales, layer.WeightHh.Scales, layer.Bias, _chunkScales[t], hScale, c, h);
+                // This layer's output at step t is the next layer's input at step t, quantized as Step does.
+                if (k + 1 < _model.Layers.Length)
+                    _chunkScales[t] = _kernels.Quantize(h, _chunkInputs.AsSpan(t * hidden, hidden));
+            }
+            inputSize = hidden;
+        }
     }
 
     private void StepLayer(QuantizedLstmLayer layer, ReadOnlySpan<sbyte> xq, float xScale, float[] h, float[] c)

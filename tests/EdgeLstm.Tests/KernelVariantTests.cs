@@ -158,6 +158,29 @@ public sealed class KernelVariantTests
             }
     }
 
+    [Theory]
+    [InlineData(false, 48)]
+    [InlineData(true, 48)]
+    [InlineData(false, 40)] // halves not on a 16-unit boundary
+    public void TwoThreadStepsAreBitIdenticalToOneThread(bool blockSparse, int hidden)
+    {
+        var model = TinyModels.Create(layers: 2, hidden: hidden, embedding: 32, seed: 23);
+        if (blockSparse) model = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
+        var compact = (QuantizedLstmModel)CompactModelLoader.Load(
+            ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, "t", "t"), "t.elstm"));
+        int[] tokens = TinyModels.Tokens(300, model.VocabularySize, seed: 8);
+        foreach (var kernels in LstmKernels.AllSupported())
+        {
+            var one = compact.CreateSession(kernels, threads: 1);
+            using var two = compact.CreateSession(kernels, threads: 2);
+            foreach (int t in tokens)
+                Assert.True(one.Step(t).SequenceEqual(two.Step(t)), $"{kernels.Name}: two-thread logits differ");
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 500; i++) two.Step(i % model.VocabularySize);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
     [Fact]
     public void DeterministicMathMatchesLibmClosely()
     {

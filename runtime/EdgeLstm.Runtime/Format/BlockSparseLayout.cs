@@ -18,6 +18,16 @@ public readonly ref struct BlockSparseLayout
         Values = MemoryMarshal.Cast<byte, sbyte>(data.Slice(valuesAt, ModelFileLayout.BlockWidth * (int)blocks));
     }
 
+    private BlockSparseLayout(ReadOnlySpan<uint> rowStart, ReadOnlySpan<ushort> blockColumns, ReadOnlySpan<sbyte> values)
+    {
+        RowStart = rowStart;
+        BlockColumns = blockColumns;
+        Values = values;
+    }
+
+    /// <summary>Rows [start, start + count) as their own matrix; block indices stay global, so nothing is copied.</summary>
+    public BlockSparseLayout Rows(int start, int count) => new(RowStart.Slice(start, count + 1), BlockColumns, Values);
+
     public ReadOnlySpan<uint> RowStart { get; }
     public ReadOnlySpan<ushort> BlockColumns { get; }
     public ReadOnlySpan<sbyte> Values { get; }

@@ -42,6 +42,13 @@ public sealed class Int8Matrix
     public ReadOnlySpan<sbyte> Dense => _file.SBytes(_entry);
     public BlockSparseLayout BlockSparse => new(_file.Bytes(_entry), _entry.Rows, _entry.BlockCount);
 
+    /// <summary>Products of rows [start, start + y.Length) only.</summary>
+    public void MatVecRows(ILstmKernels kernels, ReadOnlySpan<sbyte> x, Span<int> y, int start)
+    {
+        if (Layout == TensorLayout.Dense) kernels.MatVec(Dense.Slice(start * Columns, y.Length * Columns), x, y);
+        else kernels.BlockSparseMatVec(BlockSparse.Rows(start, y.Length), x, y);
+    }
+
     /// <summary>Exact int32 products of every row with <paramref name="x"/>.</summary>
     public void MatVec(ILstmKernels kernels, ReadOnlySpan<sbyte> x, Span<int> y)
     {

@@ -34,5 +34,8 @@ public sealed class QuantizedLstmModel : ILanguageModel
     /// <summary>A session on the given kernel variant (tests and benchmarks run every variant this way).</summary>
     public QuantizedLstmSession CreateSession(ILstmKernels kernels) => new(this, kernels);
 
+    /// <summary>A session that splits each layer's rows across <paramref name="threads"/> (1 or 2) cores; dispose it to stop its helper thread.</summary>
+    public QuantizedLstmSession CreateSession(ILstmKernels kernels, int threads) => new(this, kernels, threads);
+
     ILanguageModelSession ILanguageModel.CreateSession() => CreateSession();
 }

@@ -10,7 +10,7 @@ namespace EdgeLstm.Runtime.Int8;
 /// Not thread-safe: one session per thread; the model is shared.
 /// </summary>
 [SkipLocalsInit]
-public sealed class QuantizedLstmSession : ILanguageModelSession
+public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
 {
     private readonly QuantizedLstmModel _model;
     private readonly ILstmKernels _kernels;
@@ -27,8 +27,16 @@ public sealed class QuantizedLstmSession : ILanguageModelSession
     private readonly float[] _chunkScales;
     private readonly int[] _chunkProjections;
 
-    internal QuantizedLstmSession(QuantizedLstmModel model, ILstmKernels kernels)
+    // Two-thread stepping: the helper takes the upper half of each layer's units (their gate rows and cell update).
+    private readonly StepHelperThread? _helper;
+    private QuantizedLstmLayer? _postedLayer;
+    private int _postedInputSize;
+    private float _postedXScale, _postedHScale;
+    private int _postedLayerIndex;
+
+    internal QuantizedLstmSession(QuantizedLstmModel model, ILstmKernels kernels, int threads = 1)
     {
+        if (threads is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be 1 or 2");
         _model = model;
         _kernels = kernels;
         int layers = model.Layers.Length;
@@ -51,7 +59,12 @@ public sealed class QuantizedLstmSession : ILanguageModelSession
         _chunkInputs = new sbyte[PrefillChunk * widest];
         _chunkScales = new float[PrefillChunk];
         _chunkProjections = new int[PrefillChunk * rows];
+        if (threads == 2) _helper = new StepHelperThread(() => HalfLayer(upper: true));
     }
+
+    public int Threads => _helper is null ? 1 : 2;
+
+    public void Dispose() => _helper?.Dispose();
 
     public CharTokenizer Tokenizer => _model.Tokenizer;
     public ReadOnlySpan<float> Logits => _logits;
@@ -111,6 +124,32 @@ public sealed class QuantizedLstmSession : ILanguageModelSession
         _model.Head.MatVec(_kernels, _hq.AsSpan(0, top.Length), acc);
         _kernels.Logits(acc, _model.Head.Scales, hScale, _model.HeadBias, _logits);
         return _logits;
+    }
+
+    /// <summary>
+    /// One thread's share of a layer step: units [0, H/2) or [H/2, H), i.e. those rows of each of the four
+    /// gate blocks, then their cell update. Each thread always takes the same rows, so its slice of the weights
+    /// stays in its own core's L2 cache. Both read the same quantized inputs; they write disjoint ranges.
+    /// </summary>
+    private void HalfLayer(bool upper)
+    {
+        QuantizedLstmLayer layer = _postedLayer!;
+        int hidden = layer.HiddenSize;
+        int half = (hidden / 2 + 15) / 16 * 16; // keep vector-friendly boundaries
+        if (half > hidden) half = hidden;
+        int from = upper ? half : 0, to = upper ? hidden : half;
+        if (from == to) return;
+        ReadOnlySpan<sbyte> xq = _xq.AsSpan(0, _postedInputSize);
+        ReadOnlySpan<sbyte> hq = _hq.AsSpan(0, hidden);
+        for (int gate = 0; gate < 4; gate++)
+        {
+            int row = gate * hidden + from;
+            layer.WeightIh.MatVecRows(_kernels, xq, _accIh.AsSpan(row, to - from), row);
+            layer.WeightHh.MatVecRows(_kernels, hq, _accHh.AsSpan(row, to - from), row);
+        }
+        float[] h = _h[_postedLayerIndex], c = _c[_postedLayerIndex];
+        _kernels.GateUpdate(_accIh.AsSpan(0, 4 * hidden), _accHh.AsSpan(0, 4 * hidden), layer.WeightIh.Scales, layer.WeightHh.Scales, layer.Bias,
+            _postedXScale, _postedHScale, c, h, from, to);
     }
 
     /// <summary>
@@ -176,6 +215,18 @@ public sealed class QuantizedLstmSession : ILanguageModelSession
     {
         int hidden = h.Length;
         float hScale = _kernels.Quantize(h, _hq.AsSpan(0, hidden));
+        if (_helper is not null)
+        {
+            _postedLayer = layer;
+            _postedLayerIndex = Array.IndexOf(_model.Layers, layer);
+            _postedInputSize = xq.Length;
+            _postedXScale = xScale;
+            _postedHScale = hScale;
+            _helper.Start();
+            HalfLayer(upper: false);
+            _helper.Join();
+            return;
+        }
         Span<int> accIh = _accIh.AsSpan(0, 4 * hidden);
         Span<int> accHh = _accHh.AsSpan(0, 4 * hidden);
         layer.WeightIh.MatVec(_kernels, xq, accIh);

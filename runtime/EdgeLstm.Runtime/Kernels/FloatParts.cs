@@ -101,17 +101,22 @@ public static class FloatParts
     /// bias[r] + accIh[r]·(sIh[r]·xScale) + accHh[r]·(sHh[r]·hScale); then c = f·c + i·g and h = o·tanh(c).
     /// </summary>
     public static void GateUpdate(int width, ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
-        ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h)
+        ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h) =>
+        GateUpdate(width, accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, 0, h.Length);
+
+    /// <summary>The same for units [from, to) only (the rows of the other units are not read).</summary>
+    public static void GateUpdate(int width, ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
+        ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int from, int to)
     {
         int hidden = h.Length;
-        int j = 0;
+        int j = from;
         if (width >= 16 && Vector512.IsHardwareAccelerated)
-            for (; j + 16 <= hidden; j += 16) Gate512(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
+            for (; j + 16 <= to; j += 16) Gate512(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
         if (width >= 8 && Vector256.IsHardwareAccelerated)
-            for (; j + 8 <= hidden; j += 8) Gate256(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
+            for (; j + 8 <= to; j += 8) Gate256(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
         if (width >= 4 && Vector128.IsHardwareAccelerated)
-            for (; j + 4 <= hidden; j += 4) Gate128(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
-        for (; j < hidden; j++)
+            for (; j + 4 <= to; j += 4) Gate128(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
+        for (; j < to; j++)
         {
             int ri = j, rf = hidden + j, rg = 2 * hidden + j, ro = 3 * hidden + j;
             float i = DeterministicMath.Sigmoid(bias[ri] + accIh[ri] * (sIh[ri] * xScale) + accHh[ri] * (sHh[ri] * hScale));

@@ -17,6 +17,9 @@ public interface ILstmKernels
     /// <summary>The fused LSTM cell update (see <see cref="FloatParts.GateUpdate"/>).</summary>
     void GateUpdate(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
         ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h);
+    /// <summary>The cell update for units [from, to) only; two threads can each take a part.</summary>
+    void GateUpdate(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
+        ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int from, int to);
     /// <summary>logits[v] = bias[v] + acc[v]·(scale[v]·hScale).</summary>
     void Logits(ReadOnlySpan<int> acc, ReadOnlySpan<float> scale, float hScale, ReadOnlySpan<float> bias, Span<float> logits);
 }

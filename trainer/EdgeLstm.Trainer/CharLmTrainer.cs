@@ -72,7 +72,9 @@ public sealed class CharLmTrainer(TrainOptions options)
             (double trainBitsPerChar, step, bool stopped) = TrainEpoch(network, optimizer, pruning, streams, batchesPerEpoch, epoch, step, totalSteps, cancel);
             if (stopped)
             {
-                Log($"interrupted in epoch {epoch}; keeping the model and checkpoint of epoch {progress.EpochsDone}");
+                Log(progress.EpochsDone == 0
+                    ? $"interrupted in epoch {epoch}; no epoch had finished, so nothing was saved"
+                    : $"interrupted in epoch {epoch}; kept the model and checkpoint of epoch {progress.EpochsDone}");
                 return new Result(progress.EpochsDone, progress.BestValidBitsPerChar, true, tokenizer);
             }
             double valid = CharLmEvaluator.BitsPerChar(network, validTokens);

@@ -18,6 +18,13 @@ public interface ILanguageModelSession
     /// <summary>Sets the recurrent state to zero, as at the start of a stream.</summary>
     void Reset();
 
+    /// <summary>Floats in the recurrent state (h and c of every layer).</summary>
+    int StateLength { get; }
+    /// <summary>Copies the recurrent state out (length <see cref="StateLength"/>), layer by layer: h, then c.</summary>
+    void SaveState(Span<float> state);
+    /// <summary>Replaces the recurrent state with one saved by <see cref="SaveState"/>.</summary>
+    void LoadState(ReadOnlySpan<float> state);
+
     /// <summary>Feeds several tokens and returns the logits after the last; implementations may batch the work.</summary>
     ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens)
     {

@@ -80,11 +80,11 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     public void SaveState(Span<float> state)
     {
         if (state.Length != StateLength) throw new ArgumentException($"state buffer must hold {StateLength} floats", nameof(state));
-        foreach (var (h, c) in _h.Zip(_c))
+        for (int k = 0; k < _h.Length; k++)
         {
-            h.CopyTo(state);
-            c.CopyTo(state[h.Length..]);
-            state = state[(2 * h.Length)..];
+            _h[k].CopyTo(state);
+            _c[k].CopyTo(state[_h[k].Length..]);
+            state = state[(2 * _h[k].Length)..];
         }
     }
 
@@ -99,7 +99,15 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         }
     }
 
-    public int StateLength => _h.Sum(h => 2 * h.Length);
+    public int StateLength
+    {
+        get
+        {
+            int n = 0;
+            foreach (float[] h in _h) n += 2 * h.Length;
+            return n;
+        }
+    }
 
     public ReadOnlySpan<float> Step(int token)
     {

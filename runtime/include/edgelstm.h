@@ -1,0 +1,79 @@
+/*
+ * edgelstm.h: C API of libedgelstm, the EdgeLstm runtime (character LSTM models, .elstm int8 or float).
+ *
+ * Conventions
+ *  - Every function except edgelstm_version/edgelstm_last_error/edgelstm_kernel_name returns an
+ *    edgelstm_status; EDGELSTM_OK is 0. On failure, edgelstm_last_error() returns a one-line UTF-8 message
+ *    for the calling thread, valid until that thread's next failing call.
+ *  - Handles are opaque. NULL, freed or foreign handles give EDGELSTM_INVALID_HANDLE, never a crash.
+ *  - Threads: a model is read-only once loaded; any number of sessions on any threads may share it.
+ *    A session (and a sampler) must be used by one thread at a time. Loading and freeing are thread-safe.
+ *  - The library is NativeAOT-compiled .NET; its runtime starts on the first call (a few ms).
+ */
+#ifndef EDGELSTM_H
+#define EDGELSTM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum edgelstm_status {
+    EDGELSTM_OK = 0,
+    EDGELSTM_INVALID_ARGUMENT = 1, /* NULL pointer, value out of range, text outside the vocabulary */
+    EDGELSTM_INVALID_HANDLE = 2,   /* NULL, freed or unknown handle */
+    EDGELSTM_FILE_NOT_FOUND = 3,   /* missing or unreadable file */
+    EDGELSTM_INVALID_MODEL = 4,    /* corrupt, truncated or inconsistent model */
+    EDGELSTM_BUFFER_TOO_SMALL = 5, /* a caller buffer is too small; the needed size is reported */
+    EDGELSTM_UNSUPPORTED = 6,      /* the model does not support this call */
+    EDGELSTM_INTERNAL = 7          /* a bug: please report the message */
+} edgelstm_status;
+
+typedef struct edgelstm_model edgelstm_model;
+typedef struct edgelstm_session edgelstm_session;
+typedef struct edgelstm_sampler edgelstm_sampler;
+
+/* Library version, e.g. "0.1.0" (static string). */
+const char *edgelstm_version(void);
+/* Version of the .elstm format this library reads (it reads every minor version of this major). */
+int edgelstm_format_version(int *major, int *minor);
+/* Message of the calling thread's last failure, or NULL if none yet. */
+const char *edgelstm_last_error(void);
+/* Kernel variant in use, e.g. "avx512bw-maddubs", "avx2-maddubs", "neon-sdot" (static string). */
+const char *edgelstm_kernel_name(void);
+
+/* Load a model (.elstm or float .safetensors) from a file, or from a caller-owned buffer (copied; free it after). */
+int edgelstm_model_load(const char *path, edgelstm_model **model);
+int edgelstm_model_load_memory(const void *data, size_t size, edgelstm_model **model);
+int edgelstm_model_free(edgelstm_model *model);
+int edgelstm_model_vocab_size(const edgelstm_model *model, int32_t *size);
+/* UTF-8 text to token ids (one per code point). *count receives the needed length even when it is too small. */
+int edgelstm_model_encode(const edgelstm_model *model, const char *utf8, int32_t *ids, size_t capacity, size_t *count);
+/* A token's UTF-8 text, NUL-terminated (capacity includes the NUL). */
+int edgelstm_model_token_text(const edgelstm_model *model, int32_t token, char *buffer, size_t capacity, size_t *length);
+
+/* A stream over a model; threads = 1, or 2 to split each step across two cores (int8 models). */
+int edgelstm_session_create(const edgelstm_model *model, int threads, edgelstm_session **session);
+int edgelstm_session_free(edgelstm_session *session);
+int edgelstm_session_reset(edgelstm_session *session);
+/* Feed one token; writes vocab_size logits over the next token to `logits` (may be NULL to skip). */
+int edgelstm_session_step(edgelstm_session *session, int32_t token, float *logits, size_t capacity);
+/* Feed a float input vector (models without a token embedding; none in format 1.0: EDGELSTM_UNSUPPORTED). */
+int edgelstm_session_step_input(edgelstm_session *session, const float *input, size_t length, float *logits, size_t capacity);
+/* Recurrent state (h and c of every layer) as floats: query the size, then save or restore it. */
+int edgelstm_session_state_size(const edgelstm_session *session, size_t *floats);
+int edgelstm_session_get_state(const edgelstm_session *session, float *state, size_t length);
+int edgelstm_session_set_state(edgelstm_session *session, const float *state, size_t length);
+
+/* Sampling as the CLI does it: temperature (0 = greedy), top_k (0 = all), top_p in (0, 1], seeded. */
+int edgelstm_sampler_create(float temperature, int32_t top_k, float top_p, uint64_t seed, edgelstm_sampler **sampler);
+int edgelstm_sampler_sample(edgelstm_sampler *sampler, const float *logits, size_t count, int32_t *token);
+int edgelstm_sampler_free(edgelstm_sampler *sampler);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGELSTM_H */

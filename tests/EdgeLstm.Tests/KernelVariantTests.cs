@@ -181,6 +181,34 @@ public sealed class KernelVariantTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BatchedStepsEqualSeparateSessions(bool blockSparse)
+    {
+        var model = TinyModels.Create(layers: 2, hidden: 48, embedding: 32, seed: 29);
+        if (blockSparse) model = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
+        var compact = (QuantizedLstmModel)CompactModelLoader.Load(
+            ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, "t", "t"), "t.elstm"));
+        const int streams = 8, steps = 60;
+        foreach (var kernels in LstmKernels.AllSupported())
+        {
+            var batch = new QuantizedLstmBatch(compact, kernels, streams);
+            var sessions = Enumerable.Range(0, streams).Select(_ => compact.CreateSession(kernels)).ToArray();
+            var tokens = new int[streams];
+            for (int t = 0; t < steps; t++)
+            {
+                for (int b = 0; b < streams; b++) tokens[b] = (t * 7 + b * 13) % model.VocabularySize;
+                batch.Step(tokens);
+                for (int b = 0; b < streams; b++)
+                    Assert.True(sessions[b].Step(tokens[b]).SequenceEqual(batch.Logits(b)), $"{kernels.Name}: stream {b} differs at step {t}");
+            }
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int t = 0; t < 100; t++) batch.Step(tokens);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
     [Fact]
     public void DeterministicMathMatchesLibmClosely()
     {

@@ -126,6 +126,12 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
             }
             StepLayer(_model.Layers[k], _xq.AsSpan(0, inputSize), xScale, _h[k], _c[k]);
         }
+        return ComputeLogits();
+    }
+
+    /// <summary>The output layer on the top layer's h.</summary>
+    private ReadOnlySpan<float> ComputeLogits()
+    {
         float[] top = _h[^1];
         float hScale = _kernels.Quantize(top, _hq.AsSpan(0, top.Length));
         Span<int> acc = _accIh.AsSpan(0, _model.VocabularySize);
@@ -173,15 +179,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
                 throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id must be below {_model.VocabularySize}");
         for (int start = 0; start < tokens.Length; start += PrefillChunk)
             PrefillChunkOf(tokens.Slice(start, Math.Min(PrefillChunk, tokens.Length - start)));
-        if (tokens.Length > 0)
-        {
-            float[] top = _h[^1];
-            float hScale = _kernels.Quantize(top, _hq.AsSpan(0, top.Length));
-            Span<int> acc = _accIh.AsSpan(0, _model.VocabularySize);
-            _model.Head.MatVec(_kernels, _hq.AsSpan(0, top.Length), acc);
-            _kernels.Logits(acc, _model.Head.Scales, hScale, _model.HeadBias, _logits);
-        }
-        return _logits;
+        return tokens.Length > 0 ? ComputeLogits() : _logits;
     }
 
     private void PrefillChunkOf(ReadOnlySpan<int> tokens)

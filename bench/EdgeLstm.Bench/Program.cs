@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLstm.Bench;
 
-// edgelstm-bench steps | kernels [hidden] | bandwidth | bdn [BenchmarkDotNet args]
+// edgelstm-bench steps [hidden...] | kernels [hidden] | model [elstm safetensors] | bandwidth | bdn [BenchmarkDotNet args]
 switch (args.FirstOrDefault())
 {
     case "steps":
@@ -10,6 +10,9 @@ switch (args.FirstOrDefault())
     case "kernels":
         StepHarness.Kernels(args.Length > 1 ? int.Parse(args[1]) : 512);
         break;
+    case "model":
+        StepHarness.DefaultModel(args.Length > 1 ? args[1] : "runtime/models/moby-dick-char.elstm", args.Length > 2 ? args[2] : "runtime/models/moby-dick-char.safetensors");
+        break;
     case "bandwidth":
         StepHarness.Bandwidth();
         break;
@@ -17,7 +20,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args[1..]);
         break;
     default:
-        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | bandwidth | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | model [elstm safetensors] | bandwidth | bdn [BenchmarkDotNet args]");
         return 2;
 }
 return 0;

@@ -14,9 +14,10 @@ internal static class EvalCommand
         var model = ModelSource.CreateOption();
         var text = new Argument<FileInfo>("text") { Description = "UTF-8 text file to score" };
         var maxChars = new Option<int>("--max-chars") { Description = "Score only the first N characters (0 = all)", DefaultValueFactory = _ => 0 };
+        var threads = ModelSource.CreateThreadsOption();
         var command = new Command("eval", "Measure bits per character on a text (one stream from a zero state; the first character is not scored)")
         {
-            model, text, maxChars,
+            model, text, maxChars, threads,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -35,7 +36,7 @@ internal static class EvalCommand
 
             var clock = Stopwatch.StartNew();
             var progress = Console.IsErrorRedirected ? null : new TerminalProgress(tokens.Length);
-            double bpc = BitsPerCharEvaluator.Evaluate(loaded, tokens, progress);
+            double bpc = BitsPerCharEvaluator.Evaluate(ModelSource.CreateSession(loaded, result.GetValue(threads)), tokens, progress);
             progress?.Clear();
             double seconds = clock.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

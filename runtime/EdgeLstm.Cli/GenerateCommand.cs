@@ -19,10 +19,11 @@ internal static class GenerateCommand
         var seed = new Option<ulong>("--seed", "-s") { Description = "Random seed; the same seed gives the same text", DefaultValueFactory = _ => 42UL };
         var stop = new Option<string?>("--stop") { Description = "Stop once the generated text ends with this string" };
         var noPrompt = new Option<bool>("--no-echo") { Description = "Do not print the prompt before the generated text" };
+        var threads = ModelSource.CreateThreadsOption();
 
         var command = new Command("generate", "Generate text from a prompt, streaming characters as they are produced")
         {
-            model, prompt, maxChars, temperature, topK, topP, seed, stop, noPrompt,
+            model, prompt, maxChars, temperature, topK, topP, seed, stop, noPrompt, threads,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -32,7 +33,7 @@ internal static class GenerateCommand
             if (count < 0) throw new ArgumentException($"--max-chars must be ≥ 0, got {count}");
             var loaded = ModelSource.Load(result.GetValue(model)).Model;
             string text = result.GetValue(prompt)!;
-            var session = loaded.CreateSession();
+            var session = ModelSource.CreateSession(loaded, result.GetValue(threads));
             var characters = TextGenerator.Generate(session, text, options, count, result.GetValue(stop));
             using var stdout = Console.OpenStandardOutput();
             using var writer = new StreamWriter(stdout, new System.Text.UTF8Encoding(false)) { AutoFlush = true };

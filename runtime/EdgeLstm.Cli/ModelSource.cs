@@ -16,6 +16,21 @@ internal static class ModelSource
 
     public sealed record Loaded(ILanguageModel Model, string Name, long Bytes, string Format, ModelFile? CompactFile);
 
+    public static Option<int> CreateThreadsOption() => new("--threads")
+    {
+        Description = "Cores per step for int8 models: 1, or 2 to split each layer's rows across two cores",
+        DefaultValueFactory = _ => 1,
+    };
+
+    /// <summary>A session on the best kernels, on 1 or 2 cores (int8 models; float models always use one).</summary>
+    public static ILanguageModelSession CreateSession(ILanguageModel model, int threads)
+    {
+        if (threads is < 1 or > 2) throw new ArgumentException($"--threads must be 1 or 2, got {threads}");
+        return model is EdgeLstm.Runtime.Int8.QuantizedLstmModel q
+            ? q.CreateSession(EdgeLstm.Runtime.Kernels.LstmKernels.Default, threads)
+            : model.CreateSession();
+    }
+
     public static Option<FileInfo> CreateOption() => new("--model", "-m")
     {
         Description = $"Model file (.elstm or float .safetensors). Default: the embedded {EmbeddedName} (int8, trained on Moby Dick)",

@@ -7,10 +7,12 @@ namespace EdgeLstm.Runtime;
 /// </summary>
 public static class BitsPerCharEvaluator
 {
-    public static double Evaluate(ILanguageModel model, ReadOnlySpan<int> tokens, IProgress<int>? progress = null)
+    public static double Evaluate(ILanguageModel model, ReadOnlySpan<int> tokens, IProgress<int>? progress = null) =>
+        Evaluate(model.CreateSession(), tokens, progress);
+
+    public static double Evaluate(ILanguageModelSession session, ReadOnlySpan<int> tokens, IProgress<int>? progress = null)
     {
         if (tokens.Length < 2) throw new ArgumentException("the text must have at least two characters to score");
-        var session = model.CreateSession();
         double totalNats = 0;
         for (int t = 0; t + 1 < tokens.Length; t++)
         {

@@ -12,6 +12,11 @@ public interface IInt8Dot
     static abstract int FloatWidth { get; }
     /// <summary>Σ w[j]·x[j] over <paramref name="length"/> values, exactly.</summary>
     static abstract int Dot(ref sbyte w, ref sbyte x, int length);
+    /// <summary>
+    /// Four rows at once (rows r..r+3 start <paramref name="stride"/> bytes apart) against the same x: one
+    /// horizontal reduction for four rows instead of four. Results go to y[0..3].
+    /// </summary>
+    static abstract void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y);
     /// <summary>Σ over exactly 16 values (one 1×16 block).</summary>
     static abstract int Dot16(ref sbyte w, ref sbyte x);
 }

@@ -30,6 +30,14 @@ public struct Int8DotAdvSimdSdot : IInt8Dot
         return sum;
     }
 
+    public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y)
+    {
+        y = Dot(ref w, ref x, length);
+        Unsafe.Add(ref y, 1) = Dot(ref Unsafe.Add(ref w, stride), ref x, length);
+        Unsafe.Add(ref y, 2) = Dot(ref Unsafe.Add(ref w, 2 * stride), ref x, length);
+        Unsafe.Add(ref y, 3) = Dot(ref Unsafe.Add(ref w, 3 * stride), ref x, length);
+    }
+
     public static int Dot16(ref sbyte w, ref sbyte x) =>
         AdvSimd.Arm64.AddAcross(Dp.DotProduct(Vector128<int>.Zero, Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x))).ToScalar();
 }

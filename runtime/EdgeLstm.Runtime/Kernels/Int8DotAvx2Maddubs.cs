@@ -34,6 +34,31 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
         return sum;
     }
 
+    public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y)
+    {
+        if (length % 32 != 0)
+        {
+            for (int i = 0; i < 4; i++) Unsafe.Add(ref y, i) = Dot(ref Unsafe.Add(ref w, i * stride), ref x, length);
+            return;
+        }
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int j = 0; j < length; j += 32)
+        {
+            Vector256<sbyte> xv = Vector256.LoadUnsafe(ref x, (nuint)j);
+            a0 = Avx2.Add(a0, Block(Vector256.LoadUnsafe(ref w, (nuint)j), xv));
+            a1 = Avx2.Add(a1, Block(Vector256.LoadUnsafe(ref w, (nuint)(stride + j)), xv));
+            a2 = Avx2.Add(a2, Block(Vector256.LoadUnsafe(ref w, (nuint)(2 * stride + j)), xv));
+            a3 = Avx2.Add(a3, Block(Vector256.LoadUnsafe(ref w, (nuint)(3 * stride + j)), xv));
+        }
+        Reduce4(Avx2.Add(a0.GetLower(), a0.GetUpper()), Avx2.Add(a1.GetLower(), a1.GetUpper()),
+            Avx2.Add(a2.GetLower(), a2.GetUpper()), Avx2.Add(a3.GetLower(), a3.GetUpper())).StoreUnsafe(ref y);
+    }
+
+    /// <summary>[Σa, Σb, Σc, Σd] of four int32 vectors with two rounds of phaddd.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<int> Reduce4(Vector128<int> a, Vector128<int> b, Vector128<int> c, Vector128<int> d) =>
+        Ssse3.HorizontalAdd(Ssse3.HorizontalAdd(a, b), Ssse3.HorizontalAdd(c, d));
+
     public static int Dot16(ref sbyte w, ref sbyte x)
     {
         Vector128<sbyte> wv = Vector128.LoadUnsafe(ref w), xv = Vector128.LoadUnsafe(ref x);

@@ -20,9 +20,7 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
         int j = 0;
         for (; j + 64 <= length; j += 64)
         {
-            Vector512<sbyte> wv = Vector512.LoadUnsafe(ref w, (nuint)j), xv = Vector512.LoadUnsafe(ref x, (nuint)j);
-            Vector512<sbyte> signed = Vector512.ConditionalSelect(Vector512.LessThan(wv, Vector512<sbyte>.Zero), -xv, xv);
-            acc = Avx512BW.Add(acc, Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Avx512BW.Abs(wv), signed), Vector512<short>.One));
+            acc += Block(Vector512.LoadUnsafe(ref w, (nuint)j), Vector512.LoadUnsafe(ref x, (nuint)j));
         }
         int sum = Vector512.Sum(acc);
         if (j + 32 <= length)
@@ -37,6 +35,37 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
         }
         for (; j < length; j++) sum += Unsafe.Add(ref w, j) * Unsafe.Add(ref x, j);
         return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Block(Vector512<sbyte> w, Vector512<sbyte> x) =>
+        Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Avx512BW.Abs(w),
+            Vector512.ConditionalSelect(Vector512.LessThan(w, Vector512<sbyte>.Zero), -x, x)), Vector512<short>.One);
+
+    public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y)
+    {
+        if (length % 64 != 0)
+        {
+            Int8DotAvx2Maddubs.Dot4(ref w, stride, ref x, length, ref y);
+            return;
+        }
+        Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int j = 0; j < length; j += 64)
+        {
+            Vector512<sbyte> xv = Vector512.LoadUnsafe(ref x, (nuint)j);
+            a0 += Block(Vector512.LoadUnsafe(ref w, (nuint)j), xv);
+            a1 += Block(Vector512.LoadUnsafe(ref w, (nuint)(stride + j)), xv);
+            a2 += Block(Vector512.LoadUnsafe(ref w, (nuint)(2 * stride + j)), xv);
+            a3 += Block(Vector512.LoadUnsafe(ref w, (nuint)(3 * stride + j)), xv);
+        }
+        Int8DotAvx2Maddubs.Reduce4(Fold(a0), Fold(a1), Fold(a2), Fold(a3)).StoreUnsafe(ref y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Fold(Vector512<int> v)
+    {
+        Vector256<int> half = v.GetLower() + v.GetUpper();
+        return half.GetLower() + half.GetUpper();
     }
 
     public static int Dot16(ref sbyte w, ref sbyte x) => Int8DotAvx2Maddubs.Dot16(ref w, ref x);

@@ -16,7 +16,11 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
         if (w.Length < y.Length * cols) throw new ArgumentException("matrix is smaller than rows × columns", nameof(w));
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
         ref sbyte xr = ref MemoryMarshal.GetReference(x);
-        for (int r = 0; r < y.Length; r++)
+        ref int yr = ref MemoryMarshal.GetReference(y);
+        int r = 0;
+        for (; r + 4 <= y.Length; r += 4)
+            TDot.Dot4(ref Unsafe.Add(ref wr, r * cols), cols, ref xr, cols, ref Unsafe.Add(ref yr, r));
+        for (; r < y.Length; r++)
             y[r] = TDot.Dot(ref Unsafe.Add(ref wr, r * cols), ref xr, cols);
     }
 

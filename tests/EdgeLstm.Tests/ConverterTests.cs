@@ -99,6 +99,19 @@ public sealed class ConverterTests
         Assert.Equal(TinyModels.Run(CompactModelLoader.Load(denseFile), tokens), TinyModels.Run(CompactModelLoader.Load(sparseFile), tokens));
     }
 
+    [Fact]
+    public void HeavilyPrunedBlockSparseModelsLoad()
+    {
+        // 90% of the blocks gone: each matrix's rows × columns exceed the bytes actually stored.
+        var model = TinyModels.Create(layers: 2, hidden: 256, embedding: 32, seed: 31);
+        var pruned = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.9")));
+        var file = Compact(pruned, WeightType.Int8, blockSparse: true);
+        TensorEntry whh = file.Require(LstmTensorNames.WeightHh(1));
+        Assert.True(whh.ElementCount > file.FileLength, "the test needs a matrix larger than the whole file");
+        int[] tokens = TinyModels.Tokens(50, model.VocabularySize, seed: 5);
+        Assert.Equal(TinyModels.Run(CompactModelLoader.Load(Compact(pruned, WeightType.Int8)), tokens), TinyModels.Run(CompactModelLoader.Load(file), tokens));
+    }
+
     [Theory]
     [InlineData("magnitude:0.5")]
     [InlineData("magnitude:0.3:global")]

@@ -13,6 +13,7 @@ namespace EdgeLstm.Runtime.Format;
 public static class ModelFileReader
 {
     public const long MaxFileBytes = int.MaxValue - 64;
+    private const ulong MaxElements = 1UL << 40;
 
     public static bool HasMagic(ReadOnlySpan<byte> prefix) => prefix.StartsWith(ModelFileLayout.Magic);
 
@@ -140,9 +141,10 @@ public static class ModelFileReader
             for (int k = 0; k < rank; k++)
             {
                 ulong dim = ReadU64(d, ref at, source, $"tensor '{name}' shape");
-                // Every tensor fits the data section, so no dimension product may exceed it; checking keeps the math in range.
-                if (dim == 0 || dim > (ulong)dataLength || (ulong)elements > (ulong)dataLength / dim)
-                    throw Fail(source, $"tensor '{name}' shape dimension {k} = {dim} is zero or too large for the {dataLength}-byte data section");
+                // Bounded so the products below cannot overflow; the exact byte length is checked after the shape.
+                // (A block-sparse tensor stores only some blocks, so its element count may exceed the data section.)
+                if (dim == 0 || dim > int.MaxValue || (ulong)elements > MaxElements / dim)
+                    throw Fail(source, $"tensor '{name}' shape dimension {k} = {dim} is zero or too large");
                 shape[k] = (long)dim;
                 elements *= (long)dim;
             }
@@ -155,7 +157,7 @@ public static class ModelFileReader
                 throw Fail(source, $"tensor '{name}' bytes {offset}+{length} lie outside the {dataLength}-byte data section");
             long expected = layout == TensorLayout.Dense
                 ? elements * (dtype == TensorDType.F32 ? 4 : 1)
-                : BlockSparseExpectedLength(name, dtype, shape, blocks, source);
+                : BlockSparseExpectedLength(name, dtype, shape, blocks, dataLength, source);
             if ((ulong)expected != length) throw Fail(source, $"tensor '{name}' is {length} bytes; {dtype} {layout} {FormatShape(shape)} needs {expected}");
             tensors[i] = new TensorEntry(name, dtype, layout, quant, scale, shape, (long)offset, (long)length, (long)blocks, hash);
         }
@@ -163,13 +165,15 @@ public static class ModelFileReader
         return tensors;
     }
 
-    private static long BlockSparseExpectedLength(string name, TensorDType dtype, long[] shape, ulong blocks, string source)
+    private static long BlockSparseExpectedLength(string name, TensorDType dtype, long[] shape, ulong blocks, long dataLength, string source)
     {
         if (dtype != TensorDType.I8 || shape.Length != 2) throw Fail(source, $"tensor '{name}': block-sparse layout needs a 2-D I8 tensor");
         if (shape[1] % ModelFileLayout.BlockWidth != 0) throw Fail(source, $"tensor '{name}': block-sparse column count {shape[1]} is not a multiple of 16");
         if (shape[1] / ModelFileLayout.BlockWidth > ushort.MaxValue + 1L) throw Fail(source, $"tensor '{name}': too many columns for 16-bit block indices");
         if (blocks > (ulong)(shape[0] * (shape[1] / ModelFileLayout.BlockWidth)))
             throw Fail(source, $"tensor '{name}': block count {blocks} exceeds rows × blocks per row");
+        if ((ulong)shape[0] + 1 > (ulong)dataLength / 4 || blocks > (ulong)dataLength / ModelFileLayout.BlockWidth)
+            throw Fail(source, $"tensor '{name}': {shape[0]} rows and {blocks} blocks cannot fit the {dataLength}-byte data section");
         return BlockSparseLayout.ByteLength(shape[0], (long)blocks);
     }
 

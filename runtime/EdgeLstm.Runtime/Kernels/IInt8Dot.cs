@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace EdgeLstm.Runtime.Kernels;
 
 /// <summary>
@@ -17,6 +19,9 @@ public interface IInt8Dot
     /// horizontal reduction for four rows instead of four. Results go to y[0..3].
     /// </summary>
     static abstract void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y);
-    /// <summary>Σ over exactly 16 values (one 1×16 block).</summary>
-    static abstract int Dot16(ref sbyte w, ref sbyte x);
+    /// <summary>
+    /// One 1×16 block's products as four int32 partial sums, left unreduced so a row's blocks are summed in
+    /// a register and reduced once (exact: integer addition is associative).
+    /// </summary>
+    static abstract Vector128<int> Block16(ref sbyte w, ref sbyte x);
 }

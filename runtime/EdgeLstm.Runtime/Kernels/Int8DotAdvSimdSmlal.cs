@@ -38,6 +38,6 @@ public struct Int8DotAdvSimdSmlal : IInt8Dot
         Unsafe.Add(ref y, 3) = Dot(ref Unsafe.Add(ref w, 3 * stride), ref x, length);
     }
 
-    public static int Dot16(ref sbyte w, ref sbyte x) =>
-        AdvSimd.Arm64.AddAcross(Block(Vector128<int>.Zero, Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x))).ToScalar();
+    public static Vector128<int> Block16(ref sbyte w, ref sbyte x) =>
+        Block(Vector128<int>.Zero, Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x));
 }

@@ -27,7 +27,7 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
         int sum = Vector256.Sum(acc);
         if (j + 16 <= length)
         {
-            sum += Dot16(ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref x, j));
+            sum += Vector128.Sum(Block16(ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref x, j)));
             j += 16;
         }
         for (; j < length; j++) sum += Unsafe.Add(ref w, j) * Unsafe.Add(ref x, j);
@@ -59,9 +59,10 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
     internal static Vector128<int> Reduce4(Vector128<int> a, Vector128<int> b, Vector128<int> c, Vector128<int> d) =>
         Ssse3.HorizontalAdd(Ssse3.HorizontalAdd(a, b), Ssse3.HorizontalAdd(c, d));
 
-    public static int Dot16(ref sbyte w, ref sbyte x)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> Block16(ref sbyte w, ref sbyte x)
     {
         Vector128<sbyte> wv = Vector128.LoadUnsafe(ref w), xv = Vector128.LoadUnsafe(ref x);
-        return Vector128.Sum(Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(Ssse3.Abs(wv), Ssse3.Sign(xv, wv)), Vector128<short>.One));
+        return Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(Ssse3.Abs(wv), Ssse3.Sign(xv, wv)), Vector128<short>.One);
     }
 }

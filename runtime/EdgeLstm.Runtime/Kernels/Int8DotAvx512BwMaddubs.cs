@@ -30,7 +30,7 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
         }
         if (j + 16 <= length)
         {
-            sum += Int8DotAvx2Maddubs.Dot16(ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref x, j));
+            sum += Vector128.Sum(Int8DotAvx2Maddubs.Block16(ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref x, j)));
             j += 16;
         }
         for (; j < length; j++) sum += Unsafe.Add(ref w, j) * Unsafe.Add(ref x, j);
@@ -68,5 +68,5 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
         return half.GetLower() + half.GetUpper();
     }
 
-    public static int Dot16(ref sbyte w, ref sbyte x) => Int8DotAvx2Maddubs.Dot16(ref w, ref x);
+    public static Vector128<int> Block16(ref sbyte w, ref sbyte x) => Int8DotAvx2Maddubs.Block16(ref w, ref x);
 }

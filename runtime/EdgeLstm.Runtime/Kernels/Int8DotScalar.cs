@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace EdgeLstm.Runtime.Kernels;
 
@@ -24,5 +25,5 @@ public struct Int8DotScalar : IInt8Dot
         Unsafe.Add(ref y, 3) = Dot(ref Unsafe.Add(ref w, 3 * stride), ref x, length);
     }
 
-    public static int Dot16(ref sbyte w, ref sbyte x) => Dot(ref w, ref x, 16);
+    public static Vector128<int> Block16(ref sbyte w, ref sbyte x) => Vector128.CreateScalar(Dot(ref w, ref x, 16));
 }

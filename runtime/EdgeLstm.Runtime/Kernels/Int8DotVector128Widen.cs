@@ -39,5 +39,5 @@ public struct Int8DotVector128Widen : IInt8Dot
         Unsafe.Add(ref y, 3) = Dot(ref Unsafe.Add(ref w, 3 * stride), ref x, length);
     }
 
-    public static int Dot16(ref sbyte w, ref sbyte x) => Vector128.Sum(Block(Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x)));
+    public static Vector128<int> Block16(ref sbyte w, ref sbyte x) => Block(Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x));
 }

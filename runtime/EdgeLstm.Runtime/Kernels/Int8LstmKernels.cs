@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using EdgeLstm.Runtime.Format;
 
 namespace EdgeLstm.Runtime.Kernels;
@@ -33,11 +34,11 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
         if (rowStart.Length != y.Length + 1) throw new ArgumentException("row count differs from the output length", nameof(y));
         for (int r = 0; r < y.Length; r++)
         {
-            int sum = 0;
+            var sum = Vector128<int>.Zero;
             int end = (int)rowStart[r + 1];
             for (int b = (int)rowStart[r]; b < end; b++)
-                sum += TDot.Dot16(ref Unsafe.Add(ref values, b * 16), ref Unsafe.Add(ref xr, columns[b] * 16));
-            y[r] = sum;
+                sum += TDot.Block16(ref Unsafe.Add(ref values, b * 16), ref Unsafe.Add(ref xr, columns[b] * 16));
+            y[r] = Vector128.Sum(sum);
         }
     }
 

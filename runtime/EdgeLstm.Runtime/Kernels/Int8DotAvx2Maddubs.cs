@@ -38,7 +38,7 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
     {
         if (length % 32 != 0)
         {
-            for (int i = 0; i < 4; i++) Unsafe.Add(ref y, i) = Dot(ref Unsafe.Add(ref w, i * stride), ref x, length);
+            Int8DotRows.FourByOne<Int8DotAvx2Maddubs>(ref w, stride, ref x, length, ref y);
             return;
         }
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;

@@ -17,13 +17,8 @@ public struct Int8DotScalar : IInt8Dot
         return sum;
     }
 
-    public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y)
-    {
-        y = Dot(ref w, ref x, length);
-        Unsafe.Add(ref y, 1) = Dot(ref Unsafe.Add(ref w, stride), ref x, length);
-        Unsafe.Add(ref y, 2) = Dot(ref Unsafe.Add(ref w, 2 * stride), ref x, length);
-        Unsafe.Add(ref y, 3) = Dot(ref Unsafe.Add(ref w, 3 * stride), ref x, length);
-    }
+    public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y) =>
+        Int8DotRows.FourByOne<Int8DotScalar>(ref w, stride, ref x, length, ref y);
 
     public static Vector128<int> Block16(ref sbyte w, ref sbyte x) => Vector128.CreateScalar(Dot(ref w, ref x, 16));
 }

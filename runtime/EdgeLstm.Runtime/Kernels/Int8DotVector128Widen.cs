@@ -31,13 +31,8 @@ public struct Int8DotVector128Widen : IInt8Dot
         return sum;
     }
 
-    public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y)
-    {
-        y = Dot(ref w, ref x, length);
-        Unsafe.Add(ref y, 1) = Dot(ref Unsafe.Add(ref w, stride), ref x, length);
-        Unsafe.Add(ref y, 2) = Dot(ref Unsafe.Add(ref w, 2 * stride), ref x, length);
-        Unsafe.Add(ref y, 3) = Dot(ref Unsafe.Add(ref w, 3 * stride), ref x, length);
-    }
+    public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y) =>
+        Int8DotRows.FourByOne<Int8DotVector128Widen>(ref w, stride, ref x, length, ref y);
 
     public static Vector128<int> Block16(ref sbyte w, ref sbyte x) => Block(Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x));
 }

@@ -58,7 +58,7 @@ public static class ModelConverter
             after = BitsPerCharEvaluator.Evaluate(converted, tokens);
         }
 
-        WriteAtomically(options.Output, bytes, options.Force);
+        AtomicFile.WriteAllBytes(options.Output, bytes, overwrite: options.Force);
         return new ConversionReport(options.Input, inputFile.FileLength, options.Output, bytes.Length, format,
             Sparsity(converted), before, after, evalChars);
     }
@@ -105,6 +105,4 @@ public static class ModelConverter
         metadata["edgelstm.pruning"] = prune.ToString();
         return metadata;
     }
-
-    private static void WriteAtomically(string path, byte[] bytes, bool overwrite) => ModelFileWriter.Write(path, bytes, overwrite);
 }

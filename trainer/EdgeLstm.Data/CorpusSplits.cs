@@ -1,3 +1,5 @@
+using EdgeLstm.Runtime;
+
 namespace EdgeLstm.Data;
 
 /// <summary>A corpus cut into the three texts a language model is trained, tuned and scored on.</summary>

@@ -90,23 +90,6 @@ public static class ModelFileWriter
         return file;
     }
 
-    /// <summary>Writes through a temporary file and a rename; refuses to replace an existing file unless <paramref name="overwrite"/>.</summary>
-    public static void Write(string path, byte[] bytes, bool overwrite)
-    {
-        if (!overwrite && File.Exists(path))
-            throw new IOException($"{path} exists; pass --force to overwrite it");
-        string temp = path + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, path, overwrite);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
-
     /// <summary>xxHash64 of the first 56 header bytes followed by the section table.</summary>
     public static ulong HeaderChecksum(ReadOnlySpan<byte> file, long tableOffset, int sectionCount)
     {

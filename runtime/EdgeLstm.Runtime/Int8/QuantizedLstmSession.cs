@@ -29,7 +29,6 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
 
     // Two-thread stepping: the helper takes the upper half of each layer's units (their gate rows and cell update).
     private readonly StepHelperThread? _helper;
-    private QuantizedLstmLayer? _postedLayer;
     private int _postedInputSize;
     private float _postedXScale, _postedHScale;
     private int _postedLayerIndex;
@@ -124,7 +123,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
                 inputSize = _h[k - 1].Length;
                 xScale = _kernels.Quantize(_h[k - 1], _xq.AsSpan(0, inputSize));
             }
-            StepLayer(_model.Layers[k], _xq.AsSpan(0, inputSize), xScale, _h[k], _c[k]);
+            StepLayer(k, _xq.AsSpan(0, inputSize), xScale);
         }
         return ComputeLogits();
     }
@@ -147,7 +146,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     /// </summary>
     private void HalfLayer(bool upper)
     {
-        QuantizedLstmLayer layer = _postedLayer!;
+        QuantizedLstmLayer layer = _model.Layers[_postedLayerIndex];
         int hidden = layer.HiddenSize;
         int half = (hidden / 2 + 15) / 16 * 16; // keep vector-friendly boundaries
         if (half > hidden) half = hidden;
@@ -217,14 +216,15 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         }
     }
 
-    private void StepLayer(QuantizedLstmLayer layer, ReadOnlySpan<sbyte> xq, float xScale, float[] h, float[] c)
+    private void StepLayer(int k, ReadOnlySpan<sbyte> xq, float xScale)
     {
+        QuantizedLstmLayer layer = _model.Layers[k];
+        float[] h = _h[k], c = _c[k];
         int hidden = h.Length;
         float hScale = _kernels.Quantize(h, _hq.AsSpan(0, hidden));
         if (_helper is not null)
         {
-            _postedLayer = layer;
-            _postedLayerIndex = Array.IndexOf(_model.Layers, layer);
+            _postedLayerIndex = k;
             _postedInputSize = xq.Length;
             _postedXScale = xScale;
             _postedHScale = hScale;

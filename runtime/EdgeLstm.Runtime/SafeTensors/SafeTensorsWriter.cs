@@ -9,20 +9,8 @@ public static class SafeTensorsWriter
 {
     public sealed record Tensor(string Name, long[] Shape, float[] Values);
 
-    public static void Write(string path, IReadOnlyList<Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
-    {
-        byte[] bytes = Serialize(tensors, metadata);
-        string temp = path + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    public static void Write(string path, IReadOnlyList<Tensor> tensors, IReadOnlyDictionary<string, string> metadata) =>
+        AtomicFile.WriteAllBytes(path, Serialize(tensors, metadata));
 
     public static byte[] Serialize(IReadOnlyList<Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
     {

@@ -14,8 +14,11 @@ public enum WeightType
 /// <summary>Lays a (possibly pruned) float model out as .elstm tensors: int8 with per-row scales, or float32.</summary>
 public static class CompactModelBuilder
 {
-    public static byte[] Build(FloatLstmModel model, WeightType weights, bool blockSparse, string pruning, string source)
+    /// <param name="staticHScales">Fixed h quantization scales per layer (from calibration), or null for dynamic scales.</param>
+    public static byte[] Build(FloatLstmModel model, WeightType weights, bool blockSparse, string pruning, string source, float[]? staticHScales = null)
     {
+        if (staticHScales is not null && (weights != WeightType.Int8 || staticHScales.Length != model.Layers.Length))
+            throw new ArgumentException("static activation scales need int8 weights and one scale per layer");
         if (blockSparse && weights != WeightType.Int8)
             throw new ArgumentException("the block-sparse layout is int8 only; with --dtype f32 block-pruned weights are stored dense");
         var tensors = new List<ModelFileWriter.Tensor>();
@@ -54,6 +57,8 @@ public static class CompactModelBuilder
         }
         AddMatrix(LstmTensorNames.HeadWeight, model.HeadWeight, model.VocabularySize, model.HiddenSize, blockSparse);
         tensors.Add(new(LstmTensorNames.HeadBias, TensorDType.F32, TensorLayout.Dense, [model.VocabularySize], Bytes(model.HeadBias)));
+        if (staticHScales is not null)
+            tensors.Add(new(CompactModelLoader.StaticHScalesName, TensorDType.F32, TensorLayout.Dense, [staticHScales.Length], Bytes(staticHScales)));
 
         var vocabulary = new string[model.VocabularySize];
         for (int i = 0; i < vocabulary.Length; i++) vocabulary[i] = model.Tokenizer.GetRune(i).ToString();
@@ -64,7 +69,8 @@ public static class CompactModelBuilder
             HiddenSizes = Array.ConvertAll(model.Layers, l => l.HiddenSize),
             Vocabulary = vocabulary,
             Weights = int8 ? CompactModelMetadata.WeightsInt8 : CompactModelMetadata.WeightsF32,
-            Activations = int8 ? CompactModelMetadata.ActivationsDynamic : CompactModelMetadata.ActivationsNone,
+            Activations = !int8 ? CompactModelMetadata.ActivationsNone
+                : staticHScales is null ? CompactModelMetadata.ActivationsDynamic : CompactModelMetadata.ActivationsStatic,
             Pruning = pruning,
             Producer = "edgelstm convert",
             ProducerVersion = typeof(CompactModelBuilder).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",

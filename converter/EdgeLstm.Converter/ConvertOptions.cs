@@ -12,4 +12,8 @@ public sealed record ConvertOptions
     /// <summary>Score only the first N characters of the validation text (0 = all).</summary>
     public int EvalChars { get; init; } = 20_000;
     public bool Force { get; init; }
+    /// <summary>Calibration text: quantize activations with fixed per-layer scales measured on it (static), instead of per step.</summary>
+    public string? CalibText { get; init; }
+    /// <summary>Characters of the calibration text to run.</summary>
+    public int CalibChars { get; init; } = 20_000;
 }

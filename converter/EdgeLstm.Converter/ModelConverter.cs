@@ -39,8 +39,17 @@ public static class ModelConverter
         else
         {
             bool blockSparse = options.Prune.Method == PruneMethod.Block && options.Weights == WeightType.Int8;
-            bytes = CompactModelBuilder.Build(pruned, options.Weights, blockSparse, options.Prune.ToString(), Path.GetFileName(options.Input));
+            float[]? hScales = null;
+            if (options.CalibText is not null)
+            {
+                if (options.Weights != WeightType.Int8) throw new ArgumentException("--calib sets int8 activation scales; it needs --dtype int8");
+                if (!File.Exists(options.CalibText)) throw new FileNotFoundException($"{options.CalibText}: no such file", options.CalibText);
+                int[] calib = pruned.Tokenizer.Encode(File.ReadAllText(options.CalibText));
+                hScales = ActivationCalibrator.HScales(pruned, calib.AsSpan(0, Math.Min(calib.Length, options.CalibChars)));
+            }
+            bytes = CompactModelBuilder.Build(pruned, options.Weights, blockSparse, options.Prune.ToString(), Path.GetFileName(options.Input), hScales);
             format = options.Weights == WeightType.Int8 ? (blockSparse ? "elstm int8 block-sparse 1x16" : "elstm int8") : "elstm f32";
+            if (hScales is not null) format += ", static activation scales";
         }
         ILanguageModel converted = safetensorsOut
             ? FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(bytes, Path.GetFileName(options.Output)))

@@ -15,9 +15,10 @@ internal static class ConvertCommand
         var valid = new Option<FileInfo?>("--valid") { Description = "Validation text: the report gives bits/char of the float input and of the output on it" };
         var evalChars = new Option<int>("--eval-chars") { Description = "Characters of --valid to score (0 = all)", DefaultValueFactory = _ => 20_000 };
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite the output if it exists" };
+        var calib = new Option<FileInfo?>("--calib") { Description = "Calibration text: fixed per-layer activation scales measured on it (default: dynamic scales every step)" };
         var command = new Command("convert", "Prune and quantize a float model into the compact .elstm format, reporting size and accuracy")
         {
-            input, output, dtype, prune, valid, evalChars, force,
+            input, output, dtype, prune, valid, evalChars, force, calib,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -34,6 +35,7 @@ internal static class ConvertCommand
                 ValidText = result.GetValue(valid)?.FullName,
                 EvalChars = chars,
                 Force = result.GetValue(force),
+                CalibText = result.GetValue(calib)?.FullName,
             });
             Console.Write(report);
             return ExitCodes.Success;

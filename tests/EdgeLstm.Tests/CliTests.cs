@@ -110,6 +110,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void ConvertWithCalibrationWritesStaticActivationScales()
+    {
+        string text = _dir.File("calib.txt"), output = _dir.File("static.elstm");
+        File.WriteAllText(text, TestTexts.English(800, seed: 7));
+        var result = CliRunner.Run("convert", _model, "-o", output, "--calib", text);
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        Assert.Contains("static activation scales", result.Stdout);
+        Assert.Contains("activations static-per-layer", CliRunner.Run("info", "--model", output).Stdout);
+        Assert.Equal(0, CliRunner.Run("generate", "--model", output, "--prompt", "the ", "-n", "20").ExitCode);
+        AssertUserError(CliRunner.Run("convert", _model, "-o", _dir.File("f.elstm"), "--calib", text, "--dtype", "f32"), 2, "--calib");
+    }
+
+    [Fact]
     public void ConvertKeepsAnExistingOutputUnlessForced()
     {
         string output = _dir.File("keep.elstm");

@@ -100,6 +100,34 @@ public sealed class ConverterTests
     }
 
     [Fact]
+    public void StaticActivationScalesFromCalibrationStayWithinToleranceOnEveryVariant()
+    {
+        var model = TinyModels.Create(layers: 2, hidden: 64, embedding: 32, seed: 37);
+        int[] calib = TinyModels.Tokens(500, model.VocabularySize, seed: 1);
+        float[] scales = ActivationCalibrator.HScales(model, calib);
+        Assert.All(scales, s => Assert.InRange(s, 1e-6f / 127, 1f / 127));
+        var file = ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, false, "none", "t", scales), "s.elstm");
+        Assert.Equal(CompactModelMetadata.ActivationsStatic, file.Metadata.Activations);
+        var compact = (QuantizedLstmModel)CompactModelLoader.Load(file);
+        Assert.Equal(scales, compact.StaticHScales);
+
+        int[] tokens = TinyModels.Tokens(200, model.VocabularySize, seed: 2);
+        float[] expected = TinyModels.Run(model, tokens);
+        float[] reference = TinyModels.Run(compact, tokens);
+        double maxDiff = 0;
+        for (int i = 0; i < expected.Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(expected[i] - reference[i]));
+        Assert.True(maxDiff <= 0.05, $"max |static int8 - float| logit = {maxDiff}");
+        // Static scales differ from dynamic ones, so the two int8 models must not agree exactly.
+        var dynamic = CompactModelLoader.Load(Compact(model, WeightType.Int8));
+        Assert.NotEqual(TinyModels.Run(dynamic, tokens), reference);
+        foreach (var kernels in Runtime.Kernels.LstmKernels.AllSupported())
+        {
+            var session = compact.CreateSession(kernels);
+            Assert.True(tokens.SelectMany(t => session.Step(t).ToArray()).SequenceEqual(reference), $"{kernels.Name} differs with static scales");
+        }
+    }
+
+    [Fact]
     public void HeavilyPrunedBlockSparseModelsLoad()
     {
         // 90% of the blocks gone: each matrix's rows × columns exceed the bytes actually stored.

@@ -8,6 +8,7 @@ public static class CompactModelLoader
 {
     public static string BiasName(int layer) => $"lstm.bias_l{layer}";
     public static string ScaleName(string tensor) => tensor + ".scale";
+    public const string StaticHScalesName = "lstm.h_scales";
 
     public static ILanguageModel Load(string path) => Load(ModelFileReader.Read(path));
 
@@ -30,7 +31,7 @@ public static class CompactModelLoader
             CompactModelMetadata.WeightsF32 => false,
             _ => throw new ModelFormatException($"{source}: weights '{meta.Weights}' is not supported"),
         };
-        if (int8 && meta.Activations != CompactModelMetadata.ActivationsDynamic)
+        if (int8 && meta.Activations is not (CompactModelMetadata.ActivationsDynamic or CompactModelMetadata.ActivationsStatic))
             throw new ModelFormatException($"{source}: activations '{meta.Activations}' is not supported for int8 weights");
 
         var dtype = int8 ? TensorDType.I8 : TensorDType.F32;
@@ -57,7 +58,14 @@ public static class CompactModelLoader
             var qLayers = new QuantizedLstmLayer[layers.Length];
             for (int k = 0; k < layers.Length; k++)
                 qLayers[k] = new QuantizedLstmLayer(new Int8Matrix(file, layers[k].Ih), new Int8Matrix(file, layers[k].Hh), file.Floats(layers[k].Bias).ToArray());
-            return new QuantizedLstmModel(file, tokenizer, new Int8Matrix(file, embedding), qLayers, new Int8Matrix(file, head), file.Floats(headBias).ToArray());
+            float[]? hScales = null;
+            if (meta.Activations == CompactModelMetadata.ActivationsStatic)
+            {
+                hScales = file.Floats(Expect(file, StaticHScalesName, TensorDType.F32, layers.Length)).ToArray();
+                foreach (float v in hScales)
+                    if (!(float.IsFinite(v) && v > 0)) throw new ModelFormatException($"{source}: tensor '{StaticHScalesName}' holds a scale that is not a positive finite number");
+            }
+            return new QuantizedLstmModel(file, tokenizer, new Int8Matrix(file, embedding), qLayers, new Int8Matrix(file, head), file.Floats(headBias).ToArray(), hScales);
         }
 
         var fLayers = new FloatLstmLayer[layers.Length];

@@ -13,7 +13,7 @@ public sealed record CompactModelMetadata
     [JsonPropertyName("vocabulary")] public string[] Vocabulary { get; init; } = [];
     /// <summary>"f32" or "int8-symmetric-per-row".</summary>
     [JsonPropertyName("weights")] public string Weights { get; init; } = "f32";
-    /// <summary>"none" (f32) or "dynamic-per-step" (int8: each input vector scaled by its own max |x| / 127).</summary>
+    /// <summary>"none" (f32), "dynamic-per-step" (int8: each input vector scaled by its own max |x| / 127) or "static-per-layer".</summary>
     [JsonPropertyName("activations")] public string Activations { get; init; } = "none";
     [JsonPropertyName("pruning")] public string Pruning { get; init; } = "none";
     [JsonPropertyName("producer")] public string Producer { get; init; } = "";
@@ -24,4 +24,6 @@ public sealed record CompactModelMetadata
     public const string WeightsInt8 = "int8-symmetric-per-row";
     public const string ActivationsNone = "none";
     public const string ActivationsDynamic = "dynamic-per-step";
+    /// <summary>Each layer's h quantized with a fixed scale from calibration text (tensor <c>lstm.h_scales</c>).</summary>
+    public const string ActivationsStatic = "static-per-layer";
 }

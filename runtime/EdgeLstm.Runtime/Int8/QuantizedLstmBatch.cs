@@ -76,9 +76,9 @@ public sealed class QuantizedLstmBatch
             int hidden = layer.HiddenSize, rows = 4 * hidden;
             if (k > 0)
                 for (int b = 0; b < _count; b++)
-                    _xScale[b] = _kernels.Quantize(_h[k - 1].AsSpan(b * inputSize, inputSize), _xq.AsSpan(b * inputSize, inputSize));
+                    _xScale[b] = _model.QuantizeH(_kernels, k - 1, _h[k - 1].AsSpan(b * inputSize, inputSize), _xq.AsSpan(b * inputSize, inputSize));
             for (int b = 0; b < _count; b++)
-                _hScale[b] = _kernels.Quantize(_h[k].AsSpan(b * hidden, hidden), _hq.AsSpan(b * hidden, hidden));
+                _hScale[b] = _model.QuantizeH(_kernels, k, _h[k].AsSpan(b * hidden, hidden), _hq.AsSpan(b * hidden, hidden));
             Product(layer.WeightIh, _xq, inputSize, _accIh.AsSpan(0, _count * rows));
             Product(layer.WeightHh, _hq, hidden, _accHh.AsSpan(0, _count * rows));
             for (int b = 0; b < _count; b++)
@@ -87,7 +87,7 @@ public sealed class QuantizedLstmBatch
             inputSize = hidden;
         }
         for (int b = 0; b < _count; b++)
-            _hScale[b] = _kernels.Quantize(_h[^1].AsSpan(b * inputSize, inputSize), _hq.AsSpan(b * inputSize, inputSize));
+            _hScale[b] = _model.QuantizeH(_kernels, _h.Length - 1, _h[^1].AsSpan(b * inputSize, inputSize), _hq.AsSpan(b * inputSize, inputSize));
         Product(_model.Head, _hq, inputSize, _accIh.AsSpan(0, _count * vocab));
         for (int b = 0; b < _count; b++)
             _kernels.Logits(_accIh.AsSpan(b * vocab, vocab), _model.Head.Scales, _hScale[b], _model.HeadBias, _logits.AsSpan(b * vocab, vocab));

@@ -121,7 +121,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
             if (k > 0)
             {
                 inputSize = _h[k - 1].Length;
-                xScale = _kernels.Quantize(_h[k - 1], _xq.AsSpan(0, inputSize));
+                xScale = _model.QuantizeH(_kernels, k - 1, _h[k - 1], _xq.AsSpan(0, inputSize));
             }
             StepLayer(k, _xq.AsSpan(0, inputSize), xScale);
         }
@@ -132,7 +132,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     private ReadOnlySpan<float> ComputeLogits()
     {
         float[] top = _h[^1];
-        float hScale = _kernels.Quantize(top, _hq.AsSpan(0, top.Length));
+        float hScale = _model.QuantizeH(_kernels, _h.Length - 1, top, _hq.AsSpan(0, top.Length));
         Span<int> acc = _accIh.AsSpan(0, _model.VocabularySize);
         _model.Head.MatVec(_kernels, _hq.AsSpan(0, top.Length), acc);
         _kernels.Logits(acc, _model.Head.Scales, hScale, _model.HeadBias, _logits);
@@ -205,12 +205,12 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
             Span<int> accHh = _accHh.AsSpan(0, rows);
             for (int t = 0; t < n; t++)
             {
-                float hScale = _kernels.Quantize(h, _hq.AsSpan(0, hidden));
+                float hScale = _model.QuantizeH(_kernels, k, h, _hq.AsSpan(0, hidden));
                 layer.WeightHh.MatVec(_kernels, _hq.AsSpan(0, hidden), accHh);
                 _kernels.GateUpdate(projections.Slice(t * rows, rows), accHh, layer.WeightIh.Scales, layer.WeightHh.Scales, layer.Bias, _chunkScales[t], hScale, c, h);
                 // This layer's output at step t is the next layer's input at step t, quantized as Step does.
                 if (k + 1 < _model.Layers.Length)
-                    _chunkScales[t] = _kernels.Quantize(h, _chunkInputs.AsSpan(t * hidden, hidden));
+                    _chunkScales[t] = _model.QuantizeH(_kernels, k, h, _chunkInputs.AsSpan(t * hidden, hidden));
             }
             inputSize = hidden;
         }
@@ -221,7 +221,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         QuantizedLstmLayer layer = _model.Layers[k];
         float[] h = _h[k], c = _c[k];
         int hidden = h.Length;
-        float hScale = _kernels.Quantize(h, _hq.AsSpan(0, hidden));
+        float hScale = _model.QuantizeH(_kernels, k, h, _hq.AsSpan(0, hidden));
         if (_helper is not null)
         {
             _postedLayerIndex = k;

@@ -22,6 +22,13 @@ public static class FloatParts
             return 0f;
         }
         float scale = maxAbs / 127f;
+        QuantizeWithScale(width, x, q, scale);
+        return scale;
+    }
+
+    /// <summary>q = round-half-even(x / scale) clamped to [-127, 127], for a given scale &gt; 0 (static activation scales).</summary>
+    public static void QuantizeWithScale(int width, ReadOnlySpan<float> x, Span<sbyte> q, float scale)
+    {
         int j = 0;
         ref float xs = ref MemoryMarshal.GetReference(x);
         ref sbyte qs = ref MemoryMarshal.GetReference(q);
@@ -55,7 +62,6 @@ public static class FloatParts
         }
         for (; j < x.Length; j++)
             q[j] = (sbyte)Math.Clamp(MathF.Round(x[j] / scale, MidpointRounding.ToEven), -127f, 127f);
-        return scale;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -14,6 +14,8 @@ public interface ILstmKernels
     void MatMul(ReadOnlySpan<sbyte> w, int cols, ReadOnlySpan<sbyte> x, int count, Span<int> y);
     /// <summary>Dynamic symmetric quantization of an activation vector; returns its scale.</summary>
     float Quantize(ReadOnlySpan<float> x, Span<sbyte> q);
+    /// <summary>Quantization with a fixed scale (static activation scales from calibration).</summary>
+    void QuantizeWithScale(ReadOnlySpan<float> x, Span<sbyte> q, float scale);
     /// <summary>The fused LSTM cell update (see <see cref="FloatParts.GateUpdate"/>).</summary>
     void GateUpdate(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
         ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h);

@@ -58,6 +58,8 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
 
     public float Quantize(ReadOnlySpan<float> x, Span<sbyte> q) => FloatParts.Quantize(TDot.FloatWidth, x, q);
 
+    public void QuantizeWithScale(ReadOnlySpan<float> x, Span<sbyte> q, float scale) => FloatParts.QuantizeWithScale(TDot.FloatWidth, x, q, scale);
+
     public void GateUpdate(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
         ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h) =>
         FloatParts.GateUpdate(TDot.FloatWidth, accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h);

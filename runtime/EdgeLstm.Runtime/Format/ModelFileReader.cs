@@ -43,7 +43,9 @@ public static class ModelFileReader
             throw Fail(source, $"header says the file is {fileSize} bytes but it is {file.Length} (truncated or padded?)");
         if (sectionCount is 0 or > ModelFileLayout.MaxSections)
             throw Fail(source, $"section count {sectionCount} is outside 1..{ModelFileLayout.MaxSections}");
-        if (tableOffset < ModelFileLayout.HeaderSize || tableOffset + sectionCount * ModelFileLayout.SectionEntrySize > (ulong)file.Length)
+        // Written so nothing can overflow: the offset is compared with the file before anything is added to it.
+        if (tableOffset < ModelFileLayout.HeaderSize || tableOffset > (ulong)file.Length
+            || sectionCount * (ulong)ModelFileLayout.SectionEntrySize > (ulong)file.Length - tableOffset)
             throw Fail(source, $"section table at {tableOffset} ({sectionCount} entries) lies outside the file");
         ulong headerHash = BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(ModelFileLayout.HeaderChecksumOffset));
         if (headerHash != ModelFileWriter.HeaderChecksum(file, (long)tableOffset, (int)sectionCount))

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using EdgeLstm.Runtime.Kernels;
+using EdgeLstm.Runtime.Int8;
 
 namespace EdgeLstm.Bench;
 
@@ -13,6 +14,7 @@ public class KernelBenchmarks
     private ILstmKernels _kernels = null!;
     private sbyte[] _w = [], _x = [];
     private int[] _y = [];
+    private int[] _rowSums = [];
 
     [ParamsSource(nameof(Variants))]
     public string Variant { get; set; } = "";
@@ -33,8 +35,9 @@ public class KernelBenchmarks
         _y = new int[rows];
         for (int i = 0; i < _w.Length; i++) _w[i] = (sbyte)random.Next(-127, 128);
         for (int i = 0; i < _x.Length; i++) _x[i] = (sbyte)random.Next(-127, 128);
+        _rowSums = Int8Reference.RowSums(_w, rows, cols);
     }
 
     [Benchmark]
-    public void MatVec() => _kernels.MatVec(_w, _x, _y);
+    public void MatVec() => _kernels.MatVec(_w, _rowSums, _x, _y);
 }

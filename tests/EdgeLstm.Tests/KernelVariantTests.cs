@@ -46,14 +46,14 @@ public sealed class KernelVariantTests
             sbyte[] w = RandomInt8(random, rows * cols), x = RandomInt8(random, cols);
             int[] expected = new int[rows], actual = new int[rows];
             Int8Reference.DenseMatVec(w, x, expected);
-            kernels.MatVec(w, x, actual);
+            kernels.MatVec(w, Int8Reference.RowSums(w, rows, cols), x, actual);
             Assert.Equal(expected, actual);
         }
         // Extremes: 4096 columns of ±127 · 127 must not saturate anywhere.
         var big = Enumerable.Repeat((sbyte)-127, 4096).ToArray();
         var ones = Enumerable.Repeat((sbyte)127, 4096).ToArray();
         var y = new int[1];
-        kernels.MatVec(big, ones, y);
+        kernels.MatVec(big, Int8Reference.RowSums(big, 1, 4096), ones, y);
         Assert.Equal(-127 * 127 * 4096, y[0]);
     }
 
@@ -71,13 +71,14 @@ public sealed class KernelVariantTests
         var (data, blocks) = BlockSparseLayout.Encode(dense, rows, cols);
         int[] expected = new int[rows], actual = new int[rows];
         Int8Reference.DenseMatVec(dense, x, expected);
-        kernels.BlockSparseMatVec(new BlockSparseLayout(data, rows, blocks), x, actual);
+        var layout = new BlockSparseLayout(data, rows, blocks);
+        kernels.BlockSparseMatVec(layout, Int8Reference.RowSums(layout), x, actual);
         Assert.Equal(expected, actual);
 
         const int count = 5;
         sbyte[] xs = RandomInt8(random, count * cols);
         var batched = new int[count * rows];
-        kernels.MatMul(dense, cols, xs, count, batched);
+        kernels.MatMul(dense, Int8Reference.RowSums(dense, rows, cols), cols, xs, count, batched);
         for (int b = 0; b < count; b++)
         {
             Int8Reference.DenseMatVec(dense, xs.AsSpan(b * cols, cols), expected);

@@ -18,11 +18,15 @@ public sealed class Int8Matrix
         Rows = (int)entry.Rows;
         Columns = (int)entry.Columns;
         Scales = file.Floats(file.ScaleOf(entry)!).ToArray();
+        // One pass over the weights at load, so kernels that multiply by biased activations can remove the bias.
+        RowSums = Layout == TensorLayout.Dense ? Int8Reference.RowSums(Dense, Rows, Columns) : Int8Reference.RowSums(BlockSparse);
     }
 
     public int Rows { get; }
     public int Columns { get; }
     public float[] Scales { get; }
+    /// <summary>Σ of each row's weights (see <see cref="ILstmKernels.MatVec"/>).</summary>
+    public int[] RowSums { get; }
     public TensorLayout Layout => _entry.Layout;
     public long BlockCount => _entry.BlockCount;
     public long StoredBytes => _entry.Length + 4L * Scales.Length;
@@ -45,14 +49,15 @@ public sealed class Int8Matrix
     /// <summary>Products of rows [start, start + y.Length) only.</summary>
     public void MatVecRows(ILstmKernels kernels, ReadOnlySpan<sbyte> x, Span<int> y, int start)
     {
-        if (Layout == TensorLayout.Dense) kernels.MatVec(Dense.Slice(start * Columns, y.Length * Columns), x, y);
-        else kernels.BlockSparseMatVec(BlockSparse.Rows(start, y.Length), x, y);
+        ReadOnlySpan<int> sums = RowSums.AsSpan(start, y.Length);
+        if (Layout == TensorLayout.Dense) kernels.MatVec(Dense.Slice(start * Columns, y.Length * Columns), sums, x, y);
+        else kernels.BlockSparseMatVec(BlockSparse.Rows(start, y.Length), sums, x, y);
     }
 
     /// <summary>Exact int32 products of every row with <paramref name="x"/>.</summary>
     public void MatVec(ILstmKernels kernels, ReadOnlySpan<sbyte> x, Span<int> y)
     {
-        if (Layout == TensorLayout.Dense) kernels.MatVec(Dense, x, y);
-        else kernels.BlockSparseMatVec(BlockSparse, x, y);
+        if (Layout == TensorLayout.Dense) kernels.MatVec(Dense, RowSums, x, y);
+        else kernels.BlockSparseMatVec(BlockSparse, RowSums, x, y);
     }
 }

@@ -36,4 +36,31 @@ public static class Int8Reference
             y[r] = sum;
         }
     }
+
+    /// <summary>Σ_j w[r, j] of each row of a dense row-major [rows, cols] matrix.</summary>
+    public static int[] RowSums(ReadOnlySpan<sbyte> w, int rows, int cols)
+    {
+        var sums = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            int sum = 0;
+            foreach (sbyte v in w.Slice(r * cols, cols)) sum += v;
+            sums[r] = sum;
+        }
+        return sums;
+    }
+
+    /// <summary>Σ of each row's kept blocks (the pruned ones are zero).</summary>
+    public static int[] RowSums(BlockSparseLayout w)
+    {
+        var sums = new int[w.RowStart.Length - 1];
+        for (int r = 0; r < sums.Length; r++)
+        {
+            int sum = 0;
+            int from = (int)w.RowStart[r] * ModelFileLayout.BlockWidth, to = (int)w.RowStart[r + 1] * ModelFileLayout.BlockWidth;
+            foreach (sbyte v in w.Values[from..to]) sum += v;
+            sums[r] = sum;
+        }
+        return sums;
+    }
 }

@@ -97,7 +97,7 @@ public sealed class QuantizedLstmBatch
     {
         if (w.Layout == TensorLayout.Dense)
         {
-            _kernels.MatMul(w.Dense, cols, inputs.AsSpan(0, _count * cols), _count, outputs);
+            _kernels.MatMul(w.Dense, w.RowSums, cols, inputs.AsSpan(0, _count * cols), _count, outputs);
             return;
         }
         int rows = w.Rows;

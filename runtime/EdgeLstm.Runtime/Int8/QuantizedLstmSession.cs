@@ -197,7 +197,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
             int hidden = layer.HiddenSize, rows = 4 * hidden;
             Span<int> projections = _chunkProjections.AsSpan(0, n * rows);
             if (layer.WeightIh.Layout == Format.TensorLayout.Dense)
-                _kernels.MatMul(layer.WeightIh.Dense, inputSize, _chunkInputs.AsSpan(0, n * inputSize), n, projections);
+                _kernels.MatMul(layer.WeightIh.Dense, layer.WeightIh.RowSums, inputSize, _chunkInputs.AsSpan(0, n * inputSize), n, projections);
             else
                 for (int t = 0; t < n; t++)
                     layer.WeightIh.MatVec(_kernels, _chunkInputs.AsSpan(t * inputSize, inputSize), projections.Slice(t * rows, rows));

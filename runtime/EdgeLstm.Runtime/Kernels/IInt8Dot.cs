@@ -12,6 +12,11 @@ public interface IInt8Dot
     static abstract bool IsSupported { get; }
     /// <summary>Lanes of the float side (gate update, quantization) that go with this instruction set.</summary>
     static abstract int FloatWidth { get; }
+    /// <summary>
+    /// True when the x these methods take is biased: the bytes of x + 128 (x XOR 0x80, read as u8). Their sums
+    /// are then Σw·(x + 128), and the caller subtracts 128·Σw with the matrix's row sums.
+    /// </summary>
+    static abstract bool BiasedActivations { get; }
     /// <summary>Σ w[j]·x[j] over <paramref name="length"/> values, exactly.</summary>
     static abstract int Dot(ref sbyte w, ref sbyte x, int length);
     /// <summary>

@@ -6,12 +6,16 @@ namespace EdgeLstm.Runtime.Kernels;
 public interface ILstmKernels
 {
     string Name { get; }
-    /// <summary>y[r] = Σ_j w[r, j]·x[j] for dense row-major w [y.Length, x.Length], exactly.</summary>
-    void MatVec(ReadOnlySpan<sbyte> w, ReadOnlySpan<sbyte> x, Span<int> y);
-    /// <summary>The same over the kept 1×16 blocks only.</summary>
-    void BlockSparseMatVec(BlockSparseLayout w, ReadOnlySpan<sbyte> x, Span<int> y);
+    /// <summary>
+    /// y[r] = Σ_j w[r, j]·x[j] for dense row-major w [y.Length, x.Length], exactly. <paramref name="rowSums"/>
+    /// holds Σ_j w[r, j] per row (<see cref="Int8.Int8Reference.RowSums"/>): variants that multiply by a biased
+    /// activation need it to remove the bias; the others ignore it.
+    /// </summary>
+    void MatVec(ReadOnlySpan<sbyte> w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y);
+    /// <summary>The same over the kept 1×16 blocks only (row sums over the kept weights).</summary>
+    void BlockSparseMatVec(BlockSparseLayout w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y);
     /// <summary>y[b·rows + r] = Σ_j w[r, j]·x[b·cols + j] for <paramref name="count"/> vectors: each weight row is read once for all of them.</summary>
-    void MatMul(ReadOnlySpan<sbyte> w, int cols, ReadOnlySpan<sbyte> x, int count, Span<int> y);
+    void MatMul(ReadOnlySpan<sbyte> w, ReadOnlySpan<int> rowSums, int cols, ReadOnlySpan<sbyte> x, int count, Span<int> y);
     /// <summary>Dynamic symmetric quantization of an activation vector; returns its scale.</summary>
     float Quantize(ReadOnlySpan<float> x, Span<sbyte> q);
     /// <summary>Quantization with a fixed scale (static activation scales from calibration).</summary>

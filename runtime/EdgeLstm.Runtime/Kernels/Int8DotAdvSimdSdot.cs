@@ -10,6 +10,7 @@ public struct Int8DotAdvSimdSdot : IInt8Dot
     public static string Name => "neon-sdot";
     public static bool IsSupported => Dp.IsSupported;
     public static int FloatWidth => 4;
+    public static bool BiasedActivations => false;
 
     public static int Dot(ref sbyte w, ref sbyte x, int length)
     {

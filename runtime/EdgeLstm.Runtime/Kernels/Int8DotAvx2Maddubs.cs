@@ -13,6 +13,7 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
     public static string Name => "avx2-maddubs";
     public static bool IsSupported => Avx2.IsSupported;
     public static int FloatWidth => 8;
+    public static bool BiasedActivations => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<int> Block(Vector256<sbyte> w, Vector256<sbyte> x) =>

@@ -13,6 +13,7 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
     public static string Name => "avx512bw-maddubs";
     public static bool IsSupported => Avx512BW.IsSupported;
     public static int FloatWidth => 16;
+    public static bool BiasedActivations => false;
 
     public static int Dot(ref sbyte w, ref sbyte x, int length)
     {

@@ -9,6 +9,7 @@ public struct Int8DotScalar : IInt8Dot
     public static string Name => "scalar";
     public static bool IsSupported => true;
     public static int FloatWidth => 1;
+    public static bool BiasedActivations => false;
 
     public static int Dot(ref sbyte w, ref sbyte x, int length)
     {

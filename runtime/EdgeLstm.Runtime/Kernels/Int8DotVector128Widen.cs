@@ -9,6 +9,7 @@ public struct Int8DotVector128Widen : IInt8Dot
     public static string Name => "vector128-widen";
     public static bool IsSupported => Vector128.IsHardwareAccelerated;
     public static int FloatWidth => 4;
+    public static bool BiasedActivations => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<int> Block(Vector128<sbyte> w, Vector128<sbyte> x)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -11,10 +12,30 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
 {
     public string Name => TDot.Name;
 
-    public void MatVec(ReadOnlySpan<sbyte> w, ReadOnlySpan<sbyte> x, Span<int> y)
+    // Biased activations are prepared on the stack up to this length, else in a pooled array.
+    private const int StackBytes = 16 * 1024;
+
+    public void MatVec(ReadOnlySpan<sbyte> w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y)
     {
         int cols = x.Length;
         if (w.Length < y.Length * cols) throw new ArgumentException("matrix is smaller than rows × columns", nameof(w));
+        if (rowSums.Length < y.Length) throw new ArgumentException("one row sum per row is needed", nameof(rowSums));
+        if (!TDot.BiasedActivations)
+        {
+            DenseRows(w, x, y);
+            return;
+        }
+        sbyte[]? rented = null;
+        Span<sbyte> biased = cols <= StackBytes ? stackalloc sbyte[cols] : (rented = ArrayPool<sbyte>.Shared.Rent(cols));
+        Bias(x, biased);
+        DenseRows(w, biased[..cols], y);
+        Unbias(rowSums, y);
+        if (rented is not null) ArrayPool<sbyte>.Shared.Return(rented);
+    }
+
+    private static void DenseRows(ReadOnlySpan<sbyte> w, ReadOnlySpan<sbyte> x, Span<int> y)
+    {
+        int cols = x.Length;
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
         ref sbyte xr = ref MemoryMarshal.GetReference(x);
         ref int yr = ref MemoryMarshal.GetReference(y);
@@ -25,13 +46,45 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
             y[r] = TDot.Dot(ref Unsafe.Add(ref wr, r * cols), ref xr, cols);
     }
 
-    public void BlockSparseMatVec(BlockSparseLayout w, ReadOnlySpan<sbyte> x, Span<int> y)
+    /// <summary>x + 128 as bytes (flipping the sign bit), for variants whose unsigned operand is the activation.</summary>
+    private static void Bias(ReadOnlySpan<sbyte> x, Span<sbyte> biased)
+    {
+        int j = 0;
+        for (; j + Vector128<sbyte>.Count <= x.Length; j += Vector128<sbyte>.Count)
+            (Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(x), (nuint)j) ^ Vector128.Create(unchecked((sbyte)0x80)))
+                .StoreUnsafe(ref MemoryMarshal.GetReference(biased), (nuint)j);
+        for (; j < x.Length; j++) biased[j] = (sbyte)(x[j] ^ unchecked((sbyte)0x80));
+    }
+
+    /// <summary>Σw·(x + 128) − 128·Σw = Σw·x.</summary>
+    private static void Unbias(ReadOnlySpan<int> rowSums, Span<int> y)
+    {
+        for (int r = 0; r < y.Length; r++) y[r] -= rowSums[r] << 7;
+    }
+
+    public void BlockSparseMatVec(BlockSparseLayout w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y)
+    {
+        if (w.RowStart.Length != y.Length + 1) throw new ArgumentException("row count differs from the output length", nameof(y));
+        if (rowSums.Length < y.Length) throw new ArgumentException("one row sum per row is needed", nameof(rowSums));
+        if (!TDot.BiasedActivations)
+        {
+            SparseRows(w, x, y);
+            return;
+        }
+        sbyte[]? rented = null;
+        Span<sbyte> biased = x.Length <= StackBytes ? stackalloc sbyte[x.Length] : (rented = ArrayPool<sbyte>.Shared.Rent(x.Length));
+        Bias(x, biased);
+        SparseRows(w, biased[..x.Length], y);
+        Unbias(rowSums, y);
+        if (rented is not null) ArrayPool<sbyte>.Shared.Return(rented);
+    }
+
+    private static void SparseRows(BlockSparseLayout w, ReadOnlySpan<sbyte> x, Span<int> y)
     {
         ReadOnlySpan<uint> rowStart = w.RowStart;
         ReadOnlySpan<ushort> columns = w.BlockColumns;
         ref sbyte values = ref MemoryMarshal.GetReference(w.Values);
         ref sbyte xr = ref MemoryMarshal.GetReference(x);
-        if (rowStart.Length != y.Length + 1) throw new ArgumentException("row count differs from the output length", nameof(y));
         for (int r = 0; r < y.Length; r++)
         {
             var sum = Vector128<int>.Zero;
@@ -42,17 +95,35 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
         }
     }
 
-    public void MatMul(ReadOnlySpan<sbyte> w, int cols, ReadOnlySpan<sbyte> x, int count, Span<int> y)
+    public void MatMul(ReadOnlySpan<sbyte> w, ReadOnlySpan<int> rowSums, int cols, ReadOnlySpan<sbyte> x, int count, Span<int> y)
     {
         int rows = y.Length / Math.Max(1, count);
         if (w.Length < rows * cols || x.Length < count * cols || y.Length < count * rows) throw new ArgumentException("operand sizes do not agree");
+        if (rowSums.Length < rows) throw new ArgumentException("one row sum per row is needed", nameof(rowSums));
+        if (!TDot.BiasedActivations)
+        {
+            MatMulRows(w, rowSums, cols, x, count, y);
+            return;
+        }
+        int n = count * cols;
+        sbyte[]? rented = null;
+        Span<sbyte> biased = n <= StackBytes ? stackalloc sbyte[n] : (rented = ArrayPool<sbyte>.Shared.Rent(n));
+        Bias(x[..n], biased);
+        MatMulRows(w, rowSums, cols, biased[..n], count, y);
+        if (rented is not null) ArrayPool<sbyte>.Shared.Return(rented);
+    }
+
+    private static void MatMulRows(ReadOnlySpan<sbyte> w, ReadOnlySpan<int> rowSums, int cols, ReadOnlySpan<sbyte> x, int count, Span<int> y)
+    {
+        int rows = y.Length / Math.Max(1, count);
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
         ref sbyte xr = ref MemoryMarshal.GetReference(x);
         for (int r = 0; r < rows; r++)
         {
+            int correction = TDot.BiasedActivations ? rowSums[r] << 7 : 0;
             ref sbyte row = ref Unsafe.Add(ref wr, r * cols); // stays in L1 across the vectors
             for (int b = 0; b < count; b++)
-                y[b * rows + r] = TDot.Dot(ref row, ref Unsafe.Add(ref xr, b * cols), cols);
+                y[b * rows + r] = TDot.Dot(ref row, ref Unsafe.Add(ref xr, b * cols), cols) - correction;
         }
     }
 

@@ -1,0 +1,71 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace EdgeLstm.Runtime.Kernels;
+
+/// <summary>
+/// AVX-VNNI vpdpbusd: u8 × s8, four products summed into int32 with no saturation, 32 bytes per instruction.
+/// The unsigned side is the biased activation x + 128 (prepared once per product, see
+/// <see cref="IInt8Dot.BiasedActivations"/>) and the signed side is the weight row read straight from memory,
+/// so a row costs one instruction per 32 weights; the caller subtracts 128·Σw (row sums kept with the model).
+/// </summary>
+public struct Int8DotAvxVnni : IInt8Dot
+{
+    public static string Name => "avxvnni-dpbusd";
+    public static bool IsSupported => AvxVnni.IsSupported;
+    public static int FloatWidth => 8;
+    public static bool BiasedActivations => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Accumulate(Vector256<int> acc, Vector256<byte> xBiased, ref sbyte w, nuint offset) =>
+        AvxVnni.MultiplyWideningAndAdd(acc, xBiased, Vector256.LoadUnsafe(ref w, offset));
+
+    public static int Dot(ref sbyte w, ref sbyte x, int length)
+    {
+        ref byte xb = ref Unsafe.As<sbyte, byte>(ref x);
+        var acc = Vector256<int>.Zero;
+        int j = 0;
+        for (; j + 32 <= length; j += 32)
+            acc = Accumulate(acc, Vector256.LoadUnsafe(ref xb, (nuint)j), ref w, (nuint)j);
+        int sum = Vector256.Sum(acc);
+        for (; j < length; j++) sum += Unsafe.Add(ref w, j) * Unsafe.Add(ref xb, j);
+        return sum;
+    }
+
+    public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y)
+    {
+        if (length % 64 != 0)
+        {
+            Int8DotRows.FourByOne<Int8DotAvxVnni>(ref w, stride, ref x, length, ref y);
+            return;
+        }
+        ref byte xb = ref Unsafe.As<sbyte, byte>(ref x);
+        ref sbyte w1 = ref Unsafe.Add(ref w, stride);
+        ref sbyte w2 = ref Unsafe.Add(ref w, 2 * stride);
+        ref sbyte w3 = ref Unsafe.Add(ref w, 3 * stride);
+        // vpdpbusd takes several cycles: two accumulators per row (even and odd 32-byte halves) keep eight
+        // independent chains in flight.
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        for (nuint j = 0; j < (nuint)length; j += 64)
+        {
+            Vector256<byte> xv = Vector256.LoadUnsafe(ref xb, j), xu = Vector256.LoadUnsafe(ref xb, j + 32);
+            a0 = Accumulate(a0, xv, ref w, j);
+            a1 = Accumulate(a1, xv, ref w1, j);
+            a2 = Accumulate(a2, xv, ref w2, j);
+            a3 = Accumulate(a3, xv, ref w3, j);
+            b0 = Accumulate(b0, xu, ref w, j + 32);
+            b1 = Accumulate(b1, xu, ref w1, j + 32);
+            b2 = Accumulate(b2, xu, ref w2, j + 32);
+            b3 = Accumulate(b3, xu, ref w3, j + 32);
+        }
+        Int8DotAvx2Maddubs.Reduce4(Fold(a0 + b0), Fold(a1 + b1), Fold(a2 + b2), Fold(a3 + b3)).StoreUnsafe(ref y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Fold(Vector256<int> v) => v.GetLower() + v.GetUpper();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> Block16(ref sbyte w, ref sbyte x) =>
+        AvxVnni.MultiplyWideningAndAdd(Vector128<int>.Zero, Vector128.LoadUnsafe(ref Unsafe.As<sbyte, byte>(ref x)), Vector128.LoadUnsafe(ref w));
+}

@@ -102,6 +102,22 @@ run_c_tests() {
   "${run[@]}" "$CACHE/c-$rid/generate" "$MODEL" "Call me Ishmael." 120 1
 }
 
+# The runtime as a customer gets it: packed into a local feed under a fresh version (the NuGet cache keys on the
+# version), restored by examples/dotnet from there, run, and compared with the CLI's greedy output.
+run_nuget_check() {
+  say "NuGet package check (examples/dotnet against a freshly packed EdgeLstm.Runtime)"
+  local feed=$CACHE/nuget-feed version="$VERSION-local.$(date +%s)"
+  rm -rf "$feed" && mkdir -p "$feed"
+  dotnet pack runtime/EdgeLstm.Runtime -c $CONFIG -o "$feed" -p:PackageVersion=$version -v quiet -nologo >&2
+  local props=(-p:EdgeLstmVersion=$version -p:EdgeLstmFeed="$feed")
+  dotnet build examples/dotnet -c $CONFIG "${props[@]}" -o "$CACHE/nuget-example" -v quiet -nologo -clp:ErrorsOnly >&2
+  local got want
+  got=$(dotnet "$CACHE/nuget-example/EdgeLstmExample.dll" "$MODEL" "Call me Ishmael." 80)
+  want=$($EDGELSTM generate --model "$MODEL" --prompt "Call me Ishmael." --max-chars 80 --temperature 0)
+  echo "$got"
+  if [[ "$got" == "$want" ]]; then echo "1 passed, 0 failed"; else echo "package output differs from the CLI's: $want"; echo "0 passed, 1 failed"; fi
+}
+
 case "${1:-}" in
   demo)
     build_cli
@@ -123,6 +139,8 @@ case "${1:-}" in
     build_native linux-arm64 aarch64-linux-gnu-gcc
     run_c_tests linux-x64
     run_c_tests linux-arm64
+    build_cli
+    run_nuget_check | tee "$CACHE/nuget-check.log"
     say "dotnet test ($CONFIG)"
     log=$(mktemp)
     set +e
@@ -130,7 +148,7 @@ case "${1:-}" in
     status=${PIPESTATUS[0]}
     set -e
     # One closing line in the plain 'N passed, N failed' form: xunit plus the two C test runs.
-    cat "$CACHE"/c-linux-*/test.log >> "$log"
+    cat "$CACHE"/c-linux-*/test.log "$CACHE/nuget-check.log" >> "$log"
     awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v); if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
          /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
          END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"

@@ -161,17 +161,18 @@ case "${1:-}" in
     rm -rf artifacts && mkdir -p artifacts
     for rid in linux-x64 linux-arm64; do
       stage=$CACHE/dist/edgelstm-$VERSION-$rid
-      rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/lib/pkgconfig" "$stage/include"
+      rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/lib/pkgconfig" "$stage/include" "$stage/share/edgelstm"
+      cp "$MODEL" "$stage/share/edgelstm/"
       if [[ $rid == linux-x64 ]]; then
         for level in v3 v4; do
           say "publishing edgelstm for linux-x64 x86-64-$level (NativeAOT)"
-          publish_aot runtime/EdgeLstm.Cli linux-x64 "$CACHE/dist/cli-$level" -p:IlcInstructionSet=x86-64-$level
+          publish_aot runtime/EdgeLstm.Cli linux-x64 "$CACHE/dist/cli-$level" -p:IlcInstructionSet=x86-64-$level -p:EmbedDefaultModel=false
           cp "$CACHE/dist/cli-$level/edgelstm" "$stage/bin/edgelstm-x86-64-$level"
         done
         gcc -O2 -Wall -Werror -o "$stage/bin/edgelstm" runtime/launcher/edgelstm-launcher.c
       else
         say "publishing edgelstm for linux-arm64 (NativeAOT)"
-        publish_aot runtime/EdgeLstm.Cli linux-arm64 "$CACHE/dist/cli-arm64"
+        publish_aot runtime/EdgeLstm.Cli linux-arm64 "$CACHE/dist/cli-arm64" -p:EmbedDefaultModel=false
         cp "$CACHE/dist/cli-arm64/edgelstm" "$stage/bin/edgelstm"
       fi
       build_native "$rid" "$([[ $rid == linux-x64 ]] && echo gcc || echo aarch64-linux-gnu-gcc)"

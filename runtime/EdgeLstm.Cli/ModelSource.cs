@@ -8,7 +8,7 @@ namespace EdgeLstm.Cli;
 
 /// <summary>
 /// The `--model` option every verb shares. A file is read as .elstm or safetensors by its first bytes; without
-/// the option, the default model embedded in this binary is used.
+/// the option, the default model: embedded in development builds, else share/edgelstm/ of a release archive.
 /// </summary>
 internal static class ModelSource
 {
@@ -33,7 +33,7 @@ internal static class ModelSource
 
     public static Option<FileInfo> CreateOption() => new("--model", "-m")
     {
-        Description = $"Model file (.elstm or float .safetensors). Default: the embedded {EmbeddedName} (int8, trained on Moby Dick)",
+        Description = $"Model file (.elstm or float .safetensors). Default: {EmbeddedName} (int8, trained on Moby Dick), embedded or in ../share/edgelstm",
     };
 
     public static Loaded Load(FileInfo? file)
@@ -44,8 +44,14 @@ internal static class ModelSource
             if (file.Length > ModelFileReader.MaxFileBytes) throw new ModelFormatException($"{file.Name}: file is {file.Length} bytes; too large");
             return FromBytes(File.ReadAllBytes(file.FullName), file.FullName, file.Name);
         }
-        using var stream = typeof(ModelSource).Assembly.GetManifestResourceStream(EmbeddedName)
-            ?? throw new FileNotFoundException($"this build of edgelstm has no embedded model; pass --model FILE");
+        using var stream = typeof(ModelSource).Assembly.GetManifestResourceStream(EmbeddedName);
+        if (stream is null)
+        {
+            string shipped = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "share", "edgelstm", EmbeddedName));
+            if (!File.Exists(shipped))
+                throw new FileNotFoundException($"{shipped}: the default model is not there (this build has none embedded); pass --model FILE", shipped);
+            return Load(new FileInfo(shipped));
+        }
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
         return FromBytes(bytes, $"embedded {EmbeddedName}", EmbeddedName);

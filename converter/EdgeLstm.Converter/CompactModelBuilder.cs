@@ -45,7 +45,7 @@ public static class CompactModelBuilder
             tensors.Add(new(scaleName, TensorDType.F32, TensorLayout.Dense, [rows], Bytes(scales)));
         }
 
-        AddMatrix(LstmTensorNames.EmbeddingWeight, model.Embedding, model.VocabularySize, model.EmbeddingDim, sparse: false);
+        if (model.HasEmbedding) AddMatrix(LstmTensorNames.EmbeddingWeight, model.Embedding, model.VocabularySize, model.EmbeddingDim, sparse: false);
         for (int k = 0; k < model.Layers.Length; k++)
         {
             FloatLstmLayer l = model.Layers[k];
@@ -60,10 +60,12 @@ public static class CompactModelBuilder
         if (staticHScales is not null)
             tensors.Add(new(CompactModelLoader.StaticHScalesName, TensorDType.F32, TensorLayout.Dense, [staticHScales.Length], Bytes(staticHScales)));
 
-        var vocabulary = new string[model.VocabularySize];
+        // A sequence model (float input vectors) has no vocabulary; its vocab_size is the output size.
+        var vocabulary = new string[model.HasEmbedding ? model.VocabularySize : 0];
         for (int i = 0; i < vocabulary.Length; i++) vocabulary[i] = model.Tokenizer.GetRune(i).ToString();
         var metadata = new CompactModelMetadata
         {
+            Task = model.HasEmbedding ? ModelMetadataKeys.CharLmTask : ModelMetadataKeys.SequenceTask,
             VocabularySize = model.VocabularySize,
             EmbeddingDim = model.EmbeddingDim,
             HiddenSizes = Array.ConvertAll(model.Layers, l => l.HiddenSize),

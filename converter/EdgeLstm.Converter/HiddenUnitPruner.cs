@@ -65,8 +65,7 @@ public static class HiddenUnitPruner
             inputKeep = units;
         }
         int[] allVocab = Enumerable.Range(0, model.VocabularySize).ToArray();
-        return new FloatLstmModel(model.Tokenizer, (float[])model.Embedding.Clone(), model.EmbeddingDim, layers,
-            Select(model.HeadWeight, model.HiddenSize, allVocab, inputKeep!), (float[])model.HeadBias.Clone(), model.Metadata);
+        return model.WithWeights(layers, Select(model.HeadWeight, model.HiddenSize, allVocab, inputKeep!), (float[])model.HeadBias.Clone());
     }
 
     private static int[] GateRows(int[] units, int hidden)

@@ -26,6 +26,8 @@ public static class ModelConverter
         if (!options.Force && File.Exists(options.Output))
             throw new IOException($"{options.Output} exists; pass --force to overwrite it");
 
+        if (!pruned.HasEmbedding && (options.CalibText is not null || options.ValidText is not null))
+            throw new ArgumentException("--calib and --valid read text; this is a sequence model (float input vectors), which has no vocabulary");
         bool safetensorsOut = options.Output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
         byte[] bytes;
         string format;
@@ -94,7 +96,8 @@ public static class ModelConverter
 
     private static List<SafeTensorsWriter.Tensor> FloatTensors(FloatLstmModel m)
     {
-        var list = new List<SafeTensorsWriter.Tensor> { new(LstmTensorNames.EmbeddingWeight, [m.VocabularySize, m.EmbeddingDim], m.Embedding) };
+        var list = new List<SafeTensorsWriter.Tensor>();
+        if (m.HasEmbedding) list.Add(new(LstmTensorNames.EmbeddingWeight, [m.VocabularySize, m.EmbeddingDim], m.Embedding));
         for (int k = 0; k < m.Layers.Length; k++)
         {
             FloatLstmLayer l = m.Layers[k];

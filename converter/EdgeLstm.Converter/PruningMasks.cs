@@ -42,8 +42,7 @@ public static class PruningMasks
                 Masked(l.WeightIh, masks, Runtime.LstmTensorNames.WeightIh(k)), Masked(l.WeightHh, masks, Runtime.LstmTensorNames.WeightHh(k)),
                 (float[])l.BiasIh.Clone(), (float[])l.BiasHh.Clone());
         }
-        return new FloatLstmModel(model.Tokenizer, (float[])model.Embedding.Clone(), model.EmbeddingDim, layers,
-            Masked(model.HeadWeight, masks, Runtime.LstmTensorNames.HeadWeight), (float[])model.HeadBias.Clone(), model.Metadata);
+        return model.WithWeights(layers, Masked(model.HeadWeight, masks, Runtime.LstmTensorNames.HeadWeight), (float[])model.HeadBias.Clone());
     }
 
     private static float[] Masked(float[] values, IReadOnlyDictionary<string, bool[]> masks, string name)

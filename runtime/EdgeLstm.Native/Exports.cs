@@ -151,7 +151,10 @@ internal static unsafe class Exports
     {
         try
         {
-            var s = HandleTable.Get<NativeSession>(session, "session").Session;
+            var native = HandleTable.Get<NativeSession>(session, "session");
+            var s = native.Session;
+            if (!native.Model.Model.HasEmbedding)
+                return NativeErrors.Fail(NativeStatus.Unsupported, "this model reads float input vectors (a sequence model); step it with edgelstm_session_step_input");
             int vocab = s.Tokenizer.VocabularySize;
             if ((uint)token >= (uint)vocab)
                 return NativeErrors.Fail(NativeStatus.InvalidArgument, $"token {token} is outside 0..{vocab - 1}");
@@ -166,10 +169,33 @@ internal static unsafe class Exports
     }
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_session_step_input")]
-    public static int SessionStepInput(nint session, float* input, nuint length, float* logits, nuint capacity) => NativeErrors.Guard(() =>
+    [SkipLocalsInit]
+    public static int SessionStepInput(nint session, float* input, nuint length, float* outputs, nuint capacity)
     {
-        HandleTable.Get<NativeSession>(session, "session");
-        throw new NativeException(NativeStatus.Unsupported, "this model has a token embedding; step it with edgelstm_session_step (float-input models are not in format 1.0)");
+        try
+        {
+            var s = HandleTable.Get<NativeSession>(session, "session").Session;
+            if (input == null) return NativeErrors.Fail(NativeStatus.InvalidArgument, "input must not be NULL");
+            if (length != (nuint)s.InputSize)
+                return NativeErrors.Fail(NativeStatus.InvalidArgument, $"input has {length} floats; the model takes {s.InputSize}");
+            int count = s.Logits.Length;
+            if (outputs != null && capacity < (nuint)count)
+                return NativeErrors.Fail(NativeStatus.BufferTooSmall, $"outputs buffer holds {capacity} floats; the model has {count} outputs");
+            ReadOnlySpan<float> result = s.StepInput(new ReadOnlySpan<float>(input, s.InputSize));
+            if (outputs != null) result.CopyTo(new Span<float>(outputs, count));
+            return (int)NativeStatus.Ok;
+        }
+        catch (NativeException e) { return NativeErrors.Fail(e.Status, e.Message); }
+        catch (Exception e) { return NativeErrors.Fail(NativeStatus.Internal, $"internal error: {e.GetType().Name}: {e.Message}"); }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "edgelstm_model_io_sizes")]
+    public static int ModelIoSizes(nint model, nuint* input, nuint* outputs) => NativeErrors.Guard(() =>
+    {
+        var m = HandleTable.Get<NativeModel>(model, "model").Model;
+        *OutArg(input, "input") = (nuint)m.EmbeddingDim;
+        *OutArg(outputs, "outputs") = (nuint)m.VocabularySize;
+        return NativeStatus.Ok;
     });
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_session_state_size")]

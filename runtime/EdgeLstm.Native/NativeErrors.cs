@@ -24,6 +24,7 @@ internal static unsafe class NativeErrors
         catch (IOException e) { return Fail(NativeStatus.FileNotFound, e.Message); }
         catch (UnauthorizedAccessException e) { return Fail(NativeStatus.FileNotFound, e.Message); }
         catch (ArgumentException e) { return Fail(NativeStatus.InvalidArgument, e.Message); }
+        catch (NotSupportedException e) { return Fail(NativeStatus.Unsupported, e.Message); }
         catch (Exception e) { return Fail(NativeStatus.Internal, $"internal error: {e.GetType().Name}: {e.Message}"); }
     }
 

@@ -1,9 +1,16 @@
 namespace EdgeLstm.Runtime;
 
-/// <summary>A loaded character language model (float or int8), shared read-only by its sessions.</summary>
+/// <summary>A loaded model (float or int8; character model or sequence model), shared read-only by its sessions.</summary>
 public interface ILanguageModel
 {
+    /// <summary>The vocabulary; a "sequence" model has none and throws <see cref="NotSupportedException"/>.</summary>
     CharTokenizer Tokenizer { get; }
+    /// <summary>False for a "sequence" model: float input vectors instead of token ids.</summary>
+    bool HasEmbedding { get; }
+    /// <summary>Width of the first layer's input: the embedding size, or a sequence model's input vector size.</summary>
+    int EmbeddingDim { get; }
+    /// <summary>Rows of the output layer: the vocabulary size, or a sequence model's output size.</summary>
+    int VocabularySize { get; }
     ILanguageModelSession CreateSession();
 }
 
@@ -13,7 +20,14 @@ public interface ILanguageModelSession
     CharTokenizer Tokenizer { get; }
     /// <summary>Feeds one token and returns the logits over the next token (valid until the next call).</summary>
     ReadOnlySpan<float> Step(int token);
-    /// <summary>The logits after the last <see cref="Step"/>.</summary>
+    /// <summary>
+    /// Feeds one float vector of <see cref="InputSize"/> values as the first layer's input and returns the output
+    /// layer's values: how "sequence" models (no embedding) are stepped.
+    /// </summary>
+    ReadOnlySpan<float> StepInput(ReadOnlySpan<float> input);
+    /// <summary>Width of the first layer's input (the embedding size of a character model).</summary>
+    int InputSize { get; }
+    /// <summary>The logits (or outputs) after the last step; their length is the output layer's size.</summary>
     ReadOnlySpan<float> Logits { get; }
     /// <summary>Sets the recurrent state to zero, as at the start of a stream.</summary>
     void Reset();

@@ -3,7 +3,7 @@ namespace EdgeLstm.Runtime;
 /// <summary>Keys of the safetensors <c>__metadata__</c> map that EdgeLstm reads and writes (docs/safetensors.md).</summary>
 public static class ModelMetadataKeys
 {
-    /// <summary>"char-lm" for a character language model (the only task the float runtime runs today).</summary>
+    /// <summary>"char-lm" for a character language model, "sequence" for a model over float input vectors.</summary>
     public const string Task = "edgelstm.task";
     /// <summary>JSON array of strings, one code point per token id; entry 0 is U+FFFD, the unknown token.</summary>
     public const string Vocabulary = "edgelstm.vocab";
@@ -11,4 +11,6 @@ public static class ModelMetadataKeys
     public const string FormatVersion = "edgelstm.format_version";
     public const string CurrentFormatVersion = "1";
     public const string CharLmTask = "char-lm";
+    /// <summary>Float input vectors in, head outputs out (time series, regression): no embedding, no vocabulary.</summary>
+    public const string SequenceTask = "sequence";
 }

@@ -55,13 +55,18 @@ int edgelstm_model_encode(const edgelstm_model *model, const char *utf8, int32_t
 int edgelstm_model_token_text(const edgelstm_model *model, int32_t token, char *buffer, size_t capacity, size_t *length);
 
 /* A stream over a model; threads = 1, or 2 to split each step across two cores (int8 models). */
+/* Input vector size (embedding size of a character model) and output count (vocabulary size) of a model. */
+int edgelstm_model_io_sizes(const edgelstm_model *model, size_t *input, size_t *outputs);
+
 int edgelstm_session_create(const edgelstm_model *model, int threads, edgelstm_session **session);
 int edgelstm_session_free(edgelstm_session *session);
 int edgelstm_session_reset(edgelstm_session *session);
 /* Feed one token; writes vocab_size logits over the next token to `logits` (may be NULL to skip). */
 int edgelstm_session_step(edgelstm_session *session, int32_t token, float *logits, size_t capacity);
-/* Feed a float input vector (models without a token embedding; none in format 1.0: EDGELSTM_UNSUPPORTED). */
-int edgelstm_session_step_input(edgelstm_session *session, const float *input, size_t length, float *logits, size_t capacity);
+/* Feed a float input vector of the model's input size (edgelstm_model_io_sizes) and read its outputs: how
+   "sequence" models (no token embedding: time series, regression) are stepped. On a character model the
+   vector is taken as an embedding-space input. edgelstm_session_step on a sequence model: EDGELSTM_UNSUPPORTED. */
+int edgelstm_session_step_input(edgelstm_session *session, const float *input, size_t length, float *outputs, size_t capacity);
 /* Recurrent state (h and c of every layer) as floats: query the size, then save or restore it. */
 int edgelstm_session_state_size(const edgelstm_session *session, size_t *floats);
 int edgelstm_session_get_state(const edgelstm_session *session, float *state, size_t length);

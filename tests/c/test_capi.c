@@ -93,7 +93,29 @@ int main(int argc, char **argv) {
     expect_status(edgelstm_session_step(session, vocab, logits, vocab), EDGELSTM_INVALID_ARGUMENT, "token out of range");
     expect_status(edgelstm_session_step(session, -1, logits, vocab), EDGELSTM_INVALID_ARGUMENT, "negative token");
     expect_status(edgelstm_session_step(session, 1, logits, vocab), EDGELSTM_OK, "step");
-    expect_status(edgelstm_session_step_input(session, logits, 4, logits, vocab), EDGELSTM_UNSUPPORTED, "float input on an embedding model");
+    /* Float input vectors: sizes, argument checks, and the same state + input giving the same outputs. */
+    size_t input_size = 0, output_count = 0;
+    expect_status(edgelstm_model_io_sizes(model, &input_size, &output_count), EDGELSTM_OK, "io sizes");
+    EXPECT(input_size > 0 && output_count == (size_t)vocab, "io sizes %zu, %zu (vocab %d)", input_size, output_count, vocab);
+    expect_status(edgelstm_model_io_sizes(NULL, &input_size, &output_count), EDGELSTM_INVALID_HANDLE, "io sizes of NULL model");
+    float *input = calloc(input_size, sizeof(float));
+    for (size_t i = 0; i < input_size; i++) input[i] = (float)((int)(i % 7) - 3) * 0.25f;
+    expect_status(edgelstm_session_step_input(session, input, input_size - 1, logits, vocab), EDGELSTM_INVALID_ARGUMENT, "input of the wrong size");
+    expect_status(edgelstm_session_step_input(session, NULL, input_size, logits, vocab), EDGELSTM_INVALID_ARGUMENT, "NULL input");
+    expect_status(edgelstm_session_step_input(session, input, input_size, logits, vocab - 1), EDGELSTM_BUFFER_TOO_SMALL, "small outputs buffer");
+    {
+        float *first = malloc(sizeof(float) * vocab), *again = malloc(sizeof(float) * vocab);
+        expect_status(edgelstm_session_reset(session), EDGELSTM_OK, "reset before input");
+        expect_status(edgelstm_session_step_input(session, input, input_size, first, vocab), EDGELSTM_OK, "step input");
+        expect_status(edgelstm_session_reset(session), EDGELSTM_OK, "reset");
+        expect_status(edgelstm_session_step_input(session, input, input_size, again, vocab), EDGELSTM_OK, "step input again");
+        EXPECT(memcmp(first, again, sizeof(float) * vocab) == 0, "same state and input gave different outputs");
+        expect_status(edgelstm_session_step(session, 1, again, vocab), EDGELSTM_OK, "step after input");
+        EXPECT(memcmp(first, again, sizeof(float) * vocab) != 0, "outputs did not change after a token step");
+        free(first);
+        free(again);
+    }
+    free(input);
 
     size_t state_size = 0;
     expect_status(edgelstm_session_state_size(session, &state_size), EDGELSTM_OK, "state size");

@@ -4,15 +4,25 @@ using static EdgeLstm.Runtime.LstmTensorNames;
 namespace EdgeLstm.Runtime.Float;
 
 /// <summary>
-/// A float32 character LSTM: embedding [V, E] → stacked LSTM layers → linear head [V, H] + bias.
-/// Immutable once loaded; any number of <see cref="FloatLstmSession"/>s may share it.
+/// A float32 LSTM: embedding [V, E] → stacked LSTM layers → linear head [V, H] + bias (a character model,
+/// task "char-lm"), or, with no embedding and no vocabulary, float input vectors [E] → LSTM layers → head
+/// outputs (task "sequence": time series, regression). Immutable once loaded; any number of
+/// <see cref="FloatLstmSession"/>s may share it.
 /// </summary>
 public sealed class FloatLstmModel : ILanguageModel
 {
+    private readonly CharTokenizer? _tokenizer;
+
     public FloatLstmModel(CharTokenizer tokenizer, float[] embedding, int embeddingDim, FloatLstmLayer[] layers, float[] headWeight, float[] headBias,
         IReadOnlyDictionary<string, string>? metadata = null)
+        : this(layers, tokenizer, embedding, embeddingDim, headWeight, headBias, metadata)
     {
-        Tokenizer = tokenizer;
+    }
+
+    private FloatLstmModel(FloatLstmLayer[] layers, CharTokenizer? tokenizer, float[] embedding, int embeddingDim, float[] headWeight, float[] headBias,
+        IReadOnlyDictionary<string, string>? metadata)
+    {
+        _tokenizer = tokenizer;
         Embedding = embedding;
         EmbeddingDim = embeddingDim;
         Layers = layers;
@@ -21,8 +31,18 @@ public sealed class FloatLstmModel : ILanguageModel
         Metadata = metadata ?? new Dictionary<string, string>();
     }
 
-    public CharTokenizer Tokenizer { get; }
-    public int VocabularySize => Tokenizer.VocabularySize;
+    /// <summary>A model over float input vectors of <paramref name="inputSize"/> (task "sequence"): no embedding, no vocabulary.</summary>
+    public static FloatLstmModel ForInputVectors(int inputSize, FloatLstmLayer[] layers, float[] headWeight, float[] headBias,
+        IReadOnlyDictionary<string, string>? metadata = null) =>
+        new(layers, null, [], inputSize, headWeight, headBias, metadata);
+
+    /// <summary>False for "sequence" models, which take float input vectors (<see cref="FloatLstmSession.StepInput"/>).</summary>
+    public bool HasEmbedding => _tokenizer is not null;
+    public CharTokenizer Tokenizer => _tokenizer ?? throw new NotSupportedException(NoVocabularyMessage);
+    internal const string NoVocabularyMessage = "this model reads float input vectors (task 'sequence'): it has no vocabulary or token embedding";
+    /// <summary>Rows of the output layer: the vocabulary size of a character model, the output size of a sequence model.</summary>
+    public int VocabularySize => HeadBias.Length;
+    /// <summary>Width of the first layer's input: the embedding size, or a sequence model's input vector size.</summary>
     public int EmbeddingDim { get; }
     public float[] Embedding { get; }
     public FloatLstmLayer[] Layers { get; }
@@ -41,6 +61,10 @@ public sealed class FloatLstmModel : ILanguageModel
         }
     }
 
+    /// <summary>The same model (vocabulary, embedding, metadata) with other LSTM and output-layer weights: pruning uses this.</summary>
+    public FloatLstmModel WithWeights(FloatLstmLayer[] layers, float[] headWeight, float[] headBias) =>
+        new(layers, _tokenizer, (float[])Embedding.Clone(), EmbeddingDim, headWeight, headBias, Metadata);
+
     public FloatLstmSession CreateSession() => new(this);
 
     ILanguageModelSession ILanguageModel.CreateSession() => CreateSession();
@@ -53,8 +77,14 @@ public sealed class FloatLstmModel : ILanguageModel
         string source = file.Source;
         if (file.Metadata.TryGetValue(ModelMetadataKeys.FormatVersion, out string? version) && version.Split('.')[0] != ModelMetadataKeys.CurrentFormatVersion)
             throw new ModelFormatException($"{source}: metadata '{ModelMetadataKeys.FormatVersion}' is {version}; this runtime reads version {ModelMetadataKeys.CurrentFormatVersion}");
-        if (file.Metadata.TryGetValue(ModelMetadataKeys.Task, out string? task) && task != ModelMetadataKeys.CharLmTask)
-            throw new ModelFormatException($"{source}: metadata '{ModelMetadataKeys.Task}' is '{task}'; the float runtime runs '{ModelMetadataKeys.CharLmTask}' models");
+        bool sequence = false;
+        if (file.Metadata.TryGetValue(ModelMetadataKeys.Task, out string? task))
+        {
+            sequence = task == ModelMetadataKeys.SequenceTask;
+            if (!sequence && task != ModelMetadataKeys.CharLmTask)
+                throw new ModelFormatException($"{source}: metadata '{ModelMetadataKeys.Task}' is '{task}'; expected '{ModelMetadataKeys.CharLmTask}' or '{ModelMetadataKeys.SequenceTask}'");
+        }
+        if (sequence) return SequenceFromSafeTensors(file);
         if (!file.Metadata.TryGetValue(ModelMetadataKeys.Vocabulary, out string? vocabJson))
             throw new ModelFormatException($"{source}: metadata '{ModelMetadataKeys.Vocabulary}' (the vocabulary) is missing");
         CharTokenizer tokenizer = CharTokenizer.FromJson(vocabJson, source);
@@ -65,7 +95,37 @@ public sealed class FloatLstmModel : ILanguageModel
         if (embeddingInfo.Shape[0] != vocab)
             throw new ModelFormatException($"{source}: tensor '{EmbeddingWeight}' has {embeddingInfo.Shape[0]} rows; the vocabulary has {vocab} tokens");
         int embeddingDim = checked((int)embeddingInfo.Shape[1]);
+        var (layers, hidden) = ReadLayers(file, embeddingDim);
+        var headWeight = Require(file, LstmTensorNames.HeadWeight);
+        RequireShape(headWeight, [vocab, hidden], source);
+        var headBias = Require(file, LstmTensorNames.HeadBias);
+        RequireShape(headBias, [vocab], source);
+        return new FloatLstmModel(tokenizer, file.ReadFloats(embeddingInfo), embeddingDim, layers,
+            file.ReadFloats(headWeight), file.ReadFloats(headBias), file.Metadata);
+    }
 
+    /// <summary>A "sequence" model: nn.LSTM + nn.Linear, no embedding; the sizes are read off the tensor shapes.</summary>
+    private static FloatLstmModel SequenceFromSafeTensors(SafeTensorsFile file)
+    {
+        string source = file.Source;
+        if (file.Tensors.ContainsKey(EmbeddingWeight))
+            throw new ModelFormatException($"{source}: a '{ModelMetadataKeys.SequenceTask}' model reads float input vectors; tensor '{EmbeddingWeight}' must not be present");
+        var first = Require(file, WeightIh(0));
+        RequireRank(first, 2, source);
+        var (layers, hidden) = ReadLayers(file, checked((int)first.Shape[1]));
+        var headWeight = Require(file, LstmTensorNames.HeadWeight);
+        RequireRank(headWeight, 2, source);
+        int outputs = checked((int)headWeight.Shape[0]);
+        RequireShape(headWeight, [outputs, hidden], source);
+        var headBias = Require(file, LstmTensorNames.HeadBias);
+        RequireShape(headBias, [outputs], source);
+        return ForInputVectors(layers[0].InputSize, layers, file.ReadFloats(headWeight), file.ReadFloats(headBias), file.Metadata);
+    }
+
+    /// <summary>The nn.LSTM layers under 'lstm.', validated; the first takes <paramref name="inputSize"/> inputs.</summary>
+    private static (FloatLstmLayer[] Layers, int Hidden) ReadLayers(SafeTensorsFile file, int inputSize)
+    {
+        string source = file.Source;
         int layerCount = 0;
         while (file.Tensors.ContainsKey(WeightIh(layerCount))) layerCount++;
         if (layerCount == 0)
@@ -75,7 +135,6 @@ public sealed class FloatLstmModel : ILanguageModel
                 throw new ModelFormatException($"{source}: tensor '{name}' is not supported (only unidirectional, projection-free nn.LSTM with biases)");
 
         var layers = new FloatLstmLayer[layerCount];
-        int inputSize = embeddingDim;
         int hidden = 0;
         for (int k = 0; k < layerCount; k++)
         {
@@ -94,14 +153,7 @@ public sealed class FloatLstmModel : ILanguageModel
             layers[k] = new FloatLstmLayer(inputSize, hidden, file.ReadFloats(wih), file.ReadFloats(whh), file.ReadFloats(bih), file.ReadFloats(bhh));
             inputSize = hidden;
         }
-
-        var headWeight = Require(file, LstmTensorNames.HeadWeight);
-        RequireShape(headWeight, [vocab, hidden], source);
-        var headBias = Require(file, LstmTensorNames.HeadBias);
-        RequireShape(headBias, [vocab], source);
-
-        return new FloatLstmModel(tokenizer, file.ReadFloats(embeddingInfo), embeddingDim, layers,
-            file.ReadFloats(headWeight), file.ReadFloats(headBias), file.Metadata);
+        return (layers, hidden);
     }
 
     private static bool IsLayerTensor(string name, int layerCount)

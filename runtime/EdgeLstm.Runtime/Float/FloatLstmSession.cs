@@ -31,6 +31,7 @@ public sealed class FloatLstmSession : ILanguageModelSession
     public FloatLstmModel Model => _model;
 
     public CharTokenizer Tokenizer => _model.Tokenizer;
+    public int InputSize => _model.EmbeddingDim;
 
     /// <summary>The logits after the last <see cref="Step"/>.</summary>
     public ReadOnlySpan<float> Logits => _logits;
@@ -82,10 +83,28 @@ public sealed class FloatLstmSession : ILanguageModelSession
     /// <summary>Feeds one token and returns the logits over the next token.</summary>
     public ReadOnlySpan<float> Step(int token)
     {
+        if (!_model.HasEmbedding) throw new NotSupportedException(FloatLstmModel.NoVocabularyMessage + "; step it with StepInput");
         if ((uint)token >= (uint)_model.VocabularySize)
             throw new ArgumentOutOfRangeException(nameof(token), token, $"token id must be below {_model.VocabularySize}");
         int e = _model.EmbeddingDim;
         _model.Embedding.AsSpan(token * e, e).CopyTo(_input);
+        return Forward();
+    }
+
+    /// <summary>
+    /// Feeds one float input vector as the first layer's input (a sequence model's input, or an embedding-space
+    /// vector of a character model) and returns the output layer's values.
+    /// </summary>
+    public ReadOnlySpan<float> StepInput(ReadOnlySpan<float> input)
+    {
+        if (input.Length != _input.Length)
+            throw new ArgumentException($"input vector has {input.Length} values; the model takes {_input.Length}", nameof(input));
+        input.CopyTo(_input);
+        return Forward();
+    }
+
+    private ReadOnlySpan<float> Forward()
+    {
         ReadOnlySpan<float> x = _input;
         for (int k = 0; k < _model.Layers.Length; k++)
         {

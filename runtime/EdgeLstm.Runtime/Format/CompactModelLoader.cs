@@ -19,11 +19,26 @@ public static class CompactModelLoader
         // JSON may carry explicit nulls even for fields that cannot be absent.
         if (meta.Task is null || meta.Vocabulary is null || meta.HiddenSizes is null || meta.Weights is null || meta.Activations is null)
             throw new ModelFormatException($"{source}: metadata fields task, vocabulary, hidden_sizes, weights and activations must not be null");
-        if (meta.Task != ModelMetadataKeys.CharLmTask)
-            throw new ModelFormatException($"{source}: task '{meta.Task}' is not supported; this runtime runs '{ModelMetadataKeys.CharLmTask}'");
-        CharTokenizer tokenizer = CharTokenizer.FromJson(System.Text.Json.JsonSerializer.Serialize(meta.Vocabulary, RuntimeJsonContext.Default.StringArray), source);
-        int vocab = tokenizer.VocabularySize;
-        if (meta.VocabularySize != vocab) throw new ModelFormatException($"{source}: vocab_size {meta.VocabularySize} but the vocabulary lists {vocab} tokens");
+        bool sequence = meta.Task == ModelMetadataKeys.SequenceTask;
+        if (!sequence && meta.Task != ModelMetadataKeys.CharLmTask)
+            throw new ModelFormatException($"{source}: task '{meta.Task}' is not supported; this runtime runs '{ModelMetadataKeys.CharLmTask}' and '{ModelMetadataKeys.SequenceTask}'");
+        CharTokenizer? tokenizer = null;
+        int vocab = meta.VocabularySize;
+        if (sequence)
+        {
+            // A sequence model has float input vectors: no vocabulary, no embedding; vocab_size is its output size.
+            if (meta.Vocabulary.Length != 0) throw new ModelFormatException($"{source}: a '{ModelMetadataKeys.SequenceTask}' model must have an empty vocabulary");
+            if (vocab is <= 0 or > 1 << 20) throw new ModelFormatException($"{source}: vocab_size (the output size) must be 1..{1 << 20}, got {vocab}");
+            if (meta.EmbeddingDim is <= 0 or > 1 << 16) throw new ModelFormatException($"{source}: embedding_dim (the input size) must be 1..{1 << 16}, got {meta.EmbeddingDim}");
+            if (file.Find(LstmTensorNames.EmbeddingWeight) is not null)
+                throw new ModelFormatException($"{source}: a '{ModelMetadataKeys.SequenceTask}' model must not have tensor '{LstmTensorNames.EmbeddingWeight}'");
+        }
+        else
+        {
+            tokenizer = CharTokenizer.FromJson(System.Text.Json.JsonSerializer.Serialize(meta.Vocabulary, RuntimeJsonContext.Default.StringArray), source);
+            if (meta.VocabularySize != tokenizer.VocabularySize)
+                throw new ModelFormatException($"{source}: vocab_size {meta.VocabularySize} but the vocabulary lists {tokenizer.VocabularySize} tokens");
+        }
         if (meta.HiddenSizes.Length is 0 or > 8) throw new ModelFormatException($"{source}: hidden_sizes must list 1..8 layers");
         bool int8 = meta.Weights switch
         {
@@ -35,7 +50,7 @@ public static class CompactModelLoader
             throw new ModelFormatException($"{source}: activations '{meta.Activations}' is not supported for int8 weights");
 
         var dtype = int8 ? TensorDType.I8 : TensorDType.F32;
-        var embedding = Expect(file, LstmTensorNames.EmbeddingWeight, dtype, vocab, meta.EmbeddingDim);
+        TensorEntry? embedding = sequence ? null : Expect(file, LstmTensorNames.EmbeddingWeight, dtype, vocab, meta.EmbeddingDim);
         var layers = new (TensorEntry Ih, TensorEntry Hh, TensorEntry Bias)[meta.HiddenSizes.Length];
         int input = meta.EmbeddingDim;
         for (int k = 0; k < layers.Length; k++)
@@ -54,7 +69,7 @@ public static class CompactModelLoader
 
         if (int8)
         {
-            if (embedding.Layout != TensorLayout.Dense) throw new ModelFormatException($"{source}: tensor '{embedding.Name}' must be dense");
+            if (embedding is not null && embedding.Layout != TensorLayout.Dense) throw new ModelFormatException($"{source}: tensor '{embedding.Name}' must be dense");
             var qLayers = new QuantizedLstmLayer[layers.Length];
             for (int k = 0; k < layers.Length; k++)
                 qLayers[k] = new QuantizedLstmLayer(new Int8Matrix(file, layers[k].Ih), new Int8Matrix(file, layers[k].Hh), file.Floats(layers[k].Bias).ToArray());
@@ -65,7 +80,8 @@ public static class CompactModelLoader
                 foreach (float v in hScales)
                     if (!(float.IsFinite(v) && v > 0)) throw new ModelFormatException($"{source}: tensor '{StaticHScalesName}' holds a scale that is not a positive finite number");
             }
-            return new QuantizedLstmModel(file, tokenizer, new Int8Matrix(file, embedding), qLayers, new Int8Matrix(file, head), file.Floats(headBias).ToArray(), hScales);
+            return new QuantizedLstmModel(file, tokenizer, embedding is null ? null : new Int8Matrix(file, embedding), meta.EmbeddingDim, qLayers,
+                new Int8Matrix(file, head), file.Floats(headBias).ToArray(), hScales);
         }
 
         var fLayers = new FloatLstmLayer[layers.Length];
@@ -78,8 +94,10 @@ public static class CompactModelLoader
             fLayers[k] = new FloatLstmLayer((int)ih.Columns, (int)hh.Columns, file.Floats(ih).ToArray(), file.Floats(hh).ToArray(),
                 file.Floats(bias).ToArray(), new float[bias.Rows]);
         }
-        RequireDense(file, embedding);
         RequireDense(file, head);
+        if (embedding is null || tokenizer is null)
+            return FloatLstmModel.ForInputVectors(meta.EmbeddingDim, fLayers, file.Floats(head).ToArray(), file.Floats(headBias).ToArray());
+        RequireDense(file, embedding);
         return new FloatLstmModel(tokenizer, file.Floats(embedding).ToArray(), (int)embedding.Columns, fLayers, file.Floats(head).ToArray(), file.Floats(headBias).ToArray());
     }
 

@@ -6,10 +6,12 @@ namespace EdgeLstm.Runtime.Format;
 public sealed record CompactModelMetadata
 {
     [JsonPropertyName("task")] public string Task { get; init; } = ModelMetadataKeys.CharLmTask;
+    /// <summary>Rows of the output layer: the vocabulary size ("char-lm"), the output size ("sequence").</summary>
     [JsonPropertyName("vocab_size")] public int VocabularySize { get; init; }
+    /// <summary>Width of layer 0's input: the embedding size ("char-lm"), the input vector size ("sequence").</summary>
     [JsonPropertyName("embedding_dim")] public int EmbeddingDim { get; init; }
     [JsonPropertyName("hidden_sizes")] public int[] HiddenSizes { get; init; } = [];
-    /// <summary>One code point per token id; entry 0 is U+FFFD, the unknown token.</summary>
+    /// <summary>One code point per token id; entry 0 is U+FFFD, the unknown token. Empty for "sequence" models.</summary>
     [JsonPropertyName("vocabulary")] public string[] Vocabulary { get; init; } = [];
     /// <summary>"f32" or "int8-symmetric-per-row".</summary>
     [JsonPropertyName("weights")] public string Weights { get; init; } = "f32";

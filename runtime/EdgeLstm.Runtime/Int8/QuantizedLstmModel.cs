@@ -4,31 +4,40 @@ using EdgeLstm.Runtime.Kernels;
 namespace EdgeLstm.Runtime.Int8;
 
 /// <summary>
-/// An int8 character LSTM read from an .elstm file: weights stay in the file's buffer (zero copy), only the
+/// An int8 LSTM read from an .elstm file (a character model, or a "sequence" model over float input vectors
+/// with no embedding and no vocabulary): weights stay in the file's buffer (zero copy), only the
 /// per-row scales and biases are copied. Shared read-only by any number of <see cref="QuantizedLstmSession"/>s.
 /// </summary>
 public sealed class QuantizedLstmModel : ILanguageModel
 {
-    internal QuantizedLstmModel(ModelFile file, CharTokenizer tokenizer, Int8Matrix embedding, QuantizedLstmLayer[] layers, Int8Matrix head, float[] headBias,
-        float[]? staticHScales = null)
+    internal QuantizedLstmModel(ModelFile file, CharTokenizer? tokenizer, Int8Matrix? embedding, int inputSize, QuantizedLstmLayer[] layers, Int8Matrix head,
+        float[] headBias, float[]? staticHScales = null)
     {
         StaticHScales = staticHScales;
         File = file;
-        Tokenizer = tokenizer;
-        Embedding = embedding;
+        _tokenizer = tokenizer;
+        _embedding = embedding;
+        EmbeddingDim = inputSize;
         Layers = layers;
         Head = head;
         HeadBias = headBias;
     }
 
+    private readonly CharTokenizer? _tokenizer;
+    private readonly Int8Matrix? _embedding;
+
     public ModelFile File { get; }
-    public CharTokenizer Tokenizer { get; }
-    public Int8Matrix Embedding { get; }
+    /// <summary>False for "sequence" models, which take float input vectors (<see cref="QuantizedLstmSession.StepInput"/>).</summary>
+    public bool HasEmbedding => _embedding is not null;
+    public CharTokenizer Tokenizer => _tokenizer ?? throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage);
+    public Int8Matrix Embedding => _embedding ?? throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage);
     public QuantizedLstmLayer[] Layers { get; }
     public Int8Matrix Head { get; }
     public float[] HeadBias { get; }
-    public int VocabularySize => Tokenizer.VocabularySize;
-    public int EmbeddingDim => Embedding.Columns;
+    /// <summary>Rows of the output layer: the vocabulary size, or a sequence model's output size.</summary>
+    public int VocabularySize => HeadBias.Length;
+    /// <summary>Width of the first layer's input: the embedding size, or a sequence model's input vector size.</summary>
+    public int EmbeddingDim { get; }
     /// <summary>Fixed quantization scale of each layer's h (static activations), or null for dynamic per-step scales.</summary>
     public float[]? StaticHScales { get; }
 

@@ -66,6 +66,8 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     public void Dispose() => _helper?.Dispose();
 
     public CharTokenizer Tokenizer => _model.Tokenizer;
+    public int InputSize => _model.EmbeddingDim;
+    public QuantizedLstmModel Model => _model;
     public ReadOnlySpan<float> Logits => _logits;
     public string KernelName => _kernels.Name;
 
@@ -110,12 +112,30 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
 
     public ReadOnlySpan<float> Step(int token)
     {
+        if (!_model.HasEmbedding) throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage + "; step it with StepInput");
         if ((uint)token >= (uint)_model.VocabularySize)
             throw new ArgumentOutOfRangeException(nameof(token), token, $"token id must be below {_model.VocabularySize}");
         int e = _model.EmbeddingDim;
         _model.Embedding.Dense.Slice(token * e, e).CopyTo(_xq);
-        float xScale = _model.Embedding.Scales[token];
-        int inputSize = e;
+        return Forward(_model.Embedding.Scales[token]);
+    }
+
+    /// <summary>
+    /// Feeds one float input vector as the first layer's input (a sequence model's input, or an embedding-space
+    /// vector of a character model), quantized by its own range like every other activation, and returns the
+    /// output layer's values. Allocates nothing.
+    /// </summary>
+    public ReadOnlySpan<float> StepInput(ReadOnlySpan<float> input)
+    {
+        int e = _model.EmbeddingDim;
+        if (input.Length != e) throw new ArgumentException($"input vector has {input.Length} values; the model takes {e}", nameof(input));
+        return Forward(_kernels.Quantize(input, _xq.AsSpan(0, e)));
+    }
+
+    /// <summary>The layers and the output layer, from layer 0's quantized input in _xq.</summary>
+    private ReadOnlySpan<float> Forward(float xScale)
+    {
+        int inputSize = _model.EmbeddingDim;
         for (int k = 0; k < _model.Layers.Length; k++)
         {
             if (k > 0)

@@ -15,7 +15,7 @@ internal static class BandwidthProbe
     {
         var buffer = GC.AllocateArray<byte>(bytes, pinned: true);
         new Random(1).NextBytes(buffer);
-        double us = Timing.MedianMicroseconds(() => Read(buffer), calls: Math.Max(1, 64_000_000 / bytes), runs: 11, warmupCalls: 3);
+        double us = Timing.BestMicroseconds(() => Read(buffer), calls: Math.Max(1, 64_000_000 / bytes), runs: 11, warmupCalls: Math.Max(3, 4_000_000 / bytes));
         return bytes / us / 1000.0;
     }
 

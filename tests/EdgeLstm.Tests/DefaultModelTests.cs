@@ -5,20 +5,24 @@ using EdgeLstm.Runtime.Format;
 namespace EdgeLstm.Tests;
 
 /// <summary>
-/// The committed models, measured on the held-out test chapters: the float default model, its int8
-/// conversion (the embedded default) and the 50% block-sparse int8 model fine-tuned from it (docs/benchmarks.md).
+/// The committed models, measured on the held-out test chapters (docs/benchmarks.md): the float default model
+/// (2×512) and its int8 conversion (the CLI's default); and the earlier 2×256 float model with the 50%
+/// block-sparse int8 model fine-tuned from it, which shows what block pruning costs.
 /// </summary>
 public sealed class DefaultModelTests
 {
-    private static readonly Lazy<(double Bpc, int[] Tokens, long Bytes)> Float = new(() =>
+    private static readonly Lazy<(double Bpc, int[] Tokens, long Bytes)> Float = new(() => FloatScore("moby-dick-char.safetensors"));
+    private static readonly Lazy<(double Bpc, int[] Tokens, long Bytes)> Float256 = new(() => FloatScore("moby-dick-char-256.safetensors"));
+
+    private static (double Bpc, int[] Tokens, long Bytes) FloatScore(string name)
     {
         string testText = Arm64BitIdentityTests.RepoPath(".cache", "moby-dick", "test.txt");
         Assert.True(File.Exists(testText), $"{testText} is missing: run `./build.sh data` (./build.sh test does it)");
-        string path = Arm64BitIdentityTests.RepoPath("runtime", "models", "moby-dick-char.safetensors");
+        string path = Arm64BitIdentityTests.RepoPath("runtime", "models", name);
         var model = FloatLstmModel.Load(path);
         int[] tokens = model.Tokenizer.Encode(File.ReadAllText(testText));
         return (BitsPerCharEvaluator.Evaluate(model, tokens), tokens, new FileInfo(path).Length);
-    });
+    }
 
     private static (double Bpc, long Bytes) Compact(string name)
     {
@@ -27,13 +31,12 @@ public sealed class DefaultModelTests
     }
 
     /// <summary>
-    /// Guards the committed model's documented score (2.0645 bits/char, docs/benchmarks.md). The product target
-    /// is 2.0; this 2×256 model misses it because of chapter 40 (a dialect play, 2.73 bits/char), so the bound
-    /// here is the measurement, not the target.
+    /// Guards the committed model's documented score (docs/benchmarks.md). The product target is 2.0; this 2×512
+    /// model scores 2.0099 (valid 1.8212), so the bound here is the measurement, not the target.
     /// </summary>
     [Fact]
     public void FloatModelScoresAsDocumented() =>
-        Assert.True(Float.Value.Bpc <= 2.065, $"float default model: {Float.Value.Bpc:F4} bits/char on the test split");
+        Assert.True(Float.Value.Bpc <= 2.011, $"float default model: {Float.Value.Bpc:F4} bits/char on the test split");
 
     [Fact]
     public void Int8ModelCostsAtMostPointZeroTwoBitsPerCharAndIsAtMost27Percent()
@@ -47,7 +50,7 @@ public sealed class DefaultModelTests
     public void BlockSparseInt8ModelCostsAtMostPointZeroEightAndIsAtMost17Percent()
     {
         var (bpc, bytes) = Compact("moby-dick-char-block50.elstm");
-        Assert.True(bpc <= Float.Value.Bpc + 0.08, $"50% block-sparse int8 {bpc:F4} vs float {Float.Value.Bpc:F4} bits/char");
-        Assert.True(bytes <= 0.17 * Float.Value.Bytes, $"block-sparse file {bytes} bytes is {100.0 * bytes / Float.Value.Bytes:F1}% of the float file");
+        Assert.True(bpc <= Float256.Value.Bpc + 0.08, $"50% block-sparse int8 {bpc:F4} vs its float parent {Float256.Value.Bpc:F4} bits/char");
+        Assert.True(bytes <= 0.17 * Float256.Value.Bytes, $"block-sparse file {bytes} bytes is {100.0 * bytes / Float256.Value.Bytes:F1}% of the float file");
     }
 }

@@ -14,7 +14,9 @@ public struct Int8DotAvxVnni : IInt8Dot
 {
     public static string Name => "avxvnni-dpbusd";
     public static bool IsSupported => AvxVnni.IsSupported;
-    public static int FloatWidth => 8;
+    // AVX-VNNI is 256-bit only, but CPUs that have it mostly have AVX-512 too: the float side may use 16 lanes
+    // (every width gives the same bits).
+    public static int FloatWidth => Vector512.IsHardwareAccelerated ? 16 : 8;
     public static bool BiasedActivations => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

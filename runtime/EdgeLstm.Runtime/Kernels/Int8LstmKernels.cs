@@ -87,11 +87,19 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
         ref sbyte xr = ref MemoryMarshal.GetReference(x);
         for (int r = 0; r < y.Length; r++)
         {
-            var sum = Vector128<int>.Zero;
-            int end = (int)rowStart[r + 1];
-            for (int b = (int)rowStart[r]; b < end; b++)
-                sum += TDot.Block16(ref Unsafe.Add(ref values, b * 16), ref Unsafe.Add(ref xr, columns[b] * 16));
-            y[r] = Vector128.Sum(sum);
+            // Four partial sums, so a multiply-add with a long latency (vpdpbusd) does not wait on the previous block.
+            Vector128<int> s0 = default, s1 = default, s2 = default, s3 = default;
+            int b = (int)rowStart[r], end = (int)rowStart[r + 1];
+            for (; b + 4 <= end; b += 4)
+            {
+                s0 += TDot.Block16(ref Unsafe.Add(ref values, b * 16), ref Unsafe.Add(ref xr, columns[b] * 16));
+                s1 += TDot.Block16(ref Unsafe.Add(ref values, (b + 1) * 16), ref Unsafe.Add(ref xr, columns[b + 1] * 16));
+                s2 += TDot.Block16(ref Unsafe.Add(ref values, (b + 2) * 16), ref Unsafe.Add(ref xr, columns[b + 2] * 16));
+                s3 += TDot.Block16(ref Unsafe.Add(ref values, (b + 3) * 16), ref Unsafe.Add(ref xr, columns[b + 3] * 16));
+            }
+            for (; b < end; b++)
+                s0 += TDot.Block16(ref Unsafe.Add(ref values, b * 16), ref Unsafe.Add(ref xr, columns[b] * 16));
+            y[r] = Vector128.Sum((s0 + s1) + (s2 + s3));
         }
     }
 

@@ -12,8 +12,8 @@ public static class LstmKernels
     /// <summary>Every variant this build knows, fastest first, whether or not this CPU runs it.</summary>
     public static IReadOnlyList<(string Name, bool Supported, Func<ILstmKernels> Create)> All { get; } =
     [
-        (Int8DotAvx512BwMaddubs.Name, Int8DotAvx512BwMaddubs.IsSupported, () => new Int8LstmKernels<Int8DotAvx512BwMaddubs>()),
         (Int8DotAvxVnni.Name, Int8DotAvxVnni.IsSupported, () => new Int8LstmKernels<Int8DotAvxVnni>()),
+        (Int8DotAvx512BwMaddubs.Name, Int8DotAvx512BwMaddubs.IsSupported, () => new Int8LstmKernels<Int8DotAvx512BwMaddubs>()),
         (Int8DotAvx2Maddubs.Name, Int8DotAvx2Maddubs.IsSupported, () => new Int8LstmKernels<Int8DotAvx2Maddubs>()),
         (Int8DotAdvSimdSdot.Name, Int8DotAdvSimdSdot.IsSupported, () => new Int8LstmKernels<Int8DotAdvSimdSdot>()),
         (Int8DotAdvSimdSmlal.Name, Int8DotAdvSimdSmlal.IsSupported, () => new Int8LstmKernels<Int8DotAdvSimdSmlal>()),

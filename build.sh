@@ -204,6 +204,9 @@ case "${1:-}" in
     $EDGELSTM convert "$FLOAT_MODEL" -o "$MODEL" --valid "$DATA/valid.txt" --force
     ;;
   bench)
+    if [[ "${2:-}" == clock ]]; then
+      mkdir -p "$CACHE/bench" && gcc -O2 -o "$CACHE/bench/effective-clock" bench/clock/effective-clock.c && exec "$CACHE/bench/effective-clock"
+    fi
     need_dotnet
     dotnet build bench/EdgeLstm.Bench -c $CONFIG -v quiet -nologo -clp:ErrorsOnly
     dotnet bench/EdgeLstm.Bench/bin/$CONFIG/net10.0/edgelstm-bench.dll "${@:2}"

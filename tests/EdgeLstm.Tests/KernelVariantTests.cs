@@ -241,4 +241,18 @@ public sealed class KernelVariantTests
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }
     }
+
+    [Fact]
+    public void VectorizedRowSumsEqualTheReference()
+    {
+        var random = new Random(9);
+        foreach (int cols in new[] { 1, 15, 16, 17, 64, 100, 2047, 2048, 2049, 5000 })
+        {
+            sbyte[] w = RandomInt8(random, 3 * cols);
+            Assert.Equal(Int8Reference.RowSums(w, 3, cols), Int8RowSums.Dense(w, 3, cols));
+        }
+        // Extremes: a long row of -127 must not overflow the int16 lanes.
+        var low = Enumerable.Repeat((sbyte)-127, 10_000).ToArray();
+        Assert.Equal(-127 * 10_000, Int8RowSums.Sum(low));
+    }
 }

@@ -19,7 +19,7 @@ public sealed class Int8Matrix
         Columns = (int)entry.Columns;
         Scales = file.Floats(file.ScaleOf(entry)!).ToArray();
         // One pass over the weights at load, so kernels that multiply by biased activations can remove the bias.
-        RowSums = Layout == TensorLayout.Dense ? Int8Reference.RowSums(Dense, Rows, Columns) : Int8Reference.RowSums(BlockSparse);
+        RowSums = Layout == TensorLayout.Dense ? Int8RowSums.Dense(Dense, Rows, Columns) : Int8Reference.RowSums(BlockSparse);
     }
 
     public int Rows { get; }

@@ -147,7 +147,7 @@ case "${1:-}" in
     dotnet test EdgeLstm.sln -c $CONFIG -nologo 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
     set -e
-    # One closing line in the plain 'N passed, N failed' form: xunit plus the two C test runs.
+    # One closing line in the plain 'N passed, N failed' form: xunit, the two C test runs and the NuGet check.
     cat "$CACHE"/c-linux-*/test.log "$CACHE/nuget-check.log" >> "$log"
     awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v); if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
          /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }

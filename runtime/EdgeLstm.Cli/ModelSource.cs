@@ -42,6 +42,9 @@ internal static class ModelSource
         {
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
             if (file.Length > ModelFileReader.MaxFileBytes) throw new ModelFormatException($"{file.Name}: file is {file.Length} bytes; too large");
+            // .elstm files are memory-mapped (weights viewed in place); safetensors are read.
+            if (ModelFileReader.HasMagic(Prefix(file.FullName)))
+                return FromCompact(ModelFileReader.Read(file.FullName), file.FullName, file.Length);
             return FromBytes(File.ReadAllBytes(file.FullName), file.FullName, file.Name);
         }
         using var stream = typeof(ModelSource).Assembly.GetManifestResourceStream(EmbeddedName);
@@ -57,14 +60,23 @@ internal static class ModelSource
         return FromBytes(bytes, $"embedded {EmbeddedName}", EmbeddedName);
     }
 
+    private static Loaded FromCompact(ModelFile compact, string name, long bytes)
+    {
+        string format = $"elstm {ModelFileLayout.MajorVersion}.{compact.MinorVersion}, weights {compact.Metadata.Weights}, activations {compact.Metadata.Activations}, pruning {compact.Metadata.Pruning}";
+        return new Loaded(CompactModelLoader.Load(compact), name, bytes, format, compact);
+    }
+
+    /// <summary>The first bytes of a file (fewer if it is shorter), to tell .elstm from safetensors.</summary>
+    private static byte[] Prefix(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var prefix = new byte[ModelFileLayout.Magic.Length];
+        return prefix[..stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false)];
+    }
+
     private static Loaded FromBytes(byte[] bytes, string name, string source)
     {
-        if (ModelFileReader.HasMagic(bytes))
-        {
-            ModelFile compact = ModelFileReader.Parse(bytes, source);
-            string format = $"elstm {ModelFileLayout.MajorVersion}.{compact.MinorVersion}, weights {compact.Metadata.Weights}, activations {compact.Metadata.Activations}, pruning {compact.Metadata.Pruning}";
-            return new Loaded(CompactModelLoader.Load(compact), name, bytes.Length, format, compact);
-        }
+        if (ModelFileReader.HasMagic(bytes)) return FromCompact(ModelFileReader.Parse(bytes, source), name, bytes.Length);
         var model = FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(bytes, source));
         return new Loaded(model, name, bytes.Length, "safetensors, float32", null);
     }

@@ -60,7 +60,7 @@ internal static unsafe class Exports
         nint* output = OutArg(model, "model");
         *output = 0;
         if (!File.Exists(file)) throw new NativeException(NativeStatus.FileNotFound, $"{file}: no such file");
-        *output = HandleTable.Add(NativeModel.FromBytes(File.ReadAllBytes(file), Path.GetFileName(file)));
+        *output = HandleTable.Add(NativeModel.FromPath(file));
         return NativeStatus.Ok;
     });
 

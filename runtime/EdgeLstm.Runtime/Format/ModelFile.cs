@@ -2,14 +2,14 @@ using System.Runtime.InteropServices;
 
 namespace EdgeLstm.Runtime.Format;
 
-/// <summary>A validated .elstm file in memory: metadata, tensor directory and views of the tensor data.</summary>
+/// <summary>A validated .elstm file in memory (a byte array or a read-only memory map): metadata, tensor directory and views of the tensor data.</summary>
 public sealed class ModelFile
 {
-    private readonly byte[] _bytes;
+    private readonly ReadOnlyMemory<byte> _bytes;
     private readonly long _dataStart;
     private readonly Dictionary<string, int> _index;
 
-    internal ModelFile(string source, byte[] bytes, ushort minorVersion, CompactModelMetadata metadata, TensorEntry[] tensors, long dataStart)
+    internal ModelFile(string source, ReadOnlyMemory<byte> bytes, ushort minorVersion, CompactModelMetadata metadata, TensorEntry[] tensors, long dataStart)
     {
         Source = source;
         _bytes = bytes;
@@ -33,7 +33,7 @@ public sealed class ModelFile
 
     public TensorEntry? ScaleOf(TensorEntry entry) => entry.ScaleIndex == ModelFileLayout.NoScale ? null : Tensors[(int)entry.ScaleIndex];
 
-    public ReadOnlySpan<byte> Bytes(TensorEntry entry) => _bytes.AsSpan((int)(_dataStart + entry.Offset), (int)entry.Length);
+    public ReadOnlySpan<byte> Bytes(TensorEntry entry) => _bytes.Span.Slice((int)(_dataStart + entry.Offset), (int)entry.Length);
 
     public ReadOnlySpan<float> Floats(TensorEntry entry) => MemoryMarshal.Cast<byte, float>(Bytes(entry));
 

@@ -22,23 +22,38 @@ public static class ModelFileReader
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"{path}: no such file", path);
         if (info.Length > MaxFileBytes) throw new ModelFormatException($"{info.Name}: file is {info.Length} bytes; the limit is {MaxFileBytes}");
-        return Parse(File.ReadAllBytes(path), info.Name);
+        // Too short to hold a header: read it, so the error is the same as for any other short input.
+        if (info.Length < ModelFileLayout.HeaderSize) return Parse(File.ReadAllBytes(path), info.Name);
+        var mapped = new MappedFileMemory(path, (int)info.Length);
+        try
+        {
+            return Parse(mapped.Memory, info.Name);
+        }
+        catch
+        {
+            ((IDisposable)mapped).Dispose();
+            throw;
+        }
     }
 
-    public static ModelFile Parse(byte[] file, string source)
+    public static ModelFile Parse(byte[] file, string source) => Parse(file.AsMemory(), source);
+
+    /// <summary>Validates <paramref name="memory"/> (a byte array or a memory-mapped file) and views the tensors in it.</summary>
+    public static ModelFile Parse(ReadOnlyMemory<byte> memory, string source)
     {
+        ReadOnlySpan<byte> file = memory.Span;
         if (file.Length < ModelFileLayout.HeaderSize)
             throw Fail(source, $"file is {file.Length} bytes, shorter than the {ModelFileLayout.HeaderSize}-byte header");
         if (!HasMagic(file)) throw Fail(source, "magic is not \"EDGELSTM\"; this is not an .elstm file");
-        ushort major = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(8));
-        ushort minor = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(10));
+        ushort major = BinaryPrimitives.ReadUInt16LittleEndian(file[8..]);
+        ushort minor = BinaryPrimitives.ReadUInt16LittleEndian(file[10..]);
         if (major != ModelFileLayout.MajorVersion)
             throw Fail(source, major > ModelFileLayout.MajorVersion
                 ? $"format version {major}.{minor} is newer than this reader ({ModelFileLayout.MajorVersion}.x); upgrade edgelstm"
                 : $"format version {major}.{minor} is not supported (this reader reads {ModelFileLayout.MajorVersion}.x)");
-        uint sectionCount = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(12));
-        ulong fileSize = BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(16));
-        ulong tableOffset = BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(24));
+        uint sectionCount = BinaryPrimitives.ReadUInt32LittleEndian(file[12..]);
+        ulong fileSize = BinaryPrimitives.ReadUInt64LittleEndian(file[16..]);
+        ulong tableOffset = BinaryPrimitives.ReadUInt64LittleEndian(file[24..]);
         if (fileSize != (ulong)file.Length)
             throw Fail(source, $"header says the file is {fileSize} bytes but it is {file.Length} (truncated or padded?)");
         if (sectionCount is 0 or > ModelFileLayout.MaxSections)
@@ -47,7 +62,7 @@ public static class ModelFileReader
         if (tableOffset < ModelFileLayout.HeaderSize || tableOffset > (ulong)file.Length
             || sectionCount * (ulong)ModelFileLayout.SectionEntrySize > (ulong)file.Length - tableOffset)
             throw Fail(source, $"section table at {tableOffset} ({sectionCount} entries) lies outside the file");
-        ulong headerHash = BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(ModelFileLayout.HeaderChecksumOffset));
+        ulong headerHash = BinaryPrimitives.ReadUInt64LittleEndian(file[ModelFileLayout.HeaderChecksumOffset..]);
         if (headerHash != ModelFileWriter.HeaderChecksum(file, (long)tableOffset, (int)sectionCount))
             throw Fail(source, "header checksum mismatch (the header or section table is corrupt)");
 
@@ -57,7 +72,7 @@ public static class ModelFileReader
         claimed.Add((0, (long)tableOffset + sectionCount * ModelFileLayout.SectionEntrySize));
         for (int i = 0; i < sectionCount; i++)
         {
-            ReadOnlySpan<byte> entry = file.AsSpan((int)tableOffset + i * ModelFileLayout.SectionEntrySize, ModelFileLayout.SectionEntrySize);
+            ReadOnlySpan<byte> entry = file.Slice((int)tableOffset + i * ModelFileLayout.SectionEntrySize, ModelFileLayout.SectionEntrySize);
             uint kind = BinaryPrimitives.ReadUInt32LittleEndian(entry);
             uint flags = BinaryPrimitives.ReadUInt32LittleEndian(entry[4..]);
             ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]);
@@ -66,7 +81,7 @@ public static class ModelFileReader
             if (offset > (ulong)file.Length || length > (ulong)file.Length - offset)
                 throw Fail(source, $"section {i} (kind {kind}) at {offset}+{length} lies outside the {file.Length}-byte file");
             claimed.Add(((long)offset, (long)(offset + length)));
-            ReadOnlySpan<byte> body = file.AsSpan((int)offset, (int)length);
+            ReadOnlySpan<byte> body = file.Slice((int)offset, (int)length);
             if (XxHash64.HashToUInt64(body) != hash)
                 throw Fail(source, $"section {i} (kind {kind}) checksum mismatch (corrupt data)");
             switch ((SectionKind)kind)
@@ -103,7 +118,7 @@ public static class ModelFileReader
             throw Fail(source, $"metadata is not valid JSON ({e.Message})");
         }
         TensorEntry[] tensors = ReadDirectory(directoryBytes, dataLength, source);
-        var model = new ModelFile(source, file, minor, metadata, tensors, dataStart);
+        var model = new ModelFile(source, memory, minor, metadata, tensors, dataStart);
         CheckTensors(model, source);
         return model;
     }

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLstm.Bench;
 
-// edgelstm-bench steps [hidden...] | kernels [hidden] | model [elstm safetensors] | bandwidth | bdn [BenchmarkDotNet args]
+// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | bandwidth | bdn [BenchmarkDotNet args]
 switch (args.FirstOrDefault())
 {
     case "steps":
@@ -13,6 +13,9 @@ switch (args.FirstOrDefault())
     case "model":
         StepHarness.DefaultModel(args.Length > 1 ? args[1] : "runtime/models/moby-dick-char.elstm", args.Length > 2 ? args[2] : "runtime/models/moby-dick-char.safetensors");
         break;
+    case "profile":
+        StepProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 512);
+        break;
     case "bandwidth":
         StepHarness.Bandwidth();
         break;
@@ -20,7 +23,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args[1..]);
         break;
     default:
-        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | model [elstm safetensors] | bandwidth | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | bandwidth | bdn [BenchmarkDotNet args]");
         return 2;
 }
 return 0;

@@ -22,28 +22,34 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
         if (rowSums.Length < y.Length) throw new ArgumentException("one row sum per row is needed", nameof(rowSums));
         if (!TDot.BiasedActivations)
         {
-            DenseRows(w, x, y);
+            DenseRows(w, rowSums, x, y);
             return;
         }
         sbyte[]? rented = null;
         Span<sbyte> biased = cols <= StackBytes ? stackalloc sbyte[cols] : (rented = ArrayPool<sbyte>.Shared.Rent(cols));
         Bias(x, biased);
-        DenseRows(w, biased[..cols], y);
-        Unbias(rowSums, y);
+        DenseRows(w, rowSums, biased[..cols], y);
         if (rented is not null) ArrayPool<sbyte>.Shared.Return(rented);
     }
 
-    private static void DenseRows(ReadOnlySpan<sbyte> w, ReadOnlySpan<sbyte> x, Span<int> y)
+    /// <summary>y = W·x; for biased variants each group of four rows has 128·Σw taken off as it is stored.</summary>
+    private static void DenseRows(ReadOnlySpan<sbyte> w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y)
     {
         int cols = x.Length;
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
         ref sbyte xr = ref MemoryMarshal.GetReference(x);
         ref int yr = ref MemoryMarshal.GetReference(y);
+        ref int sr = ref MemoryMarshal.GetReference(rowSums);
         int r = 0;
         for (; r + 4 <= y.Length; r += 4)
-            TDot.Dot4(ref Unsafe.Add(ref wr, r * cols), cols, ref xr, cols, ref Unsafe.Add(ref yr, r));
+        {
+            ref int y4 = ref Unsafe.Add(ref yr, r);
+            TDot.Dot4(ref Unsafe.Add(ref wr, r * cols), cols, ref xr, cols, ref y4);
+            if (TDot.BiasedActivations)
+                (Vector128.LoadUnsafe(ref y4) - (Vector128.LoadUnsafe(ref sr, (nuint)r) << 7)).StoreUnsafe(ref y4);
+        }
         for (; r < y.Length; r++)
-            y[r] = TDot.Dot(ref Unsafe.Add(ref wr, r * cols), ref xr, cols);
+            y[r] = TDot.Dot(ref Unsafe.Add(ref wr, r * cols), ref xr, cols) - (TDot.BiasedActivations ? rowSums[r] << 7 : 0);
     }
 
     /// <summary>x + 128 as bytes (flipping the sign bit), for variants whose unsigned operand is the activation.</summary>

@@ -13,10 +13,16 @@ internal static class BandwidthProbe
 {
     public static double GigabytesPerSecond(int bytes)
     {
+        double us = Timing.BestMicroseconds(Reader(bytes), calls: Math.Max(1, 64_000_000 / bytes), runs: 11, warmupCalls: Math.Max(3, 4_000_000 / bytes));
+        return bytes / us / 1000.0;
+    }
+
+    /// <summary>One streaming read of a fresh buffer of <paramref name="bytes"/> per call (for interleaved timing).</summary>
+    public static Action Reader(int bytes)
+    {
         var buffer = GC.AllocateArray<byte>(bytes, pinned: true);
         new Random(1).NextBytes(buffer);
-        double us = Timing.BestMicroseconds(() => Read(buffer), calls: Math.Max(1, 64_000_000 / bytes), runs: 11, warmupCalls: Math.Max(3, 4_000_000 / bytes));
-        return bytes / us / 1000.0;
+        return () => Read(buffer);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -7,7 +7,8 @@ namespace EdgeLstm.Bench;
 /// <summary>
 /// Where a one-layer int8 step's time goes: each part of <c>QuantizedLstmSession.StepLayer</c> timed on its
 /// own with the same kernels and buffers (quantizing h, the two matrix products, the gate update), next to the
-/// whole step, so the gap between a step and its read bound can be attributed.
+/// whole step and to streaming reads of buffers the size of the weights. Everything is timed in turns
+/// (<see cref="Timing.BestInterleaved"/>), so the ratios compare like with like.
 /// </summary>
 internal static class StepProfile
 {
@@ -26,41 +27,52 @@ internal static class StepProfile
         var accHh = new int[rows];
         float xScale = kernels.Quantize(h.AsSpan(0, 256), xq);
         float hScale = kernels.Quantize(h, hq);
-
-        double quantizeUs = Timing.BestMicroseconds(() => kernels.Quantize(h, hq), calls: 2000);
-        double ihUs = Timing.BestMicroseconds(() => layer.WeightIh.MatVec(kernels, xq, accIh), calls: 1000);
-        double hhUs = Timing.BestMicroseconds(() => layer.WeightHh.MatVec(kernels, hq, accHh), calls: 500);
-        double bothUs = Timing.BestMicroseconds(() =>
-        {
-            layer.WeightIh.MatVec(kernels, xq, accIh);
-            layer.WeightHh.MatVec(kernels, hq, accHh);
-        }, calls: 500);
-        // The gate update rewrites h and c; restore h's range each call so the inputs stay representative.
-        float[] c0 = (float[])c.Clone();
-        double gateUs = Timing.BestMicroseconds(() =>
-        {
-            kernels.GateUpdate(accIh, accHh, layer.WeightIh.Scales, layer.WeightHh.Scales, layer.Bias, xScale, hScale, c, h);
-            c0.CopyTo(c, 0);
-        }, calls: 2000);
         using var session = model.CreateSession(kernels);
+        using var twoThreads = model.CreateSession(kernels, threads: 2);
         int token = 0;
-        double stepUs = Timing.BestMicroseconds(() => session.Step(token = (token + 1) & 7), calls: 500, warmupCalls: 2000);
-        double ihGBs = BandwidthProbe.GigabytesPerSecond(rows * 256);
-        double hhGBs = BandwidthProbe.GigabytesPerSecond(rows * hidden);
-        double bothGBs = BandwidthProbe.GigabytesPerSecond(rows * (256 + hidden));
+        int ihBytes = rows * 256, hhBytes = rows * hidden, allBytes = ihBytes + hhBytes;
+        var parts = new (string Name, Action Action, int Calls, int BoundBytes)[]
+        {
+            ("quantize h", () => kernels.Quantize(h, hq), 200, 0),
+            ($"W_ih · x ({rows}×256)", () => layer.WeightIh.MatVec(kernels, xq, accIh), 50, ihBytes),
+            ($"W_hh · h ({rows}×{hidden})", () => layer.WeightHh.MatVec(kernels, hq, accHh), 50, hhBytes),
+            ("both products, back to back", () =>
+            {
+                layer.WeightIh.MatVec(kernels, xq, accIh);
+                layer.WeightHh.MatVec(kernels, hq, accHh);
+            }, 50, allBytes),
+            // The gate update rewrites c; c is cleared each call so the inputs stay the same.
+            ("gate update", () =>
+            {
+                kernels.GateUpdate(accIh, accHh, layer.WeightIh.Scales, layer.WeightHh.Scales, layer.Bias, xScale, hScale, c, h);
+                Array.Clear(c);
+            }, 200, 0),
+            ("whole step (with the output layer, vocabulary 16)", () => session.Step(token = (token + 1) & 7), 50, allBytes),
+            ("whole step, 2 threads (half the rows each)", () => twoThreads.Step(token = (token + 1) & 7), 50, allBytes / 2),
+        };
+        var actions = new List<(Action, int)>();
+        foreach (var part in parts) actions.Add((part.Action, part.Calls));
+        // Streaming reads of buffers the size of each part's weights, timed in the same rounds.
+        var boundSizes = parts.Select(p => p.BoundBytes).Where(b => b > 0).Distinct().ToArray();
+        foreach (int bytes in boundSizes) actions.Add((BandwidthProbe.Reader(bytes), Math.Max(1, 4_000_000 / bytes)));
+        double[] best = Timing.BestInterleaved(actions);
 
-        Console.WriteLine($"hidden {hidden}, input 256, kernels {kernels.Name}; µs, best of 21 runs");
+        Console.WriteLine($"hidden {hidden}, input 256, kernels {kernels.Name}; µs, best of 41 interleaved rounds");
         Console.WriteLine();
-        Console.WriteLine("| part | µs | read bound µs |");
-        Console.WriteLine("|---|---|---|");
-        void Row(string part, double us, double bound = 0) =>
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {part} | {us:F2} | {(bound > 0 ? bound.ToString("F2", CultureInfo.InvariantCulture) : "")} |"));
-        Row("quantize h", quantizeUs);
-        Row($"W_ih · x ({rows}×256)", ihUs, rows * 256 / (ihGBs * 1000));
-        Row($"W_hh · h ({rows}×{hidden})", hhUs, (double)rows * hidden / (hhGBs * 1000));
-        Row("both products, back to back", bothUs, (double)rows * (256 + hidden) / (bothGBs * 1000));
-        Row("gate update", gateUs);
-        Row("sum of parts", quantizeUs + bothUs + gateUs);
-        Row("whole step (incl. output layer, vocab 16)", stepUs);
+        Console.WriteLine("| part | µs | read bound µs | vs bound |");
+        Console.WriteLine("|---|---|---|---|");
+        for (int i = 0; i < parts.Length; i++)
+        {
+            string bound = "", ratio = "";
+            if (parts[i].BoundBytes > 0)
+            {
+                double boundUs = best[parts.Length + Array.IndexOf(boundSizes, parts[i].BoundBytes)];
+                bound = boundUs.ToString("F2", CultureInfo.InvariantCulture);
+                ratio = (best[i] / boundUs).ToString("F2", CultureInfo.InvariantCulture) + "x";
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {parts[i].Name} | {best[i]:F2} | {bound} | {ratio} |"));
+        }
+        Console.WriteLine();
+        Console.WriteLine("read bound: one streaming read of a buffer as large as the weights involved (2 threads: half of them per core).");
     }
 }

@@ -179,6 +179,14 @@ public sealed class KernelVariantTests
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 500; i++) two.Step(i % model.VocabularySize);
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            // Pauses longer than the helper's spin make it sleep; each next step has to wake it (a lost wake-up hangs here).
+            one.Reset();
+            two.Reset();
+            for (int i = 0; i < 5; i++)
+            {
+                Thread.Sleep(5);
+                Assert.True(one.Step(tokens[i]).SequenceEqual(two.Step(tokens[i])), $"{kernels.Name}: two-thread logits differ after a pause");
+            }
         }
     }
 

@@ -63,17 +63,29 @@ public sealed class KernelVariantTests
     {
         var kernels = LstmKernels.Create(variant);
         var random = new Random(2);
-        const int rows = 64, cols = 96;
-        sbyte[] dense = RandomInt8(random, rows * cols);
-        for (int b = 0; b < rows * cols / 16; b++)
-            if (random.Next(2) == 0) Array.Clear(dense, b * 16, 16);
-        sbyte[] x = RandomInt8(random, cols);
-        var (data, blocks) = BlockSparseLayout.Encode(dense, rows, cols);
+        const int rows = 64;
         int[] expected = new int[rows], actual = new int[rows];
-        Int8Reference.DenseMatVec(dense, x, expected);
-        var layout = new BlockSparseLayout(data, rows, blocks);
-        kernels.BlockSparseMatVec(layout, Int8Reference.RowSums(layout), x, actual);
-        Assert.Equal(expected, actual);
+        // 400 columns = 25 blocks a row; each row keeps a different share of them (0 to all), so rows end in
+        // every remainder of the kernels' 8-, 4-, 2- and 1-block loops.
+        foreach (int width in new[] { 96, 400 })
+        {
+            sbyte[] sparse = RandomInt8(random, rows * width);
+            for (int r = 0; r < rows; r++)
+            {
+                double keep = r / (rows - 1.0);
+                for (int b = 0; b < width / 16; b++)
+                    if (random.NextDouble() >= keep) Array.Clear(sparse, r * width + b * 16, 16);
+            }
+            sbyte[] xw = RandomInt8(random, width);
+            var (data, blocks) = BlockSparseLayout.Encode(sparse, rows, width);
+            Int8Reference.DenseMatVec(sparse, xw, expected);
+            var layout = new BlockSparseLayout(data, rows, blocks);
+            kernels.BlockSparseMatVec(layout, Int8Reference.RowSums(layout), xw, actual);
+            Assert.Equal(expected, actual);
+        }
+
+        const int cols = 96;
+        sbyte[] dense = RandomInt8(random, rows * cols);
 
         const int count = 5;
         sbyte[] xs = RandomInt8(random, count * cols);

@@ -25,8 +25,16 @@ public interface IInt8Dot
     /// </summary>
     static abstract void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y);
     /// <summary>
-    /// One 1×16 block's products as four int32 partial sums, left unreduced so a row's blocks are summed in
-    /// a register and reduced once (exact: integer addition is associative).
+    /// <paramref name="acc"/> plus one 1×16 block's products as four int32 partial sums, left unreduced so a
+    /// row's blocks are summed in a register and reduced once (exact: integer addition is associative).
     /// </summary>
-    static abstract Vector128<int> Block16(ref sbyte w, ref sbyte x);
+    static abstract Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x);
+    /// <summary>True for variants with a 256-bit <see cref="AccumulateBlockPair"/>.</summary>
+    static virtual bool HasBlockPairs => false;
+    /// <summary>
+    /// Two consecutive 1×16 blocks of a row (32 contiguous weight bytes) against their two 16-byte slices of x,
+    /// in one 256-bit multiply-add: half the instructions of two <see cref="AccumulateBlock16"/> calls.
+    /// </summary>
+    static virtual Vector256<int> AccumulateBlockPair(Vector256<int> acc, ref sbyte w, ref sbyte x0, ref sbyte x1) =>
+        throw new NotSupportedException("this variant has no 256-bit block pairs");
 }

@@ -34,6 +34,6 @@ public struct Int8DotAdvSimdSdot : IInt8Dot
     public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y) =>
         Int8DotRows.FourByOne<Int8DotAdvSimdSdot>(ref w, stride, ref x, length, ref y);
 
-    public static Vector128<int> Block16(ref sbyte w, ref sbyte x) =>
-        Dp.DotProduct(Vector128<int>.Zero, Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x));
+    public static Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x) =>
+        Dp.DotProduct(acc, Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x));
 }

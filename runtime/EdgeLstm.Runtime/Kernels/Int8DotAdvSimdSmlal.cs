@@ -34,6 +34,6 @@ public struct Int8DotAdvSimdSmlal : IInt8Dot
     public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y) =>
         Int8DotRows.FourByOne<Int8DotAdvSimdSmlal>(ref w, stride, ref x, length, ref y);
 
-    public static Vector128<int> Block16(ref sbyte w, ref sbyte x) =>
-        Block(Vector128<int>.Zero, Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x));
+    public static Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x) =>
+        Block(acc, Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x));
 }

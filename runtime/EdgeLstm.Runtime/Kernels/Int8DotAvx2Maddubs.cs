@@ -28,7 +28,7 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
         int sum = Vector256.Sum(acc);
         if (j + 16 <= length)
         {
-            sum += Vector128.Sum(Block16(ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref x, j)));
+            sum += Vector128.Sum(Block16Products(ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref x, j)));
             j += 16;
         }
         for (; j < length; j++) sum += Unsafe.Add(ref w, j) * Unsafe.Add(ref x, j);
@@ -60,8 +60,17 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
     internal static Vector128<int> Reduce4(Vector128<int> a, Vector128<int> b, Vector128<int> c, Vector128<int> d) =>
         Ssse3.HorizontalAdd(Ssse3.HorizontalAdd(a, b), Ssse3.HorizontalAdd(c, d));
 
+    public static bool HasBlockPairs => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> Block16(ref sbyte w, ref sbyte x)
+    public static Vector256<int> AccumulateBlockPair(Vector256<int> acc, ref sbyte w, ref sbyte x0, ref sbyte x1) =>
+        Avx2.Add(acc, Block(Vector256.LoadUnsafe(ref w), Vector256.Create(Vector128.LoadUnsafe(ref x0), Vector128.LoadUnsafe(ref x1))));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x) => acc + Block16Products(ref w, ref x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<int> Block16Products(ref sbyte w, ref sbyte x)
     {
         Vector128<sbyte> wv = Vector128.LoadUnsafe(ref w), xv = Vector128.LoadUnsafe(ref x);
         return Sse2.MultiplyAddAdjacent(Ssse3.MultiplyAddAdjacent(Ssse3.Abs(wv), Ssse3.Sign(xv, wv)), Vector128<short>.One);

@@ -31,7 +31,7 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
         }
         if (j + 16 <= length)
         {
-            sum += Vector128.Sum(Int8DotAvx2Maddubs.Block16(ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref x, j)));
+            sum += Vector128.Sum(Int8DotAvx2Maddubs.Block16Products(ref Unsafe.Add(ref w, j), ref Unsafe.Add(ref x, j)));
             j += 16;
         }
         for (; j < length; j++) sum += Unsafe.Add(ref w, j) * Unsafe.Add(ref x, j);
@@ -69,5 +69,12 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
         return half.GetLower() + half.GetUpper();
     }
 
-    public static Vector128<int> Block16(ref sbyte w, ref sbyte x) => Int8DotAvx2Maddubs.Block16(ref w, ref x);
+    public static bool HasBlockPairs => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> AccumulateBlockPair(Vector256<int> acc, ref sbyte w, ref sbyte x0, ref sbyte x1) =>
+        Int8DotAvx2Maddubs.AccumulateBlockPair(acc, ref w, ref x0, ref x1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x) => Int8DotAvx2Maddubs.AccumulateBlock16(acc, ref w, ref x);
 }

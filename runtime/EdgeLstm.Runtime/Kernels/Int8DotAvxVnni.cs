@@ -67,7 +67,15 @@ public struct Int8DotAvxVnni : IInt8Dot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<int> Fold(Vector256<int> v) => v.GetLower() + v.GetUpper();
 
+    public static bool HasBlockPairs => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> Block16(ref sbyte w, ref sbyte x) =>
-        AvxVnni.MultiplyWideningAndAdd(Vector128<int>.Zero, Vector128.LoadUnsafe(ref Unsafe.As<sbyte, byte>(ref x)), Vector128.LoadUnsafe(ref w));
+    public static Vector256<int> AccumulateBlockPair(Vector256<int> acc, ref sbyte w, ref sbyte x0, ref sbyte x1) =>
+        AvxVnni.MultiplyWideningAndAdd(acc,
+            Vector256.Create(Vector128.LoadUnsafe(ref Unsafe.As<sbyte, byte>(ref x0)), Vector128.LoadUnsafe(ref Unsafe.As<sbyte, byte>(ref x1))),
+            Vector256.LoadUnsafe(ref w));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x) =>
+        AvxVnni.MultiplyWideningAndAdd(acc, Vector128.LoadUnsafe(ref Unsafe.As<sbyte, byte>(ref x)), Vector128.LoadUnsafe(ref w));
 }

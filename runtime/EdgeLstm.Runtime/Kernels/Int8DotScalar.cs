@@ -21,5 +21,5 @@ public struct Int8DotScalar : IInt8Dot
     public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y) =>
         Int8DotRows.FourByOne<Int8DotScalar>(ref w, stride, ref x, length, ref y);
 
-    public static Vector128<int> Block16(ref sbyte w, ref sbyte x) => Vector128.CreateScalar(Dot(ref w, ref x, 16));
+    public static Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x) => acc + Vector128.CreateScalar(Dot(ref w, ref x, 16));
 }

@@ -35,5 +35,5 @@ public struct Int8DotVector128Widen : IInt8Dot
     public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y) =>
         Int8DotRows.FourByOne<Int8DotVector128Widen>(ref w, stride, ref x, length, ref y);
 
-    public static Vector128<int> Block16(ref sbyte w, ref sbyte x) => Block(Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x));
+    public static Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x) => acc + Block(Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x));
 }

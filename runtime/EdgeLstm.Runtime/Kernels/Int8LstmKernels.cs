@@ -62,50 +62,68 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
         for (; j < x.Length; j++) biased[j] = (sbyte)(x[j] ^ unchecked((sbyte)0x80));
     }
 
-    /// <summary>Σw·(x + 128) − 128·Σw = Σw·x.</summary>
-    private static void Unbias(ReadOnlySpan<int> rowSums, Span<int> y)
-    {
-        for (int r = 0; r < y.Length; r++) y[r] -= rowSums[r] << 7;
-    }
-
     public void BlockSparseMatVec(BlockSparseLayout w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y)
     {
         if (w.RowStart.Length != y.Length + 1) throw new ArgumentException("row count differs from the output length", nameof(y));
         if (rowSums.Length < y.Length) throw new ArgumentException("one row sum per row is needed", nameof(rowSums));
         if (!TDot.BiasedActivations)
         {
-            SparseRows(w, x, y);
+            SparseRows(w, rowSums, x, y);
             return;
         }
         sbyte[]? rented = null;
         Span<sbyte> biased = x.Length <= StackBytes ? stackalloc sbyte[x.Length] : (rented = ArrayPool<sbyte>.Shared.Rent(x.Length));
         Bias(x, biased);
-        SparseRows(w, biased[..x.Length], y);
-        Unbias(rowSums, y);
+        SparseRows(w, rowSums, biased[..x.Length], y);
         if (rented is not null) ArrayPool<sbyte>.Shared.Return(rented);
     }
 
-    private static void SparseRows(BlockSparseLayout w, ReadOnlySpan<sbyte> x, Span<int> y)
+    private static void SparseRows(BlockSparseLayout w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y)
     {
-        ReadOnlySpan<uint> rowStart = w.RowStart;
-        ReadOnlySpan<ushort> columns = w.BlockColumns;
+        // The layout was validated when the model was loaded (column indices inside the row, row starts
+        // increasing), so the loop reads it without bounds checks.
+        ref uint rowStart = ref MemoryMarshal.GetReference(w.RowStart);
+        ref ushort columns = ref MemoryMarshal.GetReference(w.BlockColumns);
         ref sbyte values = ref MemoryMarshal.GetReference(w.Values);
         ref sbyte xr = ref MemoryMarshal.GetReference(x);
         for (int r = 0; r < y.Length; r++)
         {
-            // Four partial sums, so a multiply-add with a long latency (vpdpbusd) does not wait on the previous block.
+            nint b = (nint)Unsafe.Add(ref rowStart, r), end = (nint)Unsafe.Add(ref rowStart, r + 1);
+            // Four partial sums, so a multiply-add with a long latency (vpdpbusd) does not wait on the previous one.
             Vector128<int> s0 = default, s1 = default, s2 = default, s3 = default;
-            int b = (int)rowStart[r], end = (int)rowStart[r + 1];
-            for (; b + 4 <= end; b += 4)
+            if (TDot.HasBlockPairs)
             {
-                s0 += TDot.Block16(ref Unsafe.Add(ref values, b * 16), ref Unsafe.Add(ref xr, columns[b] * 16));
-                s1 += TDot.Block16(ref Unsafe.Add(ref values, (b + 1) * 16), ref Unsafe.Add(ref xr, columns[b + 1] * 16));
-                s2 += TDot.Block16(ref Unsafe.Add(ref values, (b + 2) * 16), ref Unsafe.Add(ref xr, columns[b + 2] * 16));
-                s3 += TDot.Block16(ref Unsafe.Add(ref values, (b + 3) * 16), ref Unsafe.Add(ref xr, columns[b + 3] * 16));
+                Vector256<int> p0 = default, p1 = default, p2 = default, p3 = default;
+                for (; b + 8 <= end; b += 8)
+                {
+                    ref sbyte v = ref Unsafe.Add(ref values, b * 16);
+                    ref ushort col = ref Unsafe.Add(ref columns, b);
+                    p0 = TDot.AccumulateBlockPair(p0, ref v, ref Unsafe.Add(ref xr, col * 16), ref Unsafe.Add(ref xr, Unsafe.Add(ref col, 1) * 16));
+                    p1 = TDot.AccumulateBlockPair(p1, ref Unsafe.Add(ref v, 32), ref Unsafe.Add(ref xr, Unsafe.Add(ref col, 2) * 16), ref Unsafe.Add(ref xr, Unsafe.Add(ref col, 3) * 16));
+                    p2 = TDot.AccumulateBlockPair(p2, ref Unsafe.Add(ref v, 64), ref Unsafe.Add(ref xr, Unsafe.Add(ref col, 4) * 16), ref Unsafe.Add(ref xr, Unsafe.Add(ref col, 5) * 16));
+                    p3 = TDot.AccumulateBlockPair(p3, ref Unsafe.Add(ref v, 96), ref Unsafe.Add(ref xr, Unsafe.Add(ref col, 6) * 16), ref Unsafe.Add(ref xr, Unsafe.Add(ref col, 7) * 16));
+                }
+                for (; b + 2 <= end; b += 2)
+                    p0 = TDot.AccumulateBlockPair(p0, ref Unsafe.Add(ref values, b * 16),
+                        ref Unsafe.Add(ref xr, Unsafe.Add(ref columns, b) * 16), ref Unsafe.Add(ref xr, Unsafe.Add(ref columns, b + 1) * 16));
+                Vector256<int> pairs = (p0 + p1) + (p2 + p3);
+                s0 = pairs.GetLower();
+                s1 = pairs.GetUpper();
+            }
+            else
+            {
+                for (; b + 4 <= end; b += 4)
+                {
+                    ref sbyte v = ref Unsafe.Add(ref values, b * 16);
+                    s0 = TDot.AccumulateBlock16(s0, ref v, ref Unsafe.Add(ref xr, Unsafe.Add(ref columns, b) * 16));
+                    s1 = TDot.AccumulateBlock16(s1, ref Unsafe.Add(ref v, 16), ref Unsafe.Add(ref xr, Unsafe.Add(ref columns, b + 1) * 16));
+                    s2 = TDot.AccumulateBlock16(s2, ref Unsafe.Add(ref v, 32), ref Unsafe.Add(ref xr, Unsafe.Add(ref columns, b + 2) * 16));
+                    s3 = TDot.AccumulateBlock16(s3, ref Unsafe.Add(ref v, 48), ref Unsafe.Add(ref xr, Unsafe.Add(ref columns, b + 3) * 16));
+                }
             }
             for (; b < end; b++)
-                s0 += TDot.Block16(ref Unsafe.Add(ref values, b * 16), ref Unsafe.Add(ref xr, columns[b] * 16));
-            y[r] = Vector128.Sum((s0 + s1) + (s2 + s3));
+                s2 = TDot.AccumulateBlock16(s2, ref Unsafe.Add(ref values, b * 16), ref Unsafe.Add(ref xr, Unsafe.Add(ref columns, b) * 16));
+            y[r] = Vector128.Sum((s0 + s1) + (s2 + s3)) - (TDot.BiasedActivations ? rowSums[r] << 7 : 0);
         }
     }
 

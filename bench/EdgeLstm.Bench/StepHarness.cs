@@ -9,7 +9,7 @@ namespace EdgeLstm.Bench;
 /// <summary>
 /// Whole-step latencies, batch 1, one thread unless stated: a one-layer LSTM (input 256, vocabulary 16, so the
 /// output layer is ~1% of the work) at hidden 256/512/1024, int8 dense and 50% 1×16 block-sparse on the best
-/// kernels, the scalar float reference, and libtorch's float step on the same weights — all in this run.
+/// kernels, the float runtimes (scalar reference and vectorized), and libtorch's float step on the same weights — all in this run.
 /// </summary>
 internal static class StepHarness
 {
@@ -19,8 +19,8 @@ internal static class StepHarness
         var best = LstmKernels.CreateBest();
         Console.WriteLine($"kernels: {best.Name}; libtorch threads: 1; µs per step; int8 and the read bound: best of 41 interleaved rounds");
         Console.WriteLine();
-        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 batch 8, per stream | read bound | dense vs bound | float scalar ref | libtorch nn.LSTM | libtorch addmm step | dense vs best libtorch | block vs dense |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 batch 8, per stream | read bound | dense vs bound | float scalar ref | float vectorized | libtorch nn.LSTM | libtorch addmm step | dense vs best libtorch | block vs dense |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (int hidden in hiddens)
         {
             var model = RandomModels.Float(256, hidden);
@@ -50,13 +50,15 @@ internal static class StepHarness
             ]);
             double denseUs = t[0], sparseUs = t[1], twoUs = t[2], batchUs = t[3] / 8, boundUs = t[4];
             double bandwidth = weightBytes / (boundUs * 1000);
-            var floatSession = model.CreateSession();
+            var floatSession = model.CreateReferenceSession();
             double floatUs = Timing.BestMicroseconds(() => floatSession.Step(1), calls: 20, runs: 7, warmupCalls: 20);
+            var floatVector = model.CreateSession();
+            double floatVectorUs = Timing.BestMicroseconds(() => floatVector.Step(1), calls: 50, runs: 11, warmupCalls: 50);
             using var torchStep = new TorchSharpStep(model.Layers[0]);
             double moduleUs = Timing.BestMicroseconds(torchStep.LstmModuleStep, calls: 50, runs: 11, warmupCalls: 50);
             double addmmUs = Timing.BestMicroseconds(torchStep.HandWrittenStep, calls: 50, runs: 11, warmupCalls: 50);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {twoUs:F2} | {sparseUs:F2} | {batchUs:F2} | {boundUs:F2} ({bandwidth:F0} GB/s) | {denseUs / boundUs:F2}x | {floatUs:F0} | {moduleUs:F1} | {addmmUs:F1} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {denseUs / sparseUs:F2}x |"));
+                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {twoUs:F2} | {sparseUs:F2} | {batchUs:F2} | {boundUs:F2} ({bandwidth:F0} GB/s) | {denseUs / boundUs:F2}x | {floatUs:F0} | {floatVectorUs:F1} | {moduleUs:F1} | {addmmUs:F1} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {denseUs / sparseUs:F2}x |"));
         }
         Console.WriteLine();
         Console.WriteLine("read bound: the weight bytes over the streaming-read rate of a buffer of the same size, measured in this run.");
@@ -78,19 +80,21 @@ internal static class StepHarness
         int vocab = int8.VocabularySize;
         double oneUs = TimeInt8(int8, best);
         double twoUs = TimeInt8(int8, best, threads: 2);
-        var floatSession = floatModel.CreateSession();
+        var floatSession = floatModel.CreateReferenceSession();
         int t = 0;
         double floatUs = Timing.BestMicroseconds(() => floatSession.Step(t = (t + 1) % vocab), calls: 50, runs: 11, warmupCalls: 50);
+        var floatVector = floatModel.CreateSession();
+        double floatVectorUs = Timing.BestMicroseconds(() => floatVector.Step(t = (t + 1) % vocab), calls: 50, runs: 11, warmupCalls: 50);
         var prompt = Enumerable.Range(0, 256).Select(i => 1 + i * 7 % (vocab - 1)).ToArray();
         var session = int8.CreateSession(best);
         double prefillUs = Timing.BestMicroseconds(() => { session.Reset(); session.Prefill(prompt); }, calls: 5, runs: 21, warmupCalls: 5);
         double steppedUs = Timing.BestMicroseconds(() => { session.Reset(); foreach (int p in prompt) session.Step(p); }, calls: 5, runs: 21, warmupCalls: 5);
         Console.WriteLine($"default model ({best.Name}), µs per step, best of 21 runs:");
         Console.WriteLine();
-        Console.WriteLine("| int8, 1 thread | int8, 2 threads | float scalar reference | 256-char prompt: prefill per char | stepping per char | prefill speed-up |");
-        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine("| int8, 1 thread | int8, 2 threads | float scalar reference | float vectorized | 256-char prompt: prefill per char | stepping per char | prefill speed-up |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {oneUs:F2} | {twoUs:F2} | {floatUs:F0} | {prefillUs / 256:F2} | {steppedUs / 256:F2} | {steppedUs / prefillUs:F2}x |"));
+            $"| {oneUs:F2} | {twoUs:F2} | {floatUs:F0} | {floatVectorUs:F1} | {prefillUs / 256:F2} | {steppedUs / 256:F2} | {steppedUs / prefillUs:F2}x |"));
     }
 
     public static void Kernels(int hidden)

@@ -260,6 +260,11 @@ public sealed class KernelVariantTests
             for (int i = 0; i < 2000; i++) session.Step(i % model.VocabularySize);
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }
+        var floatSession = model.CreateSession();
+        for (int i = 0; i < 50; i++) floatSession.Step(i % model.VocabularySize);
+        long floatBefore = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 500; i++) floatSession.Step(i % model.VocabularySize);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - floatBefore);
     }
 
     [Fact]

@@ -65,7 +65,11 @@ public sealed class FloatLstmModel : ILanguageModel
     public FloatLstmModel WithWeights(FloatLstmLayer[] layers, float[] headWeight, float[] headBias) =>
         new(layers, _tokenizer, (float[])Embedding.Clone(), EmbeddingDim, headWeight, headBias, Metadata);
 
-    public FloatLstmSession CreateSession() => new(this);
+    /// <summary>A session on the vectorized float step (<see cref="FloatLstmVectorStep"/>).</summary>
+    public FloatLstmSession CreateSession() => new(this, reference: false);
+
+    /// <summary>A session on the scalar reference (<see cref="FloatLstmReference"/>): the oracle for tests.</summary>
+    public FloatLstmSession CreateReferenceSession() => new(this, reference: true);
 
     ILanguageModelSession ILanguageModel.CreateSession() => CreateSession();
 

@@ -11,10 +11,12 @@ public sealed class FloatLstmSession : ILanguageModelSession
     private readonly float[] _input;
     private readonly float[] _gates;
     private readonly float[] _logits;
+    private readonly bool _reference;
 
-    internal FloatLstmSession(FloatLstmModel model)
+    internal FloatLstmSession(FloatLstmModel model, bool reference)
     {
         _model = model;
+        _reference = reference;
         var sizes = new int[model.Layers.Length];
         int maxHidden = 0;
         for (int k = 0; k < sizes.Length; k++)
@@ -29,6 +31,9 @@ public sealed class FloatLstmSession : ILanguageModelSession
     }
 
     public FloatLstmModel Model => _model;
+
+    /// <summary>True when this session runs the scalar reference rather than the vectorized step.</summary>
+    public bool IsReference => _reference;
 
     public CharTokenizer Tokenizer => _model.Tokenizer;
     public int InputSize => _model.EmbeddingDim;
@@ -108,11 +113,13 @@ public sealed class FloatLstmSession : ILanguageModelSession
         ReadOnlySpan<float> x = _input;
         for (int k = 0; k < _model.Layers.Length; k++)
         {
-            FloatLstmReference.Step(_model.Layers[k], x, _state.H[k], _state.C[k], _gates);
+            if (_reference) FloatLstmReference.Step(_model.Layers[k], x, _state.H[k], _state.C[k], _gates);
+            else FloatLstmVectorStep.Step(_model.Layers[k], x, _state.H[k], _state.C[k], _gates);
             x = _state.H[k];
         }
         _model.HeadBias.CopyTo(_logits, 0);
-        FloatLstmReference.MatVecAdd(_model.HeadWeight, x, _logits);
+        if (_reference) FloatLstmReference.MatVecAdd(_model.HeadWeight, x, _logits);
+        else FloatLstmVectorStep.MatVecAdd(_model.HeadWeight, x, _logits);
         return _logits;
     }
 }

@@ -20,7 +20,10 @@ switch (args.FirstOrDefault())
         StepHarness.Bandwidth();
         break;
     case "bdn":
-        BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args[1..]);
+        // In process: BenchmarkDotNet's default toolchain rebuilds the project by the assembly's name, and
+        // edgelstm-bench is not EdgeLstm.Bench.csproj.
+        string[] bdnArgs = args[1..].Contains("--inProcess") ? args[1..] : [.. args[1..], "--inProcess"];
+        BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(bdnArgs);
         break;
     default:
         Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | bandwidth | bdn [BenchmarkDotNet args]");

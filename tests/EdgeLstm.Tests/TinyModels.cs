@@ -40,10 +40,13 @@ internal static class TinyModels
         return tokens;
     }
 
-    /// <summary>Logits after every step of <paramref name="tokens"/>, flattened.</summary>
+    /// <summary>
+    /// Logits after every step of <paramref name="tokens"/>, flattened. Float models run on the scalar reference,
+    /// whose sums have a fixed order, so exact comparisons between equivalent models hold.
+    /// </summary>
     public static float[] Run(ILanguageModel model, int[] tokens)
     {
-        var session = model.CreateSession();
+        ILanguageModelSession session = model is FloatLstmModel f ? f.CreateReferenceSession() : model.CreateSession();
         var all = new List<float>();
         foreach (int t in tokens) all.AddRange(session.Step(t).ToArray());
         return all.ToArray();

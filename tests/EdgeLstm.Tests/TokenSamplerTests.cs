@@ -75,4 +75,16 @@ public sealed class TokenSamplerTests
         var error = Assert.Throws<ArgumentException>(() => new TokenSampler(new SamplingOptions(temperature, topK, topP)));
         Assert.StartsWith(option, error.Message);
     }
+
+    [Fact]
+    public void SamplingAllocatesNothingPerToken()
+    {
+        var sampler = new TokenSampler(new SamplingOptions(0.8f, TopK: 40, TopP: 0.9f, Seed: 5));
+        var random = new Random(1);
+        float[] logits = Enumerable.Range(0, 90).Select(_ => (float)random.NextDouble() * 8).ToArray();
+        for (int i = 0; i < 20; i++) sampler.Sample(logits); // first call sizes the buffers
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) sampler.Sample(logits);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

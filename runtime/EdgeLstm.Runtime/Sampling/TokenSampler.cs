@@ -1,18 +1,24 @@
 namespace EdgeLstm.Runtime.Sampling;
 
-/// <summary>Chooses the next token from logits by <see cref="SamplingOptions"/>, with a seeded generator.</summary>
+/// <summary>
+/// Chooses the next token from logits by <see cref="SamplingOptions"/>, with a seeded generator. Allocates only
+/// when the vocabulary size changes, so a generation loop of Step + Sample allocates nothing per token.
+/// </summary>
 public sealed class TokenSampler
 {
     private readonly SamplingOptions _options;
     private SplitMix64 _random;
     private int[] _order = [];
     private double[] _probabilities = [];
+    // Created once: a lambda passed to Array.Sort on every call would allocate a closure per sampled token.
+    private readonly Comparison<int> _mostLikelyFirst;
 
     public TokenSampler(SamplingOptions options)
     {
         options.Validate();
         _options = options;
         _random = new SplitMix64(options.Seed);
+        _mostLikelyFirst = (a, b) => _probabilities[b] != _probabilities[a] ? _probabilities[b].CompareTo(_probabilities[a]) : a.CompareTo(b);
     }
 
     public int Sample(ReadOnlySpan<float> logits)
@@ -60,7 +66,7 @@ public sealed class TokenSampler
             order[i] = i;
         }
         double[] p = probabilities;
-        Array.Sort(order, (a, b) => p[b] != p[a] ? p[b].CompareTo(p[a]) : a.CompareTo(b));
+        order.AsSpan().Sort(_mostLikelyFirst);
 
         int kept = _options.TopK > 0 ? Math.Min(_options.TopK, n) : n;
         if (_options.TopP < 1f)

@@ -198,7 +198,7 @@ case "${1:-}" in
     dotnet build trainer/EdgeLstm.Trainer -c $CONFIG -v quiet -nologo -clp:ErrorsOnly
     TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll --train $DATA/train.txt --valid $DATA/valid.txt"
     # One run of 12 epochs (about 70 minutes on a quiet 2-core machine; docs/benchmarks.md has the log).
-    $TRAIN -o "$FLOAT_MODEL" --embedding-dim 64 --hidden-size 512 --layers 2 --dropout 0.2 --batch-size 32 --seq-len 128 \
+    $TRAIN -o "$FLOAT_MODEL" --embedding-dim 64 --hidden-size 512 --layers 2 --dropout 0.3 --batch-size 32 --seq-len 128 \
       --lr 3e-3 --min-lr 1e-4 --patience 3 --threads 2 --seed 42 --epochs 12 --checkpoint-dir "$CACHE/train/ckpt"
     build_cli
     $EDGELSTM convert "$FLOAT_MODEL" -o "$MODEL" --valid "$DATA/valid.txt" --force

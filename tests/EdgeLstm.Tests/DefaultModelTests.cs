@@ -32,11 +32,11 @@ public sealed class DefaultModelTests
 
     /// <summary>
     /// Guards the committed model's documented score (docs/benchmarks.md). The product target is 2.0; this 2×512
-    /// model scores 2.0099 (valid 1.8212), so the bound here is the measurement, not the target.
+    /// model (dropout 0.3) scores 2.0033 (valid 1.8138), so the bound here is the measurement, not the target.
     /// </summary>
     [Fact]
     public void FloatModelScoresAsDocumented() =>
-        Assert.True(Float.Value.Bpc <= 2.011, $"float default model: {Float.Value.Bpc:F4} bits/char on the test split");
+        Assert.True(Float.Value.Bpc <= 2.005, $"float default model: {Float.Value.Bpc:F4} bits/char on the test split");
 
     [Fact]
     public void Int8ModelCostsAtMostPointZeroTwoBitsPerCharAndIsAtMost27Percent()

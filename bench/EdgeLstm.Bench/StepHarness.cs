@@ -9,7 +9,8 @@ namespace EdgeLstm.Bench;
 /// <summary>
 /// Whole-step latencies, batch 1, one thread unless stated: a one-layer LSTM (input 256, vocabulary 16, so the
 /// output layer is ~1% of the work) at hidden 256/512/1024, int8 dense and 50% 1×16 block-sparse on the best
-/// kernels, the float runtimes (scalar reference and vectorized), and libtorch's float step on the same weights — all in this run.
+/// kernels, the float runtimes (scalar reference and vectorized), and the peers on the same weights — libtorch's float
+/// step and ONNX Runtime's float LSTM and int8 DynamicQuantizeLSTM — all in this run.
 /// </summary>
 internal static class StepHarness
 {
@@ -17,13 +18,15 @@ internal static class StepHarness
     {
         torch.set_num_threads(1);
         var best = LstmKernels.CreateBest();
-        Console.WriteLine($"kernels: {best.Name}; libtorch threads: 1; µs per step; int8 and the read bound: best of 41 interleaved rounds");
+        Console.WriteLine($"kernels: {best.Name}; libtorch and ONNX Runtime threads: 1; µs per step; int8 (ours and ONNX Runtime's) and the read bound: best of 41 interleaved rounds");
         Console.WriteLine();
-        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 batch 8, per stream | read bound | dense vs bound | float scalar ref | float vectorized | libtorch nn.LSTM | libtorch addmm step | dense vs best libtorch | block vs dense |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 batch 8, per stream | read bound | dense vs bound | float scalar ref | float vectorized | libtorch nn.LSTM | libtorch addmm step | ORT float LSTM | ORT int8 DynamicQuantizeLSTM | dense vs best libtorch | dense vs ORT int8 | block vs dense |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        var peerChecks = new List<string>();
         foreach (int hidden in hiddens)
         {
             var model = RandomModels.Float(256, hidden);
+            peerChecks.Add(OnnxRuntimeCheck(model));
             var dense = RandomModels.Int8(model, blockSparse: false);
             var sparse = RandomModels.Int8(model, blockSparse: true);
             long weightBytes = 4L * hidden * (256 + hidden);
@@ -36,6 +39,8 @@ internal static class StepHarness
             var batch = new QuantizedLstmBatch(dense, best, 8);
             var batchTokens = new int[8];
             int token = 0;
+            using var ortInt8 = new OnnxRuntimeStep(model.Layers[0], quantized: true);
+            var ortInput = model.Embedding.AsMemory(0, 256);
             double[] t = Timing.BestInterleaved(
             [
                 (() => denseSession.Step(token = (token + 1) & 7), 50),
@@ -47,8 +52,9 @@ internal static class StepHarness
                     batch.Step(batchTokens);
                 }, 10),
                 (BandwidthProbe.Reader((int)weightBytes), Math.Max(1, (int)(4_000_000 / weightBytes))),
+                (() => ortInt8.Step(ortInput.Span), 20),
             ]);
-            double denseUs = t[0], sparseUs = t[1], twoUs = t[2], batchUs = t[3] / 8, boundUs = t[4];
+            double denseUs = t[0], sparseUs = t[1], twoUs = t[2], batchUs = t[3] / 8, boundUs = t[4], ortInt8Us = t[5];
             double bandwidth = weightBytes / (boundUs * 1000);
             var floatSession = model.CreateReferenceSession();
             double floatUs = Timing.BestMicroseconds(() => floatSession.Step(1), calls: 20, runs: 7, warmupCalls: 20);
@@ -57,11 +63,45 @@ internal static class StepHarness
             using var torchStep = new TorchSharpStep(model.Layers[0]);
             double moduleUs = Timing.BestMicroseconds(torchStep.LstmModuleStep, calls: 50, runs: 11, warmupCalls: 50);
             double addmmUs = Timing.BestMicroseconds(torchStep.HandWrittenStep, calls: 50, runs: 11, warmupCalls: 50);
+            using var ortFloat = new OnnxRuntimeStep(model.Layers[0], quantized: false);
+            double ortFloatUs = Timing.BestMicroseconds(() => ortFloat.Step(ortInput.Span), calls: 20, runs: 11, warmupCalls: 20);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {twoUs:F2} | {sparseUs:F2} | {batchUs:F2} | {boundUs:F2} ({bandwidth:F0} GB/s) | {denseUs / boundUs:F2}x | {floatUs:F0} | {floatVectorUs:F1} | {moduleUs:F1} | {addmmUs:F1} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {denseUs / sparseUs:F2}x |"));
+                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {twoUs:F2} | {sparseUs:F2} | {batchUs:F2} | {boundUs:F2} ({bandwidth:F0} GB/s) | {denseUs / boundUs:F2}x | {floatUs:F0} | {floatVectorUs:F1} | {moduleUs:F1} | {addmmUs:F1} | {ortFloatUs:F1} | {ortInt8Us:F2} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {ortInt8Us / denseUs:F2}x | {denseUs / sparseUs:F2}x |"));
         }
         Console.WriteLine();
         Console.WriteLine("read bound: the weight bytes over the streaming-read rate of a buffer of the same size, measured in this run.");
+        foreach (string check in peerChecks) Console.WriteLine(check);
+    }
+
+    /// <summary>
+    /// Shows that ONNX Runtime runs the same LSTM: the hidden state after 32 steps against our scalar float
+    /// reference (float LSTM: rounding only; int8: ORT's own quantization error).
+    /// </summary>
+    private static string OnnxRuntimeCheck(FloatLstmModel model)
+    {
+        int input = model.EmbeddingDim, hidden = model.HiddenSize;
+        var reference = model.CreateReferenceSession();
+        using var ortFloat = new OnnxRuntimeStep(model.Layers[0], quantized: false);
+        using var ortInt8 = new OnnxRuntimeStep(model.Layers[0], quantized: true);
+        for (int step = 0; step < 32; step++)
+        {
+            int token = step * 5 % model.VocabularySize;
+            reference.Step(token);
+            var x = model.Embedding.AsSpan(token * input, input);
+            ortFloat.Step(x);
+            ortInt8.Step(x);
+        }
+        var state = new float[reference.StateLength];
+        reference.SaveState(state);
+        var h = state.AsSpan(0, hidden);
+        float floatDiff = 0, int8Diff = 0;
+        for (int i = 0; i < hidden; i++)
+        {
+            floatDiff = Math.Max(floatDiff, Math.Abs(ortFloat.Hidden[i] - h[i]));
+            int8Diff = Math.Max(int8Diff, Math.Abs(ortInt8.Hidden[i] - h[i]));
+        }
+        return string.Create(CultureInfo.InvariantCulture,
+            $"hidden {hidden}: ONNX Runtime against our float reference after 32 steps, max |h difference|: float LSTM {floatDiff:G2}, int8 DynamicQuantizeLSTM {int8Diff:G2}");
     }
 
     private static double TimeInt8(QuantizedLstmModel model, ILstmKernels kernels, int threads = 1)

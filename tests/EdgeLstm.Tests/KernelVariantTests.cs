@@ -84,17 +84,20 @@ public sealed class KernelVariantTests
             Assert.Equal(expected, actual);
         }
 
-        const int cols = 96;
-        sbyte[] dense = RandomInt8(random, rows * cols);
-
-        const int count = 5;
-        sbyte[] xs = RandomInt8(random, count * cols);
-        var batched = new int[count * rows];
-        kernels.MatMul(dense, Int8Reference.RowSums(dense, rows, cols), cols, xs, count, batched);
-        for (int b = 0; b < count; b++)
+        // Batched: 39 rows (groups of four and a remainder), columns on and off the kernels' 64-byte fast path.
+        const int count = 5, batchRows = 39;
+        foreach (int cols in new[] { 96, 128, 320 })
         {
-            Int8Reference.DenseMatVec(dense, xs.AsSpan(b * cols, cols), expected);
-            Assert.Equal(expected, batched.AsSpan(b * rows, rows).ToArray());
+            sbyte[] dense = RandomInt8(random, batchRows * cols);
+            sbyte[] xs = RandomInt8(random, count * cols);
+            var batched = new int[count * batchRows];
+            var one = new int[batchRows];
+            kernels.MatMul(dense, Int8Reference.RowSums(dense, batchRows, cols), cols, xs, count, batched);
+            for (int b = 0; b < count; b++)
+            {
+                Int8Reference.DenseMatVec(dense, xs.AsSpan(b * cols, cols), one);
+                Assert.Equal(one, batched.AsSpan(b * batchRows, batchRows).ToArray());
+            }
         }
     }
 

@@ -150,10 +150,26 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
         int rows = y.Length / Math.Max(1, count);
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
         ref sbyte xr = ref MemoryMarshal.GetReference(x);
-        for (int r = 0; r < rows; r++)
+        ref int yr = ref MemoryMarshal.GetReference(y);
+        ref int sr = ref MemoryMarshal.GetReference(rowSums);
+        int r = 0;
+        // Four rows against every vector in turn: the four rows stay in L1 while the vectors pass (each weight
+        // byte comes from L2 once per call), and Dot4 keeps several multiply-add chains in flight.
+        for (; r + 4 <= rows; r += 4)
+        {
+            ref sbyte w4 = ref Unsafe.Add(ref wr, r * cols);
+            Vector128<int> correction = TDot.BiasedActivations ? Vector128.LoadUnsafe(ref sr, (nuint)r) << 7 : default;
+            for (int b = 0; b < count; b++)
+            {
+                ref int y4 = ref Unsafe.Add(ref yr, b * rows + r);
+                TDot.Dot4(ref w4, cols, ref Unsafe.Add(ref xr, b * cols), cols, ref y4);
+                if (TDot.BiasedActivations) (Vector128.LoadUnsafe(ref y4) - correction).StoreUnsafe(ref y4);
+            }
+        }
+        for (; r < rows; r++)
         {
             int correction = TDot.BiasedActivations ? rowSums[r] << 7 : 0;
-            ref sbyte row = ref Unsafe.Add(ref wr, r * cols); // stays in L1 across the vectors
+            ref sbyte row = ref Unsafe.Add(ref wr, r * cols);
             for (int b = 0; b < count; b++)
                 y[b * rows + r] = TDot.Dot(ref row, ref Unsafe.Add(ref xr, b * cols), cols) - correction;
         }

@@ -20,8 +20,8 @@ internal static class StepHarness
         var best = LstmKernels.CreateBest();
         Console.WriteLine($"kernels: {best.Name}; libtorch and ONNX Runtime threads: 1; µs per step; int8 (ours and ONNX Runtime's) and the read bound: best of 41 interleaved rounds");
         Console.WriteLine();
-        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 batch 8, per stream | read bound | dense vs bound | float scalar ref | float vectorized | libtorch nn.LSTM | libtorch addmm step | ORT float LSTM | ORT int8 DynamicQuantizeLSTM | dense vs best libtorch | dense vs ORT int8 | block vs dense |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 batch 8, per stream | read bound | dense vs bound | multiply-add bound | dense vs that | float scalar ref | float vectorized | libtorch nn.LSTM | libtorch addmm step | ORT float LSTM | ORT int8 DynamicQuantizeLSTM | dense vs best libtorch | dense vs ORT int8 | block vs dense |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         var peerChecks = new List<string>();
         foreach (int hidden in hiddens)
         {
@@ -53,8 +53,17 @@ internal static class StepHarness
                 }, 10),
                 (BandwidthProbe.Reader((int)weightBytes), Math.Max(1, (int)(4_000_000 / weightBytes))),
                 (() => ortInt8.Step(ortInput.Span), 20),
+                (MultiplyAddProbe.IsSupported ? MultiplyAddProbe.Runner() : () => { }, 1),
             ]);
             double denseUs = t[0], sparseUs = t[1], twoUs = t[2], batchUs = t[3] / 8, boundUs = t[4], ortInt8Us = t[5];
+            long macs = 4L * hidden * (256 + hidden);
+            string macBound = "", macRatio = "";
+            if (MultiplyAddProbe.IsSupported)
+            {
+                double macBoundUs = t[6] * macs / MultiplyAddProbe.MultiplyAddsPerCall;
+                macBound = string.Create(CultureInfo.InvariantCulture, $"{macBoundUs:F2} ({MultiplyAddProbe.MultiplyAddsPerCall / t[6] / 1000:F0} GMAC/s)");
+                macRatio = string.Create(CultureInfo.InvariantCulture, $"{denseUs / macBoundUs:F2}x");
+            }
             double bandwidth = weightBytes / (boundUs * 1000);
             var floatSession = model.CreateReferenceSession();
             double floatUs = Timing.BestMicroseconds(() => floatSession.Step(1), calls: 20, runs: 7, warmupCalls: 20);
@@ -66,10 +75,11 @@ internal static class StepHarness
             using var ortFloat = new OnnxRuntimeStep(model.Layers[0], quantized: false);
             double ortFloatUs = Timing.BestMicroseconds(() => ortFloat.Step(ortInput.Span), calls: 20, runs: 11, warmupCalls: 20);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {twoUs:F2} | {sparseUs:F2} | {batchUs:F2} | {boundUs:F2} ({bandwidth:F0} GB/s) | {denseUs / boundUs:F2}x | {floatUs:F0} | {floatVectorUs:F1} | {moduleUs:F1} | {addmmUs:F1} | {ortFloatUs:F1} | {ortInt8Us:F2} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {ortInt8Us / denseUs:F2}x | {denseUs / sparseUs:F2}x |"));
+                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {twoUs:F2} | {sparseUs:F2} | {batchUs:F2} | {boundUs:F2} ({bandwidth:F0} GB/s) | {denseUs / boundUs:F2}x | {macBound} | {macRatio} | {floatUs:F0} | {floatVectorUs:F1} | {moduleUs:F1} | {addmmUs:F1} | {ortFloatUs:F1} | {ortInt8Us:F2} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {ortInt8Us / denseUs:F2}x | {denseUs / sparseUs:F2}x |"));
         }
         Console.WriteLine();
         Console.WriteLine("read bound: the weight bytes over the streaming-read rate of a buffer of the same size, measured in this run.");
+        Console.WriteLine("multiply-add bound: the step's int8 multiply-adds over one core's vpdpbusd (256-bit) rate on registers, measured in this run.");
         foreach (string check in peerChecks) Console.WriteLine(check);
     }
 
@@ -157,5 +167,11 @@ internal static class StepHarness
         Console.WriteLine("|---|---|");
         foreach (int kb in new[] { 32, 256, 512, 768, 1024, 2048, 4096, 16384, 262144 })
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {kb} KB | {BandwidthProbe.GigabytesPerSecond(kb * 1024):F1} |"));
+        if (MultiplyAddProbe.IsSupported)
+        {
+            double us = Timing.BestMicroseconds(MultiplyAddProbe.Runner(), calls: 20, runs: 21, warmupCalls: 20);
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"int8 multiply-adds on registers (vpdpbusd, 256-bit, 16 accumulators): {MultiplyAddProbe.MultiplyAddsPerCall / us / 1000:F1} GMAC/s on one core"));
+        }
     }
 }

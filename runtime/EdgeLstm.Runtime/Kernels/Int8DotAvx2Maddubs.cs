@@ -51,14 +51,21 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
             a2 = Avx2.Add(a2, Block(Vector256.LoadUnsafe(ref w, (nuint)(2 * stride + j)), xv));
             a3 = Avx2.Add(a3, Block(Vector256.LoadUnsafe(ref w, (nuint)(3 * stride + j)), xv));
         }
-        Reduce4(Avx2.Add(a0.GetLower(), a0.GetUpper()), Avx2.Add(a1.GetLower(), a1.GetUpper()),
-            Avx2.Add(a2.GetLower(), a2.GetUpper()), Avx2.Add(a3.GetLower(), a3.GetUpper())).StoreUnsafe(ref y);
+        Reduce4(a0, a1, a2, a3).StoreUnsafe(ref y);
     }
 
-    /// <summary>[Σa, Σb, Σc, Σd] of four int32 vectors with two rounds of phaddd.</summary>
+    /// <summary>
+    /// [Σa, Σb, Σc, Σd] of four 8-lane int32 vectors: a 4×4 transpose-and-add inside each 128-bit half (unpacks
+    /// and adds, no phaddd), then one fold of the halves. Integer sums, so the order does not change the result.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<int> Reduce4(Vector128<int> a, Vector128<int> b, Vector128<int> c, Vector128<int> d) =>
-        Ssse3.HorizontalAdd(Ssse3.HorizontalAdd(a, b), Ssse3.HorizontalAdd(c, d));
+    internal static Vector128<int> Reduce4(Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d)
+    {
+        Vector256<int> ab = Avx2.Add(Avx2.UnpackLow(a, b), Avx2.UnpackHigh(a, b));   // a0+a2, b0+b2, a1+a3, b1+b3 per half
+        Vector256<int> cd = Avx2.Add(Avx2.UnpackLow(c, d), Avx2.UnpackHigh(c, d));
+        Vector256<int> sums = Avx2.Add(Avx2.UnpackLow(ab.AsInt64(), cd.AsInt64()).AsInt32(), Avx2.UnpackHigh(ab.AsInt64(), cd.AsInt64()).AsInt32());
+        return Sse2.Add(sums.GetLower(), sums.GetUpper());
+    }
 
     public static bool HasBlockPairs => true;
 

@@ -63,11 +63,7 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<int> Fold(Vector512<int> v)
-    {
-        Vector256<int> half = v.GetLower() + v.GetUpper();
-        return half.GetLower() + half.GetUpper();
-    }
+    private static Vector256<int> Fold(Vector512<int> v) => v.GetLower() + v.GetUpper();
 
     public static bool HasBlockPairs => true;
 

@@ -20,12 +20,13 @@ internal static class StepProfile
         int rows = 4 * hidden;
         var random = new Random(3);
         float[] h = Enumerable.Range(0, hidden).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] x = Enumerable.Range(0, 256).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         float[] c = new float[hidden];
         var xq = new sbyte[256];
         var hq = new sbyte[hidden];
         var accIh = new int[rows];
         var accHh = new int[rows];
-        float xScale = kernels.Quantize(h.AsSpan(0, 256), xq);
+        float xScale = kernels.Quantize(x, xq);
         float hScale = kernels.Quantize(h, hq);
         using var session = model.CreateSession(kernels);
         using var twoThreads = model.CreateSession(kernels, threads: 2);

@@ -7,7 +7,8 @@ namespace EdgeLstm.Runtime.Kernels;
 /// exp, sigmoid and tanh built only from +, −, ×, ÷, round-half-even and exponent bits, each in a fixed order
 /// and never fused (no FMA). The scalar and the 128/256/512-bit versions therefore give bit-identical
 /// results on every CPU, unlike MathF.Exp, whose libm differs between x64 and ARM64.
-/// Cephes' expf polynomial: relative error about 1e-7 over the clamped range.
+/// Cephes' expf polynomial: relative error about 1e-7 over the clamped range. n = round(x·log2 e) lies in
+/// [-126, 127] after the clamp, so the vectors convert it with the plain instruction (no out-of-range fix-up).
 /// </summary>
 public static class DeterministicMath
 {
@@ -55,7 +56,7 @@ public static class DeterministicMath
         p = p * r + Vector128.Create(P4);
         p = p * r + Vector128.Create(P5);
         Vector128<float> y = p * (r * r) + r + Vector128<float>.One;
-        return y * ((Vector128.ConvertToInt32(n) + Vector128.Create(127)) << 23).AsSingle();
+        return y * ((Vector128.ConvertToInt32Native(n) + Vector128.Create(127)) << 23).AsSingle();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -78,7 +79,7 @@ public static class DeterministicMath
         p = p * r + Vector256.Create(P4);
         p = p * r + Vector256.Create(P5);
         Vector256<float> y = p * (r * r) + r + Vector256<float>.One;
-        return y * ((Vector256.ConvertToInt32(n) + Vector256.Create(127)) << 23).AsSingle();
+        return y * ((Vector256.ConvertToInt32Native(n) + Vector256.Create(127)) << 23).AsSingle();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -101,7 +102,7 @@ public static class DeterministicMath
         p = p * r + Vector512.Create(P4);
         p = p * r + Vector512.Create(P5);
         Vector512<float> y = p * (r * r) + r + Vector512<float>.One;
-        return y * ((Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23).AsSingle();
+        return y * ((Vector512.ConvertToInt32Native(n) + Vector512.Create(127)) << 23).AsSingle();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

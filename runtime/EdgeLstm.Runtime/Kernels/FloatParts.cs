@@ -115,6 +115,10 @@ public static class FloatParts
         ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int from, int to)
     {
         int hidden = h.Length;
+        // Checked once here, so the vector paths load without bounds checks.
+        if (from < 0 || to > hidden || c.Length < hidden || accIh.Length < 4 * hidden || accHh.Length < 4 * hidden
+            || sIh.Length < 4 * hidden || sHh.Length < 4 * hidden || bias.Length < 4 * hidden)
+            throw new ArgumentException($"gate update of {hidden} units needs 4·{hidden} rows of accumulators, scales and bias, {hidden} cells and 0 ≤ from ≤ to ≤ {hidden}");
         int j = from;
         if (width >= 16 && Vector512.IsHardwareAccelerated)
             for (; j + 16 <= to; j += 16) Gate512(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
@@ -137,8 +141,9 @@ public static class FloatParts
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> Pre128(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
         ReadOnlySpan<float> bias, Vector128<float> xScale, Vector128<float> hScale, int r) =>
-        Vector128.Create(bias[r..]) + Vector128.ConvertToSingle(Vector128.Create(accIh[r..])) * (Vector128.Create(sIh[r..]) * xScale)
-            + Vector128.ConvertToSingle(Vector128.Create(accHh[r..])) * (Vector128.Create(sHh[r..]) * hScale);
+        Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(bias), (nuint)r)
+            + Vector128.ConvertToSingle(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(accIh), (nuint)r)) * (Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(sIh), (nuint)r) * xScale)
+            + Vector128.ConvertToSingle(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(accHh), (nuint)r)) * (Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(sHh), (nuint)r) * hScale);
 
     private static void Gate128(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
         ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int j)
@@ -150,16 +155,18 @@ public static class FloatParts
         var f = DeterministicMath.Sigmoid(Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j));
         var g = DeterministicMath.Tanh(Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j));
         var o = DeterministicMath.Sigmoid(Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j));
-        var cNew = f * Vector128.Create((ReadOnlySpan<float>)c[j..]) + i * g;
-        cNew.CopyTo(c[j..]);
-        (o * DeterministicMath.Tanh(cNew)).CopyTo(h[j..]);
+        ref float cj = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), j);
+        var cNew = f * Vector128.LoadUnsafe(ref cj) + i * g;
+        cNew.StoreUnsafe(ref cj);
+        (o * DeterministicMath.Tanh(cNew)).StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(h), j));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Pre256(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
         ReadOnlySpan<float> bias, Vector256<float> xScale, Vector256<float> hScale, int r) =>
-        Vector256.Create(bias[r..]) + Vector256.ConvertToSingle(Vector256.Create(accIh[r..])) * (Vector256.Create(sIh[r..]) * xScale)
-            + Vector256.ConvertToSingle(Vector256.Create(accHh[r..])) * (Vector256.Create(sHh[r..]) * hScale);
+        Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(bias), (nuint)r)
+            + Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(accIh), (nuint)r)) * (Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(sIh), (nuint)r) * xScale)
+            + Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(accHh), (nuint)r)) * (Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(sHh), (nuint)r) * hScale);
 
     private static void Gate256(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
         ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int j)
@@ -171,16 +178,18 @@ public static class FloatParts
         var f = DeterministicMath.Sigmoid(Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j));
         var g = DeterministicMath.Tanh(Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j));
         var o = DeterministicMath.Sigmoid(Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j));
-        var cNew = f * Vector256.Create((ReadOnlySpan<float>)c[j..]) + i * g;
-        cNew.CopyTo(c[j..]);
-        (o * DeterministicMath.Tanh(cNew)).CopyTo(h[j..]);
+        ref float cj = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), j);
+        var cNew = f * Vector256.LoadUnsafe(ref cj) + i * g;
+        cNew.StoreUnsafe(ref cj);
+        (o * DeterministicMath.Tanh(cNew)).StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(h), j));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Pre512(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
         ReadOnlySpan<float> bias, Vector512<float> xScale, Vector512<float> hScale, int r) =>
-        Vector512.Create(bias[r..]) + Vector512.ConvertToSingle(Vector512.Create(accIh[r..])) * (Vector512.Create(sIh[r..]) * xScale)
-            + Vector512.ConvertToSingle(Vector512.Create(accHh[r..])) * (Vector512.Create(sHh[r..]) * hScale);
+        Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(bias), (nuint)r)
+            + Vector512.ConvertToSingle(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(accIh), (nuint)r)) * (Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(sIh), (nuint)r) * xScale)
+            + Vector512.ConvertToSingle(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(accHh), (nuint)r)) * (Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(sHh), (nuint)r) * hScale);
 
     private static void Gate512(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
         ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int j)
@@ -192,9 +201,10 @@ public static class FloatParts
         var f = DeterministicMath.Sigmoid(Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j));
         var g = DeterministicMath.Tanh(Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j));
         var o = DeterministicMath.Sigmoid(Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j));
-        var cNew = f * Vector512.Create((ReadOnlySpan<float>)c[j..]) + i * g;
-        cNew.CopyTo(c[j..]);
-        (o * DeterministicMath.Tanh(cNew)).CopyTo(h[j..]);
+        ref float cj = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), j);
+        var cNew = f * Vector512.LoadUnsafe(ref cj) + i * g;
+        cNew.StoreUnsafe(ref cj);
+        (o * DeterministicMath.Tanh(cNew)).StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(h), j));
     }
 
     /// <summary>logits[v] = bias[v] + acc[v]·(scale[v]·hScale).</summary>

@@ -234,6 +234,30 @@ public sealed class KernelVariantTests
     }
 
     [Fact]
+    public void GateUpdateMatchesTheLstmCellInDoublePrecision()
+    {
+        // Zero accumulators, so the bias rows are the pre-activations i, f, g, o themselves; wide ranges reach the
+        // clamps (±20 for the sigmoids, ±10 for tanh) and large cells.
+        const int hidden = 4096;
+        var random = new Random(11);
+        float[] bias = Enumerable.Range(0, 4 * hidden).Select(_ => (float)(random.NextDouble() * 60 - 30)).ToArray();
+        float[] c = Enumerable.Range(0, hidden).Select(_ => (float)(random.NextDouble() * 40 - 20)).ToArray();
+        float[] c0 = (float[])c.Clone();
+        var h = new float[hidden];
+        var zeros = new int[4 * hidden];
+        var ones = Enumerable.Repeat(1f, 4 * hidden).ToArray();
+        FloatParts.GateUpdate(1, zeros, zeros, ones, ones, bias, 1f, 1f, c, h);
+        static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+        for (int j = 0; j < hidden; j++)
+        {
+            double expectedC = Sigmoid(bias[hidden + j]) * c0[j] + Sigmoid(bias[j]) * Math.Tanh(bias[2 * hidden + j]);
+            double expectedH = Sigmoid(bias[3 * hidden + j]) * Math.Tanh(expectedC);
+            Assert.InRange(c[j] - expectedC, -1e-6 * Math.Max(1, Math.Abs(expectedC)), 1e-6 * Math.Max(1, Math.Abs(expectedC)));
+            Assert.InRange(h[j] - expectedH, -1e-6, 1e-6);
+        }
+    }
+
+    [Fact]
     public void DeterministicMathMatchesLibmClosely()
     {
         var random = new Random(4);

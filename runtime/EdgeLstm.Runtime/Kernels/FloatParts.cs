@@ -129,13 +129,34 @@ public static class FloatParts
         for (; j < to; j++)
         {
             int ri = j, rf = hidden + j, rg = 2 * hidden + j, ro = 3 * hidden + j;
-            float i = DeterministicMath.Sigmoid(bias[ri] + accIh[ri] * (sIh[ri] * xScale) + accHh[ri] * (sHh[ri] * hScale));
-            float f = DeterministicMath.Sigmoid(bias[rf] + accIh[rf] * (sIh[rf] * xScale) + accHh[rf] * (sHh[rf] * hScale));
-            float g = DeterministicMath.Tanh(bias[rg] + accIh[rg] * (sIh[rg] * xScale) + accHh[rg] * (sHh[rg] * hScale));
-            float o = DeterministicMath.Sigmoid(bias[ro] + accIh[ro] * (sIh[ro] * xScale) + accHh[ro] * (sHh[ro] * hScale));
-            c[j] = f * c[j] + i * g;
-            h[j] = o * DeterministicMath.Tanh(c[j]);
+            float i = bias[ri] + accIh[ri] * (sIh[ri] * xScale) + accHh[ri] * (sHh[ri] * hScale);
+            float f = bias[rf] + accIh[rf] * (sIh[rf] * xScale) + accHh[rf] * (sHh[rf] * hScale);
+            float g = bias[rg] + accIh[rg] * (sIh[rg] * xScale) + accHh[rg] * (sHh[rg] * hScale);
+            float o = bias[ro] + accIh[ro] * (sIh[ro] * xScale) + accHh[ro] * (sHh[ro] * hScale);
+            (c[j], h[j]) = Cell(i, f, g, o, c[j]);
         }
+    }
+
+    // The cell from its four pre-activations with two divisions instead of five. With A = 1 + e^-i, F = 1 + e^-f,
+    // G = e^2g and C = e^2c':  c' = f·c + i·g = (c·A·(G+1) + (G−1)·F) / (F·A·(G+1))  and
+    // h = o·tanh(c') = (C−1) / ((1 + e^-o)·(C+1)). The sigmoid inputs are clamped to ±20 and the tanh inputs to
+    // ±10, where both functions are already 0 or ±1 to float precision, so the products of exponentials stay
+    // finite (≤ 1.2e26). The same operations in the same order at every width below.
+    private const float GateLimit = 20f, TanhLimit = 10f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (float C, float H) Cell(float i, float f, float g, float o, float c)
+    {
+        float a = 1f + DeterministicMath.Exp(-MathF.Min(MathF.Max(i, -GateLimit), GateLimit));
+        float fd = 1f + DeterministicMath.Exp(-MathF.Min(MathF.Max(f, -GateLimit), GateLimit));
+        float gc = MathF.Min(MathF.Max(g, -TanhLimit), TanhLimit);
+        float ge = DeterministicMath.Exp(gc + gc);
+        float ag = a * (ge + 1f);
+        float cNew = (c * ag + (ge - 1f) * fd) / (fd * ag);
+        float cc = MathF.Min(MathF.Max(cNew, -TanhLimit), TanhLimit);
+        float ce = DeterministicMath.Exp(cc + cc);
+        float od = 1f + DeterministicMath.Exp(-MathF.Min(MathF.Max(o, -GateLimit), GateLimit));
+        return (cNew, (ce - 1f) / (od * (ce + 1f)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -151,14 +172,24 @@ public static class FloatParts
         int hidden = h.Length;
         var xs = Vector128.Create(xScale);
         var hs = Vector128.Create(hScale);
-        var i = DeterministicMath.Sigmoid(Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, j));
-        var f = DeterministicMath.Sigmoid(Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j));
-        var g = DeterministicMath.Tanh(Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j));
-        var o = DeterministicMath.Sigmoid(Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j));
+        var i = Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, j);
+        var f = Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j);
+        var g = Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j);
+        var o = Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j);
         ref float cj = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), j);
-        var cNew = f * Vector128.LoadUnsafe(ref cj) + i * g;
+        var gateLimit = Vector128.Create(GateLimit);
+        var tanhLimit = Vector128.Create(TanhLimit);
+        var a = Vector128<float>.One + DeterministicMath.Exp(-Vector128.MinNative(Vector128.MaxNative(i, -gateLimit), gateLimit));
+        var fd = Vector128<float>.One + DeterministicMath.Exp(-Vector128.MinNative(Vector128.MaxNative(f, -gateLimit), gateLimit));
+        var gc = Vector128.MinNative(Vector128.MaxNative(g, -tanhLimit), tanhLimit);
+        var ge = DeterministicMath.Exp(gc + gc);
+        var ag = a * (ge + Vector128<float>.One);
+        var cNew = (Vector128.LoadUnsafe(ref cj) * ag + (ge - Vector128<float>.One) * fd) / (fd * ag);
         cNew.StoreUnsafe(ref cj);
-        (o * DeterministicMath.Tanh(cNew)).StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(h), j));
+        var cc = Vector128.MinNative(Vector128.MaxNative(cNew, -tanhLimit), tanhLimit);
+        var ce = DeterministicMath.Exp(cc + cc);
+        var od = Vector128<float>.One + DeterministicMath.Exp(-Vector128.MinNative(Vector128.MaxNative(o, -gateLimit), gateLimit));
+        ((ce - Vector128<float>.One) / (od * (ce + Vector128<float>.One))).StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(h), j));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -174,14 +205,24 @@ public static class FloatParts
         int hidden = h.Length;
         var xs = Vector256.Create(xScale);
         var hs = Vector256.Create(hScale);
-        var i = DeterministicMath.Sigmoid(Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, j));
-        var f = DeterministicMath.Sigmoid(Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j));
-        var g = DeterministicMath.Tanh(Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j));
-        var o = DeterministicMath.Sigmoid(Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j));
+        var i = Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, j);
+        var f = Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j);
+        var g = Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j);
+        var o = Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j);
         ref float cj = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), j);
-        var cNew = f * Vector256.LoadUnsafe(ref cj) + i * g;
+        var gateLimit = Vector256.Create(GateLimit);
+        var tanhLimit = Vector256.Create(TanhLimit);
+        var a = Vector256<float>.One + DeterministicMath.Exp(-Vector256.MinNative(Vector256.MaxNative(i, -gateLimit), gateLimit));
+        var fd = Vector256<float>.One + DeterministicMath.Exp(-Vector256.MinNative(Vector256.MaxNative(f, -gateLimit), gateLimit));
+        var gc = Vector256.MinNative(Vector256.MaxNative(g, -tanhLimit), tanhLimit);
+        var ge = DeterministicMath.Exp(gc + gc);
+        var ag = a * (ge + Vector256<float>.One);
+        var cNew = (Vector256.LoadUnsafe(ref cj) * ag + (ge - Vector256<float>.One) * fd) / (fd * ag);
         cNew.StoreUnsafe(ref cj);
-        (o * DeterministicMath.Tanh(cNew)).StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(h), j));
+        var cc = Vector256.MinNative(Vector256.MaxNative(cNew, -tanhLimit), tanhLimit);
+        var ce = DeterministicMath.Exp(cc + cc);
+        var od = Vector256<float>.One + DeterministicMath.Exp(-Vector256.MinNative(Vector256.MaxNative(o, -gateLimit), gateLimit));
+        ((ce - Vector256<float>.One) / (od * (ce + Vector256<float>.One))).StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(h), j));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -197,14 +238,24 @@ public static class FloatParts
         int hidden = h.Length;
         var xs = Vector512.Create(xScale);
         var hs = Vector512.Create(hScale);
-        var i = DeterministicMath.Sigmoid(Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, j));
-        var f = DeterministicMath.Sigmoid(Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j));
-        var g = DeterministicMath.Tanh(Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j));
-        var o = DeterministicMath.Sigmoid(Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j));
+        var i = Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, j);
+        var f = Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j);
+        var g = Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j);
+        var o = Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j);
         ref float cj = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), j);
-        var cNew = f * Vector512.LoadUnsafe(ref cj) + i * g;
+        var gateLimit = Vector512.Create(GateLimit);
+        var tanhLimit = Vector512.Create(TanhLimit);
+        var a = Vector512<float>.One + DeterministicMath.Exp(-Vector512.MinNative(Vector512.MaxNative(i, -gateLimit), gateLimit));
+        var fd = Vector512<float>.One + DeterministicMath.Exp(-Vector512.MinNative(Vector512.MaxNative(f, -gateLimit), gateLimit));
+        var gc = Vector512.MinNative(Vector512.MaxNative(g, -tanhLimit), tanhLimit);
+        var ge = DeterministicMath.Exp(gc + gc);
+        var ag = a * (ge + Vector512<float>.One);
+        var cNew = (Vector512.LoadUnsafe(ref cj) * ag + (ge - Vector512<float>.One) * fd) / (fd * ag);
         cNew.StoreUnsafe(ref cj);
-        (o * DeterministicMath.Tanh(cNew)).StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(h), j));
+        var cc = Vector512.MinNative(Vector512.MaxNative(cNew, -tanhLimit), tanhLimit);
+        var ce = DeterministicMath.Exp(cc + cc);
+        var od = Vector512<float>.One + DeterministicMath.Exp(-Vector512.MinNative(Vector512.MaxNative(o, -gateLimit), gateLimit));
+        ((ce - Vector512<float>.One) / (od * (ce + Vector512<float>.One))).StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(h), j));
     }
 
     /// <summary>logits[v] = bias[v] + acc[v]·(scale[v]·hScale).</summary>

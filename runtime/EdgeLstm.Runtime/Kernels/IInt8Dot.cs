@@ -37,4 +37,13 @@ public interface IInt8Dot
     /// </summary>
     static virtual Vector256<int> AccumulateBlockPair(Vector256<int> acc, ref sbyte w, ref sbyte x0, ref sbyte x1) =>
         throw new NotSupportedException("this variant has no 256-bit block pairs");
+    /// <summary>True for variants with <see cref="Dot4x3"/> (batched products: prefill, batches of sessions).</summary>
+    static virtual bool HasDot4x3 => false;
+    /// <summary>
+    /// Four rows against three vectors x0, x1, x2 (each <paramref name="length"/> bytes, length a multiple of 32):
+    /// twelve independent multiply-add chains, each weight load used three times. Results go to y0[0..3],
+    /// y1[0..3] and y2[0..3].
+    /// </summary>
+    static virtual void Dot4x3(ref sbyte w, int stride, ref sbyte x0, ref sbyte x1, ref sbyte x2, int length, ref int y0, ref int y1, ref int y2) =>
+        throw new NotSupportedException("this variant has no four-by-three product");
 }

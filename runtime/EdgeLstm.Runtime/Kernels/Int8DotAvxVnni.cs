@@ -66,6 +66,47 @@ public struct Int8DotAvxVnni : IInt8Dot
         Int8DotAvx2Maddubs.Reduce4(a0 + b0, a1 + b1, a2 + b2, a3 + b3).StoreUnsafe(ref y);
     }
 
+    public static bool HasDot4x3 => true;
+
+    // Twelve accumulators + three x vectors + one weight vector: the sixteen ymm registers of VEX code. Twelve
+    // chains cover vpdpbusd's latency (Dot4's eight do not quite); each weight load feeds three multiply-adds.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Dot4x3(ref sbyte w, int stride, ref sbyte x0, ref sbyte x1, ref sbyte x2, int length, ref int y0, ref int y1, ref int y2)
+    {
+        ref byte xa = ref Unsafe.As<sbyte, byte>(ref x0);
+        ref byte xb = ref Unsafe.As<sbyte, byte>(ref x1);
+        ref byte xc = ref Unsafe.As<sbyte, byte>(ref x2);
+        ref sbyte w1 = ref Unsafe.Add(ref w, stride);
+        ref sbyte w2 = ref Unsafe.Add(ref w, 2 * stride);
+        ref sbyte w3 = ref Unsafe.Add(ref w, 3 * stride);
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector256<int> b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (nuint j = 0; j < (nuint)length; j += 32)
+        {
+            Vector256<byte> va = Vector256.LoadUnsafe(ref xa, j), vb = Vector256.LoadUnsafe(ref xb, j), vc = Vector256.LoadUnsafe(ref xc, j);
+            Vector256<sbyte> r = Vector256.LoadUnsafe(ref w, j);
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, va, r);
+            b0 = AvxVnni.MultiplyWideningAndAdd(b0, vb, r);
+            c0 = AvxVnni.MultiplyWideningAndAdd(c0, vc, r);
+            r = Vector256.LoadUnsafe(ref w1, j);
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, va, r);
+            b1 = AvxVnni.MultiplyWideningAndAdd(b1, vb, r);
+            c1 = AvxVnni.MultiplyWideningAndAdd(c1, vc, r);
+            r = Vector256.LoadUnsafe(ref w2, j);
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, va, r);
+            b2 = AvxVnni.MultiplyWideningAndAdd(b2, vb, r);
+            c2 = AvxVnni.MultiplyWideningAndAdd(c2, vc, r);
+            r = Vector256.LoadUnsafe(ref w3, j);
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, va, r);
+            b3 = AvxVnni.MultiplyWideningAndAdd(b3, vb, r);
+            c3 = AvxVnni.MultiplyWideningAndAdd(c3, vc, r);
+        }
+        Int8DotAvx2Maddubs.Reduce4(a0, a1, a2, a3).StoreUnsafe(ref y0);
+        Int8DotAvx2Maddubs.Reduce4(b0, b1, b2, b3).StoreUnsafe(ref y1);
+        Int8DotAvx2Maddubs.Reduce4(c0, c1, c2, c3).StoreUnsafe(ref y2);
+    }
+
     public static bool HasBlockPairs => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -164,7 +164,23 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
         {
             ref sbyte w4 = ref Unsafe.Add(ref wr, r * cols);
             Vector128<int> correction = TDot.BiasedActivations ? Vector128.LoadUnsafe(ref sr, (nuint)r) << 7 : default;
-            for (int b = 0; b < count; b++)
+            int b = 0;
+            if (TDot.HasDot4x3 && cols % 32 == 0)
+                for (; b + 3 <= count; b += 3)
+                {
+                    ref int ya = ref Unsafe.Add(ref yr, b * rows + r);
+                    ref int yb = ref Unsafe.Add(ref ya, rows);
+                    ref int yc = ref Unsafe.Add(ref yb, rows);
+                    ref sbyte xa = ref Unsafe.Add(ref xr, b * cols);
+                    TDot.Dot4x3(ref w4, cols, ref xa, ref Unsafe.Add(ref xa, cols), ref Unsafe.Add(ref xa, 2 * cols), cols, ref ya, ref yb, ref yc);
+                    if (TDot.BiasedActivations)
+                    {
+                        (Vector128.LoadUnsafe(ref ya) - correction).StoreUnsafe(ref ya);
+                        (Vector128.LoadUnsafe(ref yb) - correction).StoreUnsafe(ref yb);
+                        (Vector128.LoadUnsafe(ref yc) - correction).StoreUnsafe(ref yc);
+                    }
+                }
+            for (; b < count; b++)
             {
                 ref int y4 = ref Unsafe.Add(ref yr, b * rows + r);
                 TDot.Dot4(ref w4, cols, ref Unsafe.Add(ref xr, b * cols), cols, ref y4);

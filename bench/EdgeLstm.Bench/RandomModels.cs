@@ -27,10 +27,13 @@ internal static class RandomModels
         return new FloatLstmModel(tokenizer, U(vocab * input, 1f), input, stack, U(vocab * hidden, bound), U(vocab, bound));
     }
 
-    public static QuantizedLstmModel Int8(FloatLstmModel model, bool blockSparse)
+    /// <summary>The int8 conversion, stored block-sparse when <paramref name="prune"/> is a block spec (e.g. <c>block:0.5:row</c>).</summary>
+    public static QuantizedLstmModel Int8(FloatLstmModel model, string prune = "none")
     {
-        if (blockSparse) model = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
+        var spec = PruneSpec.Parse(prune);
+        bool blockSparse = spec.Method == PruneMethod.Block;
+        if (blockSparse) model = PruningMasks.Apply(model, PruningMasks.Compute(model, spec));
         return (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(
-            CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, blockSparse ? "block:0.5" : "none", "bench"), "bench.elstm"));
+            CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, spec.ToString(), "bench"), "bench.elstm"));
     }
 }

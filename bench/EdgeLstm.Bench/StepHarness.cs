@@ -27,8 +27,8 @@ internal static class StepHarness
         {
             var model = RandomModels.Float(256, hidden);
             peerChecks.Add(OnnxRuntimeCheck(model));
-            var dense = RandomModels.Int8(model, blockSparse: false);
-            var sparse = RandomModels.Int8(model, blockSparse: true);
+            var dense = RandomModels.Int8(model);
+            var sparse = RandomModels.Int8(model, "block:0.5");
             long weightBytes = 4L * hidden * (256 + hidden);
             // The int8 variants and the roofline's streaming read are timed in turns, so their ratios come from the
             // same moments of this noisy VM. The read bound: streaming the weight bytes once from wherever a buffer
@@ -155,7 +155,7 @@ internal static class StepHarness
     public static void Kernels(int hidden)
     {
         var model = RandomModels.Float(256, hidden);
-        var dense = RandomModels.Int8(model, blockSparse: false);
+        var dense = RandomModels.Int8(model);
         long macs = 4L * hidden * (256 + hidden);
         Console.WriteLine($"| variant | µs per step (hidden {hidden}, input 256) | GMAC/s |");
         Console.WriteLine("|---|---|---|");

@@ -15,8 +15,12 @@ internal static class StepProfile
     public static void Run(int hidden)
     {
         var kernels = LstmKernels.CreateBest();
-        var model = RandomModels.Int8(RandomModels.Float(256, hidden), blockSparse: false);
+        var floatModel = RandomModels.Float(256, hidden);
+        var model = RandomModels.Int8(floatModel);
         QuantizedLstmLayer layer = model.Layers[0];
+        // 50% 1×16 block-sparse, the blocks chosen per matrix and per row (the same count in every row).
+        QuantizedLstmLayer sparse = RandomModels.Int8(floatModel, "block:0.5").Layers[0];
+        QuantizedLstmLayer sparseRows = RandomModels.Int8(floatModel, "block:0.5:row").Layers[0];
         int rows = 4 * hidden;
         var random = new Random(3);
         float[] h = Enumerable.Range(0, hidden).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
@@ -41,6 +45,10 @@ internal static class StepProfile
             ("quantize h", () => kernels.Quantize(h, hq), 200, 0, 1),
             ($"W_ih · x ({rows}×256)", () => layer.WeightIh.MatVec(kernels, xq, accIh), 50, ihBytes, 1),
             ($"W_hh · h ({rows}×{hidden})", () => layer.WeightHh.MatVec(kernels, hq, accHh), 50, hhBytes, 1),
+            ($"W_ih · x, 50% block-sparse", () => sparse.WeightIh.MatVec(kernels, xq, accIh), 50, ihBytes / 2, 1),
+            ($"W_hh · h, 50% block-sparse", () => sparse.WeightHh.MatVec(kernels, hq, accHh), 50, hhBytes / 2, 1),
+            ($"W_ih · x, 50% block-sparse, per row", () => sparseRows.WeightIh.MatVec(kernels, xq, accIh), 50, ihBytes / 2, 1),
+            ($"W_hh · h, 50% block-sparse, per row", () => sparseRows.WeightHh.MatVec(kernels, hq, accHh), 50, hhBytes / 2, 1),
             ($"W_ih · X, {batch} vectors at once (prefill), per vector", () =>
                 kernels.MatMul(layer.WeightIh.Dense, layer.WeightIh.RowSums, 256, xBatch, batch, accBatch), 1, 0, batch),
             ("both products, back to back", () =>

@@ -23,7 +23,7 @@ public static class PruningMasks
                 foreach (var m in matrices) masks[m.Name] = Magnitude(m.Values, spec.Fraction);
                 break;
             case PruneMethod.Block:
-                foreach (var m in matrices) masks[m.Name] = Blocks(m, spec.Fraction);
+                foreach (var m in matrices) masks[m.Name] = Blocks(m, spec.Fraction, spec.PerRow);
                 break;
             default:
                 throw new ArgumentException($"masks exist for magnitude and block pruning, not '{spec}'");
@@ -79,32 +79,43 @@ public static class PruningMasks
         for (int i = 0; i < drop; i++) masks[matrices[all[i].Matrix].Name][all[i].Index] = false;
     }
 
-    private static bool[] Blocks(PrunableMatrices.Matrix m, double fraction)
+    private static bool[] Blocks(PrunableMatrices.Matrix m, double fraction, bool perRow)
     {
         if (m.Columns % BlockWidth != 0)
             throw new ArgumentException($"block pruning needs column counts divisible by {BlockWidth}; '{m.Name}' has {m.Columns}");
-        int perRow = m.Columns / BlockWidth;
-        int blocks = m.Rows * perRow;
+        int perRowBlocks = m.Columns / BlockWidth;
+        int blocks = m.Rows * perRowBlocks;
         var norms = new double[blocks];
         for (int b = 0; b < blocks; b++)
         {
-            int start = (b / perRow) * m.Columns + (b % perRow) * BlockWidth;
+            int start = BlockStart(m, b);
             double sum = 0;
             for (int j = 0; j < BlockWidth; j++) sum += (double)m.Values[start + j] * m.Values[start + j];
             norms[b] = sum;
         }
-        var order = new int[blocks];
-        for (int i = 0; i < blocks; i++) order[i] = i;
-        Array.Sort(order, (a, b) => norms[a] != norms[b] ? norms[a].CompareTo(norms[b]) : a.CompareTo(b));
         var keep = new bool[m.Values.Length];
         Array.Fill(keep, true);
-        int drop = (int)(fraction * blocks);
-        for (int i = 0; i < drop; i++)
-        {
-            int b = order[i];
-            int start = (b / perRow) * m.Columns + (b % perRow) * BlockWidth;
-            Array.Fill(keep, false, start, BlockWidth);
-        }
+        // Per row, every row keeps the same number of blocks: the sparse kernels then run the same loop on
+        // every row (no mispredicted loop exits) and can take four rows together.
+        if (perRow)
+            for (int r = 0; r < m.Rows; r++) DropSmallest(m, norms, r * perRowBlocks, perRowBlocks, (int)(fraction * perRowBlocks), keep);
+        else
+            DropSmallest(m, norms, 0, blocks, (int)(fraction * blocks), keep);
         return keep;
+    }
+
+    /// <summary>Clears <paramref name="keep"/> for the <paramref name="drop"/> blocks of smallest norm among blocks [first, first + count).</summary>
+    private static void DropSmallest(PrunableMatrices.Matrix m, double[] norms, int first, int count, int drop, bool[] keep)
+    {
+        var order = new int[count];
+        for (int i = 0; i < count; i++) order[i] = first + i;
+        Array.Sort(order, (a, b) => norms[a] != norms[b] ? norms[a].CompareTo(norms[b]) : a.CompareTo(b));
+        for (int i = 0; i < drop; i++) Array.Fill(keep, false, BlockStart(m, order[i]), BlockWidth);
+    }
+
+    private static int BlockStart(PrunableMatrices.Matrix m, int block)
+    {
+        int perRow = m.Columns / BlockWidth;
+        return (block / perRow) * m.Columns + (block % perRow) * BlockWidth;
     }
 }

@@ -144,6 +144,7 @@ public sealed class ConverterTests
     [InlineData("magnitude:0.5")]
     [InlineData("magnitude:0.3:global")]
     [InlineData("block:0.5")]
+    [InlineData("block:0.5:row")]
     public void PruningHitsItsTargetAndIsStableWhenRepeated(string spec)
     {
         var model = TinyModels.Create(layers: 2, hidden: 32, embedding: 16, seed: 11);
@@ -151,13 +152,24 @@ public sealed class ConverterTests
         var masks = PruningMasks.Compute(model, prune);
         var matrices = PrunableMatrices.Of(PruningMasks.Apply(model, masks));
         long zeros = matrices.Sum(m => m.Values.LongCount(v => v == 0f)), total = matrices.Sum(m => (long)m.Values.Length);
-        if (!prune.Global)
+        // Per row, a row of n blocks loses floor(F·n) of them (checked exactly below): the layer-0 input of 16
+        // columns (one block) loses none, so only the per-matrix specs are held to F overall.
+        if (!prune.Global && !prune.PerRow)
             foreach (var m in matrices)
             {
                 double sparsity = (double)m.Values.Count(v => v == 0f) / m.Values.Length;
                 Assert.InRange(sparsity, prune.Fraction - 0.07, prune.Fraction + 0.01); // floor() of whole blocks for the small head
             }
-        Assert.InRange((double)zeros / total, prune.Fraction - 0.02, prune.Fraction + 0.01);
+        if (!prune.PerRow) Assert.InRange((double)zeros / total, prune.Fraction - 0.02, prune.Fraction + 0.01);
+        if (prune.PerRow)
+            foreach (var m in matrices)
+                for (int r = 0; r < m.Rows; r++)
+                {
+                    int blocks = m.Columns / PruningMasks.BlockWidth, zeroBlocks = 0;
+                    for (int b = 0; b < blocks; b++)
+                        if (m.Values.AsSpan(r * m.Columns + b * PruningMasks.BlockWidth, PruningMasks.BlockWidth).IndexOfAnyExcept(0f) < 0) zeroBlocks++;
+                    Assert.Equal((int)(prune.Fraction * blocks), zeroBlocks); // every row loses the same number of blocks
+                }
         // Pruning the pruned model again selects the same weights.
         var again = PruningMasks.Compute(PruningMasks.Apply(model, masks), prune);
         foreach (var (name, keep) in masks) Assert.Equal(keep, again[name]);
@@ -168,6 +180,7 @@ public sealed class ConverterTests
     [InlineData("block:1.5")]
     [InlineData("units:-0.1")]
     [InlineData("block:0.5:global")]
+    [InlineData("magnitude:0.5:row")]
     [InlineData("shrink:0.5")]
     public void RejectsBadPruneSpecsNamingTheOption(string spec) =>
         Assert.StartsWith("--prune", Assert.Throws<ArgumentException>(() => PruneSpec.Parse(spec)).Message);

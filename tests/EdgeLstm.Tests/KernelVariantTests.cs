@@ -66,8 +66,9 @@ public sealed class KernelVariantTests
         const int rows = 64;
         int[] expected = new int[rows], actual = new int[rows];
         // 400 columns = 25 blocks a row; each row keeps a different share of them (0 to all), so rows end in
-        // every remainder of the kernels' 8-, 4-, 2- and 1-block loops.
-        foreach (int width in new[] { 96, 400 })
+        // every remainder of the kernels' 8-, 4-, 2- and 1-block loops and groups of four rows have different
+        // pair counts. 512 columns is the widest with a pair table, 528 the first without.
+        foreach (int width in new[] { 96, 400, 512, 528 })
         {
             sbyte[] sparse = RandomInt8(random, rows * width);
             for (int r = 0; r < rows; r++)
@@ -80,8 +81,41 @@ public sealed class KernelVariantTests
             var (data, blocks) = BlockSparseLayout.Encode(sparse, rows, width);
             Int8Reference.DenseMatVec(sparse, xw, expected);
             var layout = new BlockSparseLayout(data, rows, blocks);
-            kernels.BlockSparseMatVec(layout, Int8Reference.RowSums(layout), xw, actual);
+            int[] sums = Int8Reference.RowSums(layout);
+            kernels.BlockSparseMatVec(layout, sums, xw, actual);
             Assert.Equal(expected, actual);
+            // With the pair index (what models get at load), whole and as a slice of rows (two-thread steps).
+            BlockPairIndex? pairs = BlockPairIndex.Build(layout, width);
+            Assert.Equal(width <= 512, pairs is not null);
+            Array.Clear(actual);
+            kernels.BlockSparseMatVec(layout.WithPairs(pairs), sums, xw, actual);
+            Assert.Equal(expected, actual);
+            var part = new int[27];
+            kernels.BlockSparseMatVec(layout.WithPairs(pairs).Rows(21, part.Length), sums.AsSpan(21), xw, part);
+            Assert.Equal(expected.AsSpan(21, part.Length).ToArray(), part);
+        }
+
+        // Every row keeping the same number of blocks (block:F:row pruning): 1 to 8 pairs a row, so the uniform
+        // path's four-, two- and one-pair steps all run; a slice of rows starts mid-group and ends in a remainder.
+        foreach (var (width, kept) in new[] { (96, 2), (224, 14), (256, 8), (400, 10), (512, 16) })
+        {
+            sbyte[] sparse = RandomInt8(random, rows * width);
+            int blocksPerRow = width / 16;
+            for (int r = 0; r < rows; r++)
+                foreach (int b in Enumerable.Range(0, blocksPerRow).OrderBy(_ => random.Next()).Take(blocksPerRow - kept))
+                    Array.Clear(sparse, r * width + b * 16, 16);
+            sbyte[] xw = RandomInt8(random, width);
+            var (data, blocks) = BlockSparseLayout.Encode(sparse, rows, width);
+            Int8Reference.DenseMatVec(sparse, xw, expected);
+            var layout = new BlockSparseLayout(data, rows, blocks);
+            BlockPairIndex pairs = BlockPairIndex.Build(layout, width)!;
+            Assert.Equal(kept / 2, pairs.UniformPairs);
+            int[] sums = Int8Reference.RowSums(layout);
+            kernels.BlockSparseMatVec(layout.WithPairs(pairs), sums, xw, actual);
+            Assert.Equal(expected, actual);
+            var part = new int[27];
+            kernels.BlockSparseMatVec(layout.WithPairs(pairs).Rows(21, part.Length), sums.AsSpan(21), xw, part);
+            Assert.Equal(expected.AsSpan(21, part.Length).ToArray(), part);
         }
 
         // Batched: 39 rows (groups of four and a remainder), columns on and off the kernels' 64-byte fast path.

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using EdgeLstm.Runtime.Kernels;
 
 namespace EdgeLstm.Runtime.Format;
 
@@ -18,19 +19,37 @@ public readonly ref struct BlockSparseLayout
         Values = MemoryMarshal.Cast<byte, sbyte>(data.Slice(valuesAt, ModelFileLayout.BlockWidth * (int)blocks));
     }
 
-    private BlockSparseLayout(ReadOnlySpan<uint> rowStart, ReadOnlySpan<ushort> blockColumns, ReadOnlySpan<sbyte> values)
+    private BlockSparseLayout(ReadOnlySpan<uint> rowStart, ReadOnlySpan<ushort> blockColumns, ReadOnlySpan<sbyte> values,
+        ReadOnlySpan<uint> pairStart, ReadOnlySpan<ushort> pairOffsets, int pairBlockColumns, int uniformPairs)
     {
+        PairBlockColumns = pairBlockColumns;
+        UniformPairs = uniformPairs;
         RowStart = rowStart;
         BlockColumns = blockColumns;
         Values = values;
+        PairStart = pairStart;
+        PairOffsets = pairOffsets;
     }
 
     /// <summary>Rows [start, start + count) as their own matrix; block indices stay global, so nothing is copied.</summary>
-    public BlockSparseLayout Rows(int start, int count) => new(RowStart.Slice(start, count + 1), BlockColumns, Values);
+    public BlockSparseLayout Rows(int start, int count) =>
+        new(RowStart.Slice(start, count + 1), BlockColumns, Values, PairStart.IsEmpty ? default : PairStart.Slice(start, count + 1), PairOffsets, PairBlockColumns, UniformPairs);
+
+    /// <summary>The same matrix with its pair index (derived at load, not stored in the file).</summary>
+    public BlockSparseLayout WithPairs(BlockPairIndex? pairs) =>
+        pairs is null ? this : new(RowStart, BlockColumns, Values, pairs.PairStart, pairs.PairOffsets, pairs.BlockColumns, pairs.UniformPairs);
 
     public ReadOnlySpan<uint> RowStart { get; }
     public ReadOnlySpan<ushort> BlockColumns { get; }
     public ReadOnlySpan<sbyte> Values { get; }
+    /// <summary>Empty, or one entry per row + 1 (<see cref="BlockPairIndex.PairStart"/>).</summary>
+    public ReadOnlySpan<uint> PairStart { get; }
+    /// <summary>Empty, or <see cref="BlockPairIndex.PairOffsets"/>.</summary>
+    public ReadOnlySpan<ushort> PairOffsets { get; }
+    /// <summary>The column count / 16 the pair index was built for (0 without one).</summary>
+    public int PairBlockColumns { get; }
+    /// <summary><see cref="BlockPairIndex.UniformPairs"/> (0 without a pair index).</summary>
+    public int UniformPairs { get; }
 
     public static int ColumnsOffset(long rows) => Align16(4 * (rows + 1));
     public static int ValuesOffset(long rows, long blocks) => Align16(ColumnsOffset(rows) + 2 * blocks);

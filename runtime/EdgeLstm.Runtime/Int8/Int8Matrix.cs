@@ -20,7 +20,10 @@ public sealed class Int8Matrix
         Scales = file.Floats(file.ScaleOf(entry)!).ToArray();
         // One pass over the weights at load, so kernels that multiply by biased activations can remove the bias.
         RowSums = Layout == TensorLayout.Dense ? Int8RowSums.Dense(Dense, Rows, Columns) : Int8Reference.RowSums(BlockSparse);
+        _pairs = Layout == TensorLayout.Dense ? null : BlockPairIndex.Build(BlockSparse, Columns);
     }
+
+    private readonly BlockPairIndex? _pairs;
 
     public int Rows { get; }
     public int Columns { get; }
@@ -44,7 +47,7 @@ public sealed class Int8Matrix
     }
 
     public ReadOnlySpan<sbyte> Dense => _file.SBytes(_entry);
-    public BlockSparseLayout BlockSparse => new(_file.Bytes(_entry), _entry.Rows, _entry.BlockCount);
+    public BlockSparseLayout BlockSparse => new BlockSparseLayout(_file.Bytes(_entry), _entry.Rows, _entry.BlockCount).WithPairs(_pairs);
 
     /// <summary>Products of rows [start, start + y.Length) only.</summary>
     public void MatVecRows(ILstmKernels kernels, ReadOnlySpan<sbyte> x, Span<int> y, int start)

@@ -37,6 +37,12 @@ public interface IInt8Dot
     /// </summary>
     static virtual Vector256<int> AccumulateBlockPair(Vector256<int> acc, ref sbyte w, ref sbyte x0, ref sbyte x1) =>
         throw new NotSupportedException("this variant has no 256-bit block pairs");
+    /// <summary>
+    /// Two 1×16 blocks (32 weight bytes) against 32 contiguous activation bytes (a <see cref="BlockPairIndex"/>
+    /// table entry): one load each side.
+    /// </summary>
+    static virtual Vector256<int> AccumulatePair(Vector256<int> acc, ref sbyte w, ref sbyte x) =>
+        throw new NotSupportedException("this variant has no 256-bit block pairs");
     /// <summary>True for variants with <see cref="Dot4x3"/> (batched products: prefill, batches of sessions).</summary>
     static virtual bool HasDot4x3 => false;
     /// <summary>

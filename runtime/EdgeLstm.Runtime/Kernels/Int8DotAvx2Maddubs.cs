@@ -74,6 +74,10 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
         Avx2.Add(acc, Block(Vector256.LoadUnsafe(ref w), Vector256.Create(Vector128.LoadUnsafe(ref x0), Vector128.LoadUnsafe(ref x1))));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> AccumulatePair(Vector256<int> acc, ref sbyte w, ref sbyte x) =>
+        Avx2.Add(acc, Block(Vector256.LoadUnsafe(ref w), Vector256.LoadUnsafe(ref x)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x) => acc + Block16Products(ref w, ref x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

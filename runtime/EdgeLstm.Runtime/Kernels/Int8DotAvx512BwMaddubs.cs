@@ -72,5 +72,8 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
         Int8DotAvx2Maddubs.AccumulateBlockPair(acc, ref w, ref x0, ref x1);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> AccumulatePair(Vector256<int> acc, ref sbyte w, ref sbyte x) => Int8DotAvx2Maddubs.AccumulatePair(acc, ref w, ref x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x) => Int8DotAvx2Maddubs.AccumulateBlock16(acc, ref w, ref x);
 }

@@ -116,6 +116,10 @@ public struct Int8DotAvxVnni : IInt8Dot
             Vector256.LoadUnsafe(ref w));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> AccumulatePair(Vector256<int> acc, ref sbyte w, ref sbyte x) =>
+        AvxVnni.MultiplyWideningAndAdd(acc, Vector256.LoadUnsafe(ref Unsafe.As<sbyte, byte>(ref x)), Vector256.LoadUnsafe(ref w));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x) =>
         AvxVnni.MultiplyWideningAndAdd(acc, Vector128.LoadUnsafe(ref Unsafe.As<sbyte, byte>(ref x)), Vector128.LoadUnsafe(ref w));
 }

@@ -8,7 +8,7 @@ namespace EdgeLstm.Bench;
 
 /// <summary>
 /// Whole-step latencies, batch 1, one thread unless stated: a one-layer LSTM (input 256, vocabulary 16, so the
-/// output layer is ~1% of the work) at hidden 256/512/1024, int8 dense and 50% 1×16 block-sparse on the best
+/// output layer is ~1% of the work) at hidden 256/512/1024, int8 dense and 50% 1×16 block-sparse (blocks chosen per matrix and per row) on the best
 /// kernels, the float runtimes (scalar reference and vectorized), and the peers on the same weights — libtorch's float
 /// step and ONNX Runtime's float LSTM and int8 DynamicQuantizeLSTM — all in this run.
 /// </summary>
@@ -20,8 +20,8 @@ internal static class StepHarness
         var best = LstmKernels.CreateBest();
         Console.WriteLine($"kernels: {best.Name}; libtorch and ONNX Runtime threads: 1; µs per step; int8 (ours and ONNX Runtime's) and the read bound: best of 41 interleaved rounds");
         Console.WriteLine();
-        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 batch 8, per stream | read bound | dense vs bound | multiply-add bound | dense vs that | float scalar ref | float vectorized | libtorch nn.LSTM | libtorch addmm step | ORT float LSTM | ORT int8 DynamicQuantizeLSTM | dense vs best libtorch | dense vs ORT int8 | block vs dense |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 50% block, per row | int8 batch 8, per stream | read bound | dense vs bound | multiply-add bound | dense vs that | float scalar ref | float vectorized | libtorch nn.LSTM | libtorch addmm step | ORT float LSTM | ORT int8 DynamicQuantizeLSTM | dense vs best libtorch | dense vs ORT int8 | block vs dense | block per row vs dense |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         var peerChecks = new List<string>();
         foreach (int hidden in hiddens)
         {
@@ -29,12 +29,14 @@ internal static class StepHarness
             peerChecks.Add(OnnxRuntimeCheck(model));
             var dense = RandomModels.Int8(model);
             var sparse = RandomModels.Int8(model, "block:0.5");
+            var sparseRows = RandomModels.Int8(model, "block:0.5:row");
             long weightBytes = 4L * hidden * (256 + hidden);
             // The int8 variants and the roofline's streaming read are timed in turns, so their ratios come from the
             // same moments of this noisy VM. The read bound: streaming the weight bytes once from wherever a buffer
             // of that size lives (L2 or L3 here), measured now rather than assumed.
             using var denseSession = dense.CreateSession(best);
             using var sparseSession = sparse.CreateSession(best);
+            using var sparseRowsSession = sparseRows.CreateSession(best);
             using var twoSession = dense.CreateSession(best, threads: 2);
             var batch = new QuantizedLstmBatch(dense, best, 8);
             var batchTokens = new int[8];
@@ -54,8 +56,9 @@ internal static class StepHarness
                 (BandwidthProbe.Reader((int)weightBytes), Math.Max(1, (int)(4_000_000 / weightBytes))),
                 (() => ortInt8.Step(ortInput.Span), 20),
                 (MultiplyAddProbe.IsSupported ? MultiplyAddProbe.Runner() : () => { }, 1),
+                (() => sparseRowsSession.Step(token = (token + 1) & 7), 50),
             ]);
-            double denseUs = t[0], sparseUs = t[1], twoUs = t[2], batchUs = t[3] / 8, boundUs = t[4], ortInt8Us = t[5];
+            double denseUs = t[0], sparseUs = t[1], twoUs = t[2], batchUs = t[3] / 8, boundUs = t[4], ortInt8Us = t[5], sparseRowsUs = t[7];
             long macs = 4L * hidden * (256 + hidden);
             string macBound = "", macRatio = "";
             if (MultiplyAddProbe.IsSupported)
@@ -75,7 +78,7 @@ internal static class StepHarness
             using var ortFloat = new OnnxRuntimeStep(model.Layers[0], quantized: false);
             double ortFloatUs = Timing.BestMicroseconds(() => ortFloat.Step(ortInput.Span), calls: 20, runs: 11, warmupCalls: 20);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {twoUs:F2} | {sparseUs:F2} | {batchUs:F2} | {boundUs:F2} ({bandwidth:F0} GB/s) | {denseUs / boundUs:F2}x | {macBound} | {macRatio} | {floatUs:F0} | {floatVectorUs:F1} | {moduleUs:F1} | {addmmUs:F1} | {ortFloatUs:F1} | {ortInt8Us:F2} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {ortInt8Us / denseUs:F2}x | {denseUs / sparseUs:F2}x |"));
+                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {twoUs:F2} | {sparseUs:F2} | {sparseRowsUs:F2} | {batchUs:F2} | {boundUs:F2} ({bandwidth:F0} GB/s) | {denseUs / boundUs:F2}x | {macBound} | {macRatio} | {floatUs:F0} | {floatVectorUs:F1} | {moduleUs:F1} | {addmmUs:F1} | {ortFloatUs:F1} | {ortInt8Us:F2} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {ortInt8Us / denseUs:F2}x | {denseUs / sparseUs:F2}x | {denseUs / sparseRowsUs:F2}x |"));
         }
         Console.WriteLine();
         Console.WriteLine("read bound: the weight bytes over the streaming-read rate of a buffer of the same size, measured in this run.");

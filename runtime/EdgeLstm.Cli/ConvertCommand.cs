@@ -11,7 +11,7 @@ internal static class ConvertCommand
         var input = new Argument<FileInfo>("input") { Description = "Float model (safetensors, PyTorch nn.LSTM names)" };
         var output = new Option<FileInfo>("--output", "-o") { Description = "Output: .elstm (compact format) or .safetensors (pruned float model, for fine-tuning)", Required = true };
         var dtype = new Option<string>("--dtype") { Description = "Weight type: int8 or f32", DefaultValueFactory = _ => "int8" };
-        var prune = new Option<string>("--prune") { Description = "magnitude:F, magnitude:F:global, block:F (1×16 blocks) or units:F; F = fraction removed", DefaultValueFactory = _ => "none" };
+        var prune = new Option<string>("--prune") { Description = "magnitude:F, magnitude:F:global, block:F (1×16 blocks), block:F:row (the same number of blocks from every row: fastest sparse kernels) or units:F; F = fraction removed", DefaultValueFactory = _ => "none" };
         var valid = new Option<FileInfo?>("--valid") { Description = "Validation text: the report gives bits/char of the float input and of the output on it" };
         var evalChars = new Option<int>("--eval-chars") { Description = "Characters of --valid to score (0 = all)", DefaultValueFactory = _ => 20_000 };
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite the output if it exists" };

@@ -25,7 +25,7 @@ var resume = new Option<bool>("--resume") { Description = "Continue from the che
 var initFrom = new Option<FileInfo>("--init-from") { Description = "Start from the weights of this float model (fine-tuning)" };
 var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors" };
 var stopAfter = new Option<int>("--stop-after-epoch") { Description = "Stop cleanly after this epoch (0 = never); continue later with --resume", DefaultValueFactory = _ => 0 };
-var prune = new Option<string>("--prune") { Description = "Fine-tune under pruning: magnitude:F, magnitude:F:global or block:F (masks from the starting weights)", DefaultValueFactory = _ => "none" };
+var prune = new Option<string>("--prune") { Description = "Fine-tune under pruning: magnitude:F, magnitude:F:global, block:F or block:F:row (masks from the starting weights)", DefaultValueFactory = _ => "none" };
 
 var root = new RootCommand("edgelstm-train: trains a character-level LSTM language model (TorchSharp, CPU) and writes it as safetensors")
 {

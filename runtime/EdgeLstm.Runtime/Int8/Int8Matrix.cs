@@ -8,6 +8,8 @@ public sealed class Int8Matrix
 {
     private readonly ModelFile _file;
     private readonly TensorEntry _entry;
+    // Block-sparse matrices up to 512 columns: the sparse kernels' pair offsets, derived at load like the row sums.
+    private readonly BlockPairIndex? _pairs;
 
     public Int8Matrix(ModelFile file, TensorEntry entry)
     {
@@ -22,8 +24,6 @@ public sealed class Int8Matrix
         RowSums = Layout == TensorLayout.Dense ? Int8RowSums.Dense(Dense, Rows, Columns) : Int8Reference.RowSums(BlockSparse);
         _pairs = Layout == TensorLayout.Dense ? null : BlockPairIndex.Build(BlockSparse, Columns);
     }
-
-    private readonly BlockPairIndex? _pairs;
 
     public int Rows { get; }
     public int Columns { get; }

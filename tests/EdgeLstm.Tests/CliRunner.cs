@@ -2,12 +2,16 @@ using System.Diagnostics;
 
 namespace EdgeLstm.Tests;
 
-/// <summary>Runs the real `edgelstm` CLI (built beside the tests) as a child process.</summary>
+/// <summary>Runs the real `edgelstm` and `edgelstm-train` CLIs (built beside the tests) as child processes.</summary>
 internal static class CliRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunTool("edgelstm", args);
+
+    public static Result RunTrainer(params string[] args) => RunTool("edgelstm-train", args);
+
+    private static Result RunTool(string tool, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -15,7 +19,7 @@ internal static class CliRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "edgelstm.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, tool + ".dll"));
         foreach (string a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
@@ -23,7 +27,7 @@ internal static class CliRunner
         if (!process.WaitForExit(120_000))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("edgelstm " + string.Join(' ', args) + " did not finish in 120 s");
+            throw new TimeoutException(tool + " " + string.Join(' ', args) + " did not finish in 120 s");
         }
         return new Result(process.ExitCode, stdout, stderr.Result);
     }

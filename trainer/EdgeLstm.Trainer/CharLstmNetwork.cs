@@ -28,6 +28,14 @@ public sealed class CharLstmNetwork : nn.Module
 
     public CharLstmShape Shape { get; }
 
+    /// <summary>Multiplies every logit by <paramref name="factor"/> exactly, by scaling the output layer's weight and bias.</summary>
+    public void ScaleLogits(double factor)
+    {
+        using var noGrad = no_grad();
+        fc.weight!.mul_(factor);
+        fc.bias!.mul_(factor);
+    }
+
     /// <summary>tokens [B, T] → logits [B, T, V] and the final (h, c), each [layers, B, H].</summary>
     public (Tensor Logits, Tensor H, Tensor C) Forward(Tensor tokens, (Tensor H, Tensor C)? state)
     {

@@ -25,13 +25,15 @@ var resume = new Option<bool>("--resume") { Description = "Continue from the che
 var initFrom = new Option<FileInfo>("--init-from") { Description = "Start from the weights of this float model (fine-tuning)" };
 var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors" };
 var stopAfter = new Option<int>("--stop-after-epoch") { Description = "Stop cleanly after this epoch (0 = never); continue later with --resume", DefaultValueFactory = _ => 0 };
+var calibrate = new Option<bool>("--calibrate-temperature") { Description = "After training, fit a softmax temperature on --valid and fold it into the output layer (see `calibrate`)" };
 var prune = new Option<string>("--prune") { Description = "Fine-tune under pruning: magnitude:F, magnitude:F:global, block:F or block:F:row (masks from the starting weights)", DefaultValueFactory = _ => "none" };
 
 var root = new RootCommand("edgelstm-train: trains a character-level LSTM language model (TorchSharp, CPU) and writes it as safetensors")
 {
     train, valid, output, embeddingDim, hiddenSize, layers, dropout, batchSize, seqLen, lr, minLr, clip, epochs, patience,
-    maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, stopAfter,
+    maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, stopAfter, calibrate,
 };
+root.Subcommands.Add(CalibrateCommand.Create());
 root.SetAction(result => UserErrors.Run(() =>
 {
     var options = new TrainOptions
@@ -79,6 +81,11 @@ root.SetAction(result => UserErrors.Run(() =>
     var outcome = new CharLmTrainer(options).Run(cancel.Token);
     if (!options.Quiet && outcome.Epochs > 0)
         Console.WriteLine($"best validation {outcome.BestValidBitsPerChar:F4} bits/char; model: {options.Output}");
+    if (!outcome.Interrupted && outcome.Epochs > 0 && result.GetValue(calibrate))
+    {
+        var calibration = TemperatureCalibration.CalibrateFile(options.Output, options.ValidFile, options.Output);
+        if (!options.Quiet) CalibrateCommand.Report(calibration, options.Output);
+    }
     return outcome.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
 }));
 return root.Parse(args).Invoke();

@@ -23,7 +23,7 @@ internal static class InfoCommand
                 case FloatLstmModel f:
                     Describe(f.VocabularySize, f.EmbeddingDim, Array.ConvertAll(f.Layers, l => (l.InputSize, l.HiddenSize)), f.ParameterCount);
                     foreach (var (key, value) in f.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
-                        if (key.StartsWith("edgelstm.trainer.", StringComparison.Ordinal))
+                        if (key.StartsWith("edgelstm.trainer.", StringComparison.Ordinal) || key.StartsWith("edgelstm.calibration.", StringComparison.Ordinal))
                             Console.WriteLine($"{key["edgelstm.".Length..]}: {value}");
                     break;
                 case QuantizedLstmModel q:

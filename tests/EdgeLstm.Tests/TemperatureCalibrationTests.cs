@@ -75,6 +75,7 @@ public sealed class TemperatureCalibrationTests
         Assert.True(ok.ExitCode == 0, ok.Stderr);
         Assert.Matches(@"^temperature \d+\.\d{4}: validation \d+\.\d{4} → \d+\.\d{4} bits/char; model: ", ok.Stdout);
         Assert.True(SafeTensorsReader.Read(model).Metadata.ContainsKey(TemperatureCalibration.TemperatureKey));
+        Assert.Matches(@"calibration\.temperature: \d", CliRunner.Run("info", "--model", model).Stdout);
 
         string trained = dir.File("trained.safetensors");
         var train = CliRunner.RunTrainer("--train", dir.File("train.txt"), "--valid", valid, "-o", trained, "--hidden-size", "16", "--layers", "1",

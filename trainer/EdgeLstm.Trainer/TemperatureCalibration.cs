@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.SafeTensors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -36,7 +37,10 @@ public static class TemperatureCalibration
             network.ScaleLogits(1 / result.Temperature);
 
             var metadata = new Dictionary<string, string>(file.Metadata);
-            double earlier = file.Metadata.TryGetValue(TemperatureKey, out var text) ? double.Parse(text, CultureInfo.InvariantCulture) : 1.0;
+            double earlier = 1.0;
+            if (file.Metadata.TryGetValue(TemperatureKey, out var text)
+                && !(double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out earlier) && earlier > 0 && double.IsFinite(earlier)))
+                throw new ModelFormatException($"{modelPath}: metadata {TemperatureKey} is '{text}', expected a positive number");
             metadata[TemperatureKey] = (earlier * result.Temperature).ToString("R", CultureInfo.InvariantCulture);
             metadata[ValidBeforeKey] = result.ValidBitsPerCharBefore.ToString("F6", CultureInfo.InvariantCulture);
             metadata[ValidAfterKey] = result.ValidBitsPerCharAfter.ToString("F6", CultureInfo.InvariantCulture);

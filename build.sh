@@ -197,9 +197,11 @@ case "${1:-}" in
     need_dotnet
     dotnet build trainer/EdgeLstm.Trainer -c $CONFIG -v quiet -nologo -clp:ErrorsOnly
     TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll --train $DATA/train.txt --valid $DATA/valid.txt"
-    # One run of 12 epochs (about 70 minutes on a quiet 2-core machine; docs/benchmarks.md has the log).
-    $TRAIN -o "$FLOAT_MODEL" --embedding-dim 64 --hidden-size 512 --layers 2 --dropout 0.3 --batch-size 32 --seq-len 128 \
-      --lr 3e-3 --min-lr 1e-4 --patience 3 --threads 2 --seed 42 --epochs 12 --checkpoint-dir "$CACHE/train/ckpt"
+    # One run of 12 epochs (about 80 minutes on a quiet 2-core machine; docs/benchmarks.md has the log), then the
+    # softmax temperature fitted on the validation text and folded into the output layer.
+    $TRAIN -o "$FLOAT_MODEL" --embedding-dim 64 --hidden-size 512 --layers 3 --dropout 0.3 --batch-size 32 --seq-len 128 \
+      --lr 3e-3 --min-lr 1e-4 --patience 3 --threads 2 --seed 42 --epochs 12 --checkpoint-dir "$CACHE/train/ckpt" \
+      --calibrate-temperature
     build_cli
     $EDGELSTM convert "$FLOAT_MODEL" -o "$MODEL" --valid "$DATA/valid.txt" --force
     ;;

@@ -6,7 +6,7 @@ namespace EdgeLstm.Tests;
 
 /// <summary>
 /// The committed models, measured on the held-out test chapters (docs/benchmarks.md): the float default model
-/// (2×512) and its int8 conversion (the CLI's default); and the earlier 2×256 float model with the 50%
+/// (3×512) and its int8 conversion (the CLI's default); and the earlier 2×256 float model with the 50%
 /// block-sparse int8 model fine-tuned from it, which shows what block pruning costs.
 /// </summary>
 public sealed class DefaultModelTests
@@ -31,12 +31,12 @@ public sealed class DefaultModelTests
     }
 
     /// <summary>
-    /// Guards the committed model's documented score (docs/benchmarks.md). The product target is 2.0; this 2×512
-    /// model (dropout 0.3) scores 2.0033 (valid 1.8138), so the bound here is the measurement, not the target.
+    /// The product target: at most 2.0 bits/char on the held-out test chapters. The committed 3×512 model
+    /// (dropout 0.3, temperature calibrated on validation) scores 1.9861 (docs/benchmarks.md).
     /// </summary>
     [Fact]
-    public void FloatModelScoresAsDocumented() =>
-        Assert.True(Float.Value.Bpc <= 2.005, $"float default model: {Float.Value.Bpc:F4} bits/char on the test split");
+    public void FloatModelMeetsTheTestTarget() =>
+        Assert.True(Float.Value.Bpc <= 2.0, $"float default model: {Float.Value.Bpc:F4} bits/char on the test split");
 
     [Fact]
     public void Int8ModelCostsAtMostPointZeroTwoBitsPerCharAndIsAtMost27Percent()

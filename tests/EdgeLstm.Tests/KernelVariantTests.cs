@@ -203,8 +203,13 @@ public sealed class KernelVariantTests
                 foreach (int t in tokens) stepped.Step(t);
                 var prefilled = compact.CreateSession(kernels);
                 Assert.True(stepped.Logits.SequenceEqual(prefilled.Prefill(tokens)), $"{kernels.Name}, {length} tokens: prefill logits differ");
+                // Two threads split the chunk's tokens and each recurrent step's units; the result must not change.
+                using var twoThreads = compact.CreateSession(kernels, threads: 2);
+                Assert.True(stepped.Logits.SequenceEqual(twoThreads.Prefill(tokens)), $"{kernels.Name}, {length} tokens: two-thread prefill logits differ");
                 // The state after prefill is the same too: the next step agrees.
-                Assert.True(stepped.Step(3).SequenceEqual(prefilled.Step(3)), $"{kernels.Name}, {length} tokens: state after prefill differs");
+                var next = stepped.Step(3).ToArray();
+                Assert.True(next.AsSpan().SequenceEqual(prefilled.Step(3)), $"{kernels.Name}, {length} tokens: state after prefill differs");
+                Assert.True(next.AsSpan().SequenceEqual(twoThreads.Step(3)), $"{kernels.Name}, {length} tokens: state after two-thread prefill differs");
             }
     }
 

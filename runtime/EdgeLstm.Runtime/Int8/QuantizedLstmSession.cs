@@ -27,11 +27,15 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     private readonly float[] _chunkScales;
     private readonly int[] _chunkProjections;
 
-    // Two-thread stepping: the helper takes the upper half of each layer's units (their gate rows and cell update).
+    // Two threads: the helper takes the upper half of each layer's units (their gate rows and cell update) in a
+    // step or a prefill step, and the second half of a prefill chunk's input projections.
     private readonly StepHelperThread? _helper;
+    private enum Job { StepHalf, PrefillProjections, PrefillRecurrentHalf }
+    private Job _postedJob;
     private int _postedInputSize;
     private float _postedXScale, _postedHScale;
     private int _postedLayerIndex;
+    private int _postedFrom, _postedTo; // the prefill chunk's tokens [from, to), or its step index in _postedFrom
 
     internal QuantizedLstmSession(QuantizedLstmModel model, ILstmKernels kernels, int threads = 1)
     {
@@ -58,7 +62,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         _chunkInputs = new sbyte[PrefillChunk * widest];
         _chunkScales = new float[PrefillChunk];
         _chunkProjections = new int[PrefillChunk * rows];
-        if (threads == 2) _helper = new StepHelperThread(() => HalfLayer(upper: true));
+        if (threads == 2) _helper = new StepHelperThread(HelperJob);
     }
 
     public int Threads => _helper is null ? 1 : 2;
@@ -168,9 +172,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     {
         QuantizedLstmLayer layer = _model.Layers[_postedLayerIndex];
         int hidden = layer.HiddenSize;
-        int half = (hidden / 2 + 15) / 16 * 16; // keep vector-friendly boundaries
-        if (half > hidden) half = hidden;
-        int from = upper ? half : 0, to = upper ? hidden : half;
+        var (from, to) = UnitHalf(hidden, upper);
         if (from == to) return;
         ReadOnlySpan<sbyte> xq = _xq.AsSpan(0, _postedInputSize);
         ReadOnlySpan<sbyte> hq = _hq.AsSpan(0, hidden);
@@ -185,11 +187,29 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
             _postedXScale, _postedHScale, c, h, from, to);
     }
 
+    /// <summary>Units [0, half) go to the calling thread, [half, H) to the helper; half on a 16-unit boundary.</summary>
+    private static (int From, int To) UnitHalf(int hidden, bool upper)
+    {
+        int half = Math.Min(hidden, (hidden / 2 + 15) / 16 * 16);
+        return upper ? (half, hidden) : (0, half);
+    }
+
+    private void HelperJob()
+    {
+        switch (_postedJob)
+        {
+            case Job.StepHalf: HalfLayer(upper: true); break;
+            case Job.PrefillProjections: ProjectTokens(_postedLayerIndex, _postedInputSize, _postedFrom, _postedTo); break;
+            case Job.PrefillRecurrentHalf: RecurrentUnits(_postedLayerIndex, _postedFrom, _postedHScale, upper: true); break;
+        }
+    }
+
     /// <summary>
     /// Feeds a whole prompt and returns the logits after its last token, bit-identical to calling
     /// <see cref="Step"/> for each token. Layer by layer, the input projections W_ih·x of up to
     /// <see cref="PrefillChunk"/> tokens are one matrix × matrix product (each weight row read once for all of
-    /// them); only the recurrent W_hh·h stays sequential.
+    /// them); only the recurrent W_hh·h stays sequential. A two-thread session splits the chunk's tokens for
+    /// the projections and each recurrent step's units, as in <see cref="Step"/>.
     /// </summary>
     public ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens)
     {
@@ -213,27 +233,78 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         int inputSize = e;
         for (int k = 0; k < _model.Layers.Length; k++)
         {
-            QuantizedLstmLayer layer = _model.Layers[k];
-            int hidden = layer.HiddenSize, rows = 4 * hidden;
-            Span<int> projections = _chunkProjections.AsSpan(0, n * rows);
-            if (layer.WeightIh.Layout == Format.TensorLayout.Dense)
-                _kernels.MatMul(layer.WeightIh.Dense, layer.WeightIh.RowSums, inputSize, _chunkInputs.AsSpan(0, n * inputSize), n, projections);
+            int hidden = _model.Layers[k].HiddenSize;
+            if (_helper is null)
+                ProjectTokens(k, inputSize, 0, n);
             else
-                for (int t = 0; t < n; t++)
-                    layer.WeightIh.MatVec(_kernels, _chunkInputs.AsSpan(t * inputSize, inputSize), projections.Slice(t * rows, rows));
-            float[] h = _h[k], c = _c[k];
-            Span<int> accHh = _accHh.AsSpan(0, rows);
+            {
+                int split = (n / 2 + 2) / 3 * 3; // the batched kernel takes vectors three at a time
+                (_postedJob, _postedLayerIndex, _postedInputSize, _postedFrom, _postedTo) = (Job.PrefillProjections, k, inputSize, split, n);
+                _helper.Start();
+                ProjectTokens(k, inputSize, 0, split);
+                _helper.Join();
+            }
+            float[] h = _h[k];
             for (int t = 0; t < n; t++)
             {
                 float hScale = _model.QuantizeH(_kernels, k, h, _hq.AsSpan(0, hidden));
-                layer.WeightHh.MatVec(_kernels, _hq.AsSpan(0, hidden), accHh);
-                _kernels.GateUpdate(projections.Slice(t * rows, rows), accHh, layer.WeightIh.Scales, layer.WeightHh.Scales, layer.Bias, _chunkScales[t], hScale, c, h);
+                if (_helper is null)
+                    RecurrentUnits(k, t, hScale, upper: null);
+                else
+                {
+                    (_postedJob, _postedLayerIndex, _postedFrom, _postedHScale) = (Job.PrefillRecurrentHalf, k, t, hScale);
+                    _helper.Start();
+                    RecurrentUnits(k, t, hScale, upper: false);
+                    _helper.Join();
+                }
                 // This layer's output at step t is the next layer's input at step t, quantized as Step does.
                 if (k + 1 < _model.Layers.Length)
                     _chunkScales[t] = _model.QuantizeH(_kernels, k, h, _chunkInputs.AsSpan(t * hidden, hidden));
             }
             inputSize = hidden;
         }
+    }
+
+    /// <summary>Layer k's input projections W_ih·x of the chunk's tokens [from, to), into _chunkProjections.</summary>
+    private void ProjectTokens(int k, int inputSize, int from, int to)
+    {
+        if (from >= to) return;
+        Int8Matrix w = _model.Layers[k].WeightIh;
+        int rows = w.Rows, n = to - from;
+        Span<int> projections = _chunkProjections.AsSpan(from * rows, n * rows);
+        ReadOnlySpan<sbyte> inputs = _chunkInputs.AsSpan(from * inputSize, n * inputSize);
+        if (w.Layout == Format.TensorLayout.Dense)
+            _kernels.MatMul(w.Dense, w.RowSums, inputSize, inputs, n, projections);
+        else
+            for (int t = 0; t < n; t++)
+                w.MatVec(_kernels, inputs.Slice(t * inputSize, inputSize), projections.Slice(t * rows, rows));
+    }
+
+    /// <summary>
+    /// Prefill step t of layer k from the quantized h in _hq: W_hh·h and the cell update, for all units
+    /// (<paramref name="upper"/> null) or one thread's half of them.
+    /// </summary>
+    private void RecurrentUnits(int k, int t, float hScale, bool? upper)
+    {
+        QuantizedLstmLayer layer = _model.Layers[k];
+        int hidden = layer.HiddenSize, rows = 4 * hidden;
+        ReadOnlySpan<sbyte> hq = _hq.AsSpan(0, hidden);
+        Span<int> accHh = _accHh.AsSpan(0, rows);
+        int from = 0, to = hidden;
+        if (upper is bool half)
+        {
+            (from, to) = UnitHalf(hidden, half);
+            if (from == to) return;
+            for (int gate = 0; gate < 4; gate++)
+            {
+                int row = gate * hidden + from;
+                layer.WeightHh.MatVecRows(_kernels, hq, accHh.Slice(row, to - from), row);
+            }
+        }
+        else
+            layer.WeightHh.MatVec(_kernels, hq, accHh);
+        _kernels.GateUpdate(_chunkProjections.AsSpan(t * rows, rows), accHh, layer.WeightIh.Scales, layer.WeightHh.Scales, layer.Bias,
+            _chunkScales[t], hScale, _c[k], _h[k], from, to);
     }
 
     private void StepLayer(int k, ReadOnlySpan<sbyte> xq, float xScale)
@@ -244,6 +315,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         float hScale = _model.QuantizeH(_kernels, k, h, _hq.AsSpan(0, hidden));
         if (_helper is not null)
         {
+            _postedJob = Job.StepHalf;
             _postedLayerIndex = k;
             _postedInputSize = xq.Length;
             _postedXScale = xScale;

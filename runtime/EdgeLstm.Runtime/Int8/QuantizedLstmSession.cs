@@ -245,9 +245,19 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
                 _helper.Join();
             }
             float[] h = _h[k];
+            bool feedsNext = k + 1 < _model.Layers.Length;
             for (int t = 0; t < n; t++)
             {
-                float hScale = _model.QuantizeH(_kernels, k, h, _hq.AsSpan(0, hidden));
+                // Below the top layer, h from step t − 1 was already quantized, as the next layer's input; the same
+                // function of the same h, so reuse it instead of quantizing again.
+                float hScale;
+                if (feedsNext && t > 0)
+                {
+                    _chunkInputs.AsSpan((t - 1) * hidden, hidden).CopyTo(_hq);
+                    hScale = _chunkScales[t - 1];
+                }
+                else
+                    hScale = _model.QuantizeH(_kernels, k, h, _hq.AsSpan(0, hidden));
                 if (_helper is null)
                     RecurrentUnits(k, t, hScale, upper: null);
                 else
@@ -258,7 +268,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
                     _helper.Join();
                 }
                 // This layer's output at step t is the next layer's input at step t, quantized as Step does.
-                if (k + 1 < _model.Layers.Length)
+                if (feedsNext)
                     _chunkScales[t] = _model.QuantizeH(_kernels, k, h, _chunkInputs.AsSpan(t * hidden, hidden));
             }
             inputSize = hidden;

@@ -62,6 +62,15 @@ public sealed class CharLmTrainer(TrainOptions options)
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; train {trainTokens.Length:N0} chars, valid {validTokens.Length:N0} chars");
         if (progress.EpochsDone > 0) Log($"resuming after epoch {progress.EpochsDone} (best valid {progress.BestValidBitsPerChar:F4} bits/char)");
 
+        // Last, after everything that draws random numbers while being built: dropout then continues exactly where
+        // the checkpointed run left it. (Checkpoints written before rng.bin existed resume re-seeded.)
+        string randomState = Path.Combine(options.CheckpointDir ?? "", TrainingCheckpoint.RandomStateFile);
+        if (options.Resume && File.Exists(randomState))
+        {
+            using var state = tensor(File.ReadAllBytes(randomState));
+            torch.set_rng_state(state);
+        }
+
         long step = progress.StepsDone;
         for (int epoch = progress.EpochsDone + 1; epoch <= options.Epochs; epoch++)
         {
@@ -86,6 +95,9 @@ public sealed class CharLmTrainer(TrainOptions options)
                 string optimizerPath = Path.Combine(options.CheckpointDir, TrainingCheckpoint.OptimizerFile);
                 optimizer.save_state_dict(optimizerPath + ".tmp");
                 File.Move(optimizerPath + ".tmp", optimizerPath, overwrite: true);
+                using (var state = torch.get_rng_state())
+                    File.WriteAllBytes(randomState + ".tmp", state.data<byte>().ToArray());
+                File.Move(randomState + ".tmp", randomState, overwrite: true);
                 progress.Save(options.CheckpointDir);
             }
             Log($"epoch {epoch}/{options.Epochs}: train {trainBitsPerChar:F4} bits/char, valid {valid:F4} bits/char{(improved ? " (best, saved)" : "")}, " +

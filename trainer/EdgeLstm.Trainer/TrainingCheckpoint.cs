@@ -4,7 +4,8 @@ namespace EdgeLstm.Trainer;
 
 /// <summary>
 /// What `--resume` needs, kept in the checkpoint directory after every completed epoch: the weights
-/// (last.safetensors), Adam's moments (optimizer.bin) and this progress record (progress.json).
+/// (last.safetensors), Adam's moments (optimizer.bin), libtorch's random generator state (rng.bin, so dropout
+/// continues as in an unbroken run) and this progress record (progress.json).
 /// Each file is written to a temporary name and renamed, the progress record last.
 /// </summary>
 public sealed record TrainingCheckpoint(int EpochsDone, double BestValidBitsPerChar, int EpochsWithoutImprovement, long StepsDone)
@@ -12,6 +13,7 @@ public sealed record TrainingCheckpoint(int EpochsDone, double BestValidBitsPerC
     public const string WeightsFile = "last.safetensors";
     public const string OptimizerFile = "optimizer.bin";
     public const string ProgressFile = "progress.json";
+    public const string RandomStateFile = "rng.bin";
 
     public void Save(string directory)
     {

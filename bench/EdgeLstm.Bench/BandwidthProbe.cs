@@ -6,7 +6,7 @@ namespace EdgeLstm.Bench;
 
 /// <summary>
 /// Streaming-read bandwidth of this machine at a given working-set size: the roofline's ceiling. Reads the
-/// buffer with the widest vectors available and XORs them so the loads cannot be skipped.
+/// buffer (64-byte aligned, see <see cref="AlignedBuffer"/>) with the widest vectors available and XORs them so the loads cannot be skipped.
 /// </summary>
 [SkipLocalsInit]
 internal static class BandwidthProbe
@@ -20,15 +20,15 @@ internal static class BandwidthProbe
     /// <summary>One streaming read of a fresh buffer of <paramref name="bytes"/> per call (for interleaved timing).</summary>
     public static Action Reader(int bytes)
     {
-        var buffer = GC.AllocateArray<byte>(bytes, pinned: true);
-        new Random(1).NextBytes(buffer);
-        return () => Read(buffer);
+        Memory<byte> buffer = AlignedBuffer.Create<byte>(bytes);
+        new Random(1).NextBytes(buffer.Span);
+        return () => Read(buffer.Span);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ulong Read(byte[] buffer)
+    private static ulong Read(Span<byte> buffer)
     {
-        ref byte start = ref MemoryMarshal.GetArrayDataReference(buffer);
+        ref byte start = ref MemoryMarshal.GetReference(buffer);
         var a = Vector512<ulong>.Zero;
         var b = Vector512<ulong>.Zero;
         nuint n = (nuint)buffer.Length;

@@ -12,7 +12,7 @@ namespace EdgeLstm.Bench;
 public class KernelBenchmarks
 {
     private ILstmKernels _kernels = null!;
-    private sbyte[] _w = [], _x = [];
+    private Memory<sbyte> _w, _x;
     private int[] _y = [];
     private int[] _rowSums = [];
 
@@ -30,14 +30,14 @@ public class KernelBenchmarks
         _kernels = LstmKernels.Create(Variant);
         var random = new Random(1);
         int rows = 4 * Hidden, cols = 256 + Hidden;
-        _w = new sbyte[rows * cols];
-        _x = new sbyte[cols];
+        _w = AlignedBuffer.Create<sbyte>(rows * cols);
+        _x = AlignedBuffer.Create<sbyte>(cols);
         _y = new int[rows];
-        for (int i = 0; i < _w.Length; i++) _w[i] = (sbyte)random.Next(-127, 128);
-        for (int i = 0; i < _x.Length; i++) _x[i] = (sbyte)random.Next(-127, 128);
-        _rowSums = Int8Reference.RowSums(_w, rows, cols);
+        foreach (ref sbyte v in _w.Span) v = (sbyte)random.Next(-127, 128);
+        foreach (ref sbyte v in _x.Span) v = (sbyte)random.Next(-127, 128);
+        _rowSums = Int8Reference.RowSums(_w.Span, rows, cols);
     }
 
     [Benchmark]
-    public void MatVec() => _kernels.MatVec(_w, _rowSums, _x, _y);
+    public void MatVec() => _kernels.MatVec(_w.Span, _rowSums, _x.Span, _y);
 }

@@ -33,7 +33,12 @@ internal static class RandomModels
         var spec = PruneSpec.Parse(prune);
         bool blockSparse = spec.Method == PruneMethod.Block;
         if (blockSparse) model = PruningMasks.Apply(model, PruningMasks.Compute(model, spec));
-        return (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(
-            CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, spec.ToString(), "bench"), "bench.elstm"));
+        // Memory-mapped from a file, as users load models: the tensors then sit on the 64-byte boundaries the
+        // format gives them (a managed byte[] would shift every load by its array header). The mapping outlives
+        // the deleted file.
+        string path = Path.Combine(Path.GetTempPath(), $"edgelstm-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.elstm");
+        File.WriteAllBytes(path, CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, spec.ToString(), "bench"));
+        try { return (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Read(path)); }
+        finally { File.Delete(path); }
     }
 }

@@ -36,7 +36,7 @@ public static class CompactModelBuilder
             if (sparse)
             {
                 var (data, blocks) = BlockSparseLayout.Encode(q, rows, cols);
-                tensors.Add(new(name, TensorDType.I8, TensorLayout.BlockSparse16, [rows, cols], data, TensorQuantization.SymmetricPerRow, scaleName, blocks));
+                tensors.Add(new(name, TensorDType.I8, TensorLayout.BlockSparse16Aligned, [rows, cols], data, TensorQuantization.SymmetricPerRow, scaleName, blocks));
             }
             else
             {

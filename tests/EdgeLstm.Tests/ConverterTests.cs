@@ -93,7 +93,7 @@ public sealed class ConverterTests
         var pruned = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
         var sparseFile = Compact(pruned, WeightType.Int8, blockSparse: true);
         var denseFile = Compact(pruned, WeightType.Int8);
-        Assert.Equal(TensorLayout.BlockSparse16, sparseFile.Require(LstmTensorNames.WeightHh(1)).Layout);
+        Assert.Equal(TensorLayout.BlockSparse16Aligned, sparseFile.Require(LstmTensorNames.WeightHh(1)).Layout);
         Assert.True(sparseFile.FileLength < denseFile.FileLength, $"block-sparse {sparseFile.FileLength} bytes vs dense {denseFile.FileLength}");
         int[] tokens = TinyModels.Tokens(200, model.VocabularySize, seed: 4);
         Assert.Equal(TinyModels.Run(CompactModelLoader.Load(denseFile), tokens), TinyModels.Run(CompactModelLoader.Load(sparseFile), tokens));

@@ -80,7 +80,7 @@ public sealed class KernelVariantTests
             sbyte[] xw = RandomInt8(random, width);
             var (data, blocks) = BlockSparseLayout.Encode(sparse, rows, width);
             Int8Reference.DenseMatVec(sparse, xw, expected);
-            var layout = new BlockSparseLayout(data, rows, blocks);
+            var layout = new BlockSparseLayout(data, rows, blocks, TensorLayout.BlockSparse16Aligned);
             int[] sums = Int8Reference.RowSums(layout);
             kernels.BlockSparseMatVec(layout, sums, xw, actual);
             Assert.Equal(expected, actual);
@@ -107,7 +107,7 @@ public sealed class KernelVariantTests
             sbyte[] xw = RandomInt8(random, width);
             var (data, blocks) = BlockSparseLayout.Encode(sparse, rows, width);
             Int8Reference.DenseMatVec(sparse, xw, expected);
-            var layout = new BlockSparseLayout(data, rows, blocks);
+            var layout = new BlockSparseLayout(data, rows, blocks, TensorLayout.BlockSparse16Aligned);
             BlockPairIndex pairs = BlockPairIndex.Build(layout, width)!;
             Assert.Equal(kept / 2, pairs.UniformPairs);
             int[] sums = Int8Reference.RowSums(layout);

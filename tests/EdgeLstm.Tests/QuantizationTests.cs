@@ -68,8 +68,10 @@ public sealed class QuantizationTests
         Assert.Equal([127 * 127 * cols, -127 * 127 * cols], y);
     }
 
-    [Fact]
-    public void BlockSparseProductEqualsTheDenseProduct()
+    [Theory]
+    [InlineData(TensorLayout.BlockSparse16)]
+    [InlineData(TensorLayout.BlockSparse16Aligned)]
+    public void BlockSparseProductEqualsTheDenseProduct(TensorLayout format)
     {
         var random = new Random(5);
         const int rows = 24, cols = 64;
@@ -78,9 +80,13 @@ public sealed class QuantizationTests
             dense[i] = (i / 16 % 3 == 0) ? (sbyte)0 : (sbyte)random.Next(-127, 128); // every third block empty
         var x = new sbyte[cols];
         for (int i = 0; i < cols; i++) x[i] = (sbyte)random.Next(-127, 128);
-        var (data, blocks) = BlockSparseLayout.Encode(dense, rows, cols);
-        var layout = new BlockSparseLayout(data, rows, blocks);
+        var (data, blocks) = BlockSparseLayout.Encode(dense, rows, cols, format);
+        var layout = new BlockSparseLayout(data, rows, blocks, format);
         Assert.Null(layout.Check(cols));
+        // 4·25 bytes of row starts, 2·B of block columns: the values start at 16 bytes past them, or 64.
+        int values = BlockSparseLayout.ValuesOffset(rows, blocks, format);
+        Assert.Equal(0, values % (format == TensorLayout.BlockSparse16Aligned ? 64 : 16));
+        Assert.Equal(BlockSparseLayout.ByteLength(rows, blocks, format), data.Length);
         Assert.True(blocks < rows * cols / 16);
         var expected = new int[rows];
         var actual = new int[rows];

@@ -6,14 +6,15 @@ namespace EdgeLstm.Runtime.Format;
 /// <summary>
 /// The bytes of a block-sparse int8 matrix [rows, cols] (cols a multiple of 16): u32 rowStart[rows + 1],
 /// then u16 blockColumn[blocks] (column / 16, increasing within a row) at a 16-byte boundary, then the kept
-/// blocks' int8 values, 16 per block, at a 16-byte boundary. Row r owns blocks rowStart[r] .. rowStart[r+1]−1.
+/// blocks' int8 values, 16 per block, at a 16-byte (<see cref="TensorLayout.BlockSparse16"/>) or 64-byte
+/// (<see cref="TensorLayout.BlockSparse16Aligned"/>) boundary. Row r owns blocks rowStart[r] .. rowStart[r+1]−1.
 /// </summary>
 public readonly ref struct BlockSparseLayout
 {
-    public BlockSparseLayout(ReadOnlySpan<byte> data, long rows, long blocks)
+    public BlockSparseLayout(ReadOnlySpan<byte> data, long rows, long blocks, TensorLayout layout)
     {
         int columnsAt = ColumnsOffset(rows);
-        int valuesAt = ValuesOffset(rows, blocks);
+        int valuesAt = ValuesOffset(rows, blocks, layout);
         RowStart = MemoryMarshal.Cast<byte, uint>(data[..(4 * ((int)rows + 1))]);
         BlockColumns = MemoryMarshal.Cast<byte, ushort>(data.Slice(columnsAt, 2 * (int)blocks));
         Values = MemoryMarshal.Cast<byte, sbyte>(data.Slice(valuesAt, ModelFileLayout.BlockWidth * (int)blocks));
@@ -52,13 +53,15 @@ public readonly ref struct BlockSparseLayout
     public int UniformPairs { get; }
 
     public static int ColumnsOffset(long rows) => Align16(4 * (rows + 1));
-    public static int ValuesOffset(long rows, long blocks) => Align16(ColumnsOffset(rows) + 2 * blocks);
-    public static long ByteLength(long rows, long blocks) => ValuesOffset(rows, blocks) + ModelFileLayout.BlockWidth * blocks;
+    public static int ValuesOffset(long rows, long blocks, TensorLayout layout) =>
+        Align(ColumnsOffset(rows) + 2 * blocks, layout == TensorLayout.BlockSparse16Aligned ? ModelFileLayout.Alignment : 16);
+    public static long ByteLength(long rows, long blocks, TensorLayout layout) => ValuesOffset(rows, blocks, layout) + ModelFileLayout.BlockWidth * blocks;
 
-    private static int Align16(long n) => checked((int)((n + 15) / 16 * 16));
+    private static int Align16(long n) => Align(n, 16);
+    private static int Align(long n, int to) => checked((int)((n + to - 1) / to * to));
 
     /// <summary>Packs a dense int8 matrix, keeping the blocks that have any non-zero value.</summary>
-    public static (byte[] Data, long Blocks) Encode(ReadOnlySpan<sbyte> dense, int rows, int cols)
+    public static (byte[] Data, long Blocks) Encode(ReadOnlySpan<sbyte> dense, int rows, int cols, TensorLayout layout = TensorLayout.BlockSparse16Aligned)
     {
         if (cols % ModelFileLayout.BlockWidth != 0)
             throw new ArgumentException($"block-sparse needs a column count divisible by {ModelFileLayout.BlockWidth}, got {cols}");
@@ -79,10 +82,10 @@ public readonly ref struct BlockSparseLayout
         }
         rowStart[rows] = (uint)columns.Count;
         long blocks = columns.Count;
-        var data = new byte[ByteLength(rows, blocks)];
+        var data = new byte[ByteLength(rows, blocks, layout)];
         MemoryMarshal.AsBytes(rowStart.AsSpan()).CopyTo(data);
         MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(columns)).CopyTo(data.AsSpan(ColumnsOffset(rows)));
-        MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(values)).CopyTo(data.AsSpan(ValuesOffset(rows, blocks)));
+        MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(values)).CopyTo(data.AsSpan(ValuesOffset(rows, blocks, layout)));
         return (data, blocks);
     }
 

@@ -5,7 +5,8 @@ public static class ModelFileLayout
 {
     public static ReadOnlySpan<byte> Magic => "EDGELSTM"u8;
     public const ushort MajorVersion = 1;
-    public const ushort MinorVersion = 0;
+    /// <summary>The newest minor version this library reads and writes; a file is 1.1 only if it uses layout 2.</summary>
+    public const ushort MinorVersion = 1;
     public const int HeaderSize = 64;
     public const int HeaderChecksumOffset = 56;
     public const int SectionEntrySize = 32;
@@ -39,6 +40,11 @@ public enum TensorLayout : byte
     Dense = 0,
     /// <summary>Rows of 1×16 int8 blocks; only the kept blocks are stored (docs/format.md).</summary>
     BlockSparse16 = 1,
+    /// <summary>
+    /// As <see cref="BlockSparse16"/>, with the values on a 64-byte boundary (format 1.1): the kernels read a
+    /// pair of blocks as one 32-byte load, and 16-byte-aligned values split half of them across cache lines.
+    /// </summary>
+    BlockSparse16Aligned = 2,
 }
 
 public enum TensorQuantization : byte

@@ -150,7 +150,7 @@ public static class ModelFileReader
             at += 4;
             uint scale = ReadU32(d, ref at, source, $"tensor '{name}' scale index");
             if (dtype is not (TensorDType.F32 or TensorDType.I8)) throw Fail(source, $"tensor '{name}' has unknown dtype {(byte)dtype}");
-            if (layout is not (TensorLayout.Dense or TensorLayout.BlockSparse16)) throw Fail(source, $"tensor '{name}' has unknown layout {(byte)layout}");
+            if (layout is not (TensorLayout.Dense or TensorLayout.BlockSparse16 or TensorLayout.BlockSparse16Aligned)) throw Fail(source, $"tensor '{name}' has unknown layout {(byte)layout}");
             if (quant is not (TensorQuantization.None or TensorQuantization.SymmetricPerRow)) throw Fail(source, $"tensor '{name}' has unknown quantization {(byte)quant}");
             if (rank is 0 or > ModelFileLayout.MaxRank) throw Fail(source, $"tensor '{name}' rank {rank} is outside 1..{ModelFileLayout.MaxRank}");
             var shape = new long[rank];
@@ -174,7 +174,7 @@ public static class ModelFileReader
                 throw Fail(source, $"tensor '{name}' bytes {offset}+{length} lie outside the {dataLength}-byte data section");
             long expected = layout == TensorLayout.Dense
                 ? elements * (dtype == TensorDType.F32 ? 4 : 1)
-                : BlockSparseExpectedLength(name, dtype, shape, blocks, dataLength, source);
+                : BlockSparseExpectedLength(name, dtype, layout, shape, blocks, dataLength, source);
             if ((ulong)expected != length) throw Fail(source, $"tensor '{name}' is {length} bytes; {dtype} {layout} {FormatShape(shape)} needs {expected}");
             tensors[i] = new TensorEntry(name, dtype, layout, quant, scale, shape, (long)offset, (long)length, (long)blocks, hash);
         }
@@ -182,7 +182,7 @@ public static class ModelFileReader
         return tensors;
     }
 
-    private static long BlockSparseExpectedLength(string name, TensorDType dtype, long[] shape, ulong blocks, long dataLength, string source)
+    private static long BlockSparseExpectedLength(string name, TensorDType dtype, TensorLayout layout, long[] shape, ulong blocks, long dataLength, string source)
     {
         if (dtype != TensorDType.I8 || shape.Length != 2) throw Fail(source, $"tensor '{name}': block-sparse layout needs a 2-D I8 tensor");
         if (shape[1] % ModelFileLayout.BlockWidth != 0) throw Fail(source, $"tensor '{name}': block-sparse column count {shape[1]} is not a multiple of 16");
@@ -191,7 +191,7 @@ public static class ModelFileReader
             throw Fail(source, $"tensor '{name}': block count {blocks} exceeds rows × blocks per row");
         if ((ulong)shape[0] + 1 > (ulong)dataLength / 4 || blocks > (ulong)dataLength / ModelFileLayout.BlockWidth)
             throw Fail(source, $"tensor '{name}': {shape[0]} rows and {blocks} blocks cannot fit the {dataLength}-byte data section");
-        return BlockSparseLayout.ByteLength(shape[0], (long)blocks);
+        return BlockSparseLayout.ByteLength(shape[0], (long)blocks, layout);
     }
 
     private static void CheckTensors(ModelFile model, string source)
@@ -218,10 +218,10 @@ public static class ModelFileReader
             }
             if (t.DType == TensorDType.I8)
             {
-                ReadOnlySpan<sbyte> values = t.Layout == TensorLayout.Dense ? model.SBytes(t) : new BlockSparseLayout(model.Bytes(t), t.Rows, t.BlockCount).Values;
+                ReadOnlySpan<sbyte> values = t.Layout == TensorLayout.Dense ? model.SBytes(t) : new BlockSparseLayout(model.Bytes(t), t.Rows, t.BlockCount, t.Layout).Values;
                 if (values.Contains(sbyte.MinValue)) throw Fail(source, $"tensor '{t.Name}' holds -128; int8 values must lie in [-127, 127]");
             }
-            if (t.Layout == TensorLayout.BlockSparse16 && new BlockSparseLayout(model.Bytes(t), t.Rows, t.BlockCount).Check(t.Columns) is string problem)
+            if (t.Layout != TensorLayout.Dense && new BlockSparseLayout(model.Bytes(t), t.Rows, t.BlockCount, t.Layout).Check(t.Columns) is string problem)
                 throw Fail(source, $"tensor '{t.Name}': {problem}");
         }
         CheckNoOverlap(ranges, source, "tensors");

@@ -47,7 +47,7 @@ public sealed class Int8Matrix
     }
 
     public ReadOnlySpan<sbyte> Dense => _file.SBytes(_entry);
-    public BlockSparseLayout BlockSparse => new BlockSparseLayout(_file.Bytes(_entry), _entry.Rows, _entry.BlockCount).WithPairs(_pairs);
+    public BlockSparseLayout BlockSparse => new BlockSparseLayout(_file.Bytes(_entry), _entry.Rows, _entry.BlockCount, _entry.Layout).WithPairs(_pairs);
 
     /// <summary>Products of rows [start, start + y.Length) only.</summary>
     public void MatVecRows(ILstmKernels kernels, ReadOnlySpan<sbyte> x, Span<int> y, int start)

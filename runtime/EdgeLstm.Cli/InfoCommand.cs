@@ -2,6 +2,7 @@ using System.CommandLine;
 using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Int8;
+using EdgeLstm.Runtime.Kernels;
 
 namespace EdgeLstm.Cli;
 
@@ -38,6 +39,8 @@ internal static class InfoCommand
             }
             if (loaded.CompactFile is { } file)
                 Console.WriteLine($"producer:     {file.Metadata.Producer} {file.Metadata.ProducerVersion} from {file.Metadata.Source}");
+            Console.WriteLine($"kernels:      {LstmKernels.Default.Name}");
+            if (InstructionSetCheck.Limitation() is { } limitation) Console.WriteLine($"warning:      {limitation}");
             return ExitCodes.Success;
         }));
         return command;

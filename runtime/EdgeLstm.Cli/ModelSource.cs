@@ -26,6 +26,8 @@ internal static class ModelSource
     public static ILanguageModelSession CreateSession(ILanguageModel model, int threads)
     {
         if (threads is < 1 or > 2) throw new ArgumentException($"--threads must be 1 or 2, got {threads}");
+        // On stderr, so generated text and eval results on stdout stay clean.
+        if (EdgeLstm.Runtime.Kernels.InstructionSetCheck.Limitation() is { } limitation) Console.Error.WriteLine($"warning: {limitation}");
         return model is EdgeLstm.Runtime.Int8.QuantizedLstmModel q
             ? q.CreateSession(EdgeLstm.Runtime.Kernels.LstmKernels.Default, threads)
             : model.CreateSession();

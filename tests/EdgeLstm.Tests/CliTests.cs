@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.Kernels;
 using EdgeLstm.Trainer;
 
 namespace EdgeLstm.Tests;
@@ -64,6 +65,8 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("LSTM 8→24 → LSTM 24→24", result.Stdout);
         Assert.Contains($"parameters:   {FloatLstmModel.Load(_model).ParameterCount:N0}", result.Stdout);
+        Assert.Contains($"kernels:      {LstmKernels.Default.Name}", result.Stdout);
+        Assert.DoesNotContain("warning:", result.Stdout);
     }
 
     [Fact]

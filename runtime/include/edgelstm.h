@@ -37,7 +37,7 @@ typedef struct edgelstm_sampler edgelstm_sampler;
 
 /* Library version, e.g. "0.1.0" (static string). */
 const char *edgelstm_version(void);
-/* Version of the .elstm format this library reads (it reads every minor version of this major). */
+/* Newest .elstm format version this library reads: major.minor (it reads every earlier minor of that major too). */
 int edgelstm_format_version(int *major, int *minor);
 /* Message of the calling thread's last failure, or NULL if none yet. */
 const char *edgelstm_last_error(void);

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLstm.Bench;
 
-// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | bandwidth | bdn [BenchmarkDotNet args]
+// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | bandwidth | bdn [BenchmarkDotNet args]
 switch (args.FirstOrDefault())
 {
     case "steps":
@@ -12,6 +12,9 @@ switch (args.FirstOrDefault())
         break;
     case "model":
         StepHarness.DefaultModel(args.Length > 1 ? args[1] : "runtime/models/moby-dick-char.elstm", args.Length > 2 ? args[2] : "runtime/models/moby-dick-char.safetensors");
+        break;
+    case "compare" when args.Length > 2:
+        ModelComparison.Run(args[1..]);
         break;
     case "profile":
         StepProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 512);
@@ -26,7 +29,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(bdnArgs);
         break;
     default:
-        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | bandwidth | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | bandwidth | bdn [BenchmarkDotNet args]");
         return 2;
 }
 return 0;

@@ -19,6 +19,7 @@ internal sealed class TorchSharpStep : IDisposable
     {
         _hidden = layer.HiddenSize;
         _lstm = nn.LSTM(layer.InputSize, layer.HiddenSize, batchFirst: true);
+        using var scope = NewDisposeScope();
         using (no_grad())
         {
             _lstm.get_parameter("weight_ih_l0")!.copy_(tensor(layer.WeightIh, [4L * _hidden, layer.InputSize]));
@@ -27,25 +28,25 @@ internal sealed class TorchSharpStep : IDisposable
             _lstm.get_parameter("bias_hh_l0")!.copy_(tensor(layer.BiasHh));
         }
         _lstm.eval();
-        _x = randn(1, 1, layer.InputSize);
-        _wih = tensor(layer.WeightIh, [4L * _hidden, layer.InputSize]).t().contiguous();
-        _whh = tensor(layer.WeightHh, [4L * _hidden, _hidden]).t().contiguous();
-        _bias = tensor(layer.BiasIh.Zip(layer.BiasHh, (a, b) => a + b).ToArray(), [1, 4L * _hidden]);
-        _h = zeros(1, 1, _hidden);
-        _c = zeros(1, 1, _hidden);
-        _h2 = zeros(1, _hidden);
-        _c2 = zeros(1, _hidden);
+        _x = randn(1, 1, layer.InputSize).MoveToOuterDisposeScope();
+        _wih = tensor(layer.WeightIh, [4L * _hidden, layer.InputSize]).t().contiguous().MoveToOuterDisposeScope();
+        _whh = tensor(layer.WeightHh, [4L * _hidden, _hidden]).t().contiguous().MoveToOuterDisposeScope();
+        _bias = tensor(layer.BiasIh.Zip(layer.BiasHh, (a, b) => a + b).ToArray(), [1, 4L * _hidden]).MoveToOuterDisposeScope();
+        _h = zeros(1, 1, _hidden).MoveToOuterDisposeScope();
+        _c = zeros(1, 1, _hidden).MoveToOuterDisposeScope();
+        _h2 = zeros(1, _hidden).MoveToOuterDisposeScope();
+        _c2 = zeros(1, _hidden).MoveToOuterDisposeScope();
     }
 
     public void LstmModuleStep()
     {
         using var noGrad = no_grad();
-        var (y, h, c) = _lstm.call(_x, (_h, _c));
-        y.Dispose();
+        using var scope = NewDisposeScope();
+        var (_, h, c) = _lstm.call(_x, (_h, _c));
         _h.Dispose();
         _c.Dispose();
-        _h = h;
-        _c = c;
+        _h = h.MoveToOuterDisposeScope();
+        _c = c.MoveToOuterDisposeScope();
     }
 
     public void HandWrittenStep()

@@ -35,6 +35,9 @@ public sealed class RuntimeMatchesLibTorchTests
         var tokens = new long[steps];
         for (int t = 0; t < steps; t++) tokens[t] = random.Next(tokenizer.VocabularySize);
         float[] expected;
+        // The scope keeps temporaries referenced until libtorch is done with them: an unreferenced one can be
+        // finalized on the GC's thread mid-call.
+        using (NewDisposeScope())
         using (no_grad())
         {
             var (logits, _, _) = network.Forward(tensor(tokens, [1, steps]), null);

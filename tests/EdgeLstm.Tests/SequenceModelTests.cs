@@ -45,6 +45,9 @@ public sealed class SequenceModelTests
         TorchFixture.Init(seed: 11);
         var network = new SequenceNetwork(Input, Hidden, Layers, Outputs);
         network.eval();
+        // A dispose scope keeps every temporary referenced until libtorch is done with it: an unreferenced one can
+        // be finalized on the GC's thread mid-call.
+        using var scope = NewDisposeScope();
         var tensors = new List<SafeTensorsWriter.Tensor>();
         foreach (var (name, p) in network.state_dict())
             tensors.Add(new(name, p.shape, p.contiguous().data<float>().ToArray()));
@@ -55,7 +58,7 @@ public sealed class SequenceModelTests
         var inputs = new float[Steps * Input];
         for (int i = 0; i < inputs.Length; i++) inputs[i] = (float)(random.NextDouble() * 4 - 2);
         using var _ = no_grad();
-        using var outputs = network.Forward(tensor(inputs, [1, Steps, Input]));
+        var outputs = network.Forward(tensor(inputs, [1, Steps, Input]));
         return (path, inputs, outputs.contiguous().data<float>().ToArray());
     }
 

@@ -18,10 +18,13 @@ public static class SafeTensorsExport
 
     private static List<SafeTensorsWriter.Tensor> Tensors(CharLstmNetwork network)
     {
+        // The scope holds every temporary (detach, cpu) until the copies are made: an unreferenced temporary can
+        // otherwise be finalized on the GC's thread while libtorch still reads it.
+        using var scope = NewDisposeScope();
         var tensors = new List<SafeTensorsWriter.Tensor>();
         foreach (var (name, value) in network.state_dict())
         {
-            using var cpu = value.detach().cpu().contiguous();
+            var cpu = value.detach().cpu().contiguous();
             tensors.Add(new SafeTensorsWriter.Tensor(name, cpu.shape, cpu.data<float>().ToArray()));
         }
         return tensors;

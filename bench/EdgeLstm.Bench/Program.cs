@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLstm.Bench;
 
-// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | bandwidth | bdn [BenchmarkDotNet args]
+// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | bandwidth | cores | bdn [BenchmarkDotNet args]
 switch (args.FirstOrDefault())
 {
     case "steps":
@@ -22,6 +22,9 @@ switch (args.FirstOrDefault())
     case "bandwidth":
         StepHarness.Bandwidth();
         break;
+    case "cores":
+        CoreScalingProbe.Run();
+        break;
     case "bdn":
         // In process: BenchmarkDotNet's default toolchain rebuilds the project by the assembly's name, and
         // edgelstm-bench is not EdgeLstm.Bench.csproj.
@@ -29,7 +32,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(bdnArgs);
         break;
     default:
-        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | bandwidth | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | bandwidth | cores | bdn [BenchmarkDotNet args]");
         return 2;
 }
 return 0;

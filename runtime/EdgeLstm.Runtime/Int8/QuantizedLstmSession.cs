@@ -30,6 +30,9 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     // Two threads: the helper takes the upper half of each layer's units (their gate rows and cell update) in a
     // step or a prefill step, and the second half of a prefill chunk's input projections.
     private readonly StepHelperThread? _helper;
+    // The helper's own accumulators: in shared arrays the two halves' rows met inside cache lines at eight
+    // places per layer, which then moved between the cores every step.
+    private readonly int[]? _helperAccIh, _helperAccHh;
     private enum Job { StepHalf, PrefillProjections, PrefillRecurrentHalf }
     private Job _postedJob;
     private int _postedInputSize;
@@ -62,7 +65,12 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         _chunkInputs = new sbyte[PrefillChunk * widest];
         _chunkScales = new float[PrefillChunk];
         _chunkProjections = new int[PrefillChunk * rows];
-        if (threads == 2) _helper = new StepHelperThread(HelperJob);
+        if (threads == 2)
+        {
+            _helperAccIh = new int[rows];
+            _helperAccHh = new int[rows];
+            _helper = new StepHelperThread(HelperJob);
+        }
     }
 
     public int Threads => _helper is null ? 1 : 2;
@@ -176,14 +184,15 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         if (from == to) return;
         ReadOnlySpan<sbyte> xq = _xq.AsSpan(0, _postedInputSize);
         ReadOnlySpan<sbyte> hq = _hq.AsSpan(0, hidden);
+        int[] accIh = upper ? _helperAccIh! : _accIh, accHh = upper ? _helperAccHh! : _accHh;
         for (int gate = 0; gate < 4; gate++)
         {
             int row = gate * hidden + from;
-            layer.WeightIh.MatVecRows(_kernels, xq, _accIh.AsSpan(row, to - from), row);
-            layer.WeightHh.MatVecRows(_kernels, hq, _accHh.AsSpan(row, to - from), row);
+            layer.WeightIh.MatVecRows(_kernels, xq, accIh.AsSpan(row, to - from), row);
+            layer.WeightHh.MatVecRows(_kernels, hq, accHh.AsSpan(row, to - from), row);
         }
         float[] h = _h[_postedLayerIndex], c = _c[_postedLayerIndex];
-        _kernels.GateUpdate(_accIh.AsSpan(0, 4 * hidden), _accHh.AsSpan(0, 4 * hidden), layer.WeightIh.Scales, layer.WeightHh.Scales, layer.Bias,
+        _kernels.GateUpdate(accIh.AsSpan(0, 4 * hidden), accHh.AsSpan(0, 4 * hidden), layer.WeightIh.Scales, layer.WeightHh.Scales, layer.Bias,
             _postedXScale, _postedHScale, c, h, from, to);
     }
 
@@ -299,7 +308,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         QuantizedLstmLayer layer = _model.Layers[k];
         int hidden = layer.HiddenSize, rows = 4 * hidden;
         ReadOnlySpan<sbyte> hq = _hq.AsSpan(0, hidden);
-        Span<int> accHh = _accHh.AsSpan(0, rows);
+        Span<int> accHh = (upper == true ? _helperAccHh! : _accHh).AsSpan(0, rows);
         int from = 0, to = hidden;
         if (upper is bool half)
         {

@@ -20,8 +20,8 @@ internal static class StepHarness
         var best = LstmKernels.CreateBest();
         Console.WriteLine($"kernels: {best.Name}; libtorch and ONNX Runtime threads: 1; µs per step; int8 (ours and ONNX Runtime's) and the read bound: best of 41 interleaved rounds");
         Console.WriteLine();
-        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 50% block, per row | int8 batch 8, per stream | read bound | dense vs bound | multiply-add bound | dense vs that | float scalar ref | float vectorized | libtorch nn.LSTM | libtorch addmm step | ORT float LSTM | ORT int8 DynamicQuantizeLSTM | dense vs best libtorch | dense vs ORT int8 | block vs dense | block per row vs dense |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 50% block, per row | int8 batch 8, per stream | read bound | dense vs bound | multiply-add bound | dense vs that | float scalar ref | float vectorized | float batch 8, per stream | libtorch nn.LSTM | libtorch addmm step | libtorch batch 8, per stream | ORT float LSTM | ORT int8 DynamicQuantizeLSTM | dense vs best libtorch | dense vs ORT int8 | block vs dense | block per row vs dense |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         var peerChecks = new List<string>();
         foreach (int hidden in hiddens)
         {
@@ -72,13 +72,23 @@ internal static class StepHarness
             double floatUs = Timing.BestMicroseconds(() => floatSession.Step(1), calls: 20, runs: 7, warmupCalls: 20);
             var floatVector = model.CreateSession();
             double floatVectorUs = Timing.BestMicroseconds(() => floatVector.Step(1), calls: 50, runs: 11, warmupCalls: 50);
+            var floatBatch = new FloatLstmBatch(model, 8);
+            double floatBatchUs = Timing.BestMicroseconds(() =>
+            {
+                for (int b = 0; b < 8; b++) batchTokens[b] = (batchTokens[b] + b + 1) & 7;
+                floatBatch.Step(batchTokens);
+            }, calls: 10, runs: 11, warmupCalls: 10) / 8;
             using var torchStep = new TorchSharpStep(model.Layers[0]);
             double moduleUs = Timing.BestMicroseconds(torchStep.LstmModuleStep, calls: 50, runs: 11, warmupCalls: 50);
             double addmmUs = Timing.BestMicroseconds(torchStep.HandWrittenStep, calls: 50, runs: 11, warmupCalls: 50);
+            using var torchBatch = new TorchSharpStep(model.Layers[0], batch: 8);
+            double torchBatchUs = Math.Min(
+                Timing.BestMicroseconds(torchBatch.LstmModuleStep, calls: 20, runs: 11, warmupCalls: 20),
+                Timing.BestMicroseconds(torchBatch.HandWrittenStep, calls: 20, runs: 11, warmupCalls: 20)) / 8;
             using var ortFloat = new OnnxRuntimeStep(model.Layers[0], quantized: false);
             double ortFloatUs = Timing.BestMicroseconds(() => ortFloat.Step(ortInput.Span), calls: 20, runs: 11, warmupCalls: 20);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {twoUs:F2} | {sparseUs:F2} | {sparseRowsUs:F2} | {batchUs:F2} | {boundUs:F2} ({bandwidth:F0} GB/s) | {denseUs / boundUs:F2}x | {macBound} | {macRatio} | {floatUs:F0} | {floatVectorUs:F1} | {moduleUs:F1} | {addmmUs:F1} | {ortFloatUs:F1} | {ortInt8Us:F2} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {ortInt8Us / denseUs:F2}x | {denseUs / sparseUs:F2}x | {denseUs / sparseRowsUs:F2}x |"));
+                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {twoUs:F2} | {sparseUs:F2} | {sparseRowsUs:F2} | {batchUs:F2} | {boundUs:F2} ({bandwidth:F0} GB/s) | {denseUs / boundUs:F2}x | {macBound} | {macRatio} | {floatUs:F0} | {floatVectorUs:F1} | {floatBatchUs:F1} | {moduleUs:F1} | {addmmUs:F1} | {torchBatchUs:F1} | {ortFloatUs:F1} | {ortInt8Us:F2} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {ortInt8Us / denseUs:F2}x | {denseUs / sparseUs:F2}x | {denseUs / sparseRowsUs:F2}x |"));
         }
         Console.WriteLine();
         Console.WriteLine("read bound: the weight bytes over the streaming-read rate of a buffer of the same size, measured in this run.");
@@ -138,6 +148,13 @@ internal static class StepHarness
         double floatUs = Timing.BestMicroseconds(() => floatSession.Step(t = (t + 1) % vocab), calls: 50, runs: 11, warmupCalls: 50);
         var floatVector = floatModel.CreateSession();
         double floatVectorUs = Timing.BestMicroseconds(() => floatVector.Step(t = (t + 1) % vocab), calls: 50, runs: 11, warmupCalls: 50);
+        // Batches of 8 streams, per stream: each weight row read once for all eight.
+        var tokens = new int[8];
+        void NextTokens() { for (int b = 0; b < 8; b++) tokens[b] = (tokens[b] + b + 1) % vocab; }
+        var int8Batch = new QuantizedLstmBatch(int8, best, 8);
+        double int8BatchUs = Timing.BestMicroseconds(() => { NextTokens(); int8Batch.Step(tokens); }, calls: 10, runs: 11, warmupCalls: 10) / 8;
+        var floatBatch = new FloatLstmBatch(floatModel, 8);
+        double floatBatchUs = Timing.BestMicroseconds(() => { NextTokens(); floatBatch.Step(tokens); }, calls: 5, runs: 11, warmupCalls: 5) / 8;
         var prompt = Enumerable.Range(0, 256).Select(i => 1 + i * 7 % (vocab - 1)).ToArray();
         var session = int8.CreateSession(best);
         using var session2 = int8.CreateSession(best, threads: 2);
@@ -151,11 +168,12 @@ internal static class StepHarness
         ], rounds: 21);
         Console.WriteLine($"default model ({best.Name}), µs per step, best of 21 runs (prompt: 21 interleaved rounds):");
         Console.WriteLine();
-        Console.WriteLine("| int8, 1 thread | int8, 2 threads | float scalar reference | float vectorized | 256-char prompt: prefill per char | stepping per char | prefill speed-up " +
-            "| 2 threads: prefill per char | stepping per char | prefill speed-up |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| int8, 1 thread | int8, 2 threads | int8 batch 8, per stream | float scalar reference | float vectorized | float batch 8, per stream " +
+            "| 256-char prompt: prefill per char | stepping per char | prefill speed-up | 2 threads: prefill per char | stepping per char | prefill speed-up |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {oneUs:F2} | {twoUs:F2} | {floatUs:F0} | {floatVectorUs:F1} | {prompted[0] / 256:F2} | {prompted[1] / 256:F2} | {prompted[1] / prompted[0]:F2}x " +
+            $"| {oneUs:F2} | {twoUs:F2} | {int8BatchUs:F2} | {floatUs:F0} | {floatVectorUs:F1} | {floatBatchUs:F1} " +
+            $"| {prompted[0] / 256:F2} | {prompted[1] / 256:F2} | {prompted[1] / prompted[0]:F2}x " +
             $"| {prompted[2] / 256:F2} | {prompted[3] / 256:F2} | {prompted[3] / prompted[2]:F2}x |"));
     }
 

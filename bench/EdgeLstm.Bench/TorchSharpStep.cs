@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace EdgeLstm.Bench;
 
 /// <summary>
-/// libtorch float steps on the same weights, batch 1, state fed back: nn.LSTM called for one step (what a
-/// TorchSharp user writes) and a hand-written step (addmm + pointwise, usually faster).
+/// libtorch float steps on the same weights, state fed back, for a batch of independent streams (1 by
+/// default): nn.LSTM called for one step (what a TorchSharp user writes) and a hand-written step (addmm +
+/// pointwise, usually faster).
 /// </summary>
 internal sealed class TorchSharpStep : IDisposable
 {
@@ -15,7 +16,7 @@ internal sealed class TorchSharpStep : IDisposable
     private Tensor _h, _c, _h2, _c2;
     private readonly int _hidden;
 
-    public TorchSharpStep(FloatLstmLayer layer)
+    public TorchSharpStep(FloatLstmLayer layer, int batch = 1)
     {
         _hidden = layer.HiddenSize;
         _lstm = nn.LSTM(layer.InputSize, layer.HiddenSize, batchFirst: true);
@@ -28,14 +29,14 @@ internal sealed class TorchSharpStep : IDisposable
             _lstm.get_parameter("bias_hh_l0")!.copy_(tensor(layer.BiasHh));
         }
         _lstm.eval();
-        _x = randn(1, 1, layer.InputSize).MoveToOuterDisposeScope();
+        _x = randn(batch, 1, layer.InputSize).MoveToOuterDisposeScope();
         _wih = tensor(layer.WeightIh, [4L * _hidden, layer.InputSize]).t().contiguous().MoveToOuterDisposeScope();
         _whh = tensor(layer.WeightHh, [4L * _hidden, _hidden]).t().contiguous().MoveToOuterDisposeScope();
         _bias = tensor(layer.BiasIh.Zip(layer.BiasHh, (a, b) => a + b).ToArray(), [1, 4L * _hidden]).MoveToOuterDisposeScope();
-        _h = zeros(1, 1, _hidden).MoveToOuterDisposeScope();
-        _c = zeros(1, 1, _hidden).MoveToOuterDisposeScope();
-        _h2 = zeros(1, _hidden).MoveToOuterDisposeScope();
-        _c2 = zeros(1, _hidden).MoveToOuterDisposeScope();
+        _h = zeros(1, batch, _hidden).MoveToOuterDisposeScope();
+        _c = zeros(1, batch, _hidden).MoveToOuterDisposeScope();
+        _h2 = zeros(batch, _hidden).MoveToOuterDisposeScope();
+        _c2 = zeros(batch, _hidden).MoveToOuterDisposeScope();
     }
 
     public void LstmModuleStep()
@@ -53,7 +54,7 @@ internal sealed class TorchSharpStep : IDisposable
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var gates = _bias.addmm(_x.view(1, -1), _wih).addmm_(_h2, _whh);
+        var gates = _bias.addmm(_x.view(_x.shape[0], -1), _wih).addmm_(_h2, _whh);
         var chunks = gates.chunk(4, 1);
         var c = chunks[1].sigmoid().mul_(_c2).add_(chunks[0].sigmoid().mul_(chunks[2].tanh()));
         var h = chunks[3].sigmoid().mul_(c.tanh());

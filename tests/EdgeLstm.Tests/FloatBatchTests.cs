@@ -47,24 +47,28 @@ public sealed class FloatBatchTests
         var random = new Random(cols);
         float[] Random(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         float[] w = Random(rows * cols), inputs = Random(count * cols), start = Random(count * rows);
-        float[] batched = (float[])start.Clone();
-        FloatMatVec.MultiplyAdd(w, inputs, cols, count, batched, rows);
-        for (int b = 0; b < count; b++)
+        foreach (int width in FloatMatVec.SupportedWidths)
         {
-            float[] alone = start.AsSpan(b * rows, rows).ToArray();
-            FloatMatVec.MultiplyAdd(w, inputs.AsSpan(b * cols, cols), alone);
-            Assert.True(alone.AsSpan().SequenceEqual(batched.AsSpan(b * rows, rows)), $"stream {b} of {count} differs from the same vector alone");
-            for (int r = 0; r < rows; r++)
+            float[] batched = (float[])start.Clone();
+            FloatMatVec.MultiplyAdd(w, inputs, cols, count, batched, rows, width);
+            for (int b = 0; b < count; b++)
             {
-                double exact = start[b * rows + r], magnitude = 0;
-                for (int j = 0; j < cols; j++)
+                float[] alone = start.AsSpan(b * rows, rows).ToArray();
+                FloatMatVec.MultiplyAdd(w, inputs.AsSpan(b * cols, cols), cols, 1, alone, rows, width);
+                Assert.True(alone.AsSpan().SequenceEqual(batched.AsSpan(b * rows, rows)), $"width {width}: stream {b} of {count} differs from the same vector alone");
+                for (int r = 0; r < rows; r++)
                 {
-                    exact += (double)w[r * cols + j] * inputs[b * cols + j];
-                    magnitude += Math.Abs((double)w[r * cols + j] * inputs[b * cols + j]);
+                    double exact = start[b * rows + r], magnitude = 0;
+                    for (int j = 0; j < cols; j++)
+                    {
+                        exact += (double)w[r * cols + j] * inputs[b * cols + j];
+                        magnitude += Math.Abs((double)w[r * cols + j] * inputs[b * cols + j]);
+                    }
+                    Assert.True(Math.Abs(alone[r] - exact) <= 1e-6 * (magnitude + 1), $"width {width}, row {r}: {alone[r]} against {exact}");
                 }
-                Assert.True(Math.Abs(alone[r] - exact) <= 1e-6 * (magnitude + 1), $"row {r}: {alone[r]} against {exact}");
             }
         }
+        Assert.Throws<ArgumentOutOfRangeException>(() => FloatMatVec.MultiplyAdd(w, inputs, cols, count, new float[count * rows], rows, width: 3));
     }
 
     [Fact]

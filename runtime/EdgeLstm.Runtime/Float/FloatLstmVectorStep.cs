@@ -4,8 +4,8 @@ using System.Runtime.CompilerServices;
 namespace EdgeLstm.Runtime.Float;
 
 /// <summary>
-/// The float LSTM step, vectorized: the products by <see cref="FloatMatVec"/> (Vector&lt;float&gt;, a fixed
-/// summation order shared with <see cref="FloatLstmBatch"/>), the gates by System.Numerics.Tensors' primitives
+/// The float LSTM step, vectorized: the products by <see cref="FloatMatVec"/> (512-bit lanes where the CPU has
+/// them; a fixed summation order shared with <see cref="FloatLstmBatch"/>), the gates by System.Numerics.Tensors' primitives
 /// (AVX-512/AVX2/NEON as the CPU has them). The same computation as <see cref="FloatLstmReference"/>, but each row's
 /// dot product is summed in vector lanes, so results differ from the reference by rounding only (checked against
 /// it and against libtorch).

@@ -91,13 +91,16 @@ build_native() {
   make -s -C examples/c CC="$cc" EDGELSTM="$out" OUT="$CACHE/c-$rid"
 }
 
-# Runs the C ABI tests and the C example for one RID (arm64 under qemu); prints the tests' "N passed" line.
+# Runs the C ABI tests, the lifetime tests and the C example for one RID (arm64 under qemu); prints the tests'
+# "N passed" lines. Load/free cycles: 10,000 on x64, 1,000 under qemu (about a minute each).
 run_c_tests() {
-  local rid=$1
+  local rid=$1 cycles=10000
   local run=()
-  [[ $rid == linux-arm64 ]] && run=(env QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 -cpu max)
+  [[ $rid == linux-arm64 ]] && run=(env QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 -cpu max) && cycles=1000
   say "C ABI tests ($rid)"
   "${run[@]}" "$CACHE/c-$rid/test_capi" "$MODEL" | tee "$CACHE/c-$rid/test.log"
+  say "C ABI lifetime tests ($rid): $cycles load/free cycles from the file and from memory, sessions"
+  "${run[@]}" "$CACHE/c-$rid/test_lifetime" "$MODEL" "$cycles" | tee "$CACHE/c-$rid/lifetime.log"
   say "C example ($rid)"
   "${run[@]}" "$CACHE/c-$rid/generate" "$MODEL" "Call me Ishmael." 120 1
 }
@@ -147,8 +150,8 @@ case "${1:-}" in
     dotnet test EdgeLstm.sln -c $CONFIG -nologo 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
     set -e
-    # One closing line in the plain 'N passed, N failed' form: xunit, the two C test runs and the NuGet check.
-    cat "$CACHE"/c-linux-*/test.log "$CACHE/nuget-check.log" >> "$log"
+    # One closing line in the plain 'N passed, N failed' form: xunit, the C test runs and the NuGet check.
+    cat "$CACHE"/c-linux-*/test.log "$CACHE"/c-linux-*/lifetime.log "$CACHE/nuget-check.log" >> "$log"
     awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v); if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
          /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
          END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"

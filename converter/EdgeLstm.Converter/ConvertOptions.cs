@@ -16,4 +16,6 @@ public sealed record ConvertOptions
     public string? CalibText { get; init; }
     /// <summary>Characters of the calibration text to run.</summary>
     public int CalibChars { get; init; } = 20_000;
+    /// <summary>Tensors of the input the model does not use but the user knows to be harmless (otherwise they are an error).</summary>
+    public IReadOnlyList<string> IgnoredTensors { get; init; } = [];
 }

@@ -15,8 +15,10 @@ public static class ModelConverter
 {
     public static ConversionReport Convert(ConvertOptions options)
     {
+        if (File.Exists(options.Input) && ModelFileReader.HasMagic(ModelLoader.ReadPrefix(options.Input)))
+            throw new ArgumentException($"{options.Input} is an .elstm file (already converted); convert reads a float safetensors model");
         var inputFile = SafeTensorsReader.Read(options.Input);
-        FloatLstmModel original = FloatLstmModel.FromSafeTensors(inputFile);
+        FloatLstmModel original = FloatLstmModel.FromSafeTensors(inputFile, options.IgnoredTensors);
         FloatLstmModel pruned = options.Prune.Method switch
         {
             PruneMethod.None => original,
@@ -27,7 +29,7 @@ public static class ModelConverter
             throw new IOException($"{options.Output} exists; pass --force to overwrite it");
 
         if (!pruned.HasEmbedding && (options.CalibText is not null || options.ValidText is not null))
-            throw new ArgumentException("--calib and --valid read text; this is a sequence model (float input vectors), which has no vocabulary");
+            throw new ArgumentException($"--calib and --valid read text; {Path.GetFileName(options.Input)} is a '{ModelMetadataKeys.SequenceTask}' model (float input vectors), which has no vocabulary");
         bool safetensorsOut = options.Output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
         byte[] bytes;
         string format;
@@ -46,14 +48,14 @@ public static class ModelConverter
             {
                 if (options.Weights != WeightType.Int8) throw new ArgumentException("--calib sets int8 activation scales; it needs --dtype int8");
                 if (!File.Exists(options.CalibText)) throw new FileNotFoundException($"{options.CalibText}: no such file", options.CalibText);
-                int[] calib = pruned.Tokenizer.Encode(File.ReadAllText(options.CalibText));
+                int[] calib = pruned.Tokenizer.Encode(StrictUtf8.ReadFile(options.CalibText));
                 hScales = ActivationCalibrator.HScales(pruned, calib.AsSpan(0, Math.Min(calib.Length, options.CalibChars)));
             }
             bytes = CompactModelBuilder.Build(pruned, options.Weights, blockSparse, options.Prune.ToString(), Path.GetFileName(options.Input), hScales);
             format = options.Weights == WeightType.Int8 ? (blockSparse ? "elstm int8 block-sparse 1x16" : "elstm int8") : "elstm f32";
             if (hScales is not null) format += ", static activation scales";
         }
-        ILanguageModel converted = safetensorsOut
+        using ILanguageModel converted = safetensorsOut
             ? FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(bytes, Path.GetFileName(options.Output)))
             : CompactModelLoader.Load(ModelFileReader.Parse(bytes, Path.GetFileName(options.Output)));
 
@@ -62,7 +64,7 @@ public static class ModelConverter
         if (options.ValidText is not null)
         {
             if (!File.Exists(options.ValidText)) throw new FileNotFoundException($"{options.ValidText}: no such file", options.ValidText);
-            int[] tokens = original.Tokenizer.Encode(File.ReadAllText(options.ValidText));
+            int[] tokens = original.Tokenizer.Encode(StrictUtf8.ReadFile(options.ValidText));
             if (options.EvalChars > 0 && tokens.Length > options.EvalChars) tokens = tokens[..options.EvalChars];
             evalChars = tokens.Length;
             before = BitsPerCharEvaluator.Evaluate(original, tokens);
@@ -94,7 +96,8 @@ public static class ModelConverter
         return rows;
     }
 
-    private static List<SafeTensorsWriter.Tensor> FloatTensors(FloatLstmModel m)
+    /// <summary>The model's tensors under their PyTorch names, as the float exchange format stores them.</summary>
+    public static List<SafeTensorsWriter.Tensor> FloatTensors(FloatLstmModel m)
     {
         var list = new List<SafeTensorsWriter.Tensor>();
         if (m.HasEmbedding) list.Add(new(LstmTensorNames.EmbeddingWeight, [m.VocabularySize, m.EmbeddingDim], m.Embedding));

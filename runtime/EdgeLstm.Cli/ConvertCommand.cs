@@ -16,9 +16,14 @@ internal static class ConvertCommand
         var evalChars = new Option<int>("--eval-chars") { Description = "Characters of --valid to score (0 = all)", DefaultValueFactory = _ => 20_000 };
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite the output if it exists" };
         var calib = new Option<FileInfo?>("--calib") { Description = "Calibration text: fixed per-layer activation scales measured on it (default: dynamic scales every step)" };
+        var ignore = new Option<string[]>("--ignore-tensor")
+        {
+            Description = "A tensor of the input that the model does not use and that is known to be harmless (repeat for more); other unused tensors are an error",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("convert", "Prune and quantize a float model into the compact .elstm format, reporting size and accuracy")
         {
-            input, output, dtype, prune, valid, evalChars, force, calib,
+            input, output, dtype, prune, valid, evalChars, force, calib, ignore,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -36,6 +41,7 @@ internal static class ConvertCommand
                 EvalChars = chars,
                 Force = result.GetValue(force),
                 CalibText = result.GetValue(calib)?.FullName,
+                IgnoredTensors = result.GetValue(ignore) ?? [],
             });
             Console.Write(report);
             return ExitCodes.Success;

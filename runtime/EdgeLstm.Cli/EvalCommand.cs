@@ -25,10 +25,10 @@ internal static class EvalCommand
             int limit = result.GetValue(maxChars);
             if (limit < 0) throw new ArgumentException($"--max-chars must be ≥ 0, got {limit}");
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
-            var source = ModelSource.Load(result.GetValue(model));
-            var loaded = source.Model;
+            using var source = ModelSource.Load(result.GetValue(model));
+            var loaded = source.RequireText("eval");
             string name = source.Name;
-            int[] tokens = loaded.Tokenizer.Encode(File.ReadAllText(file.FullName));
+            int[] tokens = loaded.Tokenizer.Encode(StrictUtf8.ReadFile(file.FullName));
             if (limit > 0 && tokens.Length > limit) tokens = tokens[..limit];
             if (tokens.Length < 2) throw new ArgumentException($"{file.FullName}: needs at least two characters to score");
             int unknown = 0;
@@ -36,7 +36,8 @@ internal static class EvalCommand
 
             var clock = Stopwatch.StartNew();
             var progress = Console.IsErrorRedirected ? null : new TerminalProgress(tokens.Length);
-            double bpc = BitsPerCharEvaluator.Evaluate(ModelSource.CreateSession(loaded, result.GetValue(threads)), tokens, progress);
+            using var session = ModelSource.CreateSession(loaded, result.GetValue(threads));
+            double bpc = BitsPerCharEvaluator.Evaluate(session, tokens, progress);
             progress?.Clear();
             double seconds = clock.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -31,9 +31,12 @@ internal static class GenerateCommand
             options.Validate();
             int count = result.GetValue(maxChars);
             if (count < 0) throw new ArgumentException($"--max-chars must be ≥ 0, got {count}");
-            var loaded = ModelSource.Load(result.GetValue(model)).Model;
+            using var source = ModelSource.Load(result.GetValue(model));
+            var loaded = source.RequireText("generate");
             string text = result.GetValue(prompt)!;
-            var session = ModelSource.CreateSession(loaded, result.GetValue(threads));
+            // Arguments are decoded with U+FFFD for invalid bytes; the model would only call it an unknown character.
+            if (text.Contains('\uFFFD')) throw new ArgumentException($"--prompt is not valid UTF-8 (it decodes to U+FFFD at character {text.IndexOf('\uFFFD')})");
+            using var session = ModelSource.CreateSession(loaded, result.GetValue(threads));
             var characters = TextGenerator.Generate(session, text, options, count, result.GetValue(stop));
             using var stdout = Console.OpenStandardOutput();
             using var writer = new StreamWriter(stdout, new System.Text.UTF8Encoding(false)) { AutoFlush = true };

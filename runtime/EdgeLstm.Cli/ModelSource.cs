@@ -14,7 +14,18 @@ internal static class ModelSource
 {
     public const string EmbeddedName = "moby-dick-char.elstm";
 
-    public sealed record Loaded(ILanguageModel Model, string Name, long Bytes, string Format, ModelFile? CompactFile);
+    /// <summary>A loaded model and what `info` says of it; disposing it releases the model's file.</summary>
+    public sealed record Loaded(ILanguageModel Model, string Name, long Bytes, string Format, ModelFile? CompactFile) : IDisposable
+    {
+        /// <summary>The model's task, as its file names it: "char-lm" (tokens in, next-token logits out) or "sequence" (float vectors).</summary>
+        public string Task => Model.HasEmbedding ? ModelMetadataKeys.CharLmTask : ModelMetadataKeys.SequenceTask;
+
+        /// <summary>Throws a one-line error unless the model reads text (a vocabulary): generate and eval need one.</summary>
+        public ILanguageModel RequireText(string verb) => Model.HasEmbedding ? Model
+            : throw new ArgumentException($"{Name} is a '{Task}' model (float input vectors, no vocabulary); '{verb}' needs a text model ('{ModelMetadataKeys.CharLmTask}')");
+
+        public void Dispose() => Model.Dispose();
+    }
 
     public static Option<int> CreateThreadsOption() => new("--threads")
     {
@@ -45,9 +56,9 @@ internal static class ModelSource
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
             if (file.Length > ModelFileReader.MaxFileBytes) throw new ModelFormatException($"{file.Name}: file is {file.Length} bytes; too large");
             // .elstm files are memory-mapped (weights viewed in place); safetensors are read.
-            if (ModelFileReader.HasMagic(Prefix(file.FullName)))
+            if (ModelFileReader.HasMagic(ModelLoader.ReadPrefix(file.FullName)))
                 return FromCompact(ModelFileReader.Read(file.FullName), file.FullName, file.Length);
-            return FromBytes(File.ReadAllBytes(file.FullName), file.FullName, file.Name);
+            return new Loaded(ModelLoader.Load(file.FullName), file.FullName, file.Length, "safetensors, float32", null);
         }
         using var stream = typeof(ModelSource).Assembly.GetManifestResourceStream(EmbeddedName);
         if (stream is null)
@@ -68,18 +79,9 @@ internal static class ModelSource
         return new Loaded(CompactModelLoader.Load(compact), name, bytes, format, compact);
     }
 
-    /// <summary>The first bytes of a file (fewer if it is shorter), to tell .elstm from safetensors.</summary>
-    private static byte[] Prefix(string path)
-    {
-        using var stream = File.OpenRead(path);
-        var prefix = new byte[ModelFileLayout.Magic.Length];
-        return prefix[..stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false)];
-    }
-
     private static Loaded FromBytes(byte[] bytes, string name, string source)
     {
         if (ModelFileReader.HasMagic(bytes)) return FromCompact(ModelFileReader.Parse(bytes, source), name, bytes.Length);
-        var model = FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(bytes, source));
-        return new Loaded(model, name, bytes.Length, "safetensors, float32", null);
+        return new Loaded(ModelLoader.Load(bytes, source), name, bytes.Length, "safetensors, float32", null);
     }
 }

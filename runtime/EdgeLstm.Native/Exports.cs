@@ -26,8 +26,10 @@ internal static unsafe class Exports
         return p;
     }
 
+    /// <summary>A NUL-terminated UTF-8 argument, decoded strictly: invalid bytes are an error naming their offset, not U+FFFD.</summary>
     private static string Utf8Arg(byte* text, string name) =>
-        text == null ? throw new NativeException(NativeStatus.InvalidArgument, $"{name} is NULL") : Marshal.PtrToStringUTF8((nint)text)!;
+        text == null ? throw new NativeException(NativeStatus.InvalidArgument, $"{name} is NULL")
+            : StrictUtf8.Decode(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(text), name);
 
     private static T* OutArg<T>(T* pointer, string name) where T : unmanaged =>
         pointer == null ? throw new NativeException(NativeStatus.InvalidArgument, $"{name} is NULL") : pointer;
@@ -78,7 +80,7 @@ internal static unsafe class Exports
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_model_free")]
     public static int ModelFree(nint model) => NativeErrors.Guard(() =>
     {
-        HandleTable.Remove<NativeModel>(model, "model");
+        HandleTable.Remove<NativeModel>(model, "model").Dispose();
         return NativeStatus.Ok;
     });
 
@@ -132,8 +134,7 @@ internal static unsafe class Exports
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_session_free")]
     public static int SessionFree(nint session) => NativeErrors.Guard(() =>
     {
-        var removed = HandleTable.Remove<NativeSession>(session, "session");
-        (removed.Session as IDisposable)?.Dispose();
+        HandleTable.Remove<NativeSession>(session, "session").Dispose();
         return NativeStatus.Ok;
     });
 

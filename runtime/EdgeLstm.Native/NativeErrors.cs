@@ -20,6 +20,7 @@ internal static unsafe class NativeErrors
         }
         catch (NativeException e) { return Fail(e.Status, e.Message); }
         catch (ModelFormatException e) { return Fail(NativeStatus.InvalidModel, e.Message); }
+        catch (ObjectDisposedException e) { return Fail(NativeStatus.InvalidHandle, e.Message); } // a model freed on another thread meanwhile
         catch (FileNotFoundException e) { return Fail(NativeStatus.FileNotFound, e.Message); }
         catch (IOException e) { return Fail(NativeStatus.FileNotFound, e.Message); }
         catch (UnauthorizedAccessException e) { return Fail(NativeStatus.FileNotFound, e.Message); }

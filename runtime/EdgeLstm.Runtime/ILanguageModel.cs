@@ -1,7 +1,11 @@
 namespace EdgeLstm.Runtime;
 
-/// <summary>A loaded model (float or int8; character model or sequence model), shared read-only by its sessions.</summary>
-public interface ILanguageModel
+/// <summary>
+/// A loaded model (float or int8; character model or sequence model), shared read-only by its sessions.
+/// Dispose it to release what it holds (an int8 model's memory-mapped file). Its sessions may outlive it: each
+/// keeps the weights until it is disposed itself. No new session can be created after disposal.
+/// </summary>
+public interface ILanguageModel : IDisposable
 {
     /// <summary>The vocabulary; a "sequence" model has none and throws <see cref="NotSupportedException"/>.</summary>
     CharTokenizer Tokenizer { get; }
@@ -14,8 +18,11 @@ public interface ILanguageModel
     ILanguageModelSession CreateSession();
 }
 
-/// <summary>One stream of steps through a model; owns the recurrent state. One session per thread.</summary>
-public interface ILanguageModelSession
+/// <summary>
+/// One stream of steps through a model; owns the recurrent state. One session per thread. Dispose it to stop
+/// its helper thread (two-thread int8 sessions) and to let go of the model's weights.
+/// </summary>
+public interface ILanguageModelSession : IDisposable
 {
     CharTokenizer Tokenizer { get; }
     /// <summary>Feeds one token and returns the logits over the next token (valid until the next call).</summary>

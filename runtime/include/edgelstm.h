@@ -8,6 +8,11 @@
  *  - Handles are opaque. NULL, freed or foreign handles give EDGELSTM_INVALID_HANDLE, never a crash.
  *  - Threads: a model is read-only once loaded; any number of sessions on any threads may share it.
  *    A session (and a sampler) must be used by one thread at a time. Loading and freeing are thread-safe.
+ *  - Lifetime: free what you load or create. edgelstm_model_free releases the model's memory map and file
+ *    descriptor once no session uses them: a session may outlive its model (it keeps stepping, and the weights
+ *    stay mapped until edgelstm_session_free), but no new session can be made from a freed model
+ *    (EDGELSTM_INVALID_HANDLE). edgelstm_session_free stops a two-thread session's helper thread.
+ *  - Text is UTF-8; invalid bytes are EDGELSTM_INVALID_ARGUMENT with a message naming their byte offset.
  *  - The library is NativeAOT-compiled .NET; its runtime starts on the first call (a few ms).
  */
 #ifndef EDGELSTM_H
@@ -44,7 +49,8 @@ const char *edgelstm_last_error(void);
 /* Kernel variant in use, e.g. "avx512bw-maddubs", "avx2-maddubs", "neon-sdot" (static string). */
 const char *edgelstm_kernel_name(void);
 
-/* Load a model (.elstm or float .safetensors) from a file, or from a caller-owned buffer (copied; free it after). */
+/* Load a model (.elstm or float .safetensors, told apart by the first bytes; anything else is EDGELSTM_INVALID_MODEL)
+   from a file (an .elstm file is memory-mapped), or from a caller-owned buffer (copied; free it after). */
 int edgelstm_model_load(const char *path, edgelstm_model **model);
 int edgelstm_model_load_memory(const void *data, size_t size, edgelstm_model **model);
 int edgelstm_model_free(edgelstm_model *model);

@@ -9,9 +9,12 @@ internal static class CliRunner
 
     public static Result Run(params string[] args) => RunTool("edgelstm", args);
 
+    /// <summary>`edgelstm` with extra environment variables.</summary>
+    public static Result RunWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args) => RunTool("edgelstm", args, environment);
+
     public static Result RunTrainer(params string[] args) => RunTool("edgelstm-train", args);
 
-    private static Result RunTool(string tool, string[] args)
+    private static Result RunTool(string tool, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -19,6 +22,7 @@ internal static class CliRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, tool + ".dll"));
         foreach (string a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;

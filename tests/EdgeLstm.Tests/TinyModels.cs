@@ -1,5 +1,6 @@
 using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.SafeTensors;
 
 namespace EdgeLstm.Tests;
 
@@ -29,6 +30,33 @@ internal static class TinyModels
             input = hidden;
         }
         return new FloatLstmModel(tokenizer, Uniform(vocab * embedding, 1f), embedding, stack, Uniform(vocab * hidden, bound), Uniform(vocab, bound));
+    }
+
+    /// <summary>
+    /// A "sequence" model (float input vectors, no embedding) as PyTorch would save nn.LSTM + nn.Linear, with
+    /// seeded random weights: the tensors and the metadata that names the task.
+    /// </summary>
+    public static (List<SafeTensorsWriter.Tensor> Tensors, Dictionary<string, string> Metadata) SequenceTensors(
+        int input = 3, int hidden = 16, int layers = 2, int outputs = 2, int seed = 1)
+    {
+        var random = new Random(seed);
+        float[] Uniform(long n)
+        {
+            var values = new float[n];
+            for (int i = 0; i < n; i++) values[i] = (float)((random.NextDouble() * 2 - 1) / Math.Sqrt(hidden));
+            return values;
+        }
+        var tensors = new List<SafeTensorsWriter.Tensor>();
+        for (int k = 0, width = input; k < layers; k++, width = hidden)
+        {
+            tensors.Add(new(LstmTensorNames.WeightIh(k), [4L * hidden, width], Uniform(4L * hidden * width)));
+            tensors.Add(new(LstmTensorNames.WeightHh(k), [4L * hidden, hidden], Uniform(4L * hidden * hidden)));
+            tensors.Add(new(LstmTensorNames.BiasIh(k), [4L * hidden], Uniform(4L * hidden)));
+            tensors.Add(new(LstmTensorNames.BiasHh(k), [4L * hidden], Uniform(4L * hidden)));
+        }
+        tensors.Add(new(LstmTensorNames.HeadWeight, [outputs, hidden], Uniform((long)outputs * hidden)));
+        tensors.Add(new(LstmTensorNames.HeadBias, [outputs], Uniform(outputs)));
+        return (tensors, new Dictionary<string, string> { [ModelMetadataKeys.Task] = ModelMetadataKeys.SequenceTask });
     }
 
     /// <summary>Random token ids, the same for a seed.</summary>

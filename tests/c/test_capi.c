@@ -3,10 +3,12 @@
  * threads sharing one model, whose outputs must equal the single-threaded ones.
  * Usage: test_capi MODEL.elstm   (prints "N passed, M failed"; exit code 1 on any failure)
  */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "edgelstm.h"
 
 static int passed, failed;
@@ -75,6 +77,17 @@ int main(int argc, char **argv) {
     expect_status(edgelstm_model_load_memory(bytes, size, &model), EDGELSTM_INVALID_MODEL, "corrupt buffer (checksum)");
     bytes[size - 10] ^= 0x40;
     expect_status(edgelstm_model_load_memory("garbage!", 8, &model), EDGELSTM_INVALID_MODEL, "garbage buffer");
+    expect_status(edgelstm_model_load_memory("GIF89a\x01\x00\x01\x00", 10, &model), EDGELSTM_INVALID_MODEL, "a buffer of neither format");
+    EXPECT(strstr(edgelstm_last_error(), ".elstm") && strstr(edgelstm_last_error(), "safetensors"), "message names both formats: %s", edgelstm_last_error());
+    {
+        char path[] = "/tmp/edgelstm-capi-XXXXXX";
+        int fd = mkstemp(path);
+        EXPECT(fd >= 0 && write(fd, "GIF89a\x01\x00\x01\x00", 10) == 10, "write %s", path);
+        close(fd);
+        expect_status(edgelstm_model_load(path, &model), EDGELSTM_INVALID_MODEL, "a file of neither format");
+        EXPECT(strstr(edgelstm_last_error(), "not a model file") && strstr(edgelstm_last_error(), "safetensors"), "message names both formats: %s", edgelstm_last_error());
+        unlink(path);
+    }
 
     /* A good model from memory, then from the path. */
     expect_status(edgelstm_model_load_memory(bytes, size, &model), EDGELSTM_OK, "load from memory");
@@ -134,6 +147,10 @@ int main(int argc, char **argv) {
     int32_t ids[3];
     expect_status(edgelstm_model_encode(model, "the", ids, 3, &count), EDGELSTM_OK, "encode");
     expect_status(edgelstm_model_encode(model, "\xe9\xaf\xa8", ids, 3, &count), EDGELSTM_INVALID_ARGUMENT, "character outside the vocabulary");
+    expect_status(edgelstm_model_encode(model, "th\xe9", ids, 3, &count), EDGELSTM_INVALID_ARGUMENT, "text ending inside a character");
+    EXPECT(strstr(edgelstm_last_error(), "not valid UTF-8 at byte 2") != NULL, "invalid UTF-8 message: %s", edgelstm_last_error());
+    expect_status(edgelstm_model_encode(model, "t\xff" "e", ids, 3, &count), EDGELSTM_INVALID_ARGUMENT, "invalid UTF-8 byte");
+    EXPECT(strstr(edgelstm_last_error(), "not valid UTF-8 at byte 1") != NULL, "invalid UTF-8 message: %s", edgelstm_last_error());
     char text[8];
     size_t length;
     expect_status(edgelstm_model_token_text(model, ids[0], text, 1, &length), EDGELSTM_BUFFER_TOO_SMALL, "token text buffer");

@@ -73,10 +73,45 @@ public sealed class FloatLstmModel : ILanguageModel
 
     ILanguageModelSession ILanguageModel.CreateSession() => CreateSession();
 
+    /// <summary>Nothing to release: the weights are managed arrays, copied out of the file at load.</summary>
+    public void Dispose()
+    {
+    }
+
     public static FloatLstmModel Load(string path) => FromSafeTensors(SafeTensorsReader.Read(path));
 
-    /// <summary>Builds the model from a validated safetensors file; the architecture is read off the tensor shapes.</summary>
-    public static FloatLstmModel FromSafeTensors(SafeTensorsFile file)
+    /// <summary>
+    /// Builds the model from a validated safetensors file; the architecture is read off the tensor shapes. Every
+    /// tensor must be one the model uses: a PyTorch file with more (a LayerNorm's weights, say) would otherwise load
+    /// and run without them, giving wrong results silently. <paramref name="ignoredTensors"/> names extras the
+    /// caller knows to be harmless.
+    /// </summary>
+    public static FloatLstmModel FromSafeTensors(SafeTensorsFile file, IReadOnlyCollection<string>? ignoredTensors = null)
+    {
+        var model = Build(file);
+        RejectUnusedTensors(file, model.Layers.Length, model.HasEmbedding, ignoredTensors ?? []);
+        return model;
+    }
+
+    private static void RejectUnusedTensors(SafeTensorsFile file, int layers, bool hasEmbedding, IReadOnlyCollection<string> ignored)
+    {
+        foreach (string name in ignored)
+            if (!file.Tensors.ContainsKey(name))
+                throw new ModelFormatException($"{file.Source}: tensor '{name}' is to be ignored but the file has no such tensor");
+        var unused = new List<string>();
+        foreach (string name in file.Tensors.Keys)
+        {
+            bool used = name is LstmTensorNames.HeadWeight or LstmTensorNames.HeadBias
+                || (hasEmbedding && name == EmbeddingWeight) || IsLayerTensor(name, layers);
+            if (!used && !ignored.Contains(name)) unused.Add(name);
+        }
+        if (unused.Count == 0) return;
+        unused.Sort(StringComparer.Ordinal);
+        throw new ModelFormatException($"{file.Source}: tensor{(unused.Count > 1 ? "s" : "")} {string.Join(", ", unused.Select(n => $"'{n}'"))} " +
+            "not used by an embedding → LSTM → linear model; running without them would give wrong results (if they are harmless, `edgelstm convert --ignore-tensor NAME` drops them)");
+    }
+
+    private static FloatLstmModel Build(SafeTensorsFile file)
     {
         string source = file.Source;
         if (file.Metadata.TryGetValue(ModelMetadataKeys.FormatVersion, out string? version) && version.Split('.')[0] != ModelMetadataKeys.CurrentFormatVersion)

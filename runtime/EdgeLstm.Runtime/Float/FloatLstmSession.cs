@@ -32,6 +32,11 @@ public sealed class FloatLstmSession : ILanguageModelSession
 
     public FloatLstmModel Model => _model;
 
+    /// <summary>Nothing to release: the float weights are managed arrays.</summary>
+    public void Dispose()
+    {
+    }
+
     /// <summary>True when this session runs the scalar reference rather than the vectorized step.</summary>
     public bool IsReference => _reference;
 

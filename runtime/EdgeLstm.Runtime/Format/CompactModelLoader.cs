@@ -12,7 +12,27 @@ public static class CompactModelLoader
 
     public static ILanguageModel Load(string path) => Load(ModelFileReader.Read(path));
 
+    /// <summary>
+    /// Takes ownership of <paramref name="file"/>: an int8 model views its weights in place and releases the file
+    /// when disposed; a float model copies them, so the file is released before this returns, as on any error.
+    /// </summary>
     public static ILanguageModel Load(ModelFile file)
+    {
+        ILanguageModel model;
+        try
+        {
+            model = Build(file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+        if (model is not QuantizedLstmModel) file.Dispose();
+        return model;
+    }
+
+    private static ILanguageModel Build(ModelFile file)
     {
         string source = file.Source;
         CompactModelMetadata meta = file.Metadata;

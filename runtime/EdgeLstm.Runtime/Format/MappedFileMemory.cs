@@ -6,7 +6,8 @@ namespace EdgeLstm.Runtime.Format;
 /// <summary>
 /// A read-only memory map of a whole file, exposed as <see cref="Memory{T}"/> so the model can view its
 /// tensors in place: the weights are never copied onto the managed heap, and the OS shares the pages between
-/// processes. The mapping lives as long as the <see cref="ModelFile"/> that references it.
+/// processes. The <see cref="ModelFile"/> that references it disposes it when its last holder lets go. No
+/// finalizer (CA2015): a span of the mapping may outlive every reference to this object.
 /// </summary>
 internal sealed unsafe class MappedFileMemory : MemoryManager<byte>
 {
@@ -14,6 +15,7 @@ internal sealed unsafe class MappedFileMemory : MemoryManager<byte>
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _pointer;
     private readonly int _length;
+    private int _disposed;
 
     public MappedFileMemory(string path, int length)
     {
@@ -34,7 +36,9 @@ internal sealed unsafe class MappedFileMemory : MemoryManager<byte>
         }
     }
 
-    public override Span<byte> GetSpan() => new(_pointer, _length);
+    // Every tensor view goes through here, so a read after unmapping is an exception, never a fault.
+    public override Span<byte> GetSpan() =>
+        Volatile.Read(ref _disposed) == 0 ? new(_pointer, _length) : throw new ObjectDisposedException(nameof(MappedFileMemory), "the model file is no longer mapped");
 
     public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);
 
@@ -44,6 +48,7 @@ internal sealed unsafe class MappedFileMemory : MemoryManager<byte>
 
     protected override void Dispose(bool disposing)
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();

@@ -27,7 +27,7 @@ public static class ModelFileReader
         var mapped = new MappedFileMemory(path, (int)info.Length);
         try
         {
-            return Parse(mapped.Memory, info.Name);
+            return Parse(mapped.Memory, info.Name, mapped);
         }
         catch
         {
@@ -39,7 +39,9 @@ public static class ModelFileReader
     public static ModelFile Parse(byte[] file, string source) => Parse(file.AsMemory(), source);
 
     /// <summary>Validates <paramref name="memory"/> (a byte array or a memory-mapped file) and views the tensors in it.</summary>
-    public static ModelFile Parse(ReadOnlyMemory<byte> memory, string source)
+    public static ModelFile Parse(ReadOnlyMemory<byte> memory, string source) => Parse(memory, source, mapping: null);
+
+    private static ModelFile Parse(ReadOnlyMemory<byte> memory, string source, IDisposable? mapping)
     {
         ReadOnlySpan<byte> file = memory.Span;
         if (file.Length < ModelFileLayout.HeaderSize)
@@ -118,7 +120,7 @@ public static class ModelFileReader
             throw Fail(source, $"metadata is not valid JSON ({e.Message})");
         }
         TensorEntry[] tensors = ReadDirectory(directoryBytes, dataLength, source);
-        var model = new ModelFile(source, memory, minor, metadata, tensors, dataStart);
+        var model = new ModelFile(source, memory, mapping, minor, metadata, tensors, dataStart);
         CheckTensors(model, source);
         return model;
     }

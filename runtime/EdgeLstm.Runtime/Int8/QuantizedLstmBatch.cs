@@ -7,10 +7,10 @@ namespace EdgeLstm.Runtime.Int8;
 /// <summary>
 /// N independent streams stepped together: every matrix product is matrix × N vectors, so each weight row
 /// is read once per step for all streams (throughput), and the results are bit-identical to N separate
-/// <see cref="QuantizedLstmSession"/>s. No allocation per step.
+/// <see cref="QuantizedLstmSession"/>s. No allocation per step. Holds the model's file until disposed.
 /// </summary>
 [SkipLocalsInit]
-public sealed class QuantizedLstmBatch
+public sealed class QuantizedLstmBatch : IDisposable
 {
     private readonly QuantizedLstmModel _model;
     private readonly ILstmKernels _kernels;
@@ -45,6 +45,14 @@ public sealed class QuantizedLstmBatch
         _accIh = new int[count * rows];
         _accHh = new int[count * rows];
         _logits = new float[count * model.VocabularySize];
+        model.File.Retain();
+    }
+
+    private int _disposed;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _model.File.Release();
     }
 
     public int Count => _count;

@@ -7,6 +7,7 @@ namespace EdgeLstm.Runtime.Int8;
 /// An int8 LSTM read from an .elstm file (a character model, or a "sequence" model over float input vectors
 /// with no embedding and no vocabulary): weights stay in the file's buffer (zero copy), only the
 /// per-row scales and biases are copied. Shared read-only by any number of <see cref="QuantizedLstmSession"/>s.
+/// Disposing it drops its hold on the file; each session holds the file too, until it is disposed.
 /// </summary>
 public sealed class QuantizedLstmModel : ILanguageModel
 {
@@ -60,4 +61,7 @@ public sealed class QuantizedLstmModel : ILanguageModel
     public QuantizedLstmSession CreateSession(ILstmKernels kernels, int threads) => new(this, kernels, threads);
 
     ILanguageModelSession ILanguageModel.CreateSession() => CreateSession();
+
+    /// <summary>Releases the model's hold on its file (a memory map is unmapped once no session holds it either).</summary>
+    public void Dispose() => File.Dispose();
 }

@@ -71,11 +71,21 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
             _helperAccHh = new int[rows];
             _helper = new StepHelperThread(HelperJob);
         }
+        try { model.File.Retain(); } // throws if the model was disposed; released in Dispose
+        catch { _helper?.Dispose(); throw; }
     }
 
     public int Threads => _helper is null ? 1 : 2;
 
-    public void Dispose() => _helper?.Dispose();
+    private int _disposed;
+
+    /// <summary>Stops the helper thread (two threads) and lets go of the model's file.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _helper?.Dispose();
+        _model.File.Release();
+    }
 
     public CharTokenizer Tokenizer => _model.Tokenizer;
     public int InputSize => _model.EmbeddingDim;

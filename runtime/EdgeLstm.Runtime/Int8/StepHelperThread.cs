@@ -33,6 +33,8 @@ internal sealed class StepHelperThread : IDisposable
 
     public void Start()
     {
+        // Posting to a stopped helper would leave Join spinning forever.
+        ObjectDisposedException.ThrowIf(_stop, this);
         // Full fences on both sides (Interlocked here, Interlocked.Exchange in Loop): either the helper sees the
         // new count before it blocks, or this thread sees it sleeping and wakes it.
         Interlocked.Increment(ref _posted);
@@ -91,6 +93,7 @@ internal sealed class StepHelperThread : IDisposable
 
     public void Dispose()
     {
+        if (_stop) return;
         _stop = true;
         _wake.Set();
         _thread.Join();

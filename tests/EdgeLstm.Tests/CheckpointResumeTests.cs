@@ -8,7 +8,8 @@ public sealed class CheckpointResumeTests
     private static TrainOptions Options(TempDirectory dir, string output, int epochs, string? checkpoint = null, bool resume = false) => new()
     {
         TrainFile = dir.File("train.txt"), ValidFile = dir.File("valid.txt"), Output = dir.File(output),
-        EmbeddingDim = 8, HiddenSize = 16, Layers = 2, Dropout = 0.3, // dropout: the random generator must resume too BatchSize = 4, SeqLen = 16,
+        EmbeddingDim = 8, HiddenSize = 16, Layers = 2, BatchSize = 4, SeqLen = 16,
+        Dropout = 0.3, // the dropout masks come from the random generator, so it must resume too
         Epochs = epochs, MaxBatchesPerEpoch = 6, Threads = 1, Quiet = true, Patience = 10,
         CheckpointDir = checkpoint is null ? null : dir.File(checkpoint), Resume = resume,
     };

@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using EdgeLstm.Converter;
 using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Format;
+using EdgeLstm.Runtime.SafeTensors;
 using Xunit.Abstractions;
 
 namespace EdgeLstm.Tests;
@@ -24,6 +26,7 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output)
             CompactModelBuilder.Build(model, WeightType.Int8, blockSparse: false, "none", "fuzz"),
             CompactModelBuilder.Build(PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5"))), WeightType.Int8, blockSparse: true, "block:0.5", "fuzz"),
             CompactModelBuilder.Build(model, WeightType.F32, blockSparse: false, "none", "fuzz"),
+            CompactModelBuilder.Build(SequenceModel(), WeightType.Int8, blockSparse: false, "none", "fuzz"),
         ];
         var random = new Random(20261123);
         int rejected = 0, accepted = 0;
@@ -34,10 +37,19 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output)
             byte[] file = Mutate(seeds[i % seeds.Length], random, out string how);
             try
             {
-                ILanguageModel loaded = CompactModelLoader.Load(ModelFileReader.Parse(file, "fuzz.elstm"));
-                var session = loaded.CreateSession();
-                session.Step(1);
-                session.Step(loaded.Tokenizer.VocabularySize - 1);
+                // Whatever valid model a mutation makes (a "sequence" model too, if it flipped the task) must run.
+                using ILanguageModel loaded = CompactModelLoader.Load(ModelFileReader.Parse(file, "fuzz.elstm"));
+                using var session = loaded.CreateSession();
+                if (loaded.HasEmbedding)
+                {
+                    session.Step(1);
+                    session.Step(loaded.Tokenizer.VocabularySize - 1);
+                }
+                else
+                {
+                    session.StepInput(new float[loaded.EmbeddingDim]);
+                    session.StepInput(Enumerable.Repeat(1f, loaded.EmbeddingDim).ToArray());
+                }
                 accepted++;
             }
             catch (ModelFormatException e)
@@ -54,6 +66,12 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output)
         long allocatedMb = (GC.GetTotalAllocatedBytes() - allocatedBefore) >> 20;
         output.WriteLine($"{cases} cases in {clock.Elapsed.TotalSeconds:F1} s: {rejected} rejected, {accepted} loaded and stepped; {allocatedMb} MB allocated in all");
         Assert.True(rejected > cases / 2, $"only {rejected} of {cases} mangled files were rejected");
+    }
+
+    private static FloatLstmModel SequenceModel()
+    {
+        var (tensors, metadata) = TinyModels.SequenceTensors(input: 4, hidden: 16, layers: 2, outputs: 3, seed: 6);
+        return FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(SafeTensorsWriter.Serialize(tensors, metadata), "sequence"));
     }
 
     private static byte[] Mutate(byte[] seed, Random random, out string how)

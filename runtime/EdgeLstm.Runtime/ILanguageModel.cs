@@ -1,21 +1,44 @@
 namespace EdgeLstm.Runtime;
 
 /// <summary>
-/// A loaded model (float or int8; character model or sequence model), shared read-only by its sessions.
-/// Dispose it to release what it holds (an int8 model's memory-mapped file). Its sessions may outlive it: each
-/// keeps the weights until it is disposed itself. No new session can be created after disposal.
+/// A loaded model of any task (float or int8), shared read-only by its sessions and runners: what it is is in
+/// <see cref="Description"/>. Dispose it to release what it holds (an int8 model's memory-mapped file). Its
+/// sessions may outlive it: each keeps the weights until it is disposed itself. No new session can be created
+/// after disposal.
 /// </summary>
 public interface ILanguageModel : IDisposable
 {
-    /// <summary>The vocabulary; a "sequence" model has none and throws <see cref="NotSupportedException"/>.</summary>
-    CharTokenizer Tokenizer { get; }
+    /// <summary>Input, encoder and head: the one description every surface reads.</summary>
+    ModelDescription Description { get; }
+    /// <summary>The tokenizer; a model over float vectors has none and throws <see cref="NotSupportedException"/>.</summary>
+    ITokenizer Tokenizer { get; }
     /// <summary>False for a "sequence" model: float input vectors instead of token ids.</summary>
     bool HasEmbedding { get; }
     /// <summary>Width of the first layer's input: the embedding size, or a sequence model's input vector size.</summary>
     int EmbeddingDim { get; }
     /// <summary>Rows of the output layer: the vocabulary size, or a sequence model's output size.</summary>
     int VocabularySize { get; }
+    /// <summary>Steps the model token by token; only for forward-only models with a per-step head (<see cref="ModelDescription.IsSteppable"/>).</summary>
     ILanguageModelSession CreateSession();
+    /// <summary>Runs whole sequences: every model, including bidirectional layers and pooled heads.</summary>
+    ISequenceRunner CreateRunner();
+}
+
+/// <summary>
+/// Runs a whole sequence through a model: each layer over all steps (a bidirectional layer in both directions),
+/// then the head. Buffers grow to the longest sequence seen and are reused: no allocation once warmed up.
+/// Not thread-safe: one runner per thread. Dispose it to let go of the model's weights.
+/// </summary>
+public interface ISequenceRunner : IDisposable
+{
+    ModelDescription Description { get; }
+    /// <summary>
+    /// Token input. Returns the head's outputs, valid until the next call: a pooled head's <c>Head.Size</c> values,
+    /// or a per-step head's steps × <c>Head.Size</c> values (step-major).
+    /// </summary>
+    ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens);
+    /// <summary>Vector input: steps × <c>Input.Size</c> floats (step-major), normalised by the stored mean and std if any.</summary>
+    ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs);
 }
 
 /// <summary>
@@ -24,7 +47,7 @@ public interface ILanguageModel : IDisposable
 /// </summary>
 public interface ILanguageModelSession : IDisposable
 {
-    CharTokenizer Tokenizer { get; }
+    ITokenizer Tokenizer { get; }
     /// <summary>Feeds one token and returns the logits over the next token (valid until the next call).</summary>
     ReadOnlySpan<float> Step(int token);
     /// <summary>

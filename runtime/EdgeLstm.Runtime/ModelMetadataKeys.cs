@@ -8,6 +8,8 @@ public static class ModelMetadataKeys
     /// <summary>JSON array of strings, one code point per token id; entry 0 is U+FFFD, the unknown token.</summary>
     public const string Vocabulary = "edgelstm.vocab";
     /// <summary>Version of this metadata convention; readers reject a larger major number.</summary>
+    /// <summary>The model description (<see cref="ModelDescription"/>) as JSON; files without it are read as before (<see cref="LegacyDescriptions"/>).</summary>
+    public const string Model = "edgelstm.model";
     public const string FormatVersion = "edgelstm.format_version";
     public const string CurrentFormatVersion = "1";
     public const string CharLmTask = "char-lm";

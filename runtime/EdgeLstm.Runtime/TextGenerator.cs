@@ -26,7 +26,7 @@ public static class TextGenerator
         for (int n = 0; n < maxChars; n++)
         {
             int next = sampler.Sample(session.Logits);
-            string text = session.Tokenizer.GetRune(next).ToString();
+            string text = session.Tokenizer.TokenText(next);
             yield return text;
             generated.Append(text);
             if (stop is not null && generated.Length >= stop.Length && generated.ToString(generated.Length - stop.Length, stop.Length) == stop)

@@ -36,7 +36,7 @@ public sealed class CliModelKindTests : IDisposable
         SafeTensorsWriter.Write(charModel, ModelConverter.FloatTensors(tiny), new Dictionary<string, string>
         {
             [ModelMetadataKeys.Task] = ModelMetadataKeys.CharLmTask,
-            [ModelMetadataKeys.Vocabulary] = tiny.Tokenizer.ToJson(),
+            [ModelMetadataKeys.Vocabulary] = ((CharTokenizer)tiny.Tokenizer).ToJson(),
         });
         string sequenceModel = _dir.File("sequence.safetensors");
         var (tensors, metadata) = TinyModels.SequenceTensors(seed: 4);
@@ -113,7 +113,7 @@ public sealed class CliModelKindTests : IDisposable
     {
         string model = _dir.File("char.safetensors");
         var tiny = TinyModels.Create(layers: 1, hidden: 8, embedding: 4, seed: 6);
-        SafeTensorsWriter.Write(model, ModelConverter.FloatTensors(tiny), new Dictionary<string, string> { [ModelMetadataKeys.Vocabulary] = tiny.Tokenizer.ToJson() });
+        SafeTensorsWriter.Write(model, ModelConverter.FloatTensors(tiny), new Dictionary<string, string> { [ModelMetadataKeys.Vocabulary] = ((CharTokenizer)tiny.Tokenizer).ToJson() });
         string text = _dir.File("broken.txt");
         File.WriteAllBytes(text, [.. "the whale"u8, 0xC3, 0x28, .. " sea"u8]); // 0xC3 starts a two-byte sequence; '(' cannot continue it
         AssertUserError(CliRunner.Run("eval", "--model", model, text), 2, "broken.txt is not valid UTF-8 at byte 9 (0xC3)");

@@ -46,10 +46,11 @@ public sealed class ConverterTests
         var model = TinyModels.Create(layers: 1, hidden: 16, embedding: 16);
         var file = Compact(model, WeightType.Int8);
         Assert.Equal(CompactModelMetadata.WeightsInt8, file.Metadata.Weights);
-        Assert.Equal([16], file.Metadata.HiddenSizes);
-        Assert.Equal(model.VocabularySize, file.Metadata.Vocabulary.Length);
+        Assert.Equal(model.Description.ToJson(), file.Metadata.Model!.ToJson());
+        Assert.Equal(16, file.Metadata.Model!.Encoder[0].Hidden);
+        Assert.Equal(model.VocabularySize, file.Metadata.Model.Input.Tokenizer!.Vocabulary.Length);
         var (q, scales) = RowQuantizer.Quantize(model.Layers[0].WeightHh, 64, 16);
-        TensorEntry whh = file.Require(LstmTensorNames.WeightHh(0));
+        TensorEntry whh = file.Require(ModelTensors.WeightHh(0));
         Assert.Equal(q, file.SBytes(whh).ToArray());
         Assert.Equal(scales, file.Floats(file.ScaleOf(whh)!).ToArray());
         foreach (TensorEntry t in file.Tensors)
@@ -93,7 +94,7 @@ public sealed class ConverterTests
         var pruned = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
         var sparseFile = Compact(pruned, WeightType.Int8, blockSparse: true);
         var denseFile = Compact(pruned, WeightType.Int8);
-        Assert.Equal(TensorLayout.BlockSparse16Aligned, sparseFile.Require(LstmTensorNames.WeightHh(1)).Layout);
+        Assert.Equal(TensorLayout.BlockSparse16Aligned, sparseFile.Require(ModelTensors.WeightHh(1)).Layout);
         Assert.True(sparseFile.FileLength < denseFile.FileLength, $"block-sparse {sparseFile.FileLength} bytes vs dense {denseFile.FileLength}");
         int[] tokens = TinyModels.Tokens(200, model.VocabularySize, seed: 4);
         Assert.Equal(TinyModels.Run(CompactModelLoader.Load(denseFile), tokens), TinyModels.Run(CompactModelLoader.Load(sparseFile), tokens));
@@ -134,7 +135,7 @@ public sealed class ConverterTests
         var model = TinyModels.Create(layers: 2, hidden: 256, embedding: 32, seed: 31);
         var pruned = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.9")));
         var file = Compact(pruned, WeightType.Int8, blockSparse: true);
-        TensorEntry whh = file.Require(LstmTensorNames.WeightHh(1));
+        TensorEntry whh = file.Require(ModelTensors.WeightHh(1));
         Assert.True(whh.ElementCount > file.FileLength, "the test needs a matrix larger than the whole file");
         int[] tokens = TinyModels.Tokens(50, model.VocabularySize, seed: 5);
         Assert.Equal(TinyModels.Run(CompactModelLoader.Load(Compact(pruned, WeightType.Int8)), tokens), TinyModels.Run(CompactModelLoader.Load(file), tokens));

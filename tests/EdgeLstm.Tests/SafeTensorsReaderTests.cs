@@ -102,13 +102,13 @@ public sealed class SafeTensorsReaderTests
         var vocab = CharTokenizer.FromText("ab").ToJson();
         var tensors = new List<SafeTensorsWriter.Tensor>
         {
-            new(LstmTensorNames.EmbeddingWeight, [3, 2], new float[6]),
-            new(LstmTensorNames.WeightIh(0), [16, 2], new float[32]),
-            new(LstmTensorNames.WeightHh(0), [16, 3], new float[48]), // hidden is 4, so [16, 4] was expected
-            new(LstmTensorNames.BiasIh(0), [16], new float[16]),
-            new(LstmTensorNames.BiasHh(0), [16], new float[16]),
-            new(LstmTensorNames.HeadWeight, [3, 4], new float[12]),
-            new(LstmTensorNames.HeadBias, [3], new float[3]),
+            new(ModelTensors.EmbeddingWeight, [3, 2], new float[6]),
+            new(ModelTensors.WeightIh(0), [16, 2], new float[32]),
+            new(ModelTensors.WeightHh(0), [16, 3], new float[48]), // hidden is 4, so [16, 4] was expected
+            new(ModelTensors.BiasIh(0), [16], new float[16]),
+            new(ModelTensors.BiasHh(0), [16], new float[16]),
+            new(ModelTensors.HeadWeight, [3, 4], new float[12]),
+            new(ModelTensors.HeadBias, [3], new float[3]),
         };
         byte[] bytes = SafeTensorsWriter.Serialize(tensors, new Dictionary<string, string> { [ModelMetadataKeys.Vocabulary] = vocab });
         var error = Assert.Throws<ModelFormatException>(() => FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(bytes, "m.safetensors")));

@@ -142,7 +142,7 @@ public sealed class SequenceModelTests
         var e = Assert.Throws<ModelFormatException>(() => FloatLstmModel.Load(charPath));
         Assert.Contains("edgelstm.vocab", e.Message);
 
-        tensors.Add(new(LstmTensorNames.EmbeddingWeight, [4, Input], new float[4 * Input]));
+        tensors.Add(new(ModelTensors.EmbeddingWeight, [4, Input], new float[4 * Input]));
         string withEmbedding = dir.File("with-embedding.safetensors");
         SafeTensorsWriter.Write(withEmbedding, tensors, file.Metadata);
         e = Assert.Throws<ModelFormatException>(() => FloatLstmModel.Load(withEmbedding));

@@ -49,13 +49,13 @@ internal static class TinyModels
         var tensors = new List<SafeTensorsWriter.Tensor>();
         for (int k = 0, width = input; k < layers; k++, width = hidden)
         {
-            tensors.Add(new(LstmTensorNames.WeightIh(k), [4L * hidden, width], Uniform(4L * hidden * width)));
-            tensors.Add(new(LstmTensorNames.WeightHh(k), [4L * hidden, hidden], Uniform(4L * hidden * hidden)));
-            tensors.Add(new(LstmTensorNames.BiasIh(k), [4L * hidden], Uniform(4L * hidden)));
-            tensors.Add(new(LstmTensorNames.BiasHh(k), [4L * hidden], Uniform(4L * hidden)));
+            tensors.Add(new(ModelTensors.WeightIh(k), [4L * hidden, width], Uniform(4L * hidden * width)));
+            tensors.Add(new(ModelTensors.WeightHh(k), [4L * hidden, hidden], Uniform(4L * hidden * hidden)));
+            tensors.Add(new(ModelTensors.BiasIh(k), [4L * hidden], Uniform(4L * hidden)));
+            tensors.Add(new(ModelTensors.BiasHh(k), [4L * hidden], Uniform(4L * hidden)));
         }
-        tensors.Add(new(LstmTensorNames.HeadWeight, [outputs, hidden], Uniform((long)outputs * hidden)));
-        tensors.Add(new(LstmTensorNames.HeadBias, [outputs], Uniform(outputs)));
+        tensors.Add(new(ModelTensors.HeadWeight, [outputs, hidden], Uniform((long)outputs * hidden)));
+        tensors.Add(new(ModelTensors.HeadBias, [outputs], Uniform(outputs)));
         return (tensors, new Dictionary<string, string> { [ModelMetadataKeys.Task] = ModelMetadataKeys.SequenceTask });
     }
 

@@ -35,14 +35,18 @@ public static class SafeTensorsExport
         var metadata = new Dictionary<string, string>
         {
             [ModelMetadataKeys.FormatVersion] = ModelMetadataKeys.CurrentFormatVersion,
-            [ModelMetadataKeys.Task] = ModelMetadataKeys.CharLmTask,
-            [ModelMetadataKeys.Vocabulary] = tokenizer.ToJson(),
+            [ModelMetadataKeys.Model] = Description(network.Shape, tokenizer).ToJson(),
             ["edgelstm.dropout"] = network.Shape.Dropout.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         if (extraMetadata is not null)
             foreach (var (key, value) in extraMetadata) metadata[key] = value;
         return metadata;
     }
+
+    /// <summary>A character model's description: char tokens → forward LSTM layers → next-token head.</summary>
+    public static ModelDescription Description(CharLstmShape shape, CharTokenizer tokenizer) => LegacyDescriptions.CharLm(
+        tokenizer.ToDescription().Vocabulary, shape.EmbeddingDim,
+        Enumerable.Repeat(new EncoderLayerDescription { Hidden = shape.HiddenSize }, shape.Layers).ToArray(), "network", tokenizer.VocabularySize);
 
     /// <summary>Reads a float model file into a new network (for resuming or fine-tuning, including files written by PyTorch).</summary>
     public static (CharLstmNetwork Network, CharTokenizer Tokenizer) Load(string path, double dropout)
@@ -64,6 +68,8 @@ public static class SafeTensorsExport
                 parameter.copy_(source);
             }
         }
-        return (network, model.Tokenizer);
+        if (model.Description.Task != ModelMetadataKeys.CharLmTask || model.Tokenizer is not CharTokenizer tokenizer)
+            throw new ModelFormatException($"{file.Source}: a '{model.Description.Task}' model; the character trainer continues 'char-lm' models");
+        return (network, tokenizer);
     }
 }

@@ -6,9 +6,8 @@ namespace EdgeLstm.Runtime.Float;
 /// <summary>
 /// N independent streams through one float model, stepped together: each weight row is read from memory once
 /// per step and dotted with all N inputs while it sits in L1, where N separate sessions would stream the whole
-/// model N times. Every value is computed by the same operations in the same order as in
-/// <see cref="FloatLstmVectorStep"/> (<see cref="FloatMatVec"/>, then the same cell update), so the logits are
-/// bit-identical to N vectorized sessions.
+/// model N times. Each layer is one <see cref="FloatRecurrence"/> step of N streams, the driver sessions run, so the
+/// logits are bit-identical to N vectorized sessions.
 /// No allocation per step.
 /// </summary>
 [SkipLocalsInit]
@@ -25,6 +24,7 @@ public sealed class FloatLstmBatch
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "a batch needs at least one stream");
         if (!model.HasEmbedding) throw new NotSupportedException(FloatLstmModel.NoVocabularyMessage + "; a batch steps token streams");
+        if (!model.Description.IsSteppable) throw new NotSupportedException($"a '{model.Description.Task}' model runs whole sequences, not steps");
         _model = model;
         _count = count;
         _state = new LstmState(Array.ConvertAll(model.Layers, layer => count * layer.HiddenSize));
@@ -58,16 +58,10 @@ public sealed class FloatLstmBatch
         for (int k = 0; k < _model.Layers.Length; k++)
         {
             FloatLstmLayer layer = _model.Layers[k];
-            int hidden = layer.HiddenSize, rows = 4 * hidden;
-            Span<float> gates = _gates.AsSpan(0, _count * rows);
-            for (int b = 0; b < _count; b++) TensorPrimitives.Add(layer.BiasIh, layer.BiasHh, gates.Slice(b * rows, rows));
-            FloatMatVec.MultiplyAdd(layer.WeightIh, inputs, inputSize, _count, gates, rows);
             float[] h = _state.H[k], c = _state.C[k];
-            FloatMatVec.MultiplyAdd(layer.WeightHh, h, hidden, _count, gates, rows);
-            for (int b = 0; b < _count; b++)
-                FloatLstmVectorStep.CellUpdate(gates.Slice(b * rows, rows), h.AsSpan(b * hidden, hidden), c.AsSpan(b * hidden, hidden));
+            FloatRecurrence.Run(layer, inputs, 1, _count, reverse: false, h, c, default, 0, 0, _gates);
             inputs = h;
-            inputSize = hidden;
+            inputSize = layer.HiddenSize;
         }
         for (int b = 0; b < _count; b++) _model.HeadBias.CopyTo(_logits.AsSpan(b * vocab, vocab));
         FloatMatVec.MultiplyAdd(_model.HeadWeight, inputs, inputSize, _count, _logits, vocab);

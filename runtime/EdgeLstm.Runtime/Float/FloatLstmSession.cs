@@ -15,6 +15,8 @@ public sealed class FloatLstmSession : ILanguageModelSession
 
     internal FloatLstmSession(FloatLstmModel model, bool reference)
     {
+        if (!model.Description.IsSteppable)
+            throw new NotSupportedException($"a '{model.Description.Task}' model with {FloatLstmModel.Summary(model.Description)} runs whole sequences, not steps: use CreateRunner");
         _model = model;
         _reference = reference;
         var sizes = new int[model.Layers.Length];
@@ -40,7 +42,7 @@ public sealed class FloatLstmSession : ILanguageModelSession
     /// <summary>True when this session runs the scalar reference rather than the vectorized step.</summary>
     public bool IsReference => _reference;
 
-    public CharTokenizer Tokenizer => _model.Tokenizer;
+    public ITokenizer Tokenizer => _model.Tokenizer;
     public int InputSize => _model.EmbeddingDim;
 
     /// <summary>The logits after the last <see cref="Step"/>.</summary>
@@ -119,7 +121,7 @@ public sealed class FloatLstmSession : ILanguageModelSession
         for (int k = 0; k < _model.Layers.Length; k++)
         {
             if (_reference) FloatLstmReference.Step(_model.Layers[k], x, _state.H[k], _state.C[k], _gates);
-            else FloatLstmVectorStep.Step(_model.Layers[k], x, _state.H[k], _state.C[k], _gates);
+            else FloatRecurrence.Run(_model.Layers[k], x, 1, 1, reverse: false, _state.H[k], _state.C[k], default, 0, 0, _gates);
             x = _state.H[k];
         }
         _model.HeadBias.CopyTo(_logits, 0);

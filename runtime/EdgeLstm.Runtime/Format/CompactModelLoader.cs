@@ -6,7 +6,6 @@ namespace EdgeLstm.Runtime.Format;
 /// <summary>Builds a runnable model from a validated .elstm file: int8 weights → <see cref="QuantizedLstmModel"/>, f32 → <see cref="FloatLstmModel"/>.</summary>
 public static class CompactModelLoader
 {
-    public static string BiasName(int layer) => $"lstm.bias_l{layer}";
     public static string ScaleName(string tensor) => tensor + ".scale";
     public const string StaticHScalesName = "lstm.h_scales";
 
@@ -37,29 +36,9 @@ public static class CompactModelLoader
         string source = file.Source;
         CompactModelMetadata meta = file.Metadata;
         // JSON may carry explicit nulls even for fields that cannot be absent.
-        if (meta.Task is null || meta.Vocabulary is null || meta.HiddenSizes is null || meta.Weights is null || meta.Activations is null)
-            throw new ModelFormatException($"{source}: metadata fields task, vocabulary, hidden_sizes, weights and activations must not be null");
-        bool sequence = meta.Task == ModelMetadataKeys.SequenceTask;
-        if (!sequence && meta.Task != ModelMetadataKeys.CharLmTask)
-            throw new ModelFormatException($"{source}: task '{meta.Task}' is not supported; this runtime runs '{ModelMetadataKeys.CharLmTask}' and '{ModelMetadataKeys.SequenceTask}'");
-        CharTokenizer? tokenizer = null;
-        int vocab = meta.VocabularySize;
-        if (sequence)
-        {
-            // A sequence model has float input vectors: no vocabulary, no embedding; vocab_size is its output size.
-            if (meta.Vocabulary.Length != 0) throw new ModelFormatException($"{source}: a '{ModelMetadataKeys.SequenceTask}' model must have an empty vocabulary");
-            if (vocab is <= 0 or > 1 << 20) throw new ModelFormatException($"{source}: vocab_size (the output size) must be 1..{1 << 20}, got {vocab}");
-            if (meta.EmbeddingDim is <= 0 or > 1 << 16) throw new ModelFormatException($"{source}: embedding_dim (the input size) must be 1..{1 << 16}, got {meta.EmbeddingDim}");
-            if (file.Find(LstmTensorNames.EmbeddingWeight) is not null)
-                throw new ModelFormatException($"{source}: a '{ModelMetadataKeys.SequenceTask}' model must not have tensor '{LstmTensorNames.EmbeddingWeight}'");
-        }
-        else
-        {
-            tokenizer = CharTokenizer.FromJson(System.Text.Json.JsonSerializer.Serialize(meta.Vocabulary, RuntimeJsonContext.Default.StringArray), source);
-            if (meta.VocabularySize != tokenizer.VocabularySize)
-                throw new ModelFormatException($"{source}: vocab_size {meta.VocabularySize} but the vocabulary lists {tokenizer.VocabularySize} tokens");
-        }
-        if (meta.HiddenSizes.Length is 0 or > 8) throw new ModelFormatException($"{source}: hidden_sizes must list 1..8 layers");
+        if (meta.Weights is null || meta.Activations is null)
+            throw new ModelFormatException($"{source}: metadata fields weights and activations must not be null");
+        ModelDescription description = LegacyDescriptions.Of(meta, source);
         bool int8 = meta.Weights switch
         {
             CompactModelMetadata.WeightsInt8 => true,
@@ -68,58 +47,66 @@ public static class CompactModelLoader
         };
         if (int8 && meta.Activations is not (CompactModelMetadata.ActivationsDynamic or CompactModelMetadata.ActivationsStatic))
             throw new ModelFormatException($"{source}: activations '{meta.Activations}' is not supported for int8 weights");
+        bool staticScales = int8 && meta.Activations == CompactModelMetadata.ActivationsStatic;
+        if (staticScales && !description.IsSteppable)
+            throw new ModelFormatException($"{source}: static activation scales are supported for forward-only models with a per-step head");
 
-        var dtype = int8 ? TensorDType.I8 : TensorDType.F32;
-        TensorEntry? embedding = sequence ? null : Expect(file, LstmTensorNames.EmbeddingWeight, dtype, vocab, meta.EmbeddingDim);
-        var layers = new (TensorEntry Ih, TensorEntry Hh, TensorEntry Bias)[meta.HiddenSizes.Length];
-        int input = meta.EmbeddingDim;
-        for (int k = 0; k < layers.Length; k++)
-        {
-            int hidden = meta.HiddenSizes[k];
-            if (hidden <= 0) throw new ModelFormatException($"{source}: hidden_sizes[{k}] must be > 0");
-            layers[k] = (Expect(file, LstmTensorNames.WeightIh(k), dtype, 4L * hidden, input),
-                         Expect(file, LstmTensorNames.WeightHh(k), dtype, 4L * hidden, hidden),
-                         Expect(file, BiasName(k), TensorDType.F32, 4L * hidden));
-            input = hidden;
-        }
-        var head = Expect(file, LstmTensorNames.HeadWeight, dtype, vocab, input);
-        var headBias = Expect(file, LstmTensorNames.HeadBias, TensorDType.F32, vocab);
-        if (file.Find(LstmTensorNames.WeightIh(layers.Length)) is not null)
-            throw new ModelFormatException($"{source}: tensor '{LstmTensorNames.WeightIh(layers.Length)}' is beyond the {layers.Length} layers in hidden_sizes");
+        // Every tensor the description lists, of its shape; int8 where quantizable, float otherwise; nothing else.
+        var specs = ModelTensors.Of(description, fusedBiases: true);
+        var entries = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
+        foreach (TensorSpec spec in specs)
+            entries[spec.Name] = Expect(file, spec.Name, int8 && spec.IsQuantizable ? TensorDType.I8 : TensorDType.F32, spec.Shape);
+        var known = new HashSet<string>(entries.Keys, StringComparer.Ordinal);
+        if (staticScales) known.Add(StaticHScalesName);
+        foreach (TensorEntry t in file.Tensors)
+            if (!known.Contains(t.Name) && !(t.DType == TensorDType.F32 && t.Name.EndsWith(".scale", StringComparison.Ordinal) && known.Contains(t.Name[..^".scale".Length])))
+                throw new ModelFormatException($"{source}: tensor '{t.Name}' is not part of the model the file describes ({FloatLstmModel.Summary(description)})");
 
+        int layerCount = description.Encoder.Length;
         if (int8)
         {
-            if (embedding is not null && embedding.Layout != TensorLayout.Dense) throw new ModelFormatException($"{source}: tensor '{embedding.Name}' must be dense");
-            var qLayers = new QuantizedLstmLayer[layers.Length];
-            for (int k = 0; k < layers.Length; k++)
-                qLayers[k] = new QuantizedLstmLayer(new Int8Matrix(file, layers[k].Ih), new Int8Matrix(file, layers[k].Hh), file.Floats(layers[k].Bias).ToArray());
-            float[]? hScales = null;
-            if (meta.Activations == CompactModelMetadata.ActivationsStatic)
+            if (entries.TryGetValue(ModelTensors.EmbeddingWeight, out var embedding) && embedding.Layout != TensorLayout.Dense)
+                throw new ModelFormatException($"{source}: tensor '{embedding.Name}' must be dense");
+            QuantizedLstmLayer QLayer(int k, bool reverse) => new(new Int8Matrix(file, entries[ModelTensors.WeightIh(k, reverse)]),
+                new Int8Matrix(file, entries[ModelTensors.WeightHh(k, reverse)]), file.Floats(entries[ModelTensors.FusedBias(k, reverse)]).ToArray());
+            var qLayers = new QuantizedLstmLayer[layerCount];
+            var qReverse = new QuantizedLstmLayer?[layerCount];
+            for (int k = 0; k < layerCount; k++)
             {
-                hScales = file.Floats(Expect(file, StaticHScalesName, TensorDType.F32, layers.Length)).ToArray();
+                qLayers[k] = QLayer(k, false);
+                if (description.Encoder[k].Bidirectional) qReverse[k] = QLayer(k, true);
+            }
+            float[]? hScales = null;
+            if (staticScales)
+            {
+                hScales = file.Floats(Expect(file, StaticHScalesName, TensorDType.F32, layerCount)).ToArray();
                 foreach (float v in hScales)
                     if (!(float.IsFinite(v) && v > 0)) throw new ModelFormatException($"{source}: tensor '{StaticHScalesName}' holds a scale that is not a positive finite number");
             }
-            return new QuantizedLstmModel(file, tokenizer, embedding is null ? null : new Int8Matrix(file, embedding), meta.EmbeddingDim, qLayers,
-                new Int8Matrix(file, head), file.Floats(headBias).ToArray(), hScales);
+            return new QuantizedLstmModel(file, description, embedding is null ? null : new Int8Matrix(file, embedding), qLayers, qReverse,
+                FloatsOrNull(file, entries, ModelTensors.PoolWeight), FloatsOrNull(file, entries, ModelTensors.PoolBias),
+                new Int8Matrix(file, entries[ModelTensors.HeadWeight]), file.Floats(entries[ModelTensors.HeadBias]).ToArray(), hScales);
         }
 
-        var fLayers = new FloatLstmLayer[layers.Length];
-        for (int k = 0; k < layers.Length; k++)
+        // f32: PyTorch's two biases from the fused one; adding a zero b_hh reproduces the same sums bit for bit.
+        var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (TensorSpec spec in specs)
         {
-            var (ih, hh, bias) = layers[k];
-            RequireDense(file, ih);
-            RequireDense(file, hh);
-            // The file keeps b_ih + b_hh fused; adding a zero b_hh reproduces the same sums bit for bit.
-            fLayers[k] = new FloatLstmLayer((int)ih.Columns, (int)hh.Columns, file.Floats(ih).ToArray(), file.Floats(hh).ToArray(),
-                file.Floats(bias).ToArray(), new float[bias.Rows]);
+            TensorEntry entry = entries[spec.Name];
+            RequireDense(file, entry);
+            if (spec.Role == TensorRole.FusedBias)
+            {
+                tensors[ModelTensors.BiasIh(spec.Layer, spec.Reverse)] = file.Floats(entry).ToArray();
+                tensors[ModelTensors.BiasHh(spec.Layer, spec.Reverse)] = new float[entry.Rows];
+            }
+            else
+                tensors[spec.Name] = file.Floats(entry).ToArray();
         }
-        RequireDense(file, head);
-        if (embedding is null || tokenizer is null)
-            return FloatLstmModel.ForInputVectors(meta.EmbeddingDim, fLayers, file.Floats(head).ToArray(), file.Floats(headBias).ToArray());
-        RequireDense(file, embedding);
-        return new FloatLstmModel(tokenizer, file.Floats(embedding).ToArray(), (int)embedding.Columns, fLayers, file.Floats(head).ToArray(), file.Floats(headBias).ToArray());
+        return new FloatLstmModel(description, tensors, null, source);
     }
+
+    private static float[]? FloatsOrNull(ModelFile file, Dictionary<string, TensorEntry> entries, string name) =>
+        entries.TryGetValue(name, out var entry) ? file.Floats(entry).ToArray() : null;
 
     private static TensorEntry Expect(ModelFile file, string name, TensorDType dtype, params long[] shape)
     {

@@ -5,14 +5,16 @@ namespace EdgeLstm.Runtime.Format;
 /// <summary>The metadata section of an .elstm file: UTF-8 JSON with these fields (snake_case).</summary>
 public sealed record CompactModelMetadata
 {
-    [JsonPropertyName("task")] public string Task { get; init; } = ModelMetadataKeys.CharLmTask;
+    /// <summary>The model description; absent in files written before it existed (their task, vocabulary and sizes describe them).</summary>
+    [JsonPropertyName("model")] public ModelDescription? Model { get; init; }
+    [JsonPropertyName("task")] public string? Task { get; init; } = ModelMetadataKeys.CharLmTask;
     /// <summary>Rows of the output layer: the vocabulary size ("char-lm"), the output size ("sequence").</summary>
-    [JsonPropertyName("vocab_size")] public int VocabularySize { get; init; }
+    [JsonPropertyName("vocab_size")] public int? VocabularySize { get; init; }
     /// <summary>Width of layer 0's input: the embedding size ("char-lm"), the input vector size ("sequence").</summary>
-    [JsonPropertyName("embedding_dim")] public int EmbeddingDim { get; init; }
-    [JsonPropertyName("hidden_sizes")] public int[] HiddenSizes { get; init; } = [];
+    [JsonPropertyName("embedding_dim")] public int? EmbeddingDim { get; init; }
+    [JsonPropertyName("hidden_sizes")] public int[]? HiddenSizes { get; init; }
     /// <summary>One code point per token id; entry 0 is U+FFFD, the unknown token. Empty for "sequence" models.</summary>
-    [JsonPropertyName("vocabulary")] public string[] Vocabulary { get; init; } = [];
+    [JsonPropertyName("vocabulary")] public string[]? Vocabulary { get; init; }
     /// <summary>"f32" or "int8-symmetric-per-row".</summary>
     [JsonPropertyName("weights")] public string Weights { get; init; } = "f32";
     /// <summary>"none" (f32), "dynamic-per-step" (int8: each input vector scaled by its own max |x| / 127) or "static-per-layer".</summary>

@@ -63,4 +63,15 @@ public sealed class Int8Matrix
         if (Layout == TensorLayout.Dense) kernels.MatVec(Dense, RowSums, x, y);
         else kernels.BlockSparseMatVec(BlockSparse, RowSums, x, y);
     }
+
+    /// <summary>Exact int32 products of every row with each of <paramref name="count"/> vectors: y[b·Rows + r] (each dense row read once for all).</summary>
+    public void MatMul(ILstmKernels kernels, ReadOnlySpan<sbyte> x, int count, Span<int> y)
+    {
+        if (Layout == TensorLayout.Dense)
+        {
+            kernels.MatMul(Dense, RowSums, Columns, x[..(count * Columns)], count, y[..(count * Rows)]);
+            return;
+        }
+        for (int b = 0; b < count; b++) MatVec(kernels, x.Slice(b * Columns, Columns), y.Slice(b * Rows, Rows));
+    }
 }

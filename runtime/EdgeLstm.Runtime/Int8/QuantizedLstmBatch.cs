@@ -24,6 +24,8 @@ public sealed class QuantizedLstmBatch : IDisposable
     public QuantizedLstmBatch(QuantizedLstmModel model, ILstmKernels kernels, int count)
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "a batch needs at least one stream");
+        if (!model.HasEmbedding) throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage + "; a batch steps token streams");
+        if (!model.Description.IsSteppable) throw new NotSupportedException($"a '{model.Description.Task}' model runs whole sequences, not steps");
         _model = model;
         _kernels = kernels;
         _count = count;
@@ -101,14 +103,5 @@ public sealed class QuantizedLstmBatch : IDisposable
             _kernels.Logits(_accIh.AsSpan(b * vocab, vocab), _model.Head.Scales, _hScale[b], _model.HeadBias, _logits.AsSpan(b * vocab, vocab));
     }
 
-    private void Product(Int8Matrix w, sbyte[] inputs, int cols, Span<int> outputs)
-    {
-        if (w.Layout == TensorLayout.Dense)
-        {
-            _kernels.MatMul(w.Dense, w.RowSums, cols, inputs.AsSpan(0, _count * cols), _count, outputs);
-            return;
-        }
-        int rows = w.Rows;
-        for (int b = 0; b < _count; b++) w.MatVec(_kernels, inputs.AsSpan(b * cols, cols), outputs.Slice(b * rows, rows));
-    }
+    private void Product(Int8Matrix w, sbyte[] inputs, int cols, Span<int> outputs) => w.MatMul(_kernels, inputs.AsSpan(0, _count * cols), _count, outputs);
 }

@@ -4,41 +4,51 @@ using EdgeLstm.Runtime.Kernels;
 namespace EdgeLstm.Runtime.Int8;
 
 /// <summary>
-/// An int8 LSTM read from an .elstm file (a character model, or a "sequence" model over float input vectors
-/// with no embedding and no vocabulary): weights stay in the file's buffer (zero copy), only the
-/// per-row scales and biases are copied. Shared read-only by any number of <see cref="QuantizedLstmSession"/>s.
-/// Disposing it drops its hold on the file; each session holds the file too, until it is disposed.
+/// An int8 model of any description (<see cref="ModelDescription"/>) read from an .elstm file: weights stay in
+/// the file's buffer (zero copy), only the per-row scales and biases are copied. Shared read-only by any number
+/// of sessions and runners. Disposing it drops its hold on the file; each session and runner holds the file
+/// too, until it is disposed.
 /// </summary>
 public sealed class QuantizedLstmModel : ILanguageModel
 {
-    internal QuantizedLstmModel(ModelFile file, CharTokenizer? tokenizer, Int8Matrix? embedding, int inputSize, QuantizedLstmLayer[] layers, Int8Matrix head,
-        float[] headBias, float[]? staticHScales = null)
+    internal QuantizedLstmModel(ModelFile file, ModelDescription description, Int8Matrix? embedding, QuantizedLstmLayer[] layers,
+        QuantizedLstmLayer?[] reverseLayers, float[]? poolWeight, float[]? poolBias, Int8Matrix head, float[] headBias, float[]? staticHScales = null)
     {
-        StaticHScales = staticHScales;
         File = file;
-        _tokenizer = tokenizer;
+        Description = description;
+        _tokenizer = description.Input.Tokenizer?.Create(file.Source);
         _embedding = embedding;
-        EmbeddingDim = inputSize;
         Layers = layers;
+        ReverseLayers = reverseLayers;
+        PoolWeight = poolWeight;
+        PoolBias = poolBias;
         Head = head;
         HeadBias = headBias;
+        StaticHScales = staticHScales;
     }
 
-    private readonly CharTokenizer? _tokenizer;
+    private readonly ITokenizer? _tokenizer;
     private readonly Int8Matrix? _embedding;
 
     public ModelFile File { get; }
-    /// <summary>False for "sequence" models, which take float input vectors (<see cref="QuantizedLstmSession.StepInput"/>).</summary>
+    public ModelDescription Description { get; }
+    /// <summary>False for models over float input vectors (<see cref="QuantizedLstmSession.StepInput"/>).</summary>
     public bool HasEmbedding => _embedding is not null;
-    public CharTokenizer Tokenizer => _tokenizer ?? throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage);
+    public ITokenizer Tokenizer => _tokenizer ?? throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage);
     public Int8Matrix Embedding => _embedding ?? throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage);
+    /// <summary>Each layer's forward direction.</summary>
     public QuantizedLstmLayer[] Layers { get; }
+    /// <summary>Each layer's reverse direction, or null where the layer is forward only.</summary>
+    public QuantizedLstmLayer?[] ReverseLayers { get; }
+    /// <summary>Attention pooling's weight [D] and bias [1] (float), or null.</summary>
+    public float[]? PoolWeight { get; }
+    public float[]? PoolBias { get; }
     public Int8Matrix Head { get; }
     public float[] HeadBias { get; }
-    /// <summary>Rows of the output layer: the vocabulary size, or a sequence model's output size.</summary>
+    /// <summary>Rows of the output layer: the vocabulary size, or the label or output count.</summary>
     public int VocabularySize => HeadBias.Length;
-    /// <summary>Width of the first layer's input: the embedding size, or a sequence model's input vector size.</summary>
-    public int EmbeddingDim { get; }
+    /// <summary>Width of the first layer's input: the embedding size, or the input vector size.</summary>
+    public int EmbeddingDim => Description.Input.Size;
     /// <summary>Fixed quantization scale of each layer's h (static activations), or null for dynamic per-step scales.</summary>
     public float[]? StaticHScales { get; }
 
@@ -61,6 +71,13 @@ public sealed class QuantizedLstmModel : ILanguageModel
     public QuantizedLstmSession CreateSession(ILstmKernels kernels, int threads) => new(this, kernels, threads);
 
     ILanguageModelSession ILanguageModel.CreateSession() => CreateSession();
+
+    /// <summary>Runs whole sequences (any description) on the given kernels; dispose it to let go of the file.</summary>
+    public QuantizedSequenceRunner CreateRunner(ILstmKernels kernels) => new(this, kernels);
+
+    public QuantizedSequenceRunner CreateRunner() => new(this, LstmKernels.Default);
+
+    ISequenceRunner ILanguageModel.CreateRunner() => CreateRunner();
 
     /// <summary>Releases the model's hold on its file (a memory map is unmapped once no session holds it either).</summary>
     public void Dispose() => File.Dispose();

@@ -43,6 +43,8 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     internal QuantizedLstmSession(QuantizedLstmModel model, ILstmKernels kernels, int threads = 1)
     {
         if (threads is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be 1 or 2");
+        if (!model.Description.IsSteppable)
+            throw new NotSupportedException($"a '{model.Description.Task}' model runs whole sequences, not steps: use CreateRunner");
         _model = model;
         _kernels = kernels;
         int layers = model.Layers.Length;
@@ -87,7 +89,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         _model.File.Release();
     }
 
-    public CharTokenizer Tokenizer => _model.Tokenizer;
+    public ITokenizer Tokenizer => _model.Tokenizer;
     public int InputSize => _model.EmbeddingDim;
     public QuantizedLstmModel Model => _model;
     public ReadOnlySpan<float> Logits => _logits;

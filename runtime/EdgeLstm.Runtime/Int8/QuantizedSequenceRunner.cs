@@ -1,0 +1,148 @@
+using System.Runtime.CompilerServices;
+using EdgeLstm.Runtime.Kernels;
+
+namespace EdgeLstm.Runtime.Int8;
+
+/// <summary>
+/// Runs whole sequences through a <see cref="QuantizedLstmModel"/> of any description: each layer over all steps
+/// with <see cref="Int8Recurrence"/> (a bidirectional layer twice, into the two halves of its output), each
+/// layer's input quantized step by step by its own range (layer 0's is the int8 embedding row itself), then
+/// <see cref="SequencePooling"/> in float and the int8 output layer, or the output layer at every step. Each
+/// sequence starts from zero state. Buffers grow to the longest sequence seen; then nothing is allocated.
+/// Holds the model's file until disposed.
+/// </summary>
+[SkipLocalsInit]
+public sealed class QuantizedSequenceRunner : ISequenceRunner
+{
+    private readonly QuantizedLstmModel _model;
+    private readonly ILstmKernels _kernels;
+    private readonly Int8Recurrence.Scratch _scratch;
+    private readonly float[] _h, _c, _pooled;
+    private readonly sbyte[] _headInput;
+    private readonly int[] _headAcc;
+    private readonly int _widest;
+    private float[] _x = [], _y = [], _xScales = [], _scores = [], _outputs = [];
+    private sbyte[] _xq = [];
+    private int _disposed;
+
+    internal QuantizedSequenceRunner(QuantizedLstmModel model, ILstmKernels kernels)
+    {
+        _model = model;
+        _kernels = kernels;
+        ModelDescription d = model.Description;
+        int hidden = 0, widest = d.Input.Size;
+        foreach (EncoderLayerDescription layer in d.Encoder)
+        {
+            hidden = Math.Max(hidden, layer.Hidden);
+            widest = Math.Max(widest, layer.OutputWidth);
+        }
+        _widest = widest;
+        _h = new float[hidden];
+        _c = new float[hidden];
+        _pooled = new float[d.EncoderWidth];
+        _headInput = new sbyte[d.EncoderWidth];
+        _headAcc = new int[d.Head.Size];
+        _scratch = new Int8Recurrence.Scratch(hidden);
+        model.File.Retain(); // throws if the model was disposed; released in Dispose
+    }
+
+    public ModelDescription Description => _model.Description;
+    public string KernelName => _kernels.Name;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _model.File.Release();
+    }
+
+    public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (!_model.HasEmbedding) throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage + "; run it with RunVectors");
+        if (tokens.IsEmpty) throw new ArgumentException("a sequence needs at least one token", nameof(tokens));
+        int e = _model.EmbeddingDim, vocab = _model.Embedding.Rows;
+        Reserve(tokens.Length);
+        ReadOnlySpan<sbyte> embedding = _model.Embedding.Dense;
+        for (int t = 0; t < tokens.Length; t++)
+        {
+            if ((uint)tokens[t] >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(tokens), tokens[t], $"token id must be below {vocab}");
+            embedding.Slice(tokens[t] * e, e).CopyTo(_xq.AsSpan(t * e, e));
+            _xScales[t] = _model.Embedding.Scales[tokens[t]];
+        }
+        return EncodeAndHead(tokens.Length);
+    }
+
+    public ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        InputDescription input = _model.Description.Input;
+        int size = input.Size, steps = VectorNormalization.StepsOf(input, inputs);
+        Reserve(steps);
+        Span<float> x = _x.AsSpan(0, inputs.Length);
+        inputs.CopyTo(x);
+        VectorNormalization.Apply(input, x);
+        for (int t = 0; t < steps; t++) _xScales[t] = _kernels.Quantize(x.Slice(t * size, size), _xq.AsSpan(t * size, size));
+        return EncodeAndHead(steps);
+    }
+
+    private void Reserve(int steps)
+    {
+        if (_scores.Length >= steps) return;
+        int capacity = (int)Math.Min(int.MaxValue / 2, Math.Max(16, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)steps)));
+        _x = new float[capacity * _widest];
+        _y = new float[capacity * _widest];
+        _xq = new sbyte[capacity * _widest];
+        _xScales = new float[capacity];
+        _scores = new float[capacity];
+        _outputs = new float[(_model.Description.Head.Pooling == Poolings.None ? capacity : 1) * _model.Description.Head.Size];
+    }
+
+    /// <summary>h of layer <paramref name="layer"/> quantized as the model says: its static scale, or 0 for each step's own range.</summary>
+    private float StaticScale(int layer) => _model.StaticHScales?[layer] ?? 0f;
+
+    private ReadOnlySpan<float> EncodeAndHead(int steps)
+    {
+        ModelDescription d = _model.Description;
+        for (int k = 0; k < d.Encoder.Length; k++)
+        {
+            if (k > 0)
+            {
+                // The layer below's outputs, quantized per step as a stepped session quantizes them.
+                int below = d.Encoder[k - 1].OutputWidth;
+                for (int t = 0; t < steps; t++) _xScales[t] = Quantize(k - 1, _x.AsSpan(t * below, below), _xq.AsSpan(t * below, below));
+            }
+            int hidden = d.Encoder[k].Hidden, width = d.Encoder[k].OutputWidth;
+            for (int direction = 0; direction < d.Encoder[k].Directions; direction++)
+            {
+                QuantizedLstmLayer layer = direction == 0 ? _model.Layers[k] : _model.ReverseLayers[k]!;
+                Span<float> h = _h.AsSpan(0, hidden), c = _c.AsSpan(0, hidden);
+                h.Clear();
+                c.Clear();
+                Int8Recurrence.Run(_kernels, layer, _xq, _xScales, steps, reverse: direction == 1, h, c, StaticScale(k), _y, width, direction * hidden, _scratch);
+            }
+            (_x, _y) = (_y, _x);
+        }
+        int top = d.EncoderWidth, size = d.Head.Size;
+        if (d.Head.Pooling == Poolings.None)
+        {
+            for (int t = 0; t < steps; t++) HeadOf(Quantize(d.Encoder.Length - 1, _x.AsSpan(t * top, top), _headInput), _outputs.AsSpan(t * size, size));
+            return _outputs.AsSpan(0, steps * size);
+        }
+        SequencePooling.Pool(d.Head.Pooling, _x, steps, top, d.Encoder[^1].Hidden, _pooled, _model.PoolWeight, _model.PoolBias?[0] ?? 0f, _scores);
+        HeadOf(_kernels.Quantize(_pooled, _headInput), _outputs.AsSpan(0, size));
+        return _outputs.AsSpan(0, size);
+    }
+
+    private float Quantize(int layer, ReadOnlySpan<float> h, Span<sbyte> q)
+    {
+        float scale = StaticScale(layer);
+        if (scale == 0) return _kernels.Quantize(h, q);
+        _kernels.QuantizeWithScale(h, q, scale);
+        return scale;
+    }
+
+    private void HeadOf(float inputScale, Span<float> outputs)
+    {
+        _model.Head.MatVec(_kernels, _headInput, _headAcc);
+        _kernels.Logits(_headAcc, _model.Head.Scales, inputScale, _model.HeadBias, outputs);
+    }
+}

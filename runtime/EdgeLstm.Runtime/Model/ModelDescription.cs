@@ -1,0 +1,226 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace EdgeLstm.Runtime;
+
+/// <summary>
+/// What a model is, in one place: its input, its encoder (a stack of LSTM layers, each forward or bidirectional)
+/// and its head. The trainer writes it (safetensors metadata key <c>edgelstm.model</c>), the converter copies it
+/// into the .elstm metadata (field <c>model</c>), and the loaders, <c>info</c>, the C ABI and the converter read it;
+/// <see cref="ModelTensors.Of"/> derives every tensor's name and shape from it. Files older than the description
+/// are mapped onto it when read (<see cref="LegacyDescriptions"/>). docs/model-description.md is the spec.
+/// </summary>
+public sealed record ModelDescription
+{
+    [JsonPropertyName("input")] public required InputDescription Input { get; init; }
+    [JsonPropertyName("encoder")] public required EncoderLayerDescription[] Encoder { get; init; }
+    [JsonPropertyName("head")] public required HeadDescription Head { get; init; }
+
+    /// <summary>Width of the encoder's output at each step: the top layer's hidden size, twice that if bidirectional.</summary>
+    [JsonIgnore] public int EncoderWidth => Encoder[^1].OutputWidth;
+
+    /// <summary>Width of layer <paramref name="layer"/>'s input: the embedding or vector size, or the layer below's output.</summary>
+    public int LayerInputWidth(int layer) => layer == 0 ? Input.Size : Encoder[layer - 1].OutputWidth;
+
+    [JsonIgnore] public bool IsBidirectional => Array.Exists(Encoder, l => l.Bidirectional);
+
+    /// <summary>The task's name as the CLI and C ABI show it: char-lm, word-lm, sequence, classify, tag, regress or seq2seq.</summary>
+    [JsonIgnore]
+    public string Task => Head.Kind switch
+    {
+        HeadKinds.NextToken => Input.Tokenizer?.Kind == TokenizerKinds.Word ? Tasks.WordLm : Tasks.CharLm,
+        HeadKinds.Regress when Head.Pooling == Poolings.None => Tasks.Sequence,
+        HeadKinds.AttentionDecoder => Tasks.Seq2Seq,
+        _ => Head.Kind,
+    };
+
+    /// <summary>True when the head runs at every step on a forward-only encoder, so the model can be stepped token by token.</summary>
+    [JsonIgnore] public bool IsSteppable => Head.Pooling == Poolings.None && !IsBidirectional && Head.Kind != HeadKinds.AttentionDecoder;
+
+    public string ToJson() => JsonSerializer.Serialize(this, RuntimeJsonContext.Default.ModelDescription);
+
+    public static ModelDescription FromJson(string json, string source)
+    {
+        ModelDescription? description;
+        try
+        {
+            description = JsonSerializer.Deserialize(json, RuntimeJsonContext.Default.ModelDescription);
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFormatException($"{source}: the model description is not valid ({e.Message})");
+        }
+        if (description is null) throw new ModelFormatException($"{source}: the model description is null");
+        description.Validate(source);
+        return description;
+    }
+
+    /// <summary>Checks every field before anything is built from it; one-line messages naming the field.</summary>
+    public void Validate(string source)
+    {
+        void Fail(string what) => DescriptionError.Throw(source, what);
+        if (Input is null || Encoder is null || Head is null) DescriptionError.Throw(source, "input, encoder and head are required");
+        if (Input!.Kind is not (InputKinds.Tokens or InputKinds.Vectors)) Fail($"input.kind '{Input.Kind}' is not one of tokens, vectors");
+        if (Input.Size is <= 0 or > 1 << 16) Fail($"input.size must be 1..{1 << 16}, got {Input.Size}");
+        if (Input.Kind == InputKinds.Tokens)
+        {
+            if (Input.Tokenizer is null) Fail("token input needs input.tokenizer");
+            if (Input.Mean is not null || Input.Std is not null) Fail("input.mean and input.std are for vector input");
+            Input.Tokenizer!.Validate(source);
+        }
+        else
+        {
+            if (Input.Tokenizer is not null) Fail("vector input has no tokenizer");
+            if (Input.Mean is not null && Input.Mean.Length != Input.Size) Fail($"input.mean has {Input.Mean.Length} values; input.size is {Input.Size}");
+            if (Input.Std is not null && Input.Std.Length != Input.Size) Fail($"input.std has {Input.Std.Length} values; input.size is {Input.Size}");
+            if (Input.Std is not null && Array.Exists(Input.Std, s => !(float.IsFinite(s) && s > 0))) Fail("input.std must hold positive finite numbers");
+            if (Input.Mean is not null && Array.Exists(Input.Mean, m => !float.IsFinite(m))) Fail("input.mean must hold finite numbers");
+        }
+        if (Encoder!.Length is 0 or > 8) Fail($"encoder must list 1..8 layers, got {Encoder.Length}");
+        for (int k = 0; k < Encoder.Length; k++)
+        {
+            if (Encoder[k] is null) Fail($"encoder[{k}] is null");
+            if (Encoder[k].Hidden is <= 0 or > 1 << 14) Fail($"encoder[{k}].hidden must be 1..{1 << 14}, got {Encoder[k].Hidden}");
+        }
+        Head!.Validate(this, source);
+    }
+}
+
+public sealed record InputDescription
+{
+    /// <summary>"tokens" (ids from <see cref="Tokenizer"/>, through an embedding) or "vectors" (floats, <see cref="Size"/> per step).</summary>
+    [JsonPropertyName("kind")] public required string Kind { get; init; }
+    /// <summary>The embedding size (tokens) or the vector width (vectors): the first layer's input width.</summary>
+    [JsonPropertyName("size")] public required int Size { get; init; }
+    [JsonPropertyName("tokenizer")] public TokenizerDescription? Tokenizer { get; init; }
+    /// <summary>Vector input only: each value is fed as (x − mean) / std; absent means no normalisation.</summary>
+    [JsonPropertyName("mean")] public float[]? Mean { get; init; }
+    [JsonPropertyName("std")] public float[]? Std { get; init; }
+}
+
+public sealed record TokenizerDescription
+{
+    /// <summary>"char" (one token per code point) or "word" (<see cref="WordTokenizer"/>).</summary>
+    [JsonPropertyName("kind")] public required string Kind { get; init; }
+    /// <summary>One entry per token id. char: code points, id 0 = U+FFFD (unknown). word: id 0 = &lt;pad&gt;, id 1 = &lt;unk&gt;.</summary>
+    [JsonPropertyName("vocabulary")] public required string[] Vocabulary { get; init; }
+    /// <summary>Word tokenizer: text is lower-cased before it is split.</summary>
+    [JsonPropertyName("lowercase")] public bool Lowercase { get; init; }
+
+    public void Validate(string source)
+    {
+        if (Kind is not (TokenizerKinds.Char or TokenizerKinds.Word))
+            throw new ModelFormatException($"{source}: model description: tokenizer kind '{Kind}' is not one of char, word");
+        if (Vocabulary is null || Vocabulary.Length < 2)
+            throw new ModelFormatException($"{source}: model description: the tokenizer's vocabulary must list at least 2 tokens");
+        Create(source); // validates the entries
+    }
+
+    /// <summary>The tokenizer this describes (entries validated).</summary>
+    public ITokenizer Create(string source) => Kind == TokenizerKinds.Word
+        ? WordTokenizer.FromVocabulary(Vocabulary, Lowercase, source)
+        : CharTokenizer.FromVocabulary(Vocabulary, source);
+}
+
+public sealed record EncoderLayerDescription
+{
+    [JsonPropertyName("hidden")] public required int Hidden { get; init; }
+    /// <summary>A forward and a reverse LSTM whose outputs are concatenated (PyTorch's bidirectional=True, tensors *_reverse).</summary>
+    [JsonPropertyName("bidirectional")] public bool Bidirectional { get; init; }
+
+    [JsonIgnore] public int OutputWidth => Bidirectional ? 2 * Hidden : Hidden;
+    [JsonIgnore] public int Directions => Bidirectional ? 2 : 1;
+}
+
+public sealed record HeadDescription
+{
+    /// <summary>next-token, classify, tag, regress or attention-decoder (<see cref="HeadKinds"/>).</summary>
+    [JsonPropertyName("kind")] public required string Kind { get; init; }
+    /// <summary>none (the head runs at every step), last, mean, max or attention (<see cref="Poolings"/>).</summary>
+    [JsonPropertyName("pooling")] public string Pooling { get; init; } = Poolings.None;
+    /// <summary>Rows of the output layer.</summary>
+    [JsonPropertyName("size")] public required int Size { get; init; }
+    /// <summary>classify/tag: the label of each output; regress: the name of each output (optional).</summary>
+    [JsonPropertyName("labels")] public string[] Labels { get; init; } = [];
+
+    public void Validate(ModelDescription model, string source)
+    {
+        void Fail(string what) => DescriptionError.Throw(source, what);
+        if (Kind is not (HeadKinds.NextToken or HeadKinds.Classify or HeadKinds.Tag or HeadKinds.Regress or HeadKinds.AttentionDecoder))
+            Fail($"head.kind '{Kind}' is not one of next-token, classify, tag, regress, attention-decoder");
+        if (Pooling is not (Poolings.None or Poolings.Last or Poolings.Mean or Poolings.Max or Poolings.Attention))
+            Fail($"head.pooling '{Pooling}' is not one of none, last, mean, max, attention");
+        if (Labels is null) DescriptionError.Throw(source, "head.labels must not be null");
+        if (Size is <= 0 or > 1 << 20) Fail($"head.size must be 1..{1 << 20}, got {Size}");
+        switch (Kind)
+        {
+            case HeadKinds.NextToken:
+                if (model.Input.Kind != InputKinds.Tokens) Fail("a next-token head needs token input");
+                if (Size != model.Input.Tokenizer!.Vocabulary.Length) Fail($"head.size {Size} must equal the vocabulary size {model.Input.Tokenizer.Vocabulary.Length}");
+                if (Pooling != Poolings.None) Fail("a next-token head runs at every step (pooling none)");
+                if (model.IsBidirectional) Fail("a next-token model cannot have a bidirectional layer (it would see the future)");
+                break;
+            case HeadKinds.Classify:
+                if (Pooling == Poolings.None) Fail("a classify head needs a pooling: last, mean, max or attention");
+                if (Labels.Length != Size || Size < 2) Fail($"a classify head needs one label per output (at least 2); head.size is {Size}, labels {Labels.Length}");
+                break;
+            case HeadKinds.Tag:
+                if (Pooling != Poolings.None) Fail("a tag head runs at every step (pooling none)");
+                if (Labels.Length != Size || Size < 2) Fail($"a tag head needs one label per output (at least 2); head.size is {Size}, labels {Labels.Length}");
+                break;
+            case HeadKinds.Regress:
+                if (Labels.Length is not 0 && Labels.Length != Size) Fail($"head.labels names {Labels.Length} outputs; head.size is {Size}");
+                break;
+            case HeadKinds.AttentionDecoder:
+                Fail("head 'attention-decoder' (sequence-to-sequence) is not supported by this runtime yet");
+                break;
+        }
+        if (Array.Exists(Labels, l => l is null)) Fail("head.labels has a null entry");
+    }
+}
+
+public static class InputKinds
+{
+    public const string Tokens = "tokens";
+    public const string Vectors = "vectors";
+}
+
+public static class TokenizerKinds
+{
+    public const string Char = "char";
+    public const string Word = "word";
+}
+
+public static class HeadKinds
+{
+    public const string NextToken = "next-token";
+    public const string Classify = "classify";
+    public const string Tag = "tag";
+    public const string Regress = "regress";
+    public const string AttentionDecoder = "attention-decoder";
+}
+
+public static class Poolings
+{
+    public const string None = "none";
+    public const string Last = "last";
+    public const string Mean = "mean";
+    public const string Max = "max";
+    public const string Attention = "attention";
+}
+
+/// <summary>Task names shown to users (derived from the description, <see cref="ModelDescription.Task"/>).</summary>
+public static class Tasks
+{
+    public const string CharLm = "char-lm";
+    public const string WordLm = "word-lm";
+    public const string Sequence = "sequence";
+    public const string Classify = "classify";
+    public const string Seq2Seq = "seq2seq";
+}
+
+internal static class DescriptionError
+{
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public static void Throw(string source, string what) => throw new ModelFormatException($"{source}: model description: {what}");
+}

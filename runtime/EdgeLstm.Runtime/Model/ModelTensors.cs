@@ -1,0 +1,86 @@
+namespace EdgeLstm.Runtime;
+
+/// <summary>What a tensor is for; the loaders and the converter switch on it, never on names.</summary>
+public enum TensorRole
+{
+    Embedding,
+    WeightIh,
+    WeightHh,
+    /// <summary>PyTorch keeps two LSTM biases; the float exchange format stores both.</summary>
+    BiasIh,
+    BiasHh,
+    /// <summary>b_ih + b_hh, as .elstm stores them (one add fewer per step, same sums).</summary>
+    FusedBias,
+    /// <summary>Attention pooling: one score per step, w · o_t + b.</summary>
+    PoolWeight,
+    PoolBias,
+    HeadWeight,
+    HeadBias,
+}
+
+/// <summary>One tensor of a model: its name, shape and role; <see cref="Layer"/> and <see cref="Reverse"/> for LSTM tensors.</summary>
+public sealed record TensorSpec(string Name, long[] Shape, TensorRole Role, int Layer = -1, bool Reverse = false)
+{
+    /// <summary>Matrices the converter may quantize to int8 and prune (the attention pooling vector stays float).</summary>
+    public bool IsQuantizable => Role is TensorRole.Embedding or TensorRole.WeightIh or TensorRole.WeightHh or TensorRole.HeadWeight;
+    public bool IsPrunable => Role is TensorRole.WeightIh or TensorRole.WeightHh or TensorRole.HeadWeight;
+    public string ShapeText => $"[{string.Join(", ", Shape)}]";
+}
+
+/// <summary>
+/// The tensors of a model, derived from its description: the one list that the float and int8 loaders, the
+/// converter, pruning, <c>info</c> and the fuzzer iterate. Names are PyTorch's state_dict names for a module with
+/// fields <c>embedding</c> (nn.Embedding), <c>lstm</c> (nn.LSTM, bidirectional layers as <c>*_reverse</c>),
+/// <c>pool</c> (nn.Linear(D, 1), attention pooling only) and <c>fc</c> (nn.Linear); docs/model-description.md.
+/// </summary>
+public static class ModelTensors
+{
+    public const string EmbeddingWeight = "embedding.weight";
+    public const string PoolWeight = "pool.weight";
+    public const string PoolBias = "pool.bias";
+    public const string HeadWeight = "fc.weight";
+    public const string HeadBias = "fc.bias";
+
+    public static string WeightIh(int layer, bool reverse = false) => $"lstm.weight_ih_l{layer}{Suffix(reverse)}";
+    public static string WeightHh(int layer, bool reverse = false) => $"lstm.weight_hh_l{layer}{Suffix(reverse)}";
+    public static string BiasIh(int layer, bool reverse = false) => $"lstm.bias_ih_l{layer}{Suffix(reverse)}";
+    public static string BiasHh(int layer, bool reverse = false) => $"lstm.bias_hh_l{layer}{Suffix(reverse)}";
+    public static string FusedBias(int layer, bool reverse = false) => $"lstm.bias_l{layer}{Suffix(reverse)}";
+    private static string Suffix(bool reverse) => reverse ? "_reverse" : "";
+
+    /// <param name="fusedBiases">.elstm naming (one fused bias per direction) instead of PyTorch's two.</param>
+    public static IReadOnlyList<TensorSpec> Of(ModelDescription d, bool fusedBiases)
+    {
+        var list = new List<TensorSpec>();
+        if (d.Input.Kind == InputKinds.Tokens)
+            list.Add(new(EmbeddingWeight, [d.Input.Tokenizer!.Vocabulary.Length, d.Input.Size], TensorRole.Embedding));
+        for (int k = 0; k < d.Encoder.Length; k++)
+        {
+            long rows = 4L * d.Encoder[k].Hidden;
+            int input = d.LayerInputWidth(k);
+            for (int direction = 0; direction < d.Encoder[k].Directions; direction++)
+            {
+                bool reverse = direction == 1;
+                list.Add(new(WeightIh(k, reverse), [rows, input], TensorRole.WeightIh, k, reverse));
+                list.Add(new(WeightHh(k, reverse), [rows, d.Encoder[k].Hidden], TensorRole.WeightHh, k, reverse));
+                if (fusedBiases)
+                {
+                    list.Add(new(FusedBias(k, reverse), [rows], TensorRole.FusedBias, k, reverse));
+                }
+                else
+                {
+                    list.Add(new(BiasIh(k, reverse), [rows], TensorRole.BiasIh, k, reverse));
+                    list.Add(new(BiasHh(k, reverse), [rows], TensorRole.BiasHh, k, reverse));
+                }
+            }
+        }
+        if (d.Head.Pooling == Poolings.Attention)
+        {
+            list.Add(new(PoolWeight, [1, d.EncoderWidth], TensorRole.PoolWeight));
+            list.Add(new(PoolBias, [1], TensorRole.PoolBias));
+        }
+        list.Add(new(HeadWeight, [d.Head.Size, d.EncoderWidth], TensorRole.HeadWeight));
+        list.Add(new(HeadBias, [d.Head.Size], TensorRole.HeadBias));
+        return list;
+    }
+}

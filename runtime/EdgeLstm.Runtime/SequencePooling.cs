@@ -1,0 +1,48 @@
+using System.Numerics.Tensors;
+using EdgeLstm.Runtime.Float;
+
+namespace EdgeLstm.Runtime;
+
+/// <summary>
+/// Pools an encoder's outputs [T, D] into one vector [D] for a classification or regression head; the float and
+/// int8 runners share it (the encoder's outputs are float in both). The trainer computes the same formulas.
+/// last: the final state of each direction (forward at step T−1, reverse at step 0); mean and max: over steps;
+/// attention: softmax over steps of w · o_t + b, then the weighted sum of the o_t.
+/// </summary>
+public static class SequencePooling
+{
+    /// <param name="forwardWidth">The top layer's hidden size: columns [0, forwardWidth) are the forward direction, the rest the reverse.</param>
+    /// <param name="scores">Scratch of at least <paramref name="steps"/> floats (attention).</param>
+    public static void Pool(string pooling, ReadOnlySpan<float> outputs, int steps, int width, int forwardWidth, Span<float> pooled,
+        ReadOnlySpan<float> poolWeight, float poolBias, Span<float> scores)
+    {
+        if (steps < 1) throw new ArgumentException("pooling needs at least one step", nameof(steps));
+        pooled = pooled[..width];
+        switch (pooling)
+        {
+            case Poolings.Last:
+                outputs.Slice((steps - 1) * width, forwardWidth).CopyTo(pooled);
+                outputs.Slice(forwardWidth, width - forwardWidth).CopyTo(pooled[forwardWidth..]);
+                break;
+            case Poolings.Mean:
+                outputs[..width].CopyTo(pooled);
+                for (int t = 1; t < steps; t++) TensorPrimitives.Add(pooled, outputs.Slice(t * width, width), pooled);
+                TensorPrimitives.Multiply(pooled, 1f / steps, pooled);
+                break;
+            case Poolings.Max:
+                outputs[..width].CopyTo(pooled);
+                for (int t = 1; t < steps; t++) TensorPrimitives.Max(pooled, outputs.Slice(t * width, width), pooled);
+                break;
+            case Poolings.Attention:
+                Span<float> s = scores[..steps];
+                s.Fill(poolBias);
+                FloatMatVec.MultiplyAdd(poolWeight, outputs[..(steps * width)], width, steps, s, 1);
+                TensorPrimitives.SoftMax(s, s);
+                pooled.Clear();
+                for (int t = 0; t < steps; t++) TensorPrimitives.MultiplyAdd(outputs.Slice(t * width, width), s[t], pooled, pooled);
+                break;
+            default:
+                throw new ArgumentException($"pooling '{pooling}' does not pool a sequence", nameof(pooling));
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text;
+
+namespace EdgeLstm.Runtime;
+
+/// <summary>
+/// One token per word or punctuation mark. A word is a run of letters, digits and combining marks, with
+/// apostrophes inside it ("don't"); every other non-space character is a token of its own. Optionally
+/// lower-cases first (invariant culture). Id 0 is &lt;pad&gt; (never produced by encoding; the trainer pads
+/// batches with it), id 1 is &lt;unk&gt; (words outside the vocabulary). The vocabulary is the most frequent
+/// words of the training text, capped at a size the trainer chooses.
+/// </summary>
+public sealed class WordTokenizer : ITokenizer
+{
+    public const int PadId = 0;
+    public const int UnkId = 1;
+    public const string PadToken = "<pad>";
+    public const string UnkToken = "<unk>";
+
+    private readonly string[] _words;
+    private readonly Dictionary<string, int> _ids;
+
+    private WordTokenizer(string[] words, bool lowercase)
+    {
+        _words = words;
+        Lowercase = lowercase;
+        _ids = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
+        for (int id = 2; id < words.Length; id++) _ids.Add(words[id], id);
+    }
+
+    public string Kind => TokenizerKinds.Word;
+    public bool Lowercase { get; }
+    public int VocabularySize => _words.Length;
+    public int UnknownId => UnkId;
+
+    /// <summary>The <paramref name="maxSize"/> − 2 most frequent words of <paramref name="texts"/> seen at least <paramref name="minCount"/> times (ties by ordinal order).</summary>
+    public static WordTokenizer Build(IEnumerable<string> texts, int maxSize, int minCount, bool lowercase)
+    {
+        if (maxSize < 3) throw new ArgumentOutOfRangeException(nameof(maxSize), maxSize, "a word vocabulary needs room for <pad>, <unk> and a word");
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string text in texts)
+            foreach (string word in Split(text, lowercase))
+                counts[word] = counts.GetValueOrDefault(word) + 1;
+        var kept = counts.Where(p => p.Value >= minCount).ToList();
+        kept.Sort((a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : string.CompareOrdinal(a.Key, b.Key));
+        var words = new List<string> { PadToken, UnkToken };
+        foreach (var (word, _) in kept.Take(maxSize - 2)) words.Add(word);
+        return new WordTokenizer(words.ToArray(), lowercase);
+    }
+
+    /// <summary>Reads a stored vocabulary: entries 0 and 1 are &lt;pad&gt; and &lt;unk&gt;, then distinct words.</summary>
+    public static WordTokenizer FromVocabulary(string[] words, bool lowercase, string source)
+    {
+        if (words.Length < 3 || words[PadId] != PadToken || words[UnkId] != UnkToken)
+            throw new ModelFormatException($"{source}: a word vocabulary starts with \"{PadToken}\", \"{UnkToken}\" and has at least one word");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int id = 2; id < words.Length; id++)
+        {
+            string w = words[id];
+            if (string.IsNullOrEmpty(w) || w.Any(char.IsWhiteSpace))
+                throw new ModelFormatException($"{source}: word vocabulary entry {id} is empty or has white space");
+            if (!seen.Add(w)) throw new ModelFormatException($"{source}: word vocabulary entry {id} repeats \"{w}\"");
+        }
+        return new WordTokenizer((string[])words.Clone(), lowercase);
+    }
+
+    /// <summary>The words and punctuation marks of <paramref name="text"/>, in order.</summary>
+    public static List<string> Split(string text, bool lowercase)
+    {
+        if (lowercase) text = text.ToLowerInvariant();
+        var pieces = new List<string>();
+        var word = new StringBuilder();
+        void Flush()
+        {
+            // An apostrophe only joins letters: trailing ones ("students'") are punctuation.
+            int apostrophes = 0;
+            while (word.Length > 0 && word[^1] == '\'') { word.Length--; apostrophes++; }
+            if (word.Length > 0) pieces.Add(word.ToString());
+            for (int i = 0; i < apostrophes; i++) pieces.Add("'");
+            word.Clear();
+        }
+        foreach (Rune rune in text.EnumerateRunes())
+        {
+            if (IsWordRune(rune) || (rune.Value is '\'' or '\u2019' && word.Length > 0))
+            {
+                word.Append(rune.Value == '\u2019' ? "'" : rune.ToString());
+                continue;
+            }
+            Flush();
+            if (!Rune.IsWhiteSpace(rune)) pieces.Add(rune.ToString());
+        }
+        Flush();
+        return pieces;
+    }
+
+    private static bool IsWordRune(Rune rune) => Rune.GetUnicodeCategory(rune) switch
+    {
+        UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter or UnicodeCategory.ModifierLetter
+            or UnicodeCategory.OtherLetter or UnicodeCategory.DecimalDigitNumber or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark => true,
+        _ => false,
+    };
+
+    public int[] Encode(string text)
+    {
+        var pieces = Split(text, Lowercase);
+        var ids = new int[pieces.Count];
+        for (int i = 0; i < ids.Length; i++) ids[i] = _ids.TryGetValue(pieces[i], out int id) ? id : UnkId;
+        return ids;
+    }
+
+    /// <summary>Words outside the vocabulary are normal input for a word model (they become &lt;unk&gt;), so this is <see cref="Encode"/>; it only rejects empty input.</summary>
+    public int[] EncodeStrict(string text, string what)
+    {
+        int[] ids = Encode(text);
+        if (ids.Length == 0) throw new ArgumentException($"{what} has no words");
+        return ids;
+    }
+
+    public string TokenText(int id) => (uint)id < (uint)_words.Length
+        ? _words[id]
+        : throw new ArgumentOutOfRangeException(nameof(id), id, $"token id must be below {_words.Length}");
+
+    public string Decode(ReadOnlySpan<int> ids)
+    {
+        var builder = new StringBuilder();
+        foreach (int id in ids)
+        {
+            string piece = TokenText(id);
+            bool attach = piece.Length == 1 && piece[0] is '.' or ',' or '!' or '?' or ';' or ':' or ')' or '\'';
+            if (builder.Length > 0 && !attach) builder.Append(' ');
+            builder.Append(piece);
+        }
+        return builder.ToString();
+    }
+
+    public TokenizerDescription ToDescription() =>
+        new() { Kind = TokenizerKinds.Word, Vocabulary = (string[])_words.Clone(), Lowercase = Lowercase };
+}

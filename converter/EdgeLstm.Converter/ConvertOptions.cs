@@ -7,8 +7,10 @@ public sealed record ConvertOptions
     public required string Output { get; init; }
     public WeightType Weights { get; init; } = WeightType.Int8;
     public PruneSpec Prune { get; init; } = PruneSpec.None;
-    /// <summary>Validation text for the report's bits/char (optional).</summary>
+    /// <summary>Validation data for the report (optional): text for a language model's bits/char, labelled texts for a classifier's accuracy.</summary>
     public string? ValidText { get; init; }
+    /// <summary>Classifiers: score only the labelled texts of this fold (null = all).</summary>
+    public string? ValidFold { get; init; }
     /// <summary>Score only the first N characters of the validation text (0 = all).</summary>
     public int EvalChars { get; init; } = 20_000;
     public bool Force { get; init; }

@@ -30,6 +30,8 @@ public static class ModelConverter
 
         if (!pruned.HasEmbedding && (options.CalibText is not null || options.ValidText is not null))
             throw new ArgumentException($"--calib and --valid read text; {Path.GetFileName(options.Input)} is a '{ModelMetadataKeys.SequenceTask}' model (float input vectors), which has no vocabulary");
+        if (options.CalibText is not null && !pruned.Description.IsSteppable)
+            throw new ArgumentException($"--calib: static activation scales are for forward-only models with a per-step head; {Path.GetFileName(options.Input)} is a '{pruned.Description.Task}' model (int8 uses dynamic scales)");
         bool safetensorsOut = options.Output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
         byte[] bytes;
         string format;
@@ -59,21 +61,33 @@ public static class ModelConverter
             ? FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(bytes, Path.GetFileName(options.Output)))
             : CompactModelLoader.Load(ModelFileReader.Parse(bytes, Path.GetFileName(options.Output)));
 
-        double? before = null, after = null;
-        int evalChars = 0;
-        if (options.ValidText is not null)
-        {
-            if (!File.Exists(options.ValidText)) throw new FileNotFoundException($"{options.ValidText}: no such file", options.ValidText);
-            int[] tokens = original.Tokenizer.Encode(StrictUtf8.ReadFile(options.ValidText));
-            if (options.EvalChars > 0 && tokens.Length > options.EvalChars) tokens = tokens[..options.EvalChars];
-            evalChars = tokens.Length;
-            before = BitsPerCharEvaluator.Evaluate(original, tokens);
-            after = BitsPerCharEvaluator.Evaluate(converted, tokens);
-        }
-
+        QualityChange? quality = options.ValidText is null ? null : Measure(original, converted, options);
         AtomicFile.WriteAllBytes(options.Output, bytes, overwrite: options.Force);
         return new ConversionReport(options.Input, inputFile.FileLength, options.Output, bytes.Length, format,
-            Sparsity(converted), before, after, evalChars);
+            Sparsity(converted), quality);
+    }
+
+    /// <summary>The task's metric of both models on the validation data: bits/char of a language model, accuracy of a classifier.</summary>
+    private static QualityChange Measure(FloatLstmModel original, ILanguageModel converted, ConvertOptions options)
+    {
+        string path = options.ValidText!;
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file", path);
+        switch (original.Description.Head.Kind)
+        {
+            case HeadKinds.NextToken:
+                int[] tokens = original.Tokenizer.Encode(StrictUtf8.ReadFile(path));
+                if (options.EvalChars > 0 && tokens.Length > options.EvalChars) tokens = tokens[..options.EvalChars];
+                return new QualityChange("bits/char", BitsPerCharEvaluator.Evaluate(original, tokens), BitsPerCharEvaluator.Evaluate(converted, tokens),
+                    $"{tokens.Length:N0} validation characters");
+            case HeadKinds.Classify:
+                var rows = LabeledTextFile.Read(path);
+                if (options.ValidFold is { } fold) rows = rows.Where(r => r.Fold == fold).ToList();
+                if (rows.Count == 0) throw new ArgumentException($"{path}: no labelled texts in fold '{options.ValidFold}'");
+                return new QualityChange("accuracy", ClassifierEvaluator.Evaluate(original, rows).Accuracy, ClassifierEvaluator.Evaluate(converted, rows).Accuracy,
+                    $"{rows.Count:N0} labelled texts{(options.ValidFold is null ? "" : $" (fold {options.ValidFold})")}");
+            default:
+                throw new ArgumentException($"--valid: no metric for a '{original.Description.Task}' model yet");
+        }
     }
 
     private static IReadOnlyList<(string, string, double)> Sparsity(ILanguageModel model)

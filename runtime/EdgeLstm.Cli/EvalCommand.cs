@@ -6,18 +6,22 @@ using EdgeLstm.Runtime.Float;
 
 namespace EdgeLstm.Cli;
 
-/// <summary>`edgelstm eval`: bits per character of the model on a UTF-8 text file.</summary>
+/// <summary>
+/// `edgelstm eval`: a language model's bits per character on a UTF-8 text file; a classifier's accuracy, F1 and
+/// confusion matrix on a labelled-text file (tab-separated, header with label and text columns).
+/// </summary>
 internal static class EvalCommand
 {
     public static Command Create()
     {
         var model = ModelSource.CreateOption();
-        var text = new Argument<FileInfo>("text") { Description = "UTF-8 text file to score" };
+        var text = new Argument<FileInfo>("text") { Description = "UTF-8 text file to score; for a classifier, labelled texts (tab-separated, columns label and text)" };
+        var fold = new Option<string?>("--fold") { Description = "Classifiers: score only the texts of this fold or split (the file's fold column)" };
         var maxChars = new Option<int>("--max-chars") { Description = "Score only the first N characters (0 = all)", DefaultValueFactory = _ => 0 };
         var threads = ModelSource.CreateThreadsOption();
-        var command = new Command("eval", "Measure bits per character on a text (one stream from a zero state; the first character is not scored)")
+        var command = new Command("eval", "Measure a language model's bits per character on a text, or a classifier's accuracy on labelled texts")
         {
-            model, text, maxChars, threads,
+            model, text, maxChars, threads, fold,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -26,6 +30,8 @@ internal static class EvalCommand
             if (limit < 0) throw new ArgumentException($"--max-chars must be ≥ 0, got {limit}");
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
             using var source = ModelSource.Load(result.GetValue(model));
+            if (source.Model.Description.Head.Kind == HeadKinds.Classify)
+                return EvaluateClassifier(source.Require(HeadKinds.Classify, "eval"), file, result.GetValue(fold), source.Name);
             var loaded = source.RequireText("eval");
             string name = source.Name;
             int[] tokens = loaded.Tokenizer.Encode(StrictUtf8.ReadFile(file.FullName));
@@ -45,6 +51,32 @@ internal static class EvalCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    private static int EvaluateClassifier(ILanguageModel model, FileInfo file, string? fold, string name)
+    {
+        var rows = LabeledTextFile.Read(file.FullName);
+        if (fold is not null)
+        {
+            rows = rows.Where(r => r.Fold == fold).ToList();
+            if (rows.Count == 0) throw new ArgumentException($"{file.Name}: no texts in fold '{fold}'");
+        }
+        var clock = Stopwatch.StartNew();
+        ClassificationMetrics m = ClassifierEvaluator.Evaluate(model, rows);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var invariant = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(invariant, $"accuracy {m.Accuracy:F4}, macro F1 {m.MacroF1:F4} on {m.Count:N0} texts of {file.Name}{(fold is null ? "" : $" (fold {fold})")}, {1e3 * seconds / m.Count:F2} ms/text, model {name}"));
+        int width = Math.Max(8, m.Labels.Max(l => l.Length) + 2);
+        Console.WriteLine("confusion (rows: true label, columns: predicted):");
+        Console.WriteLine(new string(' ', width) + string.Concat(m.Labels.Select(l => l.PadLeft(width))) + "F1".PadLeft(8));
+        for (int t = 0; t < m.Labels.Count; t++)
+        {
+            var line = new System.Text.StringBuilder(m.Labels[t].PadRight(width));
+            for (int p = 0; p < m.Labels.Count; p++) line.Append(m.Confusion[t, p].ToString(invariant).PadLeft(width));
+            line.Append(m.F1[t].ToString("F4", invariant).PadLeft(8));
+            Console.WriteLine(line.ToString());
+        }
+        return ExitCodes.Success;
     }
 
     /// <summary>A one-line counter on stderr, only when stderr is a terminal.</summary>

@@ -19,24 +19,23 @@ internal static class InfoCommand
             Console.WriteLine($"model:        {loaded.Name}");
             Console.WriteLine($"format:       {loaded.Format}");
             Console.WriteLine($"file size:    {loaded.Bytes:N0} bytes");
+            Describe(loaded.Model.Description);
             switch (loaded.Model)
             {
                 case FloatLstmModel f:
-                    Describe(loaded, Array.ConvertAll(f.Layers, l => (l.InputSize, l.HiddenSize)), f.ParameterCount);
+                    Console.WriteLine($"parameters:   {f.ParameterCount:N0}");
                     foreach (var (key, value) in f.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
                         if (key.StartsWith("edgelstm.trainer.", StringComparison.Ordinal) || key.StartsWith("edgelstm.calibration.", StringComparison.Ordinal))
                             Console.WriteLine($"{key["edgelstm.".Length..]}: {value}");
                     break;
                 case QuantizedLstmModel q:
-                    // Stored parameters: each layer keeps b_ih + b_hh as one fused bias.
-                    long parameters = (long)q.Head.Rows * q.Head.Columns + q.HeadBias.Length;
-                    if (q.HasEmbedding) parameters += (long)q.Embedding.Rows * q.Embedding.Columns;
-                    foreach (var l in q.Layers)
-                        parameters += (long)l.WeightIh.Rows * (l.WeightIh.Columns + l.WeightHh.Columns) + l.Bias.Length;
-                    Describe(loaded, Array.ConvertAll(q.Layers, l => (l.InputSize, l.HiddenSize)), parameters);
-                    foreach (var (k, l) in q.Layers.Index())
-                        Console.WriteLine($"sparsity:     layer {k}: W_ih {100 * l.WeightIh.Sparsity:F1}%, W_hh {100 * l.WeightHh.Sparsity:F1}%");
-                    Console.WriteLine($"sparsity:     output layer {100 * q.Head.Sparsity:F1}%");
+                    // Stored parameters: each LSTM direction keeps b_ih + b_hh as one fused bias.
+                    long parameters = 0;
+                    foreach (TensorSpec spec in ModelTensors.Of(q.Description, fusedBiases: true))
+                        parameters += spec.Shape.Aggregate(1L, (a, b) => a * b);
+                    Console.WriteLine($"parameters:   {parameters:N0}");
+                    foreach (var (name, matrix) in EdgeLstm.Converter.ModelConverter.QuantizedMatrices(q))
+                        Console.WriteLine($"sparsity:     {name} {100 * matrix.Sparsity:F1}%");
                     break;
             }
             if (loaded.CompactFile is { } file)
@@ -48,15 +47,29 @@ internal static class InfoCommand
         return command;
     }
 
-    private static void Describe(ModelSource.Loaded loaded, (int Input, int Hidden)[] layers, long parameters)
+    private static void Describe(ModelDescription d)
     {
-        ILanguageModel m = loaded.Model;
-        string input = m.HasEmbedding ? $"embedding {m.VocabularySize}×{m.EmbeddingDim}" : $"input vectors of {m.EmbeddingDim}";
-        Console.WriteLine($"task:         {loaded.Task}");
-        Console.WriteLine($"architecture: {input} → " +
-            string.Join(" → ", Array.ConvertAll(layers, l => $"LSTM {l.Input}→{l.Hidden}")) + $" → linear {layers[^1].Hidden}→{m.VocabularySize}");
-        Console.WriteLine($"parameters:   {parameters:N0}");
-        if (m.HasEmbedding) Console.WriteLine($"vocabulary:   {m.VocabularySize} tokens (code points; id 0 = unknown)");
-        else Console.WriteLine($"outputs:      {m.VocabularySize} floats per step");
+        Console.WriteLine($"task:         {d.Task}");
+        string input = d.Input.Kind == InputKinds.Tokens
+            ? $"{d.Input.Tokenizer!.Kind} tokens → embedding {d.Input.Tokenizer.Vocabulary.Length}×{d.Input.Size}"
+            : $"input vectors of {d.Input.Size}{(d.Input.Mean is null && d.Input.Std is null ? "" : " (normalised)")}";
+        var parts = new List<string> { input };
+        for (int k = 0; k < d.Encoder.Length; k++)
+            parts.Add($"{(d.Encoder[k].Bidirectional ? "BiLSTM" : "LSTM")} {d.LayerInputWidth(k)}→{d.Encoder[k].OutputWidth}");
+        if (d.Head.Pooling != Poolings.None) parts.Add($"{d.Head.Pooling} pooling");
+        parts.Add($"linear {d.EncoderWidth}→{d.Head.Size}{(d.Head.Pooling == Poolings.None ? " at every step" : "")}");
+        Console.WriteLine($"architecture: {string.Join(" → ", parts)}");
+        if (d.Input.Tokenizer is { } tokenizer)
+            Console.WriteLine($"vocabulary:   {tokenizer.Vocabulary.Length} tokens ({(tokenizer.Kind == TokenizerKinds.Char ? "code points; id 0 = unknown" : $"words{(tokenizer.Lowercase ? ", lower-cased" : "")}; 0 = <pad>, 1 = <unk>")})");
+        if (d.Input.MaxSteps is int max) Console.WriteLine($"max steps:    {max} (longer texts are cut, as in training)");
+        switch (d.Head.Kind)
+        {
+            case HeadKinds.Classify or HeadKinds.Tag:
+                Console.WriteLine($"labels:       {string.Join(", ", d.Head.Labels)}");
+                break;
+            case HeadKinds.Regress:
+                Console.WriteLine($"outputs:      {d.Head.Size} floats{(d.Head.Pooling == Poolings.None ? " per step" : "")}{(d.Head.Labels.Length > 0 ? $" ({string.Join(", ", d.Head.Labels)})" : "")}");
+                break;
+        }
     }
 }

@@ -17,12 +17,20 @@ internal static class ModelSource
     /// <summary>A loaded model and what `info` says of it; disposing it releases the model's file.</summary>
     public sealed record Loaded(ILanguageModel Model, string Name, long Bytes, string Format, ModelFile? CompactFile) : IDisposable
     {
-        /// <summary>The model's task, as its file names it: "char-lm" (tokens in, next-token logits out) or "sequence" (float vectors).</summary>
-        public string Task => Model.HasEmbedding ? ModelMetadataKeys.CharLmTask : ModelMetadataKeys.SequenceTask;
+        /// <summary>The model's task, from its description: char-lm, sequence, classify, ...</summary>
+        public string Task => Model.Description.Task;
 
-        /// <summary>Throws a one-line error unless the model reads text (a vocabulary): generate and eval need one.</summary>
-        public ILanguageModel RequireText(string verb) => Model.HasEmbedding ? Model
-            : throw new ArgumentException($"{Name} is a '{Task}' model (float input vectors, no vocabulary); '{verb}' needs a text model ('{ModelMetadataKeys.CharLmTask}')");
+        /// <summary>Throws a one-line error unless the model is a language model over text: generate needs one.</summary>
+        public ILanguageModel RequireText(string verb) => Require(HeadKinds.NextToken, verb);
+
+        /// <summary>Throws a one-line error unless the model's head is <paramref name="headKind"/>.</summary>
+        public ILanguageModel Require(string headKind, string verb)
+        {
+            if (Model.Description.Head.Kind == headKind && Model.HasEmbedding) return Model;
+            string wanted = headKind == HeadKinds.NextToken ? $"a text language model ('{ModelMetadataKeys.CharLmTask}')" : $"a '{headKind}' model";
+            string what = Model.HasEmbedding ? "" : " (float input vectors, no vocabulary)";
+            throw new ArgumentException($"{Name} is a '{Task}' model{what}; '{verb}' needs {wanted}");
+        }
 
         public void Dispose() => Model.Dispose();
     }

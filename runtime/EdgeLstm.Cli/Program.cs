@@ -2,9 +2,10 @@ using System.CommandLine;
 using EdgeLstm.Cli;
 
 // `edgelstm`: the device tool. Parse errors are one line on stderr and exit code 2, like every user error.
-var root = new RootCommand("edgelstm: runs character-level LSTM models on the device")
+var root = new RootCommand("edgelstm: runs LSTM models on the device (text generation, text classification, sequence models)")
 {
     GenerateCommand.Create(),
+    ClassifyCommand.Create(),
     EvalCommand.Create(),
     InfoCommand.Create(),
     ConvertCommand.Create(),

@@ -28,7 +28,7 @@ public sealed class CliModelKindTests : IDisposable
     private static void AssertSuccess(CliRunner.Result result, string what) =>
         Assert.True(result.ExitCode == 0, $"{what}: exit code {result.ExitCode}: {result.Stderr}");
 
-    /// <summary>The six kinds: float safetensors, int8 .elstm and f32 .elstm of a character and of a sequence model.</summary>
+    /// <summary>The nine kinds: float safetensors, int8 .elstm and f32 .elstm of a character, a sequence and a classifier model.</summary>
     private List<(string Path, string Task)> ModelKinds()
     {
         string charModel = _dir.File("char.safetensors");
@@ -41,8 +41,10 @@ public sealed class CliModelKindTests : IDisposable
         string sequenceModel = _dir.File("sequence.safetensors");
         var (tensors, metadata) = TinyModels.SequenceTensors(seed: 4);
         SafeTensorsWriter.Write(sequenceModel, tensors, metadata);
+        string classifier = _dir.File("classifier.safetensors");
+        TinyModels.Save(TinyModels.Classifier(seed: 6), classifier);
         var kinds = new List<(string, string)>();
-        foreach (var (path, task) in new[] { (charModel, ModelMetadataKeys.CharLmTask), (sequenceModel, ModelMetadataKeys.SequenceTask) })
+        foreach (var (path, task) in new[] { (charModel, ModelMetadataKeys.CharLmTask), (sequenceModel, ModelMetadataKeys.SequenceTask), (classifier, Tasks.Classify) })
         {
             kinds.Add((path, task));
             foreach (string dtype in new[] { "int8", "f32" })
@@ -60,18 +62,34 @@ public sealed class CliModelKindTests : IDisposable
     {
         string text = _dir.File("text.txt");
         File.WriteAllText(text, TinyModels.Text);
+        string labelled = _dir.File("labelled.tsv");
+        File.WriteAllText(labelled, "label\ttext\npositive\ta good film\nnegative\ta bad film\nnegative\tthe sea\n");
         foreach (var (model, task) in ModelKinds())
         {
             string name = Path.GetFileName(model);
-            bool isText = task == ModelMetadataKeys.CharLmTask;
+            bool isText = task == ModelMetadataKeys.CharLmTask, isClassifier = task == Tasks.Classify;
             var info = CliRunner.Run("info", "--model", model);
             AssertSuccess(info, $"info {name}");
             Assert.Contains($"task:         {task}\n", info.Stdout);
-            Assert.Contains(isText ? "architecture: embedding " : "architecture: input vectors of 3 → LSTM 3→16", info.Stdout);
+            Assert.Contains(isText ? "architecture: char tokens → embedding "
+                : isClassifier ? "architecture: word tokens → embedding 18×8 → BiLSTM 8→32 → max pooling → linear 32→2\n"
+                : "architecture: input vectors of 3 → LSTM 3→16", info.Stdout);
 
             var generate = CliRunner.Run("generate", "--model", model, "--prompt", "the ", "-n", "10");
-            var eval = CliRunner.Run("eval", "--model", model, text);
-            if (isText)
+            var eval = CliRunner.Run("eval", "--model", model, isClassifier ? labelled : text);
+            var classify = CliRunner.Run("classify", "--model", model, "a good film", "the whale");
+            if (isClassifier)
+            {
+                AssertSuccess(classify, $"classify {name}");
+                Assert.Matches(@"^(negative|positive)\t0\.\d{3}\ta good film\n(negative|positive)\t0\.\d{3}\tthe whale\n$", classify.Stdout);
+                AssertSuccess(eval, $"eval {name}");
+                Assert.Contains("on 3 texts of labelled.tsv", eval.Stdout);
+                AssertUserError(generate, 2, name, "'classify' model", "'generate'");
+            }
+            else
+                AssertUserError(classify, 2, name, $"'{task}' model", "'classify'");
+            if (isClassifier) { }
+            else if (isText)
             {
                 AssertSuccess(generate, $"generate {name}");
                 Assert.StartsWith("the ", generate.Stdout);

@@ -59,6 +59,41 @@ internal static class TinyModels
         return (tensors, new Dictionary<string, string> { [ModelMetadataKeys.Task] = ModelMetadataKeys.SequenceTask });
     }
 
+    /// <summary>
+    /// A model of any description with seeded random weights for every tensor <see cref="ModelTensors.Of"/> lists
+    /// (PyTorch's default init range); its safetensors metadata is the description.
+    /// </summary>
+    public static FloatLstmModel FromDescription(ModelDescription description, int seed = 1)
+    {
+        var random = new Random(seed);
+        var tensors = new Dictionary<string, float[]>();
+        foreach (TensorSpec spec in ModelTensors.Of(description, fusedBiases: false))
+        {
+            long n = spec.Shape.Aggregate(1L, (a, b) => a * b);
+            float range = spec.Role == TensorRole.Embedding ? 1f : 1f / MathF.Sqrt(spec.Shape[^1]);
+            var values = new float[n];
+            for (long i = 0; i < n; i++) values[i] = (float)((random.NextDouble() * 2 - 1) * range);
+            tensors[spec.Name] = values;
+        }
+        return new FloatLstmModel(description, tensors);
+    }
+
+    /// <summary>A word-level BiLSTM sentiment classifier (labels negative, positive) with random weights.</summary>
+    public static FloatLstmModel Classifier(string pooling = Poolings.Max, int seed = 1) => FromDescription(new ModelDescription
+    {
+        Input = new InputDescription
+        {
+            Kind = InputKinds.Tokens, Size = 8, MaxSteps = 50,
+            Tokenizer = WordTokenizer.Build([Text, "a good film", "a bad film"], maxSize: 100, minCount: 1, lowercase: true).ToDescription(),
+        },
+        Encoder = [new EncoderLayerDescription { Hidden = 16, Bidirectional = true }],
+        Head = new HeadDescription { Kind = HeadKinds.Classify, Pooling = pooling, Size = 2, Labels = ["negative", "positive"] },
+    }, seed);
+
+    /// <summary>Writes a model as safetensors with its description (what the trainers write).</summary>
+    public static void Save(FloatLstmModel model, string path) => SafeTensorsWriter.Write(path, EdgeLstm.Converter.ModelConverter.FloatTensors(model),
+        new Dictionary<string, string> { [ModelMetadataKeys.Model] = model.Description.ToJson() });
+
     /// <summary>Random token ids, the same for a seed.</summary>
     public static int[] Tokens(int count, int vocab, int seed)
     {

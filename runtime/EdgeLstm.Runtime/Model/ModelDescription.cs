@@ -62,6 +62,7 @@ public sealed record ModelDescription
         if (Input is null || Encoder is null || Head is null) DescriptionError.Throw(source, "input, encoder and head are required");
         if (Input!.Kind is not (InputKinds.Tokens or InputKinds.Vectors)) Fail($"input.kind '{Input.Kind}' is not one of tokens, vectors");
         if (Input.Size is <= 0 or > 1 << 16) Fail($"input.size must be 1..{1 << 16}, got {Input.Size}");
+        if (Input.MaxSteps is <= 0) Fail($"input.max_steps must be > 0, got {Input.MaxSteps}");
         if (Input.Kind == InputKinds.Tokens)
         {
             if (Input.Tokenizer is null) Fail("token input needs input.tokenizer");
@@ -93,6 +94,8 @@ public sealed record InputDescription
     /// <summary>The embedding size (tokens) or the vector width (vectors): the first layer's input width.</summary>
     [JsonPropertyName("size")] public required int Size { get; init; }
     [JsonPropertyName("tokenizer")] public TokenizerDescription? Tokenizer { get; init; }
+    /// <summary>Texts are cut to their first <c>max_steps</c> tokens before a whole-sequence run, as in training (absent: no cut).</summary>
+    [JsonPropertyName("max_steps")] public int? MaxSteps { get; init; }
     /// <summary>Vector input only: each value is fed as (x − mean) / std; absent means no normalisation.</summary>
     [JsonPropertyName("mean")] public float[]? Mean { get; init; }
     [JsonPropertyName("std")] public float[]? Std { get; init; }

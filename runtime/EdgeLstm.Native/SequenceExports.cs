@@ -1,0 +1,121 @@
+using System.Runtime.InteropServices;
+using EdgeLstm.Runtime;
+
+namespace EdgeLstm.Native;
+
+/// <summary>
+/// API version 2 of the C ABI: what a model is (edgelstm_model_get_info, edgelstm_model_label) and whole-sequence
+/// runs of any model (edgelstm_model_run_tokens, edgelstm_model_run_text, edgelstm_model_classify) with options in
+/// a params struct from edgelstm_run_default_params, as llama.h passes them: fields can be added without breaking
+/// callers, who state their struct's size.
+/// </summary>
+internal static unsafe class SequenceExports
+{
+    public const int ApiVersion = 2;
+
+    [UnmanagedCallersOnly(EntryPoint = "edgelstm_api_version")]
+    public static int GetApiVersion() => ApiVersion;
+
+    [UnmanagedCallersOnly(EntryPoint = "edgelstm_model_get_info")]
+    public static int ModelGetInfo(nint model, NativeModelInfo* info) => NativeErrors.Guard(() =>
+    {
+        var native = HandleTable.Get<NativeModel>(model, "model");
+        if (info == null) throw new NativeException(NativeStatus.InvalidArgument, "info is NULL");
+        if (info->StructSize < (nuint)sizeof(nuint))
+            throw new NativeException(NativeStatus.InvalidArgument, "info->struct_size must be set to sizeof(edgelstm_model_info)");
+        native.FillInfo(info, info->StructSize);
+        return NativeStatus.Ok;
+    });
+
+    [UnmanagedCallersOnly(EntryPoint = "edgelstm_model_label")]
+    public static int ModelLabel(nint model, int index, byte** label) => NativeErrors.Guard(() =>
+    {
+        var native = HandleTable.Get<NativeModel>(model, "model");
+        if (label == null) throw new NativeException(NativeStatus.InvalidArgument, "label is NULL");
+        *label = native.Label(index);
+        return NativeStatus.Ok;
+    });
+
+    [UnmanagedCallersOnly(EntryPoint = "edgelstm_run_default_params")]
+    public static NativeRunParams RunDefaultParams() => new() { StructSize = (nuint)sizeof(NativeRunParams), MaxSteps = 0, Softmax = 0 };
+
+    [UnmanagedCallersOnly(EntryPoint = "edgelstm_model_run_tokens")]
+    public static int ModelRunTokens(nint model, int* tokens, nuint length, NativeRunParams* parameters, float* outputs, nuint capacity, nuint* count) =>
+        NativeErrors.Guard(() =>
+        {
+            var native = HandleTable.Get<NativeModel>(model, "model");
+            if (tokens == null) throw new NativeException(NativeStatus.InvalidArgument, "tokens is NULL");
+            if (length == 0 || length > int.MaxValue) throw new NativeException(NativeStatus.InvalidArgument, $"length {length} must be in 1..{int.MaxValue}");
+            return Run(native, new ReadOnlySpan<int>(tokens, (int)length), parameters, outputs, capacity, count);
+        });
+
+    [UnmanagedCallersOnly(EntryPoint = "edgelstm_model_run_text")]
+    public static int ModelRunText(nint model, byte* utf8, NativeRunParams* parameters, float* outputs, nuint capacity, nuint* count) =>
+        NativeErrors.Guard(() =>
+        {
+            var native = HandleTable.Get<NativeModel>(model, "model");
+            int[] tokens = Encode(native, utf8);
+            return Run(native, tokens, parameters, outputs, capacity, count);
+        });
+
+    [UnmanagedCallersOnly(EntryPoint = "edgelstm_model_classify")]
+    public static int ModelClassify(nint model, byte* utf8, int* label, float* probability) => NativeErrors.Guard(() =>
+    {
+        var native = HandleTable.Get<NativeModel>(model, "model");
+        HeadDescription head = native.Model.Description.Head;
+        if (head.Kind != HeadKinds.Classify)
+            throw new NativeException(NativeStatus.Unsupported, $"a '{native.Model.Description.Task}' model does not classify; edgelstm_model_run_text runs any model");
+        if (label == null) throw new NativeException(NativeStatus.InvalidArgument, "label is NULL");
+        int[] tokens = Cut(Encode(native, utf8), native.Model.Description.Input.MaxSteps ?? 0);
+        using ISequenceRunner runner = native.Model.CreateRunner();
+        Span<float> p = stackalloc float[head.Size];
+        System.Numerics.Tensors.TensorPrimitives.SoftMax(runner.Run(tokens), p);
+        *label = ClassificationMetrics.ArgMax(p);
+        if (probability != null) *probability = p[*label];
+        return NativeStatus.Ok;
+    });
+
+    private static int[] Encode(NativeModel native, byte* utf8)
+    {
+        if (!native.Model.HasEmbedding) throw new NativeException(NativeStatus.Unsupported, "this model reads float input vectors, not text");
+        if (utf8 == null) throw new NativeException(NativeStatus.InvalidArgument, "text is NULL");
+        string text = StrictUtf8.Decode(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(utf8), "text");
+        int[] tokens = native.Model.Tokenizer.Encode(text);
+        return tokens.Length == 0 ? [native.Model.Tokenizer.UnknownId] : tokens;
+    }
+
+    private static int[] Cut(int[] tokens, int maxSteps) => maxSteps > 0 && tokens.Length > maxSteps ? tokens[..maxSteps] : tokens;
+
+    /// <summary>
+    /// Runs the whole sequence on a runner made for this call (runners are single-threaded; a model handle may be
+    /// used from any thread): the outputs of a pooled head, or steps × outputs of a per-step head.
+    /// </summary>
+    private static NativeStatus Run(NativeModel native, ReadOnlySpan<int> tokens, NativeRunParams* parameters, float* outputs, nuint capacity, nuint* count)
+    {
+        var p = parameters == null ? new NativeRunParams { MaxSteps = 0 } : *parameters;
+        if (parameters != null && p.StructSize < (nuint)sizeof(nuint) * 2)
+            throw new NativeException(NativeStatus.InvalidArgument, "params->struct_size must be set (use edgelstm_run_default_params())");
+        if (p.MaxSteps < -1) throw new NativeException(NativeStatus.InvalidArgument, $"params->max_steps must be ≥ -1, got {p.MaxSteps}");
+        if (p.Softmax is not (0 or 1)) throw new NativeException(NativeStatus.InvalidArgument, $"params->softmax must be 0 or 1, got {p.Softmax}");
+        if (count == null) throw new NativeException(NativeStatus.InvalidArgument, "count is NULL");
+        ModelDescription d = native.Model.Description;
+        int limit = p.MaxSteps == 0 ? d.Input.MaxSteps ?? 0 : p.MaxSteps;
+        if (limit > 0 && tokens.Length > limit) tokens = tokens[..limit];
+        int size = d.Head.Size, rows = d.Head.Pooling == Poolings.None ? tokens.Length : 1;
+        *count = (nuint)rows * (nuint)size;
+        if (outputs == null) throw new NativeException(NativeStatus.InvalidArgument, "outputs is NULL");
+        if (capacity < *count) throw new NativeException(NativeStatus.BufferTooSmall, $"outputs buffer holds {capacity} floats; this run gives {*count}");
+        using ISequenceRunner runner = native.Model.CreateRunner();
+        ReadOnlySpan<float> result = runner.Run(tokens);
+        var destination = new Span<float>(outputs, result.Length);
+        if (p.Softmax == 1)
+        {
+            if (d.Head.Kind is not (HeadKinds.Classify or HeadKinds.Tag or HeadKinds.NextToken))
+                throw new NativeException(NativeStatus.InvalidArgument, $"params->softmax: a '{d.Task}' model's outputs are not class scores");
+            for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.SoftMax(result.Slice(r * size, size), destination.Slice(r * size, size));
+        }
+        else
+            result.CopyTo(destination);
+        return NativeStatus.Ok;
+    }
+}

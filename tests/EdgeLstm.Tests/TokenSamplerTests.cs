@@ -87,4 +87,51 @@ public sealed class TokenSamplerTests
         for (int i = 0; i < 1000; i++) sampler.Sample(logits);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    /// <summary>The sampler's definition, written the slow way: soft-max, sort every token, cut, draw.</summary>
+    private static int[] SortingOracle(float[] logits, SamplingOptions options, int draws)
+    {
+        var random = new SplitMix64(options.Seed);
+        int n = logits.Length;
+        double max = logits.Max(), sum = 0;
+        var p = new double[n];
+        for (int i = 0; i < n; i++) sum += p[i] = Math.Exp((logits[i] - max) / options.Temperature);
+        for (int i = 0; i < n; i++) p[i] /= sum;
+        int[] order = Enumerable.Range(0, n).OrderByDescending(i => p[i]).ThenBy(i => i).ToArray();
+        int kept = options.TopK > 0 ? Math.Min(options.TopK, n) : n;
+        if (options.TopP < 1f)
+        {
+            double mass = order.Take(kept).Sum(i => p[i]), cumulative = 0;
+            for (int i = 0; i < kept; i++)
+                if ((cumulative += p[order[i]]) >= options.TopP * mass) { kept = i + 1; break; }
+        }
+        var result = new int[draws];
+        for (int d = 0; d < draws; d++)
+        {
+            double total = 0;
+            for (int i = 0; i < kept; i++) total += p[order[i]];
+            double u = random.NextDouble() * total;
+            result[d] = order[kept - 1];
+            for (int i = 0; i < kept; i++)
+                if ((u -= p[order[i]]) < 0) { result[d] = order[i]; break; }
+        }
+        return result;
+    }
+
+    [Theory]
+    [InlineData(0.8f, 0, 1f)]
+    [InlineData(1.0f, 40, 1f)]
+    [InlineData(0.7f, 0, 0.9f)]
+    [InlineData(1.2f, 50, 0.95f)]
+    public void DrawsOnA10000WordVocabularyEqualTheFullSortDefinition(float temperature, int topK, float topP)
+    {
+        var random = new Random(3);
+        // Zipf-like logits with ties, as a word model's are.
+        float[] logits = Enumerable.Range(0, 10_000).Select(i => (float)Math.Round(-Math.Log(1 + i) + random.NextDouble(), 1)).ToArray();
+        var options = new SamplingOptions(temperature, topK, topP, Seed: 9);
+        var sampler = new TokenSampler(options);
+        int[] draws = Enumerable.Range(0, 300).Select(_ => sampler.Sample(logits)).ToArray();
+        Assert.Equal(SortingOracle(logits, options, 300), draws);
+        Assert.True(draws.Distinct().Count() > 10, "the draws barely vary: the test would not notice a wrong order");
+    }
 }

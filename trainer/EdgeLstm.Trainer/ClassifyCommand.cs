@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EdgeLstm.Cli;
 using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Format;
 using Spectre.Console;
 
 namespace EdgeLstm.Trainer;
@@ -84,7 +85,7 @@ internal static class ClassifyCommand
     }
 
     /// <summary>Accuracy of the LSTM and of the bag-of-words baseline on one split's test texts, per source ("" = all).</summary>
-    private sealed record FoldScore(string Fold, Dictionary<string, double> Lstm, Dictionary<string, double> BagOfWords, int BestEpoch);
+    private sealed record FoldScore(string Fold, Dictionary<string, double> Lstm, Dictionary<string, double> Int8, Dictionary<string, double> BagOfWords, int BestEpoch);
 
     private static FoldScore Score(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, Action<string>? log,
         out ClassifierTrainer.Result model)
@@ -97,15 +98,23 @@ internal static class ClassifyCommand
         var (trainIds, trainLabels) = trainer.Encode(train, model.Tokenizer, labels);
         var (validIds, validLabels) = trainer.Encode(validRows, model.Tokenizer, labels);
         var bow = BagOfWordsBaseline.Train(trainIds, trainLabels, validIds, validLabels, model.Tokenizer.VocabularySize, labels.Length);
+        // The same network converted to int8 and run by the runtime, as a device would run it.
+        var floatModel = ClassifierExport.ToFloatModel(model.Network, model.Tokenizer, labels);
+        using var int8 = CompactModelLoader.Load(ModelFileReader.Parse(
+            EdgeLstm.Converter.CompactModelBuilder.Build(floatModel, EdgeLstm.Converter.WeightType.Int8, blockSparse: false, "none", "trainer"), "int8"));
+        using var int8Runner = int8.CreateRunner();
+        bool[] int8Correct = Enumerable.Range(0, testRows.Count).Select(i => ClassificationMetrics.ArgMax(int8Runner.Run(testIds[i])) == testLabels[i]).ToArray();
         var lstm = new Dictionary<string, double>();
+        var quantized = new Dictionary<string, double>();
         var baseline = new Dictionary<string, double>();
         foreach (string source in testRows.Select(r => r.Source).Distinct().Prepend("").Distinct())
         {
             var index = Enumerable.Range(0, testRows.Count).Where(i => source == "" || testRows[i].Source == source).ToArray();
             lstm[source] = index.Count(i => ClassificationMetrics.ArgMax(p[i]) == testLabels[i]) / (double)index.Length;
             baseline[source] = index.Count(i => bow.Predict(testIds[i]) == testLabels[i]) / (double)index.Length;
+            quantized[source] = index.Count(i => int8Correct[i]) / (double)index.Length;
         }
-        return new FoldScore(test, lstm, baseline, model.BestEpoch);
+        return new FoldScore(test, lstm, quantized, baseline, model.BestEpoch);
     }
 
     private static void CrossValidate(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels)
@@ -119,18 +128,20 @@ internal static class ClassifyCommand
             var score = Score(options, rows, labels, test, valid, options.Quiet ? null : line => Console.Error.WriteLine($"fold {test}: {line}"), out var model);
             model.Network.Dispose();
             scores.Add(score);
-            Console.WriteLine($"fold {test} (valid {valid}, best epoch {score.BestEpoch}): LSTM {Format(score.Lstm)}; bag of words {Format(score.BagOfWords)}");
+            Console.WriteLine($"fold {test} (valid {valid}, best epoch {score.BestEpoch}): LSTM {Format(score.Lstm)}; int8 {Format(score.Int8)}; bag of words {Format(score.BagOfWords)}");
         }
-        var table = new Table().AddColumn("source").AddColumn("LSTM accuracy (mean ± sd over folds)").AddColumn("bag-of-words LR");
-        foreach (string source in scores[0].Lstm.Keys.Where(s => s != "").Append(""))
+        var table = new Table().AddColumn("source").AddColumn("LSTM float (mean ± sd over folds)").AddColumn("LSTM int8").AddColumn("bag-of-words LR");
+        string Cell(Func<FoldScore, Dictionary<string, double>> of, string source)
         {
-            var lstm = scores.Select(s => s.Lstm[source]).ToArray();
-            var bow = scores.Select(s => s.BagOfWords[source]).ToArray();
-            table.AddRow(source == "" ? "all" : source, $"{lstm.Average():F3} ± {StdDev(lstm):F3}", $"{bow.Average():F3} ± {StdDev(bow):F3}");
+            double[] x = scores.Select(s => of(s)[source]).ToArray();
+            return $"{x.Average():F3} ± {StdDev(x):F3}";
         }
+        foreach (string source in scores[0].Lstm.Keys.Where(s => s != "").Append(""))
+            table.AddRow(source == "" ? "all" : source, Cell(s => s.Lstm, source), Cell(s => s.Int8, source), Cell(s => s.BagOfWords, source));
         var sources = scores[0].Lstm.Keys.Where(s => s != "").ToArray();
         if (sources.Length > 1)
-            table.AddRow("mean of sources", $"{sources.Average(s => scores.Average(x => x.Lstm[s])):F3}", $"{sources.Average(s => scores.Average(x => x.BagOfWords[s])):F3}");
+            table.AddRow("mean of sources", $"{sources.Average(s => scores.Average(x => x.Lstm[s])):F3}", $"{sources.Average(s => scores.Average(x => x.Int8[s])):F3}",
+                $"{sources.Average(s => scores.Average(x => x.BagOfWords[s])):F3}");
         AnsiConsole.Write(table);
     }
 
@@ -146,7 +157,7 @@ internal static class ClassifyCommand
             ["edgelstm.trainer.test_fold"] = test,
         };
         ClassifierExport.Save(output, model.Network, model.Tokenizer, labels, metadata);
-        Console.WriteLine($"test fold {test}: LSTM {Format(score.Lstm)}; bag of words {Format(score.BagOfWords)}; model: {output}");
+        Console.WriteLine($"test fold {test}: LSTM {Format(score.Lstm)}; int8 {Format(score.Int8)}; bag of words {Format(score.BagOfWords)}; model: {output}");
         model.Network.Dispose();
     }
 

@@ -8,7 +8,7 @@ public interface ILstmKernels
     string Name { get; }
     /// <summary>
     /// y[r] = Σ_j w[r, j]·x[j] for dense row-major w [y.Length, x.Length], exactly. <paramref name="rowSums"/>
-    /// holds Σ_j w[r, j] per row (<see cref="Int8.Int8Reference.RowSums"/>): variants that multiply by a biased
+    /// holds Σ_j w[r, j] per row (<c>Int8Reference.RowSums</c>): variants that multiply by a biased
     /// activation need it to remove the bias; the others ignore it.
     /// </summary>
     void MatVec(ReadOnlySpan<sbyte> w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y);
@@ -20,7 +20,7 @@ public interface ILstmKernels
     float Quantize(ReadOnlySpan<float> x, Span<sbyte> q);
     /// <summary>Quantization with a fixed scale (static activation scales from calibration).</summary>
     void QuantizeWithScale(ReadOnlySpan<float> x, Span<sbyte> q, float scale);
-    /// <summary>The fused LSTM cell update (see <see cref="FloatParts.GateUpdate"/>).</summary>
+    /// <summary>The fused LSTM cell update (see <c>FloatParts.GateUpdate</c>).</summary>
     void GateUpdate(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
         ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h);
     /// <summary>The cell update for units [from, to) only; two threads can each take a part.</summary>

@@ -279,9 +279,9 @@ case "${1:-}" in
         exit 0 ;;
       spam)
         need_spam
-        $CLASSIFY --data "$SPAM" --test-fold test --valid-fold valid -o "$CACHE/spam/spam.safetensors"
+        $CLASSIFY --data "$SPAM" --test-fold test --valid-fold valid --max-tokens 200 --epochs 15 --patience 4 -o "$CACHE/spam/spam.safetensors"
         build_cli
-        $EDGELSTM convert "$CACHE/spam/spam.safetensors" -o "$CACHE/spam/spam.elstm" --valid "$SPAM" --valid-fold test --force
+        $EDGELSTM convert "$CACHE/spam/spam.safetensors" -o "$CACHE/spam/spam.elstm" --valid "$SPAM" --valid-fold valid --force
         exit 0 ;;
       "") ;;
       *) echo "error: train what? (nothing for the character model, or sentiment, sentiment-cv, spam)" >&2; exit 2 ;;

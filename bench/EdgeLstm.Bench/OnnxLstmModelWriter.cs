@@ -68,7 +68,7 @@ internal static class OnnxLstmModelWriter
     }
 
     /// <summary>PyTorch packs the 4H rows as i, f, g, o; ONNX as i, o, f, c (c = g).</summary>
-    private static float[] ToOnnxGateOrder(float[] rows, int hidden, int columns)
+    internal static float[] ToOnnxGateOrder(float[] rows, int hidden, int columns)
     {
         var result = new float[rows.Length];
         int block = hidden * columns;
@@ -78,7 +78,7 @@ internal static class OnnxLstmModelWriter
     }
 
     /// <summary>Symmetric int8 per output row (ORT's per-channel axis, 4H), written transposed to [columns, rows].</summary>
-    private static (byte[] Values, float[] Scales) QuantizeColumns(float[] weights, int rows, int columns)
+    internal static (byte[] Values, float[] Scales) QuantizeColumns(float[] weights, int rows, int columns)
     {
         var values = new byte[rows * columns];
         var scales = new float[rows];
@@ -94,16 +94,16 @@ internal static class OnnxLstmModelWriter
         return (values, scales);
     }
 
-    private static Proto FloatTensor(string name, long[] dims, float[] data)
+    internal static Proto FloatTensor(string name, long[] dims, float[] data)
     {
         var bytes = new byte[data.Length * sizeof(float)];
         Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length); // raw_data is little-endian, as this machine is
         return Tensor(name, dims, Float, bytes);
     }
 
-    private static Proto Int8Tensor(string name, long[] dims, byte[] data) => Tensor(name, dims, Int8, data);
+    internal static Proto Int8Tensor(string name, long[] dims, byte[] data) => Tensor(name, dims, Int8, data);
 
-    private static Proto Tensor(string name, long[] dims, int type, byte[] raw)
+    internal static Proto Tensor(string name, long[] dims, int type, byte[] raw)
     {
         var tensor = new Proto();
         foreach (long d in dims) tensor.Int(1, d);
@@ -116,49 +116,5 @@ internal static class OnnxLstmModelWriter
         foreach (long d in dims) shape.Message(1, new Proto().Int(1, d));
         var tensorType = new Proto().Int(1, Float).Message(2, shape);
         return new Proto().String(1, name).Message(2, new Proto().Message(1, tensorType));
-    }
-
-    /// <summary>A protobuf message being written: fields in order, nested messages as length-delimited bytes.</summary>
-    private sealed class Proto
-    {
-        private readonly MemoryStream _buffer = new();
-        private readonly CodedOutputStream _out;
-
-        public Proto() => _out = new CodedOutputStream(_buffer, leaveOpen: true);
-
-        public Proto Int(int field, long value)
-        {
-            _out.WriteTag(field, WireFormat.WireType.Varint);
-            _out.WriteInt64(value);
-            return this;
-        }
-
-        public Proto String(int field, string value)
-        {
-            _out.WriteTag(field, WireFormat.WireType.LengthDelimited);
-            _out.WriteString(value);
-            return this;
-        }
-
-        public Proto Strings(int field, string[] values)
-        {
-            foreach (string value in values) String(field, value);
-            return this;
-        }
-
-        public Proto Bytes(int field, byte[] value)
-        {
-            _out.WriteTag(field, WireFormat.WireType.LengthDelimited);
-            _out.WriteBytes(ByteString.CopyFrom(value));
-            return this;
-        }
-
-        public Proto Message(int field, Proto child) => Bytes(field, child.ToArray());
-
-        public byte[] ToArray()
-        {
-            _out.Flush();
-            return _buffer.ToArray();
-        }
     }
 }

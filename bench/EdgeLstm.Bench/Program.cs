@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLstm.Bench;
 
-// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | bandwidth | cores | bdn [BenchmarkDotNet args]
+// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | bandwidth | cores | bdn [BenchmarkDotNet args]
 switch (args.FirstOrDefault())
 {
     case "steps":
@@ -15,6 +15,9 @@ switch (args.FirstOrDefault())
         break;
     case "compare" when args.Length > 2:
         ModelComparison.Run(args[1..]);
+        break;
+    case "classify":
+        ClassifyLatency.Run();
         break;
     case "profile":
         StepProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 512);
@@ -32,7 +35,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(bdnArgs);
         break;
     default:
-        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | bandwidth | cores | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | bandwidth | cores | bdn [BenchmarkDotNet args]");
         return 2;
 }
 return 0;

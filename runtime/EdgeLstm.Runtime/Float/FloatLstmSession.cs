@@ -60,37 +60,11 @@ public sealed class FloatLstmSession : ILanguageModelSession
 
     public void Restore(LstmState snapshot) => snapshot.CopyTo(_state);
 
-    public int StateLength
-    {
-        get
-        {
-            int n = 0;
-            foreach (float[] h in _state.H) n += 2 * h.Length;
-            return n;
-        }
-    }
+    public int StateLength => _state.Length;
 
-    public void SaveState(Span<float> state)
-    {
-        if (state.Length != StateLength) throw new ArgumentException($"state buffer must hold {StateLength} floats", nameof(state));
-        for (int k = 0; k < _state.H.Length; k++)
-        {
-            _state.H[k].CopyTo(state);
-            _state.C[k].CopyTo(state[_state.H[k].Length..]);
-            state = state[(2 * _state.H[k].Length)..];
-        }
-    }
+    public void SaveState(Span<float> state) => _state.Save(state);
 
-    public void LoadState(ReadOnlySpan<float> state)
-    {
-        if (state.Length != StateLength) throw new ArgumentException($"state buffer must hold {StateLength} floats", nameof(state));
-        for (int k = 0; k < _state.H.Length; k++)
-        {
-            state[.._state.H[k].Length].CopyTo(_state.H[k]);
-            state.Slice(_state.H[k].Length, _state.C[k].Length).CopyTo(_state.C[k]);
-            state = state[(2 * _state.H[k].Length)..];
-        }
-    }
+    public void LoadState(ReadOnlySpan<float> state) => _state.Load(state);
 
     /// <summary>Feeds one token and returns the logits over the next token.</summary>
     public ReadOnlySpan<float> Step(int token)

@@ -67,6 +67,11 @@ public sealed class Int8Matrix
     /// <summary>Exact int32 products of every row with each of <paramref name="count"/> vectors: y[b·Rows + r] (each dense row read once for all).</summary>
     public void MatMul(ILstmKernels kernels, ReadOnlySpan<sbyte> x, int count, Span<int> y)
     {
+        if (count == 1)
+        {
+            MatVec(kernels, x[..Columns], y[..Rows]); // the single-vector kernels are the fastest for one
+            return;
+        }
         if (Layout == TensorLayout.Dense)
         {
             kernels.MatMul(Dense, RowSums, Columns, x[..(count * Columns)], count, y[..(count * Rows)]);

@@ -16,7 +16,7 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
 {
     private readonly QuantizedLstmModel _model;
     private readonly ILstmKernels _kernels;
-    private readonly Int8Recurrence.Scratch _scratch;
+    private readonly Int8Recurrence _recurrence;
     private readonly float[] _h, _c, _pooled;
     private readonly sbyte[] _headInput;
     private readonly int[] _headAcc;
@@ -42,7 +42,7 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
         _pooled = new float[d.EncoderWidth];
         _headInput = new sbyte[d.EncoderWidth];
         _headAcc = new int[d.Head.Size];
-        _scratch = new Int8Recurrence.Scratch(hidden);
+        _recurrence = new Int8Recurrence(kernels, hidden);
         model.File.Retain(); // throws if the model was disposed; released in Dispose
     }
 
@@ -114,10 +114,9 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
             for (int direction = 0; direction < d.Encoder[k].Directions; direction++)
             {
                 QuantizedLstmLayer layer = direction == 0 ? _model.Layers[k] : _model.ReverseLayers[k]!;
-                Span<float> h = _h.AsSpan(0, hidden), c = _c.AsSpan(0, hidden);
-                h.Clear();
-                c.Clear();
-                Int8Recurrence.Run(_kernels, layer, _xq, _xScales, steps, reverse: direction == 1, h, c, StaticScale(k), _y, width, direction * hidden, _scratch);
+                Array.Clear(_h);
+                Array.Clear(_c);
+                _recurrence.Run(layer, _xq, _xScales, steps, reverse: direction == 1, _h, _c, StaticScale(k), _y, width, direction * hidden);
             }
             (_x, _y) = (_y, _x);
         }

@@ -27,6 +27,8 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output)
             CompactModelBuilder.Build(PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5"))), WeightType.Int8, blockSparse: true, "block:0.5", "fuzz"),
             CompactModelBuilder.Build(model, WeightType.F32, blockSparse: false, "none", "fuzz"),
             CompactModelBuilder.Build(SequenceModel(), WeightType.Int8, blockSparse: false, "none", "fuzz"),
+            // A model description with a bidirectional layer and attention pooling (JSON the mutations reach too).
+            CompactModelBuilder.Build(TinyModels.Classifier(Poolings.Attention, seed: 3), WeightType.Int8, blockSparse: false, "none", "fuzz"),
         ];
         var random = new Random(20261123);
         int rejected = 0, accepted = 0;
@@ -39,16 +41,22 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output)
             {
                 // Whatever valid model a mutation makes (a "sequence" model too, if it flipped the task) must run.
                 using ILanguageModel loaded = CompactModelLoader.Load(ModelFileReader.Parse(file, "fuzz.elstm"));
-                using var session = loaded.CreateSession();
-                if (loaded.HasEmbedding)
+                using var runner = loaded.CreateRunner();
+                if (loaded.HasEmbedding) runner.Run([1, loaded.Tokenizer.VocabularySize - 1, 1]);
+                else runner.RunVectors(new float[2 * loaded.EmbeddingDim]);
+                if (loaded.Description.IsSteppable)
                 {
-                    session.Step(1);
-                    session.Step(loaded.Tokenizer.VocabularySize - 1);
-                }
-                else
-                {
-                    session.StepInput(new float[loaded.EmbeddingDim]);
-                    session.StepInput(Enumerable.Repeat(1f, loaded.EmbeddingDim).ToArray());
+                    using var session = loaded.CreateSession();
+                    if (loaded.HasEmbedding)
+                    {
+                        session.Step(1);
+                        session.Step(loaded.Tokenizer.VocabularySize - 1);
+                    }
+                    else
+                    {
+                        session.StepInput(new float[loaded.EmbeddingDim]);
+                        session.StepInput(Enumerable.Repeat(1f, loaded.EmbeddingDim).ToArray());
+                    }
                 }
                 accepted++;
             }

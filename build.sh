@@ -184,8 +184,9 @@ case "${1:-}" in
     say "edgelstm eval on the whole held-out test split (chapters 20, 40, ..., 120)"
     $EDGELSTM eval "$DATA/test.txt"
     say "edgelstm classify --model $SENTIMENT_MODEL.elstm (int8 word BiLSTM, UCI sentiment sentences)"
-    $EDGELSTM classify --model "$SENTIMENT_MODEL.elstm" --all "The battery lasts all day and the screen is gorgeous." \
-      "Worst customer service I have ever had." "The plot was predictable but the acting saved it." "I would not go back."
+    # The last is mixed: a 2,000-word model trained on 2,400 sentences gets about one sentence in six wrong.
+    $EDGELSTM classify --model "$SENTIMENT_MODEL.elstm" --all "Great food and friendly staff." "The battery died after two days." \
+      "The movie was wonderful and moving." "The plot was predictable but the acting saved it."
     need_sentiment
     say "edgelstm eval --model $SENTIMENT_MODEL.elstm on its held-out test fold (fold 0: 300 sentences)"
     $EDGELSTM eval --model "$SENTIMENT_MODEL.elstm" "$SENTIMENT" --fold 0

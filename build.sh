@@ -202,6 +202,12 @@ case "${1:-}" in
     build_native linux-arm64 aarch64-linux-gnu-gcc
     run_c_tests linux-x64
     run_c_tests linux-arm64
+    # The same classifier logits on x64 (AVX2 kernels) and arm64 (NEON, under qemu): compared bit for bit.
+    if [[ "$(grep -o 'digest [0-9a-f]*' "$CACHE/c-linux-x64/classify.log")" == "$(grep -o 'digest [0-9a-f]*' "$CACHE/c-linux-arm64/classify.log")" ]]; then
+      echo "1 passed, 0 failed" > "$CACHE/classify-digest.log"
+    else
+      echo "classifier digests differ between x64 and arm64" >&2; echo "0 passed, 1 failed" > "$CACHE/classify-digest.log"
+    fi
     build_cli
     run_nuget_check | tee "$CACHE/nuget-check.log"
     run_python_check | tee "$CACHE/python-check.log"
@@ -212,7 +218,7 @@ case "${1:-}" in
     status=${PIPESTATUS[0]}
     set -e
     # One closing line in the plain 'N passed, N failed' form: xunit, the C test runs, the NuGet and Python checks.
-    cat "$CACHE"/c-linux-*/test.log "$CACHE"/c-linux-*/lifetime.log "$CACHE"/c-linux-*/classify.log "$CACHE/nuget-check.log" "$CACHE/python-check.log" >> "$log"
+    cat "$CACHE"/c-linux-*/test.log "$CACHE"/c-linux-*/lifetime.log "$CACHE"/c-linux-*/classify.log "$CACHE/classify-digest.log" "$CACHE/nuget-check.log" "$CACHE/python-check.log" >> "$log"
     awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v); if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
          /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
          END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"

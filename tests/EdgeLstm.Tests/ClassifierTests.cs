@@ -128,6 +128,27 @@ public sealed class ClassifierTests
     }
 
     [Fact]
+    public void RunnersAllocateNothingOnceWarmedUp()
+    {
+        var floatModel = TinyModels.Classifier(Poolings.Attention, seed: 4);
+        byte[] bytes = CompactModelBuilder.Build(floatModel, WeightType.Int8, blockSparse: false, "none", "test");
+        using var q = CompactModelLoader.Load(ModelFileReader.Parse(bytes, "classifier.elstm"));
+        int[] longest = TinyModels.Tokens(60, floatModel.Tokenizer.VocabularySize, seed: 1), shorter = longest[..17];
+        foreach (ILanguageModel model in new ILanguageModel[] { floatModel, q })
+        {
+            using ISequenceRunner runner = model.CreateRunner();
+            runner.Run(longest); // sizes the buffers for the longest sequence
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++)
+            {
+                runner.Run(shorter);
+                runner.Run(longest);
+            }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
     public void ClassifierCannotBeSteppedAndSaysWhy()
     {
         var (network, tokenizer) = RandomClassifier(Poolings.Max, bidirectional: true, layers: 1, seed: 2);

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include "edgelstm.h"
 #include "expect.h"
@@ -65,6 +66,7 @@ int main(int argc, char **argv) {
     edgelstm_model_info unset = { 0 };
     expect_status(edgelstm_model_get_info(model, &unset), EDGELSTM_INVALID_ARGUMENT, "get info without struct_size");
 
+    size_t count0 = 0;
     /* Classification, and the same through run_text and run_tokens. */
     int32_t expected_labels[TEXTS] = { 1, 0, 0, 1 };
     edgelstm_run_params params = edgelstm_run_default_params();
@@ -95,6 +97,24 @@ int main(int argc, char **argv) {
         expect_status(edgelstm_model_run_tokens(model, ids, n, &params, again, 2, &count), EDGELSTM_OK, "run tokens");
         EXPECT(memcmp(again, logits, sizeof logits) == 0, "run tokens differs from run text");
     }
+
+    /* A digest of every logit above and of a 300-token run: ./build.sh test compares x64 with arm64 (bit-identical by design). */
+    uint64_t digest = 1469598103934665603ULL;
+    for (int i = 0; i < TEXTS; i++) {
+        float logits[2];
+        size_t count = 0;
+        edgelstm_model_run_text(model, texts[i], NULL, logits, 2, &count);
+        const unsigned char *bytes = (const unsigned char *)logits;
+        for (size_t b = 0; b < sizeof logits; b++) digest = (digest ^ bytes[b]) * 1099511628211ULL;
+    }
+    int32_t long_input[300];
+    for (int t = 0; t < 300; t++) long_input[t] = 2 + (t * 37) % (info.vocab_size - 2);
+    float long_logits[2];
+    edgelstm_run_params no_cut = edgelstm_run_default_params();
+    no_cut.max_steps = -1;
+    expect_status(edgelstm_model_run_tokens(model, long_input, 300, &no_cut, long_logits, 2, &count0), EDGELSTM_OK, "300-token run");
+    for (size_t b = 0; b < sizeof long_logits; b++) digest = (digest ^ ((const unsigned char *)long_logits)[b]) * 1099511628211ULL;
+    printf("classifier digest %016llx (kernels %s)\n", (unsigned long long)digest, edgelstm_kernel_name());
 
     /* Errors: each a status and a one-line message. */
     edgelstm_session *session = NULL;

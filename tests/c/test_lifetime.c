@@ -52,9 +52,11 @@ static void print_usage(const char *what, usage a, usage b) {
 }
 
 /* A thread's exit finishes a moment after the join that waited for it; give the count up to five seconds to settle. */
+/* The thread count once it is back to at most `want` (helper threads end asynchronously), or after 5 s. The
+   runtime's own background threads may end meanwhile (seen under qemu: 4 -> 3), so fewer is not a failure. */
 static int threads_after(int want) {
     int n = count_dir("/proc/self/task");
-    for (int i = 0; i < 500 && n != want; i++) {
+    for (int i = 0; i < 500 && n > want; i++) {
         struct timespec pause = {0, 10 * 1000 * 1000};
         nanosleep(&pause, NULL);
         n = count_dir("/proc/self/task");
@@ -144,7 +146,7 @@ int main(int argc, char **argv) {
     after.threads = threads_after(before.threads);
     snprintf(what, sizeof what, "two-thread session create/step/free x%d:", session_cycles);
     print_usage(what, before, after);
-    EXPECT(after.threads == before.threads, "threads %d -> %d", before.threads, after.threads);
+    EXPECT(after.threads <= before.threads, "threads %d -> %d: a session's helper thread outlived it", before.threads, after.threads);
 
     /* A session outlives its freed model: it keeps the mapping, steps as before, and releases it when freed. */
     edgelstm_session *session = NULL, *other = NULL;

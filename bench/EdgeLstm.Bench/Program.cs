@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLstm.Bench;
 
-// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | bandwidth | cores | bdn [BenchmarkDotNet args]
+// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]
 switch (args.FirstOrDefault())
 {
     case "steps":
@@ -19,6 +19,9 @@ switch (args.FirstOrDefault())
     case "classify":
         ClassifyLatency.Run();
         break;
+    case "runner-profile":
+        RunnerProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 300);
+        break;
     case "profile":
         StepProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 512);
         break;
@@ -35,7 +38,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(bdnArgs);
         break;
     default:
-        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | bandwidth | cores | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]");
         return 2;
 }
 return 0;

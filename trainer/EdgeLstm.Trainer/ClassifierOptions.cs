@@ -20,6 +20,9 @@ public sealed record ClassifierOptions
     public int Threads { get; init; } = Environment.ProcessorCount;
     public int Seed { get; init; } = 42;
     public bool Quiet { get; init; }
+    /// <summary>Unlabelled text to pretrain the embedding and LSTM on as word language models (<see cref="WordLmPretrainer"/>), or null.</summary>
+    public string? PretrainText { get; init; }
+    public int PretrainBatches { get; init; } = 400;
 
     public void Validate()
     {
@@ -37,5 +40,6 @@ public sealed record ClassifierOptions
         if (MinCount < 1) throw new ArgumentException($"--min-count must be ≥ 1, got {MinCount}");
         if (MaxTokens < 1) throw new ArgumentException($"--max-tokens must be ≥ 1, got {MaxTokens}");
         if (Threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {Threads}");
+        if (PretrainBatches < 1) throw new ArgumentException($"--pretrain-batches must be ≥ 1, got {PretrainBatches}");
     }
 }

@@ -14,8 +14,7 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
 {
     public sealed record Result(ClassifierNetwork Network, WordTokenizer Tokenizer, string[] Labels, int Epochs, int BestEpoch, double ValidAccuracy);
 
-    public Result Train(IReadOnlyList<LabeledText> train, IReadOnlyList<LabeledText> valid, string[] labels, Action<string>? log = null,
-        IReadOnlyDictionary<string, Tensor>? pretrained = null)
+    public Result Train(IReadOnlyList<LabeledText> train, IReadOnlyList<LabeledText> valid, string[] labels, Action<string>? log = null)
     {
         options.Validate();
         torch.set_num_threads(options.Threads);
@@ -25,7 +24,13 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
         var (validIds, validLabels) = Encode(valid, tokenizer, labels);
         var network = new ClassifierNetwork(new ClassifierShape(tokenizer.VocabularySize, options.EmbeddingDim, options.HiddenSize, options.Layers,
             options.Bidirectional, options.Pooling, labels.Length, options.Dropout, options.MaxTokens));
-        if (pretrained is not null) network.InitializeFrom(pretrained);
+        if (options.PretrainText is not null)
+        {
+            var (pretrained, _) = WordLmPretrainer.Pretrain(tokenizer, options.PretrainText, network.Shape, options.PretrainBatches, options.Seed, log);
+            network.InitializeFrom(pretrained);
+            foreach (Tensor t in pretrained.Values) t.Dispose();
+            torch.manual_seed(options.Seed); // dropout and batches as without pretraining
+        }
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         var random = new Random(options.Seed);
         var order = Enumerable.Range(0, trainIds.Length).ToArray();

@@ -39,10 +39,12 @@ internal static class ClassifyCommand
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var seed = new Option<int>("--seed") { Description = "Random seed (initial weights, dropout, batch order)", DefaultValueFactory = _ => 42 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the results" };
+        var pretrain = new Option<FileInfo>("--pretrain") { Description = "Unlabelled UTF-8 text: pretrain the embedding and LSTM on it as word language models first (e.g. `edgelstm-data sotu`)" };
+        var pretrainBatches = new Option<int>("--pretrain-batches") { Description = "Batches of 32 × 64 words per pretraining direction", DefaultValueFactory = _ => 400 };
         var command = new Command("classify", "Train a text classifier (embedding → BiLSTM → pooling → linear), or cross-validate one with --cv")
         {
             data, output, cv, testFold, validFold, embeddingDim, hiddenSize, layers, unidirectional, pooling, dropout, lr, batchSize, epochs, patience,
-            maxVocabulary, minCount, maxTokens, threads, seed, quiet,
+            maxVocabulary, minCount, maxTokens, threads, seed, quiet, pretrain, pretrainBatches,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -53,6 +55,8 @@ internal static class ClassifyCommand
                 LearningRate = result.GetValue(lr), BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
                 MaxVocabulary = result.GetValue(maxVocabulary), MinCount = result.GetValue(minCount), MaxTokens = result.GetValue(maxTokens),
                 Threads = result.GetValue(threads), Seed = result.GetValue(seed), Quiet = result.GetValue(quiet),
+                PretrainText = result.GetValue(pretrain) is { } text ? StrictUtf8.ReadFile(text.FullName) : null,
+                PretrainBatches = result.GetValue(pretrainBatches),
             };
             options.Validate();
             var rows = LabeledTextFile.Read(result.GetValue(data)!.FullName);

@@ -286,7 +286,7 @@ case "${1:-}" in
         exit 0 ;;
       spam)
         need_spam
-        $CLASSIFY --data "$SPAM" --test-fold test --valid-fold valid --max-tokens 200 --epochs 15 --patience 4 -o "$CACHE/spam/spam.safetensors"
+        $CLASSIFY --data "$SPAM" --test-fold test --valid-fold valid --max-tokens 400 --epochs 15 --patience 4 -o "$CACHE/spam/spam.safetensors"
         build_cli
         $EDGELSTM convert "$CACHE/spam/spam.safetensors" -o "$CACHE/spam/spam.elstm" --valid "$SPAM" --valid-fold valid --force
         exit 0 ;;

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using EdgeLstm.Runtime.Float;
 
 namespace EdgeLstm.Runtime;
 
@@ -7,7 +6,8 @@ namespace EdgeLstm.Runtime;
 /// Pools an encoder's outputs [T, D] into one vector [D] for a classification or regression head; the float and
 /// int8 runners share it (the encoder's outputs are float in both). The trainer computes the same formulas.
 /// last: the final state of each direction (forward at step T−1, reverse at step 0); mean and max: over steps;
-/// attention: softmax over steps of w · o_t + b, then the weighted sum of the o_t.
+/// attention: softmax over steps of w · o_t + b, then the weighted sum of the o_t. Every pooling gives the same bits
+/// on every CPU (element-wise operations, and attention in scalar code), as the int8 guarantee needs.
 /// </summary>
 public static class SequencePooling
 {
@@ -34,12 +34,27 @@ public static class SequencePooling
                 for (int t = 1; t < steps; t++) TensorPrimitives.Max(pooled, outputs.Slice(t * width, width), pooled);
                 break;
             case Poolings.Attention:
+                // Scalar, in a fixed order, with DeterministicMath.Exp: int8 models must pool to the same bits on
+                // every CPU, and TensorPrimitives' vector widths and exp differ between x64 and ARM64.
                 Span<float> s = scores[..steps];
-                s.Fill(poolBias);
-                FloatMatVec.MultiplyAdd(poolWeight, outputs[..(steps * width)], width, steps, s, 1);
-                TensorPrimitives.SoftMax(s, s);
+                float max = float.NegativeInfinity;
+                for (int t = 0; t < steps; t++)
+                {
+                    ReadOnlySpan<float> o = outputs.Slice(t * width, width);
+                    float score = poolBias;
+                    for (int j = 0; j < width; j++) score += poolWeight[j] * o[j];
+                    s[t] = score;
+                    max = MathF.Max(max, score);
+                }
+                float total = 0f;
+                for (int t = 0; t < steps; t++) total += s[t] = Kernels.DeterministicMath.Exp(s[t] - max);
                 pooled.Clear();
-                for (int t = 0; t < steps; t++) TensorPrimitives.MultiplyAdd(outputs.Slice(t * width, width), s[t], pooled, pooled);
+                for (int t = 0; t < steps; t++)
+                {
+                    ReadOnlySpan<float> o = outputs.Slice(t * width, width);
+                    float weight = s[t] / total;
+                    for (int j = 0; j < width; j++) pooled[j] += weight * o[j];
+                }
                 break;
             default:
                 throw new ArgumentException($"pooling '{pooling}' does not pool a sequence", nameof(pooling));

@@ -10,8 +10,8 @@ using EdgeLstm.Runtime.Kernels;
 namespace EdgeLstm.Arm64Check;
 
 /// <summary>
-/// xxHash64 of all logits of fixed int8 models (dense and 50% block-sparse) stepped 300 times, per kernel
-/// variant. Everything (weights, conversion, tokens) is computed with IEEE operations and System.Random's
+/// xxHash64 of all logits of fixed int8 models (dense and 50% block-sparse) stepped 300 times, and of BiLSTM
+/// classifiers (each pooling) run over whole sequences, per kernel variant. Everything (weights, conversion, tokens) is computed with IEEE operations and System.Random's
 /// seeded generator, so the digest is the same on any CPU whose results are bit-identical.
 /// </summary>
 public static class KernelDigest
@@ -30,6 +30,45 @@ public static class KernelDigest
                 yield return (kernels.Name, blockSparse ? "block-sparse" : "dense", hash.GetCurrentHashAsUInt64());
             }
         }
+        foreach (var result in ComputeClassifiers()) yield return result;
+    }
+
+    /// <summary>Int8 BiLSTM classifiers, one per pooling, run over whole sequences (one crossing a 64-step chunk), per kernel variant.</summary>
+    public static IEnumerable<(string Variant, string Model, ulong Digest)> ComputeClassifiers()
+    {
+        int[][] sequences = [[2, 3, 4, 5, 6], [.. Enumerable.Range(0, 70).Select(i => 2 + i * 7 % 40)], [.. Enumerable.Range(0, 130).Select(i => 2 + i * 11 % 40)]];
+        foreach (string pooling in new[] { Poolings.Last, Poolings.Mean, Poolings.Max, Poolings.Attention })
+        {
+            using var model = Classifier(pooling);
+            foreach (var kernels in LstmKernels.AllSupported())
+            {
+                using var runner = model.CreateRunner(kernels);
+                var hash = new XxHash64();
+                foreach (int[] tokens in sequences) hash.Append(MemoryMarshal.AsBytes(runner.Run(tokens)));
+                yield return (kernels.Name, $"bilstm-{pooling}", hash.GetCurrentHashAsUInt64());
+            }
+        }
+    }
+
+    private static QuantizedLstmModel Classifier(string pooling)
+    {
+        var random = new Random(23);
+        var words = WordTokenizer.Build([string.Join(' ', Enumerable.Range(0, 40).Select(i => $"w{i}"))], 64, 1, lowercase: true);
+        var description = new ModelDescription
+        {
+            Input = new InputDescription { Kind = InputKinds.Tokens, Size = 24, Tokenizer = words.ToDescription() },
+            Encoder = [new EncoderLayerDescription { Hidden = 32, Bidirectional = true }, new EncoderLayerDescription { Hidden = 16, Bidirectional = true }],
+            Head = new HeadDescription { Kind = HeadKinds.Classify, Pooling = pooling, Size = 3, Labels = ["a", "b", "c"] },
+        };
+        var tensors = new Dictionary<string, float[]>();
+        foreach (TensorSpec spec in ModelTensors.Of(description, fusedBiases: false))
+        {
+            long n = spec.Shape.Aggregate(1L, (a, b) => a * b);
+            float range = spec.Role == TensorRole.Embedding ? 1f : 1.5f / MathF.Sqrt(spec.Shape[^1]);
+            tensors[spec.Name] = Enumerable.Range(0, (int)n).Select(_ => (float)((random.NextDouble() * 2 - 1) * range)).ToArray();
+        }
+        byte[] bytes = CompactModelBuilder.Build(new FloatLstmModel(description, tensors), WeightType.Int8, blockSparse: false, "check", "check");
+        return (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(bytes, "check.elstm"));
     }
 
     private static QuantizedLstmModel Model(bool blockSparse)

@@ -51,7 +51,9 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0) _model.File.Release();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _recurrence.Dispose();
+        _model.File.Release();
     }
 
     public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens)

@@ -69,6 +69,9 @@ public sealed class BagOfWordsBaseline
         return model;
     }
 
+    /// <summary>Accuracy on token id sequences.</summary>
+    public double Score(int[][] texts, int[] labels) => Accuracy(Array.ConvertAll(texts, Distinct), labels);
+
     public int Predict(int[] tokens)
     {
         var logits = new float[_classes];

@@ -40,11 +40,12 @@ internal static class ClassifyCommand
         var seed = new Option<int>("--seed") { Description = "Random seed (initial weights, dropout, batch order)", DefaultValueFactory = _ => 42 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the results" };
         var pretrain = new Option<FileInfo>("--pretrain") { Description = "Unlabelled UTF-8 text: pretrain the embedding and LSTM on it as word language models first (e.g. `edgelstm-data sotu`)" };
+        var baselineOnly = new Option<bool>("--baseline-only") { Description = "Train only the bag-of-words baseline (same vocabulary and token cut) and report its validation and test accuracy" };
         var pretrainBatches = new Option<int>("--pretrain-batches") { Description = "Batches of 32 × 64 words per pretraining direction", DefaultValueFactory = _ => 400 };
         var command = new Command("classify", "Train a text classifier (embedding → BiLSTM → pooling → linear), or cross-validate one with --cv")
         {
             data, output, cv, testFold, validFold, embeddingDim, hiddenSize, layers, unidirectional, pooling, dropout, lr, batchSize, epochs, patience,
-            maxVocabulary, minCount, maxTokens, threads, seed, quiet, pretrain, pretrainBatches,
+            maxVocabulary, minCount, maxTokens, threads, seed, quiet, pretrain, pretrainBatches, baselineOnly,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -62,6 +63,11 @@ internal static class ClassifyCommand
             var rows = LabeledTextFile.Read(result.GetValue(data)!.FullName);
             string[] labels = rows.Select(r => r.Label).Distinct().Order(StringComparer.Ordinal).ToArray();
             if (labels.Length < 2) throw new ArgumentException($"{result.GetValue(data)!.Name}: a classifier needs at least 2 labels, found {labels.Length}");
+            if (result.GetValue(baselineOnly))
+            {
+                Baseline(options, rows, labels, result.GetValue(testFold)!, result.GetValue(validFold)!);
+                return ExitCodes.Success;
+            }
             if (result.GetValue(cv))
             {
                 if (result.GetValue(output) is not null) throw new ArgumentException("--cv reports cross-validated accuracy and writes no model; drop --output");
@@ -147,6 +153,20 @@ internal static class ClassifyCommand
             table.AddRow("mean of sources", $"{sources.Average(s => scores.Average(x => x.Lstm[s])):F3}", $"{sources.Average(s => scores.Average(x => x.Int8[s])):F3}",
                 $"{sources.Average(s => scores.Average(x => x.BagOfWords[s])):F3}");
         AnsiConsole.Write(table);
+    }
+
+    /// <summary>The bag-of-words baseline alone, in the vocabulary and token cut the classifier would use.</summary>
+    private static void Baseline(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid)
+    {
+        var (train, validRows, testRows) = Split(rows, test, valid);
+        var tokenizer = WordTokenizer.Build(train.Select(r => r.Text), options.MaxVocabulary, options.MinCount, lowercase: true);
+        var trainer = new ClassifierTrainer(options);
+        var (trainIds, trainLabels) = trainer.Encode(train, tokenizer, labels);
+        var (validIds, validLabels) = trainer.Encode(validRows, tokenizer, labels);
+        var (testIds, testLabels) = trainer.Encode(testRows, tokenizer, labels);
+        var bow = BagOfWordsBaseline.Train(trainIds, trainLabels, validIds, validLabels, tokenizer.VocabularySize, labels.Length);
+        Console.WriteLine($"bag of words, texts cut to {options.MaxTokens} tokens, vocabulary {tokenizer.VocabularySize:N0}: " +
+            $"validation {bow.Score(validIds, validLabels):F4}, test {bow.Score(testIds, testLabels):F4}");
     }
 
     private static void TrainOne(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, string output, string commandLine)

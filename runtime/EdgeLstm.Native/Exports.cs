@@ -126,6 +126,9 @@ internal static unsafe class Exports
         *output = 0;
         var owner = HandleTable.Get<NativeModel>(model, "model");
         if (threads is < 1 or > 2) throw new NativeException(NativeStatus.InvalidArgument, $"threads must be 1 or 2, got {threads}");
+        if (!owner.Model.Description.IsSteppable)
+            throw new NativeException(NativeStatus.Unsupported,
+                $"a '{owner.Model.Description.Task}' model runs whole sequences, not steps: use edgelstm_model_run_tokens, edgelstm_model_run_text or edgelstm_model_classify");
         ILanguageModelSession created = owner.Model is QuantizedLstmModel q ? q.CreateSession(LstmKernels.Default, threads) : owner.Model.CreateSession();
         *output = HandleTable.Add(new NativeSession(owner, created));
         return NativeStatus.Ok;

@@ -119,6 +119,7 @@ int main(int argc, char **argv) {
     /* Errors: each a status and a one-line message. */
     edgelstm_session *session = NULL;
     expect_status(edgelstm_session_create(model, 1, &session), EDGELSTM_UNSUPPORTED, "session on a classifier");
+    EXPECT(strstr(edgelstm_last_error(), "edgelstm_model_run_text") != NULL, "the message names the calls to use: %s", edgelstm_last_error());
     int32_t label;
     expect_status(edgelstm_model_classify(model, NULL, &label, NULL), EDGELSTM_INVALID_ARGUMENT, "classify NULL text");
     expect_status(edgelstm_model_classify(model, "ok", NULL, NULL), EDGELSTM_INVALID_ARGUMENT, "classify NULL label");

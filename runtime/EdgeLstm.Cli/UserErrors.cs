@@ -27,6 +27,7 @@ internal static class UserErrors
         ModelFormatException or InvalidDataException => ExitCodes.InvalidModel,
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException => ExitCodes.FileError,
         ArgumentException => ExitCodes.UsageError,
+        FormatException => ExitCodes.UsageError, // a data file that is not what the verb reads (e.g. labelled texts without a label column)
         NotSupportedException => ExitCodes.UsageError, // e.g. generate on a sequence model, which has no vocabulary
         OperationCanceledException => ExitCodes.Interrupted,
         _ => null,

@@ -84,6 +84,7 @@ public sealed class CliModelKindTests : IDisposable
                 Assert.Matches(@"^(negative|positive)\t0\.\d{3}\ta good film\n(negative|positive)\t0\.\d{3}\tthe whale\n$", classify.Stdout);
                 AssertSuccess(eval, $"eval {name}");
                 Assert.Contains("on 3 texts of labelled.tsv", eval.Stdout);
+                AssertUserError(CliRunner.Run("eval", "--model", model, text), 2, "text.txt", "no 'label' column");
                 AssertUserError(generate, 2, name, "'classify' model", "'generate'");
             }
             else

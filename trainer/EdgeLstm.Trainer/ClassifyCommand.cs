@@ -76,22 +76,21 @@ internal static class ClassifyCommand
             else
             {
                 string path = result.GetValue(output)?.FullName ?? throw new ArgumentException("--output is required (or pass --cv)");
-                TrainOne(options, rows, labels, result.GetValue(testFold)!, result.GetValue(validFold)!, path, string.Join(' ', args(result)));
+                TrainOne(options, rows, labels, result.GetValue(testFold)!, result.GetValue(validFold)!, path, string.Join(" ", result.Tokens.Select(t => t.Value)));
             }
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    private static IEnumerable<string> args(ParseResult result) => result.Tokens.Select(t => t.Value);
-
     private static (List<LabeledText> Train, List<LabeledText> Valid, List<LabeledText> Test) Split(IReadOnlyList<LabeledText> rows, string test, string valid)
     {
         if (test == valid) throw new ArgumentException("--test-fold and --valid-fold must differ");
-        var splits = (rows.Where(r => r.Fold != test && r.Fold != valid).ToList(), rows.Where(r => r.Fold == valid).ToList(), rows.Where(r => r.Fold == test).ToList());
-        if (splits.Item2.Count == 0 || splits.Item3.Count == 0 || splits.Item1.Count == 0)
-            throw new ArgumentException($"the data's fold column has no texts in fold '{(splits.Item3.Count == 0 ? test : splits.Item2.Count == 0 ? valid : "(training)")}'; folds present: {string.Join(", ", rows.Select(r => r.Fold).Distinct())}");
-        return splits;
+        List<LabeledText> train = rows.Where(r => r.Fold != test && r.Fold != valid).ToList(),
+            validRows = rows.Where(r => r.Fold == valid).ToList(), testRows = rows.Where(r => r.Fold == test).ToList();
+        if (train.Count == 0 || validRows.Count == 0 || testRows.Count == 0)
+            throw new ArgumentException($"the data's fold column has no texts in fold '{(testRows.Count == 0 ? test : validRows.Count == 0 ? valid : "(training)")}'; folds present: {string.Join(", ", rows.Select(r => r.Fold).Distinct())}");
+        return (train, validRows, testRows);
     }
 
     /// <summary>Accuracy of the LSTM and of the bag-of-words baseline on one split's test texts, per source ("" = all).</summary>

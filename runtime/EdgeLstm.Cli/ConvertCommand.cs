@@ -12,8 +12,8 @@ internal static class ConvertCommand
         var output = new Option<FileInfo>("--output", "-o") { Description = "Output: .elstm (compact format) or .safetensors (pruned float model, for fine-tuning)", Required = true };
         var dtype = new Option<string>("--dtype") { Description = "Weight type: int8 or f32", DefaultValueFactory = _ => "int8" };
         var prune = new Option<string>("--prune") { Description = "magnitude:F, magnitude:F:global, block:F (1×16 blocks), block:F:row (the same number of blocks from every row: fastest sparse kernels) or units:F; F = fraction removed", DefaultValueFactory = _ => "none" };
-        var valid = new Option<FileInfo?>("--valid") { Description = "Validation data: text (language models: bits/char) or labelled texts (classifiers: accuracy), scored with the float input and the output" };
-        var validFold = new Option<string?>("--valid-fold") { Description = "Classifiers: score only this fold of --valid (its fold column)" };
+        var valid = new Option<FileInfo?>("--valid") { Description = "Validation data: text (language models: bits/char), labelled texts (classifiers: accuracy) or a daily series CSV (forecasters: MAE), scored with the float input and the output" };
+        var validFold = new Option<string?>("--valid-fold") { Description = "Classifiers: score only this fold of --valid (its fold column); forecasters: the split scored (default valid)" };
         var evalChars = new Option<int>("--eval-chars") { Description = "Characters of --valid to score (0 = all)", DefaultValueFactory = _ => 20_000 };
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite the output if it exists" };
         var calib = new Option<FileInfo?>("--calib") { Description = "Calibration text: fixed per-layer activation scales measured on it (default: dynamic scales every step)" };

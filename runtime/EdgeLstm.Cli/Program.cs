@@ -2,10 +2,11 @@ using System.CommandLine;
 using EdgeLstm.Cli;
 
 // `edgelstm`: the device tool. Parse errors are one line on stderr and exit code 2, like every user error.
-var root = new RootCommand("edgelstm: runs LSTM models on the device (text generation, text classification, sequence models)")
+var root = new RootCommand("edgelstm: runs LSTM models on the device (text generation, text classification, forecasting, sequence models)")
 {
     GenerateCommand.Create(),
     ClassifyCommand.Create(),
+    ForecastCommand.Create(),
     EvalCommand.Create(),
     InfoCommand.Create(),
     ConvertCommand.Create(),

@@ -1,4 +1,5 @@
 using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Forecast;
 using System.CommandLine;
 using EdgeLstm.Cli;
 using EdgeLstm.Data;
@@ -88,17 +89,9 @@ births.SetAction(result => UserErrors.Run(() =>
     int validStart = UsBirthsCorpus.ValidationStart.DayNumber - first.DayNumber, testStart = UsBirthsCorpus.TestStart.DayNumber - first.DayNumber;
     double scale = ForecastErrors.NaiveScale(series.AsSpan(0, validStart), 7);
     Console.WriteLine($"wrote {result.GetValue(csvOut)!.FullName}: {series.Length:N0} days; MASE scale (lag-7 naive MAE on 1969–84): {scale:F1}");
-    Console.WriteLine("baseline | horizon | MAE | MAPE % | MASE   (rolling origin, every day of 1987–88 a target)");
-    foreach (string baseline in new[] { "seasonal naive lag 7", "seasonal naive lag 364", "weekday mean, last 4 weeks" })
-        foreach (int horizon in new[] { 1, 7, 28 })
-        {
-            var errors = new ForecastErrors();
-            for (int t = testStart; t < series.Length; t++)
-                errors.Add(baseline.EndsWith("lag 7", StringComparison.Ordinal) ? SeasonalBaselines.Naive(series, t, horizon, 7)
-                    : baseline.EndsWith("364", StringComparison.Ordinal) ? SeasonalBaselines.Naive(series, t, horizon, 364)
-                    : SeasonalBaselines.WeekdayMean(series, t, horizon), series[t]);
-            Console.WriteLine($"{baseline} | {horizon} | {errors.Mae:F1} | {errors.Mape:F2} | {errors.Mase(scale):F3}");
-        }
+    Console.WriteLine("rolling origin, every day of 1987–88 a target at each horizon:");
+    var errors = ForecastEvaluator.Evaluate(null, new DailySeries(first, series, null), testStart, series.Length, ForecastEvaluator.StandardHorizons);
+    Console.Write(ForecastTable.Format(errors, scale));
     return ExitCodes.Success;
 }));
 var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu, births };

@@ -24,9 +24,9 @@ public sealed record ModelDescription
 
     [JsonIgnore] public bool IsBidirectional => Array.Exists(Encoder, l => l.Bidirectional);
 
-    /// <summary>The task's name as the CLI and C ABI show it: char-lm, word-lm, sequence, classify, tag, regress or seq2seq.</summary>
+    /// <summary>The task's name as the CLI and C ABI show it: char-lm, word-lm, sequence, forecast, classify, tag, regress or seq2seq.</summary>
     [JsonIgnore]
-    public string Task => Head.Kind switch
+    public string Task => Input.Series is not null ? Tasks.Forecast : Head.Kind switch
     {
         HeadKinds.NextToken => Input.Tokenizer?.Kind == TokenizerKinds.Word ? Tasks.WordLm : Tasks.CharLm,
         HeadKinds.Regress when Head.Pooling == Poolings.None => Tasks.Sequence,
@@ -76,7 +76,9 @@ public sealed record ModelDescription
             if (Input.Std is not null && Input.Std.Length != Input.Size) Fail($"input.std has {Input.Std.Length} values; input.size is {Input.Size}");
             if (Input.Std is not null && Array.Exists(Input.Std, s => !(float.IsFinite(s) && s > 0))) Fail("input.std must hold positive finite numbers");
             if (Input.Mean is not null && Array.Exists(Input.Mean, m => !float.IsFinite(m))) Fail("input.mean must hold finite numbers");
+            Input.Series?.Validate(this, source);
         }
+        if (Input.Kind == InputKinds.Tokens && Input.Series is not null) Fail("input.series is for vector input");
         if (Encoder!.Length is 0 or > 8) Fail($"encoder must list 1..8 layers, got {Encoder.Length}");
         for (int k = 0; k < Encoder.Length; k++)
         {
@@ -99,6 +101,8 @@ public sealed record InputDescription
     /// <summary>Vector input only: each value is fed as (x − mean) / std; absent means no normalisation.</summary>
     [JsonPropertyName("mean")] public float[]? Mean { get; init; }
     [JsonPropertyName("std")] public float[]? Std { get; init; }
+    /// <summary>Vector input built from a daily series by a named feature recipe: what makes the model a forecaster.</summary>
+    [JsonPropertyName("series")] public SeriesDescription? Series { get; init; }
 }
 
 public sealed record TokenizerDescription
@@ -218,6 +222,7 @@ public static class Tasks
     public const string CharLm = "char-lm";
     public const string WordLm = "word-lm";
     public const string Sequence = "sequence";
+    public const string Forecast = "forecast";
     public const string Classify = "classify";
     public const string Seq2Seq = "seq2seq";
 }

@@ -1,4 +1,4 @@
-namespace EdgeLstm.Runtime;
+namespace EdgeLstm.Runtime.Forecast;
 
 /// <summary>
 /// The forecasting baselines a forecaster must beat, for a daily series: each predicts the value at day

@@ -1,0 +1,172 @@
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.Forecast;
+using EdgeLstm.Runtime.SafeTensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EdgeLstm.Trainer;
+
+/// <summary>
+/// Trains a <see cref="ForecastNetwork"/> on the training days of a daily series. Every training day is a forecast
+/// origin: its window's rows come from <see cref="Forecaster.BuildInputs"/> (the runtime's own code), scaled by the
+/// level known at the origin. Recursive models learn one step ahead with the true values fed (teacher forcing) over
+/// the history and the horizon; direct models learn the horizon from the history. After each epoch the runtime
+/// forecasts the validation days from every origin (rollout included) and the mean MAE over horizons 1..H picks
+/// the epoch kept. The test days are never read here.
+/// </summary>
+public sealed class ForecastTrainer(ForecastOptions options)
+{
+    public sealed record Result(ForecastNetwork Network, int Epochs, int BestEpoch, double ValidMae);
+
+    public Result Train(DailySeries series, (int Start, int End) train, (int Start, int End) valid, Action<string>? log = null)
+    {
+        options.Validate();
+        torch.set_num_threads(options.Threads);
+        torch.manual_seed(options.Seed);
+        var description = Describe(series, train);
+        var s = description.Input.Series!;
+        var (rows, targets, windows, steps) = Windows(series, train, s);
+        int features = CalendarFeatures.Size, outputs = targets.Length / windows;
+        using var allRows = tensor(rows, [windows, steps, features]);
+        using var allTargets = tensor(targets, [windows, outputs]);
+        var network = new ForecastNetwork(description, options.Dropout);
+        var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
+        var random = new Random(options.Seed);
+        var order = Enumerable.Range(0, windows).ToArray();
+        int[] horizons = Enumerable.Range(1, s.Horizon).ToArray();
+        (double Mae, int Epoch, Dictionary<string, Tensor>? State) best = (double.PositiveInfinity, 0, null);
+        int epoch;
+        for (epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            network.train();
+            random.Shuffle(order);
+            // Cosine decay over the epochs: the rollout's validation error swings from epoch to epoch at a high rate.
+            double lr = options.LearningRate * (0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / options.Epochs)));
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            double trainLoss = 0;
+            for (int start = 0; start < windows; start += options.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                int count = Math.Min(options.BatchSize, windows - start);
+                using var index = tensor(Array.ConvertAll(order[start..(start + count)], i => (long)i));
+                var batchRows = allRows.index_select(0, index);
+                var prediction = options.Rollout && !network.IsDirect ? network.Rollout(batchRows, s.History) : network.Forward(batchRows);
+                var target = allTargets.index_select(0, index);
+                var loss = options.Loss == "mse" ? nn.functional.mse_loss(prediction, target) : nn.functional.l1_loss(prediction, target);
+                optimizer.zero_grad();
+                loss.backward();
+                nn.utils.clip_grad_norm_(network.parameters(), 1.0);
+                optimizer.step();
+                trainLoss += loss.item<float>() * count;
+            }
+            double validMae = ValidationMae(network, series, valid, horizons);
+            bool better = validMae < best.Mae;
+            log?.Invoke($"epoch {epoch}: train loss {trainLoss / windows:F4}, valid MAE (mean of horizons 1..{s.Horizon}) {validMae:F1}{(better ? " *" : "")}");
+            if (better)
+            {
+                foreach (var t in best.State?.Values ?? Enumerable.Empty<Tensor>()) t.Dispose();
+                best = (validMae, epoch, network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone()));
+            }
+            else if (epoch - best.Epoch >= options.Patience) break;
+        }
+        network.load_state_dict(best.State!);
+        foreach (var t in best.State!.Values) t.Dispose();
+        network.eval();
+        return new Result(network, Math.Min(epoch, options.Epochs), best.Epoch, best.Mae);
+    }
+
+    /// <summary>The model description, with the value's scaling fitted on the training days (ratio to the level at each origin).</summary>
+    public ModelDescription Describe(DailySeries series, (int Start, int End) train)
+    {
+        var draft = Series(0, 1);
+        double sum = 0, squares = 0;
+        int n = 0;
+        for (int o = train.Start + draft.RequiredHistory - 1; o + 1 < train.End; o++)
+        {
+            float level = Forecaster.Level(draft, series.Values.AsSpan(train.Start, o + 1 - train.Start));
+            double ratio = series.Values[o + 1] / level;
+            sum += ratio;
+            squares += ratio * ratio;
+            n++;
+        }
+        if (n < 10) throw new ArgumentException($"the training days ({train.End - train.Start}) are too few for --history {options.History} and --level-window {options.LevelWindow}");
+        double mean = sum / n, std = Math.Sqrt(Math.Max(squares / n - mean * mean, 1e-12));
+        var s = Series((float)mean, (float)std);
+        bool direct = options.Strategy == ForecastStrategies.Direct;
+        return new ModelDescription
+        {
+            Input = new InputDescription { Kind = InputKinds.Vectors, Size = CalendarFeatures.Size, Series = s },
+            Encoder = Enumerable.Range(0, options.Layers).Select(_ => new EncoderLayerDescription { Hidden = options.HiddenSize }).ToArray(),
+            Head = new HeadDescription
+            {
+                Kind = HeadKinds.Regress, Pooling = direct ? Poolings.Last : Poolings.None, Size = direct ? options.Horizon : 1,
+                Labels = direct ? Enumerable.Range(1, options.Horizon).Select(h => $"day+{h}").ToArray() : ["day"],
+            },
+        };
+    }
+
+    private SeriesDescription Series(float mean, float std) => new()
+    {
+        Recipe = CalendarFeatures.Recipe, Features = CalendarFeatures.Names, Strategy = options.Strategy, History = options.History,
+        LevelWindow = options.LevelWindow, Horizon = options.Horizon, ValueMean = mean, ValueStd = std,
+    };
+
+    /// <summary>
+    /// Every training origin's rows and targets, step-major. Recursive: the history rows plus the horizon's days with
+    /// the true values fed, and the scaled value of every step's day as its target. Direct: the history rows, and
+    /// the horizon's scaled values.
+    /// </summary>
+    public static (float[] Rows, float[] Targets, int Windows, int Steps) Windows(DailySeries series, (int Start, int End) range, SeriesDescription s)
+    {
+        bool direct = s.Strategy == ForecastStrategies.Direct;
+        int steps = direct ? s.History : s.History + s.Horizon - 1, outputs = direct ? s.Horizon : steps, features = CalendarFeatures.Size;
+        var window = s with { History = steps };
+        int first = range.Start + s.RequiredHistory - 1, last = range.End - 1 - s.Horizon;
+        int count = last - first + 1;
+        if (count < 1) throw new ArgumentException($"no training window fits in {range.End - range.Start} days");
+        var rows = new float[(long)count * steps * features];
+        var targets = new float[(long)count * outputs];
+        float[] y = series.Values;
+        for (int w = 0; w < count; w++)
+        {
+            int o = first + w;
+            float level = Forecaster.Level(s, y.AsSpan(range.Start, o + 1 - range.Start));
+            // Recursive windows end at the horizon's last day, with its true predecessors as the fed values.
+            int lastFed = direct ? o : o + s.Horizon - 1;
+            Forecaster.BuildInputs(window, series.DayAt(lastFed), y.AsSpan(range.Start, lastFed + 1 - range.Start), level,
+                rows.AsSpan(w * steps * features, steps * features));
+            int firstTarget = direct ? o + 1 : lastFed + 1 - steps + 1;
+            for (int k = 0; k < outputs; k++) targets[(long)w * outputs + k] = Forecaster.Scale(s, y[firstTarget + k], level);
+        }
+        return (rows, targets, count, steps);
+    }
+
+    private static double ValidationMae(ForecastNetwork network, DailySeries series, (int Start, int End) valid, int[] horizons)
+    {
+        network.eval();
+        using var model = ForecastExport.ToFloatModel(network);
+        using var forecaster = new Forecaster(model);
+        var errors = ForecastEvaluator.Evaluate(forecaster, series, valid.Start, valid.End, horizons);
+        network.train();
+        return errors.Average(e => e.Model!.Mae);
+    }
+}
+
+/// <summary>Writes a trained <see cref="ForecastNetwork"/> as float safetensors with its model description.</summary>
+public static class ForecastExport
+{
+    public static byte[] Serialize(ForecastNetwork network, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            [ModelMetadataKeys.FormatVersion] = ModelMetadataKeys.CurrentFormatVersion,
+            [ModelMetadataKeys.Model] = network.Description.ToJson(),
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>()) metadata[key] = value;
+        return SafeTensorsWriter.Serialize(SafeTensorsExport.Tensors(network), metadata);
+    }
+
+    public static FloatLstmModel ToFloatModel(ForecastNetwork network) =>
+        FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(Serialize(network), "network"));
+}

@@ -249,10 +249,11 @@ case "${1:-}" in
           publish_aot runtime/EdgeLstm.Cli linux-x64 "$CACHE/dist/cli-$level" -p:IlcInstructionSet=x86-64-$level -p:EmbedDefaultModel=false
           cp "$CACHE/dist/cli-$level/edgelstm" "$stage/bin/edgelstm-x86-64-$level"
         done
+        cp "$CACHE/dist/cli-v3/"lib*Sharp.so "$stage/bin/" # SkiaSharp for `forecast --plot`
         gcc -O2 -Wall -Werror -o "$stage/bin/edgelstm" runtime/launcher/edgelstm-launcher.c
       else
         say "publishing edgelstm for linux-arm64 (NativeAOT)"
-        publish_aot runtime/EdgeLstm.Cli linux-arm64 "$CACHE/dist/cli-arm64" -p:EmbedDefaultModel=false
+        publish_aot runtime/EdgeLstm.Cli linux-arm64 "$CACHE/dist/cli-arm64" -p:EmbedDefaultModel=false -p:PlotSupport=false
         cp "$CACHE/dist/cli-arm64/edgelstm" "$stage/bin/edgelstm"
       fi
       build_native "$rid" "$([[ $rid == linux-x64 ]] && echo gcc || echo aarch64-linux-gnu-gcc)"

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.Forecast;
 
 namespace EdgeLstm.Cli;
 
@@ -15,11 +16,11 @@ internal static class EvalCommand
     public static Command Create()
     {
         var model = ModelSource.CreateOption();
-        var text = new Argument<FileInfo>("text") { Description = "UTF-8 text file to score; for a classifier, labelled texts (tab-separated, columns label and text)" };
-        var fold = new Option<string?>("--fold") { Description = "Classifiers: score only the texts of this fold or split (the file's fold column)" };
+        var text = new Argument<FileInfo>("text") { Description = "UTF-8 text file to score; for a classifier, labelled texts (tab-separated, columns label and text); for a forecaster, a daily series CSV" };
+        var fold = new Option<string?>("--fold") { Description = "Classifiers: score only the texts of this fold (the file's fold column); forecasters: the split scored (default test)" };
         var maxChars = new Option<int>("--max-chars") { Description = "Score only the first N characters (0 = all)", DefaultValueFactory = _ => 0 };
         var threads = ModelSource.CreateThreadsOption();
-        var command = new Command("eval", "Measure a language model's bits per character on a text, or a classifier's accuracy on labelled texts")
+        var command = new Command("eval", "Measure a language model's bits per character, a classifier's accuracy, or a forecaster's MAE beside seasonal baselines")
         {
             model, text, maxChars, threads, fold,
         };
@@ -30,6 +31,8 @@ internal static class EvalCommand
             if (limit < 0) throw new ArgumentException($"--max-chars must be ≥ 0, got {limit}");
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
             using var source = ModelSource.Load(result.GetValue(model));
+            if (source.Model.Description.Input.Series is not null)
+                return EvaluateForecaster(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(threads));
             if (source.Model.Description.Head.Kind == HeadKinds.Classify)
                 return EvaluateClassifier(source.Require(HeadKinds.Classify, "eval"), file, result.GetValue(fold), source.Name);
             var loaded = source.RequireText("eval");
@@ -76,6 +79,34 @@ internal static class EvalCommand
             line.Append(m.F1[t].ToString("F4", invariant).PadLeft(8));
             Console.WriteLine(line.ToString());
         }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Rolling-origin MAE, MAPE and MASE at horizons 1, 7 and 28 beside the seasonal baselines on the same days.</summary>
+    private static int EvaluateForecaster(ILanguageModel model, FileInfo file, string? split, string name, int threads)
+    {
+        var series = DailySeriesFile.Read(file.FullName);
+        var s = model.Description.Input.Series!;
+        // The days scored: a named split (default test when the file has splits), else every day with enough history.
+        (int Start, int End) range = series.Splits is null
+            ? (split is null ? (Math.Max(364, s.RequiredHistory) + 27, series.Values.Length) : throw new ArgumentException($"--fold {split}: {file.Name} has no split column"))
+            : series.Range(split ?? "test", file.Name);
+        // MASE's scale: the lag-7 naive error on the training days, or on the days before the scored ones.
+        var (scaleStart, scaleEnd) = series.Splits is not null && Array.IndexOf(series.Splits, "train") >= 0 ? series.Range("train", file.Name) : (0, range.Start);
+        double scale = ForecastErrors.NaiveScale(series.Values.AsSpan(scaleStart, scaleEnd - scaleStart), 7);
+        int[] horizons = ForecastEvaluator.StandardHorizons.Where(h => h <= s.Horizon || s.Strategy == ForecastStrategies.Recursive).ToArray();
+        var clock = Stopwatch.StartNew();
+        bool terminal = !Console.IsErrorRedirected;
+        IReadOnlyList<HorizonErrors> errors;
+        using (var forecaster = new Forecaster(model, m => ModelSource.CreateSession(m, threads)))
+            errors = ForecastEvaluator.Evaluate(forecaster, series, range.Start, range.End, horizons,
+                terminal ? (done, total) => { if (done % 50 == 0 || done == total) Console.Error.Write($"\r{done:N0}/{total:N0} forecasts"); } : null);
+        if (terminal) Console.Error.Write("\r\e[K");
+        double seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{range.End - range.Start:N0} days of {file.Name} ({series.DayAt(range.Start):yyyy-MM-dd}..{series.DayAt(range.End - 1):yyyy-MM-dd}), every day a target at each horizon (rolling origin); MASE scale {scale:F1}; {seconds:F1} s, model {name}"));
+        Console.Write(ForecastTable.Format(errors, scale));
+        Console.WriteLine(ForecastTable.Summary(errors));
         return ExitCodes.Success;
     }
 

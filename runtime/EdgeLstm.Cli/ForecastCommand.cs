@@ -27,6 +27,10 @@ internal static class ForecastCommand
         command.SetAction(result => UserErrors.Run(() =>
         {
             FileInfo file = result.GetValue(history)!;
+#if !PLOTS
+            if (result.GetValue(plot) is not null)
+                throw new NotSupportedException("--plot: this edgelstm was built without plotting (PlotSupport=false keeps the device build small)");
+#endif
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
             using var source = ModelSource.Load(result.GetValue(model));
             var forecasterModel = source.RequireForecaster("forecast");
@@ -63,8 +67,17 @@ internal static class ForecastCommand
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MAE {errors.Mae:F1}, MAPE {errors.Mape:F2}% over the {errors.Count} forecast days with actual values"));
             if (result.GetValue(plot) is { } png)
             {
-                ForecastPlot.Save(png.FullName, series, last, forecast, $"{Path.GetFileName(source.Name)}: {days}-day forecast from {series.DayAt(last):yyyy-MM-dd}");
+#if PLOTS
+                try
+                {
+                    ForecastPlot.Save(png.FullName, series, last, forecast, $"{Path.GetFileName(source.Name)}: {days}-day forecast from {series.DayAt(last):yyyy-MM-dd}");
+                }
+                catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
+                {
+                    throw new IOException($"--plot: the plotting library did not load (libSkiaSharp.so belongs beside the edgelstm executable): {e.GetBaseException().Message}");
+                }
                 Console.Error.WriteLine($"plot: {png.FullName}");
+#endif
             }
             return ExitCodes.Success;
         }));

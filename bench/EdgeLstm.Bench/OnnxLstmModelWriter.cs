@@ -17,7 +17,8 @@ internal static class OnnxLstmModelWriter
 
     public static byte[] DynamicQuantizeLstm(FloatLstmLayer layer) => Model(layer, quantized: true);
 
-    private static byte[] Model(FloatLstmLayer layer, bool quantized)
+    /// <param name="anySteps">X is [T, 1, input] with T symbolic (a whole history in one run) instead of one step.</param>
+    public static byte[] Model(FloatLstmLayer layer, bool quantized, bool anySteps = false)
     {
         int input = layer.InputSize, hidden = layer.HiddenSize;
         var graph = new Proto();
@@ -52,7 +53,8 @@ internal static class OnnxLstmModelWriter
             graph.Message(5, FloatTensor("W", [1, 4 * hidden, input], w))
                 .Message(5, FloatTensor("R", [1, 4 * hidden, hidden], r));
         }
-        graph.Message(11, ValueInfo("X", [1, 1, input]))
+        graph.Message(11, anySteps ? ValueInfo("X", new Proto().Message(1, new Proto().String(2, "T")).Message(1, new Proto().Int(1, 1)).Message(1, new Proto().Int(1, input)))
+                : ValueInfo("X", [1, 1, input]))
             .Message(11, ValueInfo("initial_h", [1, 1, hidden]))
             .Message(11, ValueInfo("initial_c", [1, 1, hidden]))
             .Message(12, ValueInfo("Y_h", [1, 1, hidden]))
@@ -114,7 +116,9 @@ internal static class OnnxLstmModelWriter
     {
         var shape = new Proto();
         foreach (long d in dims) shape.Message(1, new Proto().Int(1, d));
-        var tensorType = new Proto().Int(1, Float).Message(2, shape);
-        return new Proto().String(1, name).Message(2, new Proto().Message(1, tensorType));
+        return ValueInfo(name, shape);
     }
+
+    private static Proto ValueInfo(string name, Proto shape) =>
+        new Proto().String(1, name).Message(2, new Proto().Message(1, new Proto().Int(1, Float).Message(2, shape)));
 }

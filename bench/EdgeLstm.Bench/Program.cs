@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLstm.Bench;
 
-// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]
+// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]
 switch (args.FirstOrDefault())
 {
     case "steps":
@@ -18,6 +18,10 @@ switch (args.FirstOrDefault())
         break;
     case "classify":
         ClassifyLatency.Run();
+        break;
+    case "forecast":
+        ForecastLatency.Run(args.Length > 1 ? args[1] : "runtime/models/births-forecast.elstm", args.Length > 2 ? args[2] : "runtime/models/births-forecast.safetensors",
+            args.Length > 3 ? args[3] : ".cache/forecast/births.csv");
         break;
     case "runner-profile":
         RunnerProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 300);
@@ -38,7 +42,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(bdnArgs);
         break;
     default:
-        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]");
         return 2;
 }
 return 0;

@@ -20,9 +20,10 @@ internal static class EvalCommand
         var fold = new Option<string?>("--fold") { Description = "Classifiers: score only the texts of this fold (the file's fold column); forecasters: the split scored (default test)" };
         var maxChars = new Option<int>("--max-chars") { Description = "Score only the first N characters (0 = all)", DefaultValueFactory = _ => 0 };
         var threads = ModelSource.CreateThreadsOption();
+        var plot = new Option<FileInfo?>("--plot") { Description = "Forecasters: also draw the scored days and the forecasts made from every horizon-th day to this PNG" };
         var command = new Command("eval", "Measure a language model's bits per character, a classifier's accuracy, or a forecaster's MAE beside seasonal baselines")
         {
-            model, text, maxChars, threads, fold,
+            model, text, maxChars, threads, fold, plot,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -32,7 +33,8 @@ internal static class EvalCommand
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
             using var source = ModelSource.Load(result.GetValue(model));
             if (source.Model.Description.Input.Series is not null)
-                return EvaluateForecaster(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(threads));
+                return EvaluateForecaster(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(threads), result.GetValue(plot));
+            if (result.GetValue(plot) is not null) throw new ArgumentException("--plot is for forecasters");
             if (source.Model.Description.Head.Kind == HeadKinds.Classify)
                 return EvaluateClassifier(source.Require(HeadKinds.Classify, "eval"), file, result.GetValue(fold), source.Name);
             var loaded = source.RequireText("eval");
@@ -83,8 +85,11 @@ internal static class EvalCommand
     }
 
     /// <summary>Rolling-origin MAE, MAPE and MASE at horizons 1, 7 and 28 beside the seasonal baselines on the same days.</summary>
-    private static int EvaluateForecaster(ILanguageModel model, FileInfo file, string? split, string name, int threads)
+    private static int EvaluateForecaster(ILanguageModel model, FileInfo file, string? split, string name, int threads, FileInfo? plot)
     {
+#if !PLOTS
+        if (plot is not null) throw new NotSupportedException("--plot: this edgelstm was built without plotting (PlotSupport=false keeps the device build small)");
+#endif
         var series = DailySeriesFile.Read(file.FullName);
         var s = model.Description.Input.Series!;
         // The days scored: a named split (default test when the file has splits), else every day with enough history.
@@ -107,6 +112,20 @@ internal static class EvalCommand
             $"{range.End - range.Start:N0} days of {file.Name} ({series.DayAt(range.Start):yyyy-MM-dd}..{series.DayAt(range.End - 1):yyyy-MM-dd}), every day a target at each horizon (rolling origin); MASE scale {scale:F1}; {seconds:F1} s, model {name}"));
         Console.Write(ForecastTable.Format(errors, scale));
         Console.WriteLine(ForecastTable.Summary(errors));
+#if PLOTS
+        if (plot is not null)
+        {
+            using var forecaster = new Forecaster(model);
+            ForecastPlot.SaveEvaluation(plot.FullName, series, range.Start, range.End, s.Horizon, origin =>
+            {
+                var forecast = new float[s.Horizon];
+                forecaster.Forecast(series.DayAt(origin), series.Values.AsSpan(0, origin + 1), forecast);
+                return forecast;
+            }, $"{Path.GetFileName(name)} on {series.DayAt(range.Start):yyyy-MM-dd}..{series.DayAt(range.End - 1):yyyy-MM-dd}: " +
+               string.Join(", ", errors.Select(e => string.Create(CultureInfo.InvariantCulture, $"MAE {e.Model!.Mae:F0} at horizon {e.Horizon}"))));
+            Console.Error.WriteLine($"plot: {plot.FullName}");
+        }
+#endif
         return ExitCodes.Success;
     }
 

@@ -34,6 +34,37 @@ internal static class ForecastPlot
         var origin = plot.Add.VerticalLine(X(last) + 0.5);
         origin.LinePattern = LinePattern.Dashed;
         origin.Color = Colors.Gray;
+        Finish(plot, path, title, 1100);
+    }
+
+    /// <summary>
+    /// Days [start, end) of the series and the forecasts made from every <paramref name="horizon"/>-th day before
+    /// them (each a run of <paramref name="horizon"/> days from what was known at its origin), as eval scores them.
+    /// </summary>
+    public static void SaveEvaluation(string path, DailySeries series, int start, int end, int horizon, Func<int, float[]> forecastFrom, string title)
+    {
+        var plot = new Plot();
+        double X(int index) => series.DayAt(index).ToDateTime(TimeOnly.MinValue).ToOADate();
+        var actual = plot.Add.Scatter(Enumerable.Range(start, end - start).Select(X).ToArray(), series.Values[start..end].Select(v => (double)v).ToArray());
+        actual.LegendText = "actual";
+        actual.MarkerSize = 0;
+        actual.Color = Colors.Black.WithAlpha(0.7);
+        bool first = true;
+        for (int origin = start - 1; origin + 1 < end; origin += horizon)
+        {
+            float[] forecast = forecastFrom(origin);
+            int days = Math.Min(horizon, end - origin - 1);
+            var line = plot.Add.Scatter(Enumerable.Range(origin + 1, days).Select(X).ToArray(), forecast[..days].Select(v => (double)v).ToArray());
+            line.MarkerSize = 0;
+            line.Color = Colors.OrangeRed;
+            if (first) line.LegendText = $"{horizon}-day forecasts, one from every {horizon}th day";
+            first = false;
+        }
+        Finish(plot, path, title, 1600);
+    }
+
+    private static void Finish(Plot plot, string path, string title, int width)
+    {
         plot.Axes.DateTimeTicksBottom();
         plot.Title(title);
         plot.ShowLegend(Alignment.UpperLeft);
@@ -41,7 +72,7 @@ internal static class ForecastPlot
         string temp = path + ".tmp-" + Environment.ProcessId + ".png";
         try
         {
-            plot.SavePng(temp, 1100, 450);
+            plot.SavePng(temp, width, 450);
             File.Move(temp, path, overwrite: true);
         }
         finally

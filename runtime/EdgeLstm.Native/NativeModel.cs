@@ -48,6 +48,7 @@ internal sealed unsafe class NativeModel : IDisposable
             InputSize = d.Input.Size, OutputSize = d.Head.Size, VocabSize = d.Input.Tokenizer?.Vocabulary.Length ?? 0,
             Layers = d.Encoder.Length, Bidirectional = d.IsBidirectional ? 1 : 0, Steppable = d.IsSteppable ? 1 : 0,
             LabelCount = d.Head.Labels.Length, MaxSteps = d.Input.MaxSteps ?? 0,
+            ForecastHistory = d.Input.Series?.RequiredHistory ?? 0, ForecastHorizon = d.Input.Series?.Horizon ?? 0,
         };
         // Copy only what the caller's struct holds; it says how big it is in its first field.
         nuint copy = Math.Min(size, (nuint)sizeof(NativeModelInfo));
@@ -96,6 +97,7 @@ internal unsafe struct NativeModelInfo
     public nuint StructSize;
     public byte* Task, InputKind, Tokenizer, Head, Pooling;
     public int InputSize, OutputSize, VocabSize, Layers, Bidirectional, Steppable, LabelCount, MaxSteps;
+    public int ForecastHistory, ForecastHorizon;
 }
 
 /// <summary>edgelstm_run_params (include/edgelstm.h).</summary>

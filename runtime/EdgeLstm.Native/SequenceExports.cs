@@ -11,7 +11,8 @@ namespace EdgeLstm.Native;
 /// </summary>
 internal static unsafe class SequenceExports
 {
-    public const int ApiVersion = 2;
+    /// <summary>2: model info, whole-sequence runs, classify. 3: edgelstm_model_forecast and the forecast_* info fields.</summary>
+    public const int ApiVersion = 3;
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_api_version")]
     public static int GetApiVersion() => ApiVersion;

@@ -44,7 +44,7 @@ typedef enum edgelstm_status {
 
 /* The API this header declares. edgelstm_api_version() is the library's: a host built against a newer header
    than the library it loads can check before calling what the library lacks. */
-#define EDGELSTM_API_VERSION 2
+#define EDGELSTM_API_VERSION 3
 
 typedef struct edgelstm_model edgelstm_model;
 typedef struct edgelstm_session edgelstm_session;
@@ -98,7 +98,7 @@ int edgelstm_session_set_state(edgelstm_session *session, const float *state, si
    filled. Strings are owned by the model and stay valid until edgelstm_model_free. */
 typedef struct edgelstm_model_info {
     size_t struct_size;
-    const char *task;        /* "char-lm", "word-lm", "sequence", "classify", "tag", "regress" */
+    const char *task;        /* "char-lm", "word-lm", "sequence", "forecast", "classify", "tag", "regress" */
     const char *input_kind;  /* "tokens" or "vectors" */
     const char *tokenizer;   /* "char" or "word"; NULL for vector input */
     const char *head;        /* "next-token", "classify", "tag" or "regress" */
@@ -111,6 +111,9 @@ typedef struct edgelstm_model_info {
     int32_t steppable;       /* 1 if sessions work (forward-only, a head at every step) */
     int32_t label_count;     /* names from edgelstm_model_label: classify and tag labels, regression output names */
     int32_t max_steps;       /* inputs are cut to this many steps before a run, as in training; 0 = no cut */
+    /* API 3: forecasters ("forecast" task; 0 for other models) */
+    int32_t forecast_history; /* days of history edgelstm_model_forecast needs at least */
+    int32_t forecast_horizon; /* days the model was trained to forecast (a direct model's most) */
 } edgelstm_model_info;
 int edgelstm_model_get_info(const edgelstm_model *model, edgelstm_model_info *info);
 /* Name of label `index` (0..label_count-1), NUL-terminated UTF-8 owned by the model. */
@@ -136,6 +139,14 @@ int edgelstm_model_run_text(const edgelstm_model *model, const char *utf8, const
 /* A classifier's most likely label for a UTF-8 text and its probability (may be NULL). The text is cut to the
    model's max_steps. Other models: EDGELSTM_UNSUPPORTED. */
 int edgelstm_model_classify(const edgelstm_model *model, const char *utf8, int32_t *label, float *probability);
+
+/* API 3. A forecaster's next `horizon` days after last_date ("yyyy-mm-dd"). history holds the series' consecutive
+   daily values ending at last_date, at least info.forecast_history of them (only the last are read); the model
+   builds its calendar features (weekday, time of year, US holidays) from the dates itself. A recursive model
+   forecasts any horizon; a direct one at most info.forecast_horizon. Other models: EDGELSTM_UNSUPPORTED.
+   Thread-safe on a shared model (each call has its own buffers, allocated per call). */
+int edgelstm_model_forecast(const edgelstm_model *model, const char *last_date, const float *history, size_t history_length,
+                            float *forecast, size_t horizon);
 
 /* Sampling as the CLI does it: temperature (0 = greedy), top_k (0 = all), top_p in (0, 1], seeded. */
 int edgelstm_sampler_create(float temperature, int32_t top_k, float top_p, uint64_t seed, edgelstm_sampler **sampler);

@@ -169,4 +169,22 @@ public static class ForecastExport
 
     public static FloatLstmModel ToFloatModel(ForecastNetwork network) =>
         FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(Serialize(network), "network"));
+
+    /// <summary>A float forecaster file as a network (eval mode), its weights validated as the runtime validates them.</summary>
+    public static ForecastNetwork Load(string path)
+    {
+        var file = SafeTensorsReader.Read(path);
+        using var model = FloatLstmModel.FromSafeTensors(file);
+        if (model.Description.Input.Series is null) throw new ModelFormatException($"{file.Source}: a '{model.Description.Task}' model, not a forecaster");
+        var network = new ForecastNetwork(model.Description, dropout: 0);
+        using (torch.no_grad())
+            foreach (var (name, parameter) in network.named_parameters())
+            {
+                var info = file.Tensors[name];
+                using var source = torch.tensor(file.ReadFloats(info), info.Shape);
+                parameter.copy_(source);
+            }
+        network.eval();
+        return network;
+    }
 }

@@ -43,19 +43,44 @@ public static class UsHolidays
     /// <summary>The holiday falling on <paramref name="date"/>, if any.</summary>
     public static UsHoliday? On(DateOnly date)
     {
-        for (int h = 0; h < Count; h++)
-            if (Date((UsHoliday)h, date.Year) == date) return (UsHoliday)h;
-        return null;
+        int flags = Flags(date) & HolidayMask;
+        return flags == 0 ? null : (UsHoliday)(flags - 1);
     }
 
     /// <summary>True when <paramref name="date"/> is a weekday off in place of a holiday that fell on a weekend
     /// (New Year's Day on a Saturday is observed on December 31 of the year before).</summary>
-    public static bool IsObservedInstead(DateOnly date)
+    public static bool IsObservedInstead(DateOnly date) => (Flags(date) & ObservedFlag) != 0;
+
+    private const int HolidayMask = 0xF, ObservedFlag = 0x10, FirstCachedYear = 1900, CachedYears = 300;
+    // One table per year (bits 0-3: holiday + 1, bit 4: observed instead), built on first use: a forecast then
+    // looks its days up instead of recomputing the rules (~0.5 µs a day). Two threads may build the same year at
+    // once; both tables are equal and either reference may win.
+    private static readonly byte[]?[] Years = new byte[CachedYears][];
+
+    private static int Flags(DateOnly date)
     {
+        int index = date.Year - FirstCachedYear;
+        if ((uint)index >= CachedYears) return Compute(date);
+        byte[] table = Years[index] ??= Build(date.Year);
+        return table[date.DayOfYear - 1];
+    }
+
+    private static byte[] Build(int year)
+    {
+        var table = new byte[DateTime.IsLeapYear(year) ? 366 : 365];
+        for (int d = 0; d < table.Length; d++) table[d] = (byte)Compute(new DateOnly(year, 1, 1).AddDays(d));
+        return table;
+    }
+
+    private static int Compute(DateOnly date)
+    {
+        int flags = 0;
+        for (int h = 0; h < Count; h++)
+            if (Date((UsHoliday)h, date.Year) == date) flags = h + 1;
         for (int year = date.Year; year <= date.Year + 1; year++)
             for (int h = 0; h < Count; h++)
-                if (Date((UsHoliday)h, year) is { } day && day != date && Observed(day) == date) return true;
-        return false;
+                if (Date((UsHoliday)h, year) is { } day && day != date && Observed(day) == date) flags |= ObservedFlag;
+        return flags;
     }
 
     private static DateOnly NthWeekday(int year, int month, DayOfWeek weekday, int n)

@@ -47,6 +47,13 @@ public static class FloatParts
                 Vector128.Narrow(ab0, ab1).StoreUnsafe(ref qs, (nuint)j);
                 Vector128.Narrow(cd0, cd1).StoreUnsafe(ref qs, (nuint)(j + 16));
             }
+            // Then 8 at a time: short vectors (a forecaster's 26 features) would otherwise go one by one.
+            for (; j + 8 <= x.Length; j += 8)
+            {
+                var a = Round256(Vector256.LoadUnsafe(ref xs, (nuint)j) / s);
+                Vector128<short> narrow = Vector256.Narrow(a, a).GetLower();
+                Unsafe.WriteUnaligned(ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref qs, j)), Vector128.Narrow(narrow, narrow).AsUInt64().ToScalar());
+            }
         }
         else if (width >= 4 && Vector128.IsHardwareAccelerated)
         {
@@ -61,7 +68,7 @@ public static class FloatParts
             }
         }
         for (; j < x.Length; j++)
-            q[j] = (sbyte)Math.Clamp(MathF.Round(x[j] / scale, MidpointRounding.ToEven), -127f, 127f);
+            q[j] = (sbyte)Math.Clamp(MathF.Round(x[j] / scale), -127f, 127f); // MathF.Round: half to even, as Vector.Round
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -17,6 +17,11 @@ public interface IInt8Dot
     /// are then Σw·(x + 128), and the caller subtracts 128·Σw with the matrix's row sums.
     /// </summary>
     static abstract bool BiasedActivations { get; }
+    /// <summary>
+    /// <see cref="Dot4"/> runs whole vectors, with no scalar tail, when the length is a multiple of this. Rows of
+    /// other lengths are run zero-padded to the next multiple (<c>Int8LstmKernels.MatVec</c>); 1 = never pad.
+    /// </summary>
+    static virtual int RowMultiple => 1;
     /// <summary>Σ w[j]·x[j] over <paramref name="length"/> values, exactly.</summary>
     static abstract int Dot(ref sbyte w, ref sbyte x, int length);
     /// <summary>

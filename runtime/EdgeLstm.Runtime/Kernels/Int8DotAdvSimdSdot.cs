@@ -11,6 +11,7 @@ public struct Int8DotAdvSimdSdot : IInt8Dot
     public static bool IsSupported => Dp.IsSupported;
     public static int FloatWidth => 4;
     public static bool BiasedActivations => false;
+    public static int RowMultiple => 16;
 
     public static int Dot(ref sbyte w, ref sbyte x, int length)
     {

@@ -11,6 +11,7 @@ public struct Int8DotAdvSimdSmlal : IInt8Dot
     public static bool IsSupported => AdvSimd.Arm64.IsSupported;
     public static int FloatWidth => 4;
     public static bool BiasedActivations => false;
+    public static int RowMultiple => 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<int> Block(Vector128<int> acc, Vector128<sbyte> w, Vector128<sbyte> x)

@@ -14,6 +14,7 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
     public static bool IsSupported => Avx2.IsSupported;
     public static int FloatWidth => 8;
     public static bool BiasedActivations => false;
+    public static int RowMultiple => 32;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<int> Block(Vector256<sbyte> w, Vector256<sbyte> x) =>

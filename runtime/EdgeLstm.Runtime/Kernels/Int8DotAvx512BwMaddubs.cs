@@ -14,6 +14,7 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
     public static bool IsSupported => Avx512BW.IsSupported;
     public static int FloatWidth => 16;
     public static bool BiasedActivations => false;
+    public static int RowMultiple => 32;
 
     public static int Dot(ref sbyte w, ref sbyte x, int length)
     {

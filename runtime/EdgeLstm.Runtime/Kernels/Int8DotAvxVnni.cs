@@ -18,6 +18,7 @@ public struct Int8DotAvxVnni : IInt8Dot
     // (every width gives the same bits).
     public static int FloatWidth => Vector512.IsHardwareAccelerated ? 16 : 8;
     public static bool BiasedActivations => true;
+    public static int RowMultiple => 64;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Accumulate(Vector256<int> acc, Vector256<byte> xBiased, ref sbyte w, nuint offset) =>

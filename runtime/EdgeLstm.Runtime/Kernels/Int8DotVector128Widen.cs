@@ -10,6 +10,7 @@ public struct Int8DotVector128Widen : IInt8Dot
     public static bool IsSupported => Vector128.IsHardwareAccelerated;
     public static int FloatWidth => 4;
     public static bool BiasedActivations => false;
+    public static int RowMultiple => 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<int> Block(Vector128<sbyte> w, Vector128<sbyte> x)

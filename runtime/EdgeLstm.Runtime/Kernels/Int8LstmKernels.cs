@@ -35,21 +35,41 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
     /// <summary>y = W·x; for biased variants each group of four rows has 128·Σw taken off as it is stored.</summary>
     private static void DenseRows(ReadOnlySpan<sbyte> w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y)
     {
-        int cols = x.Length;
+        int cols = x.Length, length = (cols + TDot.RowMultiple - 1) / TDot.RowMultiple * TDot.RowMultiple;
         ref sbyte wr = ref MemoryMarshal.GetReference(w);
-        ref sbyte xr = ref MemoryMarshal.GetReference(x);
         ref int yr = ref MemoryMarshal.GetReference(y);
         ref int sr = ref MemoryMarshal.GetReference(rowSums);
         int r = 0;
-        for (; r + 4 <= y.Length; r += 4)
+        if (length != cols && length <= MaxPaddedRow)
         {
-            ref int y4 = ref Unsafe.Add(ref yr, r);
-            TDot.Dot4(ref Unsafe.Add(ref wr, r * cols), cols, ref xr, cols, ref y4);
-            if (TDot.BiasedActivations)
-                (Vector128.LoadUnsafe(ref y4) - (Vector128.LoadUnsafe(ref sr, (nuint)r) << 7)).StoreUnsafe(ref y4);
+            // A row length with a tail (a forecaster's 26 features: 16 in a vector, 10 one by one). Read each row
+            // `length` bytes long instead, running into the next row's first bytes, against x padded with zero
+            // bytes: the extra products are 0, so the sums are exact, and every row is whole vectors. (A zero byte
+            // is also a zero product for the biased variants, whose x bytes are unsigned.) Groups whose padded read
+            // would pass the end of w take the plain path below.
+            Span<sbyte> padded = stackalloc sbyte[length];
+            x.CopyTo(padded);
+            padded[cols..].Clear();
+            ref sbyte pr = ref MemoryMarshal.GetReference(padded);
+            for (; r + 4 <= y.Length && (r + 3) * cols + length <= w.Length; r += 4)
+                FourRows(ref Unsafe.Add(ref wr, r * cols), cols, ref pr, length, ref Unsafe.Add(ref yr, r), ref sr, r);
         }
+        ref sbyte xr = ref MemoryMarshal.GetReference(x);
+        for (; r + 4 <= y.Length; r += 4)
+            FourRows(ref Unsafe.Add(ref wr, r * cols), cols, ref xr, cols, ref Unsafe.Add(ref yr, r), ref sr, r);
         for (; r < y.Length; r++)
             y[r] = TDot.Dot(ref Unsafe.Add(ref wr, r * cols), ref xr, cols) - (TDot.BiasedActivations ? rowSums[r] << 7 : 0);
+    }
+
+    // Longer rows gain little from padding (their tail is a small part) and the padded x lives on the stack.
+    private const int MaxPaddedRow = 1024;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourRows(ref sbyte w, int stride, ref sbyte x, int length, ref int y4, ref int rowSums, int r)
+    {
+        TDot.Dot4(ref w, stride, ref x, length, ref y4);
+        if (TDot.BiasedActivations)
+            (Vector128.LoadUnsafe(ref y4) - (Vector128.LoadUnsafe(ref rowSums, (nuint)r) << 7)).StoreUnsafe(ref y4);
     }
 
     /// <summary>x + 128 as bytes (flipping the sign bit), for variants whose unsigned operand is the activation.</summary>

@@ -17,6 +17,8 @@ public static class CompactModelBuilder
     /// <param name="staticHScales">Fixed h quantization scales per layer (from calibration), or null for dynamic scales.</param>
     public static byte[] Build(FloatLstmModel model, WeightType weights, bool blockSparse, string pruning, string source, float[]? staticHScales = null)
     {
+        if (model.Description.Head.Decoder is not null)
+            throw new NotSupportedException($"{source}: sequence-to-sequence models are not written to .elstm yet; the runtime runs their float safetensors file");
         if (staticHScales is not null && (weights != WeightType.Int8 || staticHScales.Length != model.Layers.Length))
             throw new ArgumentException("static activation scales need int8 weights and one scale per layer");
         if (blockSparse && weights != WeightType.Int8)

@@ -20,10 +20,11 @@ internal static class EvalCommand
         var fold = new Option<string?>("--fold") { Description = "Classifiers: score only the texts of this fold (the file's fold column); forecasters: the split scored (default test)" };
         var maxChars = new Option<int>("--max-chars") { Description = "Score only the first N characters (0 = all)", DefaultValueFactory = _ => 0 };
         var threads = ModelSource.CreateThreadsOption();
+        var beam = new Option<int>("--beam") { Description = "Sequence-to-sequence models: beam width (1 = greedy)", DefaultValueFactory = _ => 5 };
         var plot = new Option<FileInfo?>("--plot") { Description = "Forecasters: also draw the scored days and the forecasts made from every horizon-th day to this PNG" };
         var command = new Command("eval", "Measure a language model's bits per character, a classifier's accuracy, or a forecaster's MAE beside seasonal baselines")
         {
-            model, text, maxChars, threads, fold, plot,
+            model, text, maxChars, threads, fold, plot, beam,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -35,6 +36,8 @@ internal static class EvalCommand
             if (source.Model.Description.Input.Series is not null)
                 return EvaluateForecaster(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(threads), result.GetValue(plot));
             if (result.GetValue(plot) is not null) throw new ArgumentException("--plot is for forecasters");
+            if (source.Model.Description.Head.Decoder is not null)
+                return EvaluateTransducer(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(beam));
             if (source.Model.Description.Head.Kind == HeadKinds.Classify)
                 return EvaluateClassifier(source.Require(HeadKinds.Classify, "eval"), file, result.GetValue(fold), source.Name);
             var loaded = source.RequireText("eval");
@@ -81,6 +84,32 @@ internal static class EvalCommand
             line.Append(m.F1[t].ToString("F4", invariant).PadLeft(8));
             Console.WriteLine(line.ToString());
         }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Word and phoneme error rates of a grapheme-to-phoneme model on a lexicon's words (default: split test).</summary>
+    private static int EvaluateTransducer(ILanguageModel model, FileInfo file, string? split, string name, int beam)
+    {
+        if (beam is < 1 or > BeamSearchTransducer.DefaultMaxBeam) throw new ArgumentException($"--beam must be 1..{BeamSearchTransducer.DefaultMaxBeam}, got {beam}");
+        var words = PronunciationLexicon.Read(file.FullName);
+        string part = split ?? "test";
+        words = words.Where(w => w.Split == part).ToList();
+        if (words.Count == 0) throw new ArgumentException($"{file.Name}: no words in split '{part}'");
+        bool stress = TransducerText.HasStress(model.Description);
+        var metrics = new TransductionMetrics();
+        using ITransducer transducer = model.CreateTransducer();
+        var output = new int[model.Description.Head.Decoder!.MaxSteps];
+        var clock = Stopwatch.StartNew();
+        foreach (var w in words)
+        {
+            int n = transducer.Transduce(TransducerText.Encode(model.Tokenizer, w.Word), beam, output);
+            var symbols = new string[n];
+            for (int i = 0; i < n; i++) symbols[i] = model.Description.Head.Labels[output[i]];
+            metrics.Add(symbols, w.Pronunciations.Select(p => stress ? p : p.Select(PronunciationLexicon.WithoutStress).ToArray()).ToArray());
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"WER {metrics.Wer:F2}%, PER {metrics.Per:F2}% on {metrics.Words:N0} words of {file.Name} (split {part}), beam {beam}, phonemes {(stress ? "with" : "without")} stress, {1e3 * seconds / metrics.Words:F2} ms/word, model {name}"));
         return ExitCodes.Success;
     }
 

@@ -57,7 +57,9 @@ internal static class InfoCommand
         for (int k = 0; k < d.Encoder.Length; k++)
             parts.Add($"{(d.Encoder[k].Bidirectional ? "BiLSTM" : "LSTM")} {d.LayerInputWidth(k)}→{d.Encoder[k].OutputWidth}");
         if (d.Head.Pooling != Poolings.None) parts.Add($"{d.Head.Pooling} pooling");
-        parts.Add($"linear {d.EncoderWidth}→{d.Head.Size}{(d.Head.Pooling == Poolings.None ? " at every step" : "")}");
+        if (d.Head.Decoder is { } decoder)
+            parts.Add($"attention decoder (embedding {d.Head.Size}×{decoder.Embedding}, LSTM {decoder.Embedding}→{decoder.Hidden}, {decoder.Attention} attention, at most {decoder.MaxSteps} steps) → linear {decoder.Hidden}→{d.Head.Size}");
+        else parts.Add($"linear {d.EncoderWidth}→{d.Head.Size}{(d.Head.Pooling == Poolings.None ? " at every step" : "")}");
         Console.WriteLine($"architecture: {string.Join(" → ", parts)}");
         if (d.Input.Tokenizer is { } tokenizer)
             Console.WriteLine($"vocabulary:   {tokenizer.Vocabulary.Length} tokens ({(tokenizer.Kind == TokenizerKinds.Char ? "code points; id 0 = unknown" : $"words{(tokenizer.Lowercase ? ", lower-cased" : "")}; 0 = <pad>, 1 = <unk>")})");
@@ -66,6 +68,9 @@ internal static class InfoCommand
         if (d.Input.MaxSteps is int max) Console.WriteLine($"max steps:    {max} (longer texts are cut, as in training)");
         switch (d.Head.Kind)
         {
+            case HeadKinds.AttentionDecoder:
+                Console.WriteLine($"outputs:      {string.Join(" ", d.Head.Labels)}");
+                break;
             case HeadKinds.Classify or HeadKinds.Tag:
                 Console.WriteLine($"labels:       {string.Join(", ", d.Head.Labels)}");
                 break;

@@ -32,6 +32,10 @@ internal static class ModelSource
             throw new ArgumentException($"{Name} is a '{Task}' model{what}; '{verb}' needs {wanted}");
         }
 
+        /// <summary>Throws a one-line error unless the model is a sequence-to-sequence one.</summary>
+        public ILanguageModel RequireTransducer(string verb) => Model.Description.Head.Decoder is not null ? Model
+            : throw new ArgumentException($"{Name} is a '{Task}' model; '{verb}' needs a 'seq2seq' model (see edgelstm-train seq2seq)");
+
         /// <summary>Throws a one-line error unless the model forecasts a daily series.</summary>
         public ILanguageModel RequireForecaster(string verb) => Model.Description.Input.Series is not null ? Model
             : throw new ArgumentException($"{Name} is a '{Task}' model; '{verb}' needs a 'forecast' model (see edgelstm-train forecast)");

@@ -20,8 +20,10 @@ public interface ILanguageModel : IDisposable
     int VocabularySize { get; }
     /// <summary>Steps the model token by token; only for forward-only models with a per-step head (<see cref="ModelDescription.IsSteppable"/>).</summary>
     ILanguageModelSession CreateSession();
-    /// <summary>Runs whole sequences: every model, including bidirectional layers and pooled heads.</summary>
+    /// <summary>Runs whole sequences: every model, including bidirectional layers and pooled heads (sequence-to-sequence models: their encoder).</summary>
     ISequenceRunner CreateRunner();
+    /// <summary>Sequence-to-sequence models (head attention-decoder): turns an input sequence into an output sequence.</summary>
+    ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam);
 }
 
 /// <summary>

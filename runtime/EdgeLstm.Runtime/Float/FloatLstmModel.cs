@@ -43,7 +43,13 @@ public sealed class FloatLstmModel : ILanguageModel
         PoolBias = _tensors.GetValueOrDefault(ModelTensors.PoolBias);
         HeadWeight = _tensors[ModelTensors.HeadWeight];
         HeadBias = _tensors[ModelTensors.HeadBias];
+        if (description.Head.Decoder is { } decoder)
+            DecoderLayer = new FloatLstmLayer(decoder.Embedding, decoder.Hidden, _tensors[ModelTensors.DecoderWeightIh], _tensors[ModelTensors.DecoderWeightHh],
+                _tensors[ModelTensors.DecoderBiasIh], _tensors[ModelTensors.DecoderBiasHh]);
     }
+
+    /// <summary>Sequence-to-sequence models: the decoder's LSTM (its other weights through <see cref="Tensor"/>).</summary>
+    public FloatLstmLayer? DecoderLayer { get; }
 
     private FloatLstmLayer LayerOf(int k, bool reverse) => new(Description.LayerInputWidth(k), Description.Encoder[k].Hidden,
         _tensors[ModelTensors.WeightIh(k, reverse)], _tensors[ModelTensors.WeightHh(k, reverse)],
@@ -146,6 +152,13 @@ public sealed class FloatLstmModel : ILanguageModel
     public FloatSequenceRunner CreateRunner() => new(this);
 
     ISequenceRunner ILanguageModel.CreateRunner() => CreateRunner();
+
+    /// <summary>Sequence-to-sequence models: greedy and beam-search decoding of up to <paramref name="maxBeam"/> hypotheses.</summary>
+    public ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) =>
+        new BeamSearchTransducer(CreateAttentionDecoder(maxBeam), Description);
+
+    /// <summary>Sequence-to-sequence models: the decoder alone, one step of up to <paramref name="maxStreams"/> hypotheses at a time.</summary>
+    public FloatAttentionDecoder CreateAttentionDecoder(int maxStreams) => new(this, maxStreams);
 
     /// <summary>Nothing to release: the weights are managed arrays, copied out of the file at load.</summary>
     public void Dispose()

@@ -42,6 +42,21 @@ public sealed class FloatSequenceRunner : ISequenceRunner
     public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens)
     {
         if (!_model.HasEmbedding) throw new NotSupportedException(FloatLstmModel.NoVocabularyMessage + "; run it with RunVectors");
+        Embed(tokens);
+        return EncodeAndHead(tokens.Length);
+    }
+
+    /// <summary>The encoder's outputs for <paramref name="tokens"/>: steps × EncoderWidth (step-major), valid until the next call.</summary>
+    internal ReadOnlySpan<float> Encode(ReadOnlySpan<int> tokens)
+    {
+        Embed(tokens);
+        EncodeLayers(tokens.Length);
+        return _x.AsSpan(0, tokens.Length * _model.Description.EncoderWidth);
+    }
+
+    /// <summary>The tokens' embeddings into _x (buffers grown to fit).</summary>
+    private void Embed(ReadOnlySpan<int> tokens)
+    {
         if (tokens.IsEmpty) throw new ArgumentException("a sequence needs at least one token", nameof(tokens));
         int e = _model.EmbeddingDim, vocab = _model.Tokenizer.VocabularySize;
         Reserve(tokens.Length);
@@ -50,7 +65,6 @@ public sealed class FloatSequenceRunner : ISequenceRunner
             if ((uint)tokens[t] >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(tokens), tokens[t], $"token id must be below {vocab}");
             _model.Embedding.AsSpan(tokens[t] * e, e).CopyTo(_x.AsSpan(t * e, e));
         }
-        return EncodeAndHead(tokens.Length);
     }
 
     public ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs)
@@ -79,19 +93,8 @@ public sealed class FloatSequenceRunner : ISequenceRunner
     private ReadOnlySpan<float> EncodeAndHead(int steps)
     {
         ModelDescription d = _model.Description;
-        for (int k = 0; k < d.Encoder.Length; k++)
-        {
-            int hidden = d.Encoder[k].Hidden, width = d.Encoder[k].OutputWidth;
-            for (int direction = 0; direction < d.Encoder[k].Directions; direction++)
-            {
-                FloatLstmLayer layer = direction == 0 ? _model.Layers[k] : _model.ReverseLayers[k]!;
-                Span<float> h = _h.AsSpan(0, hidden), c = _c.AsSpan(0, hidden);
-                h.Clear();
-                c.Clear();
-                FloatRecurrence.Run(layer, _x, steps, 1, reverse: direction == 1, h, c, _y, width, direction * hidden, _scratch);
-            }
-            (_x, _y) = (_y, _x);
-        }
+        if (d.Head.Decoder is not null) throw new NotSupportedException("a sequence-to-sequence model's output is a sequence: run it with CreateTransducer");
+        EncodeLayers(steps);
         int encoderWidth = d.EncoderWidth, size = d.Head.Size;
         if (d.Head.Pooling == Poolings.None)
         {
@@ -105,5 +108,24 @@ public sealed class FloatSequenceRunner : ISequenceRunner
         _model.HeadBias.CopyTo(logits);
         FloatMatVec.MultiplyAdd(_model.HeadWeight, _pooled, logits);
         return logits;
+    }
+
+    /// <summary>Every encoder layer over the steps in _x (a bidirectional one in both directions); the top layer's outputs end in _x.</summary>
+    private void EncodeLayers(int steps)
+    {
+        ModelDescription d = _model.Description;
+        for (int k = 0; k < d.Encoder.Length; k++)
+        {
+            int hidden = d.Encoder[k].Hidden, width = d.Encoder[k].OutputWidth;
+            for (int direction = 0; direction < d.Encoder[k].Directions; direction++)
+            {
+                FloatLstmLayer layer = direction == 0 ? _model.Layers[k] : _model.ReverseLayers[k]!;
+                Span<float> h = _h.AsSpan(0, hidden), c = _c.AsSpan(0, hidden);
+                h.Clear();
+                c.Clear();
+                FloatRecurrence.Run(layer, _x, steps, 1, reverse: direction == 1, h, c, _y, width, direction * hidden, _scratch);
+            }
+            (_x, _y) = (_y, _x);
+        }
     }
 }

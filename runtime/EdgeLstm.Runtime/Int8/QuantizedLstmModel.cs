@@ -79,6 +79,10 @@ public sealed class QuantizedLstmModel : ILanguageModel
 
     ISequenceRunner ILanguageModel.CreateRunner() => CreateRunner();
 
+    /// <summary>Not yet: the .elstm converter does not write sequence-to-sequence models (it says so), so none loads here.</summary>
+    public ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) =>
+        throw new NotSupportedException($"a '{Description.Task}' model has no int8 transducer yet; run its float safetensors file");
+
     /// <summary>Releases the model's hold on its file (a memory map is unmapped once no session holds it either).</summary>
     public void Dispose() => File.Dispose();
 }

@@ -147,8 +147,10 @@ public sealed record HeadDescription
     [JsonPropertyName("pooling")] public string Pooling { get; init; } = Poolings.None;
     /// <summary>Rows of the output layer.</summary>
     [JsonPropertyName("size")] public required int Size { get; init; }
-    /// <summary>classify/tag: the label of each output; regress: the name of each output (optional).</summary>
+    /// <summary>classify/tag: the label of each output; regress: the name of each output (optional); attention-decoder: the output tokens.</summary>
     [JsonPropertyName("labels")] public string[] Labels { get; init; } = [];
+    /// <summary>attention-decoder only: the decoder that turns the encoder's outputs into an output sequence.</summary>
+    [JsonPropertyName("decoder")] public DecoderDescription? Decoder { get; init; }
 
     public void Validate(ModelDescription model, string source)
     {
@@ -179,10 +181,19 @@ public sealed record HeadDescription
                 if (Labels.Length is not 0 && Labels.Length != Size) Fail($"head.labels names {Labels.Length} outputs; head.size is {Size}");
                 break;
             case HeadKinds.AttentionDecoder:
-                Fail("head 'attention-decoder' (sequence-to-sequence) is not supported by this runtime yet");
+                if (model.Input.Kind != InputKinds.Tokens) Fail("an attention-decoder reads token input");
+                if (Pooling != Poolings.None) Fail("an attention-decoder head has pooling none");
+                if (Decoder is null) Fail("an attention-decoder head needs head.decoder");
+                if (Labels.Length != Size || Size < 4) Fail($"an attention-decoder head needs one output token per output (at least 4); head.size is {Size}, labels {Labels.Length}");
+                if (Labels.Length >= 3 && (Labels[DecoderDescription.PadId], Labels[DecoderDescription.StartId], Labels[DecoderDescription.EndId]) != ("<pad>", "<s>", "</s>"))
+                    Fail("an attention-decoder's first three output tokens must be <pad>, <s>, </s>");
+                if (Decoder!.Embedding is <= 0 or > 1 << 14 || Decoder.Hidden is <= 0 or > 1 << 14) Fail("head.decoder.embedding and hidden must be 1..16384");
+                if (Decoder.Attention != AttentionKinds.General) Fail($"head.decoder.attention '{Decoder.Attention}' is not one of general");
+                if (Decoder.MaxSteps is <= 0 or > 4096) Fail($"head.decoder.max_steps must be 1..4096, got {Decoder.MaxSteps}");
                 break;
         }
         if (Array.Exists(Labels, l => l is null)) Fail("head.labels has a null entry");
+        if (Decoder is not null && Kind != HeadKinds.AttentionDecoder) Fail("head.decoder is for attention-decoder heads");
     }
 }
 

@@ -16,13 +16,27 @@ public enum TensorRole
     PoolBias,
     HeadWeight,
     HeadBias,
+    /// <summary>Sequence-to-sequence: the decoder's first h from the encoder's final outputs (weight, bias).</summary>
+    BridgeWeight,
+    BridgeBias,
+    /// <summary>Sequence-to-sequence: the decoder's own embedding and LSTM (Layer 0).</summary>
+    DecoderEmbedding,
+    DecoderWeightIh,
+    DecoderWeightHh,
+    DecoderBiasIh,
+    DecoderBiasHh,
+    DecoderFusedBias,
+    /// <summary>Sequence-to-sequence: W_a (keys of the general attention) and W_c (mixing context and h).</summary>
+    AttentionWeight,
+    AttentionOutWeight,
 }
 
 /// <summary>One tensor of a model: its name, shape and role; <see cref="Layer"/> and <see cref="Reverse"/> for LSTM tensors.</summary>
 public sealed record TensorSpec(string Name, long[] Shape, TensorRole Role, int Layer = -1, bool Reverse = false)
 {
     /// <summary>Matrices the converter may quantize to int8 and prune (the attention pooling vector stays float).</summary>
-    public bool IsQuantizable => Role is TensorRole.Embedding or TensorRole.WeightIh or TensorRole.WeightHh or TensorRole.HeadWeight;
+    public bool IsQuantizable => Role is TensorRole.Embedding or TensorRole.WeightIh or TensorRole.WeightHh or TensorRole.HeadWeight
+        or TensorRole.DecoderEmbedding or TensorRole.DecoderWeightIh or TensorRole.DecoderWeightHh or TensorRole.AttentionWeight or TensorRole.AttentionOutWeight;
     public bool IsPrunable => Role is TensorRole.WeightIh or TensorRole.WeightHh or TensorRole.HeadWeight;
     public string ShapeText => $"[{string.Join(", ", Shape)}]";
 }
@@ -40,6 +54,16 @@ public static class ModelTensors
     public const string PoolBias = "pool.bias";
     public const string HeadWeight = "fc.weight";
     public const string HeadBias = "fc.bias";
+    public const string BridgeWeight = "bridge.weight";
+    public const string BridgeBias = "bridge.bias";
+    public const string DecoderEmbedding = "decoder_embedding.weight";
+    public const string DecoderWeightIh = "decoder_lstm.weight_ih_l0";
+    public const string DecoderWeightHh = "decoder_lstm.weight_hh_l0";
+    public const string DecoderBiasIh = "decoder_lstm.bias_ih_l0";
+    public const string DecoderBiasHh = "decoder_lstm.bias_hh_l0";
+    public const string DecoderFusedBias = "decoder_lstm.bias_l0";
+    public const string AttentionWeight = "attention.weight";
+    public const string AttentionOutWeight = "attention_out.weight";
 
     public static string WeightIh(int layer, bool reverse = false) => $"lstm.weight_ih_l{layer}{Suffix(reverse)}";
     public static string WeightHh(int layer, bool reverse = false) => $"lstm.weight_hh_l{layer}{Suffix(reverse)}";
@@ -79,7 +103,25 @@ public static class ModelTensors
             list.Add(new(PoolWeight, [1, d.EncoderWidth], TensorRole.PoolWeight));
             list.Add(new(PoolBias, [1], TensorRole.PoolBias));
         }
-        list.Add(new(HeadWeight, [d.Head.Size, d.EncoderWidth], TensorRole.HeadWeight));
+        if (d.Head.Decoder is { } decoder)
+        {
+            int width = d.EncoderWidth, hidden = decoder.Hidden;
+            list.Add(new(BridgeWeight, [hidden, width], TensorRole.BridgeWeight));
+            list.Add(new(BridgeBias, [hidden], TensorRole.BridgeBias));
+            list.Add(new(DecoderEmbedding, [d.Head.Size, decoder.Embedding], TensorRole.DecoderEmbedding));
+            list.Add(new(DecoderWeightIh, [4L * hidden, decoder.Embedding], TensorRole.DecoderWeightIh, 0));
+            list.Add(new(DecoderWeightHh, [4L * hidden, hidden], TensorRole.DecoderWeightHh, 0));
+            if (fusedBiases) list.Add(new(DecoderFusedBias, [4L * hidden], TensorRole.DecoderFusedBias, 0));
+            else
+            {
+                list.Add(new(DecoderBiasIh, [4L * hidden], TensorRole.DecoderBiasIh, 0));
+                list.Add(new(DecoderBiasHh, [4L * hidden], TensorRole.DecoderBiasHh, 0));
+            }
+            list.Add(new(AttentionWeight, [hidden, width], TensorRole.AttentionWeight));
+            list.Add(new(AttentionOutWeight, [hidden, width + hidden], TensorRole.AttentionOutWeight));
+            list.Add(new(HeadWeight, [d.Head.Size, hidden], TensorRole.HeadWeight));
+        }
+        else list.Add(new(HeadWeight, [d.Head.Size, d.EncoderWidth], TensorRole.HeadWeight));
         list.Add(new(HeadBias, [d.Head.Size], TensorRole.HeadBias));
         return list;
     }

@@ -1,0 +1,128 @@
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.SafeTensors;
+using EdgeLstm.Trainer;
+using static TorchSharp.torch;
+
+namespace EdgeLstm.Tests;
+
+/// <summary>
+/// Sequence-to-sequence (grapheme-to-phoneme): the runtime's encoder, attention and decoder against libtorch on the
+/// trainer's network, beam width 1 against libtorch's greedy decoding, wider beams, the error rates, and the CLI.
+/// </summary>
+public sealed class Seq2SeqTests
+{
+    private static readonly LexiconWord[] Words =
+    [
+        new("CAT", [["K", "AE1", "T"]], "train"),
+        new("DOG", [["D", "AO1", "G"]], "train"),
+        new("THROUGH", [["TH", "R", "UW1"]], "train"),
+        new("READ", [["R", "IY1", "D"], ["R", "EH1", "D"]], "train"),
+        new("QUEUE'S", [["K", "Y", "UW1", "Z"]], "train"),
+    ];
+
+    private static (Seq2SeqNetwork Network, FloatLstmModel Model, ModelDescription Description) Random(int seed, int layers = 2)
+    {
+        var options = new Seq2SeqOptions { EmbeddingDim = 16, EncoderHidden = 12, EncoderLayers = layers, DecoderEmbedding = 8, DecoderHidden = 20 };
+        var description = new Seq2SeqTrainer(options).Describe(Words);
+        TorchFixture.Init(seed);
+        var network = new Seq2SeqNetwork(Seq2SeqExport.ShapeOf(description, 0));
+        network.eval();
+        using var dir = new TempDirectory();
+        Seq2SeqExport.Save(dir.File("m.safetensors"), network, description);
+        return (network, FloatLstmModel.FromSafeTensors(SafeTensorsReader.Read(dir.File("m.safetensors"))), description);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void DecoderStepsMatchLibTorch(int layers)
+    {
+        var (network, model, d) = Random(21, layers);
+        using (network)
+        using (var decoder = model.CreateAttentionDecoder(3))
+        {
+            int[] word = model.Tokenizer.Encode("THROUGH");
+            long[] previous = [DecoderDescription.StartId, 5, 9, 3, 12, 2]; // 16 output tokens in all
+            float[] expected;
+            using (no_grad())
+            using (var logits = network.Forward(tensor(Array.ConvertAll(word, t => (long)t), [1, word.Length]), tensor(new long[] { word.Length }),
+                tensor(previous, [1, previous.Length])))
+                expected = logits.data<float>().ToArray();
+            int v = d.Head.Size;
+            var actual = new float[3 * v];
+            decoder.Begin(word);
+            for (int u = 0; u < previous.Length; u++)
+            {
+                decoder.Step([(int)previous[u]], actual.AsSpan(0, v));
+                for (int j = 0; j < v; j++) Assert.InRange(Math.Abs(actual[j] - expected[u * v + j]), 0, 1e-4);
+            }
+            // Streams are independent: three hypotheses from one state, each fed its own token, give each's logits.
+            decoder.Begin(word);
+            decoder.Step([(int)previous[0]], actual.AsSpan(0, v));
+            decoder.Reorder([0, 0, 0]);
+            decoder.Step([(int)previous[1], 7, (int)previous[1]], actual);
+            for (int j = 0; j < v; j++)
+            {
+                Assert.InRange(Math.Abs(actual[j] - expected[v + j]), 0, 1e-4);
+                Assert.Equal(actual[j], actual[2 * v + j]);
+            }
+        }
+    }
+
+    [Fact]
+    public void BeamOfWidthOneIsLibTorchsGreedyDecoding()
+    {
+        var (network, model, d) = Random(5);
+        using (network)
+        using (var transducer = model.CreateTransducer())
+        {
+            var output = new int[d.Head.Decoder!.MaxSteps];
+            foreach (string w in new[] { "CAT", "DOG", "THROUGH", "READ", "QUEUE'S", "TAR", "GOAT" })
+            {
+                int[] word = model.Tokenizer.Encode(w);
+                int[] greedy = network.Greedy(tensor(Array.ConvertAll(word, t => (long)t), [1, word.Length]), tensor(new long[] { word.Length }))[0];
+                int n = transducer.Transduce(word, 1, output);
+                Assert.Equal(greedy, output[..n]);
+                // A wider beam returns some sequence of real symbols within max_steps.
+                int m = transducer.Transduce(word, 4, output);
+                Assert.InRange(m, 0, d.Head.Decoder.MaxSteps);
+                Assert.All(output[..m], id => Assert.InRange(id, DecoderDescription.EndId + 1, d.Head.Size - 1));
+            }
+        }
+    }
+
+    [Fact]
+    public void ErrorRatesCountWordsAndEdits()
+    {
+        var metrics = new TransductionMetrics();
+        metrics.Add(["K", "AE", "T"], [["K", "AE", "T"]]);            // right
+        metrics.Add(["R", "EH", "D"], [["R", "IY", "D"], ["R", "EH", "D"]]); // right: any pronunciation counts
+        metrics.Add(["D", "AA", "G", "Z"], [["D", "AO", "G"]]);       // 1 substitution + 1 insertion over 3
+        Assert.Equal(100.0 / 3, metrics.Wer, 9);
+        Assert.Equal(100.0 * 2 / 9, metrics.Per, 9);
+        Assert.Equal(3, TransductionMetrics.EditDistance(["A", "B", "C"], []));
+    }
+
+    [Fact]
+    public void CliPronouncesWordsAndRejectsUnknownCharactersInOneLine()
+    {
+        var (network, _, _) = Random(9);
+        using var dir = new TempDirectory();
+        Seq2SeqExport.Save(dir.File("g2p.safetensors"), network, Random(9).Description);
+        network.Dispose();
+        var r = CliRunner.Run("g2p", "-m", dir.File("g2p.safetensors"), "--beam", "3", "cat", "Dog");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        string[] lines = r.Stdout.TrimEnd().Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("cat\t", lines[0]);
+        Assert.StartsWith("Dog\t", lines[1]);
+        r = CliRunner.Run("g2p", "-m", dir.File("g2p.safetensors"), "cat", "catë");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("error: 'catë' has a character the model does not know: 'ë' (U+00EB) at position 3", r.Stderr.TrimEnd());
+        Assert.Empty(r.Stdout);
+        r = CliRunner.Run("g2p", "-m", Arm64BitIdentityTests.RepoPath("runtime", "models", "sentiment.elstm"), "cat");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("'g2p' needs a 'seq2seq' model", r.Stderr);
+    }
+}

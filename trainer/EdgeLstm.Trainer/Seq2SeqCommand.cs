@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Globalization;
+using EdgeLstm.Cli;
+using EdgeLstm.Runtime;
+
+namespace EdgeLstm.Trainer;
+
+/// <summary>
+/// `edgelstm-train seq2seq`: trains a grapheme-to-phoneme encoder–decoder with attention on a pronouncing lexicon
+/// (as `edgelstm-data cmudict` writes it): split "train" to learn, "valid" to pick the epoch (greedy WER), and with
+/// --score-test the "test" words scored once. Hours on two cores: --checkpoint-dir keeps every epoch resumable;
+/// Ctrl-C or SIGTERM stops after the current batch with the last epoch's checkpoint intact.
+/// </summary>
+internal static class Seq2SeqCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<FileInfo>("--data") { Description = "Pronouncing lexicon: tab-separated word, pronunciations, split (see `edgelstm-data cmudict`)", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the best model (safetensors)", Required = true };
+        var embeddingDim = new Option<int>("--embedding-dim") { Description = "Grapheme embedding size", DefaultValueFactory = _ => 64 };
+        var encoderHidden = new Option<int>("--encoder-hidden") { Description = "Encoder LSTM hidden size per direction", DefaultValueFactory = _ => 128 };
+        var encoderLayers = new Option<int>("--encoder-layers") { Description = "Bidirectional encoder layers", DefaultValueFactory = _ => 2 };
+        var decoderEmbedding = new Option<int>("--decoder-embedding") { Description = "Phoneme embedding size", DefaultValueFactory = _ => 64 };
+        var decoderHidden = new Option<int>("--decoder-hidden") { Description = "Decoder LSTM hidden size", DefaultValueFactory = _ => 256 };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout on embeddings, between encoder layers and before the output layer", DefaultValueFactory = _ => 0.2 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 2e-3 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Pronunciations per batch", DefaultValueFactory = _ => 64 };
+        var epochs = new Option<int>("--epochs") { Description = "Maximum epochs", DefaultValueFactory = _ => 30 };
+        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a lower validation WER", DefaultValueFactory = _ => 4 };
+        var stress = new Option<bool>("--stress") { Description = "Predict phonemes with their stress digits (AH0, AH1) instead of without" };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 42 };
+        var checkpointDir = new Option<DirectoryInfo>("--checkpoint-dir") { Description = "Keep a resumable checkpoint (and the best model so far) here after every epoch" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir" };
+        var stopAfter = new Option<int>("--stop-after-epoch") { Description = "Stop cleanly after this epoch (0 = never); continue later with --resume", DefaultValueFactory = _ => 0 };
+        var scoreTest = new Option<bool>("--score-test") { Description = "Also score the test words (once, for the model you keep)" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the results" };
+        var command = new Command("seq2seq", "Train a grapheme-to-phoneme model (graphemes → BiLSTM encoder → LSTM decoder with attention) on a pronouncing lexicon")
+        {
+            data, output, embeddingDim, encoderHidden, encoderLayers, decoderEmbedding, decoderHidden, dropout, lr, batchSize, epochs, patience, stress,
+            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet,
+        };
+        command.SetAction(result => UserErrors.Run(() =>
+        {
+            var options = new Seq2SeqOptions
+            {
+                EmbeddingDim = result.GetValue(embeddingDim), EncoderHidden = result.GetValue(encoderHidden), EncoderLayers = result.GetValue(encoderLayers),
+                DecoderEmbedding = result.GetValue(decoderEmbedding), DecoderHidden = result.GetValue(decoderHidden), Dropout = result.GetValue(dropout),
+                LearningRate = result.GetValue(lr), BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
+                Stress = result.GetValue(stress), Threads = result.GetValue(threads), Seed = result.GetValue(seed),
+                CheckpointDir = result.GetValue(checkpointDir)?.FullName, Resume = result.GetValue(resume), StopAfterEpoch = result.GetValue(stopAfter),
+                Quiet = result.GetValue(quiet),
+            };
+            options.Validate();
+            string path = result.GetValue(data)!.FullName;
+            var words = PronunciationLexicon.Read(path);
+            List<LexiconWord> Part(string split) => words.Where(w => w.Split == split).ToList() is { Count: > 0 } part ? part
+                : throw new ArgumentException($"{Path.GetFileName(path)}: no words in split '{split}'");
+            var train = Part("train");
+            var valid = Part("valid");
+            using var cancel = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { if (!cancel.IsCancellationRequested) { e.Cancel = true; cancel.Cancel(); } };
+            using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+            {
+                if (cancel.IsCancellationRequested) return;
+                context.Cancel = true;
+                cancel.Cancel();
+            });
+            var trainer = new Seq2SeqTrainer(options);
+            var trained = trainer.Train(train, valid, cancel.Token, options.Quiet ? null : Console.Error.WriteLine);
+            if (trained.Interrupted)
+            {
+                Console.WriteLine($"stopped after epoch {trained.Epochs}; best validation WER so far {trained.ValidWer:F2}%; continue with --resume");
+                trained.Network.Dispose();
+                return ExitCodes.Interrupted;
+            }
+            var metadata = new Dictionary<string, string>
+            {
+                ["edgelstm.trainer.command"] = "edgelstm-train " + string.Join(" ", result.Tokens.Select(t => t.Value)),
+                ["edgelstm.trainer.best_epoch"] = trained.BestEpoch.ToString(CultureInfo.InvariantCulture),
+                ["edgelstm.trainer.valid_wer"] = trained.ValidWer.ToString("F2", CultureInfo.InvariantCulture),
+            };
+            Console.WriteLine($"best epoch {trained.BestEpoch} of {trained.Epochs}: validation WER {trained.ValidWer:F2}%, PER {trained.ValidPer:F2}% (greedy, {valid.Count:N0} words)");
+            if (result.GetValue(scoreTest))
+            {
+                var (wer, per) = trainer.Score(trained.Network, Part("test"), trained.Description.Input.Tokenizer!.Create("model"), trained.Description.Head.Labels);
+                metadata["edgelstm.trainer.test_wer"] = wer.ToString("F2", CultureInfo.InvariantCulture);
+                metadata["edgelstm.trainer.test_per"] = per.ToString("F2", CultureInfo.InvariantCulture);
+                Console.WriteLine($"test: WER {wer:F2}%, PER {per:F2}% (greedy, {Part("test").Count:N0} words)");
+            }
+            Seq2SeqExport.Save(result.GetValue(output)!.FullName, trained.Network, trained.Description, metadata);
+            Console.WriteLine($"model: {result.GetValue(output)!.FullName}");
+            trained.Network.Dispose();
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

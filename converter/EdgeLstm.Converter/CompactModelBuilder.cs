@@ -17,8 +17,6 @@ public static class CompactModelBuilder
     /// <param name="staticHScales">Fixed h quantization scales per layer (from calibration), or null for dynamic scales.</param>
     public static byte[] Build(FloatLstmModel model, WeightType weights, bool blockSparse, string pruning, string source, float[]? staticHScales = null)
     {
-        if (model.Description.Head.Decoder is not null)
-            throw new NotSupportedException($"{source}: sequence-to-sequence models are not written to .elstm yet; the runtime runs their float safetensors file");
         if (staticHScales is not null && (weights != WeightType.Int8 || staticHScales.Length != model.Layers.Length))
             throw new ArgumentException("static activation scales need int8 weights and one scale per layer");
         if (blockSparse && weights != WeightType.Int8)
@@ -51,9 +49,11 @@ public static class CompactModelBuilder
         // each direction's two biases fused, the rest float.
         foreach (TensorSpec spec in ModelTensors.Of(model.Description, fusedBiases: true))
         {
-            if (spec.Role == TensorRole.FusedBias)
+            if (spec.Role is TensorRole.FusedBias or TensorRole.DecoderFusedBias)
             {
-                float[] bih = model.Tensor(ModelTensors.BiasIh(spec.Layer, spec.Reverse)), bhh = model.Tensor(ModelTensors.BiasHh(spec.Layer, spec.Reverse));
+                bool decoder = spec.Role == TensorRole.DecoderFusedBias;
+                float[] bih = model.Tensor(decoder ? ModelTensors.DecoderBiasIh : ModelTensors.BiasIh(spec.Layer, spec.Reverse)),
+                    bhh = model.Tensor(decoder ? ModelTensors.DecoderBiasHh : ModelTensors.BiasHh(spec.Layer, spec.Reverse));
                 var bias = new float[bih.Length];
                 for (int r = 0; r < bias.Length; r++) bias[r] = bih[r] + bhh[r];
                 tensors.Add(new(spec.Name, TensorDType.F32, TensorLayout.Dense, spec.Shape, Bytes(bias)));

@@ -86,6 +86,13 @@ public static class ModelConverter
             return new QualityChange($"MAE (mean of horizons 1..{series.Horizon})", Mae(original), Mae(converted),
                 $"{end - start:N0} days of split '{options.ValidFold ?? "valid"}', rolling origin");
         }
+        if (original.Description.Head.Decoder is not null)
+        {
+            string split = options.ValidFold ?? "valid";
+            var words = PronunciationLexicon.Read(path).Where(w => w.Split == split).ToList();
+            if (words.Count == 0) throw new ArgumentException($"{path}: no words in split '{split}'");
+            return new QualityChange("WER % (greedy)", TransducerEvaluator.Evaluate(original, words, 1).Wer, TransducerEvaluator.Evaluate(converted, words, 1).Wer, $"{words.Count:N0} words of split '{split}'");
+        }
         switch (original.Description.Head.Kind)
         {
             case HeadKinds.NextToken:

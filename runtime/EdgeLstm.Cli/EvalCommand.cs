@@ -96,17 +96,8 @@ internal static class EvalCommand
         words = words.Where(w => w.Split == part).ToList();
         if (words.Count == 0) throw new ArgumentException($"{file.Name}: no words in split '{part}'");
         bool stress = TransducerText.HasStress(model.Description);
-        var metrics = new TransductionMetrics();
-        using ITransducer transducer = model.CreateTransducer();
-        var output = new int[model.Description.Head.Decoder!.MaxSteps];
         var clock = Stopwatch.StartNew();
-        foreach (var w in words)
-        {
-            int n = transducer.Transduce(TransducerText.Encode(model.Tokenizer, w.Word), beam, output);
-            var symbols = new string[n];
-            for (int i = 0; i < n; i++) symbols[i] = model.Description.Head.Labels[output[i]];
-            metrics.Add(symbols, w.Pronunciations.Select(p => stress ? p : p.Select(PronunciationLexicon.WithoutStress).ToArray()).ToArray());
-        }
+        TransductionMetrics metrics = TransducerEvaluator.Evaluate(model, words, beam);
         double seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"WER {metrics.Wer:F2}%, PER {metrics.Per:F2}% on {metrics.Words:N0} words of {file.Name} (split {part}), beam {beam}, phonemes {(stress ? "with" : "without")} stress, {1e3 * seconds / metrics.Words:F2} ms/word, model {name}"));

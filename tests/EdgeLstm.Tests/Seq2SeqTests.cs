@@ -92,6 +92,40 @@ public sealed class Seq2SeqTests
         }
     }
 
+    /// <summary>The int8 decoder's logits are the same bits on every kernel variant; its outputs stay close to float's.</summary>
+    [Fact]
+    public void Int8DecoderIsBitIdenticalOnEveryVariantAndNearFloat()
+    {
+        var (network, model, d) = Random(13);
+        network.Dispose();
+        using var int8 = (EdgeLstm.Runtime.Int8.QuantizedLstmModel)EdgeLstm.Runtime.Format.CompactModelLoader.Load(EdgeLstm.Runtime.Format.ModelFileReader.Parse(
+            EdgeLstm.Converter.CompactModelBuilder.Build(model, EdgeLstm.Converter.WeightType.Int8, blockSparse: false, "none", "test"), "g2p.elstm"));
+        int v = d.Head.Size;
+        int[] word = model.Tokenizer.Encode("QUEUE'S");
+        int[] fed = [DecoderDescription.StartId, 4, 9, 3];
+        float[] Logits(EdgeLstm.Runtime.Kernels.ILstmKernels kernels)
+        {
+            using var decoder = int8.CreateAttentionDecoder(kernels, 2);
+            var all = new float[fed.Length * 2 * v];
+            decoder.Begin(word);
+            decoder.Step([fed[0]], all.AsSpan(0, v));
+            decoder.Reorder([0, 0]);
+            for (int u = 1; u < fed.Length; u++) decoder.Step([fed[u], (fed[u] + 1) % v], all.AsSpan(u * 2 * v, 2 * v));
+            return all;
+        }
+        float[] scalar = Logits(EdgeLstm.Runtime.Kernels.LstmKernels.Create("scalar"));
+        foreach (var kernels in EdgeLstm.Runtime.Kernels.LstmKernels.AllSupported())
+            Assert.Equal(scalar, Logits(kernels));
+        using var floatDecoder = model.CreateAttentionDecoder(1);
+        var f = new float[v];
+        floatDecoder.Begin(word);
+        for (int u = 0; u < fed.Length; u++)
+        {
+            floatDecoder.Step([fed[u]], f);
+            for (int j = 0; j < v; j++) Assert.InRange(Math.Abs(f[j] - scalar[u * 2 * v + j]), 0, 0.05);
+        }
+    }
+
     [Fact]
     public void ErrorRatesCountWordsAndEdits()
     {

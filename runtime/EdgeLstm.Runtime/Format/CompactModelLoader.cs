@@ -83,9 +83,15 @@ public static class CompactModelLoader
                 foreach (float v in hScales)
                     if (!(float.IsFinite(v) && v > 0)) throw new ModelFormatException($"{source}: tensor '{StaticHScalesName}' holds a scale that is not a positive finite number");
             }
+            QuantizedDecoder? decoder = description.Head.Decoder is null ? null : new QuantizedDecoder(
+                new Int8Matrix(file, entries[ModelTensors.BridgeWeight]), file.Floats(entries[ModelTensors.BridgeBias]).ToArray(),
+                new Int8Matrix(file, entries[ModelTensors.DecoderEmbedding]),
+                new QuantizedLstmLayer(new Int8Matrix(file, entries[ModelTensors.DecoderWeightIh]), new Int8Matrix(file, entries[ModelTensors.DecoderWeightHh]),
+                    file.Floats(entries[ModelTensors.DecoderFusedBias]).ToArray()),
+                new Int8Matrix(file, entries[ModelTensors.AttentionWeight]), new Int8Matrix(file, entries[ModelTensors.AttentionOutWeight]));
             return new QuantizedLstmModel(file, description, embedding is null ? null : new Int8Matrix(file, embedding), qLayers, qReverse,
                 FloatsOrNull(file, entries, ModelTensors.PoolWeight), FloatsOrNull(file, entries, ModelTensors.PoolBias),
-                new Int8Matrix(file, entries[ModelTensors.HeadWeight]), file.Floats(entries[ModelTensors.HeadBias]).ToArray(), hScales);
+                new Int8Matrix(file, entries[ModelTensors.HeadWeight]), file.Floats(entries[ModelTensors.HeadBias]).ToArray(), hScales, decoder);
         }
 
         // f32: PyTorch's two biases from the fused one; adding a zero b_hh reproduces the same sums bit for bit.
@@ -98,6 +104,11 @@ public static class CompactModelLoader
             {
                 tensors[ModelTensors.BiasIh(spec.Layer, spec.Reverse)] = file.Floats(entry).ToArray();
                 tensors[ModelTensors.BiasHh(spec.Layer, spec.Reverse)] = new float[entry.Rows];
+            }
+            else if (spec.Role == TensorRole.DecoderFusedBias)
+            {
+                tensors[ModelTensors.DecoderBiasIh] = file.Floats(entry).ToArray();
+                tensors[ModelTensors.DecoderBiasHh] = new float[entry.Rows];
             }
             else
                 tensors[spec.Name] = file.Floats(entry).ToArray();

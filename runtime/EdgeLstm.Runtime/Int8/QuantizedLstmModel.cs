@@ -12,8 +12,10 @@ namespace EdgeLstm.Runtime.Int8;
 public sealed class QuantizedLstmModel : ILanguageModel
 {
     internal QuantizedLstmModel(ModelFile file, ModelDescription description, Int8Matrix? embedding, QuantizedLstmLayer[] layers,
-        QuantizedLstmLayer?[] reverseLayers, float[]? poolWeight, float[]? poolBias, Int8Matrix head, float[] headBias, float[]? staticHScales = null)
+        QuantizedLstmLayer?[] reverseLayers, float[]? poolWeight, float[]? poolBias, Int8Matrix head, float[] headBias, float[]? staticHScales = null,
+        QuantizedDecoder? decoder = null)
     {
+        Decoder = decoder;
         File = file;
         Description = description;
         _tokenizer = description.Input.Tokenizer?.Create(file.Source);
@@ -49,6 +51,8 @@ public sealed class QuantizedLstmModel : ILanguageModel
     public int VocabularySize => HeadBias.Length;
     /// <summary>Width of the first layer's input: the embedding size, or the input vector size.</summary>
     public int EmbeddingDim => Description.Input.Size;
+    /// <summary>Sequence-to-sequence models: the decoder's int8 weights (the output layer is <see cref="Head"/>).</summary>
+    public QuantizedDecoder? Decoder { get; }
     /// <summary>Fixed quantization scale of each layer's h (static activations), or null for dynamic per-step scales.</summary>
     public float[]? StaticHScales { get; }
 
@@ -79,9 +83,15 @@ public sealed class QuantizedLstmModel : ILanguageModel
 
     ISequenceRunner ILanguageModel.CreateRunner() => CreateRunner();
 
-    /// <summary>Not yet: the .elstm converter does not write sequence-to-sequence models (it says so), so none loads here.</summary>
-    public ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) =>
-        throw new NotSupportedException($"a '{Description.Task}' model has no int8 transducer yet; run its float safetensors file");
+    /// <summary>Sequence-to-sequence models: greedy and beam-search decoding on the best kernels.</summary>
+    public ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) => CreateTransducer(LstmKernels.Default, maxBeam);
+
+    /// <summary>Sequence-to-sequence models: decoding on the given kernel variant (tests run every variant).</summary>
+    public ITransducer CreateTransducer(ILstmKernels kernels, int maxBeam = BeamSearchTransducer.DefaultMaxBeam) =>
+        new BeamSearchTransducer(CreateAttentionDecoder(kernels, maxBeam), Description);
+
+    /// <summary>Sequence-to-sequence models: the int8 decoder alone, up to <paramref name="maxStreams"/> hypotheses a step.</summary>
+    public Int8AttentionDecoder CreateAttentionDecoder(ILstmKernels kernels, int maxStreams) => new(this, kernels, maxStreams);
 
     /// <summary>Releases the model's hold on its file (a memory map is unmapped once no session holds it either).</summary>
     public void Dispose() => File.Dispose();

@@ -58,6 +58,21 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
 
     public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens)
     {
+        Embed(tokens);
+        return EncodeAndHead(tokens.Length);
+    }
+
+    /// <summary>The encoder's outputs for <paramref name="tokens"/>: steps × EncoderWidth floats (step-major), valid until the next call.</summary>
+    internal ReadOnlySpan<float> Encode(ReadOnlySpan<int> tokens)
+    {
+        Embed(tokens);
+        EncodeLayers(tokens.Length);
+        return _x.AsSpan(0, tokens.Length * _model.Description.EncoderWidth);
+    }
+
+    /// <summary>The tokens' int8 embedding rows and their scales, as layer 0's quantized inputs.</summary>
+    private void Embed(ReadOnlySpan<int> tokens)
+    {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         if (!_model.HasEmbedding) throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage + "; run it with RunVectors");
         if (tokens.IsEmpty) throw new ArgumentException("a sequence needs at least one token", nameof(tokens));
@@ -70,7 +85,6 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
             embedding.Slice(tokens[t] * e, e).CopyTo(_xq.AsSpan(t * e, e));
             _xScales[t] = _model.Embedding.Scales[tokens[t]];
         }
-        return EncodeAndHead(tokens.Length);
     }
 
     public ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs)
@@ -104,6 +118,23 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
     private ReadOnlySpan<float> EncodeAndHead(int steps)
     {
         ModelDescription d = _model.Description;
+        if (d.Head.Decoder is not null) throw new NotSupportedException("a sequence-to-sequence model's output is a sequence: run it with CreateTransducer");
+        EncodeLayers(steps);
+        int top = d.EncoderWidth, size = d.Head.Size;
+        if (d.Head.Pooling == Poolings.None)
+        {
+            for (int t = 0; t < steps; t++) HeadOf(Quantize(d.Encoder.Length - 1, _x.AsSpan(t * top, top), _headInput), _outputs.AsSpan(t * size, size));
+            return _outputs.AsSpan(0, steps * size);
+        }
+        SequencePooling.Pool(d.Head.Pooling, _x, steps, top, d.Encoder[^1].Hidden, _pooled, _model.PoolWeight, _model.PoolBias?[0] ?? 0f, _scores);
+        HeadOf(_kernels.Quantize(_pooled, _headInput), _outputs.AsSpan(0, size));
+        return _outputs.AsSpan(0, size);
+    }
+
+    /// <summary>Every encoder layer over the steps (a bidirectional one in both directions); the top layer's float outputs end in _x.</summary>
+    private void EncodeLayers(int steps)
+    {
+        ModelDescription d = _model.Description;
         for (int k = 0; k < d.Encoder.Length; k++)
         {
             if (k > 0)
@@ -122,15 +153,6 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
             }
             (_x, _y) = (_y, _x);
         }
-        int top = d.EncoderWidth, size = d.Head.Size;
-        if (d.Head.Pooling == Poolings.None)
-        {
-            for (int t = 0; t < steps; t++) HeadOf(Quantize(d.Encoder.Length - 1, _x.AsSpan(t * top, top), _headInput), _outputs.AsSpan(t * size, size));
-            return _outputs.AsSpan(0, steps * size);
-        }
-        SequencePooling.Pool(d.Head.Pooling, _x, steps, top, d.Encoder[^1].Hidden, _pooled, _model.PoolWeight, _model.PoolBias?[0] ?? 0f, _scores);
-        HeadOf(_kernels.Quantize(_pooled, _headInput), _outputs.AsSpan(0, size));
-        return _outputs.AsSpan(0, size);
     }
 
     private float Quantize(int layer, ReadOnlySpan<float> h, Span<sbyte> q)

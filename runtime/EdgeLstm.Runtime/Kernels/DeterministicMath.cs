@@ -22,6 +22,38 @@ public static class DeterministicMath
     private const float P0 = 1.9875691500E-4f, P1 = 1.3981999507E-3f, P2 = 8.3334519073E-3f,
         P3 = 4.1665795894E-2f, P4 = 1.6666665459E-1f, P5 = 5.0000001201E-1f;
 
+    /// <summary>tanh(x) = (e^2x − 1) / (e^2x + 1), x clamped to ±10 (where tanh is ±1 to float precision).</summary>
+    public static float Tanh(float x)
+    {
+        float c = MathF.Min(MathF.Max(x, -10f), 10f);
+        float e = Exp(c + c);
+        return (e - 1f) / (e + 1f);
+    }
+
+    /// <summary>
+    /// ln x for finite x &gt; 0 (normal floats), in fixed operations: x = m·2^k with m in [√½, √2), then
+    /// ln m = 2·atanh(s), s = (m − 1)/(m + 1) (|s| ≤ 0.172), by its series to s^11 (error below 1e-8); plus k·ln 2.
+    /// </summary>
+    public static float Log(float x)
+    {
+        int bits = BitConverter.SingleToInt32Bits(x);
+        int k = ((bits >> 23) & 0xFF) - 127;
+        float m = BitConverter.Int32BitsToSingle((bits & 0x007FFFFF) | 0x3F800000); // [1, 2)
+        if (m > 1.41421356f)
+        {
+            m *= 0.5f;
+            k++;
+        }
+        float s = (m - 1f) / (m + 1f), s2 = s * s;
+        float series = 1f / 11f;
+        series = MathF.FusedMultiplyAdd(series, s2, 1f / 9f);
+        series = MathF.FusedMultiplyAdd(series, s2, 1f / 7f);
+        series = MathF.FusedMultiplyAdd(series, s2, 1f / 5f);
+        series = MathF.FusedMultiplyAdd(series, s2, 1f / 3f);
+        series = MathF.FusedMultiplyAdd(series, s2, 1f);
+        return MathF.FusedMultiplyAdd(k, Ln2Hi, MathF.FusedMultiplyAdd(k, Ln2Lo, 2f * s * series));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Exp(float x)
     {

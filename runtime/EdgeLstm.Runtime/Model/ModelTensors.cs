@@ -36,7 +36,8 @@ public sealed record TensorSpec(string Name, long[] Shape, TensorRole Role, int 
 {
     /// <summary>Matrices the converter may quantize to int8 and prune (the attention pooling vector stays float).</summary>
     public bool IsQuantizable => Role is TensorRole.Embedding or TensorRole.WeightIh or TensorRole.WeightHh or TensorRole.HeadWeight
-        or TensorRole.DecoderEmbedding or TensorRole.DecoderWeightIh or TensorRole.DecoderWeightHh or TensorRole.AttentionWeight or TensorRole.AttentionOutWeight;
+        or TensorRole.DecoderEmbedding or TensorRole.DecoderWeightIh or TensorRole.DecoderWeightHh or TensorRole.AttentionWeight or TensorRole.AttentionOutWeight
+        or TensorRole.BridgeWeight;
     public bool IsPrunable => Role is TensorRole.WeightIh or TensorRole.WeightHh or TensorRole.HeadWeight;
     public string ShapeText => $"[{string.Join(", ", Shape)}]";
 }

@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace EdgeLstm.Runtime;
 
 /// <summary>
@@ -125,12 +123,14 @@ public sealed class BeamSearchTransducer : ITransducer
         return result.Length;
     }
 
+    /// <summary>log Σ e^v, in fixed scalar operations (<see cref="Kernels.DeterministicMath"/>), so int8 logits that are the same bits on every CPU rank the same.</summary>
     private static float LogSumExp(ReadOnlySpan<float> row)
     {
-        float max = TensorPrimitives.Max(row);
-        double sum = 0;
-        foreach (float v in row) sum += Math.Exp(v - max);
-        return max + (float)Math.Log(sum);
+        float max = row[0];
+        for (int v = 1; v < row.Length; v++) max = MathF.Max(max, row[v]);
+        float sum = 0f;
+        for (int v = 0; v < row.Length; v++) sum += Kernels.DeterministicMath.Exp(row[v] - max);
+        return max + Kernels.DeterministicMath.Log(sum);
     }
 
     public void Dispose() => _decoder.Dispose();

@@ -1,0 +1,23 @@
+namespace EdgeLstm.Runtime;
+
+/// <summary>A grapheme-to-phoneme model's word and phoneme error rates on lexicon words (references without stress unless the model predicts it).</summary>
+public static class TransducerEvaluator
+{
+    public static TransductionMetrics Evaluate(ILanguageModel model, IReadOnlyList<LexiconWord> words, int beam)
+    {
+        ModelDescription d = model.Description;
+        if (d.Head.Decoder is null) throw new ArgumentException($"a '{d.Task}' model does not transduce sequences");
+        bool stress = TransducerText.HasStress(d);
+        var metrics = new TransductionMetrics();
+        using ITransducer transducer = model.CreateTransducer();
+        var output = new int[d.Head.Decoder.MaxSteps];
+        foreach (var w in words)
+        {
+            int n = transducer.Transduce(TransducerText.Encode(model.Tokenizer, w.Word), beam, output);
+            var symbols = new string[n];
+            for (int i = 0; i < n; i++) symbols[i] = d.Head.Labels[output[i]];
+            metrics.Add(symbols, w.Pronunciations.Select(p => stress ? p : p.Select(PronunciationLexicon.WithoutStress).ToArray()).ToArray());
+        }
+        return metrics;
+    }
+}

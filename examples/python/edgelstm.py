@@ -1,4 +1,5 @@
-"""ctypes binding of libedgelstm (include/edgelstm.h): load a model, ask what it is, classify text, generate text.
+"""ctypes binding of libedgelstm (include/edgelstm.h): load a model, ask what it is, classify text, generate text,
+pronounce words (sequence to sequence).
 
 Every call checks the status; a failure raises EdgeLstmError with the library's one-line message. Models and
 sessions are freed by close() or a with-block.
@@ -7,7 +8,7 @@ import ctypes
 import os
 
 OK, INVALID_ARGUMENT, INVALID_HANDLE, FILE_NOT_FOUND, INVALID_MODEL, BUFFER_TOO_SMALL, UNSUPPORTED, INTERNAL = range(8)
-API_VERSION = 2
+API_VERSION = 3
 
 
 class EdgeLstmError(Exception):
@@ -24,6 +25,7 @@ class ModelInfo(ctypes.Structure):
         ("input_size", ctypes.c_int32), ("output_size", ctypes.c_int32), ("vocab_size", ctypes.c_int32),
         ("layers", ctypes.c_int32), ("bidirectional", ctypes.c_int32), ("steppable", ctypes.c_int32),
         ("label_count", ctypes.c_int32), ("max_steps", ctypes.c_int32),
+        ("forecast_history", ctypes.c_int32), ("forecast_horizon", ctypes.c_int32),
     ]
 
 
@@ -45,6 +47,7 @@ def load_library(path=None):
         "edgelstm_model_label": ([P, I32, ctypes.POINTER(ctypes.c_char_p)], ctypes.c_int),
         "edgelstm_run_default_params": ([], RunParams),
         "edgelstm_model_run_text": ([P, ctypes.c_char_p, ctypes.POINTER(RunParams), F, SZ, ctypes.POINTER(SZ)], ctypes.c_int),
+        "edgelstm_model_transduce": ([P, ctypes.c_char_p, I32, ctypes.c_char_p, SZ, ctypes.POINTER(SZ)], ctypes.c_int),
         "edgelstm_model_classify": ([P, ctypes.c_char_p, ctypes.POINTER(I32), ctypes.POINTER(ctypes.c_float)], ctypes.c_int),
         "edgelstm_model_encode": ([P, ctypes.c_char_p, ctypes.POINTER(I32), SZ, ctypes.POINTER(SZ)], ctypes.c_int),
         "edgelstm_model_token_text": ([P, I32, ctypes.c_char_p, SZ, ctypes.POINTER(SZ)], ctypes.c_int),
@@ -98,6 +101,16 @@ class Model:
         label, probability = ctypes.c_int32(), ctypes.c_float()
         self._check(self._lib.edgelstm_model_classify(self._handle, text.encode(), ctypes.byref(label), ctypes.byref(probability)))
         return self.labels[label.value], probability.value
+
+    def transduce(self, text, beam=5):
+        """A sequence-to-sequence model's output for `text` (a word, for grapheme-to-phoneme): symbols separated by spaces."""
+        length = ctypes.c_size_t()
+        status = self._lib.edgelstm_model_transduce(self._handle, text.encode(), beam, None, 0, ctypes.byref(length))
+        if status != BUFFER_TOO_SMALL:
+            self._check(status)
+        buffer = ctypes.create_string_buffer(length.value + 1)
+        self._check(self._lib.edgelstm_model_transduce(self._handle, text.encode(), beam, buffer, len(buffer), ctypes.byref(length)))
+        return buffer.value.decode()
 
     def generate(self, prompt, max_tokens, temperature=0.0, top_k=0, top_p=1.0, seed=42):
         """Text generated after `prompt` by a language model, sampled as the CLI samples."""

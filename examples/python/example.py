@@ -4,6 +4,7 @@
   example.py [--lib libedgelstm.so] info MODEL
   example.py [--lib libedgelstm.so] classify MODEL TEXT...        label, probability and text, tab-separated
   example.py [--lib libedgelstm.so] generate MODEL PROMPT [N]     greedy text after PROMPT (N tokens, default 80)
+  example.py [--lib libedgelstm.so] g2p MODEL WORD...              word and phonemes (beam 5), tab-separated
 """
 import argparse
 import sys
@@ -14,7 +15,7 @@ import edgelstm
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lib", help="path of libedgelstm.so (default: $EDGELSTM_LIB, then the loader's search path)")
-    parser.add_argument("verb", choices=["info", "classify", "generate"])
+    parser.add_argument("verb", choices=["info", "classify", "generate", "g2p"])
     parser.add_argument("model")
     parser.add_argument("rest", nargs="*")
     args = parser.parse_args()
@@ -29,6 +30,9 @@ def main():
                 for text in args.rest:
                     label, p = model.classify(text)
                     print(f"{label}\t{p:.3f}\t{text}")
+            elif args.verb == "g2p":
+                for word in args.rest:
+                    print(f"{word}\t{model.transduce(word)}")
             else:
                 prompt = args.rest[0] if args.rest else "The "
                 count = int(args.rest[1]) if len(args.rest) > 1 else 80

@@ -11,7 +11,7 @@ namespace EdgeLstm.Native;
 /// </summary>
 internal static unsafe class SequenceExports
 {
-    /// <summary>2: model info, whole-sequence runs, classify. 3: edgelstm_model_forecast and the forecast_* info fields.</summary>
+    /// <summary>2: model info, whole-sequence runs, classify. 3: edgelstm_model_forecast, the forecast_* info fields, edgelstm_model_transduce.</summary>
     public const int ApiVersion = 3;
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_api_version")]

@@ -98,10 +98,10 @@ int edgelstm_session_set_state(edgelstm_session *session, const float *state, si
    filled. Strings are owned by the model and stay valid until edgelstm_model_free. */
 typedef struct edgelstm_model_info {
     size_t struct_size;
-    const char *task;        /* "char-lm", "word-lm", "sequence", "forecast", "classify", "tag", "regress" */
+    const char *task;        /* "char-lm", "word-lm", "sequence", "forecast", "classify", "tag", "regress", "seq2seq" */
     const char *input_kind;  /* "tokens" or "vectors" */
     const char *tokenizer;   /* "char" or "word"; NULL for vector input */
-    const char *head;        /* "next-token", "classify", "tag" or "regress" */
+    const char *head;        /* "next-token", "classify", "tag", "regress" or "attention-decoder" */
     const char *pooling;     /* "none" (the head runs at every step), "last", "mean", "max" or "attention" */
     int32_t input_size;      /* embedding size (tokens) or vector width */
     int32_t output_size;     /* outputs of the head: vocabulary size, label count or regression outputs */
@@ -147,6 +147,14 @@ int edgelstm_model_classify(const edgelstm_model *model, const char *utf8, int32
    Thread-safe on a shared model (each call has its own buffers, allocated per call). */
 int edgelstm_model_forecast(const edgelstm_model *model, const char *last_date, const float *history, size_t history_length,
                             float *forecast, size_t horizon);
+
+/* API 3. A sequence-to-sequence model's output for a UTF-8 input (grapheme-to-phoneme: a word), decoded with a
+   beam of beam_width hypotheses (1 = greedy, at most 8): the output symbols separated by single spaces, written
+   NUL-terminated to output (capacity bytes). *length receives the bytes of the output without the terminator,
+   also when it does not fit (EDGELSTM_BUFFER_TOO_SMALL). A character outside the model's alphabet (tried as
+   written, then upper-cased) is EDGELSTM_INVALID_ARGUMENT naming it. Other models: EDGELSTM_UNSUPPORTED.
+   Thread-safe on a shared model (each call has its own buffers, allocated per call). */
+int edgelstm_model_transduce(const edgelstm_model *model, const char *utf8, int32_t beam_width, char *output, size_t capacity, size_t *length);
 
 /* Sampling as the CLI does it: temperature (0 = greedy), top_k (0 = all), top_p in (0, 1], seeded. */
 int edgelstm_sampler_create(float temperature, int32_t top_k, float top_p, uint64_t seed, edgelstm_sampler **sampler);

@@ -70,14 +70,4 @@ internal static class OnnxClassifierWriter
 
     private static float[] Bias(FloatLstmLayer layer, int hidden) =>
         [.. ToOnnxGateOrder(layer.BiasIh, hidden, 1), .. ToOnnxGateOrder(layer.BiasHh, hidden, 1)];
-
-    private static Proto Node(string op, string[] inputs, string[] outputs, params Proto[] attributes)
-    {
-        var node = new Proto().Strings(1, inputs).Strings(2, outputs).String(3, op.ToLowerInvariant()).String(4, op);
-        foreach (Proto a in attributes) node.Message(5, a);
-        return node;
-    }
-
-    private static Proto Value(string name, int type, Proto shape) =>
-        new Proto().String(1, name).Message(2, new Proto().Message(1, new Proto().Int(1, type).Message(2, shape)));
 }

@@ -121,4 +121,39 @@ internal static class OnnxLstmModelWriter
 
     private static Proto ValueInfo(string name, Proto shape) =>
         new Proto().String(1, name).Message(2, new Proto().Message(1, new Proto().Int(1, Float).Message(2, shape)));
+
+    /// <summary>A NodeProto: op type in the default domain (set field 7 for another), its inputs, outputs and attributes.</summary>
+    internal static Proto Node(string op, string[] inputs, string[] outputs, params Proto[] attributes)
+    {
+        // Node names must be unique in a graph: the op and its first output.
+        string name = op.ToLowerInvariant() + "_" + (Array.Find(outputs, o => o.Length > 0) ?? "");
+        var node = new Proto().Strings(1, inputs).Strings(2, outputs).String(3, name).String(4, op);
+        foreach (Proto a in attributes) node.Message(5, a);
+        return node;
+    }
+
+    /// <summary>A ValueInfoProto of element type <paramref name="type"/> and a TensorShapeProto.</summary>
+    internal static Proto Value(string name, int type, Proto shape) =>
+        new Proto().String(1, name).Message(2, new Proto().Message(1, new Proto().Int(1, type).Message(2, shape)));
+
+    /// <summary>A TensorShapeProto: numbers are fixed dimensions, strings symbolic ones.</summary>
+    internal static Proto Shape(params object[] dims)
+    {
+        var shape = new Proto();
+        foreach (object d in dims)
+            shape.Message(1, d is string symbol ? new Proto().String(2, symbol) : new Proto().Int(1, Convert.ToInt64(d)));
+        return shape;
+    }
+
+    internal static Proto IntAttribute(string name, long value) => new Proto().String(1, name).Int(3, value).Int(20, 2);
+
+    internal static Proto IntsAttribute(string name, params long[] values)
+    {
+        var a = new Proto().String(1, name);
+        foreach (long v in values) a.Int(8, v);
+        return a.Int(20, 7);
+    }
+
+    internal static Proto StringAttribute(string name, string value) =>
+        new Proto().String(1, name).Bytes(4, System.Text.Encoding.UTF8.GetBytes(value)).Int(20, 3);
 }

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLstm.Bench;
 
-// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]
+// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]
 switch (args.FirstOrDefault())
 {
     case "steps":
@@ -23,6 +23,10 @@ switch (args.FirstOrDefault())
         ForecastLatency.Run(args.Length > 1 ? args[1] : "runtime/models/births-forecast.elstm", args.Length > 2 ? args[2] : "runtime/models/births-forecast.safetensors",
             args.Length > 3 ? args[3] : ".cache/forecast/births.csv");
         break;
+    case "g2p":
+        G2pLatency.Run(args.Length > 1 ? args[1] : "runtime/models/g2p.elstm", args.Length > 2 ? args[2] : "runtime/models/g2p.safetensors",
+            args.Length > 3 ? args[3] : ".cache/g2p/cmudict.tsv");
+        break;
     case "runner-profile":
         RunnerProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 300);
         break;
@@ -42,7 +46,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(bdnArgs);
         break;
     default:
-        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]");
         return 2;
 }
 return 0;

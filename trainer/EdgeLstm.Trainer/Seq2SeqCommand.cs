@@ -23,7 +23,7 @@ internal static class Seq2SeqCommand
         var decoderEmbedding = new Option<int>("--decoder-embedding") { Description = "Phoneme embedding size", DefaultValueFactory = _ => 64 };
         var decoderHidden = new Option<int>("--decoder-hidden") { Description = "Decoder LSTM hidden size", DefaultValueFactory = _ => 256 };
         var dropout = new Option<double>("--dropout") { Description = "Dropout on embeddings, between encoder layers and before the output layer", DefaultValueFactory = _ => 0.2 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 2e-3 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate (with --resume: the rate from there on)", DefaultValueFactory = _ => 2e-3 };
         var batchSize = new Option<int>("--batch-size") { Description = "Pronunciations per batch", DefaultValueFactory = _ => 64 };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs", DefaultValueFactory = _ => 30 };
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a lower validation WER", DefaultValueFactory = _ => 4 };
@@ -35,10 +35,11 @@ internal static class Seq2SeqCommand
         var stopAfter = new Option<int>("--stop-after-epoch") { Description = "Stop cleanly after this epoch (0 = never); continue later with --resume", DefaultValueFactory = _ => 0 };
         var scoreTest = new Option<bool>("--score-test") { Description = "Also score the test words (once, for the model you keep)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the results" };
+        var constantLr = new Option<bool>("--constant-lr") { Description = "Keep the learning rate (default: halve it after each epoch without a lower validation WER)" };
         var command = new Command("seq2seq", "Train a grapheme-to-phoneme model (graphemes → BiLSTM encoder → LSTM decoder with attention) on a pronouncing lexicon")
         {
             data, output, embeddingDim, encoderHidden, encoderLayers, decoderEmbedding, decoderHidden, dropout, lr, batchSize, epochs, patience, stress,
-            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet,
+            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet, constantLr,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -49,7 +50,7 @@ internal static class Seq2SeqCommand
                 LearningRate = result.GetValue(lr), BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
                 Stress = result.GetValue(stress), Threads = result.GetValue(threads), Seed = result.GetValue(seed),
                 CheckpointDir = result.GetValue(checkpointDir)?.FullName, Resume = result.GetValue(resume), StopAfterEpoch = result.GetValue(stopAfter),
-                Quiet = result.GetValue(quiet),
+                Quiet = result.GetValue(quiet), HalveLearningRate = !result.GetValue(constantLr),
             };
             options.Validate();
             string path = result.GetValue(data)!.FullName;

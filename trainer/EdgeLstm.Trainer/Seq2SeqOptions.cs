@@ -13,6 +13,8 @@ public sealed record Seq2SeqOptions
     public int BatchSize { get; init; } = 64;
     public int Epochs { get; init; } = 30;
     public int Patience { get; init; } = 4;
+    /// <summary>Halve the learning rate after each epoch that does not lower the validation WER.</summary>
+    public bool HalveLearningRate { get; init; } = true;
     /// <summary>Keep the stress digits of the phonemes (AH0, AH1) instead of stripping them.</summary>
     public bool Stress { get; init; }
     public int Threads { get; init; } = Environment.ProcessorCount;

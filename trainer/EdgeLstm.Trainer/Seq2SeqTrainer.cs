@@ -47,6 +47,8 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
         if (options.Resume)
         {
             optimizer.load_state_dict(Path.Combine(dir!, TrainingCheckpoint.OptimizerFile));
+            // --lr given on resume sets the rate from here on (Adam's moments are kept).
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRate;
             string rng = Path.Combine(dir!, TrainingCheckpoint.RandomStateFile);
             if (File.Exists(rng)) using (var state = tensor(File.ReadAllBytes(rng))) torch.set_rng_state(state);
         }
@@ -85,6 +87,12 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
             progress = new TrainingCheckpoint(epoch, better ? wer : progress.BestValidBitsPerChar, better ? 0 : progress.EpochsWithoutImprovement + 1, progress.StepsDone + batches);
             log?.Invoke($"epoch {epoch}: train loss {loss / Math.Max(1, batches):F4}, valid WER {wer:F2}%, PER {per:F2}%{(better ? " *" : "")}, {clock.Elapsed.TotalSeconds:F0} s");
             if (better) bestPer = per;
+            else if (options.HalveLearningRate)
+            {
+                // An epoch that did not improve: halve the rate (as ReduceLROnPlateau with factor 0.5, patience 0).
+                foreach (var group in optimizer.ParamGroups) group.LearningRate *= 0.5;
+                log?.Invoke($"  learning rate now {optimizer.ParamGroups.First().LearningRate:G3}");
+            }
             if (dir is not null)
             {
                 if (better) Seq2SeqExport.Save(Path.Combine(dir, BestFile), network, description, Metadata(epoch, wer, per));

@@ -23,9 +23,9 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
     private readonly Int8Recurrence?[] _recurrences; // by stream count − 1, made on first use
     private readonly int _hidden, _width, _embedding, _top;
     private readonly bool _bidirectional;
-    private readonly float[] _h, _c, _hOld, _cOld, _xScales, _joined, _mixed, _bridgeInput, _zeros;
-    private readonly sbyte[] _xq, _q;
-    private readonly int[] _acc;
+    private readonly float[] _h, _c, _hOld, _cOld, _xScales, _joined, _mixed, _bridgeInput, _zeros, _streamScales;
+    private readonly sbyte[] _xq, _q, _joinedQ, _mixedQ;
+    private readonly int[] _acc, _streamAcc;
     private float[] _outputs = [], _keys = [], _keyScales = [], _scores = [], _keyZeros = [];
     private sbyte[] _keysQ = [];
     private int[] _keyRowSums = [], _scoreAcc = [];
@@ -53,8 +53,12 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
         _cOld = new float[maxStreams * _hidden];
         _xq = new sbyte[maxStreams * _embedding];
         _xScales = new float[maxStreams];
-        _joined = new float[_width + _hidden];
-        _mixed = new float[_hidden];
+        _joined = new float[maxStreams * (_width + _hidden)];
+        _mixed = new float[maxStreams * _hidden];
+        _joinedQ = new sbyte[maxStreams * (_width + _hidden)];
+        _mixedQ = new sbyte[maxStreams * _hidden];
+        _streamScales = new float[maxStreams];
+        _streamAcc = new int[maxStreams * Math.Max(_hidden, Vocabulary)];
         _bridgeInput = new float[_width];
         int widest = Math.Max(Math.Max(_width + _hidden, Vocabulary), _hidden);
         _q = new sbyte[widest];
@@ -119,6 +123,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
         Int8Recurrence recurrence = _recurrences[n - 1] ??= new Int8Recurrence(_kernels, hidden, streams: n);
         recurrence.Run(_weights.Layer, _xq, _xScales, 1, reverse: false, _h, _c, 0f);
         Span<float> scores = _scores.AsSpan(0, steps);
+        int joinedWidth = width + hidden;
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<float> h = _h.AsSpan(i * hidden, hidden);
@@ -130,7 +135,8 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
             for (int t = 1; t < steps; t++) max = MathF.Max(max, scores[t]);
             float sum = 0f;
             for (int t = 0; t < steps; t++) sum += scores[t] = DeterministicMath.Exp(scores[t] - max);
-            Span<float> context = _joined.AsSpan(0, width);
+            Span<float> joined = _joined.AsSpan(i * joinedWidth, joinedWidth);
+            Span<float> context = joined[..width];
             context.Clear();
             for (int t = 0; t < steps; t++)
             {
@@ -138,12 +144,23 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
                 ReadOnlySpan<float> e = _outputs.AsSpan(t * width, width);
                 for (int j = 0; j < width; j++) context[j] += alpha * e[j];
             }
-            h.CopyTo(_joined.AsSpan(width));
-            // tanh(W_c [context; h]), then the output layer.
-            Project(_weights.AttentionOut, _joined, _zeros.AsSpan(0, hidden), _mixed);
-            for (int j = 0; j < hidden; j++) _mixed[j] = DeterministicMath.Tanh(_mixed[j]);
-            Project(_model.Head, _mixed, _model.HeadBias, logits.Slice(i * Vocabulary, Vocabulary));
+            h.CopyTo(joined[width..]);
         }
+        // tanh(W_c [context; h]) and the output layer, each one product over all streams (a weight row read once for all).
+        Span<float> mixed = _mixed.AsSpan(0, n * hidden);
+        ProjectAll(_weights.AttentionOut, _joined, _joinedQ, joinedWidth, n, null, mixed);
+        for (int j = 0; j < mixed.Length; j++) mixed[j] = DeterministicMath.Tanh(mixed[j]);
+        ProjectAll(_model.Head, _mixed, _mixedQ, hidden, n, _model.HeadBias, logits);
+    }
+
+    /// <summary>y_i = bias + W·x_i for n vectors: each quantized by its own range, one exact int8 product for all, scaled per row and vector.</summary>
+    private void ProjectAll(Int8Matrix w, float[] x, sbyte[] q, int columns, int n, float[]? bias, Span<float> y)
+    {
+        for (int i = 0; i < n; i++) _streamScales[i] = _kernels.Quantize(x.AsSpan(i * columns, columns), q.AsSpan(i * columns, columns));
+        int rows = w.Rows;
+        w.MatMul(_kernels, q.AsSpan(0, n * columns), n, _streamAcc.AsSpan(0, n * rows));
+        for (int i = 0; i < n; i++)
+            _kernels.Logits(_streamAcc.AsSpan(i * rows, rows), w.Scales, _streamScales[i], bias ?? _zeros.AsSpan(0, rows), y.Slice(i * rows, rows));
     }
 
     /// <summary>y = bias + W·x: x quantized by its own range, the exact int8 product, scaled per row.</summary>

@@ -45,8 +45,8 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
         _cOld = new float[maxStreams * _hidden];
         _x = new float[maxStreams * _embeddingSize];
         _scratch = new float[FloatRecurrence.ScratchLength(_hidden, maxStreams, 1)];
-        _joined = new float[_width + _hidden];
-        _mixed = new float[_hidden];
+        _joined = new float[maxStreams * (_width + _hidden)];
+        _mixed = new float[maxStreams * _hidden];
         _bridgeInput = new float[_width];
     }
 
@@ -94,6 +94,7 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
         }
         FloatRecurrence.Run(_lstm, _x.AsSpan(0, n * _embeddingSize), 1, n, reverse: false, _h.AsSpan(0, n * hidden), _c.AsSpan(0, n * hidden), [], 0, 0, _scratch);
         Span<float> weights = _weights.AsSpan(0, _steps);
+        int joinedWidth = width + hidden;
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<float> h = _h.AsSpan(i * hidden, hidden);
@@ -101,18 +102,19 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
             weights.Clear();
             FloatMatVec.MultiplyAdd(_keys.AsSpan(0, _steps * hidden), h, weights);
             TensorPrimitives.SoftMax(weights, weights);
-            Span<float> context = _joined.AsSpan(0, width);
+            Span<float> joined = _joined.AsSpan(i * joinedWidth, joinedWidth);
+            Span<float> context = joined[..width];
             context.Clear();
             for (int t = 0; t < _steps; t++) TensorPrimitives.MultiplyAdd(_outputs.AsSpan(t * width, width), weights[t], context, context);
-            h.CopyTo(_joined.AsSpan(width));
-            // tanh(W_c [context; h]), then the output layer.
-            _mixed.AsSpan().Clear();
-            FloatMatVec.MultiplyAdd(_attentionOut, _joined, _mixed);
-            TensorPrimitives.Tanh(_mixed, _mixed);
-            Span<float> row = logits.Slice(i * Vocabulary, Vocabulary);
-            _model.HeadBias.CopyTo(row);
-            FloatMatVec.MultiplyAdd(_model.HeadWeight, _mixed, row);
+            h.CopyTo(joined[width..]);
         }
+        // tanh(W_c [context; h]) and the output layer, each one product over all streams.
+        Span<float> mixed = _mixed.AsSpan(0, n * hidden);
+        mixed.Clear();
+        FloatMatVec.MultiplyAdd(_attentionOut, _joined.AsSpan(0, n * joinedWidth), joinedWidth, n, mixed, hidden);
+        TensorPrimitives.Tanh(mixed, mixed);
+        for (int i = 0; i < n; i++) _model.HeadBias.CopyTo(logits.Slice(i * Vocabulary, Vocabulary));
+        FloatMatVec.MultiplyAdd(_model.HeadWeight, mixed, hidden, n, logits[..(n * Vocabulary)], Vocabulary);
     }
 
     public void Reorder(ReadOnlySpan<int> parents)

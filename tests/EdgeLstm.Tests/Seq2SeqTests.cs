@@ -126,6 +126,28 @@ public sealed class Seq2SeqTests
         }
     }
 
+    /// <summary>Once warmed up (buffers grown to the longest word, a recurrence made for each hypothesis count), decoding allocates nothing.</summary>
+    [Fact]
+    public void TransducingAllocatesNothingOnceWarmedUp()
+    {
+        var (network, model, d) = Random(17);
+        network.Dispose();
+        using var int8 = EdgeLstm.Runtime.Format.CompactModelLoader.Load(EdgeLstm.Runtime.Format.ModelFileReader.Parse(
+            EdgeLstm.Converter.CompactModelBuilder.Build(model, EdgeLstm.Converter.WeightType.Int8, blockSparse: false, "none", "test"), "g2p.elstm"));
+        int[][] words = new[] { "THROUGH", "CAT", "QUEUE'S", "DOG" }.Select(w => model.Tokenizer.Encode(w)).ToArray();
+        var output = new int[d.Head.Decoder!.MaxSteps];
+        foreach (ILanguageModel m in new ILanguageModel[] { model, int8 })
+        {
+            using var transducer = m.CreateTransducer();
+            foreach (int beam in new[] { 1, 2, 3, 4, 5, 6, 7, 8 })
+                foreach (var w in words) transducer.Transduce(w, beam, output);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int round = 0; round < 20; round++)
+                foreach (var w in words) transducer.Transduce(w, 1 + round % 8, output);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
     [Fact]
     public void ErrorRatesCountWordsAndEdits()
     {

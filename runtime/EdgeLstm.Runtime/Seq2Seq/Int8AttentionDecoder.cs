@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using EdgeLstm.Runtime.Int8;
 using EdgeLstm.Runtime.Kernels;
 
@@ -138,12 +139,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
             Span<float> joined = _joined.AsSpan(i * joinedWidth, joinedWidth);
             Span<float> context = joined[..width];
             context.Clear();
-            for (int t = 0; t < steps; t++)
-            {
-                float alpha = scores[t] / sum;
-                ReadOnlySpan<float> e = _outputs.AsSpan(t * width, width);
-                for (int j = 0; j < width; j++) context[j] += alpha * e[j];
-            }
+            for (int t = 0; t < steps; t++) AddScaled(context, scores[t] / sum, _outputs.AsSpan(t * width, width));
             h.CopyTo(joined[width..]);
         }
         // tanh(W_c [context; h]) and the output layer, each one product over all streams (a weight row read once for all).
@@ -151,6 +147,28 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
         ProjectAll(_weights.AttentionOut, _joined, _joinedQ, joinedWidth, n, null, mixed);
         for (int j = 0; j < mixed.Length; j++) mixed[j] = DeterministicMath.Tanh(mixed[j]);
         ProjectAll(_model.Head, _mixed, _mixedQ, hidden, n, _model.HeadBias, logits);
+    }
+
+    /// <summary>
+    /// c[j] += a·e[j]: a multiply, then an add, per element — lanes are independent and the JIT never fuses the two,
+    /// so every vector width gives the scalar loop's bits.
+    /// </summary>
+    private static void AddScaled(Span<float> c, float a, ReadOnlySpan<float> e)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var av = Vector256.Create(a);
+            for (; j + 8 <= c.Length; j += 8)
+                (Vector256.Create(c[j..]) + av * Vector256.Create(e[j..])).CopyTo(c[j..]);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var av = Vector128.Create(a);
+            for (; j + 4 <= c.Length; j += 4)
+                (Vector128.Create(c[j..]) + av * Vector128.Create(e[j..])).CopyTo(c[j..]);
+        }
+        for (; j < c.Length; j++) c[j] += a * e[j];
     }
 
     /// <summary>y_i = bias + W·x_i for n vectors: each quantized by its own range, one exact int8 product for all, scaled per row and vector.</summary>

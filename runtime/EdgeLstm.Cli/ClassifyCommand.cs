@@ -37,7 +37,7 @@ internal static class ClassifyCommand
             using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false));
             foreach (string line in lines)
             {
-                System.Numerics.Tensors.TensorPrimitives.SoftMax(runner.Run(ClassifierEvaluator.Tokens(classifier.Tokenizer, line, classifier.Description.Input.MaxSteps ?? 0)), probabilities);
+                StableSoftmax.Compute(runner.Run(ClassifierEvaluator.Tokens(classifier.Tokenizer, line, classifier.Description.Input.MaxSteps ?? 0)), probabilities);
                 int best = ClassificationMetrics.ArgMax(probabilities);
                 string detail = result.GetValue(all)
                     ? string.Join(' ', labels.Select((l, i) => string.Create(CultureInfo.InvariantCulture, $"{l}={probabilities[i]:F3}")))

@@ -70,7 +70,7 @@ internal static unsafe class SequenceExports
         int[] tokens = Cut(Encode(native, utf8), native.Model.Description.Input.MaxSteps ?? 0);
         using ISequenceRunner runner = native.Model.CreateRunner();
         Span<float> p = stackalloc float[head.Size];
-        System.Numerics.Tensors.TensorPrimitives.SoftMax(runner.Run(tokens), p);
+        StableSoftmax.Compute(runner.Run(tokens), p);
         *label = ClassificationMetrics.ArgMax(p);
         if (probability != null) *probability = p[*label];
         return NativeStatus.Ok;
@@ -113,7 +113,7 @@ internal static unsafe class SequenceExports
         {
             if (d.Head.Kind is not (HeadKinds.Classify or HeadKinds.Tag or HeadKinds.NextToken))
                 throw new NativeException(NativeStatus.InvalidArgument, $"params->softmax: a '{d.Task}' model's outputs are not class scores");
-            for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.SoftMax(result.Slice(r * size, size), destination.Slice(r * size, size));
+            for (int r = 0; r < rows; r++) StableSoftmax.Compute(result.Slice(r * size, size), destination.Slice(r * size, size));
         }
         else
             result.CopyTo(destination);

@@ -198,4 +198,14 @@ public sealed class ClassifierTests
         while (!File.Exists(Path.Combine(dir, "EdgeLstm.sln"))) dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("repository root not found");
         return dir;
     }
+
+    /// <summary>Probabilities of large logits are finite (a plain softmax overflows above ~88 and gives NaN).</summary>
+    [Fact]
+    public void SoftmaxOfLargeLogitsIsFinite()
+    {
+        var p = new float[2];
+        StableSoftmax.Compute([1000f, 999f], p);
+        Assert.Equal(1 / (1 + MathF.Exp(-1)), p[0], 5);
+        Assert.Equal(1f, p[0] + p[1], 5);
+    }
 }

@@ -101,9 +101,7 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
             // Scores K_t·h, softmax over the input steps, context Σ α_t E_t.
             weights.Clear();
             FloatMatVec.MultiplyAdd(_keys.AsSpan(0, _steps * hidden), h, weights);
-            // Softmax after taking off the largest score: a trained model's sharp attention gives scores whose exp overflows.
-            TensorPrimitives.Subtract(weights, TensorPrimitives.Max(weights), weights);
-            TensorPrimitives.SoftMax(weights, weights);
+            StableSoftmax.Compute(weights, weights); // a trained model's sharp attention gives scores whose exp overflows
             Span<float> joined = _joined.AsSpan(i * joinedWidth, joinedWidth);
             Span<float> context = joined[..width];
             context.Clear();

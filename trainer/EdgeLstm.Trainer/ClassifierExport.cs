@@ -4,14 +4,14 @@ using EdgeLstm.Runtime.SafeTensors;
 
 namespace EdgeLstm.Trainer;
 
-/// <summary>Writes a trained <see cref="ClassifierNetwork"/> as float safetensors with its model description.</summary>
+/// <summary>Writes a trained <see cref="ClassifierNetwork"/> (classifier or, with pooling none, tagger) as float safetensors with its model description.</summary>
 public static class ClassifierExport
 {
     public static ModelDescription Description(ClassifierShape shape, ITokenizer tokenizer, string[] labels) => new()
     {
         Input = new InputDescription { Kind = InputKinds.Tokens, Size = shape.EmbeddingDim, Tokenizer = tokenizer.ToDescription(), MaxSteps = shape.MaxTokens },
         Encoder = Enumerable.Range(0, shape.Layers).Select(_ => new EncoderLayerDescription { Hidden = shape.HiddenSize, Bidirectional = shape.Bidirectional }).ToArray(),
-        Head = new HeadDescription { Kind = HeadKinds.Classify, Pooling = shape.Pooling, Size = labels.Length, Labels = labels },
+        Head = new HeadDescription { Kind = shape.Pooling == Poolings.None ? HeadKinds.Tag : HeadKinds.Classify, Pooling = shape.Pooling, Size = labels.Length, Labels = labels },
     };
 
     public static byte[] Serialize(ClassifierNetwork network, ITokenizer tokenizer, string[] labels, IReadOnlyDictionary<string, string>? extra = null)

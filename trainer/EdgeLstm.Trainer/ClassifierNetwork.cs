@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace EdgeLstm.Trainer;
 
-/// <summary>The architecture of a sequence classifier, as its model description states it.</summary>
+/// <summary>The architecture of a sequence classifier (or, with pooling none, a tagger), as its model description states it.</summary>
 public sealed record ClassifierShape(int VocabularySize, int EmbeddingDim, int HiddenSize, int Layers, bool Bidirectional, string Pooling, int Classes, double Dropout,
     int? MaxTokens = null);
 
@@ -43,13 +43,7 @@ public sealed class ClassifierNetwork : nn.Module
     public Tensor Forward(Tensor tokens, Tensor lengths)
     {
         using var scope = NewDisposeScope();
-        var x = drop.call(embedding.call(tokens));
-        var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first: true, enforce_sorted: false);
-        var (outputPacked, h, _) = lstm.call(packed);
-        var (output, _) = nn.utils.rnn.pad_packed_sequence(outputPacked, batch_first: true); // [B, Tmax, D], zeros past each length
-        outputPacked.Dispose();
-        long steps = output.shape[1];
-        var mask = arange(steps).unsqueeze(0).lt(lengths.unsqueeze(1)); // [B, Tmax]
+        var (output, h, mask) = Encode(tokens, lengths);
         Tensor pooled = Shape.Pooling switch
         {
             // The final state of each direction: h is [layers·directions, B, H], the top layer last.
@@ -60,6 +54,26 @@ public sealed class ClassifierNetwork : nn.Module
             _ => throw new ArgumentException($"pooling '{Shape.Pooling}' is not one of last, mean, max, attention"),
         };
         return fc.call(drop.call(pooled)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The tag head (pooling none): tokens [B, T], lengths [B] → logits at every step [B, Tmax, classes] (rows past a length are padding).</summary>
+    public Tensor ForwardSteps(Tensor tokens, Tensor lengths)
+    {
+        using var scope = NewDisposeScope();
+        var (output, _, _) = Encode(tokens, lengths);
+        return fc.call(drop.call(output)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The encoder's outputs [B, Tmax, D] (zeros past each length), final hidden states and the mask of real steps [B, Tmax].</summary>
+    private (Tensor Output, Tensor H, Tensor Mask) Encode(Tensor tokens, Tensor lengths)
+    {
+        var x = drop.call(embedding.call(tokens));
+        var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first: true, enforce_sorted: false);
+        var (outputPacked, h, _) = lstm.call(packed);
+        var (output, _) = nn.utils.rnn.pad_packed_sequence(outputPacked, batch_first: true);
+        outputPacked.Dispose();
+        var mask = arange(output.shape[1]).unsqueeze(0).lt(lengths.unsqueeze(1));
+        return (output, h, mask);
     }
 
     private Tensor Attend(Tensor output, Tensor mask)

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using EdgeLstm.Cli;
+using EdgeLstm.Runtime;
+
+namespace EdgeLstm.Trainer;
+
+/// <summary>
+/// `edgelstm-train tag`: trains a punctuation restorer (characters → LSTM or BiLSTM → a tag per character: the mark
+/// that follows it) on punctuated text, one text per line (`edgelstm-data songci`). The epoch is picked on
+/// --valid; test text is scored afterwards by `edgelstm eval`, once, on the committed model.
+/// </summary>
+internal static class TagCommand
+{
+    public static Command Create()
+    {
+        var train = new Option<FileInfo>("--train") { Description = "Punctuated training text (UTF-8), one text per line", Required = true };
+        var valid = new Option<FileInfo>("--valid") { Description = "Punctuated validation text that picks the epoch", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the model (safetensors)", Required = true };
+        var marks = new Option<string>("--marks") { Description = "The marks to restore, one character each; other characters are text", DefaultValueFactory = _ => "，。、" };
+        var embeddingDim = new Option<int>("--embedding-dim") { Description = "Character embedding size", DefaultValueFactory = _ => 64 };
+        var hiddenSize = new Option<int>("--hidden-size") { Description = "LSTM hidden size (per direction)", DefaultValueFactory = _ => 128 };
+        var layers = new Option<int>("--layers") { Description = "Stacked LSTM layers", DefaultValueFactory = _ => 2 };
+        var unidirectional = new Option<bool>("--unidirectional") { Description = "Forward LSTM layers only (the ablation; default: bidirectional)" };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout on the embeddings and before the output layer", DefaultValueFactory = _ => 0.2 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 2e-3 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Windows per batch", DefaultValueFactory = _ => 64 };
+        var epochs = new Option<int>("--epochs") { Description = "Maximum epochs", DefaultValueFactory = _ => 10 };
+        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation mark F1", DefaultValueFactory = _ => 2 };
+        var minCount = new Option<int>("--min-count") { Description = "Characters seen fewer times in training become the unknown token", DefaultValueFactory = _ => 2 };
+        var window = new Option<int>("--window") { Description = "Training lines are cut into windows of at most this many characters", DefaultValueFactory = _ => 64 };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var seed = new Option<int>("--seed") { Description = "Random seed (initial weights, dropout, batch order)", DefaultValueFactory = _ => 42 };
+        var command = new Command("tag", "Train a punctuation restorer: a tag per character, the mark that follows it (BiLSTM by default)")
+        {
+            train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed,
+        };
+        command.SetAction(result => UserErrors.Run(() =>
+        {
+            var options = new TaggerOptions
+            {
+                EmbeddingDim = result.GetValue(embeddingDim), HiddenSize = result.GetValue(hiddenSize), Layers = result.GetValue(layers),
+                Bidirectional = !result.GetValue(unidirectional), Dropout = result.GetValue(dropout), LearningRate = result.GetValue(lr),
+                BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
+                MinCount = result.GetValue(minCount), Window = result.GetValue(window), Threads = result.GetValue(threads), Seed = result.GetValue(seed),
+            };
+            options.Validate();
+            string markList = result.GetValue(marks)!;
+            if (markList.Length == 0 || markList.Distinct().Count() != markList.Length || !markList.All(char.IsPunctuation))
+                throw new ArgumentException($"--marks must list distinct punctuation characters, got '{markList}'");
+            string[] labels = [PunctuationTags.None, .. markList.Select(c => c.ToString())];
+            static List<string> Lines(FileInfo file) => StrictUtf8.ReadFile(file.FullName).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+            var model = new TaggerTrainer(options).Train(Lines(result.GetValue(train)!), Lines(result.GetValue(valid)!), labels, line => Console.Error.WriteLine(line));
+            var extra = new Dictionary<string, string>
+            {
+                ["edgelstm.train.command"] = "edgelstm-train " + string.Join(" ", result.Tokens.Select(t => t.Value)),
+                ["edgelstm.train.valid_mark_f1"] = TaggerTrainer.MarkF1(model.Valid).ToString("F4", CultureInfo.InvariantCulture),
+                ["edgelstm.train.best_epoch"] = model.BestEpoch.ToString(CultureInfo.InvariantCulture),
+            };
+            ClassifierExport.Save(result.GetValue(output)!.FullName, model.Network, model.Tokenizer, labels, extra);
+            Console.WriteLine($"best epoch {model.BestEpoch} of {model.Epochs}: valid mark F1 {TaggerTrainer.MarkF1(model.Valid):F4}; " +
+                $"{string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} P {model.Valid.Precision[c]:F3} R {model.Valid.Recall[c]:F3} F1 {model.Valid.F1[c]:F3}"))}; " +
+                $"model: {result.GetValue(output)!.FullName}");
+            model.Network.Dispose();
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,135 @@
+using EdgeLstm.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EdgeLstm.Trainer;
+
+/// <summary>
+/// Trains a punctuation restorer: a <see cref="ClassifierNetwork"/> with pooling none (a tag head) over characters.
+/// Each punctuated line is stripped of the marks (<see cref="PunctuationTags.Strip"/>) and every character tagged
+/// with the mark after it. Training cuts lines into windows of at most <see cref="TaggerOptions.Window"/>
+/// characters; validation runs whole lines. Adam, shuffled batches, cross-entropy over real steps; the epoch with
+/// the best validation mark F1 (mean F1 of the marks, "none" left out) is kept. Test text is never seen here.
+/// </summary>
+public sealed class TaggerTrainer(TaggerOptions options)
+{
+    public sealed record Result(ClassifierNetwork Network, CharTokenizer Tokenizer, string[] Labels, int Epochs, int BestEpoch, ClassificationMetrics Valid);
+
+    public Result Train(IReadOnlyList<string> train, IReadOnlyList<string> valid, string[] labels, Action<string>? log = null)
+    {
+        options.Validate();
+        torch.set_num_threads(options.Threads);
+        torch.manual_seed(options.Seed);
+        var trainTagged = train.Select(line => PunctuationTags.Strip(line, labels)).ToList();
+        var validTagged = valid.Select(line => PunctuationTags.Strip(line, labels)).ToList();
+        var tokenizer = CharTokenizer.FromText(string.Concat(trainTagged.Select(t => t.Text)), options.MinCount);
+        var (trainIds, trainTags) = Windows(trainTagged, tokenizer, options.Window);
+        var (validIds, validTags) = Windows(validTagged, tokenizer, int.MaxValue);
+        var network = new ClassifierNetwork(new ClassifierShape(tokenizer.VocabularySize, options.EmbeddingDim, options.HiddenSize, options.Layers,
+            options.Bidirectional, Poolings.None, labels.Length, options.Dropout));
+        log?.Invoke($"tagger: vocab {tokenizer.VocabularySize}, embedding {options.EmbeddingDim}, {options.Layers}×{(options.Bidirectional ? "BiLSTM" : "LSTM")} {options.HiddenSize}, " +
+            $"{network.parameters().Sum(p => p.numel()):N0} parameters; {trainIds.Length:N0} training windows, {validIds.Length:N0} validation lines");
+        var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
+        var random = new Random(options.Seed);
+        var order = Enumerable.Range(0, trainIds.Length).ToArray();
+        (double MarkF1, int Epoch, Dictionary<string, Tensor>? State, ClassificationMetrics? Metrics) best = (-1, 0, null, null);
+        int epoch;
+        for (epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            network.train();
+            random.Shuffle(order);
+            double lossSum = 0;
+            long steps = 0;
+            for (int start = 0; start < order.Length; start += options.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                int[] batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
+                var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, batch);
+                var target = Targets(trainTags, batch, (int)tokens.shape[1]);
+                var logits = network.ForwardSteps(tokens, lengths);
+                var loss = nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                long real = lengths.sum().item<long>();
+                lossSum += loss.item<float>() * real;
+                steps += real;
+            }
+            var metrics = Evaluate(network, validIds, validTags, labels);
+            double markF1 = MarkF1(metrics);
+            bool better = markF1 > best.MarkF1;
+            log?.Invoke($"epoch {epoch}: train loss {lossSum / steps:F4}, valid mark F1 {markF1:F4} ({string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} {metrics.F1[c]:F3}"))}){(better ? " *" : "")}");
+            if (better)
+            {
+                foreach (var t in best.State?.Values ?? Enumerable.Empty<Tensor>()) t.Dispose();
+                best = (markF1, epoch, network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone()), metrics);
+            }
+            else if (epoch - best.Epoch >= options.Patience) break;
+        }
+        network.load_state_dict(best.State!);
+        foreach (var t in best.State!.Values) t.Dispose();
+        network.eval();
+        return new Result(network, tokenizer, labels, Math.Min(epoch, options.Epochs), best.Epoch, best.Metrics!);
+    }
+
+    /// <summary>Mean F1 over the marks (labels 1..), the figure the epoch is picked by.</summary>
+    public static double MarkF1(ClassificationMetrics metrics) => metrics.F1.AsSpan(1).ToArray().Average();
+
+    /// <summary>Token ids and tags, each line cut into windows of at most <paramref name="window"/> characters (empty lines dropped).</summary>
+    private static (int[][] Ids, int[][] Tags) Windows(List<(string Text, int[] Labels)> lines, CharTokenizer tokenizer, int window)
+    {
+        var ids = new List<int[]>();
+        var tags = new List<int[]>();
+        foreach (var (text, labels) in lines)
+        {
+            int[] encoded = tokenizer.Encode(text);
+            for (int start = 0; start < encoded.Length; start += window)
+            {
+                int length = Math.Min(window, encoded.Length - start);
+                ids.Add(encoded.AsSpan(start, length).ToArray());
+                tags.Add(labels.AsSpan(start, length).ToArray());
+            }
+        }
+        return (ids.ToArray(), tags.ToArray());
+    }
+
+    /// <summary>Tags [B, Tmax] with −100 (ignored by the loss) past each row's length.</summary>
+    private static Tensor Targets(int[][] tags, int[] rows, int longest)
+    {
+        var target = new long[rows.Length * longest];
+        Array.Fill(target, -100L);
+        for (int b = 0; b < rows.Length; b++)
+        {
+            int[] t = tags[rows[b]];
+            for (int j = 0; j < t.Length; j++) target[b * longest + j] = t[j];
+        }
+        return tensor(target, [rows.Length, longest]);
+    }
+
+    /// <summary>Per-step argmax over every validation line (eval mode, batches of 64), scored against the true tags.</summary>
+    private static ClassificationMetrics Evaluate(ClassifierNetwork network, int[][] ids, int[][] tags, string[] labels)
+    {
+        network.eval();
+        var truth = new List<int>();
+        var predicted = new List<int>();
+        using (no_grad())
+        {
+            for (int start = 0; start < ids.Length; start += 64)
+            {
+                using var scope = NewDisposeScope();
+                int[] rows = Enumerable.Range(start, Math.Min(64, ids.Length - start)).ToArray();
+                var (tokens, lengths) = ClassifierTrainer.Batch(ids, rows);
+                long[] best = network.ForwardSteps(tokens, lengths).argmax(2).contiguous().data<long>().ToArray();
+                int longest = (int)tokens.shape[1];
+                for (int b = 0; b < rows.Length; b++)
+                    for (int j = 0; j < tags[rows[b]].Length; j++)
+                    {
+                        truth.Add(tags[rows[b]][j]);
+                        predicted.Add((int)best[b * longest + j]);
+                    }
+            }
+        }
+        network.train();
+        return new ClassificationMetrics(labels, truth.ToArray(), predicted.ToArray());
+    }
+}

@@ -9,14 +9,15 @@ namespace EdgeLstm.Cli;
 
 /// <summary>
 /// `edgelstm eval`: a language model's bits per character on a UTF-8 text file; a classifier's accuracy, F1 and
-/// confusion matrix on a labelled-text file (tab-separated, header with label and text columns).
+/// confusion matrix on a labelled-text file (tab-separated, header with label and text columns); a punctuation
+/// restorer's per-mark precision, recall and F1 on punctuated lines; a forecaster's and a g2p model's errors.
 /// </summary>
 internal static class EvalCommand
 {
     public static Command Create()
     {
         var model = ModelSource.CreateOption();
-        var text = new Argument<FileInfo>("text") { Description = "UTF-8 text file to score; for a classifier, labelled texts (tab-separated, columns label and text); for a forecaster, a daily series CSV" };
+        var text = new Argument<FileInfo>("text") { Description = "UTF-8 text file to score; for a punctuation tagger, punctuated lines; for a classifier, labelled texts (tab-separated, columns label and text); for a forecaster, a daily series CSV" };
         var fold = new Option<string?>("--fold") { Description = "Classifiers: score only the texts of this fold (the file's fold column); forecasters: the split scored (default test)" };
         var maxChars = new Option<int>("--max-chars") { Description = "Score only the first N characters (0 = all)", DefaultValueFactory = _ => 0 };
         var threads = ModelSource.CreateThreadsOption();
@@ -38,6 +39,8 @@ internal static class EvalCommand
             if (result.GetValue(plot) is not null) throw new ArgumentException("--plot is for forecasters");
             if (source.Model.Description.Head.Decoder is not null)
                 return EvaluateTransducer(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(beam));
+            if (source.Model.Description.Head.Kind == HeadKinds.Tag)
+                return EvaluateTagger(source.Model, file, source.Name);
             if (source.Model.Description.Head.Kind == HeadKinds.Classify)
                 return EvaluateClassifier(source.Require(HeadKinds.Classify, "eval"), file, result.GetValue(fold), source.Name);
             var loaded = source.RequireText("eval");
@@ -83,6 +86,28 @@ internal static class EvalCommand
             for (int p = 0; p < m.Labels.Count; p++) line.Append(m.Confusion[t, p].ToString(invariant).PadLeft(width));
             line.Append(m.F1[t].ToString("F4", invariant).PadLeft(8));
             Console.WriteLine(line.ToString());
+        }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>A punctuation restorer's precision, recall and F1 per mark on punctuated lines (each line stripped, tagged and compared).</summary>
+    private static int EvaluateTagger(ILanguageModel model, FileInfo file, string name)
+    {
+        var lines = StrictUtf8.ReadFile(file.FullName).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        if (lines.Count == 0) throw new ArgumentException($"{file.Name}: no lines to score");
+        var clock = Stopwatch.StartNew();
+        ClassificationMetrics m = TaggerEvaluator.Evaluate(model, lines);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var invariant = CultureInfo.InvariantCulture;
+        double markF1 = m.F1.AsSpan(1).ToArray().Average();
+        Console.WriteLine(string.Create(invariant,
+            $"mark F1 {markF1:F4} (mean over the marks), accuracy {m.Accuracy:F4} on {m.Count:N0} characters in {lines.Count:N0} lines of {file.Name}, {1e6 * seconds / m.Count:F1} µs/char, model {name}"));
+        Console.WriteLine("label       support  precision   recall       F1");
+        for (int c = 0; c < m.Labels.Count; c++)
+        {
+            int support = 0;
+            for (int p = 0; p < m.Labels.Count; p++) support += m.Confusion[c, p];
+            Console.WriteLine(string.Create(invariant, $"{m.Labels[c],-8}{support,11:N0}{m.Precision[c],11:F4}{m.Recall[c],9:F4}{m.F1[c],9:F4}"));
         }
         return ExitCodes.Success;
     }

@@ -2,6 +2,7 @@ using EdgeLstm.Runtime;
 using System.CommandLine;
 using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Sampling;
+using EdgeLstm.Runtime.Poetry;
 
 namespace EdgeLstm.Cli;
 
@@ -20,10 +21,11 @@ internal static class GenerateCommand
         var stop = new Option<string?>("--stop") { Description = "Stop once the generated text ends with this string" };
         var noPrompt = new Option<bool>("--no-echo") { Description = "Do not print the prompt before the generated text" };
         var threads = ModelSource.CreateThreadsOption();
+        var form = new Option<string?>("--form") { Description = "Poetry models: write one poem in this form (jueju5, jueju7, lushi5, lushi7): line lengths and ，。 enforced, one couplet per line" };
 
         var command = new Command("generate", "Generate text from a prompt, streaming characters as they are produced")
         {
-            model, prompt, maxChars, temperature, topK, topP, seed, stop, noPrompt, threads,
+            model, prompt, maxChars, temperature, topK, topP, seed, stop, noPrompt, threads, form,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -37,6 +39,8 @@ internal static class GenerateCommand
             // Arguments are decoded with U+FFFD for invalid bytes; the model would only call it an unknown character.
             if (text.Contains('\uFFFD')) throw new ArgumentException($"--prompt is not valid UTF-8 (it decodes to U+FFFD at character {text.IndexOf('\uFFFD')})");
             using var session = ModelSource.CreateSession(loaded, result.GetValue(threads));
+            if (result.GetValue(form) is { } formName)
+                return WritePoem(session, PoemForm.Parse(formName), result.GetResult(prompt) is { Implicit: false } ? text : "", options);
             var characters = TextGenerator.Generate(session, text, options, count, result.GetValue(stop));
             using var stdout = Console.OpenStandardOutput();
             using var writer = new StreamWriter(stdout, new System.Text.UTF8Encoding(false)) { AutoFlush = true };
@@ -46,5 +50,15 @@ internal static class GenerateCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>One poem in the form, a couplet (two lines, up to the full stop) per output line.</summary>
+    private static int WritePoem(ILanguageModelSession session, PoemForm form, string prompt, SamplingOptions options)
+    {
+        string poem = new PoemGenerator(session).Generate(prompt, form, new TokenSampler(options));
+        using var writer = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false));
+        foreach (string couplet in poem.Split(PoemForm.FullStop, StringSplitOptions.RemoveEmptyEntries))
+            writer.WriteLine(couplet + PoemForm.FullStop);
+        return ExitCodes.Success;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EdgeLstm.Runtime.Poetry;
 
 namespace EdgeLstm.Data;
 
@@ -70,11 +71,9 @@ public static partial class ChinesePoetryCorpus
     public static bool IsClean(string text, string marks)
     {
         foreach (Rune rune in text.EnumerateRunes())
-            if (!IsHan(rune) && !(rune.IsBmp && marks.Contains((char)rune.Value))) return false;
+            if (!PoemForm.IsHan(rune) && !(rune.IsBmp && marks.Contains((char)rune.Value))) return false;
         return true;
     }
-
-    public static bool IsHan(Rune rune) => rune.Value is (>= 0x3400 and <= 0x4DBF) or (>= 0x4E00 and <= 0x9FFF) or (>= 0xF900 and <= 0xFAFF) or (>= 0x20000 and <= 0x3134F);
 
     [GeneratedRegex(@"^package/dist/quantangshi/poet\.tang\.\d+\.json$")]
     private static partial Regex TangFile();

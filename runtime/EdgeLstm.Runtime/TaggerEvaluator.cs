@@ -1,0 +1,39 @@
+namespace EdgeLstm.Runtime;
+
+/// <summary>Runs a tag model: a label per token of a text, and per-class scores of a punctuation restorer on punctuated lines.</summary>
+public static class TaggerEvaluator
+{
+    /// <summary>The most likely label of every token of <paramref name="text"/> (a whole-sequence run from a zero state).</summary>
+    public static int[] Tag(ISequenceRunner runner, ITokenizer tokenizer, string text)
+    {
+        int[] ids = tokenizer.Encode(text);
+        if (ids.Length == 0) return [];
+        int size = runner.Description.Head.Size;
+        ReadOnlySpan<float> scores = runner.Run(ids);
+        var tags = new int[ids.Length];
+        for (int t = 0; t < tags.Length; t++) tags[t] = ClassificationMetrics.ArgMax(scores.Slice(t * size, size));
+        return tags;
+    }
+
+    /// <summary>
+    /// Strips each punctuated line of the model's marks, tags what is left and scores every character's predicted
+    /// mark against the original's (<see cref="PunctuationTags.Strip"/>).
+    /// </summary>
+    public static ClassificationMetrics Evaluate(ILanguageModel model, IReadOnlyList<string> punctuatedLines, IProgress<int>? progress = null)
+    {
+        if (!PunctuationTags.IsRestorer(model.Description))
+            throw new ArgumentException($"a '{model.Description.Task}' model with labels {string.Join(", ", model.Description.Head.Labels)} does not restore punctuation");
+        string[] labels = model.Description.Head.Labels;
+        var truth = new List<int>();
+        var predicted = new List<int>();
+        using ISequenceRunner runner = model.CreateRunner();
+        for (int i = 0; i < punctuatedLines.Count; i++)
+        {
+            var (text, tags) = PunctuationTags.Strip(punctuatedLines[i], labels);
+            truth.AddRange(tags);
+            predicted.AddRange(Tag(runner, model.Tokenizer, text));
+            progress?.Report(i + 1);
+        }
+        return new ClassificationMetrics(labels, truth.ToArray(), predicted.ToArray());
+    }
+}

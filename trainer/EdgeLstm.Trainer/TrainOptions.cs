@@ -7,8 +7,14 @@ public sealed record TrainOptions
     public required string ValidFile { get; init; }
     public required string Output { get; init; }
     public int EmbeddingDim { get; init; } = 64;
-    /// <summary>Characters seen fewer times in the training text become the unknown token (id 0).</summary>
+    /// <summary>"char" (code points) or "word" (<see cref="EdgeLstm.Runtime.WordTokenizer"/>).</summary>
+    public string Tokenizer { get; init; } = EdgeLstm.Runtime.TokenizerKinds.Char;
+    /// <summary>Tokens seen fewer times in the training text become the unknown token.</summary>
     public int MinCount { get; init; } = 1;
+    /// <summary>Word tokenizer: the most frequent words kept (with &lt;pad&gt; and &lt;unk&gt;).</summary>
+    public int MaxVocabulary { get; init; } = 10000;
+    /// <summary>Word tokenizer: lower-case the text first.</summary>
+    public bool Lowercase { get; init; }
     public int HiddenSize { get; init; } = 256;
     public int Layers { get; init; } = 2;
     public double Dropout { get; init; } = 0.1;
@@ -38,6 +44,8 @@ public sealed record TrainOptions
         Check(EmbeddingDim > 0, "--embedding-dim must be > 0");
         Check(HiddenSize > 0, "--hidden-size must be > 0");
         Check(MinCount > 0, "--min-count must be > 0");
+        Check(Tokenizer is EdgeLstm.Runtime.TokenizerKinds.Char or EdgeLstm.Runtime.TokenizerKinds.Word, "--tokenizer must be char or word");
+        Check(MaxVocabulary >= 3, "--max-vocabulary must be ≥ 3");
         Check(Layers is > 0 and <= 8, "--layers must be in 1..8");
         Check(Dropout is >= 0 and < 1, "--dropout must be in [0, 1)");
         Check(BatchSize > 0, "--batch-size must be > 0");

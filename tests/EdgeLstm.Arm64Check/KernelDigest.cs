@@ -11,7 +11,7 @@ namespace EdgeLstm.Arm64Check;
 
 /// <summary>
 /// xxHash64 of all logits of fixed int8 models (dense and 50% block-sparse) stepped 300 times, and of BiLSTM
-/// classifiers (each pooling) run over whole sequences, per kernel variant. Everything (weights, conversion, tokens) is computed with IEEE operations and System.Random's
+/// classifiers (each pooling) and a BiLSTM tagger run over whole sequences, per kernel variant. Everything (weights, conversion, tokens) is computed with IEEE operations and System.Random's
 /// seeded generator, so the digest is the same on any CPU whose results are bit-identical.
 /// </summary>
 public static class KernelDigest
@@ -48,6 +48,15 @@ public static class KernelDigest
                 yield return (kernels.Name, $"bilstm-{pooling}", hash.GetCurrentHashAsUInt64());
             }
         }
+        // A BiLSTM tag head (a punctuation restorer's shape): logits at every step.
+        using var tagger = Classifier(Poolings.None);
+        foreach (var kernels in LstmKernels.AllSupported())
+        {
+            using var runner = tagger.CreateRunner(kernels);
+            var hash = new XxHash64();
+            foreach (int[] tokens in sequences) hash.Append(MemoryMarshal.AsBytes(runner.Run(tokens)));
+            yield return (kernels.Name, "bilstm-tagger", hash.GetCurrentHashAsUInt64());
+        }
     }
 
     private static QuantizedLstmModel Classifier(string pooling)
@@ -58,7 +67,7 @@ public static class KernelDigest
         {
             Input = new InputDescription { Kind = InputKinds.Tokens, Size = 24, Tokenizer = words.ToDescription() },
             Encoder = [new EncoderLayerDescription { Hidden = 32, Bidirectional = true }, new EncoderLayerDescription { Hidden = 16, Bidirectional = true }],
-            Head = new HeadDescription { Kind = HeadKinds.Classify, Pooling = pooling, Size = 3, Labels = ["a", "b", "c"] },
+            Head = new HeadDescription { Kind = pooling == Poolings.None ? HeadKinds.Tag : HeadKinds.Classify, Pooling = pooling, Size = 3, Labels = ["a", "b", "c"] },
         };
         var tensors = new Dictionary<string, float[]>();
         foreach (TensorSpec spec in ModelTensors.Of(description, fusedBiases: false))

@@ -1,0 +1,128 @@
+using EdgeLstm.Converter;
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Format;
+using EdgeLstm.Runtime.Int8;
+using EdgeLstm.Runtime.Kernels;
+using EdgeLstm.Trainer;
+using static TorchSharp.torch;
+
+namespace EdgeLstm.Tests;
+
+/// <summary>
+/// The tag head (pooling none) over a BiLSTM or LSTM encoder: the runtime against libtorch on the same weights,
+/// int8 on every kernel variant against the scalar kernels, and punctuation stripping and restoring.
+/// </summary>
+public sealed class TaggerTests
+{
+    private static readonly string[] Labels = [PunctuationTags.None, "，", "。", "、"];
+    private const string Text = "春花秋月何时了往事知多少小楼昨夜又东风故国不堪回首月明中雕栏玉砌应犹在只是朱颜改";
+
+    private static (ClassifierNetwork Network, CharTokenizer Tokenizer) RandomTagger(bool bidirectional, int layers, int seed)
+    {
+        TorchFixture.Init(seed);
+        var tokenizer = CharTokenizer.FromText(Text);
+        var network = new ClassifierNetwork(new ClassifierShape(tokenizer.VocabularySize, 12, 16, layers, bidirectional, Poolings.None, Labels.Length, Dropout: 0.0));
+        using (no_grad())
+            foreach (var p in network.parameters()) p.mul_(2.0); // livelier gates than the default init
+        network.eval();
+        return (network, tokenizer);
+    }
+
+    private static int[][] Sentences(int vocabulary, int seed)
+    {
+        var random = new Random(seed);
+        int[] lengths = [1, 3, 9, 33, 70, 131];
+        return Array.ConvertAll(lengths, n => Enumerable.Range(0, n).Select(_ => random.Next(1, vocabulary)).ToArray());
+    }
+
+    [Theory]
+    [InlineData(true, 2)]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]
+    public void FloatRunnerMatchesLibTorchAtEveryStep(bool bidirectional, int layers)
+    {
+        var (network, tokenizer) = RandomTagger(bidirectional, layers, seed: 7 + layers);
+        var model = ClassifierExport.ToFloatModel(network, tokenizer, Labels);
+        Assert.Equal(HeadKinds.Tag, model.Description.Task);
+        Assert.True(PunctuationTags.IsRestorer(model.Description));
+        using var runner = model.CreateRunner();
+        int[][] sentences = Sentences(tokenizer.VocabularySize, seed: 5);
+        float[] expected;
+        int longest = sentences.Max(s => s.Length);
+        using (NewDisposeScope())
+        using (no_grad())
+        {
+            var (tokens, lengths) = ClassifierTrainer.Batch(sentences, Enumerable.Range(0, sentences.Length).ToArray());
+            expected = network.ForwardSteps(tokens, lengths).contiguous().data<float>().ToArray();
+        }
+        double maxDiff = 0;
+        for (int s = 0; s < sentences.Length; s++)
+        {
+            ReadOnlySpan<float> logits = runner.Run(sentences[s]);
+            Assert.Equal(sentences[s].Length * Labels.Length, logits.Length);
+            for (int t = 0; t < sentences[s].Length; t++)
+                for (int c = 0; c < Labels.Length; c++)
+                    maxDiff = Math.Max(maxDiff, Math.Abs(logits[t * Labels.Length + c] - expected[(s * longest + t) * Labels.Length + c]));
+        }
+        Assert.True(maxDiff <= 1e-4, $"{(bidirectional ? "bidirectional" : "forward")} ×{layers}: max |runtime − libtorch| = {maxDiff:E3}");
+    }
+
+    [Fact]
+    public void Int8TaggerIsBitIdenticalOnEveryKernelAndCloseToFloat()
+    {
+        var (network, tokenizer) = RandomTagger(bidirectional: true, layers: 2, seed: 31);
+        var floatModel = ClassifierExport.ToFloatModel(network, tokenizer, Labels);
+        byte[] bytes = CompactModelBuilder.Build(floatModel, WeightType.Int8, blockSparse: false, "none", "test");
+        using var q = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(bytes, "tagger.elstm"));
+        Assert.Equal(floatModel.Description.ToJson(), q.Description.ToJson());
+        int[][] sentences = Sentences(tokenizer.VocabularySize, seed: 3);
+        using var reference = q.CreateRunner(LstmKernels.Create(Int8DotScalar.Name));
+        float[][] expected = Array.ConvertAll(sentences, s => reference.Run(s).ToArray());
+        foreach (ILstmKernels kernels in LstmKernels.AllSupported())
+        {
+            using var runner = q.CreateRunner(kernels);
+            for (int s = 0; s < sentences.Length; s++)
+                Assert.True(expected[s].AsSpan().SequenceEqual(runner.Run(sentences[s])), $"{kernels.Name}: sentence {s} differs from the scalar kernels");
+        }
+        using var floatRunner = floatModel.CreateRunner();
+        double maxDiff = 0;
+        for (int s = 0; s < sentences.Length; s++)
+        {
+            ReadOnlySpan<float> f = floatRunner.Run(sentences[s]);
+            for (int i = 0; i < f.Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(f[i] - expected[s][i]));
+        }
+        Assert.True(maxDiff is > 0 and < 0.15, $"int8 vs float logits: max difference {maxDiff:E3}");
+    }
+
+    [Fact]
+    public void StripTagsEachCharacterWithTheMarkAfterItAndRestoreUndoesIt()
+    {
+        const string punctuated = "春花秋月何时了，往事知多少。小楼、昨夜𠀀又东风。";
+        var (text, tags) = PunctuationTags.Strip(punctuated, Labels);
+        Assert.Equal("春花秋月何时了往事知多少小楼昨夜𠀀又东风", text);
+        Assert.Equal(text.EnumerateRunes().Count(), tags.Length); // one tag per code point, a surrogate pair included
+        Assert.Equal(1, tags[6]);  // 了，
+        Assert.Equal(2, tags[11]); // 少。
+        Assert.Equal(3, tags[13]); // 楼、
+        Assert.Equal(2, tags[^1]);
+        Assert.Equal(punctuated, PunctuationTags.Restore(text, tags, Labels));
+        // A mark before any character is dropped; of two marks in a row the first is the label.
+        var (lead, leadTags) = PunctuationTags.Strip("。春，。花", Labels);
+        Assert.Equal("春花", lead);
+        Assert.Equal([1, 0], leadTags);
+    }
+
+    [Fact]
+    public void OnlyNonePlusSingleMarksMakeARestorer()
+    {
+        ModelDescription Tagger(string[] labels) => new()
+        {
+            Input = new InputDescription { Kind = InputKinds.Tokens, Size = 4, Tokenizer = CharTokenizer.FromText("ab").ToDescription() },
+            Encoder = [new EncoderLayerDescription { Hidden = 4, Bidirectional = true }],
+            Head = new HeadDescription { Kind = HeadKinds.Tag, Size = labels.Length, Labels = labels },
+        };
+        Assert.True(PunctuationTags.IsRestorer(Tagger(["none", "，", "?"])));
+        Assert.False(PunctuationTags.IsRestorer(Tagger(["O", "B-PER", "I-PER"])));
+        Assert.False(PunctuationTags.IsRestorer(Tagger(["none", "a"])));
+    }
+}

@@ -98,8 +98,15 @@ public static class ModelConverter
             case HeadKinds.NextToken:
                 int[] tokens = original.Tokenizer.Encode(StrictUtf8.ReadFile(path));
                 if (options.EvalChars > 0 && tokens.Length > options.EvalChars) tokens = tokens[..options.EvalChars];
-                return new QualityChange("bits/char", BitsPerCharEvaluator.Evaluate(original, tokens), BitsPerCharEvaluator.Evaluate(converted, tokens),
-                    $"{tokens.Length:N0} validation characters");
+                bool words = original.Tokenizer is WordTokenizer;
+                return new QualityChange(words ? "bits/word" : "bits/char", BitsPerCharEvaluator.Evaluate(original, tokens), BitsPerCharEvaluator.Evaluate(converted, tokens),
+                    $"{tokens.Length:N0} validation {(words ? "words" : "characters")}");
+            case HeadKinds.Tag when PunctuationTags.IsRestorer(original.Description):
+                var lines = StrictUtf8.ReadFile(path).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+                if (lines.Count == 0) throw new ArgumentException($"{path}: no lines to score");
+                static double MarkF1(ClassificationMetrics m) => m.F1.AsSpan(1).ToArray().Average();
+                return new QualityChange("mark F1", MarkF1(TaggerEvaluator.Evaluate(original, lines)), MarkF1(TaggerEvaluator.Evaluate(converted, lines)),
+                    $"{lines.Count:N0} punctuated lines");
             case HeadKinds.Classify:
                 var rows = LabeledTextFile.Read(path);
                 if (options.ValidFold is { } fold) rows = rows.Where(r => r.Fold == fold).ToList();

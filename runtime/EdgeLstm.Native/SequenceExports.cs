@@ -11,8 +11,8 @@ namespace EdgeLstm.Native;
 /// </summary>
 internal static unsafe class SequenceExports
 {
-    /// <summary>2: model info, whole-sequence runs, classify. 3: edgelstm_model_forecast, the forecast_* info fields, edgelstm_model_transduce.</summary>
-    public const int ApiVersion = 3;
+    /// <summary>2: model info, whole-sequence runs, classify. 3: edgelstm_model_forecast, the forecast_* info fields, edgelstm_model_transduce. 4: edgelstm_model_generate, edgelstm_model_tag.</summary>
+    public const int ApiVersion = 4;
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_api_version")]
     public static int GetApiVersion() => ApiVersion;

@@ -86,6 +86,7 @@ public sealed class CharTokenizer : ITokenizer
     public string Kind => TokenizerKinds.Char;
     int ITokenizer.UnknownId => UnknownId;
     public string TokenText(int id) => GetRune(id).ToString();
+    public string Continuation(int id) => TokenText(id);
 
     public TokenizerDescription ToDescription()
     {

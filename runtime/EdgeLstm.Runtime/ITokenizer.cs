@@ -14,6 +14,8 @@ public interface ITokenizer
     int[] EncodeStrict(string text, string what);
     /// <summary>The text of one token (a word tokenizer's tokens are joined by <see cref="Decode"/> with spaces).</summary>
     string TokenText(int id);
+    /// <summary>The text a token adds after earlier text: its text, with a space before it for a word tokenizer's words.</summary>
+    string Continuation(int id);
     string Decode(ReadOnlySpan<int> ids);
     TokenizerDescription ToDescription();
 }

@@ -3,7 +3,7 @@ using EdgeLstm.Runtime.Sampling;
 
 namespace EdgeLstm.Runtime;
 
-/// <summary>Feeds a prompt into a session and then samples characters one at a time.</summary>
+/// <summary>Feeds a prompt into a session and then samples tokens (characters or words) one at a time.</summary>
 public static class TextGenerator
 {
     /// <summary>
@@ -26,7 +26,7 @@ public static class TextGenerator
         for (int n = 0; n < maxChars; n++)
         {
             int next = sampler.Sample(session.Logits);
-            string text = session.Tokenizer.TokenText(next);
+            string text = session.Tokenizer.Continuation(next);
             yield return text;
             generated.Append(text);
             if (stop is not null && generated.Length >= stop.Length && generated.ToString(generated.Length - stop.Length, stop.Length) == stop)

@@ -123,14 +123,16 @@ public sealed class WordTokenizer : ITokenizer
     public string Decode(ReadOnlySpan<int> ids)
     {
         var builder = new StringBuilder();
-        foreach (int id in ids)
-        {
-            string piece = TokenText(id);
-            bool attach = piece.Length == 1 && piece[0] is '.' or ',' or '!' or '?' or ';' or ':' or ')' or '\'';
-            if (builder.Length > 0 && !attach) builder.Append(' ');
-            builder.Append(piece);
-        }
+        foreach (int id in ids) builder.Append(builder.Length == 0 ? TokenText(id) : Continuation(id));
         return builder.ToString();
+    }
+
+    /// <summary>A space, then the word; closing punctuation attaches to the word before it.</summary>
+    public string Continuation(int id)
+    {
+        string piece = TokenText(id);
+        bool attach = piece.Length == 1 && piece[0] is '.' or ',' or '!' or '?' or ';' or ':' or ')' or '\'';
+        return attach ? piece : " " + piece;
     }
 
     public TokenizerDescription ToDescription() =>

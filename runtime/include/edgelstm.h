@@ -44,7 +44,7 @@ typedef enum edgelstm_status {
 
 /* The API this header declares. edgelstm_api_version() is the library's: a host built against a newer header
    than the library it loads can check before calling what the library lacks. */
-#define EDGELSTM_API_VERSION 3
+#define EDGELSTM_API_VERSION 4
 
 typedef struct edgelstm_model edgelstm_model;
 typedef struct edgelstm_session edgelstm_session;
@@ -155,6 +155,32 @@ int edgelstm_model_forecast(const edgelstm_model *model, const char *last_date, 
    written, then upper-cased) is EDGELSTM_INVALID_ARGUMENT naming it. Other models: EDGELSTM_UNSUPPORTED.
    Thread-safe on a shared model (each call has its own buffers, allocated per call). */
 int edgelstm_model_transduce(const edgelstm_model *model, const char *utf8, int32_t beam_width, char *output, size_t capacity, size_t *length);
+
+/* API 4. Options of edgelstm_model_generate. Start from edgelstm_generate_default_params() and change fields. */
+typedef struct edgelstm_generate_params {
+    size_t struct_size;   /* sizeof(edgelstm_generate_params); set by edgelstm_generate_default_params */
+    int32_t max_tokens;   /* tokens sampled after the prompt (characters or words); default 200; unused with a form */
+    float temperature;    /* 0 = greedy; default 0.8 */
+    int32_t top_k;        /* 0 = no cut (default) */
+    float top_p;          /* in (0, 1]; default 1 */
+    uint64_t seed;        /* the same seed gives the same text; default 42 */
+    const char *form;     /* poetry models: "jueju5", "jueju7", "lushi5" or "lushi7" constrains the poem to the form; NULL (default) = free */
+} edgelstm_generate_params;
+edgelstm_generate_params edgelstm_generate_default_params(void);
+
+/* API 4. A language model's text: the UTF-8 prompt followed by what it samples. With params->form, one poem in that
+   form (lines of the form's length, the comma and full stop where the form puts them) starting with the prompt,
+   which may be empty. Output is written NUL-terminated, whole or not at all: *length receives its bytes without
+   the terminator, also when it does not fit (EDGELSTM_BUFFER_TOO_SMALL; nothing is written, so a short buffer
+   never ends inside a character). params may be NULL (the defaults). Thread-safe on a shared model. */
+int edgelstm_model_generate(const edgelstm_model *model, const char *prompt, const edgelstm_generate_params *params,
+                            char *output, size_t capacity, size_t *length);
+
+/* API 4. A tag model's output for a UTF-8 text, written as edgelstm_model_generate writes. A punctuation restorer
+   (labels "none" and single marks) writes the text with the marks it restores (marks already in the text are
+   taken out first); another tagger writes "token/label" pairs separated by spaces. Other models:
+   EDGELSTM_UNSUPPORTED. Thread-safe on a shared model. */
+int edgelstm_model_tag(const edgelstm_model *model, const char *utf8, char *output, size_t capacity, size_t *length);
 
 /* Sampling as the CLI does it: temperature (0 = greedy), top_k (0 = all), top_p in (0, 1], seeded. */
 int edgelstm_sampler_create(float temperature, int32_t top_k, float top_p, uint64_t seed, edgelstm_sampler **sampler);

@@ -1,5 +1,6 @@
-"""ctypes binding of libedgelstm (include/edgelstm.h): load a model, ask what it is, classify text, generate text,
-pronounce words (sequence to sequence).
+"""ctypes binding of libedgelstm (include/edgelstm.h): load a model, ask what it is, classify text, generate text
+(poems in a form too), restore punctuation (tagging), pronounce words (sequence to sequence). Text goes in and
+comes out as UTF-8; Python strings on this side.
 
 Every call checks the status; a failure raises EdgeLstmError with the library's one-line message. Models and
 sessions are freed by close() or a with-block.
@@ -8,7 +9,7 @@ import ctypes
 import os
 
 OK, INVALID_ARGUMENT, INVALID_HANDLE, FILE_NOT_FOUND, INVALID_MODEL, BUFFER_TOO_SMALL, UNSUPPORTED, INTERNAL = range(8)
-API_VERSION = 3
+API_VERSION = 4
 
 
 class EdgeLstmError(Exception):
@@ -33,6 +34,13 @@ class RunParams(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("max_steps", ctypes.c_int32), ("softmax", ctypes.c_int32)]
 
 
+class GenerateParams(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t), ("max_tokens", ctypes.c_int32), ("temperature", ctypes.c_float),
+        ("top_k", ctypes.c_int32), ("top_p", ctypes.c_float), ("seed", ctypes.c_uint64), ("form", ctypes.c_char_p),
+    ]
+
+
 def load_library(path=None):
     path = path or os.environ.get("EDGELSTM_LIB", "libedgelstm.so")
     lib = ctypes.CDLL(path)
@@ -48,6 +56,9 @@ def load_library(path=None):
         "edgelstm_run_default_params": ([], RunParams),
         "edgelstm_model_run_text": ([P, ctypes.c_char_p, ctypes.POINTER(RunParams), F, SZ, ctypes.POINTER(SZ)], ctypes.c_int),
         "edgelstm_model_transduce": ([P, ctypes.c_char_p, I32, ctypes.c_char_p, SZ, ctypes.POINTER(SZ)], ctypes.c_int),
+        "edgelstm_generate_default_params": ([], GenerateParams),
+        "edgelstm_model_generate": ([P, ctypes.c_char_p, ctypes.POINTER(GenerateParams), ctypes.c_char_p, SZ, ctypes.POINTER(SZ)], ctypes.c_int),
+        "edgelstm_model_tag": ([P, ctypes.c_char_p, ctypes.c_char_p, SZ, ctypes.POINTER(SZ)], ctypes.c_int),
         "edgelstm_model_classify": ([P, ctypes.c_char_p, ctypes.POINTER(I32), ctypes.POINTER(ctypes.c_float)], ctypes.c_int),
         "edgelstm_model_encode": ([P, ctypes.c_char_p, ctypes.POINTER(I32), SZ, ctypes.POINTER(SZ)], ctypes.c_int),
         "edgelstm_model_token_text": ([P, I32, ctypes.c_char_p, SZ, ctypes.POINTER(SZ)], ctypes.c_int),
@@ -102,15 +113,31 @@ class Model:
         self._check(self._lib.edgelstm_model_classify(self._handle, text.encode(), ctypes.byref(label), ctypes.byref(probability)))
         return self.labels[label.value], probability.value
 
-    def transduce(self, text, beam=5):
-        """A sequence-to-sequence model's output for `text` (a word, for grapheme-to-phoneme): symbols separated by spaces."""
+    def _text(self, call):
+        """Runs a call that writes UTF-8 text: first asks the size (the library writes whole text or nothing), then fills an exact buffer."""
         length = ctypes.c_size_t()
-        status = self._lib.edgelstm_model_transduce(self._handle, text.encode(), beam, None, 0, ctypes.byref(length))
+        status = call(None, 0, ctypes.byref(length))
         if status != BUFFER_TOO_SMALL:
             self._check(status)
         buffer = ctypes.create_string_buffer(length.value + 1)
-        self._check(self._lib.edgelstm_model_transduce(self._handle, text.encode(), beam, buffer, len(buffer), ctypes.byref(length)))
+        self._check(call(buffer, len(buffer), ctypes.byref(length)))
         return buffer.value.decode()
+
+    def transduce(self, text, beam=5):
+        """A sequence-to-sequence model's output for `text` (a word, for grapheme-to-phoneme): symbols separated by spaces."""
+        return self._text(lambda out, capacity, length: self._lib.edgelstm_model_transduce(self._handle, text.encode(), beam, out, capacity, length))
+
+    def write(self, prompt="", max_tokens=200, temperature=0.8, top_k=0, top_p=1.0, seed=42, form=None):
+        """The prompt and what a language model samples after it, in one call; with form ("jueju5", "jueju7",
+        "lushi5", "lushi7") a poetry model's poem in that form, starting with the prompt."""
+        params = self._lib.edgelstm_generate_default_params()
+        params.max_tokens, params.temperature, params.top_k, params.top_p, params.seed = max_tokens, temperature, top_k, top_p, seed
+        params.form = form.encode() if form else None
+        return self._text(lambda out, capacity, length: self._lib.edgelstm_model_generate(self._handle, prompt.encode(), ctypes.byref(params), out, capacity, length))
+
+    def tag(self, text):
+        """A tag model's output: the text with punctuation restored (a punctuation model), else token/label pairs."""
+        return self._text(lambda out, capacity, length: self._lib.edgelstm_model_tag(self._handle, text.encode(), out, capacity, length))
 
     def generate(self, prompt, max_tokens, temperature=0.0, top_k=0, top_p=1.0, seed=42):
         """Text generated after `prompt` by a language model, sampled as the CLI samples."""

@@ -5,6 +5,8 @@
   example.py [--lib libedgelstm.so] classify MODEL TEXT...        label, probability and text, tab-separated
   example.py [--lib libedgelstm.so] generate MODEL PROMPT [N]     greedy text after PROMPT (N tokens, default 80)
   example.py [--lib libedgelstm.so] g2p MODEL WORD...              word and phonemes (beam 5), tab-separated
+  example.py [--lib libedgelstm.so] poem MODEL FORM [SEED]          a poem in FORM (jueju5, jueju7, lushi5, lushi7), a couplet a line
+  example.py [--lib libedgelstm.so] tag MODEL TEXT...              each text with its punctuation restored
 """
 import argparse
 import sys
@@ -15,7 +17,7 @@ import edgelstm
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lib", help="path of libedgelstm.so (default: $EDGELSTM_LIB, then the loader's search path)")
-    parser.add_argument("verb", choices=["info", "classify", "generate", "g2p"])
+    parser.add_argument("verb", choices=["info", "classify", "generate", "g2p", "poem", "tag"])
     parser.add_argument("model")
     parser.add_argument("rest", nargs="*")
     args = parser.parse_args()
@@ -30,6 +32,14 @@ def main():
                 for text in args.rest:
                     label, p = model.classify(text)
                     print(f"{label}\t{p:.3f}\t{text}")
+            elif args.verb == "poem":
+                poem = model.write(form=args.rest[0] if args.rest else "jueju5", seed=int(args.rest[1]) if len(args.rest) > 1 else 42)
+                for couplet in poem.split("。"):
+                    if couplet:
+                        print(couplet + "。")
+            elif args.verb == "tag":
+                for text in args.rest:
+                    print(model.tag(text))
             elif args.verb == "g2p":
                 for word in args.rest:
                     print(f"{word}\t{model.transduce(word)}")

@@ -45,6 +45,8 @@ internal static class EvalCommand
                 return EvaluateClassifier(source.Require(HeadKinds.Classify, "eval"), file, result.GetValue(fold), source.Name);
             var loaded = source.RequireText("eval");
             string name = source.Name;
+            if (loaded.Tokenizer is WordTokenizer words)
+                return EvaluateWordModel(loaded, words, file, name, result.GetValue(threads));
             int[] tokens = loaded.Tokenizer.Encode(StrictUtf8.ReadFile(file.FullName));
             if (limit > 0 && tokens.Length > limit) tokens = tokens[..limit];
             if (tokens.Length < 2) throw new ArgumentException($"{file.FullName}: needs at least two characters to score");
@@ -87,6 +89,21 @@ internal static class EvalCommand
             line.Append(m.F1[t].ToString("F4", invariant).PadLeft(8));
             Console.WriteLine(line.ToString());
         }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>A word model's bits per word and perplexity, and bits per character of the same text to set beside a character model's.</summary>
+    private static int EvaluateWordModel(ILanguageModel model, WordTokenizer words, FileInfo file, string name, int threads)
+    {
+        string text = StrictUtf8.ReadFile(file.FullName);
+        var clock = Stopwatch.StartNew();
+        using var session = ModelSource.CreateSession(model, threads);
+        WordLmScore score = WordLmScore.Of(session, words, text);
+        double seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{score.BitsPerWord:F4} bits/word, perplexity {score.Perplexity:F1} on {score.Words:N0} words of {file.Name} ({score.Unknown:N0} <unk>, {100.0 * score.Unknown / score.Words:F2}%), {seconds:F1} s, {1e6 * seconds / score.Words:F0} µs/word, model {name}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{score.BitsPerChar:F4} bits/char over its {score.Characters:N0} characters with <unk> as one token; {score.BitsPerCharSpelled:F4} with each unknown word spelled at {WordLmScore.SpellingBitsPerCharacter:F2} bits a character"));
         return ExitCodes.Success;
     }
 

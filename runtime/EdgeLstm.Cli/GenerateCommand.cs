@@ -13,7 +13,7 @@ internal static class GenerateCommand
     {
         var model = ModelSource.CreateOption();
         var prompt = new Option<string>("--prompt", "-p") { Description = "Text to start from (every character must be in the model's vocabulary)", DefaultValueFactory = _ => "The whale" };
-        var maxChars = new Option<int>("--max-chars", "-n") { Description = "Characters to generate", DefaultValueFactory = _ => 300 };
+        var maxChars = new Option<int>("--max-chars", "-n") { Description = "Tokens to generate: characters, or words for a word model", DefaultValueFactory = _ => 300 };
         var temperature = new Option<float>("--temperature", "-t") { Description = "Softmax temperature; 0 is greedy", DefaultValueFactory = _ => 0.8f };
         var topK = new Option<int>("--top-k") { Description = "Sample only from the k most likely characters (0 = all)", DefaultValueFactory = _ => 0 };
         var topP = new Option<float>("--top-p") { Description = "Sample only from the most likely characters holding this probability mass (1 = all)", DefaultValueFactory = _ => 1f };

@@ -16,7 +16,7 @@ internal static class TagCommand
     {
         var train = new Option<FileInfo>("--train") { Description = "Punctuated training text (UTF-8), one text per line", Required = true };
         var valid = new Option<FileInfo>("--valid") { Description = "Punctuated validation text that picks the epoch", Required = true };
-        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the model (safetensors)", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the model (safetensors)" };
         var marks = new Option<string>("--marks") { Description = "The marks to restore, one character each; other characters are text", DefaultValueFactory = _ => "，。、" };
         var embeddingDim = new Option<int>("--embedding-dim") { Description = "Character embedding size", DefaultValueFactory = _ => 64 };
         var hiddenSize = new Option<int>("--hidden-size") { Description = "LSTM hidden size (per direction)", DefaultValueFactory = _ => 128 };
@@ -31,9 +31,10 @@ internal static class TagCommand
         var window = new Option<int>("--window") { Description = "Training lines are cut into windows of at most this many characters", DefaultValueFactory = _ => 64 };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var seed = new Option<int>("--seed") { Description = "Random seed (initial weights, dropout, batch order)", DefaultValueFactory = _ => 42 };
+        var baseline = new Option<FileInfo[]>("--baseline-only") { Description = "Train nothing: score the per-character baseline (each character's most frequent next mark in --train) on --valid and these files", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var command = new Command("tag", "Train a punctuation restorer: a tag per character, the mark that follows it (BiLSTM by default)")
         {
-            train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed,
+            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -50,6 +51,18 @@ internal static class TagCommand
                 throw new ArgumentException($"--marks must list distinct punctuation characters, got '{markList}'");
             string[] labels = [PunctuationTags.None, .. markList.Select(c => c.ToString())];
             static List<string> Lines(FileInfo file) => StrictUtf8.ReadFile(file.FullName).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+            if (result.GetResult(baseline) is not null)
+            {
+                var majority = new PunctuationBaseline(Lines(result.GetValue(train)!), labels);
+                foreach (FileInfo file in (FileInfo[])[result.GetValue(valid)!, .. result.GetValue(baseline) ?? []])
+                {
+                    var m = majority.Evaluate(Lines(file), labels);
+                    Console.WriteLine($"baseline on {file.Name}: mark F1 {TaggerTrainer.MarkF1(m):F4}; " +
+                        string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} P {m.Precision[c]:F3} R {m.Recall[c]:F3} F1 {m.F1[c]:F3}")));
+                }
+                return ExitCodes.Success;
+            }
+            if (result.GetValue(output) is null) throw new ArgumentException("--output is required (or pass --baseline-only)");
             var model = new TaggerTrainer(options).Train(Lines(result.GetValue(train)!), Lines(result.GetValue(valid)!), labels, line => Console.Error.WriteLine(line));
             var extra = new Dictionary<string, string>
             {

@@ -32,4 +32,21 @@ public sealed class EvalMatchesTrainerTests
         Assert.InRange(result.BestValidBitsPerChar - runtime, -1e-3, 1e-3);
         Assert.True(runtime < Math.Log2(tokenizer.VocabularySize), $"training did not learn anything: {runtime} bits/char");
     }
+
+    [Fact]
+    public void WindowedBitsPerCharEqualsOnePassOverALongText()
+    {
+        TorchFixture.Init(seed: 5);
+        var tokenizer = CharTokenizer.FromText(TestTexts.English(3000, seed: 1));
+        using var network = new CharLstmNetwork(new CharLstmShape(tokenizer.VocabularySize, 8, 16, 2, 0.0));
+        using (TorchSharp.torch.no_grad())
+            foreach (var p in network.parameters()) p.mul_(3.0); // a state that matters: a window started from zero would score differently
+        int[] tokens = tokenizer.Encode(TestTexts.English(3 * CharLmEvaluator.Window + 123, seed: 2));
+        Assert.True(tokens.Length > 2 * CharLmEvaluator.Window);
+        double windowed = CharLmEvaluator.BitsPerChar(network, tokens);
+        double onePass = CharLmEvaluator.Score(network, tokens, (logits, target) =>
+            TorchSharp.torch.nn.functional.cross_entropy(logits, target, reduction: TorchSharp.torch.nn.Reduction.Sum).to_type(TorchSharp.torch.ScalarType.Float64).item<double>()
+            / (tokens.Length - 1) / Math.Log(2));
+        Assert.InRange(windowed - onePass, -1e-6, 1e-6);
+    }
 }

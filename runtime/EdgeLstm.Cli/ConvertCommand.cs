@@ -22,9 +22,11 @@ internal static class ConvertCommand
             Description = "A tensor of the input that the model does not use and that is known to be harmless (repeat for more); other unused tensors are an error",
             AllowMultipleArgumentsPerToken = false,
         };
+        var maxLoss = new Option<double?>("--max-loss") { Description = "Try every variant (f32, int8, static scales with --calib, magnitude, block and unit pruning) on --valid and write the smallest (or fastest) whose loss in the task's metric is at most this" };
+        var objective = new Option<string>("--objective") { Description = "With --max-loss: size (smallest file) or latency (fastest on this machine)", DefaultValueFactory = _ => "size" };
         var command = new Command("convert", "Prune and quantize a float model into the compact .elstm format, reporting size and accuracy")
         {
-            input, output, dtype, prune, valid, validFold, evalChars, force, calib, ignore,
+            input, output, dtype, prune, valid, validFold, evalChars, force, calib, ignore, maxLoss, objective,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -32,7 +34,7 @@ internal static class ConvertCommand
             if (weights is not ("int8" or "f32")) throw new ArgumentException($"--dtype must be int8 or f32, got '{weights}'");
             int chars = result.GetValue(evalChars);
             if (chars < 0) throw new ArgumentException($"--eval-chars must be ≥ 0, got {chars}");
-            var report = ModelConverter.Convert(new ConvertOptions
+            var options = new ConvertOptions
             {
                 Input = result.GetValue(input)!.FullName,
                 Output = result.GetValue(output)!.FullName,
@@ -44,8 +46,29 @@ internal static class ConvertCommand
                 Force = result.GetValue(force),
                 CalibText = result.GetValue(calib)?.FullName,
                 IgnoredTensors = result.GetValue(ignore) ?? [],
-            });
-            Console.Write(report);
+            };
+            if (result.GetValue(maxLoss) is { } loss)
+            {
+                if (options.Prune.Method != PruneMethod.None || result.GetResult(dtype) is { Implicit: false })
+                    throw new ArgumentException("--max-loss tries every weight type and pruning itself; drop --dtype and --prune");
+                Objective goal = result.GetValue(objective) switch
+                {
+                    "size" => Objective.Size,
+                    "latency" => Objective.Latency,
+                    var other => throw new ArgumentException($"--objective must be size or latency, got '{other}'"),
+                };
+                var search = VariantSearch.Run(options, loss, goal, Console.IsErrorRedirected ? null : line => Console.Error.Write($"\r\e[K{line}…"));
+                if (!Console.IsErrorRedirected) Console.Error.Write("\r\e[K");
+                Console.Write(search);
+                if (search.Chosen is null)
+                {
+                    var closest = search.Variants.MinBy(v => v.Loss)!;
+                    throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"--max-loss {loss:G4}: no variant is within it (the closest, {closest.Name}, loses {closest.Loss:F4}); nothing written"));
+                }
+                return ExitCodes.Success;
+            }
+            Console.Write(ModelConverter.Convert(options));
             return ExitCodes.Success;
         }));
         return command;

@@ -1,0 +1,61 @@
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Forecast;
+using EdgeLstm.Runtime.Float;
+
+namespace EdgeLstm.Converter;
+
+/// <summary>
+/// A model's task metric on validation data, what `convert --valid` reports and `convert --max-loss` bounds:
+/// bits/char (or bits/word) of a language model, accuracy of a classifier, mark F1 of a punctuation tagger, mean
+/// MAE of a forecaster, greedy WER of a sequence-to-sequence model. The data is read once; <see cref="Score"/> runs
+/// a model over it.
+/// </summary>
+public sealed record TaskMetric(string Name, bool LowerIsBetter, string On, Func<ILanguageModel, double> Score)
+{
+    /// <summary>How much worse <paramref name="candidate"/> is than <paramref name="reference"/> (negative: better).</summary>
+    public double Loss(double reference, double candidate) => LowerIsBetter ? candidate - reference : reference - candidate;
+
+    public static TaskMetric For(FloatLstmModel original, string path, string? fold, int evalChars)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file", path);
+        if (original.Description.Input.Series is { } series)
+        {
+            var data = DailySeriesFile.Read(path);
+            var (start, end) = data.Range(fold ?? "valid", Path.GetFileName(path));
+            int[] horizons = Enumerable.Range(1, series.Horizon).ToArray();
+            return new TaskMetric($"MAE (mean of horizons 1..{series.Horizon})", true, $"{end - start:N0} days of split '{fold ?? "valid"}', rolling origin", model =>
+            {
+                using var forecaster = new Forecaster(model);
+                return ForecastEvaluator.Evaluate(forecaster, data, start, end, horizons).Average(e => e.Model!.Mae);
+            });
+        }
+        if (original.Description.Head.Decoder is not null)
+        {
+            string split = fold ?? "valid";
+            var words = PronunciationLexicon.Read(path).Where(w => w.Split == split).ToList();
+            if (words.Count == 0) throw new ArgumentException($"{path}: no words in split '{split}'");
+            return new TaskMetric("WER % (greedy)", true, $"{words.Count:N0} words of split '{split}'", model => TransducerEvaluator.Evaluate(model, words, 1).Wer);
+        }
+        switch (original.Description.Head.Kind)
+        {
+            case HeadKinds.NextToken:
+                int[] tokens = original.Tokenizer.Encode(StrictUtf8.ReadFile(path));
+                if (evalChars > 0 && tokens.Length > evalChars) tokens = tokens[..evalChars];
+                bool words = original.Tokenizer is WordTokenizer;
+                return new TaskMetric(words ? "bits/word" : "bits/char", true, $"{tokens.Length:N0} validation {(words ? "words" : "characters")}",
+                    model => BitsPerCharEvaluator.Evaluate(model, tokens));
+            case HeadKinds.Tag when PunctuationTags.IsRestorer(original.Description):
+                var lines = StrictUtf8.ReadFile(path).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+                if (lines.Count == 0) throw new ArgumentException($"{path}: no lines to score");
+                return new TaskMetric("mark F1", false, $"{lines.Count:N0} punctuated lines", model => TaggerEvaluator.Evaluate(model, lines).F1.AsSpan(1).ToArray().Average());
+            case HeadKinds.Classify:
+                var rows = LabeledTextFile.Read(path);
+                if (fold is not null) rows = rows.Where(r => r.Fold == fold).ToList();
+                if (rows.Count == 0) throw new ArgumentException($"{path}: no labelled texts in fold '{fold}'");
+                return new TaskMetric("accuracy", false, $"{rows.Count:N0} labelled texts{(fold is null ? "" : $" (fold {fold})")}",
+                    model => ClassifierEvaluator.Evaluate(model, rows).Accuracy);
+            default:
+                throw new ArgumentException($"--valid: no metric for a '{original.Description.Task}' model yet");
+        }
+    }
+}

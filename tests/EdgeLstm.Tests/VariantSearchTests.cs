@@ -1,0 +1,65 @@
+using EdgeLstm.Converter;
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Format;
+
+namespace EdgeLstm.Tests;
+
+/// <summary>`convert --max-loss`: on the default character model and the committed sentiment classifier it writes the smallest variant within the loss.</summary>
+public sealed class VariantSearchTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static void AssertPickedTheSmallestWithinTheLoss(VariantSearchReport report, double maxLoss, string output)
+    {
+        Assert.NotNull(report.Chosen);
+        Assert.True(report.Chosen!.Loss <= maxLoss, $"chosen {report.Chosen.Name} loses {report.Chosen.Loss}");
+        foreach (var v in report.Variants)
+        {
+            Assert.Equal(v.Loss <= maxLoss, v.Kept);
+            if (v.Kept) Assert.True(report.Chosen.Bytes <= v.Bytes, $"{v.Name} ({v.Bytes} bytes) is smaller than the chosen {report.Chosen.Name}");
+        }
+        Assert.Contains(report.Variants, v => !v.Kept || v.Name != report.Chosen.Name); // more than one variant was weighed
+        Assert.Equal(report.Chosen.Bytes, new FileInfo(output).Length);
+        using var model = CompactModelLoader.Load(output); // what was written loads
+    }
+
+    [Fact]
+    public void DefaultCharacterModelGetsTheSmallestVariantWithinTheLoss()
+    {
+        string output = _dir.File("moby.elstm");
+        var options = new ConvertOptions
+        {
+            Input = Arm64BitIdentityTests.RepoPath("runtime", "models", "moby-dick-char.safetensors"), Output = output,
+            ValidText = Arm64BitIdentityTests.RepoPath(".cache", "moby-dick", "valid.txt"), EvalChars = 3000,
+        };
+        var loose = VariantSearch.Run(options, maxLoss: 0.05, Objective.Size);
+        AssertPickedTheSmallestWithinTheLoss(loose, 0.05, output);
+        Assert.Equal(5, loose.Variants.Count); // f32, int8, three prunings: the character model steps, so units too
+        Assert.Contains(loose.Variants, v => !v.Kept); // 50% block pruning without fine-tuning costs more than 0.05 bits/char
+        Assert.True(loose.Chosen!.Bytes < loose.Variants.First(v => v.Name == "f32").Bytes / 3);
+        // Nothing but the float weights keep the metric exactly: the bound decides.
+        var strict = VariantSearch.Run(options with { Force = true }, maxLoss: 0, Objective.Size);
+        AssertPickedTheSmallestWithinTheLoss(strict, 0, output);
+        Assert.True(strict.Chosen!.Bytes >= loose.Chosen.Bytes);
+    }
+
+    [Fact]
+    public void ClassifierGetsAVariantByAccuracyAndRefusesWithoutValidation()
+    {
+        string output = _dir.File("sentiment.elstm");
+        var options = new ConvertOptions
+        {
+            Input = Arm64BitIdentityTests.RepoPath("runtime", "models", "sentiment.safetensors"), Output = output,
+            ValidText = Arm64BitIdentityTests.RepoPath(".cache", "sentiment", "sentiment.tsv"), ValidFold = "1",
+        };
+        var report = VariantSearch.Run(options, maxLoss: 0.01, Objective.Size);
+        Assert.Equal("accuracy", report.MetricName);
+        Assert.Equal(4, report.Variants.Count); // a BiLSTM classifier cannot be narrowed by units
+        AssertPickedTheSmallestWithinTheLoss(report, 0.01, output);
+        var e = Assert.Throws<ArgumentException>(() => VariantSearch.Run(options with { ValidText = null, Force = true }, 0.01, Objective.Size));
+        Assert.Contains("--valid", e.Message);
+        Assert.Throws<IOException>(() => VariantSearch.Run(options, 0.01, Objective.Size)); // the output exists, no --force
+    }
+}

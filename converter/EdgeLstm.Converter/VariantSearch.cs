@@ -92,20 +92,14 @@ public static class VariantSearch
         int[] tokens = new int[steps];
         for (int i = 0; i < steps; i++) tokens[i] = 1 + i * 7 % Math.Max(1, model.HasEmbedding ? model.Tokenizer.VocabularySize - 1 : 1);
         float[] vectors = new float[steps * d.Input.Size];
-        Action run;
-        if (d.IsSteppable)
-        {
-            var session = model.CreateSession();
-            var input = new float[d.Input.Size];
-            run = model.HasEmbedding
+        using ILanguageModelSession? session = d.IsSteppable ? model.CreateSession() : null;
+        using ISequenceRunner? runner = d.IsSteppable ? null : model.CreateRunner();
+        var input = new float[d.Input.Size];
+        Action run = session is not null
+            ? model.HasEmbedding
                 ? () => { session.Reset(); foreach (int t in tokens) session.Step(t); }
-                : () => { session.Reset(); for (int i = 0; i < steps; i++) session.StepInput(input); };
-        }
-        else
-        {
-            var runner = model.CreateRunner();
-            run = model.HasEmbedding ? () => runner.Run(tokens) : () => runner.RunVectors(vectors);
-        }
+                : () => { session.Reset(); for (int i = 0; i < steps; i++) session.StepInput(input); }
+            : model.HasEmbedding ? () => runner!.Run(tokens) : () => runner!.RunVectors(vectors);
         run();
         double best = double.MaxValue;
         for (int round = 0; round < 7; round++)

@@ -25,7 +25,9 @@ public sealed record VariantSearchReport(string Output, string MetricName, strin
         s.AppendLine(string.Create(inv, $"{MetricName} on {On}: float {FloatMetric:F4}; keeping variants within {MaxLoss:G4} of it, then the {(Objective == Objective.Size ? "smallest" : "fastest")}"));
         s.AppendLine("variant                      bytes  µs/step    metric      loss  kept");
         foreach (var v in Variants)
-            s.AppendLine(string.Create(inv, $"{(v == Chosen ? "* " : "  ")}{v.Name,-22}{v.Bytes,11:N0}{v.MicrosecondsPerStep,9:F1}{v.Metric,10:F4}{v.Loss,+10:+0.0000;-0.0000}  {v.Why}"));
+            s.AppendLine(double.IsNaN(v.Metric)
+                ? $"  {v.Name,-22}{"-",11}{"-",9}{"-",10}{"-",10}  {v.Why}"
+                : string.Create(inv, $"{(v == Chosen ? "* " : "  ")}{v.Name,-22}{v.Bytes,11:N0}{v.MicrosecondsPerStep,9:F1}{v.Metric,10:F4}{v.Loss,+10:+0.0000;-0.0000}  {v.Why}"));
         s.AppendLine(Chosen is null ? "no variant is within the loss; nothing written" : $"wrote {Output}: {Chosen.Name}");
         return s.ToString();
     }
@@ -67,7 +69,16 @@ public static class VariantSearch
         foreach (var (name, candidate) in candidates)
         {
             progress?.Invoke($"building and scoring {name}");
-            var (bytes, _) = ModelConverter.Build(original, inputFile, candidate, safetensorsOut: false);
+            byte[] bytes;
+            try
+            {
+                (bytes, _) = ModelConverter.Build(original, inputFile, candidate, safetensorsOut: false);
+            }
+            catch (ArgumentException e) // a pruning this model's shapes do not allow (e.g. blocks of 16 in 26 columns)
+            {
+                results.Add((new VariantResult(name, 0, double.NaN, double.NaN, double.NaN, false, $"not built: {e.Message}"), []));
+                continue;
+            }
             using ILanguageModel model = CompactModelLoader.Load(ModelFileReader.Parse(bytes, name));
             double score = metric.Score(model);
             double loss = metric.Loss(reference, score);
@@ -84,7 +95,7 @@ public static class VariantSearch
             results.Select(r => r.Result).ToList(), chosen?.Result);
     }
 
-    /// <summary>µs per step: 64 steps of a session for a steppable model, else a 64-step whole-sequence run over 64; best of 7.</summary>
+    /// <summary>µs per input step, best of 7: 64 steps of a session (steppable models), a 64-step whole-sequence run, or greedy decoding of a 10-step input (sequence to sequence).</summary>
     public static double Latency(ILanguageModel model)
     {
         const int steps = 64;
@@ -92,10 +103,16 @@ public static class VariantSearch
         int[] tokens = new int[steps];
         for (int i = 0; i < steps; i++) tokens[i] = 1 + i * 7 % Math.Max(1, model.HasEmbedding ? model.Tokenizer.VocabularySize - 1 : 1);
         float[] vectors = new float[steps * d.Input.Size];
+        bool transduces = d.Head.Decoder is not null;
         using ILanguageModelSession? session = d.IsSteppable ? model.CreateSession() : null;
-        using ISequenceRunner? runner = d.IsSteppable ? null : model.CreateRunner();
+        using ISequenceRunner? runner = d.IsSteppable || transduces ? null : model.CreateRunner();
+        using ITransducer? transducer = transduces ? model.CreateTransducer() : null;
         var input = new float[d.Input.Size];
-        Action run = session is not null
+        var output = new int[transduces ? d.Head.Decoder!.MaxSteps : 0];
+        // A sequence-to-sequence model: greedy decoding of a 10-step input, timed per input step like the others.
+        int timedSteps = transduces ? 10 : steps;
+        Action run = transduces ? () => transducer!.Transduce(tokens.AsSpan(0, 10), 1, output)
+            : session is not null
             ? model.HasEmbedding
                 ? () => { session.Reset(); foreach (int t in tokens) session.Step(t); }
                 : () => { session.Reset(); for (int i = 0; i < steps; i++) session.StepInput(input); }
@@ -106,7 +123,7 @@ public static class VariantSearch
         {
             long start = Stopwatch.GetTimestamp();
             run();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMicroseconds / steps);
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMicroseconds / timedSteps);
         }
         return best;
     }

@@ -62,7 +62,7 @@ internal static class ConvertCommand
                 Console.Write(search);
                 if (search.Chosen is null)
                 {
-                    var closest = search.Variants.MinBy(v => v.Loss)!;
+                    var closest = search.Variants.Where(v => !double.IsNaN(v.Loss)).MinBy(v => v.Loss)!;
                     throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                         $"--max-loss {loss:G4}: no variant is within it (the closest, {closest.Name}, loses {closest.Loss:F4}); nothing written"));
                 }

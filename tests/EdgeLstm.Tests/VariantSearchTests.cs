@@ -62,4 +62,24 @@ public sealed class VariantSearchTests : IDisposable
         Assert.Contains("--valid", e.Message);
         Assert.Throws<IOException>(() => VariantSearch.Run(options, 0.01, Objective.Size)); // the output exists, no --force
     }
+
+    [Fact]
+    public void ForecasterListsAPruningItsShapesDoNotAllowAndPicksByLatency()
+    {
+        string output = _dir.File("births.elstm");
+        var options = new ConvertOptions
+        {
+            Input = Arm64BitIdentityTests.RepoPath("runtime", "models", "births-forecast.safetensors"), Output = output,
+            ValidText = Arm64BitIdentityTests.RepoPath(".cache", "forecast", "births.csv"),
+        };
+        var report = VariantSearch.Run(options, maxLoss: 2, Objective.Latency);
+        Assert.StartsWith("MAE", report.MetricName);
+        var block = Assert.Single(report.Variants, v => v.Name == "int8 block:0.5:row");
+        Assert.False(block.Kept);
+        Assert.StartsWith("not built: ", block.Why); // 26 input columns are not blocks of 16
+        Assert.NotNull(report.Chosen);
+        foreach (var v in report.Variants.Where(v => v.Kept))
+            Assert.True(report.Chosen!.MicrosecondsPerStep <= v.MicrosecondsPerStep);
+        Assert.Equal(report.Chosen!.Bytes, new FileInfo(output).Length);
+    }
 }

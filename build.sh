@@ -421,7 +421,7 @@ case "${1:-}" in
         $EDGELSTM convert "$G2P_MODEL.safetensors" -o "$G2P_MODEL.elstm" --valid "$CMUDICT" --force
         exit 0 ;;
       tang)
-        # Tang poems, characters seen fewer than 5 times in training as the unknown token (5,854 kept); a cosine
+        # Tang poems, characters seen fewer than 5 times in training as the unknown token (5,853 kept); a cosine
         # schedule over 4 epochs stopped after the second (the session's time: ~65 min on 2 busy cores), checkpointed.
         need_poetry
         TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll"

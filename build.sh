@@ -8,7 +8,7 @@
 #   ./build.sh train   retrain the default model as committed (docs/benchmarks.md has the timings);
 #                      `train sentiment`, `train sentiment-cv`, `train spam` (classifiers), `train births` (forecaster), `train g2p`,
 #                      `train tang` (poetry), `train punctuation` (tagger and its unidirectional ablation), `train sotu` (word and char)
-#   ./build.sh bench   the benchmark harness (docs/benchmarks.md)
+#   ./build.sh bench   the benchmark harness (docs/benchmarks.md); `bench pareto` writes docs/pareto.md
 #   ./build.sh soak    C ABI soak and abuse run (8 threads x 100,000 steps; 100,000 bad calls): minutes, not in test
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -469,6 +469,7 @@ case "${1:-}" in
     fi
     need_dotnet
     [[ "${2:-}" == forecast ]] && need_births
+    if [[ "${2:-}" == pareto ]]; then need_data; need_sentiment; need_births; need_cmudict; need_poetry; need_sotu_lm; fi
     dotnet build bench/EdgeLstm.Bench -c $CONFIG -v quiet -nologo -clp:ErrorsOnly
     dotnet bench/EdgeLstm.Bench/bin/$CONFIG/net10.0/edgelstm-bench.dll "${@:2}"
     ;;

@@ -48,6 +48,23 @@ public static class VariantSearch
         if (!(maxLoss >= 0) || double.IsInfinity(maxLoss)) throw new ArgumentException($"--max-loss must be a number ≥ 0, got {maxLoss}");
         if (options.Output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException("--max-loss writes an .elstm file; give -o a .elstm name");
         if (!options.Force && File.Exists(options.Output)) throw new IOException($"{options.Output} exists; pass --force to overwrite it");
+        var (metric, reference, results) = Measure(options, maxLoss, progress);
+        var within = results.Where(r => r.Result.Kept).ToList();
+        (VariantResult Result, byte[] Bytes)? chosen = within.Count == 0 ? null
+            : objective == Objective.Size ? within.MinBy(r => r.Result.Bytes) : within.MinBy(r => r.Result.MicrosecondsPerStep);
+        if (chosen is { } c) AtomicFile.WriteAllBytes(options.Output, c.Bytes, overwrite: options.Force);
+        return new VariantSearchReport(options.Output, metric.Name, metric.On, reference, maxLoss, objective,
+            results.Select(r => r.Result).ToList(), chosen?.Result);
+    }
+
+    /// <summary>
+    /// Builds every variant of options.Input and scores it on options.ValidText with the task's metric; a variant is
+    /// kept when its loss against the float model is at most <paramref name="maxLoss"/>. Writes nothing.
+    /// </summary>
+    public static (TaskMetric Metric, double Reference, List<(VariantResult Result, byte[] Bytes)> Results) Measure(ConvertOptions options, double maxLoss,
+        Action<string>? progress = null)
+    {
+        if (options.ValidText is null) throw new ArgumentException("the variants are compared on validation data: pass --valid");
         var inputFile = SafeTensorsReader.Read(options.Input);
         FloatLstmModel original = FloatLstmModel.FromSafeTensors(inputFile, options.IgnoredTensors);
         TaskMetric metric = TaskMetric.For(original, options.ValidText, options.ValidFold, options.EvalChars);
@@ -87,12 +104,7 @@ public static class VariantSearch
             results.Add((new VariantResult(name, bytes.Length, micros, score, loss, kept,
                 kept ? "within the loss" : string.Create(CultureInfo.InvariantCulture, $"dropped: loss {loss:F4} > {maxLoss:G4}")), bytes));
         }
-        var within = results.Where(r => r.Result.Kept).ToList();
-        (VariantResult Result, byte[] Bytes)? chosen = within.Count == 0 ? null
-            : objective == Objective.Size ? within.MinBy(r => r.Result.Bytes) : within.MinBy(r => r.Result.MicrosecondsPerStep);
-        if (chosen is { } c) AtomicFile.WriteAllBytes(options.Output, c.Bytes, overwrite: options.Force);
-        return new VariantSearchReport(options.Output, metric.Name, metric.On, reference, maxLoss, objective,
-            results.Select(r => r.Result).ToList(), chosen?.Result);
+        return (metric, reference, results);
     }
 
     /// <summary>µs per input step, best of 7: 64 steps of a session (steppable models), a 64-step whole-sequence run, or greedy decoding of a 10-step input (sequence to sequence).</summary>

@@ -10,6 +10,7 @@ namespace EdgeLstm.Trainer;
 /// with the mark after it. Training cuts lines into windows of at most <see cref="TaggerOptions.Window"/>
 /// characters; validation runs whole lines. Adam, shuffled batches, cross-entropy over real steps; the epoch with
 /// the best validation mark F1 (mean F1 of the marks, "none" left out) is kept. Test text is never seen here.
+/// The network's padding index is 0, which for characters is the unknown token: rare characters embed as zeros.
 /// </summary>
 public sealed class TaggerTrainer(TaggerOptions options)
 {

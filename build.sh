@@ -422,7 +422,8 @@ case "${1:-}" in
         exit 0 ;;
       tang)
         # Tang poems, characters seen fewer than 5 times in training as the unknown token (5,853 kept); a cosine
-        # schedule over 4 epochs stopped after the second (the session's time: ~65 min on 2 busy cores), checkpointed.
+        # schedule over 4 epochs stopped after the second (the session's time: ~65 min on 2 busy cores), checkpointed;
+        # run it again once a checkpoint exists and it goes on with epochs 3-4 of the same schedule.
         need_poetry
         TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll"
         $TRAIN --train $POETRY/tang/train.txt --valid $POETRY/tang/valid.txt -o "$TANG_MODEL.safetensors" --min-count 5 --embedding-dim 128 \

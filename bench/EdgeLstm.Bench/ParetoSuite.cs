@@ -1,76 +1,224 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using EdgeLstm.Converter;
 using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.SafeTensors;
+using Spectre.Console;
 
 namespace EdgeLstm.Bench;
 
 /// <summary>
-/// `bench pareto` (a first version): for every committed task model whose held-out data is on this machine, the
-/// variants `convert --max-loss` weighs (f32, int8, pruned int8), each scored by the task's metric on the held-out
-/// split and timed per step on EdgeLstm, one thread; the variants no other is both faster and better than are the
-/// Pareto front. Writes one Markdown file. Not yet: peers (ONNX Runtime, libtorch), two threads, p50/p99, load time,
-/// memory, plots.
+/// `edgelstm-bench pareto` (`./build.sh bench pareto`): for every committed task model whose held-out data is on
+/// this machine, the variants `convert --max-loss` weighs (f32, int8, int8 static scales, pruned int8) on EdgeLstm
+/// (one thread; the int8 model also on two where it steps), and the float model on ONNX Runtime (LSTM op, and
+/// DynamicQuantizeLSTM + DynamicQuantizeMatMul) and libtorch, all scored by the task's metric on the held-out split
+/// with the latency of every item timed (<see cref="ParetoRun"/>, one process per row). Writes docs/pareto.md (a
+/// table per task) and a Pareto plot per task (<see cref="ParetoPlot"/>, PNG and SVG).
 /// </summary>
 public static class ParetoSuite
 {
-    private sealed record TaskCase(string Task, string Model, string Data, string? Fold, int EvalChars);
+    /// <param name="FineTuned">A committed pruned-and-fine-tuned .elstm of the same model, run as one more variant.</param>
+    private sealed record TaskCase(string Task, string Slug, string Model, string Data, string? Fold, int EvalChars, string? Calib, string Item,
+        string? FineTuned = null);
+
+    internal sealed record Row(string Engine, string Variant, int Threads, ParetoMeasurement? Measured, string? Why)
+    {
+        public string Label => Engine == EdgeLstmEngine ? $"{Variant}{(Threads > 1 ? $", {Threads} threads" : "")}" : Engine;
+    }
+
+    internal const string EdgeLstmEngine = "EdgeLstm";
 
     private static readonly TaskCase[] Cases =
     [
-        new("character LM (Moby Dick)", "runtime/models/moby-dick-char.safetensors", ".cache/moby-dick/test.txt", null, 20_000),
-        new("sentiment classifier", "runtime/models/sentiment.safetensors", ".cache/sentiment/sentiment.tsv", "0", 0),
-        new("births forecaster", "runtime/models/births-forecast.safetensors", ".cache/forecast/births.csv", "test", 0),
-        new("grapheme to phoneme", "runtime/models/g2p.safetensors", ".cache/g2p/cmudict.tsv", "test", 0),
-        new("Tang poetry LM", "runtime/models/tang-poetry.safetensors", ".cache/poetry/tang/test.txt", null, 20_000),
-        new("Song ci punctuation", "runtime/models/songci-punctuation.safetensors", ".cache/poetry/songci/test.txt", null, 0),
-        new("State of the Union words", "runtime/models/sotu-word.safetensors", ".cache/sotu-lm/test.txt", null, 20_000),
+        new("character LM (Moby Dick)", "moby-dick-char", "runtime/models/moby-dick-char.safetensors", ".cache/moby-dick/test.txt", null, 20_000, ".cache/moby-dick/train.txt", "character",
+            "runtime/models/moby-dick-char-block50row.elstm"),
+        new("sentiment classifier", "sentiment", "runtime/models/sentiment.safetensors", ".cache/sentiment/sentiment.tsv", "0", 0, null, "sentence"),
+        new("births forecaster", "births-forecast", "runtime/models/births-forecast.safetensors", ".cache/forecast/births.csv", "test", 0, null, "day stepped"),
+        new("grapheme to phoneme", "g2p", "runtime/models/g2p.safetensors", ".cache/g2p/cmudict.tsv", "test", 0, null, "word"),
+        new("Tang poetry LM", "tang-poetry", "runtime/models/tang-poetry.safetensors", ".cache/poetry/tang/test.txt", null, 20_000, ".cache/poetry/tang/train.txt", "character"),
+        new("Song ci punctuation", "songci-punctuation", "runtime/models/songci-punctuation.safetensors", ".cache/poetry/songci/test.txt", null, 0, null, "line"),
+        new("State of the Union words", "sotu-word", "runtime/models/sotu-word.safetensors", ".cache/sotu-lm/test.txt", null, 20_000, ".cache/sotu-lm/train.txt", "word"),
     ];
 
-    public static void Run(string output)
+    private static readonly (string Engine, string Arg)[] Peers =
+        [("ONNX Runtime LSTM", "ort-float"), ("ONNX Runtime DynamicQuantizeLSTM", "ort-int8"), ("libtorch", "libtorch")];
+
+    /// <param name="only">Slugs of the tasks to run (empty: all).</param>
+    public static void Run(string output, IReadOnlyCollection<string> only)
     {
         var inv = CultureInfo.InvariantCulture;
-        var doc = new StringBuilder();
-        doc.AppendLine("# Accuracy against latency, every committed model (first version of the suite)");
-        doc.AppendLine();
-        doc.AppendLine(FormattableString.Invariant($"`./build.sh bench pareto`, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, kernels ") +
-            $"{EdgeLstm.Runtime.Kernels.LstmKernels.Default.Name}. Metric on the held-out split; µs per input step on EdgeLstm, one thread, best of 7 " +
-            "(`VariantSearch.Latency`); ★ = on the Pareto front (no other variant is both faster and at least as good). Peers are not in this version.");
-        foreach (TaskCase c in Cases)
+        var started = DateTime.UtcNow;
+        string plots = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output))!, "pareto");
+        Directory.CreateDirectory(plots);
+        var results = new List<(TaskCase Case, TaskMetric Metric, double Reference, List<Row> Rows)>();
+        bool interactive = AnsiConsole.Profile.Capabilities.Interactive;
+
+        void Measure(Action<string, double, double> report) // (what, done, total) per task
         {
-            if (!File.Exists(c.Model) || !File.Exists(c.Data))
+            foreach (TaskCase c in Cases.Where(c => only.Count == 0 || only.Contains(c.Slug)))
             {
-                Console.Error.WriteLine($"{c.Task}: skipped ({(File.Exists(c.Model) ? c.Data : c.Model)} is missing)");
-                continue;
-            }
-            Console.Error.WriteLine($"{c.Task}: building and scoring the variants");
-            var (metric, reference, results) = VariantSearch.Measure(new ConvertOptions
-            {
-                Input = c.Model, Output = "", ValidText = c.Data, ValidFold = c.Fold, EvalChars = c.EvalChars,
-            }, maxLoss: double.PositiveInfinity);
-            var built = results.Select(r => r.Result).Where(r => !double.IsNaN(r.Metric)).ToList();
-            doc.AppendLine();
-            doc.AppendLine($"## {c.Task}");
-            // TaskMetric names its data as convert's --valid; here it is the held-out split.
-            doc.AppendLine(string.Create(inv, $"`{c.Model}`; {metric.Name} on {metric.On.Replace("validation ", "")} of `{c.Data}`; float safetensors {reference:F4}."));
-            doc.AppendLine();
-            doc.AppendLine($"| variant | file bytes | µs/step | {metric.Name} | loss vs float | front |");
-            doc.AppendLine("|---|---|---|---|---|---|");
-            foreach (var r in results.Select(r => r.Result))
-            {
-                if (double.IsNaN(r.Metric))
+                if (!File.Exists(c.Model) || !File.Exists(c.Data))
                 {
-                    doc.AppendLine($"| {r.Name} | — | — | — | — | {r.Why} |");
+                    Console.Error.WriteLine($"{c.Task}: skipped ({(File.Exists(c.Model) ? c.Data : c.Model)} is missing)");
                     continue;
                 }
-                bool front = !built.Any(o => o != r && o.MicrosecondsPerStep <= r.MicrosecondsPerStep && metric.Loss(r.Metric, o.Metric) <= 0
-                    && (o.MicrosecondsPerStep < r.MicrosecondsPerStep || metric.Loss(r.Metric, o.Metric) < 0));
-                doc.AppendLine(string.Create(inv, $"| {r.Name} | {r.Bytes:N0} | {r.MicrosecondsPerStep:F1} | {r.Metric:F4} | {r.Loss:+0.0000;-0.0000} | {(front ? "★" : "")} |"));
+                report($"{c.Task}: building the variants", 0, 1);
+                var inputFile = SafeTensorsReader.Read(c.Model);
+                using FloatLstmModel original = FloatLstmModel.FromSafeTensors(inputFile);
+                TaskMetric metric = TaskMetric.For(original, c.Data, c.Fold, c.EvalChars);
+                var options = new ConvertOptions
+                {
+                    Input = c.Model, Output = "", ValidText = c.Data, ValidFold = c.Fold, EvalChars = c.EvalChars,
+                    CalibText = c.Calib is not null && File.Exists(c.Calib) ? c.Calib : null,
+                };
+                var runs = new List<(Row Row, string[] Args)>();
+                string directory = Path.Combine(".cache", "pareto", c.Slug);
+                Directory.CreateDirectory(directory);
+                foreach (var (name, bytes, why) in VariantSearch.Build(original, inputFile, options))
+                {
+                    if (bytes is null)
+                    {
+                        runs.Add((new Row(EdgeLstmEngine, name, 1, null, why), []));
+                        continue;
+                    }
+                    string file = Path.Combine(directory, name.Replace(' ', '_').Replace(':', '-') + ".elstm");
+                    AtomicFile.WriteAllBytes(file, bytes, overwrite: true);
+                    runs.Add((new Row(EdgeLstmEngine, name, 1, null, null), Args("edgelstm", 1, file, c)));
+                    if (name == "int8" && original.Description.IsSteppable)
+                        runs.Add((new Row(EdgeLstmEngine, name, 2, null, null), Args("edgelstm", 2, file, c)));
+                }
+                if (c.FineTuned is not null && File.Exists(c.FineTuned))
+                    runs.Add((new Row(EdgeLstmEngine, "int8 block:0.5:row fine-tuned", 1, null, null), Args("edgelstm", 1, c.FineTuned, c)));
+                foreach (var (engine, arg) in Peers)
+                    runs.Add((new Row(engine, "float weights", 1, null, null), Args(arg, 1, c.Model, c)));
+
+                var rows = new List<Row>();
+                for (int i = 0; i < runs.Count; i++)
+                {
+                    var (row, args) = runs[i];
+                    report($"{c.Task}: {row.Label}", i, runs.Count);
+                    rows.Add(args.Length == 0 ? row : RunChild(row, args));
+                }
+                report($"{c.Task}: done", runs.Count, runs.Count);
+                double reference = rows.First(r => r.Engine == EdgeLstmEngine && r.Variant == "f32").Measured?.Metric ?? double.NaN;
+                results.Add((c, metric, reference, rows));
             }
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+
+        if (interactive)
+        {
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                .Start(ctx =>
+                {
+                    var bar = ctx.AddTask("pareto", maxValue: 1);
+                    Measure((what, done, total) =>
+                    {
+                        bar.Description = what.Replace("[", "[[").Replace("]", "]]");
+                        bar.MaxValue = total;
+                        bar.Value = done;
+                    });
+                });
+        }
+        else
+        {
+            Measure((what, done, total) => Console.Error.WriteLine($"[{done}/{total}] {what}"));
+        }
+
+        var doc = new StringBuilder();
+        doc.AppendLine("# Accuracy against latency, every committed model");
+        doc.AppendLine();
+        doc.AppendLine(string.Create(inv, $"`./build.sh bench pareto`, {started:yyyy-MM-dd HH:mm} UTC, {(DateTime.UtcNow - started).TotalMinutes:F0} minutes; {CpuName()}, ") +
+            $"{Environment.ProcessorCount} cores, int8 kernels {EdgeLstm.Runtime.Kernels.LstmKernels.Default.Name}. Written by `bench/EdgeLstm.Bench/ParetoSuite.cs`.");
+        doc.AppendLine();
+        doc.AppendLine("Each row is one process: the model loaded, then scored by the task's metric on the held-out split, every item timed " +
+            "(a character or word stepped, a sentence or line run whole, a forecast day stepped, a word decoded). Batch 1; one thread unless said. " +
+            "EdgeLstm runs each variant `convert --max-loss` weighs (pruning without fine-tuning), and the committed fine-tuned block-pruned character model; ONNX Runtime 1.31.1 and libtorch (TorchSharp 0.107.0) run the float model's " +
+            "weights — ONNX Runtime as the float LSTM op, and as DynamicQuantizeLSTM with DynamicQuantizeMatMul for the output layer (its own int8, " +
+            "what `quantize_dynamic` makes). Pruned variants are not run on the peers: their dense kernels take the same time for zeros. " +
+            "**first call** is the first item after loading (this process is JIT-compiled, so it includes compiling the code it runs, for every engine); " +
+            "mean, p50 and p99 are over the other items. **peak RSS** is the process's VmHWM (the .NET runtime and the data included; libtorch only in its rows). " +
+            "★ = on the Pareto front of p50 latency and the metric (no other row is both faster and at least as good). " +
+            "The figures plot p50 latency (log scale) against the metric.");
+        foreach (var (c, metric, reference, rows) in results)
+        {
+            doc.AppendLine();
+            doc.AppendLine($"## {c.Task}");
+            doc.AppendLine(string.Create(inv, $"`{c.Model}`; {metric.Name} ({(metric.LowerIsBetter ? "lower" : "higher")} is better) on {metric.On.Replace("validation ", "")} of `{c.Data}`; latency per {c.Item}."));
+            doc.AppendLine();
+            var measured = rows.Where(r => r.Measured is not null).ToList();
+            // Metrics equal to 4 decimals count as equal: float engines differ in the last digits of their sums.
+            double Worse(Row r, Row o) => Math.Round(metric.Loss(r.Measured!.Metric, o.Measured!.Metric), 4); // > 0: o is worse than r
+            bool OnFront(Row r) => !measured.Any(o => o != r && o.Measured!.P50Micros <= r.Measured!.P50Micros && Worse(r, o) <= 0
+                && (o.Measured.P50Micros < r.Measured.P50Micros || Worse(r, o) < 0));
+            string png = Path.Combine(plots, c.Slug + ".png");
+            ParetoPlot.Save(png, $"{c.Task}: {metric.Name} against latency", $"µs per {c.Item}, p50 (log scale)", metric.Name,
+                measured.Select(r => (r.Engine, r.Label, r.Measured!.P50Micros, r.Measured.Metric, OnFront(r))).ToList());
+            doc.AppendLine($"![{c.Task}](pareto/{c.Slug}.png) ([SVG](pareto/{c.Slug}.svg))");
+            doc.AppendLine();
+            doc.AppendLine($"| engine | variant | model bytes | {metric.Name} | vs float | mean µs | p50 µs | p99 µs | first call ms | load ms | peak RSS MB | front |");
+            doc.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+            foreach (Row r in rows)
+            {
+                string variant = r.Threads > 1 ? $"{r.Variant}, {r.Threads} threads" : r.Variant;
+                if (r.Measured is not { } m)
+                {
+                    doc.AppendLine($"| {r.Engine} | {variant} | — | — | — | — | — | — | — | — | — | {r.Why} |");
+                    continue;
+                }
+                doc.AppendLine(string.Create(inv,
+                    $"| {r.Engine} | {variant} | {m.ModelBytes:N0} | {m.Metric:F4} | {Signed(metric.Loss(reference, m.Metric))} | {m.MeanMicros:F1} | {m.P50Micros:F1} | {m.P99Micros:F1} | {m.FirstCallMillis:F1} | {m.LoadMillis:F0} | {m.PeakRssMegabytes:F0} | {(OnFront(r) ? "★" : "")} |"));
+            }
+        }
         AtomicFile.WriteAllText(output, doc.ToString());
         Console.WriteLine(doc);
-        Console.Error.WriteLine($"wrote {output}");
+        Console.Error.WriteLine($"wrote {output} and {plots}/*.png, *.svg");
+    }
+
+    private static string[] Args(string engine, int threads, string model, TaskCase c) =>
+        ["pareto-run", engine, threads.ToString(CultureInfo.InvariantCulture), model, c.Model, c.Data, c.Fold ?? "-", c.EvalChars.ToString(CultureInfo.InvariantCulture)];
+
+    /// <summary>Runs one row in a child process of this program and reads its result line; a failure becomes the row's reason.</summary>
+    private static Row RunChild(Row row, string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Started as `dotnet edgelstm-bench.dll` (build.sh) or as the apphost: the child the same way.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(typeof(ParetoSuite).Assembly.Location);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using var child = Process.Start(start)!;
+        var stderr = child.StandardError.ReadToEndAsync();
+        string stdout = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        string? line = stdout.Split('\n').FirstOrDefault(l => l.StartsWith(ParetoRun.Marker, StringComparison.Ordinal));
+        if (child.ExitCode != 0 || line is null)
+        {
+            string last = stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? $"exit code {child.ExitCode}";
+            Console.Error.WriteLine($"{row.Label}: failed: {stderr.Result}");
+            return row with { Why = $"failed: {last.Trim()}" };
+        }
+        return row with { Measured = JsonSerializer.Deserialize(line[ParetoRun.Marker.Length..], ParetoJsonContext.Default.ParetoMeasurement) };
+    }
+
+    /// <summary>+0.0000 / -0.0000, never "-+0.0000" for a tiny negative.</summary>
+    private static string Signed(double x)
+    {
+        double r = Math.Round(x, 4);
+        return (r == 0 ? 0 : r).ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
+    }
+
+    private static string CpuName()
+    {
+        try
+        {
+            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line is null ? "CPU unknown" : line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return "CPU unknown";
+        }
     }
 }

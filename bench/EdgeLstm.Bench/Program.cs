@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLstm.Bench;
 
-// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | pareto [out.md] | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]
+// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]
 switch (args.FirstOrDefault())
 {
     case "steps":
@@ -28,8 +28,10 @@ switch (args.FirstOrDefault())
             args.Length > 3 ? args[3] : ".cache/g2p/cmudict.tsv");
         break;
     case "pareto":
-        ParetoSuite.Run(args.Length > 1 ? args[1] : "docs/pareto.md");
+        ParetoSuite.Run(args.Length > 1 ? args[1] : "docs/pareto.md", args.Length > 2 ? args[2..] : []);
         break;
+    case "pareto-run":
+        return ParetoRun.Run(args[1..]);
     case "poems":
         PoemForms.Run(args.Length > 1 ? args[1] : "runtime/models/tang-poetry.elstm", args.Length > 2 ? int.Parse(args[2]) : 1000);
         break;
@@ -52,7 +54,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(bdnArgs);
         break;
     default:
-        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | pareto [out.md] | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]");
         return 2;
 }
 return 0;

@@ -15,7 +15,7 @@ public sealed record TaskMetric(string Name, bool LowerIsBetter, string On, Func
     /// <summary>How much worse <paramref name="candidate"/> is than <paramref name="reference"/> (negative: better).</summary>
     public double Loss(double reference, double candidate) => LowerIsBetter ? candidate - reference : reference - candidate;
 
-    public static TaskMetric For(FloatLstmModel original, string path, string? fold, int evalChars)
+    public static TaskMetric For(ILanguageModel original, string path, string? fold, int evalChars)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file", path);
         if (original.Description.Input.Series is { } series)

@@ -71,6 +71,34 @@ public static class VariantSearch
         progress?.Invoke("scoring the float model");
         double reference = metric.Score(original);
 
+        var results = new List<(VariantResult Result, byte[] Bytes)>();
+        foreach (var (name, bytes, why) in Build(original, inputFile, options, progress))
+        {
+            if (bytes is null)
+            {
+                results.Add((new VariantResult(name, 0, double.NaN, double.NaN, double.NaN, false, why!), []));
+                continue;
+            }
+            progress?.Invoke($"scoring {name}");
+            using ILanguageModel model = CompactModelLoader.Load(ModelFileReader.Parse(bytes, name));
+            double score = metric.Score(model);
+            double loss = metric.Loss(reference, score);
+            double micros = Latency(model);
+            bool kept = loss <= maxLoss;
+            results.Add((new VariantResult(name, bytes.Length, micros, score, loss, kept,
+                kept ? "within the loss" : string.Create(CultureInfo.InvariantCulture, $"dropped: loss {loss:F4} > {maxLoss:G4}")), bytes));
+        }
+        return (metric, reference, results);
+    }
+
+    /// <summary>
+    /// The .elstm bytes of every variant of a float model, in order: f32, int8, int8 with static scales (with
+    /// options.CalibText, models that step), int8 pruned by magnitude 50%, 1×16 blocks 50% per row and (models that
+    /// step) 25% of the hidden units. A variant the model's shapes do not allow has null bytes and says why.
+    /// </summary>
+    public static IEnumerable<(string Name, byte[]? Bytes, string? Why)> Build(FloatLstmModel original, SafeTensorsFile inputFile, ConvertOptions options,
+        Action<string>? progress = null)
+    {
         var candidates = new List<(string Name, ConvertOptions Options)>
         {
             ("f32", options with { Weights = WeightType.F32, Prune = PruneSpec.None, CalibText = null }),
@@ -81,30 +109,21 @@ public static class VariantSearch
         // Narrowing layers (units) is for forward-only models with a per-step head, as HiddenUnitPruner says.
         foreach (string prune in original.Description.IsSteppable ? ["magnitude:0.5", "block:0.5:row", "units:0.25"] : new[] { "magnitude:0.5", "block:0.5:row" })
             candidates.Add(($"int8 {prune}", options with { Weights = WeightType.Int8, Prune = PruneSpec.Parse(prune), CalibText = null }));
-
-        var results = new List<(VariantResult Result, byte[] Bytes)>();
         foreach (var (name, candidate) in candidates)
         {
-            progress?.Invoke($"building and scoring {name}");
-            byte[] bytes;
+            progress?.Invoke($"building {name}");
+            byte[]? bytes = null;
+            string? why = null;
             try
             {
                 (bytes, _) = ModelConverter.Build(original, inputFile, candidate, safetensorsOut: false);
             }
             catch (ArgumentException e) // a pruning this model's shapes do not allow (e.g. blocks of 16 in 26 columns)
             {
-                results.Add((new VariantResult(name, 0, double.NaN, double.NaN, double.NaN, false, $"not built: {e.Message}"), []));
-                continue;
+                why = $"not built: {e.Message}";
             }
-            using ILanguageModel model = CompactModelLoader.Load(ModelFileReader.Parse(bytes, name));
-            double score = metric.Score(model);
-            double loss = metric.Loss(reference, score);
-            double micros = Latency(model);
-            bool kept = loss <= maxLoss;
-            results.Add((new VariantResult(name, bytes.Length, micros, score, loss, kept,
-                kept ? "within the loss" : string.Create(CultureInfo.InvariantCulture, $"dropped: loss {loss:F4} > {maxLoss:G4}")), bytes));
+            yield return (name, bytes, why);
         }
-        return (metric, reference, results);
     }
 
     /// <summary>µs per input step, best of 7: 64 steps of a session (steppable models), a 64-step whole-sequence run, or greedy decoding of a 10-step input (sequence to sequence).</summary>

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using EdgeLstm.Runtime;
+
+namespace EdgeLstm.Bench;
+
+/// <summary>
+/// Wraps any model (ours or a peer's) and times every call the task evaluators make on it — a session's step, a
+/// runner's whole sequence, a transducer's word — so the latency per item comes from the same run over the held-out
+/// data as the metric, for every engine alike. The recorder costs one timestamp pair per call.
+/// </summary>
+internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILanguageModelSession>? createSession = null) : ILanguageModel
+{
+    /// <summary>Microseconds of each call, in order.</summary>
+    public List<double> Calls { get; } = new(1 << 16);
+
+
+    public ModelDescription Description => inner.Description;
+    public ITokenizer Tokenizer => inner.Tokenizer;
+    public bool HasEmbedding => inner.HasEmbedding;
+    public int EmbeddingDim => inner.EmbeddingDim;
+    public int VocabularySize => inner.VocabularySize;
+    public ILanguageModelSession CreateSession() => new Session(this, createSession is null ? inner.CreateSession() : createSession(inner));
+    public ISequenceRunner CreateRunner() => new Runner(this, inner.CreateRunner());
+    public ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) => new Transducer(this, inner.CreateTransducer(maxBeam));
+    public void Dispose() => inner.Dispose();
+
+    // Spans cannot pass through a lambda: each wrapper takes the timestamps itself.
+    private sealed class Session(TimedModel owner, ILanguageModelSession s) : ILanguageModelSession
+    {
+        public ITokenizer Tokenizer => s.Tokenizer;
+        public int InputSize => s.InputSize;
+        public ReadOnlySpan<float> Logits => s.Logits;
+        public int StateLength => s.StateLength;
+
+        public ReadOnlySpan<float> Step(int token)
+        {
+            long start = Stopwatch.GetTimestamp();
+            var result = s.Step(token);
+            owner.Calls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            return result;
+        }
+
+        public ReadOnlySpan<float> StepInput(ReadOnlySpan<float> input)
+        {
+            long start = Stopwatch.GetTimestamp();
+            var result = s.StepInput(input);
+            owner.Calls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            return result;
+        }
+
+        public void Reset() => s.Reset();
+        public void SaveState(Span<float> state) => s.SaveState(state);
+        public void LoadState(ReadOnlySpan<float> state) => s.LoadState(state);
+        public void Dispose() => s.Dispose();
+    }
+
+    private sealed class Runner(TimedModel owner, ISequenceRunner r) : ISequenceRunner
+    {
+        public ModelDescription Description => r.Description;
+
+        public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens)
+        {
+            long start = Stopwatch.GetTimestamp();
+            var result = r.Run(tokens);
+            owner.Calls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            return result;
+        }
+
+        public ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs)
+        {
+            long start = Stopwatch.GetTimestamp();
+            var result = r.RunVectors(inputs);
+            owner.Calls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            return result;
+        }
+
+        public void Dispose() => r.Dispose();
+    }
+
+    private sealed class Transducer(TimedModel owner, ITransducer t) : ITransducer
+    {
+        public ModelDescription Description => t.Description;
+        public int MaxBeam => t.MaxBeam;
+
+        public int Transduce(ReadOnlySpan<int> tokens, int beamWidth, Span<int> output)
+        {
+            long start = Stopwatch.GetTimestamp();
+            int n = t.Transduce(tokens, beamWidth, output);
+            owner.Calls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            return n;
+        }
+
+        public void Dispose() => t.Dispose();
+    }
+}

@@ -11,6 +11,7 @@ var root = new RootCommand("edgelstm: runs LSTM models on the device (text gener
     TagCommand.Create(),
     EvalCommand.Create(),
     InfoCommand.Create(),
+    InspectCommand.Create(),
     ConvertCommand.Create(),
 };
 ParseResult parsed = root.Parse(args);

@@ -39,6 +39,19 @@ public sealed class FloatLstmSession : ILanguageModelSession
     {
     }
 
+    private ILstmStepObserver? _observer;
+
+    /// <summary>
+    /// Called after every layer of every step with the layer's gate activations and new state (null: nobody, the
+    /// default). Vectorized sessions only: the scalar reference keeps no activated gates.
+    /// </summary>
+    public ILstmStepObserver? Observer
+    {
+        get => _observer;
+        set => _observer = value is null || !_reference ? value
+            : throw new NotSupportedException("the scalar reference session does not report gate activations; observe a session from CreateSession()");
+    }
+
     /// <summary>True when this session runs the scalar reference rather than the vectorized step.</summary>
     public bool IsReference => _reference;
 
@@ -96,6 +109,8 @@ public sealed class FloatLstmSession : ILanguageModelSession
         {
             if (_reference) FloatLstmReference.Step(_model.Layers[k], x, _state.H[k], _state.C[k], _gates);
             else FloatRecurrence.Run(_model.Layers[k], x, 1, 1, reverse: false, _state.H[k], _state.C[k], default, 0, 0, _gates);
+            // One step of one stream leaves the activated gates in _gates[..4H] (FloatLstmVectorStep.CellUpdate).
+            _observer?.OnLayerStep(k, _gates.AsSpan(0, 4 * _state.H[k].Length), _state.H[k], _state.C[k]);
             x = _state.H[k];
         }
         _model.HeadBias.CopyTo(_logits, 0);

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EdgeLstm.Converter;
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Float;
+using EdgeLstm.Runtime.Format;
+using EdgeLstm.Runtime.Inspection;
+using EdgeLstm.Runtime.SafeTensors;
+
+namespace EdgeLstm.Cli;
+
+/// <summary>
+/// `edgelstm inspect`: runs a text through a float language model (every layer observed) and its int8 conversion,
+/// and writes one self-contained HTML page (<see cref="InspectReport"/>): the text coloured by a unit's c or h, the
+/// units that follow a regular expression, gate saturation, and where int8 departs from float. Prints the best
+/// units for the pattern and the drift per layer.
+/// </summary>
+internal static class InspectCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<FileInfo>("--model", "-m") { Description = "Float language model (safetensors): the float truth; its int8 conversion is made in memory", Required = true };
+        var int8 = new Option<FileInfo?>("--int8") { Description = "Compare against this .elstm int8 model instead of converting --model" };
+        var text = new Option<FileInfo>("--text") { Description = "UTF-8 text to run through the model", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The HTML report to write", Required = true };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Tokens of the text to run (the page holds every unit's state at every step)", DefaultValueFactory = _ => 1000 };
+        var pattern = new Option<string>("--pattern") { Description = "Regular expression whose covered characters the units are ranked against (the page can change it)", DefaultValueFactory = _ => "\"[^\"]*\"" };
+        var force = new Option<bool>("--force", "-f") { Description = "Overwrite the output if it exists" };
+        var command = new Command("inspect", "Write an HTML page showing what the LSTM's cells and gates do over a text, and where int8 departs from float")
+        {
+            model, int8, text, output, maxTokens, pattern, force,
+        };
+        command.SetAction(result => UserErrors.Run(() =>
+        {
+            FileInfo modelFile = result.GetValue(model)!, textFile = result.GetValue(text)!, outputFile = result.GetValue(output)!;
+            int tokens = result.GetValue(maxTokens);
+            if (tokens is < 2 or > 20_000) throw new ArgumentException($"--max-tokens must be between 2 and 20000, got {tokens}");
+            Regex regex;
+            try
+            {
+                regex = new Regex(result.GetValue(pattern)!, RegexOptions.None, TimeSpan.FromSeconds(5));
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"--pattern is not a regular expression: {e.Message}");
+            }
+            if (outputFile.Exists && !result.GetValue(force)) throw new IOException($"{outputFile.FullName} exists; pass --force to overwrite it");
+            if (!modelFile.Exists) throw new FileNotFoundException($"{modelFile.FullName}: no such file", modelFile.FullName);
+            if (!textFile.Exists) throw new FileNotFoundException($"{textFile.FullName}: no such file", textFile.FullName);
+            if (ModelFileReader.HasMagic(ModelLoader.ReadPrefix(modelFile.FullName)))
+                throw new ArgumentException($"{modelFile.Name} is an .elstm model; --model takes the float model (safetensors), and --int8 the .elstm to compare with it");
+
+            var inputFile = SafeTensorsReader.Read(modelFile.FullName);
+            FloatLstmModel floatModel = FloatLstmModel.FromSafeTensors(inputFile);
+            string int8Name;
+            ILanguageModel quantized;
+            if (result.GetValue(int8) is { } int8File)
+            {
+                if (!int8File.Exists) throw new FileNotFoundException($"{int8File.FullName}: no such file", int8File.FullName);
+                quantized = CompactModelLoader.Load(ModelFileReader.Read(int8File.FullName));
+                int8Name = int8File.Name;
+            }
+            else
+            {
+                var (bytes, _) = ModelConverter.Build(floatModel, inputFile, new ConvertOptions { Input = modelFile.FullName, Output = "" }, safetensorsOut: false);
+                quantized = CompactModelLoader.Load(ModelFileReader.Parse(bytes, "int8 conversion"));
+                int8Name = "int8 conversion of " + modelFile.Name + " (per-row weights, dynamic activations)";
+            }
+            using (quantized)
+            {
+                TextInspectionResult run = TextInspection.Run(floatModel, quantized, StrictUtf8.ReadFile(textFile.FullName), tokens);
+                List<UnitScore> best = UnitCorrelation.Rank(run.Trace, run.Feature(regex));
+                var summary = new InspectReport.Summary(modelFile.Name, int8Name, regex.ToString(), MostActive(run.Trace, 16), best.Take(12).ToList());
+                AtomicFile.WriteAllBytes(outputFile.FullName, System.Text.Encoding.UTF8.GetBytes(InspectReport.Html(run, summary)), overwrite: result.GetValue(force));
+
+                var inv = CultureInfo.InvariantCulture;
+                Console.WriteLine($"{run.Steps:N0} tokens of {textFile.Name} through {modelFile.Name} and its int8 model");
+                int covered = (int)run.Feature(regex).Sum();
+                Console.WriteLine($"pattern {regex}: covers {covered:N0} of {run.Steps:N0} tokens; best units (Pearson r):");
+                foreach (UnitScore u in best.Take(5)) Console.WriteLine(string.Create(inv, $"  layer {u.Layer} unit {u.Unit,4} {u.State}  r = {u.Correlation:+0.000;-0.000}"));
+                for (int k = 0; k < run.Drift.Length; k++)
+                    Console.WriteLine(string.Create(inv, $"layer {k}: |h_float − h_int8| max {run.Drift[k].Max():G3}, mean {run.Drift[k].Average():G3} over steps"));
+                Console.WriteLine($"wrote {outputFile.FullName}");
+            }
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>Units whose c (scaled to its own range) varies most over the text: a first list to look at.</summary>
+    private static List<UnitScore> MostActive(StateTrace trace, int count)
+    {
+        var scores = new List<UnitScore>();
+        for (int layer = 0; layer < trace.HiddenSizes.Length; layer++)
+            for (int unit = 0; unit < trace.HiddenSizes[layer]; unit++)
+            {
+                ReadOnlySpan<float> c = trace.C[layer].AsSpan(unit * trace.Steps, trace.Recorded);
+                float max = 0;
+                foreach (float v in c) max = MathF.Max(max, MathF.Abs(v));
+                if (max == 0) continue;
+                double mean = 0, square = 0;
+                foreach (float v in c) mean += v / max;
+                mean /= c.Length;
+                foreach (float v in c) square += (v / max - mean) * (v / max - mean);
+                scores.Add(new UnitScore(layer, unit, "c", Math.Sqrt(square / c.Length)));
+            }
+        scores.Sort((a, b) => b.Correlation.CompareTo(a.Correlation));
+        return scores.Take(count).ToList();
+    }
+}

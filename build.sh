@@ -32,6 +32,11 @@ apt_install() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# Debian's chromium renders the `edgelstm inspect` page headless in the tests.
+need_chromium() {
+  command -v chromium >/dev/null || apt_install chromium
+}
+
 need_npm() {
   command -v npm >/dev/null || apt_install nodejs npm
 }
@@ -297,6 +302,7 @@ case "${1:-}" in
     need_sentiment
     need_births
     need_cross
+    need_chromium
     say "publishing the kernel check for linux-arm64 (NativeAOT)"
     publish_aot tests/EdgeLstm.Arm64Check linux-arm64 "$CACHE/arm64-check"
     build_native linux-x64 gcc

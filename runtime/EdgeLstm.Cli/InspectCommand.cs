@@ -26,10 +26,12 @@ internal static class InspectCommand
         var output = new Option<FileInfo>("--output", "-o") { Description = "The HTML report to write", Required = true };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Tokens of the text to run (the page holds every unit's state at every step)", DefaultValueFactory = _ => 1000 };
         var pattern = new Option<string>("--pattern") { Description = "Regular expression whose covered characters the units are ranked against (the page can change it)", DefaultValueFactory = _ => "\"[^\"]*\"" };
+        var start = new Option<int>("--start") { Description = "Characters of the text to skip before the run", DefaultValueFactory = _ => 0 };
+        var plots = new Option<DirectoryInfo?>("--plots") { Description = "Also write PNG versions of the figures (gate saturation per layer, drift) into this directory" };
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite the output if it exists" };
         var command = new Command("inspect", "Write an HTML page showing what the LSTM's cells and gates do over a text, and where int8 departs from float")
         {
-            model, int8, text, output, maxTokens, pattern, force,
+            model, int8, text, output, maxTokens, start, pattern, plots, force,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -45,6 +47,10 @@ internal static class InspectCommand
             {
                 throw new ArgumentException($"--pattern is not a regular expression: {e.Message}");
             }
+#if !PLOTS
+            if (result.GetValue(plots) is not null)
+                throw new NotSupportedException("--plots: this edgelstm was built without plotting (PlotSupport=false keeps the device build small)");
+#endif
             if (outputFile.Exists && !result.GetValue(force)) throw new IOException($"{outputFile.FullName} exists; pass --force to overwrite it");
             if (!modelFile.Exists) throw new FileNotFoundException($"{modelFile.FullName}: no such file", modelFile.FullName);
             if (!textFile.Exists) throw new FileNotFoundException($"{textFile.FullName}: no such file", textFile.FullName);
@@ -69,7 +75,11 @@ internal static class InspectCommand
             }
             using (quantized)
             {
-                TextInspectionResult run = TextInspection.Run(floatModel, quantized, StrictUtf8.ReadFile(textFile.FullName), tokens);
+                string content = StrictUtf8.ReadFile(textFile.FullName);
+                int skip = result.GetValue(start);
+                if (skip < 0 || skip >= content.Length) throw new ArgumentException($"--start must be ≥ 0 and below the text's {content.Length:N0} characters, got {skip}");
+                if (char.IsLowSurrogate(content[skip])) skip++; // never half a character
+                TextInspectionResult run = TextInspection.Run(floatModel, quantized, content[skip..], tokens);
                 List<UnitScore> best = UnitCorrelation.Rank(run.Trace, run.Feature(regex));
                 var summary = new InspectReport.Summary(modelFile.Name, int8Name, regex.ToString(), MostActive(run.Trace, 16), best.Take(12).ToList());
                 AtomicFile.WriteAllBytes(outputFile.FullName, System.Text.Encoding.UTF8.GetBytes(InspectReport.Html(run, summary)), overwrite: result.GetValue(force));
@@ -82,6 +92,10 @@ internal static class InspectCommand
                 for (int k = 0; k < run.Drift.Length; k++)
                     Console.WriteLine(string.Create(inv, $"layer {k}: |h_float − h_int8| max {run.Drift[k].Max():G3}, mean {run.Drift[k].Average():G3} over steps"));
                 Console.WriteLine($"wrote {outputFile.FullName}");
+#if PLOTS
+                if (result.GetValue(plots) is { } directory)
+                    foreach (string png in InspectPlots.Save(directory.FullName, run, modelFile.Name)) Console.WriteLine($"wrote {png}");
+#endif
             }
             return ExitCodes.Success;
         }));

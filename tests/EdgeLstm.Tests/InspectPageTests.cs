@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.RegularExpressions;
+
+namespace EdgeLstm.Tests;
+
+/// <summary>
+/// `edgelstm inspect` end to end: the CLI writes the page from a small model, and a real headless Chromium (Debian's
+/// `chromium`, which `./build.sh test` installs) runs its script: the DOM after it ran holds the expected elements,
+/// and a screenshot is not blank.
+/// </summary>
+public sealed class InspectPageTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private (string Model, string Text) Inputs()
+    {
+        string model = _dir.File("tiny.safetensors");
+        TinyModels.Save(TinyModels.Create(layers: 2, hidden: 16, embedding: 8, seed: 11, text: "Call \"me\" Ishmael, the whale and the sea.\n"), model);
+        string text = _dir.File("text.txt");
+        File.WriteAllText(text, "Call \"me\" Ishmael, \"the whale\" and the sea.\n\"Call me\" the sea.\n");
+        return (model, text);
+    }
+
+    [Fact]
+    public void ThePageDrawsInHeadlessChromium()
+    {
+        var (model, text) = Inputs();
+        string report = _dir.File("report.html");
+        var run = CliRunner.Run("inspect", "-m", model, "--text", text, "-o", report);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("pattern \"[^\"]*\": covers 24 of 63 tokens", run.Stdout);
+        Assert.Matches(@"layer 1: \|h_float − h_int8\| max [0-9.e-]+", run.Stdout);
+        string html = File.ReadAllText(report);
+        Assert.DoesNotMatch(new Regex("(src|href)=\"https?:", RegexOptions.IgnoreCase), html); // self-contained
+
+        string dom = Chromium("--dump-dom", new Uri(report).AbsoluteUri);
+        Assert.Contains("data-ready=\"1\"", dom); // the script ran to its end
+        Assert.Equal(2 * 63, Regex.Matches(dom, "class=\"tok\"").Count); // the text, and again under the drift plot
+        Assert.Equal(2 * 3 * 16, Regex.Matches(dom, "<circle").Count); // every unit's i, f, o gates, per layer
+        Assert.Equal(2, Regex.Matches(dom, "<polyline").Count); // a drift line per layer
+        Assert.Matches("L[01]/[0-9]+ [ch] r -?[01]\\.[0-9]{3}", dom); // units ranked by the pattern
+
+        string shot = _dir.File("shot.png");
+        Chromium("--screenshot=" + shot, "--window-size=1000,1400", new Uri(report).AbsoluteUri);
+        Assert.True(DistinctPixelBytes(shot) > 32, "the screenshot is blank");
+    }
+
+    [Fact]
+    public void BadInputIsOneLineAndExitCodeTwo()
+    {
+        var (model, text) = Inputs();
+        string report = _dir.File("r.html");
+        var badPattern = CliRunner.Run("inspect", "-m", model, "--text", text, "-o", report, "--pattern", "(");
+        Assert.Equal(2, badPattern.ExitCode);
+        Assert.StartsWith("error: --pattern is not a regular expression", badPattern.Stderr);
+        string elstm = _dir.File("tiny.elstm");
+        Assert.Equal(0, CliRunner.Run("convert", model, "-o", elstm).ExitCode);
+        var compact = CliRunner.Run("inspect", "-m", elstm, "--text", text, "-o", report);
+        Assert.Equal(2, compact.ExitCode);
+        Assert.Contains("--model takes the float model (safetensors)", compact.Stderr);
+        Assert.Single(compact.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.False(File.Exists(report));
+        // With --int8, that same file is what the float model is compared with.
+        var withInt8 = CliRunner.Run("inspect", "-m", model, "--int8", elstm, "--text", text, "-o", report);
+        Assert.True(withInt8.ExitCode == 0, withInt8.Stderr);
+        var again = CliRunner.Run("inspect", "-m", model, "--text", text, "-o", report);
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains("exists; pass --force", again.Stderr);
+    }
+
+    /// <summary>Runs headless Chromium and returns its stdout.</summary>
+    private static string Chromium(params string[] args)
+    {
+        string? chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
+        Assert.True(chromium is not null, "chromium is not installed (./build.sh test installs Debian's chromium)");
+        var start = new ProcessStartInfo(chromium!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Root in a container: no sandbox; no GPU here.
+        foreach (string a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=" + Path.Combine(Path.GetTempPath(), "edgelstm-chromium-" + Environment.ProcessId) }.Concat(args))
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(120_000), "chromium did not finish in 2 minutes");
+        Assert.True(process.ExitCode == 0, $"chromium exit code {process.ExitCode}: {stderr.Result}");
+        return stdout;
+    }
+
+    /// <summary>Distinct byte values in a PNG's inflated image data: a blank page has a handful, a drawn one hundreds.</summary>
+    private static int DistinctPixelBytes(string png)
+    {
+        byte[] file = File.ReadAllBytes(png);
+        using var idat = new MemoryStream();
+        for (int at = 8; at + 8 <= file.Length;)
+        {
+            int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(at));
+            if (System.Text.Encoding.ASCII.GetString(file, at + 4, 4) == "IDAT") idat.Write(file, at + 8, length);
+            at += 12 + length;
+        }
+        idat.Position = 0;
+        using var pixels = new ZLibStream(idat, CompressionMode.Decompress);
+        var seen = new bool[256];
+        var buffer = new byte[1 << 16];
+        for (int n; (n = pixels.Read(buffer)) > 0;)
+            for (int i = 0; i < n; i++) seen[buffer[i]] = true;
+        return seen.Count(s => s);
+    }
+}

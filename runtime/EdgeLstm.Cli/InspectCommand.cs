@@ -20,7 +20,7 @@ internal static class InspectCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model", "-m") { Description = "Float language model (safetensors): the float truth; its int8 conversion is made in memory", Required = true };
+        var model = new Option<FileInfo>("--model", "-m") { Description = "Float model (safetensors): a language model (its int8 conversion made in memory to compare), or a classifier or tagger (one text per line)", Required = true };
         var int8 = new Option<FileInfo?>("--int8") { Description = "Compare against this .elstm int8 model instead of converting --model" };
         var text = new Option<FileInfo>("--text") { Description = "UTF-8 text to run through the model", Required = true };
         var output = new Option<FileInfo>("--output", "-o") { Description = "The HTML report to write", Required = true };
@@ -29,7 +29,7 @@ internal static class InspectCommand
         var start = new Option<int>("--start") { Description = "Characters of the text to skip before the run", DefaultValueFactory = _ => 0 };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "Also write PNG versions of the figures (gate saturation per layer, drift) into this directory" };
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite the output if it exists" };
-        var command = new Command("inspect", "Write an HTML page showing what the LSTM's cells and gates do over a text, and where int8 departs from float")
+        var command = new Command("inspect", "Write an HTML page showing what the LSTM's cells and gates do over a text and where int8 departs from float; for classifiers and taggers, each token's part in the decision")
         {
             model, int8, text, output, maxTokens, start, pattern, plots, force,
         };
@@ -59,6 +59,8 @@ internal static class InspectCommand
 
             var inputFile = SafeTensorsReader.Read(modelFile.FullName);
             FloatLstmModel floatModel = FloatLstmModel.FromSafeTensors(inputFile);
+            if (floatModel.Description.Head.Kind is HeadKinds.Classify or HeadKinds.Tag)
+                return Decisions(floatModel, modelFile.Name, StrictUtf8.ReadFile(textFile.FullName), tokens, outputFile.FullName, result.GetValue(force));
             string int8Name;
             ILanguageModel quantized;
             if (result.GetValue(int8) is { } int8File)
@@ -100,6 +102,35 @@ internal static class InspectCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>A classifier or tagger (float model): each non-empty line of the text, up to 100, with its tokens' part in the decision.</summary>
+    private static int Decisions(FloatLstmModel model, string name, string content, int maxTokens, string output, bool force)
+    {
+        var lines = content.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).Take(100).ToList();
+        if (lines.Count == 0) throw new ArgumentException("--text has no non-empty line to run");
+        var decisions = lines.Select(l => TokenDecisions.Run(model, l, maxTokens)).ToList();
+        AtomicFile.WriteAllBytes(output, System.Text.Encoding.UTF8.GetBytes(InspectReport.DecisionsHtml(name, decisions)), overwrite: force);
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine($"{lines.Count} texts through {name} ({model.Description.Task})");
+        for (int i = 0; i < decisions.Count && i < 10; i++)
+        {
+            TokenDecisions d = decisions[i];
+            if (d.Contribution is { } part)
+            {
+                int strongest = Array.IndexOf(part, part.Max());
+                Console.WriteLine(string.Create(inv, $"  text {i + 1}: {d.Labels[d.Predicted]} {d.Probabilities[d.Predicted] * 100:F1}%; strongest token '{d.Layout.Text.Substring(d.Layout.Starts[strongest], d.Layout.Lengths[strongest])}' ({part[strongest]:+0.000;-0.000})"));
+            }
+            else
+            {
+                int labelled = 0;
+                for (int t = 0; t < d.Layout.Starts.Length; t++)
+                    if (ClassificationMetrics.ArgMax(d.Probabilities.AsSpan(t * d.Labels.Length, d.Labels.Length)) != 0) labelled++;
+                Console.WriteLine($"  text {i + 1}: {labelled} of {d.Layout.Starts.Length} tokens take a label other than '{d.Labels[0]}'");
+            }
+        }
+        Console.WriteLine($"wrote {output}");
+        return ExitCodes.Success;
     }
 
     /// <summary>Units whose c (scaled to its own range) varies most over the text: a first list to look at.</summary>

@@ -69,9 +69,7 @@ internal static class InspectReport
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        // "</" cannot end the script element early: JSON may escape it as "<\/".
-        string data = Encoding.UTF8.GetString(buffer.ToArray()).Replace("</", "<\\/");
-        return Page.Replace("/*DATA*/", data).Replace("/*TITLE*/", System.Net.WebUtility.HtmlEncode($"edgelstm inspect: {s.Model}"));
+        return Document($"edgelstm inspect: {s.Model}", LanguageModelBody, LanguageModelScript, Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
     /// <summary>int8 of unit-major series: v·127 (h, within ±1), or v/max|v|·127 per unit (c) with the scales out.</summary>
@@ -123,9 +121,14 @@ internal static class InspectReport
         json.WriteEndArray();
     }
 
-    private const string Page = """
-<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>/*TITLE*/</title>
+    private static string Document(string title, string body, string script, string data) =>
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + System.Net.WebUtility.HtmlEncode(title) + "</title>\n" + Style
+        + "</head>\n<body>\n" + body
+        // "</" cannot end the script element early: the JSON escapes it as "<\/".
+        + "<script type=\"application/json\" id=\"data\">" + data.Replace("</", "<\\/") + "</script>\n<script>\n\"use strict\";\n"
+        + "const D = JSON.parse(document.getElementById(\"data\").textContent);\n" + Helpers + script + "document.body.dataset.ready = \"1\";\n</script>\n</body></html>\n";
+
+    private const string Style = """
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; max-width: 1150px; }
 h1 { font-size: 1.3em; } h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
@@ -135,8 +138,31 @@ h1 { font-size: 1.3em; } h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom
 .note { color: #666; font-size: 12px; }
 svg text { font: 11px sans-serif; fill: #444; }
 .legend span { display: inline-block; width: .9em; height: .9em; margin: 0 .3em 0 1em; vertical-align: middle; }
-</style></head>
-<body>
+</style>
+""";
+
+    /// <summary>Shared by both pages: base64 int8 arrays, the colour scale, element building, and a text laid out as token spans.</summary>
+    private const string Helpers = """
+const decode = b64 => { const s = atob(b64), a = new Int8Array(s.length); for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i) << 24 >> 24; return a; };
+function colour(v) { const a = Math.min(1, Math.abs(v)).toFixed(2); return v >= 0 ? `rgba(214,39,40,${a})` : `rgba(31,119,180,${a})`; }
+const NS = "http://www.w3.org/2000/svg";
+function el(tag, attrs, parent) { const e = tag.startsWith("svg:") ? document.createElementNS(NS, tag.slice(4)) : document.createElement(tag); for (const k in attrs) e.setAttribute(k, attrs[k]); if (parent) parent.appendChild(e); return e; }
+function tokens(box, L) {
+  box.textContent = "";
+  const spans = [];
+  let at = 0;
+  for (let t = 0; t < L.starts.length; t++) {
+    if (L.starts[t] > at) box.appendChild(document.createTextNode(L.text.slice(at, L.starts[t])));
+    const s = el("span", { class: "tok", title: "step " + t }, box);
+    s.textContent = L.text.substr(L.starts[t], L.lengths[t]);
+    spans.push(s);
+    at = L.starts[t] + L.lengths[t];
+  }
+  return spans;
+}
+""";
+
+    private const string LanguageModelBody = """
 <h1 id="title"></h1>
 <p class="note" id="about"></p>
 <h2>The text, coloured by one unit</h2>
@@ -156,31 +182,14 @@ state <label><input type="radio" name="state" value="c" checked> cell c</label> 
 <p class="note" id="driftAbout"></p>
 <div id="drift"></div>
 <div class="text" id="driftText"></div>
-<script type="application/json" id="data">/*DATA*/</script>
-<script>
-"use strict";
-const D = JSON.parse(document.getElementById("data").textContent);
-const T = D.steps, NS = "http://www.w3.org/2000/svg";
-const decode = b64 => { const s = atob(b64), a = new Int8Array(s.length); for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i) << 24 >> 24; return a; };
+""";
+
+    private const string LanguageModelScript = """
+const T = D.steps;
 const H = D.h.map(decode), C = D.c.map(decode);
 // A unit's series, scaled to [-1, 1] for colouring (h is within ±1; c is divided by the unit's largest |c|).
 function series(layer, unit, state) { const a = (state === "h" ? H : C)[layer], out = new Float32Array(T); for (let t = 0; t < T; t++) out[t] = a[unit * T + t] / 127; return out; }
-function colour(v) { const a = Math.min(1, Math.abs(v)).toFixed(2); return v >= 0 ? `rgba(214,39,40,${a})` : `rgba(31,119,180,${a})`; }
-function el(tag, attrs, parent) { const e = tag.startsWith("svg:") ? document.createElementNS(NS, tag.slice(4)) : document.createElement(tag); for (const k in attrs) e.setAttribute(k, attrs[k]); if (parent) parent.appendChild(e); return e; }
-function tokens(box) {
-  box.textContent = "";
-  const spans = [];
-  let at = 0;
-  for (let t = 0; t < T; t++) {
-    if (D.starts[t] > at) box.appendChild(document.createTextNode(D.text.slice(at, D.starts[t])));
-    const s = el("span", { class: "tok", title: "step " + t }, box);
-    s.textContent = D.text.substr(D.starts[t], D.lengths[t]);
-    spans.push(s);
-    at = D.starts[t] + D.lengths[t];
-  }
-  return spans;
-}
-const textSpans = tokens(document.getElementById("text"));
+const textSpans = tokens(document.getElementById("text"), D);
 const layerSelect = document.getElementById("layer"), unitInput = document.getElementById("unit");
 D.layers.forEach((n, k) => { const o = el("option", { value: k }, layerSelect); o.textContent = `${k} (${n} units)`; });
 function state() { return document.querySelector("input[name=state]:checked").value; }
@@ -249,14 +258,77 @@ D.drift.forEach((d, k) => {
 const worst = new Float32Array(T); D.drift.forEach(d => { for (let t = 0; t < T; t++) worst[t] = Math.max(worst[t], d[t]); });
 document.getElementById("driftAbout").textContent = `Largest |h_float − h_int8| over each layer's units at every step (${D.int8}); the plot's top is ${most.toPrecision(3)}. ` +
   `Mean over steps and layers ${(D.drift.flat().reduce((a, b) => a + b, 0) / (T * D.layers.length)).toPrecision(3)}. Below, the text coloured by the worst layer's drift.`;
-tokens(document.getElementById("driftText")).forEach((s, t) => { s.style.background = `rgba(214,39,40,${(worst[t] / most).toFixed(2)})`; s.title = `step ${t}: ${worst[t].toPrecision(3)}`; });
+tokens(document.getElementById("driftText"), D).forEach((s, t) => { s.style.background = `rgba(214,39,40,${(worst[t] / most).toFixed(2)})`; s.title = `step ${t}: ${worst[t].toPrecision(3)}`; });
 
 document.getElementById("title").textContent = `edgelstm inspect: ${D.model}`;
 document.getElementById("about").textContent = `${T} tokens; layers of ${D.layers.join(", ")} units; int8: ${D.int8}. Hover a character for its step and value.`;
 if (D.interesting.length) pick(D.interesting[0]);
 rank();
-document.body.dataset.ready = "1";
-</script>
-</body></html>
+""";
+
+    /// <summary>The page for classifiers and taggers: each text's tokens coloured by their part in the decision.</summary>
+    public static string DecisionsHtml(string model, IReadOnlyList<TokenDecisions> texts)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("model", model);
+            json.WriteString("kind", texts[0].Contribution is null ? "tag" : "classify");
+            json.WriteStartArray("labels");
+            foreach (string label in texts[0].Labels) json.WriteStringValue(label);
+            json.WriteEndArray();
+            json.WriteStartArray("texts");
+            foreach (TokenDecisions d in texts)
+            {
+                json.WriteStartObject();
+                json.WriteString("text", d.Layout.Text);
+                Ints(json, "starts", d.Layout.Starts);
+                Ints(json, "lengths", d.Layout.Lengths);
+                json.WriteNumber("predicted", d.Predicted);
+                Floats(json, "probabilities", d.Probabilities, 4);
+                if (d.Contribution is not null) Floats(json, "contribution", d.Contribution, 4);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return Document($"edgelstm inspect: {model}", DecisionsBody, DecisionsScript, Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private const string DecisionsBody = """
+<h1 id="title"></h1>
+<p class="note" id="about"></p>
+<div id="texts"></div>
+
+""";
+
+    private const string DecisionsScript = """
+const L = D.labels.length, box = document.getElementById("texts");
+const pct = p => (100 * p).toFixed(1) + "%";
+// Classifier: red tokens speak for the predicted label, blue against it (the probability it loses or gains without them).
+const most = D.kind === "classify" ? Math.max(1e-6, ...D.texts.flatMap(x => x.contribution.map(Math.abs))) : 1;
+D.texts.forEach((x, i) => {
+  const block = el("div", { class: "case" }, box), head = el("h2", {}, block);
+  const text = el("div", { class: "text" }, block), spans = tokens(text, x);
+  if (D.kind === "classify") {
+    head.textContent = `text ${i + 1}: ${D.labels[x.predicted]} (${pct(x.probabilities[x.predicted])})`;
+    el("p", { class: "note" }, block).textContent = D.labels.map((l, k) => `${l} ${pct(x.probabilities[k])}`).join(", ");
+    spans.forEach((s, t) => { s.style.background = colour(x.contribution[t] / most); s.title = `without this token ${D.labels[x.predicted]} ${x.contribution[t] >= 0 ? "falls" : "rises"} by ${pct(Math.abs(x.contribution[t]))}`; });
+  } else {
+    head.textContent = `text ${i + 1}`;
+    spans.forEach((s, t) => {
+      const p = x.probabilities.slice(t * L, t * L + L), best = p.indexOf(Math.max(...p));
+      s.style.background = colour(1 - p[0]);
+      s.title = D.labels.map((l, k) => `${l} ${pct(p[k])}`).join(", ");
+      if (best !== 0) el("sup", { class: "label" }, s).textContent = D.labels[best];
+    });
+  }
+});
+document.getElementById("title").textContent = `edgelstm inspect: ${D.model}`;
+document.getElementById("about").textContent = D.kind === "classify"
+  ? `Each token coloured by its part in the decision: how much the predicted label's probability falls (red) or rises (blue) when the token is left out. Hover a token for the number.`
+  : `Each token coloured by the probability that it takes a label other than '${D.labels[0]}'; the most likely label is written after it when it is not '${D.labels[0]}'. Hover a token for every label's probability.`;
+
 """;
 }

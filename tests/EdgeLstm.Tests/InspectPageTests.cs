@@ -49,6 +49,24 @@ public sealed class InspectPageTests : IDisposable
     }
 
     [Fact]
+    public void TheClassifierPageDrawsInHeadlessChromium()
+    {
+        string model = _dir.File("classifier.safetensors");
+        TinyModels.Save(TinyModels.Classifier(seed: 5), model);
+        string text = _dir.File("sentences.txt");
+        File.WriteAllText(text, "a good film\n\nthe whale and a bad film\n");
+        string report = _dir.File("classifier.html");
+        var run = CliRunner.Run("inspect", "-m", model, "--text", text, "-o", report);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("2 texts through classifier.safetensors (classify)", run.Stdout);
+        Assert.Matches(@"text 2: (negative|positive) [0-9.]+%; strongest token '[a-z]+' \([+-]0\.[0-9]{3}\)", run.Stdout);
+        string dom = Chromium("--dump-dom", new Uri(report).AbsoluteUri);
+        Assert.Contains("data-ready=\"1\"", dom);
+        Assert.Equal(3 + 6, Regex.Matches(dom, "class=\"tok\"").Count); // every token of both texts
+        Assert.Equal(2, Regex.Matches(dom, "<h2>text [12]: (negative|positive)").Count);
+    }
+
+    [Fact]
     public void BadInputIsOneLineAndExitCodeTwo()
     {
         var (model, text) = Inputs();

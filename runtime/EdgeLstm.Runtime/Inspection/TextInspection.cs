@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using EdgeLstm.Runtime.Float;
 
@@ -7,11 +6,11 @@ namespace EdgeLstm.Runtime.Inspection;
 /// <summary>A text run through a float model and its int8 conversion, token by token.</summary>
 public sealed class TextInspectionResult
 {
-    /// <summary>The text as shown: the tokens in order (a word model's joined by spaces).</summary>
-    public required string Text { get; init; }
-    /// <summary>Where each token starts in <see cref="Text"/>, and its length in UTF-16 units.</summary>
-    public required int[] Starts { get; init; }
-    public required int[] Lengths { get; init; }
+    /// <summary>The tokens as shown (<see cref="TokenLayout"/>).</summary>
+    public required TokenLayout Layout { get; init; }
+    public string Text => Layout.Text;
+    public int[] Starts => Layout.Starts;
+    public int[] Lengths => Layout.Lengths;
     /// <summary>The float model's h and c per unit and step, and its gate saturation.</summary>
     public required StateTrace Trace { get; init; }
     /// <summary>Per layer and step: the largest |h_float − h_int8| over the layer's units.</summary>
@@ -50,7 +49,6 @@ public static class TextInspection
         int[] ids = tokenizer.Encode(text);
         if (ids.Length == 0) throw new ArgumentException("the text has no tokens");
         if (ids.Length > maxTokens) ids = ids[..maxTokens];
-        var (shown, starts, lengths) = Show(tokenizer, text, ids);
 
         int[] sizes = floatModel.Layers.Select(l => l.HiddenSize).ToArray();
         var trace = new StateTrace(sizes, ids.Length);
@@ -76,35 +74,6 @@ public static class TextInspection
                 offset += 2 * sizes[k];
             }
         }
-        return new TextInspectionResult { Text = shown, Starts = starts, Lengths = lengths, Trace = trace, Drift = drift };
-    }
-
-    /// <summary>
-    /// The tokens as text: a character model's are the text's own characters (one token per code point, unknown ones
-    /// included); a word model's are its token texts joined by spaces.
-    /// </summary>
-    private static (string Text, int[] Starts, int[] Lengths) Show(ITokenizer tokenizer, string text, int[] ids)
-    {
-        var shown = new StringBuilder();
-        var starts = new int[ids.Length];
-        var lengths = new int[ids.Length];
-        bool characters = tokenizer is CharTokenizer && text.EnumerateRunes().Count() >= ids.Length;
-        using var runes = text.EnumerateRunes().GetEnumerator();
-        for (int t = 0; t < ids.Length; t++)
-        {
-            if (!characters && t > 0) shown.Append(' ');
-            starts[t] = shown.Length;
-            if (characters)
-            {
-                runes.MoveNext();
-                shown.Append(runes.Current.ToString());
-            }
-            else
-            {
-                shown.Append(tokenizer.TokenText(ids[t]));
-            }
-            lengths[t] = shown.Length - starts[t];
-        }
-        return (shown.ToString(), starts, lengths);
+        return new TextInspectionResult { Layout = TokenLayout.Of(tokenizer, text, ids), Trace = trace, Drift = drift };
     }
 }

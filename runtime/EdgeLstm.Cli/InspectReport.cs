@@ -288,6 +288,7 @@ rank();
                 json.WriteNumber("predicted", d.Predicted);
                 Floats(json, "probabilities", d.Probabilities, 4);
                 if (d.Contribution is not null) Floats(json, "contribution", d.Contribution, 4);
+                if (d.Attention is not null) Floats(json, "attention", d.Attention, 4);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -315,6 +316,11 @@ D.texts.forEach((x, i) => {
     head.textContent = `text ${i + 1}: ${D.labels[x.predicted]} (${pct(x.probabilities[x.predicted])})`;
     el("p", { class: "note" }, block).textContent = D.labels.map((l, k) => `${l} ${pct(x.probabilities[k])}`).join(", ");
     spans.forEach((s, t) => { s.style.background = colour(x.contribution[t] / most); s.title = `without this token ${D.labels[x.predicted]} ${x.contribution[t] >= 0 ? "falls" : "rises"} by ${pct(Math.abs(x.contribution[t]))}`; });
+    if (x.attention) { // the pooling's own weights, beside the leave-one-out parts
+      el("p", { class: "note" }, block).textContent = "The attention pooling's weight on each token:";
+      const top = Math.max(...x.attention);
+      tokens(el("div", { class: "text attention" }, block), x).forEach((s, t) => { s.style.background = colour(x.attention[t] / top); s.title = `attention ${pct(x.attention[t])}`; });
+    }
   } else {
     head.textContent = `text ${i + 1}`;
     spans.forEach((s, t) => {

@@ -64,6 +64,15 @@ public sealed class InspectPageTests : IDisposable
         Assert.Contains("data-ready=\"1\"", dom);
         Assert.Equal(3 + 6, Regex.Matches(dom, "class=\"tok\"").Count); // every token of both texts
         Assert.Equal(2, Regex.Matches(dom, "<h2>text [12]: (negative|positive)").Count);
+        Assert.DoesNotContain("class=\"text attention\"", dom);
+
+        // Attention pooling: the pooling's weights get a text box of their own under each text.
+        TinyModels.Save(TinyModels.Classifier(EdgeLstm.Runtime.Poolings.Attention, seed: 5), model);
+        Assert.Equal(0, CliRunner.Run("inspect", "-m", model, "--text", text, "-o", report, "--force").ExitCode);
+        dom = Chromium("--dump-dom", new Uri(report).AbsoluteUri);
+        Assert.Contains("data-ready=\"1\"", dom);
+        Assert.Equal(2, Regex.Matches(dom, "class=\"text attention\"").Count);
+        Assert.Equal(2 * (3 + 6), Regex.Matches(dom, "class=\"tok\"").Count);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Inspection;
 
 namespace EdgeLstm.Tests;
@@ -32,6 +33,32 @@ public sealed class TokenDecisionsTests
         }
         Assert.Equal("the whale and a good film", d.Layout.Text); // a word model's tokens joined by spaces
         Assert.Contains(d.Contribution, c => c != 0);
+    }
+
+    [Fact]
+    public void AttentionWeightsPoolTheEncoderOutputsIntoTheClassifiersLogits()
+    {
+        var model = TinyModels.Classifier(Poolings.Attention, seed: 6);
+        int[] ids = model.Tokenizer.Encode("the whale and a good film, the ship");
+        var d = TokenDecisions.Run(model, "the whale and a good film, the ship", 1000);
+        float[] a = d.Attention!;
+        Assert.Equal(ids.Length, a.Length);
+        Assert.Equal(1f, a.Sum(), 5);
+        // Σ a_t o_t through the output layer gives the runner's logits: the weights are the ones the pooling used.
+        float[] outputs = EncoderOutputs.Of(model, ids);
+        int width = model.Description.EncoderWidth;
+        var pooled = new float[width];
+        for (int t = 0; t < ids.Length; t++)
+            for (int j = 0; j < width; j++) pooled[j] += a[t] * outputs[t * width + j];
+        using var runner = model.CreateRunner();
+        float[] logits = runner.Run(ids).ToArray();
+        for (int k = 0; k < 2; k++)
+        {
+            float z = model.HeadBias[k];
+            for (int j = 0; j < width; j++) z += model.HeadWeight[k * width + j] * pooled[j];
+            Assert.Equal(logits[k], z, 4);
+        }
+        Assert.Null(TokenDecisions.Run(TinyModels.Classifier(Poolings.Max), "a good film", 100).Attention);
     }
 
     [Fact]

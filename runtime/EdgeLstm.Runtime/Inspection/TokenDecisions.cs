@@ -14,6 +14,8 @@ public sealed class TokenDecisions
     /// text without the token (positive: the token speaks for the decision). Null for a tagger.
     /// </summary>
     public float[]? Contribution { get; init; }
+    /// <summary>An attention-pooled classifier's weight on each token (float models); null otherwise.</summary>
+    public float[]? Attention { get; init; }
 
     /// <summary>
     /// Runs <paramref name="text"/> through a classify or tag model from a zero state (a classifier's tokens cut to its
@@ -49,6 +51,7 @@ public sealed class TokenDecisions
             StableSoftmax.Compute(runner.Run(without), p);
             contribution[t] = whole[predicted] - p[predicted];
         }
-        return new TokenDecisions { Layout = layout, Labels = head.Labels, Probabilities = whole, Predicted = predicted, Contribution = contribution };
+        float[]? attention = model is Float.FloatLstmModel f && head.Pooling == Poolings.Attention ? EncoderOutputs.AttentionWeights(f, ids) : null;
+        return new TokenDecisions { Layout = layout, Labels = head.Labels, Probabilities = whole, Predicted = predicted, Contribution = contribution, Attention = attention };
     }
 }

@@ -11,7 +11,11 @@ var root = new RootCommand("edgelstm: runs LSTM models on the device (text gener
     TagCommand.Create(),
     EvalCommand.Create(),
     InfoCommand.Create(),
+#if PLOTS
     InspectCommand.Create(),
+#else
+    AnalysisLeftOut.Inspect(),
+#endif
     ConvertCommand.Create(),
 };
 ParseResult parsed = root.Parse(args);

@@ -295,6 +295,10 @@ case "${1:-}" in
     $EDGELSTM tag --model "$PUNCTUATION_MODEL.elstm" "春花秋月何时了往事知多少小楼昨夜又东风故国不堪回首月明中" "明月几时有把酒问青天不知天上宫阙今夕是何年"
     say "edgelstm generate --model $WORD_MODEL.elstm (int8 word LSTM, State of the Union addresses)"
     $EDGELSTM generate --model "$WORD_MODEL.elstm" --prompt "The state of the Union is" --max-chars 40 --temperature 0.7 --seed 1
+    say "edgelstm inspect: the default model's cells over Ahab's dialogue with the Englishman, and where int8 departs from float"
+    mkdir -p "$CACHE/demo"
+    $EDGELSTM inspect --model "$FLOAT_MODEL" --text "$DATA/test.txt" --start 31522 --max-tokens 2000 -o "$CACHE/demo/inspect.html" --force
+    echo "open $CACHE/demo/inspect.html in a browser"
     ;;
   test)
     need_dotnet

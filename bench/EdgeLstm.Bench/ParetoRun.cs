@@ -48,8 +48,11 @@ internal static class ParetoRun
         Func<ILanguageModel, ILanguageModelSession>? twoThreads = threads == 2
             ? m => ((QuantizedLstmModel)m).CreateSession(LstmKernels.Default, threads: 2)
             : null;
-        if (threads == 2 && model is not QuantizedLstmModel) throw new ArgumentException("two threads: int8 EdgeLstm sessions only");
-        using var timed = new TimedModel(model, twoThreads);
+        Func<ILanguageModel, ISequenceRunner>? twoThreadRunner = threads == 2
+            ? m => ((QuantizedLstmModel)m).CreateRunner(LstmKernels.Default, threads: 2)
+            : null;
+        if (threads == 2 && model is not QuantizedLstmModel) throw new ArgumentException("two threads: int8 EdgeLstm models only");
+        using var timed = new TimedModel(model, twoThreads, twoThreadRunner);
         TaskMetric metric = TaskMetric.For(model, data, fold, evalChars);
         double score = metric.Score(timed);
         List<double> calls = timed.Calls;

@@ -8,7 +8,8 @@ namespace EdgeLstm.Bench;
 /// runner's whole sequence, a transducer's word — so the latency per item comes from the same run over the held-out
 /// data as the metric, for every engine alike. The recorder costs one timestamp pair per call.
 /// </summary>
-internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILanguageModelSession>? createSession = null) : ILanguageModel
+internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILanguageModelSession>? createSession = null,
+    Func<ILanguageModel, ISequenceRunner>? createRunner = null) : ILanguageModel
 {
     /// <summary>Microseconds of each call, in order.</summary>
     public List<double> Calls { get; } = new(1 << 16);
@@ -20,7 +21,7 @@ internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILan
     public int EmbeddingDim => inner.EmbeddingDim;
     public int VocabularySize => inner.VocabularySize;
     public ILanguageModelSession CreateSession() => new Session(this, createSession is null ? inner.CreateSession() : createSession(inner));
-    public ISequenceRunner CreateRunner() => new Runner(this, inner.CreateRunner());
+    public ISequenceRunner CreateRunner() => new Runner(this, createRunner is null ? inner.CreateRunner() : createRunner(inner));
     public ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) => new Transducer(this, inner.CreateTransducer(maxBeam));
     public void Dispose() => inner.Dispose();
 

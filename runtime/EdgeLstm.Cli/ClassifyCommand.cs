@@ -11,12 +11,13 @@ internal static class ClassifyCommand
     public static Command Create()
     {
         var model = ModelSource.CreateOption();
+        var threads = ModelSource.CreateRunnerThreadsOption();
         var texts = new Argument<string[]>("text") { Description = "Texts to classify (or use --input)", Arity = ArgumentArity.ZeroOrMore };
         var input = new Option<FileInfo>("--input", "-i") { Description = "A UTF-8 file: each non-empty line is one text" };
         var all = new Option<bool>("--all") { Description = "Print the probability of every label, not only the most likely" };
         var command = new Command("classify", "Classify texts with a classifier model: prints label, probability and text, one line each (tab-separated)")
         {
-            model, texts, input, all,
+            model, texts, input, all, threads,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -32,7 +33,7 @@ internal static class ClassifyCommand
             using var source = ModelSource.Load(result.GetValue(model));
             ILanguageModel classifier = source.Require(HeadKinds.Classify, "classify");
             string[] labels = classifier.Description.Head.Labels;
-            using ISequenceRunner runner = classifier.CreateRunner();
+            using ISequenceRunner runner = ModelSource.CreateRunner(classifier, result.GetValue(threads));
             var probabilities = new float[labels.Length];
             using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false));
             foreach (string line in lines)

@@ -60,6 +60,21 @@ internal static class ModelSource
             : model.CreateSession();
     }
 
+    public static Option<int> CreateRunnerThreadsOption() => new("--threads")
+    {
+        Description = "Cores per text for int8 models: 1, or 2 to run each bidirectional layer's two directions at once (same results)",
+        DefaultValueFactory = _ => 1,
+    };
+
+    /// <summary>A whole-sequence runner on the best kernels, on 1 or 2 cores (int8 models; float models always use one).</summary>
+    public static ISequenceRunner CreateRunner(ILanguageModel model, int threads)
+    {
+        if (threads is < 1 or > 2) throw new ArgumentException($"--threads must be 1 or 2, got {threads}");
+        return model is EdgeLstm.Runtime.Int8.QuantizedLstmModel q
+            ? q.CreateRunner(EdgeLstm.Runtime.Kernels.LstmKernels.Default, threads)
+            : model.CreateRunner();
+    }
+
     public static Option<FileInfo> CreateOption() => new("--model", "-m")
     {
         Description = $"Model file (.elstm or float .safetensors). Default: {EmbeddedName} (int8, trained on Moby Dick), embedded or in ../share/edgelstm",

@@ -14,11 +14,12 @@ internal static class TagCommand
     public static Command Create()
     {
         var model = ModelSource.CreateOption();
+        var threads = ModelSource.CreateRunnerThreadsOption();
         var texts = new Argument<string[]>("text") { Description = "Texts to tag (or use --input)", Arity = ArgumentArity.ZeroOrMore };
         var input = new Option<FileInfo>("--input", "-i") { Description = "A UTF-8 file: each non-empty line is one text" };
         var command = new Command("tag", "Tag every token of each text; a punctuation model prints the text with its punctuation restored, one line per text")
         {
-            model, texts, input,
+            model, texts, input, threads,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -35,7 +36,7 @@ internal static class TagCommand
             ILanguageModel tagger = source.Require(HeadKinds.Tag, "tag");
             string[] labels = tagger.Description.Head.Labels;
             bool restorer = PunctuationTags.IsRestorer(tagger.Description);
-            using ISequenceRunner runner = tagger.CreateRunner();
+            using ISequenceRunner runner = ModelSource.CreateRunner(tagger, result.GetValue(threads));
             using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false));
             foreach (string line in lines)
             {

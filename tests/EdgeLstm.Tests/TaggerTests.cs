@@ -84,6 +84,26 @@ public sealed class TaggerTests
             for (int s = 0; s < sentences.Length; s++)
                 Assert.True(expected[s].AsSpan().SequenceEqual(runner.Run(sentences[s])), $"{kernels.Name}: sentence {s} differs from the scalar kernels");
         }
+        // Two threads (each layer's reverse direction on a helper core) give the same bits, on sequences longer than
+        // a chunk too; a forward-only model keeps to one thread.
+        using (var twoThreads = q.CreateRunner(LstmKernels.Default, threads: 2))
+        {
+            Assert.Equal(2, twoThreads.Threads);
+            int[] longer = [.. sentences.SelectMany(x => x), .. sentences.SelectMany(x => x)];
+            using var oneThread = q.CreateRunner(LstmKernels.Default);
+            float[] alone = oneThread.Run(longer).ToArray();
+            for (int round = 0; round < 3; round++)
+            {
+                for (int s = 0; s < sentences.Length; s++)
+                    Assert.True(expected[s].AsSpan().SequenceEqual(twoThreads.Run(sentences[s])), $"two threads: sentence {s} differs from one");
+                Assert.True(alone.AsSpan().SequenceEqual(twoThreads.Run(longer)), $"two threads: {longer.Length} tokens differ from one");
+            }
+        }
+        var (forward, _) = RandomTagger(bidirectional: false, layers: 1, seed: 32);
+        using (var forwardOnly = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(
+            CompactModelBuilder.Build(ClassifierExport.ToFloatModel(forward, tokenizer, Labels), WeightType.Int8, blockSparse: false, "none", "test"), "forward.elstm")))
+        using (var runner = forwardOnly.CreateRunner(LstmKernels.Default, threads: 2))
+            Assert.Equal(1, runner.Threads);
         using var floatRunner = floatModel.CreateRunner();
         double maxDiff = 0;
         for (int s = 0; s < sentences.Length; s++)

@@ -79,6 +79,12 @@ public sealed class QuantizedLstmModel : ILanguageModel
     /// <summary>Runs whole sequences (any description) on the given kernels; dispose it to let go of the file.</summary>
     public QuantizedSequenceRunner CreateRunner(ILstmKernels kernels) => new(this, kernels);
 
+    /// <summary>
+    /// A runner on <paramref name="threads"/> (1 or 2) cores: with 2, each bidirectional layer runs its two directions
+    /// at once (same outputs, bit for bit); forward-only layers stay on one. Dispose it to stop its helper thread.
+    /// </summary>
+    public QuantizedSequenceRunner CreateRunner(ILstmKernels kernels, int threads) => new(this, kernels, threads);
+
     public QuantizedSequenceRunner CreateRunner() => new(this, LstmKernels.Default);
 
     ISequenceRunner ILanguageModel.CreateRunner() => CreateRunner();

@@ -9,7 +9,10 @@ namespace EdgeLstm.Runtime.Int8;
 /// layer's input quantized step by step by its own range (layer 0's is the int8 embedding row itself), then
 /// <see cref="SequencePooling"/> in float and the int8 output layer, or the output layer at every step. Each
 /// sequence starts from zero state. Buffers grow to the longest sequence seen; then nothing is allocated.
-/// Holds the model's file until disposed.
+/// With two threads, a bidirectional layer's reverse direction runs on a helper core while this thread runs the
+/// forward one: the two share only their inputs (read) and write disjoint halves of each output row, and each
+/// direction computes exactly what it computes alone, so the outputs are the same bits. Holds the model's file
+/// (and the helper thread) until disposed.
 /// </summary>
 [SkipLocalsInit]
 public sealed class QuantizedSequenceRunner : ISequenceRunner
@@ -17,6 +20,13 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
     private readonly QuantizedLstmModel _model;
     private readonly ILstmKernels _kernels;
     private readonly Int8Recurrence _recurrence;
+    // Two threads: the reverse direction's own recurrence, state and helper. What the helper runs next is in
+    // _reverseJob, written by this thread before StepHelperThread.Start and read by the helper after it; Start and
+    // Join are full fences, so the helper sees the whole job and this thread sees all the helper wrote.
+    private readonly Int8Recurrence? _reverseRecurrence;
+    private readonly StepHelperThread? _helper;
+    private readonly float[] _hReverse = [], _cReverse = [];
+    private (int Layer, int Steps) _reverseJob;
     private readonly float[] _h, _c, _pooled;
     private readonly sbyte[] _headInput;
     private readonly int[] _headAcc;
@@ -25,8 +35,9 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
     private sbyte[] _xq = [];
     private int _disposed;
 
-    internal QuantizedSequenceRunner(QuantizedLstmModel model, ILstmKernels kernels)
+    internal QuantizedSequenceRunner(QuantizedLstmModel model, ILstmKernels kernels, int threads = 1)
     {
+        if (threads is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be 1 or 2");
         _model = model;
         _kernels = kernels;
         ModelDescription d = model.Description;
@@ -43,16 +54,27 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
         _headInput = new sbyte[d.EncoderWidth];
         _headAcc = new int[d.Head.Size];
         _recurrence = new Int8Recurrence(kernels, hidden);
+        if (threads == 2 && d.IsBidirectional)
+        {
+            _reverseRecurrence = new Int8Recurrence(kernels, hidden);
+            _hReverse = new float[hidden];
+            _cReverse = new float[hidden];
+            _helper = new StepHelperThread(RunReverse);
+        }
         model.File.Retain(); // throws if the model was disposed; released in Dispose
     }
 
     public ModelDescription Description => _model.Description;
     public string KernelName => _kernels.Name;
+    /// <summary>2 when bidirectional layers run their directions on two cores.</summary>
+    public int Threads => _helper is null ? 1 : 2;
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _recurrence.Dispose();
+        _helper?.Dispose();
+        _reverseRecurrence?.Dispose();
         _model.File.Release();
     }
 
@@ -144,6 +166,17 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
                 for (int t = 0; t < steps; t++) _xScales[t] = Quantize(k - 1, _x.AsSpan(t * below, below), _xq.AsSpan(t * below, below));
             }
             int hidden = d.Encoder[k].Hidden, width = d.Encoder[k].OutputWidth;
+            if (_helper is not null && d.Encoder[k].Bidirectional)
+            {
+                _reverseJob = (k, steps);
+                _helper.Start();
+                Array.Clear(_h);
+                Array.Clear(_c);
+                _recurrence.Run(_model.Layers[k], _xq, _xScales, steps, reverse: false, _h, _c, StaticScale(k), _y, width, 0);
+                _helper.Join();
+                (_x, _y) = (_y, _x);
+                continue;
+            }
             for (int direction = 0; direction < d.Encoder[k].Directions; direction++)
             {
                 QuantizedLstmLayer layer = direction == 0 ? _model.Layers[k] : _model.ReverseLayers[k]!;
@@ -153,6 +186,17 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
             }
             (_x, _y) = (_y, _x);
         }
+    }
+
+    /// <summary>The helper's work: the reverse direction of layer _reverseJob.Layer into the upper half of each output row.</summary>
+    private void RunReverse()
+    {
+        var (k, steps) = _reverseJob;
+        EncoderLayerDescription layer = _model.Description.Encoder[k];
+        Array.Clear(_hReverse);
+        Array.Clear(_cReverse);
+        _reverseRecurrence!.Run(_model.ReverseLayers[k]!, _xq, _xScales, steps, reverse: true, _hReverse, _cReverse, StaticScale(k), _y,
+            layer.OutputWidth, layer.Hidden);
     }
 
     private float Quantize(int layer, ReadOnlySpan<float> h, Span<sbyte> q)

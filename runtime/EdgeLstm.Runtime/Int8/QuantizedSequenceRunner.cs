@@ -170,10 +170,16 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
             {
                 _reverseJob = (k, steps);
                 _helper.Start();
-                Array.Clear(_h);
-                Array.Clear(_c);
-                _recurrence.Run(_model.Layers[k], _xq, _xScales, steps, reverse: false, _h, _c, StaticScale(k), _y, width, 0);
-                _helper.Join();
+                try
+                {
+                    Array.Clear(_h);
+                    Array.Clear(_c);
+                    _recurrence.Run(_model.Layers[k], _xq, _xScales, steps, reverse: false, _h, _c, StaticScale(k), _y, width, 0);
+                }
+                finally
+                {
+                    _helper.Join(); // never return while the helper still writes into _y
+                }
                 (_x, _y) = (_y, _x);
                 continue;
             }

@@ -82,13 +82,22 @@ internal static class InspectCommand
                 if (skip < 0 || skip >= content.Length) throw new ArgumentException($"--start must be ≥ 0 and below the text's {content.Length:N0} characters, got {skip}");
                 if (char.IsLowSurrogate(content[skip])) skip++; // never half a character
                 TextInspectionResult run = TextInspection.Run(floatModel, quantized, content[skip..], tokens);
-                List<UnitScore> best = UnitCorrelation.Rank(run.Trace, run.Feature(regex));
+                float[] feature;
+                try
+                {
+                    feature = run.Feature(regex);
+                }
+                catch (RegexMatchTimeoutException)
+                {
+                    throw new ArgumentException($"--pattern {regex} took more than {regex.MatchTimeout.TotalSeconds:F0} s on the text; simplify it");
+                }
+                List<UnitScore> best = UnitCorrelation.Rank(run.Trace, feature);
                 var summary = new InspectReport.Summary(modelFile.Name, int8Name, regex.ToString(), MostActive(run.Trace, 16), best.Take(12).ToList());
                 AtomicFile.WriteAllBytes(outputFile.FullName, System.Text.Encoding.UTF8.GetBytes(InspectReport.Html(run, summary)), overwrite: result.GetValue(force));
 
                 var inv = CultureInfo.InvariantCulture;
                 Console.WriteLine($"{run.Steps:N0} tokens of {textFile.Name} through {modelFile.Name} and its int8 model");
-                int covered = (int)run.Feature(regex).Sum();
+                int covered = (int)feature.Sum();
                 Console.WriteLine($"pattern {regex}: covers {covered:N0} of {run.Steps:N0} tokens; best units (Pearson r):");
                 foreach (UnitScore u in best.Take(5)) Console.WriteLine(string.Create(inv, $"  layer {u.Layer} unit {u.Unit,4} {u.State}  r = {u.Correlation:+0.000;-0.000}"));
                 for (int k = 0; k < run.Drift.Length; k++)

@@ -52,7 +52,10 @@ internal static class ParetoRun
             ? m => ((QuantizedLstmModel)m).CreateRunner(LstmKernels.Default, threads: 2)
             : null;
         if (threads == 2 && model is not QuantizedLstmModel) throw new ArgumentException("two threads: int8 EdgeLstm models only");
-        using var timed = new TimedModel(model, twoThreads, twoThreadRunner);
+        Func<ILanguageModel, ITransducer>? twoThreadTransducer = threads == 2
+            ? m => ((QuantizedLstmModel)m).CreateTransducer(LstmKernels.Default, BeamSearchTransducer.DefaultMaxBeam, threads: 2)
+            : null;
+        using var timed = new TimedModel(model, twoThreads, twoThreadRunner, twoThreadTransducer);
         TaskMetric metric = TaskMetric.For(model, data, fold, evalChars);
         double score = metric.Score(timed);
         List<double> calls = timed.Calls;

@@ -87,8 +87,8 @@ public static class ParetoSuite
                     string file = Path.Combine(directory, name.Replace(' ', '_').Replace(':', '-') + ".elstm");
                     AtomicFile.WriteAllBytes(file, bytes, overwrite: true);
                     runs.Add((new Row(EdgeLstmEngine, name, 1, null, null), Args("edgelstm", 1, file, c)));
-                    // Two threads: an int8 session splits each layer's units; a runner, a BiLSTM's two directions.
-                    if (name == "int8" && (original.Description.IsSteppable || original.Description.IsBidirectional && original.Description.Head.Decoder is null))
+                    // Two threads: an int8 session splits each layer's units; a runner (and a seq2seq encoder), a BiLSTM's two directions.
+                    if (name == "int8" && (original.Description.IsSteppable || original.Description.IsBidirectional))
                         runs.Add((new Row(EdgeLstmEngine, name, 2, null, null), Args("edgelstm", 2, file, c)));
                 }
                 if (c.FineTuned is not null && File.Exists(c.FineTuned))

@@ -9,7 +9,7 @@ namespace EdgeLstm.Bench;
 /// data as the metric, for every engine alike. The recorder costs one timestamp pair per call.
 /// </summary>
 internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILanguageModelSession>? createSession = null,
-    Func<ILanguageModel, ISequenceRunner>? createRunner = null) : ILanguageModel
+    Func<ILanguageModel, ISequenceRunner>? createRunner = null, Func<ILanguageModel, ITransducer>? createTransducer = null) : ILanguageModel
 {
     /// <summary>Microseconds of each call, in order.</summary>
     public List<double> Calls { get; } = new(1 << 16);
@@ -22,7 +22,8 @@ internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILan
     public int VocabularySize => inner.VocabularySize;
     public ILanguageModelSession CreateSession() => new Session(this, createSession is null ? inner.CreateSession() : createSession(inner));
     public ISequenceRunner CreateRunner() => new Runner(this, createRunner is null ? inner.CreateRunner() : createRunner(inner));
-    public ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) => new Transducer(this, inner.CreateTransducer(maxBeam));
+    public ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) =>
+        new Transducer(this, createTransducer is null ? inner.CreateTransducer(maxBeam) : createTransducer(inner));
     public void Dispose() => inner.Dispose();
 
     // Spans cannot pass through a lambda: each wrapper takes the timestamps itself.

@@ -10,12 +10,13 @@ internal static class G2pCommand
     public static Command Create()
     {
         var model = ModelSource.CreateOption();
+        var threads = ModelSource.CreateRunnerThreadsOption();
         var words = new Argument<string[]>("word") { Description = "Words to pronounce (or use --input)", Arity = ArgumentArity.ZeroOrMore };
         var input = new Option<FileInfo>("--input", "-i") { Description = "A UTF-8 file: each non-empty line is one word" };
         var beam = new Option<int>("--beam") { Description = $"Beam width: 1 is greedy, up to {BeamSearchTransducer.DefaultMaxBeam}", DefaultValueFactory = _ => 5 };
         var command = new Command("g2p", "Pronounce words with a grapheme-to-phoneme model: prints word and phonemes, one line each (tab-separated)")
         {
-            model, words, input, beam,
+            model, words, input, beam, threads,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -32,7 +33,7 @@ internal static class G2pCommand
             ILanguageModel g2p = source.RequireTransducer("g2p");
             // Every word is checked before any is pronounced, so a bad one costs no partial output.
             int[][] encoded = lines.Select(w => TransducerText.Encode(g2p.Tokenizer, w)).ToArray();
-            using ITransducer transducer = g2p.CreateTransducer();
+            using ITransducer transducer = ModelSource.CreateTransducer(g2p, result.GetValue(threads));
             var output = new int[g2p.Description.Head.Decoder!.MaxSteps];
             using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false));
             for (int i = 0; i < lines.Count; i++)

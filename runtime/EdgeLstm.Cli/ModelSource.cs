@@ -75,6 +75,15 @@ internal static class ModelSource
             : model.CreateRunner();
     }
 
+    /// <summary>A sequence-to-sequence decoder on the best kernels, its encoder on 1 or 2 cores (int8 models; float models use one).</summary>
+    public static ITransducer CreateTransducer(ILanguageModel model, int threads)
+    {
+        if (threads is < 1 or > 2) throw new ArgumentException($"--threads must be 1 or 2, got {threads}");
+        return model is EdgeLstm.Runtime.Int8.QuantizedLstmModel q
+            ? q.CreateTransducer(EdgeLstm.Runtime.Kernels.LstmKernels.Default, BeamSearchTransducer.DefaultMaxBeam, threads)
+            : model.CreateTransducer();
+    }
+
     public static Option<FileInfo> CreateOption() => new("--model", "-m")
     {
         Description = $"Model file (.elstm or float .safetensors). Default: {EmbeddedName} (int8, trained on Moby Dick), embedded or in ../share/edgelstm",

@@ -56,7 +56,7 @@ public sealed class CliTextTaskTests : IDisposable
     }
 
     [Fact]
-    public void TagAndClassifyOnTwoThreadsPrintWhatOneThreadPrints()
+    public void TagClassifyAndG2pOnTwoThreadsPrintWhatOneThreadPrints()
     {
         string tagger = _dir.File("tagger.elstm");
         Assert.Equal(0, CliRunner.Run("convert", Tagger(), "-o", tagger).ExitCode);
@@ -71,6 +71,11 @@ public sealed class CliTextTaskTests : IDisposable
         Assert.Equal(CliRunner.Run("classify", "--model", int8, "--all", "a good film", "the whale").Stdout,
             CliRunner.Run("classify", "--model", int8, "--all", "--threads", "2", "a good film", "the whale").Stdout);
         AssertUserError(CliRunner.Run("tag", "--model", tagger, "--threads", "3", "春花"), "--threads must be 1 or 2, got 3");
+        string g2p = Path.Combine(ClassifierTests.RepoRoot(), "runtime", "models", "g2p.elstm");
+        string[] words = ["aggravated", "smartphone", "torchsharp", "cat"];
+        var alone = CliRunner.Run(["g2p", "--model", g2p, .. words]);
+        Assert.True(alone.ExitCode == 0, alone.Stderr);
+        Assert.Equal(alone.Stdout, CliRunner.Run(["g2p", "--model", g2p, "--threads", "2", .. words]).Stdout);
     }
 
     [Fact]

@@ -106,10 +106,11 @@ public sealed class Seq2SeqTests
         int v = d.Head.Size;
         int[] word = model.Tokenizer.Encode("QUEUE'S");
         int[] fed = [DecoderDescription.StartId, 4, 9, 3];
-        float[] Logits(EdgeLstm.Runtime.Kernels.ILstmKernels kernels)
+        float[] Logits(EdgeLstm.Runtime.Kernels.ILstmKernels kernels, int threads = 1)
         {
-            using var decoder = int8.CreateAttentionDecoder(kernels, 2);
+            using var decoder = int8.CreateAttentionDecoder(kernels, 2, threads);
             var all = new float[fed.Length * 2 * v];
+            decoder.Begin(model.Tokenizer.Encode("THROUGH")); // another word first: nothing of it may remain
             decoder.Begin(word);
             decoder.Step([fed[0]], all.AsSpan(0, v));
             decoder.Reorder([0, 0]);
@@ -119,6 +120,22 @@ public sealed class Seq2SeqTests
         float[] scalar = Logits(EdgeLstm.Runtime.Kernels.LstmKernels.Create("scalar"));
         foreach (var kernels in EdgeLstm.Runtime.Kernels.LstmKernels.AllSupported())
             Assert.Equal(scalar, Logits(kernels));
+        Assert.Equal(scalar, Logits(EdgeLstm.Runtime.Kernels.LstmKernels.Default, threads: 2)); // the encoder's directions on two cores
+        // Two threads (the encoder's directions on two cores) decode the same words to the same symbols.
+        var words = new[] { "THROUGH", "CAT", "QUEUE'S", "DOG" }.Select(w => model.Tokenizer.Encode(w)).ToArray();
+        using (var one = int8.CreateTransducer(EdgeLstm.Runtime.Kernels.LstmKernels.Default))
+        using (var two = int8.CreateTransducer(EdgeLstm.Runtime.Kernels.LstmKernels.Default, BeamSearchTransducer.DefaultMaxBeam, threads: 2))
+        {
+            var a = new int[d.Head.Decoder!.MaxSteps];
+            var b = new int[d.Head.Decoder!.MaxSteps];
+            foreach (int beam in new[] { 1, 5 })
+                foreach (int[] w in words)
+                {
+                    int n = one.Transduce(w, beam, a);
+                    Assert.Equal(n, two.Transduce(w, beam, b));
+                    Assert.Equal(a[..n], b[..n]);
+                }
+        }
         using var floatDecoder = model.CreateAttentionDecoder(1);
         var f = new float[v];
         floatDecoder.Begin(word);

@@ -96,8 +96,18 @@ public sealed class QuantizedLstmModel : ILanguageModel
     public ITransducer CreateTransducer(ILstmKernels kernels, int maxBeam = BeamSearchTransducer.DefaultMaxBeam) =>
         new BeamSearchTransducer(CreateAttentionDecoder(kernels, maxBeam), Description);
 
-    /// <summary>Sequence-to-sequence models: the int8 decoder alone, up to <paramref name="maxStreams"/> hypotheses a step.</summary>
-    public Int8AttentionDecoder CreateAttentionDecoder(ILstmKernels kernels, int maxStreams) => new(this, kernels, maxStreams);
+    /// <summary>
+    /// Sequence-to-sequence models on <paramref name="threads"/> (1 or 2) cores: with 2, the encoder's bidirectional
+    /// layers run their two directions at once (the same outputs); decoding stays on one. Dispose it to stop the helper.
+    /// </summary>
+    public ITransducer CreateTransducer(ILstmKernels kernels, int maxBeam, int threads) =>
+        new BeamSearchTransducer(CreateAttentionDecoder(kernels, maxBeam, threads), Description);
+
+    /// <summary>
+    /// Sequence-to-sequence models: the int8 decoder alone, up to <paramref name="maxStreams"/> hypotheses a step, its
+    /// encoder on <paramref name="threads"/> (1 or 2) cores.
+    /// </summary>
+    public Int8AttentionDecoder CreateAttentionDecoder(ILstmKernels kernels, int maxStreams, int threads = 1) => new(this, kernels, maxStreams, threads);
 
     /// <summary>Releases the model's hold on its file (a memory map is unmapped once no session holds it either).</summary>
     public void Dispose() => File.Dispose();

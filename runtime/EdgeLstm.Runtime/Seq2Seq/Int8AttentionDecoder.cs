@@ -32,7 +32,8 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
     private int[] _keyRowSums = [], _scoreAcc = [];
     private int _steps;
 
-    internal Int8AttentionDecoder(QuantizedLstmModel model, ILstmKernels kernels, int maxStreams)
+    /// <param name="threads">1, or 2 to run the encoder's bidirectional layers' directions on two cores.</param>
+    internal Int8AttentionDecoder(QuantizedLstmModel model, ILstmKernels kernels, int maxStreams, int threads = 1)
     {
         _weights = model.Decoder ?? throw new NotSupportedException($"a '{model.Description.Task}' model has no decoder");
         if (maxStreams < 1) throw new ArgumentOutOfRangeException(nameof(maxStreams));
@@ -46,7 +47,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
         _bidirectional = model.Description.Encoder[^1].Bidirectional;
         MaxStreams = maxStreams;
         Vocabulary = model.Description.Head.Size;
-        _encoder = model.CreateRunner(kernels);
+        _encoder = model.CreateRunner(kernels, threads);
         _recurrences = new Int8Recurrence?[maxStreams];
         _h = new float[maxStreams * _hidden];
         _c = new float[maxStreams * _hidden];

@@ -40,12 +40,13 @@ internal static class ClassifyCommand
         var seed = new Option<int>("--seed") { Description = "Random seed (initial weights, dropout, batch order)", DefaultValueFactory = _ => 42 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the results" };
         var pretrain = new Option<FileInfo>("--pretrain") { Description = "Unlabelled UTF-8 text: pretrain the embedding and LSTM on it as word language models first (e.g. `edgelstm-data sotu`)" };
+        var validationOnly = new Option<bool>("--validation-only") { Description = "For choosing a configuration: score the LSTM, its int8 form and the bag of words on the validation fold and leave the test fold unscored" };
         var baselineOnly = new Option<bool>("--baseline-only") { Description = "Train only the bag-of-words baseline (same vocabulary and token cut) and report its validation and test accuracy" };
         var pretrainBatches = new Option<int>("--pretrain-batches") { Description = "Batches of 32 × 64 words per pretraining direction", DefaultValueFactory = _ => 400 };
         var command = new Command("classify", "Train a text classifier (embedding → BiLSTM → pooling → linear), or cross-validate one with --cv")
         {
             data, output, cv, testFold, validFold, embeddingDim, hiddenSize, layers, unidirectional, pooling, dropout, lr, batchSize, epochs, patience,
-            maxVocabulary, minCount, maxTokens, threads, seed, quiet, pretrain, pretrainBatches, baselineOnly,
+            maxVocabulary, minCount, maxTokens, threads, seed, quiet, pretrain, pretrainBatches, baselineOnly, validationOnly,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -71,12 +72,14 @@ internal static class ClassifyCommand
             if (result.GetValue(cv))
             {
                 if (result.GetValue(output) is not null) throw new ArgumentException("--cv reports cross-validated accuracy and writes no model; drop --output");
+                if (result.GetValue(validationOnly)) throw new ArgumentException("--cv scores every fold as a test fold once; drop --validation-only");
                 CrossValidate(options, rows, labels);
             }
             else
             {
                 string path = result.GetValue(output)?.FullName ?? throw new ArgumentException("--output is required (or pass --cv)");
-                TrainOne(options, rows, labels, result.GetValue(testFold)!, result.GetValue(validFold)!, path, string.Join(" ", result.Tokens.Select(t => t.Value)));
+                TrainOne(options, rows, labels, result.GetValue(testFold)!, result.GetValue(validFold)!, result.GetValue(validationOnly), path,
+                    string.Join(" ", result.Tokens.Select(t => t.Value)));
             }
             return ExitCodes.Success;
         }));
@@ -93,13 +96,15 @@ internal static class ClassifyCommand
         return (train, validRows, testRows);
     }
 
-    /// <summary>Accuracy of the LSTM and of the bag-of-words baseline on one split's test texts, per source ("" = all).</summary>
+    /// <summary>Accuracy of the LSTM and of the bag-of-words baseline on one split's scored texts, per source ("" = all).</summary>
     private sealed record FoldScore(string Fold, Dictionary<string, double> Lstm, Dictionary<string, double> Int8, Dictionary<string, double> BagOfWords, int BestEpoch);
 
-    private static FoldScore Score(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, Action<string>? log,
-        out ClassifierTrainer.Result model)
+    /// <summary>Trains on one split and scores its test texts, or with <paramref name="validationOnly"/> its validation texts again (the test texts untouched).</summary>
+    private static FoldScore Score(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, bool validationOnly,
+        Action<string>? log, out ClassifierTrainer.Result model)
     {
         var (train, validRows, testRows) = Split(rows, test, valid);
+        if (validationOnly) testRows = validRows;
         var trainer = new ClassifierTrainer(options);
         model = trainer.Train(train, validRows, labels, log);
         var (testIds, testLabels) = trainer.Encode(testRows, model.Tokenizer, labels);
@@ -123,7 +128,7 @@ internal static class ClassifyCommand
             baseline[source] = index.Count(i => bow.Predict(testIds[i]) == testLabels[i]) / (double)index.Length;
             quantized[source] = index.Count(i => int8Correct[i]) / (double)index.Length;
         }
-        return new FoldScore(test, lstm, quantized, baseline, model.BestEpoch);
+        return new FoldScore(validationOnly ? valid : test, lstm, quantized, baseline, model.BestEpoch);
     }
 
     private static void CrossValidate(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels)
@@ -134,7 +139,7 @@ internal static class ClassifyCommand
         for (int f = 0; f < folds.Length; f++)
         {
             string test = folds[f], valid = folds[(f + 1) % folds.Length];
-            var score = Score(options, rows, labels, test, valid, options.Quiet ? null : line => Console.Error.WriteLine($"fold {test}: {line}"), out var model);
+            var score = Score(options, rows, labels, test, valid, validationOnly: false, options.Quiet ? null : line => Console.Error.WriteLine($"fold {test}: {line}"), out var model);
             model.Network.Dispose();
             scores.Add(score);
             Console.WriteLine($"fold {test} (valid {valid}, best epoch {score.BestEpoch}): LSTM {Format(score.Lstm)}; int8 {Format(score.Int8)}; bag of words {Format(score.BagOfWords)}");
@@ -168,19 +173,23 @@ internal static class ClassifyCommand
             $"validation {bow.Score(validIds, validLabels):F4}, test {bow.Score(testIds, testLabels):F4}");
     }
 
-    private static void TrainOne(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, string output, string commandLine)
+    private static void TrainOne(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, bool validationOnly,
+        string output, string commandLine)
     {
-        var score = Score(options, rows, labels, test, valid, options.Quiet ? null : Console.Error.WriteLine, out var model);
+        var score = Score(options, rows, labels, test, valid, validationOnly, options.Quiet ? null : Console.Error.WriteLine, out var model);
         var metadata = new Dictionary<string, string>
         {
             ["edgelstm.trainer.command"] = "edgelstm-train " + commandLine,
             ["edgelstm.trainer.best_epoch"] = score.BestEpoch.ToString(CultureInfo.InvariantCulture),
             ["edgelstm.trainer.valid_accuracy"] = model.ValidAccuracy.ToString("F4", CultureInfo.InvariantCulture),
-            ["edgelstm.trainer.test_accuracy"] = score.Lstm[""].ToString("F4", CultureInfo.InvariantCulture),
-            ["edgelstm.trainer.test_fold"] = test,
         };
+        if (!validationOnly)
+        {
+            metadata["edgelstm.trainer.test_accuracy"] = score.Lstm[""].ToString("F4", CultureInfo.InvariantCulture);
+            metadata["edgelstm.trainer.test_fold"] = test;
+        }
         ClassifierExport.Save(output, model.Network, model.Tokenizer, labels, metadata);
-        Console.WriteLine($"test fold {test}: LSTM {Format(score.Lstm)}; int8 {Format(score.Int8)}; bag of words {Format(score.BagOfWords)}; model: {output}");
+        Console.WriteLine($"{(validationOnly ? "validation" : "test")} fold {score.Fold}: LSTM {Format(score.Lstm)}; int8 {Format(score.Int8)}; bag of words {Format(score.BagOfWords)}; model: {output}");
         model.Network.Dispose();
     }
 

@@ -186,8 +186,8 @@ run_c_tests() {
   [[ $rid == linux-arm64 ]] && run=(env QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 -cpu max) && cycles=1000
   say "C ABI tests ($rid)"
   "${run[@]}" "$CACHE/c-$rid/test_capi" "$MODEL" | tee "$CACHE/c-$rid/test.log"
-  say "C ABI lifetime tests ($rid): $cycles load/free cycles from the file and from memory, sessions"
-  "${run[@]}" "$CACHE/c-$rid/test_lifetime" "$MODEL" "$cycles" | tee "$CACHE/c-$rid/lifetime.log"
+  say "C ABI lifetime tests ($rid): $cycles load/free cycles from the file and from memory, sessions and runners"
+  "${run[@]}" "$CACHE/c-$rid/test_lifetime" "$MODEL" "$cycles" "$SENTIMENT_MODEL.elstm" | tee "$CACHE/c-$rid/lifetime.log"
   say "C ABI classification tests ($rid)"
   "${run[@]}" "$CACHE/c-$rid/test_classify" "$SENTIMENT_MODEL.elstm" "$MODEL" | tee "$CACHE/c-$rid/classify.log"
   say "C ABI forecast tests ($rid)"
@@ -196,6 +196,8 @@ run_c_tests() {
   "${run[@]}" "$CACHE/c-$rid/test_transduce" "$G2P_MODEL.elstm" "$SENTIMENT_MODEL.elstm" | tee "$CACHE/c-$rid/transduce.log"
   say "C ABI text tests ($rid): poems in each form, punctuation restored, multi-byte UTF-8 both ways"
   "${run[@]}" "$CACHE/c-$rid/test_text" "$TANG_MODEL.elstm" "$PUNCTUATION_MODEL.elstm" | tee "$CACHE/c-$rid/text.log"
+  say "C ABI runner tests ($rid): kept buffers and a second core, the same outputs"
+  "${run[@]}" "$CACHE/c-$rid/test_runner" "$SENTIMENT_MODEL.elstm" "$PUNCTUATION_MODEL.elstm" "$MODEL" | tee "$CACHE/c-$rid/runner.log"
   say "C example ($rid)"
   "${run[@]}" "$CACHE/c-$rid/generate" "$MODEL" "Call me Ishmael." 120 1
 }
@@ -210,6 +212,9 @@ run_python_check() {
   want=$($EDGELSTM classify --model "$SENTIMENT_MODEL.elstm" "${sentences[@]}")
   echo "$got"
   if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "classify differs from the CLI's: $want"; fi
+  got=$(python3 examples/python/example.py --lib "$lib" --threads 2 classify "$SENTIMENT_MODEL.elstm" "${sentences[@]}")
+  want=$($EDGELSTM classify --model "$SENTIMENT_MODEL.elstm" --threads 2 "${sentences[@]}")
+  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "classify on a two-thread runner differs from the CLI's: $want"; fi
   # The C ABI's pronunciations (x64 library, AVX2 kernels) against the CLI's (JIT, the best kernels here): bit-identical int8.
   local words=(HELLO EDGELSTM PHONEME QUIXOTIC "O'BRIEN" ANTIDISESTABLISHMENTARIANISM)
   got=$(python3 examples/python/example.py --lib "$lib" g2p "$G2P_MODEL.elstm" "${words[@]}")
@@ -333,7 +338,7 @@ case "${1:-}" in
     status=${PIPESTATUS[0]}
     set -e
     # One closing line in the plain 'N passed, N failed' form: xunit, the C test runs, the NuGet and Python checks.
-    cat "$CACHE"/c-linux-*/test.log "$CACHE"/c-linux-*/lifetime.log "$CACHE"/c-linux-*/classify.log "$CACHE"/c-linux-*/forecast.log "$CACHE"/c-linux-*/transduce.log "$CACHE"/c-linux-*/text.log "$CACHE/digests.log" \
+    cat "$CACHE"/c-linux-*/test.log "$CACHE"/c-linux-*/lifetime.log "$CACHE"/c-linux-*/classify.log "$CACHE"/c-linux-*/forecast.log "$CACHE"/c-linux-*/transduce.log "$CACHE"/c-linux-*/text.log "$CACHE"/c-linux-*/runner.log "$CACHE/digests.log" \
       "$CACHE/forecast-check.log" "$CACHE/nuget-check.log" "$CACHE/python-check.log" >> "$log"
     awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v); if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
          /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }

@@ -168,8 +168,7 @@ internal static unsafe class Exports
             if (logits != null) result.CopyTo(new Span<float>(logits, vocab));
             return (int)NativeStatus.Ok;
         }
-        catch (NativeException e) { return NativeErrors.Fail(e.Status, e.Message); }
-        catch (Exception e) { return NativeErrors.Fail(NativeStatus.Internal, $"internal error: {e.GetType().Name}: {e.Message}"); }
+        catch (Exception e) { return NativeErrors.Fail(e); }
     }
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_session_step_input")]
@@ -189,8 +188,7 @@ internal static unsafe class Exports
             if (outputs != null) result.CopyTo(new Span<float>(outputs, count));
             return (int)NativeStatus.Ok;
         }
-        catch (NativeException e) { return NativeErrors.Fail(e.Status, e.Message); }
-        catch (Exception e) { return NativeErrors.Fail(NativeStatus.Internal, $"internal error: {e.GetType().Name}: {e.Message}"); }
+        catch (Exception e) { return NativeErrors.Fail(e); }
     }
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_model_io_sizes")]

@@ -18,16 +18,22 @@ internal static unsafe class NativeErrors
         {
             return (int)body();
         }
-        catch (NativeException e) { return Fail(e.Status, e.Message); }
-        catch (ModelFormatException e) { return Fail(NativeStatus.InvalidModel, e.Message); }
-        catch (ObjectDisposedException e) { return Fail(NativeStatus.InvalidHandle, e.Message); } // a model freed on another thread meanwhile
-        catch (FileNotFoundException e) { return Fail(NativeStatus.FileNotFound, e.Message); }
-        catch (IOException e) { return Fail(NativeStatus.FileNotFound, e.Message); }
-        catch (UnauthorizedAccessException e) { return Fail(NativeStatus.FileNotFound, e.Message); }
-        catch (ArgumentException e) { return Fail(NativeStatus.InvalidArgument, e.Message); }
-        catch (NotSupportedException e) { return Fail(NativeStatus.Unsupported, e.Message); }
-        catch (Exception e) { return Fail(NativeStatus.Internal, $"internal error: {e.GetType().Name}: {e.Message}"); }
+        catch (Exception e) { return Fail(e); }
     }
+
+    /// <summary>The status and message of an exception; also for exports that catch themselves to avoid Guard's closure on a hot path.</summary>
+    public static int Fail(Exception exception) => exception switch
+    {
+        NativeException e => Fail(e.Status, e.Message),
+        ModelFormatException e => Fail(NativeStatus.InvalidModel, e.Message),
+        ObjectDisposedException e => Fail(NativeStatus.InvalidHandle, e.Message), // a model freed on another thread meanwhile
+        FileNotFoundException e => Fail(NativeStatus.FileNotFound, e.Message),
+        IOException e => Fail(NativeStatus.FileNotFound, e.Message),
+        UnauthorizedAccessException e => Fail(NativeStatus.FileNotFound, e.Message),
+        ArgumentException e => Fail(NativeStatus.InvalidArgument, e.Message),
+        NotSupportedException e => Fail(NativeStatus.Unsupported, e.Message),
+        _ => Fail(NativeStatus.Internal, $"internal error: {exception.GetType().Name}: {exception.Message}"),
+    };
 
     public static int Fail(NativeStatus status, string message)
     {

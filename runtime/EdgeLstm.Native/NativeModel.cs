@@ -20,6 +20,9 @@ internal sealed unsafe class NativeModel : IDisposable
 
     public ILanguageModel Model { get; }
 
+    /// <summary>The tokenizer of a model over tokens; null for one over float vectors.</summary>
+    public ITokenizer? TextTokenizer => Model.HasEmbedding ? Model.Tokenizer : null;
+
     /// <summary>An .elstm file is memory-mapped (its weights are viewed in place, shared between processes); a safetensors file is read.</summary>
     public static NativeModel FromPath(string path) => new(ModelLoader.Load(path));
 
@@ -109,6 +112,19 @@ internal struct NativeRunParams
     public int MaxSteps;
     /// <summary>1: softmax over each output row (probabilities of a classify or tag head) instead of logits.</summary>
     public int Softmax;
+}
+
+/// <summary>
+/// A whole-sequence runner behind a C handle (edgelstm_runner): its buffers and, on two threads, its helper thread
+/// live as long as the handle. One thread at a time per runner (documented in edgelstm.h). It keeps what it needs
+/// of the model (the weights through the runner, the tokenizer here), so it may outlive the model's handle.
+/// </summary>
+internal sealed class NativeRunner(ISequenceRunner runner, ITokenizer? tokenizer) : IDisposable
+{
+    public ISequenceRunner Runner { get; } = runner;
+    public ITokenizer? Tokenizer { get; } = tokenizer;
+
+    public void Dispose() => Runner.Dispose();
 }
 
 /// <summary>A session behind a C handle. One thread at a time per session (documented in edgelstm.h).</summary>

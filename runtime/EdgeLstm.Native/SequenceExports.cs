@@ -11,8 +11,8 @@ namespace EdgeLstm.Native;
 /// </summary>
 internal static unsafe class SequenceExports
 {
-    /// <summary>2: model info, whole-sequence runs, classify. 3: edgelstm_model_forecast, the forecast_* info fields, edgelstm_model_transduce. 4: edgelstm_model_generate, edgelstm_model_tag.</summary>
-    public const int ApiVersion = 4;
+    /// <summary>2: model info, whole-sequence runs, classify. 3: edgelstm_model_forecast, the forecast_* info fields, edgelstm_model_transduce. 4: edgelstm_model_generate, edgelstm_model_tag. 5: edgelstm_runner_* (RunnerExports).</summary>
+    public const int ApiVersion = 5;
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_api_version")]
     public static int GetApiVersion() => ApiVersion;
@@ -47,7 +47,9 @@ internal static unsafe class SequenceExports
             var native = HandleTable.Get<NativeModel>(model, "model");
             if (tokens == null) throw new NativeException(NativeStatus.InvalidArgument, "tokens is NULL");
             if (length == 0 || length > int.MaxValue) throw new NativeException(NativeStatus.InvalidArgument, $"length {length} must be in 1..{int.MaxValue}");
-            return Run(native, new ReadOnlySpan<int>(tokens, (int)length), parameters, outputs, capacity, count);
+            // A runner per call: runners are single-threaded, and a model handle may be used from any thread.
+            using ISequenceRunner runner = native.Model.CreateRunner();
+            return Run(runner, new ReadOnlySpan<int>(tokens, (int)length), parameters, outputs, capacity, count);
         });
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_model_run_text")]
@@ -55,8 +57,9 @@ internal static unsafe class SequenceExports
         NativeErrors.Guard(() =>
         {
             var native = HandleTable.Get<NativeModel>(model, "model");
-            int[] tokens = Encode(native, utf8);
-            return Run(native, tokens, parameters, outputs, capacity, count);
+            int[] tokens = Encode(native.TextTokenizer, utf8);
+            using ISequenceRunner runner = native.Model.CreateRunner();
+            return Run(runner, tokens, parameters, outputs, capacity, count);
         });
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_model_classify")]
@@ -67,7 +70,7 @@ internal static unsafe class SequenceExports
         if (head.Kind != HeadKinds.Classify)
             throw new NativeException(NativeStatus.Unsupported, $"a '{native.Model.Description.Task}' model does not classify; edgelstm_model_run_text runs any model");
         if (label == null) throw new NativeException(NativeStatus.InvalidArgument, "label is NULL");
-        int[] tokens = Cut(Encode(native, utf8), native.Model.Description.Input.MaxSteps ?? 0);
+        int[] tokens = Cut(Encode(native.TextTokenizer, utf8), native.Model.Description.Input.MaxSteps ?? 0);
         using ISequenceRunner runner = native.Model.CreateRunner();
         Span<float> p = stackalloc float[head.Size];
         StableSoftmax.Compute(runner.Run(tokens), p);
@@ -76,45 +79,43 @@ internal static unsafe class SequenceExports
         return NativeStatus.Ok;
     });
 
-    private static int[] Encode(NativeModel native, byte* utf8)
+    /// <summary>Token ids of a UTF-8 text (an empty text is one &lt;unk&gt;); <paramref name="tokenizer"/> is null for a model over float vectors.</summary>
+    public static int[] Encode(ITokenizer? tokenizer, byte* utf8)
     {
-        if (!native.Model.HasEmbedding) throw new NativeException(NativeStatus.Unsupported, "this model reads float input vectors, not text");
+        if (tokenizer is null) throw new NativeException(NativeStatus.Unsupported, "this model reads float input vectors, not text");
         if (utf8 == null) throw new NativeException(NativeStatus.InvalidArgument, "text is NULL");
         string text = StrictUtf8.Decode(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(utf8), "text");
-        int[] tokens = native.Model.Tokenizer.Encode(text);
-        return tokens.Length == 0 ? [native.Model.Tokenizer.UnknownId] : tokens;
+        int[] tokens = tokenizer.Encode(text);
+        return tokens.Length == 0 ? [tokenizer.UnknownId] : tokens;
     }
 
     private static int[] Cut(int[] tokens, int maxSteps) => maxSteps > 0 && tokens.Length > maxSteps ? tokens[..maxSteps] : tokens;
 
     /// <summary>
-    /// Runs the whole sequence on a runner made for this call (runners are single-threaded; a model handle may be
-    /// used from any thread): the outputs of a pooled head, or steps × outputs of a per-step head.
+    /// Runs the whole sequence on <paramref name="runner"/>: the outputs of a pooled head, or steps × outputs of a
+    /// per-step head. Allocates nothing on a warmed-up runner unless the call fails.
     /// </summary>
-    private static NativeStatus Run(NativeModel native, ReadOnlySpan<int> tokens, NativeRunParams* parameters, float* outputs, nuint capacity, nuint* count)
+    public static NativeStatus Run(ISequenceRunner runner, ReadOnlySpan<int> tokens, NativeRunParams* parameters, float* outputs, nuint capacity, nuint* count)
     {
         var p = parameters == null ? new NativeRunParams { MaxSteps = 0 } : *parameters;
+        ModelDescription d = runner.Description;
         if (parameters != null && p.StructSize < (nuint)sizeof(nuint) * 2)
             throw new NativeException(NativeStatus.InvalidArgument, "params->struct_size must be set (use edgelstm_run_default_params())");
         if (p.MaxSteps < -1) throw new NativeException(NativeStatus.InvalidArgument, $"params->max_steps must be ≥ -1, got {p.MaxSteps}");
         if (p.Softmax is not (0 or 1)) throw new NativeException(NativeStatus.InvalidArgument, $"params->softmax must be 0 or 1, got {p.Softmax}");
+        if (p.Softmax == 1 && d.Head.Kind is not (HeadKinds.Classify or HeadKinds.Tag or HeadKinds.NextToken))
+            throw new NativeException(NativeStatus.InvalidArgument, $"params->softmax: a '{d.Task}' model's outputs are not class scores");
         if (count == null) throw new NativeException(NativeStatus.InvalidArgument, "count is NULL");
-        ModelDescription d = native.Model.Description;
         int limit = p.MaxSteps == 0 ? d.Input.MaxSteps ?? 0 : p.MaxSteps;
         if (limit > 0 && tokens.Length > limit) tokens = tokens[..limit];
         int size = d.Head.Size, rows = d.Head.Pooling == Poolings.None ? tokens.Length : 1;
         *count = (nuint)rows * (nuint)size;
         if (outputs == null) throw new NativeException(NativeStatus.InvalidArgument, "outputs is NULL");
         if (capacity < *count) throw new NativeException(NativeStatus.BufferTooSmall, $"outputs buffer holds {capacity} floats; this run gives {*count}");
-        using ISequenceRunner runner = native.Model.CreateRunner();
         ReadOnlySpan<float> result = runner.Run(tokens);
         var destination = new Span<float>(outputs, result.Length);
         if (p.Softmax == 1)
-        {
-            if (d.Head.Kind is not (HeadKinds.Classify or HeadKinds.Tag or HeadKinds.NextToken))
-                throw new NativeException(NativeStatus.InvalidArgument, $"params->softmax: a '{d.Task}' model's outputs are not class scores");
             for (int r = 0; r < rows; r++) StableSoftmax.Compute(result.Slice(r * size, size), destination.Slice(r * size, size));
-        }
         else
             result.CopyTo(destination);
         return NativeStatus.Ok;

@@ -5,7 +5,8 @@
  *  - Sessions step a model token by token (or vector by vector) and keep its state: language models and other
  *    forward-only models with a head at every step (edgelstm_model_info.steppable).
  *  - Whole-sequence runs (API version 2) take a whole input from a zero state and run every model, including
- *    bidirectional layers and pooled heads: edgelstm_model_run_tokens/_text, edgelstm_model_classify.
+ *    bidirectional layers and pooled heads: edgelstm_model_run_tokens/_text, edgelstm_model_classify; or, keeping
+ *    buffers (and a second core) between calls, on an edgelstm_runner (API version 5).
  *
  * Conventions
  *  - Every function except edgelstm_version/edgelstm_last_error/edgelstm_kernel_name returns an
@@ -13,7 +14,7 @@
  *    for the calling thread, valid until that thread's next failing call.
  *  - Handles are opaque. NULL, freed or foreign handles give EDGELSTM_INVALID_HANDLE, never a crash.
  *  - Threads: a model is read-only once loaded; any number of sessions on any threads may share it.
- *    A session (and a sampler) must be used by one thread at a time. Loading and freeing are thread-safe.
+ *    A session (and a sampler, and a runner) must be used by one thread at a time. Loading and freeing are thread-safe.
  *  - Lifetime: free what you load or create. edgelstm_model_free releases the model's memory map and file
  *    descriptor once no session uses them: a session may outlive its model (it keeps stepping, and the weights
  *    stay mapped until edgelstm_session_free), but no new session can be made from a freed model
@@ -44,11 +45,12 @@ typedef enum edgelstm_status {
 
 /* The API this header declares. edgelstm_api_version() is the library's: a host built against a newer header
    than the library it loads can check before calling what the library lacks. */
-#define EDGELSTM_API_VERSION 4
+#define EDGELSTM_API_VERSION 5
 
 typedef struct edgelstm_model edgelstm_model;
 typedef struct edgelstm_session edgelstm_session;
 typedef struct edgelstm_sampler edgelstm_sampler;
+typedef struct edgelstm_runner edgelstm_runner;
 
 /* API version of the library (EDGELSTM_API_VERSION of the header it was built with). */
 int edgelstm_api_version(void);
@@ -181,6 +183,19 @@ int edgelstm_model_generate(const edgelstm_model *model, const char *prompt, con
    taken out first); another tagger writes "token/label" pairs separated by spaces. Other models:
    EDGELSTM_UNSUPPORTED. Thread-safe on a shared model. */
 int edgelstm_model_tag(const edgelstm_model *model, const char *utf8, char *output, size_t capacity, size_t *length);
+
+/* API 5. A whole-sequence runner: edgelstm_model_run_tokens/_text on buffers kept between calls (no allocation
+   once it has run its longest input, except for encoding text). threads = 1, or 2 to run each bidirectional
+   layer's two directions at once on an int8 model (the same outputs, bit for bit; a helper thread lives until
+   edgelstm_runner_free; forward-only layers and float models stay on one core). Use a runner from one thread at a
+   time; like a session it may outlive its model. */
+int edgelstm_runner_create(const edgelstm_model *model, int threads, edgelstm_runner **runner);
+/* As edgelstm_model_run_tokens and edgelstm_model_run_text (the same params, outputs and statuses). */
+int edgelstm_runner_run_tokens(edgelstm_runner *runner, const int32_t *tokens, size_t length, const edgelstm_run_params *params,
+                               float *outputs, size_t capacity, size_t *count);
+int edgelstm_runner_run_text(edgelstm_runner *runner, const char *utf8, const edgelstm_run_params *params,
+                             float *outputs, size_t capacity, size_t *count);
+int edgelstm_runner_free(edgelstm_runner *runner);
 
 /* Sampling as the CLI does it: temperature (0 = greedy), top_k (0 = all), top_p in (0, 1], seeded. */
 int edgelstm_sampler_create(float temperature, int32_t top_k, float top_p, uint64_t seed, edgelstm_sampler **sampler);

@@ -1,8 +1,9 @@
 /*
  * Lifetime tests through the C ABI: what a model or session holds (memory map, file descriptor, resident memory,
- * helper thread) is released when it is freed, over many cycles, and a session outlives its freed model.
+ * helper thread) is released when it is freed, over many cycles, and a session outlives its freed model; with a
+ * bidirectional model, two-thread runners release their helper threads too.
  * Figures come from /proc/self (status, fd, maps, task) before and after; they are printed for the record.
- * Usage: test_lifetime MODEL.elstm CYCLES   (prints "N passed, M failed"; exit code 1 on any failure)
+ * Usage: test_lifetime MODEL.elstm CYCLES [BIDIRECTIONAL.elstm]   (prints "N passed, M failed"; exit code 1 on any failure)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -116,7 +117,7 @@ static void expect_fds(int before, int after) {
 #define RSS_SLACK_KB (64 * 1024)
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: %s MODEL CYCLES\n", argv[0]); return 2; }
+    if (argc < 3) { fprintf(stderr, "usage: %s MODEL CYCLES [BIDIRECTIONAL_MODEL]\n", argv[0]); return 2; }
     model_path = realpath(argv[1], NULL);
     int cycles = atoi(argv[2]);
     if (!model_path || cycles < 1) { fprintf(stderr, "%s: no such file, or CYCLES < 1\n", argv[1]); return 2; }
@@ -169,6 +170,32 @@ int main(int argc, char **argv) {
     snprintf(what, sizeof what, "two-thread session create/step/free x%d:", session_cycles);
     print_usage(what, before, after);
     EXPECT(after.threads <= before.threads, "threads %d -> %d: a session's helper thread outlived it", before.threads, after.threads);
+
+    /* Two-thread runners on a bidirectional model own a helper thread each, like two-thread sessions. */
+    if (argc > 3) {
+        edgelstm_model *bidirectional = NULL;
+        OK(edgelstm_model_load(argv[3], &bidirectional));
+        int32_t tokens[40];
+        for (int t = 0; t < 40; t++) tokens[t] = 2 + t;
+        float outputs[64];
+        size_t count = 0;
+        int runner_failures = 0;
+        before = measure();
+        for (int i = 0; i < session_cycles; i++) {
+            edgelstm_runner *runner = NULL;
+            if (edgelstm_runner_create(bidirectional, 2, &runner) != EDGELSTM_OK) { runner_failures++; continue; }
+            if (edgelstm_runner_run_tokens(runner, tokens, 1 + i % 40, NULL, outputs, 64, &count) != EDGELSTM_OK) runner_failures++;
+            if (edgelstm_runner_free(runner) != EDGELSTM_OK) runner_failures++;
+        }
+        EXPECT(runner_failures == 0, "%d failures in %d two-thread runner cycles", runner_failures, session_cycles);
+        after = measure();
+        after.threads = threads_after(before.threads);
+        snprintf(what, sizeof what, "two-thread runner create/run/free x%d:", session_cycles);
+        print_usage(what, before, after);
+        EXPECT(after.threads <= before.threads, "threads %d -> %d: a runner's helper thread outlived it", before.threads, after.threads);
+        EXPECT(after.rss_kb - before.rss_kb < RSS_SLACK_KB, "resident memory grew by %ld kB", after.rss_kb - before.rss_kb);
+        OK(edgelstm_model_free(bidirectional));
+    }
 
     /* A session outlives its freed model: it keeps the mapping, steps as before, and releases it when freed. */
     edgelstm_session *session = NULL, *other = NULL;

@@ -68,6 +68,7 @@ static int pick(int n) { return (int)(next() % (uint64_t)n); }
 static edgelstm_model *freed_model;
 static edgelstm_session *live_session, *freed_session;
 static edgelstm_sampler *live_sampler, *freed_sampler;
+static edgelstm_runner *live_runner, *freed_runner;
 static unsigned char *model_bytes;
 static size_t model_size;
 
@@ -81,18 +82,19 @@ static void *bad_handle(void *freed, void *other_kind) {
     }
 }
 
-static size_t counts[16];
+#define CALL_KINDS 18
+static size_t counts[CALL_KINDS];
 
 /* One call with one bad argument; returns its status. */
 static int abuse_call(int *which) {
     float buffer[512];
-    float *logits = malloc(sizeof(float) * (size_t)vocab);
+    float *logits = malloc(sizeof(float) * (size_t)vocab * 3);
     int32_t ids[4], token = 0;
     size_t count = 0, length = 0, a = 0, b = 0;
     char text[16];
     void *out = NULL;
     int status = EDGELSTM_OK;
-    *which = pick(16);
+    *which = pick(CALL_KINDS);
     switch (*which) {
     case 0: { /* load: NULL path, missing file, a file of neither format, NULL out */
         const char *paths[] = {NULL, "/nonexistent/model.elstm", "/proc/self/status", "/dev/null"};
@@ -201,6 +203,29 @@ static int abuse_call(int *which) {
         break;
     }
     case 14: status = edgelstm_sampler_free(bad_handle(freed_sampler, live_session)); break;
+    case 15: { /* runner create: bad model, threads out of range, NULL out; runner free: bad handle */
+        int threads[] = {0, 3, -1, 1000};
+        switch (pick(4)) {
+        case 0: status = edgelstm_runner_create(bad_handle(freed_model, live_runner), 1, (edgelstm_runner **)&out); break;
+        case 1: status = edgelstm_runner_create(model, threads[pick(4)], (edgelstm_runner **)&out); break;
+        case 2: status = edgelstm_runner_create(model, 1, NULL); break;
+        default: status = edgelstm_runner_free(bad_handle(freed_runner, live_session)); break;
+        }
+        break;
+    }
+    case 16: { /* runner runs: bad handle, tokens out of range or none, small buffer, invalid UTF-8, NULL count */
+        int32_t tokens[] = {1, 2, pick(2) ? -1 : vocab};
+        char invalid[8] = {'t', 'h', (char)(0x80 | pick(64)), 'e', 0};
+        switch (pick(6)) {
+        case 0: status = edgelstm_runner_run_text(bad_handle(freed_runner, model), "the", NULL, logits, (size_t)vocab * 3, &count); break;
+        case 1: status = edgelstm_runner_run_tokens(live_runner, tokens, 3, NULL, logits, (size_t)vocab * 3, &count); break;
+        case 2: status = edgelstm_runner_run_tokens(live_runner, pick(2) ? NULL : tokens, 0, NULL, logits, (size_t)vocab * 3, &count); break;
+        case 3: status = edgelstm_runner_run_text(live_runner, "the", NULL, logits, (size_t)pick(vocab * 3), &count); break;
+        case 4: status = edgelstm_runner_run_text(live_runner, invalid, NULL, logits, (size_t)vocab * 3, &count); break;
+        default: status = edgelstm_runner_run_tokens(live_runner, tokens, 2, NULL, logits, (size_t)vocab * 3, NULL); break;
+        }
+        break;
+    }
     default: status = edgelstm_format_version(pick(2) ? NULL : &token, NULL); break;
     }
     free(logits);
@@ -249,6 +274,9 @@ int main(int argc, char **argv) {
     edgelstm_sampler_free(freed_sampler);
     edgelstm_session_create(model, 1, &live_session);
     edgelstm_sampler_create(0.8f, 0, 1.0f, 1, &live_sampler);
+    edgelstm_runner_create(model, 1, &freed_runner);
+    edgelstm_runner_free(freed_runner);
+    edgelstm_runner_create(model, 2, &live_runner);
     long ok = 0, bad_message = 0, by_status[8] = {0};
     start = now();
     for (long i = 0; i < calls; i++) {
@@ -268,6 +296,7 @@ int main(int argc, char **argv) {
            calls, abuse, by_status[1], by_status[2], by_status[3], by_status[4], by_status[5], by_status[6], by_status[7]);
     edgelstm_session_free(live_session);
     edgelstm_sampler_free(live_sampler);
+    edgelstm_runner_free(live_runner);
     edgelstm_model_free(model);
     free(model_bytes);
     printf("%d passed, %d failed\n", passed, failed);

@@ -167,34 +167,16 @@ public sealed class CharLmTrainer(TrainOptions options)
             }
         }
 
-        if (options.Quiet || !AnsiConsole.Profile.Capabilities.Interactive)
+        // Without a terminal (a log file), a line every quarter of the epoch instead of the bar.
+        double lastLogged = 0;
+        EpochProgress.Run($"epoch {epoch}/{options.Epochs}", options.Quiet, Body, (percent, text) =>
         {
-            double lastLogged = 0;
-            Body((percent, text) =>
+            if (!options.Quiet && percent - lastLogged >= 25)
             {
-                if (!options.Quiet && percent - lastLogged >= 25)
-                {
-                    lastLogged = percent;
-                    Console.WriteLine($"  {percent,3:F0}%  {text}");
-                }
-            });
-        }
-        else
-        {
-            AnsiConsole.Progress()
-                .AutoClear(true)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                    new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask($"epoch {epoch}/{options.Epochs}", maxValue: 100);
-                    Body((percent, text) =>
-                    {
-                        task.Description = text.Replace("[", "[[").Replace("]", "]]");
-                        task.Value = percent;
-                    });
-                });
-        }
+                lastLogged = percent;
+                Console.WriteLine($"  {percent,3:F0}%  {text}");
+            }
+        });
         state?.H.Dispose();
         state?.C.Dispose();
         return (charsSeen == 0 ? double.NaN : natsSum / charsSeen / Math.Log(2), step, stopped);

@@ -41,18 +41,23 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
             network.train();
             random.Shuffle(order);
             double trainLoss = 0;
-            for (int start = 0; start < order.Length; start += options.BatchSize)
+            EpochProgress.Run($"epoch {epoch}/{options.Epochs}", quiet: log is null, report =>
             {
-                using var scope = NewDisposeScope();
-                int[] batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
-                var (tokens, lengths) = Batch(trainIds, batch);
-                var target = tensor(Array.ConvertAll(batch, i => (long)trainLabels[i]));
-                var loss = nn.functional.cross_entropy(network.Forward(tokens, lengths), target);
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-                trainLoss += loss.item<float>() * batch.Length;
-            }
+                for (int start = 0; start < order.Length; start += options.BatchSize)
+                {
+                    using var scope = NewDisposeScope();
+                    int[] batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
+                    var (tokens, lengths) = Batch(trainIds, batch);
+                    var target = tensor(Array.ConvertAll(batch, i => (long)trainLabels[i]));
+                    var loss = nn.functional.cross_entropy(network.Forward(tokens, lengths), target);
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+                    trainLoss += loss.item<float>() * batch.Length;
+                    int done = start + batch.Length;
+                    report(done * 100.0 / order.Length, $"epoch {epoch}/{options.Epochs}  {done:N0}/{order.Length:N0} texts  loss {trainLoss / done:F4}");
+                }
+            });
             var (accuracy, validLoss) = Evaluate(network, validIds, validLabels);
             bool better = accuracy > best.Accuracy || (accuracy == best.Accuracy && validLoss < best.Loss);
             log?.Invoke($"epoch {epoch}: train loss {trainLoss / order.Length:F4}, valid loss {validLoss:F4}, valid accuracy {accuracy:F4}{(better ? " *" : "")}");

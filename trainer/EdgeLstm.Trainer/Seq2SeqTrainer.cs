@@ -65,22 +65,30 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
             double loss = 0;
             int batches = 0;
             var clock = Stopwatch.StartNew();
-            for (int start = 0; start < order.Length; start += options.BatchSize)
+            // In a terminal a bar; in a log, a line every 200 batches.
+            EpochProgress.Run($"epoch {epoch}/{options.Epochs}", quiet: log is null, report =>
             {
-                if (cancel.IsCancellationRequested) { interrupted = true; break; }
-                using var scope = NewDisposeScope();
-                var batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
-                var (tokens, lengths, previous, target) = Batch(examples, batch);
-                var logits = network.Forward(tokens, lengths, previous);
-                var l = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: DecoderDescription.PadId);
-                optimizer.zero_grad();
-                l.backward();
-                nn.utils.clip_grad_norm_(network.parameters(), 5.0);
-                optimizer.step();
-                loss += l.item<float>();
-                batches++;
-                if (batches % 200 == 0) log?.Invoke($"  epoch {epoch}: {start + batch.Length:N0}/{order.Length:N0} examples, loss {loss / batches:F4}, {clock.Elapsed.TotalSeconds:F0} s");
-            }
+                for (int start = 0; start < order.Length; start += options.BatchSize)
+                {
+                    if (cancel.IsCancellationRequested) { interrupted = true; break; }
+                    using var scope = NewDisposeScope();
+                    var batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
+                    var (tokens, lengths, previous, target) = Batch(examples, batch);
+                    var logits = network.Forward(tokens, lengths, previous);
+                    var l = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: DecoderDescription.PadId);
+                    optimizer.zero_grad();
+                    l.backward();
+                    nn.utils.clip_grad_norm_(network.parameters(), 5.0);
+                    optimizer.step();
+                    loss += l.item<float>();
+                    batches++;
+                    report((start + batch.Length) * 100.0 / order.Length,
+                        $"epoch {epoch}: {start + batch.Length:N0}/{order.Length:N0} examples, loss {loss / batches:F4}, {clock.Elapsed.TotalSeconds:F0} s");
+                }
+            }, (_, text) =>
+            {
+                if (batches % 200 == 0) log?.Invoke("  " + text);
+            });
             if (interrupted) { epoch--; break; }
             var (wer, per) = Score(network, valid, graphemes, phonemes);
             bool better = wer < progress.BestValidBitsPerChar;

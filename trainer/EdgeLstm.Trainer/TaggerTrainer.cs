@@ -41,21 +41,26 @@ public sealed class TaggerTrainer(TaggerOptions options)
             random.Shuffle(order);
             double lossSum = 0;
             long steps = 0;
-            for (int start = 0; start < order.Length; start += options.BatchSize)
+            EpochProgress.Run($"epoch {epoch}/{options.Epochs}", quiet: log is null, report =>
             {
-                using var scope = NewDisposeScope();
-                int[] batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
-                var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, batch);
-                var target = Targets(trainTags, batch, (int)tokens.shape[1]);
-                var logits = network.ForwardSteps(tokens, lengths);
-                var loss = nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100);
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-                long real = lengths.sum().item<long>();
-                lossSum += loss.item<float>() * real;
-                steps += real;
-            }
+                for (int start = 0; start < order.Length; start += options.BatchSize)
+                {
+                    using var scope = NewDisposeScope();
+                    int[] batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
+                    var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, batch);
+                    var target = Targets(trainTags, batch, (int)tokens.shape[1]);
+                    var logits = network.ForwardSteps(tokens, lengths);
+                    var loss = nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100);
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+                    long real = lengths.sum().item<long>();
+                    lossSum += loss.item<float>() * real;
+                    steps += real;
+                    int done = start + batch.Length;
+                    report(done * 100.0 / order.Length, $"epoch {epoch}/{options.Epochs}  {done:N0}/{order.Length:N0} windows  loss {lossSum / steps:F4}");
+                }
+            });
             var metrics = Evaluate(network, validIds, validTags, labels);
             double markF1 = MarkF1(metrics);
             bool better = markF1 > best.MarkF1;

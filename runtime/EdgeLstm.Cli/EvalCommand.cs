@@ -20,7 +20,11 @@ internal static class EvalCommand
         var text = new Argument<FileInfo>("text") { Description = "UTF-8 text file to score; for a punctuation tagger, punctuated lines; for a classifier, labelled texts (tab-separated, columns label and text); for a forecaster, a daily series CSV" };
         var fold = new Option<string?>("--fold") { Description = "Classifiers: score only the texts of this fold (the file's fold column); forecasters: the split scored (default test)" };
         var maxChars = new Option<int>("--max-chars") { Description = "Score only the first N characters (0 = all)", DefaultValueFactory = _ => 0 };
-        var threads = ModelSource.CreateThreadsOption();
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Cores for int8 models: 1, or 2 (a language model or forecaster splits each layer's rows across them; a bidirectional model runs its two directions at once)",
+            DefaultValueFactory = _ => 1,
+        };
         var beam = new Option<int>("--beam") { Description = "Sequence-to-sequence models: beam width (1 = greedy)", DefaultValueFactory = _ => 5 };
         var plot = new Option<FileInfo?>("--plot") { Description = "Forecasters: also draw the scored days and the forecasts made from every horizon-th day to this PNG" };
         var command = new Command("eval", "Measure a language model's bits per character, a classifier's accuracy, or a forecaster's MAE beside seasonal baselines")
@@ -38,11 +42,11 @@ internal static class EvalCommand
                 return EvaluateForecaster(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(threads), result.GetValue(plot));
             if (result.GetValue(plot) is not null) throw new ArgumentException("--plot is for forecasters");
             if (source.Model.Description.Head.Decoder is not null)
-                return EvaluateTransducer(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(beam));
+                return EvaluateTransducer(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(beam), result.GetValue(threads));
             if (source.Model.Description.Head.Kind == HeadKinds.Tag)
-                return EvaluateTagger(source.Model, file, source.Name);
+                return EvaluateTagger(source.Model, file, source.Name, result.GetValue(threads));
             if (source.Model.Description.Head.Kind == HeadKinds.Classify)
-                return EvaluateClassifier(source.Require(HeadKinds.Classify, "eval"), file, result.GetValue(fold), source.Name);
+                return EvaluateClassifier(source.Require(HeadKinds.Classify, "eval"), file, result.GetValue(fold), source.Name, result.GetValue(threads));
             var loaded = source.RequireText("eval");
             string name = source.Name;
             if (loaded.Tokenizer is WordTokenizer words)
@@ -66,7 +70,7 @@ internal static class EvalCommand
         return command;
     }
 
-    private static int EvaluateClassifier(ILanguageModel model, FileInfo file, string? fold, string name)
+    private static int EvaluateClassifier(ILanguageModel model, FileInfo file, string? fold, string name, int threads)
     {
         var rows = LabeledTextFile.Read(file.FullName);
         if (fold is not null)
@@ -75,7 +79,8 @@ internal static class EvalCommand
             if (rows.Count == 0) throw new ArgumentException($"{file.Name}: no texts in fold '{fold}'");
         }
         var clock = Stopwatch.StartNew();
-        ClassificationMetrics m = ClassifierEvaluator.Evaluate(model, rows);
+        using ISequenceRunner runner = ModelSource.CreateRunner(model, threads);
+        ClassificationMetrics m = ClassifierEvaluator.Evaluate(model, rows, runner: runner);
         double seconds = clock.Elapsed.TotalSeconds;
         var invariant = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(invariant, $"accuracy {m.Accuracy:F4}, macro F1 {m.MacroF1:F4} on {m.Count:N0} texts of {file.Name}{(fold is null ? "" : $" (fold {fold})")}, {1e3 * seconds / m.Count:F2} ms/text, model {name}"));
@@ -108,12 +113,13 @@ internal static class EvalCommand
     }
 
     /// <summary>A punctuation restorer's precision, recall and F1 per mark on punctuated lines (each line stripped, tagged and compared).</summary>
-    private static int EvaluateTagger(ILanguageModel model, FileInfo file, string name)
+    private static int EvaluateTagger(ILanguageModel model, FileInfo file, string name, int threads)
     {
         var lines = StrictUtf8.ReadFile(file.FullName).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
         if (lines.Count == 0) throw new ArgumentException($"{file.Name}: no lines to score");
         var clock = Stopwatch.StartNew();
-        ClassificationMetrics m = TaggerEvaluator.Evaluate(model, lines);
+        using ISequenceRunner runner = ModelSource.CreateRunner(model, threads);
+        ClassificationMetrics m = TaggerEvaluator.Evaluate(model, lines, runner: runner);
         double seconds = clock.Elapsed.TotalSeconds;
         var invariant = CultureInfo.InvariantCulture;
         double markF1 = m.F1.AsSpan(1).ToArray().Average();
@@ -130,7 +136,7 @@ internal static class EvalCommand
     }
 
     /// <summary>Word and phoneme error rates of a grapheme-to-phoneme model on a lexicon's words (default: split test).</summary>
-    private static int EvaluateTransducer(ILanguageModel model, FileInfo file, string? split, string name, int beam)
+    private static int EvaluateTransducer(ILanguageModel model, FileInfo file, string? split, string name, int beam, int threads)
     {
         if (beam is < 1 or > BeamSearchTransducer.DefaultMaxBeam) throw new ArgumentException($"--beam must be 1..{BeamSearchTransducer.DefaultMaxBeam}, got {beam}");
         var words = PronunciationLexicon.Read(file.FullName);
@@ -139,7 +145,8 @@ internal static class EvalCommand
         if (words.Count == 0) throw new ArgumentException($"{file.Name}: no words in split '{part}'");
         bool stress = TransducerText.HasStress(model.Description);
         var clock = Stopwatch.StartNew();
-        TransductionMetrics metrics = TransducerEvaluator.Evaluate(model, words, beam);
+        using ITransducer transducer = ModelSource.CreateTransducer(model, threads);
+        TransductionMetrics metrics = TransducerEvaluator.Evaluate(model, words, beam, transducer);
         double seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"WER {metrics.Wer:F2}%, PER {metrics.Per:F2}% on {metrics.Words:N0} words of {file.Name} (split {part}), beam {beam}, phonemes {(stress ? "with" : "without")} stress, {1e3 * seconds / metrics.Words:F2} ms/word, model {name}"));

@@ -5,15 +5,17 @@ public static class ClassifierEvaluator
 {
     /// <summary>
     /// Each text is encoded by the model's tokenizer, cut to the description's <c>input.max_steps</c> as in
-    /// training, and classified from a zero state. Labels must be the model's.
+    /// training, and classified from a zero state. Labels must be the model's. <paramref name="runner"/>: one of the
+    /// model's runners to use (on two cores, say), else one is made for the call.
     /// </summary>
-    public static ClassificationMetrics Evaluate(ILanguageModel model, IReadOnlyList<LabeledText> rows, IProgress<int>? progress = null)
+    public static ClassificationMetrics Evaluate(ILanguageModel model, IReadOnlyList<LabeledText> rows, IProgress<int>? progress = null, ISequenceRunner? runner = null)
     {
         HeadDescription head = model.Description.Head;
         if (head.Kind != HeadKinds.Classify) throw new ArgumentException($"a '{model.Description.Task}' model does not classify texts");
         var truth = new int[rows.Count];
         var predicted = new int[rows.Count];
-        using ISequenceRunner runner = model.CreateRunner();
+        using ISequenceRunner? own = runner is null ? model.CreateRunner() : null;
+        runner ??= own!;
         for (int i = 0; i < rows.Count; i++)
         {
             truth[i] = Array.IndexOf(head.Labels, rows[i].Label);

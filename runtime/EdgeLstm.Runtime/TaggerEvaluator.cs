@@ -17,16 +17,18 @@ public static class TaggerEvaluator
 
     /// <summary>
     /// Strips each punctuated line of the model's marks, tags what is left and scores every character's predicted
-    /// mark against the original's (<see cref="PunctuationTags.Strip"/>).
+    /// mark against the original's (<see cref="PunctuationTags.Strip"/>). <paramref name="runner"/>: one of the model's
+    /// runners to use (on two cores, say), else one is made for the call.
     /// </summary>
-    public static ClassificationMetrics Evaluate(ILanguageModel model, IReadOnlyList<string> punctuatedLines, IProgress<int>? progress = null)
+    public static ClassificationMetrics Evaluate(ILanguageModel model, IReadOnlyList<string> punctuatedLines, IProgress<int>? progress = null, ISequenceRunner? runner = null)
     {
         if (!PunctuationTags.IsRestorer(model.Description))
             throw new ArgumentException($"a '{model.Description.Task}' model with labels {string.Join(", ", model.Description.Head.Labels)} does not restore punctuation");
         string[] labels = model.Description.Head.Labels;
         var truth = new List<int>();
         var predicted = new List<int>();
-        using ISequenceRunner runner = model.CreateRunner();
+        using ISequenceRunner? own = runner is null ? model.CreateRunner() : null;
+        runner ??= own!;
         for (int i = 0; i < punctuatedLines.Count; i++)
         {
             var (text, tags) = PunctuationTags.Strip(punctuatedLines[i], labels);

@@ -71,6 +71,15 @@ public sealed class CliTextTaskTests : IDisposable
         Assert.Equal(CliRunner.Run("classify", "--model", int8, "--all", "a good film", "the whale").Stdout,
             CliRunner.Run("classify", "--model", int8, "--all", "--threads", "2", "a good film", "the whale").Stdout);
         AssertUserError(CliRunner.Run("tag", "--model", tagger, "--threads", "3", "春花"), "--threads must be 1 or 2, got 3");
+        // eval takes the two-thread runner too: the same scores (only the time per character differs).
+        string punctuated = _dir.File("threads-ci.txt");
+        File.WriteAllText(punctuated, "春花秋月何时了，往事知多少。\n小楼昨夜又东风，故国不堪回首月明中。\n");
+        static string Scores(string stdout) => System.Text.RegularExpressions.Regex.Replace(stdout, @"[\d.]+ µs/char", "");
+        var evalOne = CliRunner.Run("eval", "--model", tagger, punctuated);
+        var evalTwo = CliRunner.Run("eval", "--model", tagger, "--threads", "2", punctuated);
+        Assert.True(evalOne.ExitCode == 0 && evalTwo.ExitCode == 0, evalOne.Stderr + evalTwo.Stderr);
+        Assert.Equal(Scores(evalOne.Stdout), Scores(evalTwo.Stdout));
+        AssertUserError(CliRunner.Run("eval", "--model", tagger, "--threads", "3", punctuated), "--threads must be 1 or 2, got 3");
         string g2p = Path.Combine(ClassifierTests.RepoRoot(), "runtime", "models", "g2p.elstm");
         string[] words = ["aggravated", "smartphone", "torchsharp", "cat"];
         var alone = CliRunner.Run(["g2p", "--model", g2p, .. words]);

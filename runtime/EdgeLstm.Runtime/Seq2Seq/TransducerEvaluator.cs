@@ -3,13 +3,15 @@ namespace EdgeLstm.Runtime;
 /// <summary>A grapheme-to-phoneme model's word and phoneme error rates on lexicon words (references without stress unless the model predicts it).</summary>
 public static class TransducerEvaluator
 {
-    public static TransductionMetrics Evaluate(ILanguageModel model, IReadOnlyList<LexiconWord> words, int beam)
+    /// <summary>Each word decoded with a beam of <paramref name="beam"/>; <paramref name="transducer"/>: one of the model's to use (its encoder on two cores, say), else one is made for the call.</summary>
+    public static TransductionMetrics Evaluate(ILanguageModel model, IReadOnlyList<LexiconWord> words, int beam, ITransducer? transducer = null)
     {
         ModelDescription d = model.Description;
         if (d.Head.Decoder is null) throw new ArgumentException($"a '{d.Task}' model does not transduce sequences");
         bool stress = TransducerText.HasStress(d);
         var metrics = new TransductionMetrics();
-        using ITransducer transducer = model.CreateTransducer();
+        using ITransducer? own = transducer is null ? model.CreateTransducer() : null;
+        transducer ??= own!;
         var output = new int[d.Head.Decoder.MaxSteps];
         foreach (var w in words)
         {

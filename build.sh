@@ -8,7 +8,7 @@
 #   ./build.sh train   retrain the default model as committed (docs/benchmarks.md has the timings);
 #                      `train sentiment`, `train sentiment-cv`, `train spam` (classifiers), `train births` (forecaster), `train g2p`,
 #                      `train tang` (poetry), `train punctuation` (tagger and its unidirectional ablation), `train sotu` (word and char)
-#   ./build.sh bench   the benchmark harness (docs/benchmarks.md); `bench pareto` writes docs/pareto.md
+#   ./build.sh bench   the benchmark harness (docs/benchmarks.md); `bench pareto` writes docs/pareto.md; `bench capi` times the C ABI runners
 #   ./build.sh soak    C ABI soak and abuse run (8 threads x 100,000 steps; 100,000 bad calls): minutes, not in test
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -484,6 +484,20 @@ case "${1:-}" in
   bench)
     if [[ "${2:-}" == clock ]]; then
       mkdir -p "$CACHE/bench" && gcc -O2 -o "$CACHE/bench/effective-clock" bench/clock/effective-clock.c && exec "$CACHE/bench/effective-clock"
+    fi
+    if [[ "${2:-}" == capi ]]; then
+      # Per-call runs against kept runners through the C ABI (x64 library), on
+      # the sentiment classifier (one sentence, and it fifteen times), a line and twelve lines of Song ci on the BiLSTM tagger.
+      build_native linux-x64 gcc
+      mkdir -p "$CACHE/bench"
+      gcc -O2 -Wall -Iruntime/include -o "$CACHE/bench/runner-latency" bench/capi/runner-latency.c -L"$CACHE/native/linux-x64" -ledgelstm \
+        -Wl,-rpath,"$CACHE/native/linux-x64"
+      sentence="The battery lasts all day and the screen is gorgeous." ci="春花秋月何时了往事知多少小楼昨夜又东风故国不堪回首月明中"
+      "$CACHE/bench/runner-latency" "$SENTIMENT_MODEL.elstm" "$sentence"
+      "$CACHE/bench/runner-latency" "$SENTIMENT_MODEL.elstm" "$(for i in $(seq 15); do printf '%s ' "$sentence"; done)"
+      "$CACHE/bench/runner-latency" "$PUNCTUATION_MODEL.elstm" "$ci"
+      "$CACHE/bench/runner-latency" "$PUNCTUATION_MODEL.elstm" "$(for i in $(seq 12); do printf '%s' "$ci"; done)"
+      exit 0
     fi
     need_dotnet
     [[ "${2:-}" == forecast ]] && need_births

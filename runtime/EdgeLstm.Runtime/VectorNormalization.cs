@@ -12,6 +12,14 @@ public static class VectorNormalization
         return inputs.Length / input.Size;
     }
 
+    /// <summary>Steps in an encoder's vector input, [step][stream][input size]; throws unless it is a positive multiple of streams × size.</summary>
+    public static int StepsOf(int size, int streams, ReadOnlySpan<float> vectors)
+    {
+        if (vectors.IsEmpty || vectors.Length % (size * streams) != 0)
+            throw new ArgumentException($"inputs hold {vectors.Length} floats; expected a positive multiple of {streams} × the input size {size}", nameof(vectors));
+        return vectors.Length / (size * streams);
+    }
+
     /// <param name="values">Step-major vectors of <c>input.Size</c> floats, normalised in place.</param>
     public static void Apply(InputDescription input, Span<float> values)
     {

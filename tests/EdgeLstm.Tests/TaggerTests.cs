@@ -85,7 +85,7 @@ public sealed class TaggerTests
                 Assert.True(expected[s].AsSpan().SequenceEqual(runner.Run(sentences[s])), $"{kernels.Name}: sentence {s} differs from the scalar kernels");
         }
         // Two threads (each layer's reverse direction on a helper core) give the same bits, on sequences longer than
-        // a chunk too; a forward-only model keeps to one thread.
+        // a chunk too; a forward-only model splits each layer's units instead, with the same bits.
         using (var twoThreads = q.CreateRunner(LstmKernels.Default, threads: 2))
         {
             Assert.Equal(2, twoThreads.Threads);
@@ -102,8 +102,13 @@ public sealed class TaggerTests
         var (forward, _) = RandomTagger(bidirectional: false, layers: 1, seed: 32);
         using (var forwardOnly = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(
             CompactModelBuilder.Build(ClassifierExport.ToFloatModel(forward, tokenizer, Labels), WeightType.Int8, blockSparse: false, "none", "test"), "forward.elstm")))
+        using (var oneThread = forwardOnly.CreateRunner(LstmKernels.Default))
         using (var runner = forwardOnly.CreateRunner(LstmKernels.Default, threads: 2))
-            Assert.Equal(1, runner.Threads);
+        {
+            Assert.Equal(2, runner.Threads);
+            foreach (int[] sentence in sentences)
+                Assert.True(oneThread.Run(sentence).ToArray().AsSpan().SequenceEqual(runner.Run(sentence)), "forward-only two threads differ from one");
+        }
         using var floatRunner = floatModel.CreateRunner();
         double maxDiff = 0;
         for (int s = 0; s < sentences.Length; s++)

@@ -18,6 +18,14 @@ public sealed class LstmState
         }
     }
 
+    /// <summary>
+    /// An encoder's state for <paramref name="streams"/> streams side by side: each layer's forward direction, and
+    /// each bidirectional layer's reverse direction (empty for forward-only layers).
+    /// </summary>
+    public static (LstmState Forward, LstmState Reverse) ForEncoder(ModelDescription description, int streams) =>
+        (new LstmState(Array.ConvertAll(description.Encoder, l => streams * l.Hidden)),
+         new LstmState(Array.ConvertAll(description.Encoder, l => l.Bidirectional ? streams * l.Hidden : 0)));
+
     public float[][] H { get; }
     public float[][] C { get; }
 

@@ -93,7 +93,7 @@ public sealed class Int8Recurrence : IDisposable
         if (steps == 1 && n == 1 && _helper is not null)
         {
             // One step on two threads: each takes half the units, their W_ih and W_hh rows and cell update.
-            float hScale = QuantizeH(h.AsSpan(0, hidden), _hq.AsSpan(0, hidden), staticHScale);
+            float hScale = QuantizeH(_kernels, h.AsSpan(0, hidden), _hq.AsSpan(0, hidden), staticHScale);
             _job = new Job(JobKind.Step, layer, xq, 0, 0, 0, 0, xScales[0], hScale, h, c);
             _helper.Start();
             Half(_job, upper: false);
@@ -115,7 +115,7 @@ public sealed class Int8Recurrence : IDisposable
                     // Step t's quantized h: computed at step t − 1 as that step's quantized output, or now.
                     float hScale = quantizedOutputs is not null && t > 0
                         ? Reuse(quantizedOutputs, outputScales!, t - 1, hidden)
-                        : QuantizeH(h.AsSpan(0, hidden), _hq.AsSpan(0, hidden), staticHScale);
+                        : QuantizeH(_kernels, h.AsSpan(0, hidden), _hq.AsSpan(0, hidden), staticHScale);
                     if (_helper is null)
                         Recurrent(layer, local * rows, xScales[t], hScale, h, c);
                     else
@@ -128,7 +128,7 @@ public sealed class Int8Recurrence : IDisposable
                     Emit(h, hidden, t, outputs, outputStride, outputOffset, quantizedOutputs, outputScales, staticHScale);
                     continue;
                 }
-                for (int b = 0; b < n; b++) _hScales[b] = QuantizeH(h.AsSpan(b * hidden, hidden), _hq.AsSpan(b * hidden, hidden), staticHScale);
+                for (int b = 0; b < n; b++) _hScales[b] = QuantizeH(_kernels, h.AsSpan(b * hidden, hidden), _hq.AsSpan(b * hidden, hidden), staticHScale);
                 layer.WeightHh.MatMul(_kernels, _hq.AsSpan(0, n * hidden), n, _accHh.AsSpan(0, n * rows));
                 for (int b = 0; b < n; b++)
                 {
@@ -140,12 +140,17 @@ public sealed class Int8Recurrence : IDisposable
         }
     }
 
-    private float QuantizeH(ReadOnlySpan<float> h, Span<sbyte> q, float staticScale)
+    /// <summary>
+    /// h quantized as the model's activation scheme says — by a fixed scale (static activations), or by its own range
+    /// when <paramref name="staticScale"/> is 0 — the one place that choice is made. Returns the scale used.
+    /// </summary>
+    public static float QuantizeH(ILstmKernels kernels, ReadOnlySpan<float> h, Span<sbyte> q, float staticScale)
     {
-        if (staticScale == 0f) return _kernels.Quantize(h, q);
-        _kernels.QuantizeWithScale(h, q, staticScale);
+        if (staticScale == 0f) return kernels.Quantize(h, q);
+        kernels.QuantizeWithScale(h, q, staticScale);
         return staticScale;
     }
+
 
     private float Reuse(sbyte[] quantized, float[] scales, int t, int hidden)
     {
@@ -157,7 +162,7 @@ public sealed class Int8Recurrence : IDisposable
     private void Emit(float[] h, int hidden, int t, float[]? outputs, int stride, int offset, sbyte[]? quantized, float[]? scales, float staticHScale)
     {
         if (outputs is not null) h.AsSpan(0, hidden).CopyTo(outputs.AsSpan(t * stride + offset, hidden));
-        if (quantized is not null) scales![t] = QuantizeH(h.AsSpan(0, hidden), quantized.AsSpan(t * hidden, hidden), staticHScale);
+        if (quantized is not null) scales![t] = QuantizeH(_kernels, h.AsSpan(0, hidden), quantized.AsSpan(t * hidden, hidden), staticHScale);
     }
 
     /// <summary>The projections of <paramref name="vectors"/> input vectors into _projections; on two threads, split between them.</summary>

@@ -56,15 +56,6 @@ public sealed class QuantizedLstmModel : ILanguageModel
     /// <summary>Fixed quantization scale of each layer's h (static activations), or null for dynamic per-step scales.</summary>
     public float[]? StaticHScales { get; }
 
-    /// <summary>Quantizes layer <paramref name="layer"/>'s h by the model's activation scheme; returns the scale used.</summary>
-    public float QuantizeH(ILstmKernels kernels, int layer, ReadOnlySpan<float> h, Span<sbyte> q)
-    {
-        if (StaticHScales is null) return kernels.Quantize(h, q);
-        float scale = StaticHScales[layer];
-        kernels.QuantizeWithScale(h, q, scale);
-        return scale;
-    }
-
     /// <summary>A session on the best kernels for this CPU (or those forced by EDGELSTM_KERNEL).</summary>
     public QuantizedLstmSession CreateSession() => new(this, LstmKernels.Default);
 

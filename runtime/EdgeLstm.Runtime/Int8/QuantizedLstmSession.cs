@@ -5,11 +5,11 @@ using EdgeLstm.Runtime.Kernels;
 namespace EdgeLstm.Runtime.Int8;
 
 /// <summary>
-/// Steps an int8 model, a stream of one: the state (<see cref="LstmState"/>), the layers through
-/// <see cref="Int8Recurrence"/> (one step, or a prompt's chunk of steps), and the output layer. Each matrix input
-/// is quantized by its own range per step (layer 0's input is the int8 embedding row itself), products accumulate
-/// exactly in int32, and the gate non-linearities and the cell state stay in float. All buffers are allocated once
-/// here: <see cref="Step"/> allocates nothing. Not thread-safe: one session per thread; the model is shared.
+/// Steps an int8 model, a stream of one: an <see cref="Int8Encoder"/> of one stream (which keeps the state between
+/// steps) and the output layer on the top layer's h. Each matrix input is quantized by its own range per step
+/// (layer 0's input is the int8 embedding row itself), products accumulate exactly in int32, and the gate
+/// non-linearities and the cell state stay in float. <see cref="Step"/> allocates nothing. Not thread-safe: one
+/// session per thread; the model is shared.
 /// </summary>
 [SkipLocalsInit]
 public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
@@ -18,15 +18,9 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     public const int PrefillChunk = Int8Recurrence.Chunk;
 
     private readonly QuantizedLstmModel _model;
-    private readonly Int8Recurrence _recurrence;
-    private readonly LstmState _state;
-    // A chunk's quantized inputs of the current layer and, written as it runs, of the next one; a scale per step.
-    private sbyte[] _inputs, _nextInputs;
-    private float[] _scales, _nextScales;
-    private readonly sbyte[] _headInput;
-    private readonly int[] _headAcc;
+    private readonly Int8Encoder _encoder;
+    private readonly Int8OutputLayer _head;
     private readonly float[] _logits;
-    private int _disposed;
 
     internal QuantizedLstmSession(QuantizedLstmModel model, ILstmKernels kernels, int threads = 1)
     {
@@ -34,56 +28,28 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         if (!model.Description.IsSteppable)
             throw new NotSupportedException($"a '{model.Description.Task}' model runs whole sequences, not steps: use CreateRunner");
         _model = model;
-        int widest = model.EmbeddingDim, hidden = 0;
-        var sizes = new int[model.Layers.Length];
-        for (int k = 0; k < sizes.Length; k++)
-        {
-            sizes[k] = model.Layers[k].HiddenSize;
-            widest = Math.Max(widest, sizes[k]);
-            hidden = Math.Max(hidden, sizes[k]);
-        }
-        _state = new LstmState(sizes);
-        _inputs = new sbyte[PrefillChunk * widest];
-        _nextInputs = new sbyte[PrefillChunk * widest];
-        _scales = new float[PrefillChunk];
-        _nextScales = new float[PrefillChunk];
-        _headInput = new sbyte[model.Layers[^1].HiddenSize];
-        _headAcc = new int[model.VocabularySize];
+        _encoder = new Int8Encoder(model, kernels, streams: 1, threads, steps: PrefillChunk);
+        _head = new Int8OutputLayer(model, kernels);
         _logits = new float[model.VocabularySize];
-        _recurrence = new Int8Recurrence(kernels, hidden, streams: 1, threads);
-        try { model.File.Retain(); } // throws if the model was disposed; released in Dispose
-        catch { _recurrence.Dispose(); throw; }
     }
 
-    public int Threads => _recurrence.Threads;
+    public int Threads => _encoder.Threads;
 
     /// <summary>Stops the helper thread (two threads) and lets go of the model's file.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _recurrence.Dispose();
-        _model.File.Release();
-    }
+    public void Dispose() => _encoder.Dispose();
 
     public ITokenizer Tokenizer => _model.Tokenizer;
     public int InputSize => _model.EmbeddingDim;
     public QuantizedLstmModel Model => _model;
     public ReadOnlySpan<float> Logits => _logits;
-    public string KernelName => _recurrence.Kernels.Name;
+    public string KernelName => _encoder.Kernels.Name;
 
-    public void Reset() => _state.Clear();
-    public int StateLength => _state.Length;
-    public void SaveState(Span<float> state) => _state.Save(state);
-    public void LoadState(ReadOnlySpan<float> state) => _state.Load(state);
+    public void Reset() => _encoder.Reset();
+    public int StateLength => _encoder.State.Length;
+    public void SaveState(Span<float> state) => _encoder.State.Save(state);
+    public void LoadState(ReadOnlySpan<float> state) => _encoder.State.Load(state);
 
-    public ReadOnlySpan<float> Step(int token)
-    {
-        if (!_model.HasEmbedding) throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage + "; step it with StepInput");
-        if ((uint)token >= (uint)_model.VocabularySize)
-            throw new ArgumentOutOfRangeException(nameof(token), token, $"token id must be below {_model.VocabularySize}");
-        Embed(token, 0);
-        return Forward(1);
-    }
+    public ReadOnlySpan<float> Step(int token) => Head(_encoder.Encode([token]));
 
     /// <summary>
     /// Feeds one float input vector as the first layer's input (a sequence model's input, or an embedding-space
@@ -94,68 +60,32 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     {
         int e = _model.EmbeddingDim;
         if (input.Length != e) throw new ArgumentException($"input vector has {input.Length} values; the model takes {e}", nameof(input));
-        _scales[0] = _recurrence.Kernels.Quantize(input, _inputs.AsSpan(0, e));
-        return Forward(1);
+        return Head(_encoder.Encode(input));
     }
 
     /// <summary>
     /// Feeds a whole prompt and returns the logits after its last token, bit-identical to calling
-    /// <see cref="Step"/> for each token. Layer by layer, a chunk of up to <see cref="PrefillChunk"/> tokens runs
-    /// through <see cref="Int8Recurrence"/>: their input projections are one matrix × matrix product (each weight
-    /// row read once for all of them); only the recurrent W_hh·h stays sequential.
+    /// <see cref="Step"/> for each token: up to <see cref="PrefillChunk"/> tokens at a time through the encoder, whose
+    /// input projections are one matrix × matrix product (each weight row read once for all of them).
     /// </summary>
     public ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens)
     {
-        foreach (int token in tokens)
-            if ((uint)token >= (uint)_model.VocabularySize)
-                throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id must be below {_model.VocabularySize}");
-        if (tokens.IsEmpty) return _logits;
+        if (!_model.HasEmbedding) throw new NotSupportedException(FloatLstmModel.NoVocabularyMessage + "; step it with StepInput");
+        int vocabulary = _model.Embedding.Rows;
+        foreach (int token in tokens) // all checked first: a bad token leaves the state as it was
+            if ((uint)token >= (uint)vocabulary)
+                throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id must be below {vocabulary}");
+        ReadOnlySpan<float> outputs = default;
         for (int start = 0; start < tokens.Length; start += PrefillChunk)
-        {
-            int n = Math.Min(PrefillChunk, tokens.Length - start);
-            for (int t = 0; t < n; t++) Embed(tokens[start + t], t);
-            Layers(n);
-        }
-        return Head();
+            outputs = _encoder.Encode(tokens.Slice(start, Math.Min(PrefillChunk, tokens.Length - start)));
+        return tokens.IsEmpty ? _logits : Head(outputs);
     }
 
-    private void Embed(int token, int t)
+    /// <summary>The output layer on the top layer's h after the last step.</summary>
+    private ReadOnlySpan<float> Head(scoped ReadOnlySpan<float> outputs)
     {
-        int e = _model.EmbeddingDim;
-        _model.Embedding.Dense.Slice(token * e, e).CopyTo(_inputs.AsSpan(t * e, e));
-        _scales[t] = _model.Embedding.Scales[token];
-    }
-
-    private ReadOnlySpan<float> Forward(int steps)
-    {
-        Layers(steps);
-        return Head();
-    }
-
-    /// <summary>Every layer over the chunk's steps; each layer below the top writes its quantized outputs, the next one's inputs.</summary>
-    private void Layers(int steps)
-    {
-        int top = _model.Layers.Length - 1;
-        for (int k = 0; k <= top; k++)
-        {
-            float staticScale = _model.StaticHScales?[k] ?? 0f;
-            _recurrence.Run(_model.Layers[k], _inputs, _scales, steps, reverse: false, _state.H[k], _state.C[k], staticScale,
-                quantizedOutputs: k < top ? _nextInputs : null, outputScales: k < top ? _nextScales : null);
-            if (k < top)
-            {
-                (_inputs, _nextInputs) = (_nextInputs, _inputs);
-                (_scales, _nextScales) = (_nextScales, _scales);
-            }
-        }
-    }
-
-    /// <summary>The output layer on the top layer's h.</summary>
-    private ReadOnlySpan<float> Head()
-    {
-        float[] top = _state.H[^1];
-        float hScale = _model.QuantizeH(_recurrence.Kernels, _state.H.Length - 1, top, _headInput);
-        _model.Head.MatVec(_recurrence.Kernels, _headInput, _headAcc);
-        _recurrence.Kernels.Logits(_headAcc, _model.Head.Scales, hScale, _model.HeadBias, _logits);
+        int top = _model.Description.EncoderWidth;
+        _head.Apply(outputs[^top..], 1, _encoder.HScale(_model.Layers.Length - 1)).CopyTo(_logits);
         return _logits;
     }
 }

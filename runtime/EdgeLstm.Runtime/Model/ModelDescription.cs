@@ -22,6 +22,12 @@ public sealed record ModelDescription
     /// <summary>Width of layer <paramref name="layer"/>'s input: the embedding or vector size, or the layer below's output.</summary>
     public int LayerInputWidth(int layer) => layer == 0 ? Input.Size : Encoder[layer - 1].OutputWidth;
 
+    /// <summary>The widest vector a layer reads or writes (input size or a layer's output width): what encoder buffers hold per step.</summary>
+    [JsonIgnore] public int WidestLayerVector => Math.Max(Input.Size, Encoder.Max(l => l.OutputWidth));
+
+    /// <summary>The largest hidden size of any layer (one direction).</summary>
+    [JsonIgnore] public int WidestHidden => Encoder.Max(l => l.Hidden);
+
     [JsonIgnore] public bool IsBidirectional => Array.Exists(Encoder, l => l.Bidirectional);
 
     /// <summary>The task's name as the CLI and C ABI show it: char-lm, word-lm, sequence, forecast, classify, tag, regress or seq2seq.</summary>

@@ -5,7 +5,7 @@ using EdgeLstm.Runtime.Float;
 namespace EdgeLstm.Runtime;
 
 /// <summary>
-/// The float attention decoder (<see cref="DecoderDescription"/>): the encoder through <see cref="FloatSequenceRunner"/>,
+/// The float attention decoder (<see cref="DecoderDescription"/>): the encoder through <see cref="FloatEncoder"/>,
 /// the decoder LSTM of all hypotheses as streams of <see cref="FloatRecurrence"/>, and per stream the general
 /// attention, the tanh mix and the output layer through <see cref="FloatMatVec"/>. Buffers grow to the longest
 /// input seen; a step allocates nothing.
@@ -14,7 +14,7 @@ namespace EdgeLstm.Runtime;
 public sealed class FloatAttentionDecoder : IAttentionDecoder
 {
     private readonly FloatLstmModel _model;
-    private readonly FloatSequenceRunner _encoder;
+    private readonly FloatEncoder _encoder;
     private readonly FloatLstmLayer _lstm;
     private readonly float[] _bridgeWeight, _bridgeBias, _embedding, _attention, _attentionOut;
     private readonly int _hidden, _embeddingSize, _width;
@@ -27,7 +27,7 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
         DecoderDescription d = model.Description.Head.Decoder ?? throw new NotSupportedException($"a '{model.Description.Task}' model has no decoder");
         if (maxStreams < 1) throw new ArgumentOutOfRangeException(nameof(maxStreams));
         _model = model;
-        _encoder = model.CreateRunner();
+        _encoder = new FloatEncoder(model, steps: 16);
         _lstm = model.DecoderLayer!;
         _hidden = d.Hidden;
         _embeddingSize = d.Embedding;
@@ -55,6 +55,7 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
 
     public void Begin(ReadOnlySpan<int> tokens)
     {
+        _encoder.Reset();
         ReadOnlySpan<float> encoded = _encoder.Encode(tokens);
         _steps = tokens.Length;
         if (_outputs.Length < encoded.Length)
@@ -129,5 +130,8 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
         }
     }
 
-    public void Dispose() => _encoder.Dispose();
+    /// <summary>Nothing to release: the float weights are managed arrays.</summary>
+    public void Dispose()
+    {
+    }
 }

@@ -6,7 +6,7 @@ using EdgeLstm.Runtime.Kernels;
 namespace EdgeLstm.Runtime;
 
 /// <summary>
-/// The int8 attention decoder (<see cref="DecoderDescription"/>): the encoder through <see cref="QuantizedSequenceRunner"/>,
+/// The int8 attention decoder (<see cref="DecoderDescription"/>): the encoder through <see cref="Int8Encoder"/>,
 /// the decoder LSTM of all hypotheses as streams of <see cref="Int8Recurrence"/>, and every product — the keys
 /// W_a·E_t, the scores K_t·h (keys quantized per step), the bridge, W_c·[context; h] and the output layer — an exact
 /// int8 product through the kernels, each input quantized by its own range. The float steps between them (softmax,
@@ -20,7 +20,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
     private readonly QuantizedLstmModel _model;
     private readonly QuantizedDecoder _weights;
     private readonly ILstmKernels _kernels;
-    private readonly QuantizedSequenceRunner _encoder;
+    private readonly Int8Encoder _encoder;
     private readonly Int8Recurrence?[] _recurrences; // by stream count − 1, made on first use
     private readonly int _hidden, _width, _embedding, _top;
     private readonly bool _bidirectional;
@@ -47,7 +47,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
         _bidirectional = model.Description.Encoder[^1].Bidirectional;
         MaxStreams = maxStreams;
         Vocabulary = model.Description.Head.Size;
-        _encoder = model.CreateRunner(kernels, threads);
+        _encoder = new Int8Encoder(model, kernels, streams: 1, threads, steps: 16);
         _recurrences = new Int8Recurrence?[maxStreams];
         _h = new float[maxStreams * _hidden];
         _c = new float[maxStreams * _hidden];
@@ -73,6 +73,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
 
     public void Begin(ReadOnlySpan<int> tokens)
     {
+        _encoder.Reset();
         ReadOnlySpan<float> encoded = _encoder.Encode(tokens);
         int steps = tokens.Length, hidden = _hidden, width = _width;
         _steps = steps;

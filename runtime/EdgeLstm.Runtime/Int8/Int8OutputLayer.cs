@@ -1,0 +1,53 @@
+using System.Runtime.CompilerServices;
+using EdgeLstm.Runtime.Kernels;
+
+namespace EdgeLstm.Runtime.Int8;
+
+/// <summary>
+/// An int8 model's output layer over float vectors (the top layer's h at each step or stream, or a pooled
+/// vector): each vector quantized (<see cref="Int8Recurrence.QuantizeH"/>), one exact product with the head matrix
+/// for all of them, then dequantized and biased. Buffers grow to the most vectors seen; then nothing is allocated.
+/// </summary>
+[SkipLocalsInit]
+internal sealed class Int8OutputLayer
+{
+    private readonly QuantizedLstmModel _model;
+    private readonly ILstmKernels _kernels;
+    private sbyte[] _q = [];
+    private float[] _scales = [], _outputs = [];
+    private int[] _acc = [];
+
+    public Int8OutputLayer(QuantizedLstmModel model, ILstmKernels kernels, int vectors = 1)
+    {
+        _model = model;
+        _kernels = kernels;
+        Reserve(vectors);
+    }
+
+    /// <summary>
+    /// The output layer on <paramref name="count"/> vectors of the head's input width, each quantized by
+    /// <paramref name="staticScale"/> (or its own range when 0). Returns count × output size values, valid until the next call.
+    /// </summary>
+    public Span<float> Apply(ReadOnlySpan<float> inputs, int count, float staticScale)
+    {
+        Int8Matrix head = _model.Head;
+        int width = head.Columns, size = head.Rows;
+        Reserve(count);
+        for (int b = 0; b < count; b++)
+            _scales[b] = Int8Recurrence.QuantizeH(_kernels, inputs.Slice(b * width, width), _q.AsSpan(b * width, width), staticScale);
+        head.MatMul(_kernels, _q.AsSpan(0, count * width), count, _acc.AsSpan(0, count * size));
+        for (int b = 0; b < count; b++)
+            _kernels.Logits(_acc.AsSpan(b * size, size), head.Scales, _scales[b], _model.HeadBias, _outputs.AsSpan(b * size, size));
+        return _outputs.AsSpan(0, count * size);
+    }
+
+    private void Reserve(int count)
+    {
+        if (_scales.Length >= count) return;
+        int capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count);
+        _q = new sbyte[capacity * _model.Head.Columns];
+        _scales = new float[capacity];
+        _acc = new int[capacity * _model.Head.Rows];
+        _outputs = new float[capacity * _model.Head.Rows];
+    }
+}

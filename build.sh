@@ -183,7 +183,7 @@ build_native() {
 run_c_tests() {
   local rid=$1 cycles=10000
   local run=()
-  [[ $rid == linux-arm64 ]] && run=(env QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 -cpu max) && cycles=1000
+  [[ $rid == linux-arm64 ]] && run=(env QEMU_LD_PREFIX=/usr/aarch64-linux-gnu EDGELSTM_UNDER_QEMU=1 qemu-aarch64 -cpu max) && cycles=1000
   say "C ABI tests ($rid)"
   "${run[@]}" "$CACHE/c-$rid/test_capi" "$MODEL" | tee "$CACHE/c-$rid/test.log"
   say "C ABI lifetime tests ($rid): $cycles load/free cycles from the file and from memory, sessions and runners"

@@ -26,7 +26,7 @@ internal sealed unsafe class NativeModel : IDisposable
     /// <summary>An .elstm file is memory-mapped (its weights are viewed in place, shared between processes); a safetensors file is read.</summary>
     public static NativeModel FromPath(string path) => new(ModelLoader.Load(path));
 
-    /// <summary>Reads .elstm or float safetensors by the first bytes. The bytes are copied, so the caller may free its buffer.</summary>
+    /// <summary>Reads .elstm or float safetensors by the first bytes. The model views <paramref name="bytes"/> in place: pass an array nobody else writes (the C export passes its own copy, so its caller may free its buffer).</summary>
     public static NativeModel FromBytes(byte[] bytes, string source) => new(ModelLoader.Load(bytes, source));
 
     /// <summary>Fills the C info struct (fields up to <paramref name="size"/> bytes: a caller built against an older header gets fewer).</summary>

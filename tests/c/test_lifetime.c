@@ -118,8 +118,19 @@ static void expect_fds(int before, int after) {
    build.sh runs this test with DOTNET_GCgen0size=400000 (4 MiB): then these loops stay within 2 MB. */
 #define RSS_SLACK_KB (64 * 1024)
 /* A session or runner left behind per cycle holds its buffers (for the default 3×512 model about 0.7 MB: a chunk's
-   projections, quantized inputs and outputs) and a helper thread's stack: 1,000 cycles would add hundreds of MB. */
+   projections, quantized inputs and outputs) and a helper thread's stack: 1,000 cycles would add hundreds of MB.
+   Not checked under qemu-user (build.sh sets EDGELSTM_UNDER_QEMU): it keeps about 280 KB of every thread that was
+   created and joined, so each two-thread cycle grows it whatever the library does (a plain pthread_create/join
+   loop of 1,000 threads grows 16 -> 297 MB under qemu-aarch64 7.2, 1.2 -> 1.8 MB natively). */
 #define CYCLE_RSS_SLACK_KB (20 * 1024)
+
+static void expect_cycle_rss(usage before, usage after, const char *what, int cycles) {
+    if (getenv("EDGELSTM_UNDER_QEMU")) {
+        printf("%s: resident memory not checked under qemu-user (it keeps each joined thread's memory)\n", what);
+        return;
+    }
+    EXPECT(after.rss_kb - before.rss_kb < CYCLE_RSS_SLACK_KB, "resident memory grew by %ld kB over %d %s cycles", after.rss_kb - before.rss_kb, cycles, what);
+}
 
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: %s MODEL CYCLES [BIDIRECTIONAL_MODEL]\n", argv[0]); return 2; }
@@ -175,7 +186,7 @@ int main(int argc, char **argv) {
     snprintf(what, sizeof what, "two-thread session create/step/free x%d:", session_cycles);
     print_usage(what, before, after);
     EXPECT(after.threads <= before.threads, "threads %d -> %d: a session's helper thread outlived it", before.threads, after.threads);
-    EXPECT(after.rss_kb - before.rss_kb < CYCLE_RSS_SLACK_KB, "resident memory grew by %ld kB over %d session cycles", after.rss_kb - before.rss_kb, session_cycles);
+    expect_cycle_rss(before, after, "session", session_cycles);
 
     /* Two-thread runners on a bidirectional model own a helper thread each, like two-thread sessions. */
     if (argc > 3) {
@@ -199,7 +210,7 @@ int main(int argc, char **argv) {
         snprintf(what, sizeof what, "two-thread runner create/run/free x%d:", session_cycles);
         print_usage(what, before, after);
         EXPECT(after.threads <= before.threads, "threads %d -> %d: a runner's helper thread outlived it", before.threads, after.threads);
-        EXPECT(after.rss_kb - before.rss_kb < CYCLE_RSS_SLACK_KB, "resident memory grew by %ld kB over %d runner cycles", after.rss_kb - before.rss_kb, session_cycles);
+        expect_cycle_rss(before, after, "runner", session_cycles);
         OK(edgelstm_model_free(bidirectional));
     }
 

@@ -63,11 +63,6 @@ public sealed class FloatLstmModel : ILanguageModel
     {
     }
 
-    /// <summary>A model over float input vectors of <paramref name="inputSize"/> with a regression head at every step (task "sequence").</summary>
-    public static FloatLstmModel ForInputVectors(int inputSize, FloatLstmLayer[] layers, float[] headWeight, float[] headBias,
-        IReadOnlyDictionary<string, string>? metadata = null) =>
-        new(LegacyDescriptions.Sequence(inputSize, EncoderOf(layers), headBias.Length), TensorsOf(layers, null, headWeight, headBias), metadata);
-
     private static EncoderLayerDescription[] EncoderOf(FloatLstmLayer[] layers) =>
         Array.ConvertAll(layers, l => new EncoderLayerDescription { Hidden = l.HiddenSize });
 

@@ -48,7 +48,7 @@ public static class FloatRecurrence
                 for (int b = 0; b < streams; b++)
                 {
                     Span<float> hb = h.Slice(b * hidden, hidden);
-                    FloatLstmVectorStep.CellUpdate(g.Slice(b * rows, rows), hb, c.Slice(b * hidden, hidden));
+                    FloatCellUpdate.Apply(g.Slice(b * rows, rows), hb, c.Slice(b * hidden, hidden));
                     if (!outputs.IsEmpty) hb.CopyTo(outputs.Slice((t * streams + b) * outputStride + outputOffset, hidden));
                 }
             }

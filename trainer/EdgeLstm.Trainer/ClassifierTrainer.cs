@@ -34,11 +34,8 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         var random = new Random(options.Seed);
         var order = Enumerable.Range(0, trainIds.Length).ToArray();
-        (double Accuracy, double Loss, int Epoch, Dictionary<string, Tensor>? State) best = (-1, double.PositiveInfinity, 0, null);
-        int epoch = 0;
-        for (epoch = 1; epoch <= options.Epochs; epoch++)
+        var outcome = KeepBestEpochs.Run(network, options.Epochs, options.Patience, epoch =>
         {
-            network.train();
             random.Shuffle(order);
             double trainLoss = 0;
             EpochProgress.Run($"epoch {epoch}/{options.Epochs}", quiet: log is null, report =>
@@ -59,19 +56,12 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
                 }
             });
             var (accuracy, validLoss) = Evaluate(network, validIds, validLabels);
-            bool better = accuracy > best.Accuracy || (accuracy == best.Accuracy && validLoss < best.Loss);
-            log?.Invoke($"epoch {epoch}: train loss {trainLoss / order.Length:F4}, valid loss {validLoss:F4}, valid accuracy {accuracy:F4}{(better ? " *" : "")}");
-            if (better)
-            {
-                foreach (var t in best.State?.Values ?? Enumerable.Empty<Tensor>()) t.Dispose();
-                best = (accuracy, validLoss, epoch, network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone()));
-            }
-            else if (epoch - best.Epoch >= options.Patience) break;
-        }
-        network.load_state_dict(best.State!);
-        foreach (var t in best.State!.Values) t.Dispose();
-        network.eval();
-        return new Result(network, tokenizer, labels, Math.Min(epoch, options.Epochs), best.Epoch, best.Accuracy);
+            return (Accuracy: accuracy, Loss: validLoss, TrainLoss: trainLoss / order.Length);
+        },
+        // Validation accuracy, ties broken by the lower validation loss.
+        (candidate, best) => candidate.Accuracy > best.Accuracy || (candidate.Accuracy == best.Accuracy && candidate.Loss < best.Loss),
+        (epoch, score, kept) => log?.Invoke($"epoch {epoch}: train loss {score.TrainLoss:F4}, valid loss {score.Loss:F4}, valid accuracy {score.Accuracy:F4}{(kept ? " *" : "")}"));
+        return new Result(network, tokenizer, labels, outcome.Epochs, outcome.BestEpoch, outcome.Best.Accuracy);
     }
 
     /// <summary>Token ids (cut to MaxTokens; an empty text is one &lt;unk&gt;) and label indices.</summary>

@@ -35,11 +35,8 @@ public sealed class ForecastTrainer(ForecastOptions options)
         var random = new Random(options.Seed);
         var order = Enumerable.Range(0, windows).ToArray();
         int[] horizons = Enumerable.Range(1, s.Horizon).ToArray();
-        (double Mae, int Epoch, Dictionary<string, Tensor>? State) best = (double.PositiveInfinity, 0, null);
-        int epoch;
-        for (epoch = 1; epoch <= options.Epochs; epoch++)
+        var outcome = KeepBestEpochs.Run(network, options.Epochs, options.Patience, epoch =>
         {
-            network.train();
             random.Shuffle(order);
             // Cosine decay over the epochs: the rollout's validation error swings from epoch to epoch at a high rate.
             double lr = options.LearningRate * (0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / options.Epochs)));
@@ -60,20 +57,11 @@ public sealed class ForecastTrainer(ForecastOptions options)
                 optimizer.step();
                 trainLoss += loss.item<float>() * count;
             }
-            double validMae = ValidationMae(network, series, valid, horizons);
-            bool better = validMae < best.Mae;
-            log?.Invoke($"epoch {epoch}: train loss {trainLoss / windows:F4}, valid MAE (mean of horizons 1..{s.Horizon}) {validMae:F1}{(better ? " *" : "")}");
-            if (better)
-            {
-                foreach (var t in best.State?.Values ?? Enumerable.Empty<Tensor>()) t.Dispose();
-                best = (validMae, epoch, network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone()));
-            }
-            else if (epoch - best.Epoch >= options.Patience) break;
-        }
-        network.load_state_dict(best.State!);
-        foreach (var t in best.State!.Values) t.Dispose();
-        network.eval();
-        return new Result(network, Math.Min(epoch, options.Epochs), best.Epoch, best.Mae);
+            return (Mae: ValidationMae(network, series, valid, horizons), TrainLoss: trainLoss / windows);
+        },
+        (candidate, best) => candidate.Mae < best.Mae,
+        (epoch, score, kept) => log?.Invoke($"epoch {epoch}: train loss {score.TrainLoss:F4}, valid MAE (mean of horizons 1..{s.Horizon}) {score.Mae:F1}{(kept ? " *" : "")}"));
+        return new Result(network, outcome.Epochs, outcome.BestEpoch, outcome.Best.Mae);
     }
 
     /// <summary>The model description, with the value's scaling fitted on the training days (ratio to the level at each origin).</summary>

@@ -33,11 +33,8 @@ public sealed class TaggerTrainer(TaggerOptions options)
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         var random = new Random(options.Seed);
         var order = Enumerable.Range(0, trainIds.Length).ToArray();
-        (double MarkF1, int Epoch, Dictionary<string, Tensor>? State, ClassificationMetrics? Metrics) best = (-1, 0, null, null);
-        int epoch;
-        for (epoch = 1; epoch <= options.Epochs; epoch++)
+        var outcome = KeepBestEpochs.Run(network, options.Epochs, options.Patience, epoch =>
         {
-            network.train();
             random.Shuffle(order);
             double lossSum = 0;
             long steps = 0;
@@ -62,20 +59,12 @@ public sealed class TaggerTrainer(TaggerOptions options)
                 }
             });
             var metrics = Evaluate(network, validIds, validTags, labels);
-            double markF1 = MarkF1(metrics);
-            bool better = markF1 > best.MarkF1;
-            log?.Invoke($"epoch {epoch}: train loss {lossSum / steps:F4}, valid mark F1 {markF1:F4} ({string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} {metrics.F1[c]:F3}"))}){(better ? " *" : "")}");
-            if (better)
-            {
-                foreach (var t in best.State?.Values ?? Enumerable.Empty<Tensor>()) t.Dispose();
-                best = (markF1, epoch, network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone()), metrics);
-            }
-            else if (epoch - best.Epoch >= options.Patience) break;
-        }
-        network.load_state_dict(best.State!);
-        foreach (var t in best.State!.Values) t.Dispose();
-        network.eval();
-        return new Result(network, tokenizer, labels, Math.Min(epoch, options.Epochs), best.Epoch, best.Metrics!);
+            return (MarkF1: MarkF1(metrics), Metrics: metrics, TrainLoss: lossSum / steps);
+        },
+        (candidate, best) => candidate.MarkF1 > best.MarkF1,
+        (epoch, score, kept) => log?.Invoke($"epoch {epoch}: train loss {score.TrainLoss:F4}, valid mark F1 {score.MarkF1:F4} " +
+            $"({string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} {score.Metrics.F1[c]:F3}"))}){(kept ? " *" : "")}"));
+        return new Result(network, tokenizer, labels, outcome.Epochs, outcome.BestEpoch, outcome.Best.Metrics);
     }
 
     /// <summary>Mean F1 over the marks (labels 1..), the figure the epoch is picked by.</summary>

@@ -133,9 +133,14 @@ public sealed class Int8Encoder : IDisposable
         InputDescription input = _model.Description.Input;
         int size = input.Size, steps = VectorNormalization.StepsOf(size, _streams, vectors);
         Reserve(steps);
-        Span<float> x = _outputs.AsSpan(0, vectors.Length); // free until layer 0 writes it
-        vectors.CopyTo(x);
-        VectorNormalization.Apply(input, x);
+        ReadOnlySpan<float> x = vectors;
+        if (input.Mean is not null || input.Std is not null)
+        {
+            Span<float> normalised = _outputs.AsSpan(0, vectors.Length); // free until layer 0 writes it
+            vectors.CopyTo(normalised);
+            VectorNormalization.Apply(input, normalised);
+            x = normalised;
+        }
         for (int i = 0; i < steps * _streams; i++) _xScales[i] = _kernels.Quantize(x.Slice(i * size, size), _xq.AsSpan(i * size, size));
         return Layers(steps);
     }

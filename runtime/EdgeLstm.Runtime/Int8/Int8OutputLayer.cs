@@ -28,7 +28,7 @@ internal sealed class Int8OutputLayer
     /// The output layer on <paramref name="count"/> vectors of the head's input width, each quantized by
     /// <paramref name="staticScale"/> (or its own range when 0). Returns count × output size values, valid until the next call.
     /// </summary>
-    public Span<float> Apply(ReadOnlySpan<float> inputs, int count, float staticScale)
+    public Span<float> Apply(scoped ReadOnlySpan<float> inputs, int count, float staticScale)
     {
         Int8Matrix head = _model.Head;
         int width = head.Columns, size = head.Rows;
@@ -40,6 +40,9 @@ internal sealed class Int8OutputLayer
             _kernels.Logits(_acc.AsSpan(b * size, size), head.Scales, _scales[b], _model.HeadBias, _outputs.AsSpan(b * size, size));
         return _outputs.AsSpan(0, count * size);
     }
+
+    /// <summary>The values of the last <see cref="Apply"/> (zeros before the first), for <paramref name="count"/> vectors.</summary>
+    public ReadOnlySpan<float> Outputs(int count) => _outputs.AsSpan(0, count * _model.Head.Rows);
 
     private void Reserve(int count)
     {

@@ -19,8 +19,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
 
     private readonly QuantizedLstmModel _model;
     private readonly Int8Encoder _encoder;
-    private readonly Int8OutputLayer _head;
-    private readonly float[] _logits;
+    private readonly Int8OutputLayer _head; // its buffer holds the logits: one vector, so it never grows
 
     internal QuantizedLstmSession(QuantizedLstmModel model, ILstmKernels kernels, int threads = 1)
     {
@@ -30,7 +29,6 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         _model = model;
         _encoder = new Int8Encoder(model, kernels, streams: 1, threads, steps: PrefillChunk);
         _head = new Int8OutputLayer(model, kernels);
-        _logits = new float[model.VocabularySize];
     }
 
     public int Threads => _encoder.Threads;
@@ -41,7 +39,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     public ITokenizer Tokenizer => _model.Tokenizer;
     public int InputSize => _model.EmbeddingDim;
     public QuantizedLstmModel Model => _model;
-    public ReadOnlySpan<float> Logits => _logits;
+    public ReadOnlySpan<float> Logits => _head.Outputs(1);
     public string KernelName => _encoder.Kernels.Name;
 
     public void Reset() => _encoder.Reset();
@@ -78,14 +76,13 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
         ReadOnlySpan<float> outputs = default;
         for (int start = 0; start < tokens.Length; start += PrefillChunk)
             outputs = _encoder.Encode(tokens.Slice(start, Math.Min(PrefillChunk, tokens.Length - start)));
-        return tokens.IsEmpty ? _logits : Head(outputs);
+        return tokens.IsEmpty ? Logits : Head(outputs);
     }
 
     /// <summary>The output layer on the top layer's h after the last step.</summary>
     private ReadOnlySpan<float> Head(scoped ReadOnlySpan<float> outputs)
     {
         int top = _model.Description.EncoderWidth;
-        _head.Apply(outputs[^top..], 1, _encoder.HScale(_model.Layers.Length - 1)).CopyTo(_logits);
-        return _logits;
+        return _head.Apply(outputs[^top..], 1, _encoder.HScale(_model.Layers.Length - 1));
     }
 }

@@ -71,55 +71,25 @@ public static class DeterministicMath
         return y * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Exp(Vector128<float> x)
-    {
-        x = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(MinX)), Vector128.Create(MaxX));
-        Vector128<float> n = Vector128.Round(x * Vector128.Create(Log2E));
-        Vector128<float> r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Hi), x);
-        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Lo), r);
-        Vector128<float> p = Vector128.Create(P0);
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P1));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P2));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P3));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P4));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P5));
-        Vector128<float> y = Vector128.FusedMultiplyAdd(p, r * r, r) + Vector128<float>.One;
-        return y * ((Vector128.ConvertToInt32Native(n) + Vector128.Create(127)) << 23).AsSingle();
-    }
+    public static Vector128<float> Exp(Vector128<float> x) => Exp<FloatLanes128, Vector128<float>>(x);
+    public static Vector256<float> Exp(Vector256<float> x) => Exp<FloatLanes256, Vector256<float>>(x);
+    public static Vector512<float> Exp(Vector512<float> x) => Exp<FloatLanes512, Vector512<float>>(x);
 
+    /// <summary>The scalar <see cref="Exp(float)"/>'s operations lane by lane, at any width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Exp(Vector256<float> x)
+    internal static TVector Exp<TLanes, TVector>(TVector x) where TLanes : IFloatLanes<TVector> where TVector : struct
     {
-        x = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(MinX)), Vector256.Create(MaxX));
-        Vector256<float> n = Vector256.Round(x * Vector256.Create(Log2E));
-        Vector256<float> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), x);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
-        Vector256<float> p = Vector256.Create(P0);
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P1));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P2));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P3));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
-        Vector256<float> y = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
-        return y * ((Vector256.ConvertToInt32Native(n) + Vector256.Create(127)) << 23).AsSingle();
+        x = TLanes.Clamp(x, TLanes.Create(MinX), TLanes.Create(MaxX));
+        TVector n = TLanes.Round(TLanes.Multiply(x, TLanes.Create(Log2E)));
+        TVector r = TLanes.FusedMultiplyAdd(n, TLanes.Create(-Ln2Hi), x);
+        r = TLanes.FusedMultiplyAdd(n, TLanes.Create(-Ln2Lo), r);
+        TVector p = TLanes.Create(P0);
+        p = TLanes.FusedMultiplyAdd(p, r, TLanes.Create(P1));
+        p = TLanes.FusedMultiplyAdd(p, r, TLanes.Create(P2));
+        p = TLanes.FusedMultiplyAdd(p, r, TLanes.Create(P3));
+        p = TLanes.FusedMultiplyAdd(p, r, TLanes.Create(P4));
+        p = TLanes.FusedMultiplyAdd(p, r, TLanes.Create(P5));
+        TVector y = TLanes.Add(TLanes.FusedMultiplyAdd(p, TLanes.Multiply(r, r), r), TLanes.Create(1f));
+        return TLanes.Multiply(y, TLanes.Pow2(n));
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Exp(Vector512<float> x)
-    {
-        x = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(MinX)), Vector512.Create(MaxX));
-        Vector512<float> n = Vector512.Round(x * Vector512.Create(Log2E));
-        Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), x);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
-        Vector512<float> p = Vector512.Create(P0);
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P1));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P2));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P3));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
-        Vector512<float> y = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
-        return y * ((Vector512.ConvertToInt32Native(n) + Vector512.Create(127)) << 23).AsSingle();
-    }
-
 }

@@ -128,11 +128,11 @@ public static class FloatParts
             throw new ArgumentException($"gate update of {hidden} units needs 4·{hidden} rows of accumulators, scales and bias, {hidden} cells and 0 ≤ from ≤ to ≤ {hidden}");
         int j = from;
         if (width >= 16 && Vector512.IsHardwareAccelerated)
-            for (; j + 16 <= to; j += 16) Gate512(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
+            for (; j + 16 <= to; j += 16) Gate<FloatLanes512, Vector512<float>>(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
         if (width >= 8 && Vector256.IsHardwareAccelerated)
-            for (; j + 8 <= to; j += 8) Gate256(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
+            for (; j + 8 <= to; j += 8) Gate<FloatLanes256, Vector256<float>>(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
         if (width >= 4 && Vector128.IsHardwareAccelerated)
-            for (; j + 4 <= to; j += 4) Gate128(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
+            for (; j + 4 <= to; j += 4) Gate<FloatLanes128, Vector128<float>>(accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, j);
         for (; j < to; j++)
         {
             int ri = j, rf = hidden + j, rg = 2 * hidden + j, ro = 3 * hidden + j;
@@ -166,103 +166,36 @@ public static class FloatParts
         return (cNew, (ce - 1f) / (od * (ce + 1f)));
     }
 
+    /// <summary>Gate row r's pre-activations, one vector of lanes: bias + accIh·(sIh·xScale) + accHh·(sHh·hScale), in that order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Pre128(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
-        ReadOnlySpan<float> bias, Vector128<float> xScale, Vector128<float> hScale, int r) =>
-        Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(bias), (nuint)r)
-            + Vector128.ConvertToSingle(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(accIh), (nuint)r)) * (Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(sIh), (nuint)r) * xScale)
-            + Vector128.ConvertToSingle(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(accHh), (nuint)r)) * (Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(sHh), (nuint)r) * hScale);
+    private static TVector Pre<TLanes, TVector>(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
+        ReadOnlySpan<float> bias, TVector xScale, TVector hScale, int r) where TLanes : IFloatLanes<TVector> where TVector : struct =>
+        TLanes.Add(TLanes.Add(TLanes.Load(bias, r), TLanes.Multiply(TLanes.LoadInt(accIh, r), TLanes.Multiply(TLanes.Load(sIh, r), xScale))),
+            TLanes.Multiply(TLanes.LoadInt(accHh, r), TLanes.Multiply(TLanes.Load(sHh, r), hScale)));
 
-    private static void Gate128(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
-        ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int j)
+    /// <summary><see cref="Cell"/> for the units [j, j + lanes), at any width.</summary>
+    private static void Gate<TLanes, TVector>(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
+        ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int j) where TLanes : IFloatLanes<TVector> where TVector : struct
     {
         int hidden = h.Length;
-        var xs = Vector128.Create(xScale);
-        var hs = Vector128.Create(hScale);
-        var i = Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, j);
-        var f = Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j);
-        var g = Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j);
-        var o = Pre128(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j);
-        ref float cj = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), j);
-        var gateLimit = Vector128.Create(GateLimit);
-        var tanhLimit = Vector128.Create(TanhLimit);
-        var a = Vector128<float>.One + DeterministicMath.Exp(-Vector128.MinNative(Vector128.MaxNative(i, -gateLimit), gateLimit));
-        var fd = Vector128<float>.One + DeterministicMath.Exp(-Vector128.MinNative(Vector128.MaxNative(f, -gateLimit), gateLimit));
-        var gc = Vector128.MinNative(Vector128.MaxNative(g, -tanhLimit), tanhLimit);
-        var ge = DeterministicMath.Exp(gc + gc);
-        var ag = a * (ge + Vector128<float>.One);
-        var cNew = (Vector128.LoadUnsafe(ref cj) * ag + (ge - Vector128<float>.One) * fd) / (fd * ag);
-        cNew.StoreUnsafe(ref cj);
-        var cc = Vector128.MinNative(Vector128.MaxNative(cNew, -tanhLimit), tanhLimit);
-        var ce = DeterministicMath.Exp(cc + cc);
-        var od = Vector128<float>.One + DeterministicMath.Exp(-Vector128.MinNative(Vector128.MaxNative(o, -gateLimit), gateLimit));
-        ((ce - Vector128<float>.One) / (od * (ce + Vector128<float>.One))).StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(h), j));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Pre256(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
-        ReadOnlySpan<float> bias, Vector256<float> xScale, Vector256<float> hScale, int r) =>
-        Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(bias), (nuint)r)
-            + Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(accIh), (nuint)r)) * (Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(sIh), (nuint)r) * xScale)
-            + Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(accHh), (nuint)r)) * (Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(sHh), (nuint)r) * hScale);
-
-    private static void Gate256(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
-        ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int j)
-    {
-        int hidden = h.Length;
-        var xs = Vector256.Create(xScale);
-        var hs = Vector256.Create(hScale);
-        var i = Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, j);
-        var f = Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j);
-        var g = Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j);
-        var o = Pre256(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j);
-        ref float cj = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), j);
-        var gateLimit = Vector256.Create(GateLimit);
-        var tanhLimit = Vector256.Create(TanhLimit);
-        var a = Vector256<float>.One + DeterministicMath.Exp(-Vector256.MinNative(Vector256.MaxNative(i, -gateLimit), gateLimit));
-        var fd = Vector256<float>.One + DeterministicMath.Exp(-Vector256.MinNative(Vector256.MaxNative(f, -gateLimit), gateLimit));
-        var gc = Vector256.MinNative(Vector256.MaxNative(g, -tanhLimit), tanhLimit);
-        var ge = DeterministicMath.Exp(gc + gc);
-        var ag = a * (ge + Vector256<float>.One);
-        var cNew = (Vector256.LoadUnsafe(ref cj) * ag + (ge - Vector256<float>.One) * fd) / (fd * ag);
-        cNew.StoreUnsafe(ref cj);
-        var cc = Vector256.MinNative(Vector256.MaxNative(cNew, -tanhLimit), tanhLimit);
-        var ce = DeterministicMath.Exp(cc + cc);
-        var od = Vector256<float>.One + DeterministicMath.Exp(-Vector256.MinNative(Vector256.MaxNative(o, -gateLimit), gateLimit));
-        ((ce - Vector256<float>.One) / (od * (ce + Vector256<float>.One))).StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(h), j));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Pre512(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
-        ReadOnlySpan<float> bias, Vector512<float> xScale, Vector512<float> hScale, int r) =>
-        Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(bias), (nuint)r)
-            + Vector512.ConvertToSingle(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(accIh), (nuint)r)) * (Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(sIh), (nuint)r) * xScale)
-            + Vector512.ConvertToSingle(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(accHh), (nuint)r)) * (Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(sHh), (nuint)r) * hScale);
-
-    private static void Gate512(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
-        ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int j)
-    {
-        int hidden = h.Length;
-        var xs = Vector512.Create(xScale);
-        var hs = Vector512.Create(hScale);
-        var i = Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, j);
-        var f = Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j);
-        var g = Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j);
-        var o = Pre512(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j);
-        ref float cj = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), j);
-        var gateLimit = Vector512.Create(GateLimit);
-        var tanhLimit = Vector512.Create(TanhLimit);
-        var a = Vector512<float>.One + DeterministicMath.Exp(-Vector512.MinNative(Vector512.MaxNative(i, -gateLimit), gateLimit));
-        var fd = Vector512<float>.One + DeterministicMath.Exp(-Vector512.MinNative(Vector512.MaxNative(f, -gateLimit), gateLimit));
-        var gc = Vector512.MinNative(Vector512.MaxNative(g, -tanhLimit), tanhLimit);
-        var ge = DeterministicMath.Exp(gc + gc);
-        var ag = a * (ge + Vector512<float>.One);
-        var cNew = (Vector512.LoadUnsafe(ref cj) * ag + (ge - Vector512<float>.One) * fd) / (fd * ag);
-        cNew.StoreUnsafe(ref cj);
-        var cc = Vector512.MinNative(Vector512.MaxNative(cNew, -tanhLimit), tanhLimit);
-        var ce = DeterministicMath.Exp(cc + cc);
-        var od = Vector512<float>.One + DeterministicMath.Exp(-Vector512.MinNative(Vector512.MaxNative(o, -gateLimit), gateLimit));
-        ((ce - Vector512<float>.One) / (od * (ce + Vector512<float>.One))).StoreUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(h), j));
+        TVector xs = TLanes.Create(xScale), hs = TLanes.Create(hScale), one = TLanes.Create(1f);
+        TVector i = Pre<TLanes, TVector>(accIh, accHh, sIh, sHh, bias, xs, hs, j);
+        TVector f = Pre<TLanes, TVector>(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j);
+        TVector g = Pre<TLanes, TVector>(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j);
+        TVector o = Pre<TLanes, TVector>(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j);
+        TVector gateLimit = TLanes.Create(GateLimit), gateFloor = TLanes.Create(-GateLimit);
+        TVector tanhLimit = TLanes.Create(TanhLimit), tanhFloor = TLanes.Create(-TanhLimit);
+        TVector a = TLanes.Add(one, DeterministicMath.Exp<TLanes, TVector>(TLanes.Negate(TLanes.Clamp(i, gateFloor, gateLimit))));
+        TVector fd = TLanes.Add(one, DeterministicMath.Exp<TLanes, TVector>(TLanes.Negate(TLanes.Clamp(f, gateFloor, gateLimit))));
+        TVector gc = TLanes.Clamp(g, tanhFloor, tanhLimit);
+        TVector ge = DeterministicMath.Exp<TLanes, TVector>(TLanes.Add(gc, gc));
+        TVector ag = TLanes.Multiply(a, TLanes.Add(ge, one));
+        TVector cNew = TLanes.Divide(TLanes.Add(TLanes.Multiply(TLanes.Load(c, j), ag), TLanes.Multiply(TLanes.Subtract(ge, one), fd)), TLanes.Multiply(fd, ag));
+        TLanes.Store(cNew, c, j);
+        TVector cc = TLanes.Clamp(cNew, tanhFloor, tanhLimit);
+        TVector ce = DeterministicMath.Exp<TLanes, TVector>(TLanes.Add(cc, cc));
+        TVector od = TLanes.Add(one, DeterministicMath.Exp<TLanes, TVector>(TLanes.Negate(TLanes.Clamp(o, gateFloor, gateLimit))));
+        TLanes.Store(TLanes.Divide(TLanes.Subtract(ce, one), TLanes.Multiply(od, TLanes.Add(ce, one))), h, j);
     }
 
     /// <summary>logits[v] = bias[v] + acc[v]·(scale[v]·hScale).</summary>

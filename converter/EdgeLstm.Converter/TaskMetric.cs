@@ -18,44 +18,60 @@ public sealed record TaskMetric(string Name, bool LowerIsBetter, string On, Func
     public static TaskMetric For(ILanguageModel original, string path, string? fold, int evalChars)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file", path);
-        if (original.Description.Input.Series is { } series)
+        ModelDescription d = original.Description;
+        return d.Kind switch
         {
-            var data = DailySeriesFile.Read(path);
-            var (start, end) = data.Range(fold ?? "valid", Path.GetFileName(path));
-            int[] horizons = Enumerable.Range(1, series.Horizon).ToArray();
-            return new TaskMetric($"MAE (mean of horizons 1..{series.Horizon})", true, $"{end - start:N0} days of split '{fold ?? "valid"}', rolling origin", model =>
-            {
-                using var forecaster = new Forecaster(model);
-                return ForecastEvaluator.Evaluate(forecaster, data, start, end, horizons).Average(e => e.Model!.Mae);
-            });
-        }
-        if (original.Description.Head.Decoder is not null)
+            ModelTask.Forecaster => Forecast(d.Input.Series!, path, fold),
+            ModelTask.Transducer => Transduce(path, fold),
+            ModelTask.LanguageModel => NextToken(original.Tokenizer, path, evalChars),
+            ModelTask.Tagger when PunctuationTags.IsRestorer(d) => Punctuation(path),
+            ModelTask.Classifier => Classify(path, fold),
+            _ => throw new ArgumentException($"--valid: no metric for a '{d.Task}' model yet"),
+        };
+    }
+
+    private static TaskMetric Forecast(SeriesDescription series, string path, string? fold)
+    {
+        var data = DailySeriesFile.Read(path);
+        var (start, end) = data.Range(fold ?? "valid", Path.GetFileName(path));
+        int[] horizons = Enumerable.Range(1, series.Horizon).ToArray();
+        return new TaskMetric($"MAE (mean of horizons 1..{series.Horizon})", true, $"{end - start:N0} days of split '{fold ?? "valid"}', rolling origin", model =>
         {
-            string split = fold ?? "valid";
-            var words = PronunciationLexicon.Read(path).Where(w => w.Split == split).ToList();
-            if (words.Count == 0) throw new ArgumentException($"{path}: no words in split '{split}'");
-            return new TaskMetric("WER % (greedy)", true, $"{words.Count:N0} words of split '{split}'", model => TransducerEvaluator.Evaluate(model, words, 1).Wer);
-        }
-        switch (original.Description.Head.Kind)
-        {
-            case HeadKinds.NextToken:
-                int[] tokens = original.Tokenizer.Encode(StrictUtf8.ReadFile(path));
-                if (evalChars > 0 && tokens.Length > evalChars) tokens = tokens[..evalChars];
-                bool words = original.Tokenizer is WordTokenizer;
-                return new TaskMetric(words ? "bits/word" : "bits/char", true, $"{tokens.Length:N0} validation {(words ? "words" : "characters")}",
-                    model => BitsPerCharEvaluator.Evaluate(model, tokens));
-            case HeadKinds.Tag when PunctuationTags.IsRestorer(original.Description):
-                var lines = StrictUtf8.ReadFile(path).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
-                if (lines.Count == 0) throw new ArgumentException($"{path}: no lines to score");
-                return new TaskMetric("mark F1", false, $"{lines.Count:N0} punctuated lines", model => TaggerEvaluator.Evaluate(model, lines).F1.AsSpan(1).ToArray().Average());
-            case HeadKinds.Classify:
-                var rows = LabeledTextFile.Read(path);
-                if (fold is not null) rows = rows.Where(r => r.Fold == fold).ToList();
-                if (rows.Count == 0) throw new ArgumentException($"{path}: no labelled texts in fold '{fold}'");
-                return new TaskMetric("accuracy", false, $"{rows.Count:N0} labelled texts{(fold is null ? "" : $" (fold {fold})")}",
-                    model => ClassifierEvaluator.Evaluate(model, rows).Accuracy);
-            default:
-                throw new ArgumentException($"--valid: no metric for a '{original.Description.Task}' model yet");
-        }
+            using var forecaster = new Forecaster(model);
+            return ForecastEvaluator.Evaluate(forecaster, data, start, end, horizons).Average(e => e.Model!.Mae);
+        });
+    }
+
+    private static TaskMetric Transduce(string path, string? fold)
+    {
+        string split = fold ?? "valid";
+        var words = PronunciationLexicon.Read(path).Where(w => w.Split == split).ToList();
+        if (words.Count == 0) throw new ArgumentException($"{path}: no words in split '{split}'");
+        return new TaskMetric("WER % (greedy)", true, $"{words.Count:N0} words of split '{split}'", model => TransducerEvaluator.Evaluate(model, words, 1).Wer);
+    }
+
+    private static TaskMetric NextToken(ITokenizer tokenizer, string path, int evalChars)
+    {
+        int[] tokens = tokenizer.Encode(StrictUtf8.ReadFile(path));
+        if (evalChars > 0 && tokens.Length > evalChars) tokens = tokens[..evalChars];
+        bool words = tokenizer is WordTokenizer;
+        return new TaskMetric(words ? "bits/word" : "bits/char", true, $"{tokens.Length:N0} validation {(words ? "words" : "characters")}",
+            model => BitsPerCharEvaluator.Evaluate(model, tokens));
+    }
+
+    private static TaskMetric Punctuation(string path)
+    {
+        var lines = StrictUtf8.ReadFile(path).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        if (lines.Count == 0) throw new ArgumentException($"{path}: no lines to score");
+        return new TaskMetric("mark F1", false, $"{lines.Count:N0} punctuated lines", model => TaggerEvaluator.Evaluate(model, lines).F1.AsSpan(1).ToArray().Average());
+    }
+
+    private static TaskMetric Classify(string path, string? fold)
+    {
+        var rows = LabeledTextFile.Read(path);
+        if (fold is not null) rows = rows.Where(r => r.Fold == fold).ToList();
+        if (rows.Count == 0) throw new ArgumentException($"{path}: no labelled texts in fold '{fold}'");
+        return new TaskMetric("accuracy", false, $"{rows.Count:N0} labelled texts{(fold is null ? "" : $" (fold {fold})")}",
+            model => ClassifierEvaluator.Evaluate(model, rows).Accuracy);
     }
 }

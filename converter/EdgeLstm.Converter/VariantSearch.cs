@@ -134,7 +134,7 @@ public static class VariantSearch
         int[] tokens = new int[steps];
         for (int i = 0; i < steps; i++) tokens[i] = 1 + i * 7 % Math.Max(1, model.HasEmbedding ? model.Tokenizer.VocabularySize - 1 : 1);
         float[] vectors = new float[steps * d.Input.Size];
-        bool transduces = d.Head.Decoder is not null;
+        bool transduces = d.Kind == ModelTask.Transducer;
         using ILanguageModelSession? session = d.IsSteppable ? model.CreateSession() : null;
         using ISequenceRunner? runner = d.IsSteppable || transduces ? null : model.CreateRunner();
         using ITransducer? transducer = transduces ? model.CreateTransducer() : null;

@@ -31,7 +31,7 @@ internal static class ClassifyCommand
             foreach (string line in lines)
                 if (line.Contains('\uFFFD')) throw new ArgumentException($"text is not valid UTF-8 (it decodes to U+FFFD): {line}");
             using var source = ModelSource.Load(result.GetValue(model));
-            ILanguageModel classifier = source.Require(HeadKinds.Classify, "classify");
+            ILanguageModel classifier = source.Require(ModelTask.Classifier, "classify");
             string[] labels = classifier.Description.Head.Labels;
             using ISequenceRunner runner = ModelSource.CreateRunner(classifier, result.GetValue(threads));
             var probabilities = new float[labels.Length];

@@ -38,16 +38,20 @@ internal static class EvalCommand
             if (limit < 0) throw new ArgumentException($"--max-chars must be ≥ 0, got {limit}");
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
             using var source = ModelSource.Load(result.GetValue(model));
-            if (source.Model.Description.Input.Series is not null)
-                return EvaluateForecaster(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(threads), result.GetValue(plot));
-            if (result.GetValue(plot) is not null) throw new ArgumentException("--plot is for forecasters");
-            if (source.Model.Description.Head.Decoder is not null)
-                return EvaluateTransducer(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(beam), result.GetValue(threads));
-            if (source.Model.Description.Head.Kind == HeadKinds.Tag)
-                return EvaluateTagger(source.Model, file, source.Name, result.GetValue(threads));
-            if (source.Model.Description.Head.Kind == HeadKinds.Classify)
-                return EvaluateClassifier(source.Require(HeadKinds.Classify, "eval"), file, result.GetValue(fold), source.Name, result.GetValue(threads));
-            var loaded = source.RequireText("eval");
+            ModelTask task = source.Model.Description.Kind;
+            if (task != ModelTask.Forecaster && result.GetValue(plot) is not null) throw new ArgumentException("--plot is for forecasters");
+            switch (task)
+            {
+                case ModelTask.Forecaster:
+                    return EvaluateForecaster(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(threads), result.GetValue(plot));
+                case ModelTask.Transducer:
+                    return EvaluateTransducer(source.Model, file, result.GetValue(fold), source.Name, result.GetValue(beam), result.GetValue(threads));
+                case ModelTask.Tagger:
+                    return EvaluateTagger(source.Model, file, source.Name, result.GetValue(threads));
+                case ModelTask.Classifier:
+                    return EvaluateClassifier(source.Require(ModelTask.Classifier, "eval"), file, result.GetValue(fold), source.Name, result.GetValue(threads));
+            }
+            var loaded = source.Require(ModelTask.LanguageModel, "eval");
             string name = source.Name;
             if (loaded.Tokenizer is WordTokenizer words)
                 return EvaluateWordModel(loaded, words, file, name, result.GetValue(threads));

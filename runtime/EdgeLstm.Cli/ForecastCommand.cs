@@ -33,7 +33,7 @@ internal static class ForecastCommand
 #endif
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
             using var source = ModelSource.Load(result.GetValue(model));
-            var forecasterModel = source.RequireForecaster("forecast");
+            var forecasterModel = source.Require(ModelTask.Forecaster, "forecast");
             var s = forecasterModel.Description.Input.Series!;
             var series = DailySeriesFile.Read(file.FullName);
             int last = series.Values.Length - 1;

@@ -30,7 +30,7 @@ internal static class G2pCommand
             int width = result.GetValue(beam);
             if (width is < 1 or > BeamSearchTransducer.DefaultMaxBeam) throw new ArgumentException($"--beam must be 1..{BeamSearchTransducer.DefaultMaxBeam}, got {width}");
             using var source = ModelSource.Load(result.GetValue(model));
-            ILanguageModel g2p = source.RequireTransducer("g2p");
+            ILanguageModel g2p = source.Require(ModelTask.Transducer, "g2p");
             // Every word is checked before any is pronounced, so a bad one costs no partial output.
             int[][] encoded = lines.Select(w => TransducerText.Encode(g2p.Tokenizer, w)).ToArray();
             using ITransducer transducer = ModelSource.CreateTransducer(g2p, result.GetValue(threads));

@@ -34,7 +34,7 @@ internal static class GenerateCommand
             int count = result.GetValue(maxChars);
             if (count < 0) throw new ArgumentException($"--max-chars must be ≥ 0, got {count}");
             using var source = ModelSource.Load(result.GetValue(model));
-            var loaded = source.RequireText("generate");
+            var loaded = source.Require(ModelTask.LanguageModel, "generate");
             string text = result.GetValue(prompt)!;
             // Arguments are decoded with U+FFFD for invalid bytes; the model would only call it an unknown character.
             if (text.Contains('\uFFFD')) throw new ArgumentException($"--prompt is not valid UTF-8 (it decodes to U+FFFD at character {text.IndexOf('\uFFFD')})");

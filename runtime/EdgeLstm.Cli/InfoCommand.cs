@@ -66,15 +66,15 @@ internal static class InfoCommand
         if (d.Input.Series is { } series)
             Console.WriteLine($"forecast:     {series.Strategy}, {series.Horizon} days ahead from {series.History} days read; values scaled by the mean of the last {series.LevelWindow} days; features {series.Recipe} ({string.Join(", ", series.Features)})");
         if (d.Input.MaxSteps is int max) Console.WriteLine($"max steps:    {max} (longer texts are cut, as in training)");
-        switch (d.Head.Kind)
+        switch (d.Kind)
         {
-            case HeadKinds.AttentionDecoder:
+            case ModelTask.Transducer:
                 Console.WriteLine($"outputs:      {string.Join(" ", d.Head.Labels)}");
                 break;
-            case HeadKinds.Classify or HeadKinds.Tag:
+            case ModelTask.Classifier or ModelTask.Tagger:
                 Console.WriteLine($"labels:       {string.Join(", ", d.Head.Labels)}");
                 break;
-            case HeadKinds.Regress:
+            case ModelTask.Regressor or ModelTask.Forecaster:
                 Console.WriteLine($"outputs:      {d.Head.Size} floats{(d.Head.Pooling == Poolings.None ? " per step" : "")}{(d.Head.Labels.Length > 0 ? $" ({string.Join(", ", d.Head.Labels)})" : "")}");
                 break;
         }

@@ -59,7 +59,7 @@ internal static class InspectCommand
 
             var inputFile = SafeTensorsReader.Read(modelFile.FullName);
             FloatLstmModel floatModel = FloatLstmModel.FromSafeTensors(inputFile);
-            if (floatModel.Description.Head.Kind is HeadKinds.Classify or HeadKinds.Tag)
+            if (floatModel.Description.Kind is ModelTask.Classifier or ModelTask.Tagger)
                 return Decisions(floatModel, modelFile.Name, StrictUtf8.ReadFile(textFile.FullName), tokens, outputFile.FullName, result.GetValue(force));
             string int8Name;
             ILanguageModel quantized;

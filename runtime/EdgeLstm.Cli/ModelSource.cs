@@ -20,25 +20,23 @@ internal static class ModelSource
         /// <summary>The model's task, from its description: char-lm, sequence, classify, ...</summary>
         public string Task => Model.Description.Task;
 
-        /// <summary>Throws a one-line error unless the model is a language model over text: generate needs one.</summary>
-        public ILanguageModel RequireText(string verb) => Require(HeadKinds.NextToken, verb);
-
-        /// <summary>Throws a one-line error unless the model's head is <paramref name="headKind"/>.</summary>
-        public ILanguageModel Require(string headKind, string verb)
+        /// <summary>Throws a one-line error unless the model does <paramref name="task"/> (over token input, for the text tasks).</summary>
+        public ILanguageModel Require(ModelTask task, string verb)
         {
-            if (Model.Description.Head.Kind == headKind && Model.HasEmbedding) return Model;
-            string wanted = headKind == HeadKinds.NextToken ? $"a text language model ('{ModelMetadataKeys.CharLmTask}')" : $"a '{headKind}' model";
-            string what = Model.HasEmbedding ? "" : " (float input vectors, no vocabulary)";
+            bool text = task is ModelTask.LanguageModel or ModelTask.Classifier or ModelTask.Tagger;
+            if (Model.Description.Kind == task && (Model.HasEmbedding || !text)) return Model;
+            string wanted = task switch
+            {
+                ModelTask.LanguageModel => $"a text language model ('{ModelMetadataKeys.CharLmTask}')",
+                ModelTask.Classifier => $"a '{HeadKinds.Classify}' model",
+                ModelTask.Tagger => $"a '{HeadKinds.Tag}' model",
+                ModelTask.Transducer => $"a '{Tasks.Seq2Seq}' model (see edgelstm-train seq2seq)",
+                ModelTask.Forecaster => $"a '{Tasks.Forecast}' model (see edgelstm-train forecast)",
+                _ => $"a '{HeadKinds.Regress}' model",
+            };
+            string what = Model.HasEmbedding || !text ? "" : " (float input vectors, no vocabulary)";
             throw new ArgumentException($"{Name} is a '{Task}' model{what}; '{verb}' needs {wanted}");
         }
-
-        /// <summary>Throws a one-line error unless the model is a sequence-to-sequence one.</summary>
-        public ILanguageModel RequireTransducer(string verb) => Model.Description.Head.Decoder is not null ? Model
-            : throw new ArgumentException($"{Name} is a '{Task}' model; '{verb}' needs a 'seq2seq' model (see edgelstm-train seq2seq)");
-
-        /// <summary>Throws a one-line error unless the model forecasts a daily series.</summary>
-        public ILanguageModel RequireForecaster(string verb) => Model.Description.Input.Series is not null ? Model
-            : throw new ArgumentException($"{Name} is a '{Task}' model; '{verb}' needs a 'forecast' model (see edgelstm-train forecast)");
 
         public void Dispose() => Model.Dispose();
     }

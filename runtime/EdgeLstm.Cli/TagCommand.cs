@@ -33,7 +33,7 @@ internal static class TagCommand
             foreach (string line in lines)
                 if (line.Contains('\uFFFD')) throw new ArgumentException($"text is not valid UTF-8 (it decodes to U+FFFD): {line}");
             using var source = ModelSource.Load(result.GetValue(model));
-            ILanguageModel tagger = source.Require(HeadKinds.Tag, "tag");
+            ILanguageModel tagger = source.Require(ModelTask.Tagger, "tag");
             string[] labels = tagger.Description.Head.Labels;
             bool restorer = PunctuationTags.IsRestorer(tagger.Description);
             using ISequenceRunner runner = ModelSource.CreateRunner(tagger, result.GetValue(threads));

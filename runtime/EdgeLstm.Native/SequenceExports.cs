@@ -67,7 +67,7 @@ internal static unsafe class SequenceExports
     {
         var native = HandleTable.Get<NativeModel>(model, "model");
         HeadDescription head = native.Model.Description.Head;
-        if (head.Kind != HeadKinds.Classify)
+        if (native.Model.Description.Kind != ModelTask.Classifier)
             throw new NativeException(NativeStatus.Unsupported, $"a '{native.Model.Description.Task}' model does not classify; edgelstm_model_run_text runs any model");
         if (label == null) throw new NativeException(NativeStatus.InvalidArgument, "label is NULL");
         int[] tokens = Cut(Encode(native.TextTokenizer, utf8), native.Model.Description.Input.MaxSteps ?? 0);
@@ -103,7 +103,7 @@ internal static unsafe class SequenceExports
             throw new NativeException(NativeStatus.InvalidArgument, "params->struct_size must be set (use edgelstm_run_default_params())");
         if (p.MaxSteps < -1) throw new NativeException(NativeStatus.InvalidArgument, $"params->max_steps must be ≥ -1, got {p.MaxSteps}");
         if (p.Softmax is not (0 or 1)) throw new NativeException(NativeStatus.InvalidArgument, $"params->softmax must be 0 or 1, got {p.Softmax}");
-        if (p.Softmax == 1 && d.Head.Kind is not (HeadKinds.Classify or HeadKinds.Tag or HeadKinds.NextToken))
+        if (p.Softmax == 1 && d.Kind is not (ModelTask.Classifier or ModelTask.Tagger or ModelTask.LanguageModel))
             throw new NativeException(NativeStatus.InvalidArgument, $"params->softmax: a '{d.Task}' model's outputs are not class scores");
         if (count == null) throw new NativeException(NativeStatus.InvalidArgument, "count is NULL");
         int limit = p.MaxSteps == 0 ? d.Input.MaxSteps ?? 0 : p.MaxSteps;

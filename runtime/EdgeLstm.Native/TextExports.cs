@@ -23,7 +23,7 @@ internal static unsafe class TextExports
         {
             var native = HandleTable.Get<NativeModel>(model, "model");
             ModelDescription d = native.Model.Description;
-            if (d.Head.Kind != HeadKinds.NextToken)
+            if (d.Kind != ModelTask.LanguageModel)
                 throw new NativeException(NativeStatus.Unsupported, $"a '{d.Task}' model does not generate text");
             CheckOutput(output, capacity, length);
             if (prompt == null) throw new NativeException(NativeStatus.InvalidArgument, "prompt is NULL");
@@ -51,7 +51,7 @@ internal static unsafe class TextExports
         {
             var native = HandleTable.Get<NativeModel>(model, "model");
             ModelDescription d = native.Model.Description;
-            if (d.Head.Kind != HeadKinds.Tag) throw new NativeException(NativeStatus.Unsupported, $"a '{d.Task}' model does not tag; edgelstm_model_run_text runs any model");
+            if (d.Kind != ModelTask.Tagger) throw new NativeException(NativeStatus.Unsupported, $"a '{d.Task}' model does not tag; edgelstm_model_run_text runs any model");
             CheckOutput(output, capacity, length);
             if (utf8 == null) throw new NativeException(NativeStatus.InvalidArgument, "text is NULL");
             string text = StrictUtf8.Decode(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(utf8), "text");

@@ -13,7 +13,7 @@ internal static unsafe class TransduceExports
         {
             var native = HandleTable.Get<NativeModel>(model, "model");
             ModelDescription d = native.Model.Description;
-            if (d.Head.Decoder is null)
+            if (d.Kind != ModelTask.Transducer)
                 throw new NativeException(NativeStatus.Unsupported, $"a '{d.Task}' model does not transduce; edgelstm_model_run_text runs any model");
             if (utf8 == null) throw new NativeException(NativeStatus.InvalidArgument, "text is NULL");
             if (length == null) throw new NativeException(NativeStatus.InvalidArgument, "length is NULL");
@@ -24,7 +24,7 @@ internal static unsafe class TransduceExports
             int[] tokens = TransducerText.Encode(native.Model.Tokenizer, text);
             // A transducer per call: a model handle may be shared by threads, and each call has its own buffers.
             using ITransducer transducer = native.Model.CreateTransducer();
-            var ids = new int[d.Head.Decoder.MaxSteps];
+            var ids = new int[d.Head.Decoder!.MaxSteps];
             int n = transducer.Transduce(tokens, beamWidth, ids);
             byte[] bytes = Encoding.UTF8.GetBytes(TransducerText.Symbols(d, ids.AsSpan(0, n)));
             *length = (nuint)bytes.Length;

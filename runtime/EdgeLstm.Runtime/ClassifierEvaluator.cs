@@ -11,7 +11,7 @@ public static class ClassifierEvaluator
     public static ClassificationMetrics Evaluate(ILanguageModel model, IReadOnlyList<LabeledText> rows, IProgress<int>? progress = null, ISequenceRunner? runner = null)
     {
         HeadDescription head = model.Description.Head;
-        if (head.Kind != HeadKinds.Classify) throw new ArgumentException($"a '{model.Description.Task}' model does not classify texts");
+        if (model.Description.Kind != ModelTask.Classifier) throw new ArgumentException($"a '{model.Description.Task}' model does not classify texts");
         var truth = new int[rows.Count];
         var predicted = new int[rows.Count];
         using ISequenceRunner? own = runner is null ? model.CreateRunner() : null;

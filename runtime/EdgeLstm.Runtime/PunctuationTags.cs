@@ -15,7 +15,7 @@ public static class PunctuationTags
     public static bool IsRestorer(ModelDescription model)
     {
         string[] labels = model.Head.Labels;
-        if (model.Head.Kind != HeadKinds.Tag || labels.Length < 2 || labels[0] != None) return false;
+        if (model.Kind != ModelTask.Tagger || labels.Length < 2 || labels[0] != None) return false;
         for (int i = 1; i < labels.Length; i++)
             if (labels[i].Length != 1 || !char.IsPunctuation(labels[i][0])) return false;
         return true;

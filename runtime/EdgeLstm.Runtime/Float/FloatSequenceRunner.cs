@@ -48,7 +48,7 @@ public sealed class FloatSequenceRunner : ISequenceRunner
     private ReadOnlySpan<float> Head(ReadOnlySpan<float> encoded, int steps)
     {
         ModelDescription d = _model.Description;
-        if (d.Head.Decoder is not null) throw new NotSupportedException("a sequence-to-sequence model's output is a sequence: run it with CreateTransducer");
+        if (d.Kind == ModelTask.Transducer) throw new NotSupportedException("a sequence-to-sequence model's output is a sequence: run it with CreateTransducer");
         int count = d.Head.Pooling == Poolings.None ? steps : 1;
         if (_scores.Length < steps)
         {

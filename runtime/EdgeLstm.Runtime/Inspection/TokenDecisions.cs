@@ -24,14 +24,15 @@ public sealed class TokenDecisions
     public static TokenDecisions Run(ILanguageModel model, string text, int maxTokens)
     {
         HeadDescription head = model.Description.Head;
-        if (head.Kind is not (HeadKinds.Classify or HeadKinds.Tag) || !model.HasEmbedding)
+        ModelTask task = model.Description.Kind;
+        if (task is not (ModelTask.Classifier or ModelTask.Tagger) || !model.HasEmbedding)
             throw new ArgumentException($"token decisions are for text classifiers and taggers; this is a '{model.Description.Task}' model");
-        int limit = head.Kind == HeadKinds.Classify && model.Description.Input.MaxSteps is int most ? Math.Min(most, maxTokens) : maxTokens;
+        int limit = task == ModelTask.Classifier && model.Description.Input.MaxSteps is int most ? Math.Min(most, maxTokens) : maxTokens;
         int[] ids = ClassifierEvaluator.Tokens(model.Tokenizer, text, limit);
         TokenLayout layout = TokenLayout.Of(model.Tokenizer, text, ids);
         int labels = head.Size;
         using ISequenceRunner runner = model.CreateRunner();
-        if (head.Kind == HeadKinds.Tag)
+        if (task == ModelTask.Tagger)
         {
             ReadOnlySpan<float> scores = runner.Run(ids);
             var probabilities = new float[ids.Length * labels];

@@ -53,7 +53,7 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
     private ReadOnlySpan<float> Head(ReadOnlySpan<float> encoded, int steps)
     {
         ModelDescription d = _model.Description;
-        if (d.Head.Decoder is not null) throw new NotSupportedException("a sequence-to-sequence model's output is a sequence: run it with CreateTransducer");
+        if (d.Kind == ModelTask.Transducer) throw new NotSupportedException("a sequence-to-sequence model's output is a sequence: run it with CreateTransducer");
         if (d.Head.Pooling == Poolings.None) return _head.Apply(encoded, steps, _encoder.HScale(d.Encoder.Length - 1));
         if (_scores.Length < steps) _scores = new float[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)steps)];
         SequencePooling.Pool(d.Head.Pooling, encoded, steps, d.EncoderWidth, d.Encoder[^1].Hidden, _pooled, _model.PoolWeight, _model.PoolBias?[0] ?? 0f, _scores);

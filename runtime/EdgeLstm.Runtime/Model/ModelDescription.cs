@@ -40,6 +40,17 @@ public sealed record ModelDescription
         _ => Head.Kind,
     };
 
+    /// <summary>What the model does: the one place the input and head are read to tell tasks apart.</summary>
+    [JsonIgnore]
+    public ModelTask Kind => Input.Series is not null ? ModelTask.Forecaster : Head.Kind switch
+    {
+        HeadKinds.NextToken => ModelTask.LanguageModel,
+        HeadKinds.Classify => ModelTask.Classifier,
+        HeadKinds.Tag => ModelTask.Tagger,
+        HeadKinds.AttentionDecoder => ModelTask.Transducer,
+        _ => ModelTask.Regressor,
+    };
+
     /// <summary>True when the head runs at every step on a forward-only encoder, so the model can be stepped token by token.</summary>
     [JsonIgnore] public bool IsSteppable => Head.Pooling == Poolings.None && !IsBidirectional && Head.Kind != HeadKinds.AttentionDecoder;
 

@@ -7,12 +7,12 @@ public static class TransducerEvaluator
     public static TransductionMetrics Evaluate(ILanguageModel model, IReadOnlyList<LexiconWord> words, int beam, ITransducer? transducer = null)
     {
         ModelDescription d = model.Description;
-        if (d.Head.Decoder is null) throw new ArgumentException($"a '{d.Task}' model does not transduce sequences");
+        if (d.Kind != ModelTask.Transducer) throw new ArgumentException($"a '{d.Task}' model does not transduce sequences");
         bool stress = TransducerText.HasStress(d);
         var metrics = new TransductionMetrics();
         using ITransducer? own = transducer is null ? model.CreateTransducer() : null;
         transducer ??= own!;
-        var output = new int[d.Head.Decoder.MaxSteps];
+        var output = new int[d.Head.Decoder!.MaxSteps];
         foreach (var w in words)
         {
             int n = transducer.Transduce(TransducerText.Encode(model.Tokenizer, w.Word), beam, output);

@@ -16,7 +16,7 @@ public static class ModelConverter
 {
     public static ConversionReport Convert(ConvertOptions options)
     {
-        if (File.Exists(options.Input) && ModelFileReader.HasMagic(ModelLoader.ReadPrefix(options.Input)))
+        if (File.Exists(options.Input) && ModelLoader.IsCompactFile(options.Input))
             throw new ArgumentException($"{options.Input} is an .elstm file (already converted); convert reads a float safetensors model");
         var inputFile = SafeTensorsReader.Read(options.Input);
         FloatLstmModel original = FloatLstmModel.FromSafeTensors(inputFile, options.IgnoredTensors);

@@ -54,7 +54,7 @@ internal static class InspectCommand
             if (outputFile.Exists && !result.GetValue(force)) throw new IOException($"{outputFile.FullName} exists; pass --force to overwrite it");
             if (!modelFile.Exists) throw new FileNotFoundException($"{modelFile.FullName}: no such file", modelFile.FullName);
             if (!textFile.Exists) throw new FileNotFoundException($"{textFile.FullName}: no such file", textFile.FullName);
-            if (ModelFileReader.HasMagic(ModelLoader.ReadPrefix(modelFile.FullName)))
+            if (ModelLoader.IsCompactFile(modelFile.FullName))
                 throw new ArgumentException($"{modelFile.Name} is an .elstm model; --model takes the float model (safetensors), and --int8 the .elstm to compare with it");
 
             var inputFile = SafeTensorsReader.Read(modelFile.FullName);

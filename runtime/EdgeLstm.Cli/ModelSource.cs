@@ -94,9 +94,8 @@ internal static class ModelSource
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
             if (file.Length > ModelFileReader.MaxFileBytes) throw new ModelFormatException($"{file.Name}: file is {file.Length} bytes; too large");
             // .elstm files are memory-mapped (weights viewed in place); safetensors are read.
-            if (ModelFileReader.HasMagic(ModelLoader.ReadPrefix(file.FullName)))
-                return FromCompact(ModelFileReader.Read(file.FullName), file.FullName, file.Length);
-            return new Loaded(ModelLoader.Load(file.FullName), file.FullName, file.Length, "safetensors, float32", null);
+            var opened = ModelLoader.Open(file.FullName);
+            return new Loaded(opened.Model, file.FullName, file.Length, opened.Format, opened.CompactFile);
         }
         using var stream = typeof(ModelSource).Assembly.GetManifestResourceStream(EmbeddedName);
         if (stream is null)
@@ -108,18 +107,7 @@ internal static class ModelSource
         }
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
-        return FromBytes(bytes, $"embedded {EmbeddedName}", EmbeddedName);
-    }
-
-    private static Loaded FromCompact(ModelFile compact, string name, long bytes)
-    {
-        string format = $"elstm {ModelFileLayout.MajorVersion}.{compact.MinorVersion}, weights {compact.Metadata.Weights}, activations {compact.Metadata.Activations}, pruning {compact.Metadata.Pruning}";
-        return new Loaded(CompactModelLoader.Load(compact), name, bytes, format, compact);
-    }
-
-    private static Loaded FromBytes(byte[] bytes, string name, string source)
-    {
-        if (ModelFileReader.HasMagic(bytes)) return FromCompact(ModelFileReader.Parse(bytes, source), name, bytes.Length);
-        return new Loaded(ModelLoader.Load(bytes, source), name, bytes.Length, "safetensors, float32", null);
+        var embedded = ModelLoader.Open(bytes, EmbeddedName);
+        return new Loaded(embedded.Model, $"embedded {EmbeddedName}", bytes.Length, embedded.Format, embedded.CompactFile);
     }
 }

@@ -14,23 +14,44 @@ public static class ModelLoader
     /// <summary>Bytes that tell the formats apart: the .elstm magic, or safetensors' 8-byte header length and its '{'.</summary>
     public const int PrefixLength = 9;
 
-    public static ILanguageModel Load(string path)
+    /// <summary>A loaded model with what its file is: a one-line format summary, and the mapped file of an .elstm.</summary>
+    public sealed record Opened(ILanguageModel Model, string Format, ModelFile? CompactFile);
+
+    public static ILanguageModel Load(string path) => Open(path).Model;
+
+    /// <summary>A model from bytes in memory (not copied: the caller must not change them while the model lives).</summary>
+    public static ILanguageModel Load(byte[] bytes, string source) => Open(bytes, source).Model;
+
+    /// <summary><see cref="Load(string)"/> with the file's format: the one place the two formats are told apart.</summary>
+    public static Opened Open(string path)
     {
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"{path}: no such file", path);
         byte[] prefix = ReadPrefix(path);
-        if (ModelFileReader.HasMagic(prefix)) return CompactModelLoader.Load(ModelFileReader.Read(path));
+        if (ModelFileReader.HasMagic(prefix)) return Compact(ModelFileReader.Read(path));
         RequireSafeTensors(prefix, info.Name);
-        return FloatLstmModel.FromSafeTensors(SafeTensorsReader.Read(path));
+        return Float(SafeTensorsReader.Read(path));
     }
 
-    /// <summary>A model from bytes in memory (not copied: the caller must not change them while the model lives).</summary>
-    public static ILanguageModel Load(byte[] bytes, string source)
+    /// <summary><see cref="Load(byte[], string)"/> with the format.</summary>
+    public static Opened Open(byte[] bytes, string source)
     {
-        if (ModelFileReader.HasMagic(bytes)) return CompactModelLoader.Load(ModelFileReader.Parse(bytes, source));
+        if (ModelFileReader.HasMagic(bytes)) return Compact(ModelFileReader.Parse(bytes, source));
         RequireSafeTensors(bytes, source);
-        return FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(bytes, source));
+        return Float(SafeTensorsReader.Parse(bytes, source));
     }
+
+    private static Opened Compact(ModelFile file)
+    {
+        CompactModelMetadata m = file.Metadata;
+        string format = $"elstm {ModelFileLayout.MajorVersion}.{file.MinorVersion}, weights {m.Weights}, activations {m.Activations}, pruning {m.Pruning}";
+        return new Opened(CompactModelLoader.Load(file), format, file);
+    }
+
+    private static Opened Float(SafeTensorsFile file) => new(FloatLstmModel.FromSafeTensors(file), "safetensors, float32", null);
+
+    /// <summary>True when the file starts like an .elstm file (for verbs that take only the float format).</summary>
+    public static bool IsCompactFile(string path) => ModelFileReader.HasMagic(ReadPrefix(path));
 
     /// <summary>The first <see cref="PrefixLength"/> bytes of a file (fewer if it is shorter).</summary>
     public static byte[] ReadPrefix(string path)

@@ -7,7 +7,7 @@ public static class ModelMetadataKeys
     public const string Task = "edgelstm.task";
     /// <summary>JSON array of strings, one code point per token id; entry 0 is U+FFFD, the unknown token.</summary>
     public const string Vocabulary = "edgelstm.vocab";
-    /// <summary>The model description (<see cref="ModelDescription"/>) as JSON; files without it are read as before (<see cref="LegacyDescriptions"/>).</summary>
+    /// <summary>The model description (<see cref="ModelDescription"/>) as JSON; files without it are read as before (<see cref="DescriptionReader"/>).</summary>
     public const string Model = "edgelstm.model";
     /// <summary>Version of this metadata convention; readers reject a larger major number.</summary>
     public const string FormatVersion = "edgelstm.format_version";

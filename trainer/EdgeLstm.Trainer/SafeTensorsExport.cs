@@ -49,7 +49,7 @@ public static class SafeTensorsExport
     {
         var encoder = Enumerable.Repeat(new EncoderLayerDescription { Hidden = shape.HiddenSize }, shape.Layers).ToArray();
         if (tokenizer is CharTokenizer) // the description character models have always had
-            return LegacyDescriptions.CharLm(tokenizer.ToDescription().Vocabulary, shape.EmbeddingDim, encoder, "network", tokenizer.VocabularySize);
+            return DescriptionReader.CharLm(tokenizer.ToDescription().Vocabulary, shape.EmbeddingDim, encoder, "network", tokenizer.VocabularySize);
         return new ModelDescription
         {
             Input = new InputDescription { Kind = InputKinds.Tokens, Size = shape.EmbeddingDim, Tokenizer = tokenizer.ToDescription() },

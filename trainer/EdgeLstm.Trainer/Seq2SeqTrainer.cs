@@ -235,7 +235,7 @@ public static class Seq2SeqExport
     public static (Seq2SeqNetwork Network, ModelDescription Description) Load(string path, double dropout = 0.2)
     {
         var file = SafeTensorsReader.Read(path);
-        var description = LegacyDescriptions.Of(file);
+        var description = DescriptionReader.Read(file);
         if (description.Head.Kind != HeadKinds.AttentionDecoder) throw new ModelFormatException($"{file.Source}: a '{description.Task}' model, not a sequence-to-sequence one");
         var network = new Seq2SeqNetwork(ShapeOf(description, dropout));
         using (no_grad())

@@ -58,7 +58,7 @@ public sealed class FloatLstmModel : ILanguageModel
     /// <summary>A character model: embedding [V, E] → forward LSTM layers → next-token head [V, H].</summary>
     public FloatLstmModel(CharTokenizer tokenizer, float[] embedding, int embeddingDim, FloatLstmLayer[] layers, float[] headWeight, float[] headBias,
         IReadOnlyDictionary<string, string>? metadata = null)
-        : this(LegacyDescriptions.CharLm(tokenizer.ToDescription().Vocabulary, embeddingDim, EncoderOf(layers), "model", tokenizer.VocabularySize),
+        : this(DescriptionReader.CharLm(tokenizer.ToDescription().Vocabulary, embeddingDim, EncoderOf(layers), "model", tokenizer.VocabularySize),
             TensorsOf(layers, embedding, headWeight, headBias), metadata)
     {
     }
@@ -172,7 +172,7 @@ public sealed class FloatLstmModel : ILanguageModel
     {
         ignoredTensors ??= [];
         string source = file.Source;
-        ModelDescription description = LegacyDescriptions.Of(file);
+        ModelDescription description = DescriptionReader.Read(file);
         var specs = ModelTensors.Of(description, fusedBiases: false);
         foreach (string name in ignoredTensors)
             if (!file.Tensors.ContainsKey(name))

@@ -38,7 +38,7 @@ public static class CompactModelLoader
         // JSON may carry explicit nulls even for fields that cannot be absent.
         if (meta.Weights is null || meta.Activations is null)
             throw new ModelFormatException($"{source}: metadata fields weights and activations must not be null");
-        ModelDescription description = LegacyDescriptions.Of(meta, source);
+        ModelDescription description = DescriptionReader.Read(meta, source);
         bool int8 = meta.Weights switch
         {
             CompactModelMetadata.WeightsInt8 => true,

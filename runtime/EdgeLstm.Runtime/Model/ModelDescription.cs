@@ -8,7 +8,7 @@ namespace EdgeLstm.Runtime;
 /// and its head. The trainer writes it (safetensors metadata key <c>edgelstm.model</c>), the converter copies it
 /// into the .elstm metadata (field <c>model</c>), and the loaders, <c>info</c>, the C ABI and the converter read it;
 /// <see cref="ModelTensors.Of"/> derives every tensor's name and shape from it. Files older than the description
-/// are mapped onto it when read (<see cref="LegacyDescriptions"/>). docs/model-description.md is the spec.
+/// are mapped onto it when read (<see cref="DescriptionReader"/>). docs/model-description.md is the spec.
 /// </summary>
 public sealed record ModelDescription
 {

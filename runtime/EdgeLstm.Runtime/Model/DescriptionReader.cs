@@ -4,14 +4,15 @@ using EdgeLstm.Runtime.SafeTensors;
 namespace EdgeLstm.Runtime;
 
 /// <summary>
-/// Finds a file's model description: the stored one (safetensors key <c>edgelstm.model</c>, .elstm field
-/// <c>model</c>), or, for files written before the description existed, the one their old fields imply:
+/// Reads a file's model description, for every reader of either format: the stored one (safetensors key
+/// <c>edgelstm.model</c>, .elstm field <c>model</c>, validated), or, for files written before the description
+/// existed, the one their old fields imply:
 /// "char-lm" = character tokens → forward LSTM layers → next-token head; "sequence" = float vectors → forward
 /// LSTM layers → a regression head at every step.
 /// </summary>
-public static class LegacyDescriptions
+public static class DescriptionReader
 {
-    public static ModelDescription Of(CompactModelMetadata meta, string source)
+    public static ModelDescription Read(CompactModelMetadata meta, string source)
     {
         if (meta.Model is { } stored)
         {
@@ -36,7 +37,7 @@ public static class LegacyDescriptions
         return description;
     }
 
-    public static ModelDescription Of(SafeTensorsFile file)
+    public static ModelDescription Read(SafeTensorsFile file)
     {
         string source = file.Source;
         if (file.Metadata.TryGetValue(ModelMetadataKeys.FormatVersion, out string? version) && version.Split('.')[0] != ModelMetadataKeys.CurrentFormatVersion)

@@ -23,7 +23,7 @@ internal static class ModelComparison
             {
                 var session = model.CreateSession(best, threads);
                 sessions.Add(session);
-                int vocab = model.VocabularySize, token = 0;
+                int vocab = model.OutputSize, token = 0;
                 actions.Add((() => session.Step(token = (token + 1) % vocab), 50));
             }
         double[] us = Timing.BestInterleaved(actions);

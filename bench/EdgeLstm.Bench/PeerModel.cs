@@ -11,8 +11,8 @@ internal abstract class PeerModel(FloatLstmModel model) : ILanguageModel
     public ModelDescription Description => Model.Description;
     public ITokenizer Tokenizer => Model.Tokenizer;
     public bool HasEmbedding => Model.HasEmbedding;
-    public int EmbeddingDim => Model.EmbeddingDim;
-    public int VocabularySize => Model.VocabularySize;
+    public int InputWidth => Model.InputWidth;
+    public int OutputSize => Model.OutputSize;
 
     public ILanguageModelSession CreateSession() =>
         Description.IsSteppable ? NewSession() : throw new NotSupportedException("this model does not step");

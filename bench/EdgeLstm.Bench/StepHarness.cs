@@ -102,13 +102,13 @@ internal static class StepHarness
     /// </summary>
     private static string OnnxRuntimeCheck(FloatLstmModel model)
     {
-        int input = model.EmbeddingDim, hidden = model.HiddenSize;
+        int input = model.InputWidth, hidden = model.HiddenSize;
         var reference = model.CreateReferenceSession();
         using var ortFloat = new OnnxRuntimeStep(model.Layers[0], quantized: false);
         using var ortInt8 = new OnnxRuntimeStep(model.Layers[0], quantized: true);
         for (int step = 0; step < 32; step++)
         {
-            int token = step * 5 % model.VocabularySize;
+            int token = step * 5 % model.OutputSize;
             reference.Step(token);
             var x = model.Embedding.AsSpan(token * input, input);
             ortFloat.Step(x);
@@ -140,7 +140,7 @@ internal static class StepHarness
         var best = LstmKernels.CreateBest();
         var int8 = (QuantizedLstmModel)EdgeLstm.Runtime.Format.CompactModelLoader.Load(elstmPath);
         var floatModel = FloatLstmModel.Load(safetensorsPath);
-        int vocab = int8.VocabularySize;
+        int vocab = int8.OutputSize;
         double oneUs = TimeInt8(int8, best);
         double twoUs = TimeInt8(int8, best, threads: 2);
         var floatSession = floatModel.CreateReferenceSession();

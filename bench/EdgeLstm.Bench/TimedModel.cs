@@ -18,8 +18,8 @@ internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILan
     public ModelDescription Description => inner.Description;
     public ITokenizer Tokenizer => inner.Tokenizer;
     public bool HasEmbedding => inner.HasEmbedding;
-    public int EmbeddingDim => inner.EmbeddingDim;
-    public int VocabularySize => inner.VocabularySize;
+    public int InputWidth => inner.InputWidth;
+    public int OutputSize => inner.OutputSize;
     public ILanguageModelSession CreateSession() => new Session(this, createSession is null ? inner.CreateSession() : createSession(inner));
     public ISequenceRunner CreateRunner() => new Runner(this, createRunner is null ? inner.CreateRunner() : createRunner(inner));
     public ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) =>

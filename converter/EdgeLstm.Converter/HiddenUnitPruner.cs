@@ -27,7 +27,7 @@ public static class HiddenUnitPruner
         if (hidden - drop < 1) throw new ArgumentException($"units:{fraction} would remove every unit of layer {k}");
         (float[] outW, int outRows) = k + 1 < model.Layers.Length
             ? (model.Layers[k + 1].WeightIh, 4 * model.Layers[k + 1].HiddenSize)
-            : (model.HeadWeight, model.VocabularySize);
+            : (model.HeadWeight, model.OutputSize);
         var score = new double[hidden];
         for (int j = 0; j < hidden; j++)
         {
@@ -64,7 +64,7 @@ public static class HiddenUnitPruner
                 Select(l.BiasIh, 1, rows, [0]), Select(l.BiasHh, 1, rows, [0]));
             inputKeep = units;
         }
-        int[] allVocab = Enumerable.Range(0, model.VocabularySize).ToArray();
+        int[] allVocab = Enumerable.Range(0, model.OutputSize).ToArray();
         return model.WithWeights(layers, Select(model.HeadWeight, model.HiddenSize, allVocab, inputKeep!), (float[])model.HeadBias.Clone());
     }
 

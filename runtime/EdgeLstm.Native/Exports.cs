@@ -195,8 +195,8 @@ internal static unsafe class Exports
     public static int ModelIoSizes(nint model, nuint* input, nuint* outputs) => NativeErrors.Guard(() =>
     {
         var m = HandleTable.Get<NativeModel>(model, "model").Model;
-        *OutArg(input, "input") = (nuint)m.EmbeddingDim;
-        *OutArg(outputs, "outputs") = (nuint)m.VocabularySize;
+        *OutArg(input, "input") = (nuint)m.InputWidth;
+        *OutArg(outputs, "outputs") = (nuint)m.OutputSize;
         return NativeStatus.Ok;
     });
 

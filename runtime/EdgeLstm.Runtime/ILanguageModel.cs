@@ -15,9 +15,9 @@ public interface ILanguageModel : IDisposable
     /// <summary>False for a "sequence" model: float input vectors instead of token ids.</summary>
     bool HasEmbedding { get; }
     /// <summary>Width of the first layer's input: the embedding size, or a sequence model's input vector size.</summary>
-    int EmbeddingDim { get; }
+    int InputWidth { get; }
     /// <summary>Rows of the output layer: the vocabulary size, or a sequence model's output size.</summary>
-    int VocabularySize { get; }
+    int OutputSize { get; }
     /// <summary>Steps the model token by token; only for forward-only models with a per-step head (<see cref="ModelDescription.IsSteppable"/>).</summary>
     ILanguageModelSession CreateSession();
     /// <summary>Runs whole sequences: every model, including bidirectional layers and pooled heads (sequence-to-sequence models: their encoder).</summary>

@@ -21,7 +21,7 @@ public static class KernelDigest
         foreach (bool blockSparse in new[] { false, true })
         {
             var model = Model(blockSparse);
-            var tokens = new Random(6).GetItems(Enumerable.Range(0, model.VocabularySize).ToArray(), 300);
+            var tokens = new Random(6).GetItems(Enumerable.Range(0, model.OutputSize).ToArray(), 300);
             foreach (var kernels in LstmKernels.AllSupported())
             {
                 var session = model.CreateSession(kernels);

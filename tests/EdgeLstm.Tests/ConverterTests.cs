@@ -16,7 +16,7 @@ public sealed class ConverterTests
     public void Float32CompactModelGivesBitIdenticalLogits()
     {
         var model = TinyModels.Create(layers: 2, hidden: 32);
-        int[] tokens = TinyModels.Tokens(200, model.VocabularySize, seed: 1);
+        int[] tokens = TinyModels.Tokens(200, model.OutputSize, seed: 1);
         var loaded = CompactModelLoader.Load(Compact(model, WeightType.F32));
         Assert.IsType<FloatLstmModel>(loaded);
         Assert.Equal(TinyModels.Run(model, tokens), TinyModels.Run(loaded, tokens));
@@ -30,7 +30,7 @@ public sealed class ConverterTests
     public void Int8LogitsStayWithinToleranceOfFloat(int layers, int hidden, int embedding)
     {
         var model = TinyModels.Create(layers, hidden, embedding, seed: hidden);
-        int[] tokens = TinyModels.Tokens(200, model.VocabularySize, seed: 2);
+        int[] tokens = TinyModels.Tokens(200, model.OutputSize, seed: 2);
         var int8 = CompactModelLoader.Load(Compact(model, WeightType.Int8));
         Assert.IsType<QuantizedLstmModel>(int8);
         float[] expected = TinyModels.Run(model, tokens), actual = TinyModels.Run(int8, tokens);
@@ -48,7 +48,7 @@ public sealed class ConverterTests
         Assert.Equal(CompactModelMetadata.WeightsInt8, file.Metadata.Weights);
         Assert.Equal(model.Description.ToJson(), file.Metadata.Model!.ToJson());
         Assert.Equal(16, file.Metadata.Model!.Encoder[0].Hidden);
-        Assert.Equal(model.VocabularySize, file.Metadata.Model.Input.Tokenizer!.Vocabulary.Length);
+        Assert.Equal(model.OutputSize, file.Metadata.Model.Input.Tokenizer!.Vocabulary.Length);
         var (q, scales) = RowQuantizer.Quantize(model.Layers[0].WeightHh, 64, 16);
         TensorEntry whh = file.Require(ModelTensors.WeightHh(0));
         Assert.Equal(q, file.SBytes(whh).ToArray());
@@ -66,7 +66,7 @@ public sealed class ConverterTests
         {
             FloatLstmLayer l = model.Layers[k];
             float[] outgoing = k == 0 ? model.Layers[1].WeightIh : model.HeadWeight;
-            int outRows = k == 0 ? 64 : model.VocabularySize;
+            int outRows = k == 0 ? 64 : model.OutputSize;
             foreach (int j in dead)
             {
                 for (int gate = 0; gate < 4; gate++)
@@ -83,7 +83,7 @@ public sealed class ConverterTests
         var smaller = HiddenUnitPruner.Prune(model, 0.25);
         Assert.All(smaller.Layers, l => Assert.Equal(12, l.HiddenSize));
         Assert.Equal(Enumerable.Range(0, 16).Except(dead).ToArray(), HiddenUnitPruner.UnitsToKeep(model, 0, 0.25));
-        int[] tokens = TinyModels.Tokens(200, model.VocabularySize, seed: 3);
+        int[] tokens = TinyModels.Tokens(200, model.OutputSize, seed: 3);
         Assert.Equal(TinyModels.Run(model, tokens), TinyModels.Run(smaller, tokens));
     }
 
@@ -96,7 +96,7 @@ public sealed class ConverterTests
         var denseFile = Compact(pruned, WeightType.Int8);
         Assert.Equal(TensorLayout.BlockSparse16Aligned, sparseFile.Require(ModelTensors.WeightHh(1)).Layout);
         Assert.True(sparseFile.FileLength < denseFile.FileLength, $"block-sparse {sparseFile.FileLength} bytes vs dense {denseFile.FileLength}");
-        int[] tokens = TinyModels.Tokens(200, model.VocabularySize, seed: 4);
+        int[] tokens = TinyModels.Tokens(200, model.OutputSize, seed: 4);
         Assert.Equal(TinyModels.Run(CompactModelLoader.Load(denseFile), tokens), TinyModels.Run(CompactModelLoader.Load(sparseFile), tokens));
     }
 
@@ -104,7 +104,7 @@ public sealed class ConverterTests
     public void StaticActivationScalesFromCalibrationStayWithinToleranceOnEveryVariant()
     {
         var model = TinyModels.Create(layers: 2, hidden: 64, embedding: 32, seed: 37);
-        int[] calib = TinyModels.Tokens(500, model.VocabularySize, seed: 1);
+        int[] calib = TinyModels.Tokens(500, model.OutputSize, seed: 1);
         float[] scales = ActivationCalibrator.HScales(model, calib);
         Assert.All(scales, s => Assert.InRange(s, 1e-6f / 127, 1f / 127));
         var file = ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, false, "none", "t", scales), "s.elstm");
@@ -112,7 +112,7 @@ public sealed class ConverterTests
         var compact = (QuantizedLstmModel)CompactModelLoader.Load(file);
         Assert.Equal(scales, compact.StaticHScales);
 
-        int[] tokens = TinyModels.Tokens(200, model.VocabularySize, seed: 2);
+        int[] tokens = TinyModels.Tokens(200, model.OutputSize, seed: 2);
         float[] expected = TinyModels.Run(model, tokens);
         float[] reference = TinyModels.Run(compact, tokens);
         double maxDiff = 0;
@@ -137,7 +137,7 @@ public sealed class ConverterTests
         var file = Compact(pruned, WeightType.Int8, blockSparse: true);
         TensorEntry whh = file.Require(ModelTensors.WeightHh(1));
         Assert.True(whh.ElementCount > file.FileLength, "the test needs a matrix larger than the whole file");
-        int[] tokens = TinyModels.Tokens(50, model.VocabularySize, seed: 5);
+        int[] tokens = TinyModels.Tokens(50, model.OutputSize, seed: 5);
         Assert.Equal(TinyModels.Run(CompactModelLoader.Load(Compact(pruned, WeightType.Int8)), tokens), TinyModels.Run(CompactModelLoader.Load(file), tokens));
     }
 

@@ -20,7 +20,7 @@ public sealed class FloatBatchTests
         var tokens = new int[streams];
         for (int t = 0; t < 60; t++)
         {
-            for (int b = 0; b < streams; b++) tokens[b] = (t * 7 + b * 13) % model.VocabularySize;
+            for (int b = 0; b < streams; b++) tokens[b] = (t * 7 + b * 13) % model.OutputSize;
             batch.Step(tokens);
             for (int b = 0; b < streams; b++)
                 Assert.True(sessions[b].Step(tokens[b]).SequenceEqual(batch.Logits(b)), $"stream {b} differs at step {t}");
@@ -29,7 +29,7 @@ public sealed class FloatBatchTests
         // Reset starts every stream over, as fresh sessions.
         batch.Reset();
         var fresh = Enumerable.Range(0, streams).Select(_ => model.CreateSession()).ToArray();
-        for (int b = 0; b < streams; b++) tokens[b] = b % model.VocabularySize;
+        for (int b = 0; b < streams; b++) tokens[b] = b % model.OutputSize;
         batch.Step(tokens);
         for (int b = 0; b < streams; b++)
             Assert.True(fresh[b].Step(tokens[b]).SequenceEqual(batch.Logits(b)), $"stream {b} differs after Reset");
@@ -90,8 +90,8 @@ public sealed class FloatBatchTests
         var batch = new FloatLstmBatch(model, 2);
         var count = Assert.Throws<ArgumentException>(() => batch.Step([1]));
         Assert.Contains("expected 2 tokens", count.Message);
-        var range = Assert.Throws<ArgumentOutOfRangeException>(() => batch.Step([1, model.VocabularySize]));
-        Assert.Contains($"below {model.VocabularySize}", range.Message);
+        var range = Assert.Throws<ArgumentOutOfRangeException>(() => batch.Step([1, model.OutputSize]));
+        Assert.Contains($"below {model.OutputSize}", range.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new FloatLstmBatch(model, 0));
     }
 }

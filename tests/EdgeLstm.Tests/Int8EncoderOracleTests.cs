@@ -34,7 +34,7 @@ public sealed class Int8EncoderOracleTests
     public void SessionsPrefillAndBatchesMatchTheOracle(bool blockSparse, bool staticScales)
     {
         using var model = Compile(Forward(blockSparse), blockSparse, staticScales ? [0.006f, 0.0075f] : null);
-        int vocabulary = model.Embedding.Rows, size = model.VocabularySize;
+        int vocabulary = model.Embedding.Rows, size = model.OutputSize;
         int[] tokens = TinyModels.Tokens(150, vocabulary, seed: 3);
         float[] expected = Int8StepOracle.PerStepHead(model, tokens);
         foreach (ILstmKernels kernels in LstmKernels.AllSupported())

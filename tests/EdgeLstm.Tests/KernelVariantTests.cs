@@ -188,7 +188,7 @@ public sealed class KernelVariantTests
         if (blockSparse) model = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
         var compact = (QuantizedLstmModel)CompactModelLoader.Load(
             ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, "t", "t"), "t.elstm"));
-        int[] tokens = TinyModels.Tokens(300, model.VocabularySize, seed: 6);
+        int[] tokens = TinyModels.Tokens(300, model.OutputSize, seed: 6);
         float[] Run(ILstmKernels k)
         {
             var session = compact.CreateSession(k);
@@ -211,7 +211,7 @@ public sealed class KernelVariantTests
         foreach (var kernels in LstmKernels.AllSupported())
             foreach (int length in new[] { 1, 5, 64, 65, 200 })
             {
-                int[] tokens = TinyModels.Tokens(length, model.VocabularySize, seed: length);
+                int[] tokens = TinyModels.Tokens(length, model.OutputSize, seed: length);
                 var stepped = compact.CreateSession(kernels);
                 foreach (int t in tokens) stepped.Step(t);
                 var prefilled = compact.CreateSession(kernels);
@@ -236,7 +236,7 @@ public sealed class KernelVariantTests
         if (blockSparse) model = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
         var compact = (QuantizedLstmModel)CompactModelLoader.Load(
             ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, "t", "t"), "t.elstm"));
-        int[] tokens = TinyModels.Tokens(300, model.VocabularySize, seed: 8);
+        int[] tokens = TinyModels.Tokens(300, model.OutputSize, seed: 8);
         foreach (var kernels in LstmKernels.AllSupported())
         {
             var one = compact.CreateSession(kernels, threads: 1);
@@ -244,7 +244,7 @@ public sealed class KernelVariantTests
             foreach (int t in tokens)
                 Assert.True(one.Step(t).SequenceEqual(two.Step(t)), $"{kernels.Name}: two-thread logits differ");
             long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 500; i++) two.Step(i % model.VocabularySize);
+            for (int i = 0; i < 500; i++) two.Step(i % model.OutputSize);
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
             // Pauses longer than the helper's spin make it sleep; each next step has to wake it (a lost wake-up hangs here).
             one.Reset();
@@ -274,7 +274,7 @@ public sealed class KernelVariantTests
             var tokens = new int[streams];
             for (int t = 0; t < steps; t++)
             {
-                for (int b = 0; b < streams; b++) tokens[b] = (t * 7 + b * 13) % model.VocabularySize;
+                for (int b = 0; b < streams; b++) tokens[b] = (t * 7 + b * 13) % model.OutputSize;
                 batch.Step(tokens);
                 for (int b = 0; b < streams; b++)
                     Assert.True(sessions[b].Step(tokens[b]).SequenceEqual(batch.Logits(b)), $"{kernels.Name}: stream {b} differs at step {t}");
@@ -339,15 +339,15 @@ public sealed class KernelVariantTests
         foreach (var kernels in LstmKernels.AllSupported())
         {
             var session = compact.CreateSession(kernels);
-            for (int i = 0; i < 50; i++) session.Step(i % model.VocabularySize); // warm up (tiering)
+            for (int i = 0; i < 50; i++) session.Step(i % model.OutputSize); // warm up (tiering)
             long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 2000; i++) session.Step(i % model.VocabularySize);
+            for (int i = 0; i < 2000; i++) session.Step(i % model.OutputSize);
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }
         var floatSession = model.CreateSession();
-        for (int i = 0; i < 50; i++) floatSession.Step(i % model.VocabularySize);
+        for (int i = 0; i < 50; i++) floatSession.Step(i % model.OutputSize);
         long floatBefore = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 500; i++) floatSession.Step(i % model.VocabularySize);
+        for (int i = 0; i < 500; i++) floatSession.Step(i % model.OutputSize);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - floatBefore);
     }
 

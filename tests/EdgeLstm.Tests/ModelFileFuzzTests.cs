@@ -43,7 +43,7 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output)
                 using ILanguageModel loaded = CompactModelLoader.Load(ModelFileReader.Parse(file, "fuzz.elstm"));
                 using var runner = loaded.CreateRunner();
                 if (loaded.HasEmbedding) runner.Run([1, loaded.Tokenizer.VocabularySize - 1, 1]);
-                else runner.RunVectors(new float[2 * loaded.EmbeddingDim]);
+                else runner.RunVectors(new float[2 * loaded.InputWidth]);
                 if (loaded.Description.IsSteppable)
                 {
                     using var session = loaded.CreateSession();
@@ -54,8 +54,8 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output)
                     }
                     else
                     {
-                        session.StepInput(new float[loaded.EmbeddingDim]);
-                        session.StepInput(Enumerable.Repeat(1f, loaded.EmbeddingDim).ToArray());
+                        session.StepInput(new float[loaded.InputWidth]);
+                        session.StepInput(Enumerable.Repeat(1f, loaded.InputWidth).ToArray());
                     }
                 }
                 accepted++;

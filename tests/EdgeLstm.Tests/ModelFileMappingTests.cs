@@ -17,7 +17,7 @@ public sealed class ModelFileMappingTests
         var b = parsed.CreateSession();
         for (int t = 0; t < 100; t++)
         {
-            int token = 1 + t * 7 % (mapped.VocabularySize - 1);
+            int token = 1 + t * 7 % (mapped.OutputSize - 1);
             Assert.True(a.Step(token).SequenceEqual(b.Step(token)), $"step {t} differs");
         }
     }

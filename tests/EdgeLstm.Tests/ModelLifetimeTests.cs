@@ -67,7 +67,7 @@ public sealed class ModelLifetimeTests : IDisposable
         File.WriteAllBytes(path, CompactModelBuilder.Build(model, WeightType.F32, blockSparse: false, "none", "test"));
         using var loaded = ModelLoader.Load(path);
         Assert.Equal(0, File.ReadLines("/proc/self/maps").Count(line => line.EndsWith(path, StringComparison.Ordinal)));
-        Assert.Equal(model.VocabularySize, loaded.CreateSession().Step(1).Length);
+        Assert.Equal(model.OutputSize, loaded.CreateSession().Step(1).Length);
     }
 
     [Fact]

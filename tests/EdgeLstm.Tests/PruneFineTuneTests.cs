@@ -34,7 +34,7 @@ public sealed class PruneFineTuneTests
         }
         // The converter's block:0.5 mask on the fine-tuned weights removes nothing that is not already zero.
         var again = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
-        int[] tokens = TinyModels.Tokens(100, model.VocabularySize, seed: 5);
+        int[] tokens = TinyModels.Tokens(100, model.OutputSize, seed: 5);
         Assert.Equal(TinyModels.Run(model, tokens), TinyModels.Run(again, tokens));
     }
 }

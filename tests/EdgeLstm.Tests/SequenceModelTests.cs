@@ -69,7 +69,7 @@ public sealed class SequenceModelTests
         var (path, inputs, expected) = TorchModel(dir);
         FloatLstmModel model = FloatLstmModel.Load(path);
         Assert.False(model.HasEmbedding);
-        Assert.Equal((Input, Outputs), (model.EmbeddingDim, model.VocabularySize));
+        Assert.Equal((Input, Outputs), (model.InputWidth, model.OutputSize));
 
         var session = model.CreateSession();
         double maxDiff = 0;

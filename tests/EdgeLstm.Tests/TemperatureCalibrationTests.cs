@@ -34,7 +34,7 @@ public sealed class TemperatureCalibrationTests
         // Oracle: the uncalibrated runtime logits divided by T, T·1.05 and T/1.05; T must be the best of the three,
         // and the calibrated model's logits must be the divided ones.
         float[] raw = Logits(before, tokens), folded = Logits(after, tokens);
-        int vocab = before.VocabularySize;
+        int vocab = before.OutputSize;
         double t = result.Temperature;
         for (int i = 0; i < raw.Length; i++)
             Assert.True(Math.Abs(folded[i] - raw[i] / t) <= 1e-4 * (1 + Math.Abs(raw[i])), $"logit {i}: {folded[i]} vs {raw[i] / t}");
@@ -110,8 +110,8 @@ public sealed class TemperatureCalibrationTests
     private static float[] Logits(FloatLstmModel model, int[] tokens)
     {
         var session = model.CreateReferenceSession();
-        var all = new float[(tokens.Length - 1) * model.VocabularySize];
-        for (int t = 0; t + 1 < tokens.Length; t++) session.Step(tokens[t]).CopyTo(all.AsSpan(t * model.VocabularySize));
+        var all = new float[(tokens.Length - 1) * model.OutputSize];
+        for (int t = 0; t + 1 < tokens.Length; t++) session.Step(tokens[t]).CopyTo(all.AsSpan(t * model.OutputSize));
         return all;
     }
 

@@ -64,7 +64,7 @@ public static class SafeTensorsExport
         var file = SafeTensorsReader.Read(path);
         // Validates names, shapes and metadata exactly as the runtime does.
         var model = EdgeLstm.Runtime.Float.FloatLstmModel.FromSafeTensors(file);
-        var shape = new CharLstmShape(model.VocabularySize, model.EmbeddingDim, model.HiddenSize, model.Layers.Length, dropout);
+        var shape = new CharLstmShape(model.OutputSize, model.InputWidth, model.HiddenSize, model.Layers.Length, dropout);
         foreach (var layer in model.Layers)
             if (layer.HiddenSize != shape.HiddenSize)
                 throw new ModelFormatException($"{file.Source}: layers of different hidden sizes are not supported by the trainer");

@@ -68,7 +68,7 @@ public sealed class FloatEncoder
         if (!_model.HasEmbedding) throw new NotSupportedException(FloatLstmModel.NoVocabularyMessage + "; give it input vectors");
         if (tokens.IsEmpty) throw new ArgumentException("a sequence needs at least one token", nameof(tokens));
         if (tokens.Length % _streams != 0) throw new ArgumentException($"expected a multiple of {_streams} tokens, one per stream and step", nameof(tokens));
-        int e = _model.EmbeddingDim, vocabulary = _model.Tokenizer.VocabularySize, steps = tokens.Length / _streams;
+        int e = _model.InputWidth, vocabulary = _model.Tokenizer.VocabularySize, steps = tokens.Length / _streams;
         Reserve(steps);
         for (int i = 0; i < tokens.Length; i++)
         {

@@ -24,13 +24,13 @@ public sealed class FloatLstmBatch
         _model = model;
         _count = count;
         _encoder = new FloatEncoder(model, streams: count);
-        _logits = new float[count * model.VocabularySize];
+        _logits = new float[count * model.OutputSize];
     }
 
     public int Count => _count;
 
     /// <summary>Logits of stream <paramref name="stream"/> after the last step.</summary>
-    public ReadOnlySpan<float> Logits(int stream) => _logits.AsSpan(stream * _model.VocabularySize, _model.VocabularySize);
+    public ReadOnlySpan<float> Logits(int stream) => _logits.AsSpan(stream * _model.OutputSize, _model.OutputSize);
 
     /// <summary>Sets every stream's h and c to zero.</summary>
     public void Reset() => _encoder.Reset();

@@ -88,9 +88,9 @@ public sealed class FloatLstmModel : ILanguageModel
     public ITokenizer Tokenizer => _tokenizer ?? throw new NotSupportedException(NoVocabularyMessage);
     internal const string NoVocabularyMessage = "this model reads float input vectors: it has no vocabulary or token embedding";
     /// <summary>Rows of the output layer: the vocabulary size of a language model, the label or output count otherwise.</summary>
-    public int VocabularySize => HeadBias.Length;
+    public int OutputSize => HeadBias.Length;
     /// <summary>Width of the first layer's input: the embedding size, or the input vector size.</summary>
-    public int EmbeddingDim => Description.Input.Size;
+    public int InputWidth => Description.Input.Size;
     public float[] Embedding { get; }
     /// <summary>Each layer's forward direction.</summary>
     public FloatLstmLayer[] Layers { get; }

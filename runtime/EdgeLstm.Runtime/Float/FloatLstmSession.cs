@@ -16,7 +16,7 @@ public sealed class FloatLstmSession : ILanguageModelSession
             throw new NotSupportedException($"a '{model.Description.Task}' model with {FloatLstmModel.Summary(model.Description)} runs whole sequences, not steps: use CreateRunner");
         _model = model;
         _encoder = new FloatEncoder(model, reference: reference);
-        _logits = new float[model.VocabularySize];
+        _logits = new float[model.OutputSize];
     }
 
     public FloatLstmModel Model => _model;
@@ -41,7 +41,7 @@ public sealed class FloatLstmSession : ILanguageModelSession
     public bool IsReference => _encoder.IsReference;
 
     public ITokenizer Tokenizer => _model.Tokenizer;
-    public int InputSize => _model.EmbeddingDim;
+    public int InputSize => _model.InputWidth;
 
     /// <summary>The logits after the last <see cref="Step"/>.</summary>
     public ReadOnlySpan<float> Logits => _logits;
@@ -73,8 +73,8 @@ public sealed class FloatLstmSession : ILanguageModelSession
     /// </summary>
     public ReadOnlySpan<float> StepInput(ReadOnlySpan<float> input)
     {
-        if (input.Length != _model.EmbeddingDim)
-            throw new ArgumentException($"input vector has {input.Length} values; the model takes {_model.EmbeddingDim}", nameof(input));
+        if (input.Length != _model.InputWidth)
+            throw new ArgumentException($"input vector has {input.Length} values; the model takes {_model.InputWidth}", nameof(input));
         return Head(_encoder.Encode(input));
     }
 

@@ -27,7 +27,7 @@ public sealed class QuantizedLstmBatch : IDisposable
         _count = count;
         _encoder = new Int8Encoder(model, kernels, streams: count);
         _head = new Int8OutputLayer(model, kernels, count);
-        _logits = new float[count * model.VocabularySize];
+        _logits = new float[count * model.OutputSize];
     }
 
     public void Dispose() => _encoder.Dispose();
@@ -35,7 +35,7 @@ public sealed class QuantizedLstmBatch : IDisposable
     public int Count => _count;
 
     /// <summary>Logits of stream <paramref name="stream"/> after the last step.</summary>
-    public ReadOnlySpan<float> Logits(int stream) => _logits.AsSpan(stream * _model.VocabularySize, _model.VocabularySize);
+    public ReadOnlySpan<float> Logits(int stream) => _logits.AsSpan(stream * _model.OutputSize, _model.OutputSize);
 
     public void Reset() => _encoder.Reset();
 

@@ -48,9 +48,9 @@ public sealed class QuantizedLstmModel : ILanguageModel
     public Int8Matrix Head { get; }
     public float[] HeadBias { get; }
     /// <summary>Rows of the output layer: the vocabulary size, or the label or output count.</summary>
-    public int VocabularySize => HeadBias.Length;
+    public int OutputSize => HeadBias.Length;
     /// <summary>Width of the first layer's input: the embedding size, or the input vector size.</summary>
-    public int EmbeddingDim => Description.Input.Size;
+    public int InputWidth => Description.Input.Size;
     /// <summary>Sequence-to-sequence models: the decoder's int8 weights (the output layer is <see cref="Head"/>).</summary>
     public QuantizedDecoder? Decoder { get; }
     /// <summary>Fixed quantization scale of each layer's h (static activations), or null for dynamic per-step scales.</summary>

@@ -37,7 +37,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     public void Dispose() => _encoder.Dispose();
 
     public ITokenizer Tokenizer => _model.Tokenizer;
-    public int InputSize => _model.EmbeddingDim;
+    public int InputSize => _model.InputWidth;
     public QuantizedLstmModel Model => _model;
     public ReadOnlySpan<float> Logits => _head.Outputs(1);
     public string KernelName => _encoder.Kernels.Name;
@@ -56,7 +56,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
     /// </summary>
     public ReadOnlySpan<float> StepInput(ReadOnlySpan<float> input)
     {
-        int e = _model.EmbeddingDim;
+        int e = _model.InputWidth;
         if (input.Length != e) throw new ArgumentException($"input vector has {input.Length} values; the model takes {e}", nameof(input));
         return Head(_encoder.Encode(input));
     }

@@ -68,6 +68,8 @@ const char *edgelstm_kernel_name(void);
 int edgelstm_model_load(const char *path, edgelstm_model **model);
 int edgelstm_model_load_memory(const void *data, size_t size, edgelstm_model **model);
 int edgelstm_model_free(edgelstm_model *model);
+/* Tokens in a token model's vocabulary (what edgelstm_model_encode and token_text use); EDGELSTM_UNSUPPORTED for a
+   model over float vectors. Not the output size of non-language models: see edgelstm_model_io_sizes. */
 int edgelstm_model_vocab_size(const edgelstm_model *model, int32_t *size);
 /* UTF-8 text to token ids (char models: one per code point; word models: words and punctuation). *count receives the needed length even when it is too small. */
 int edgelstm_model_encode(const edgelstm_model *model, const char *utf8, int32_t *ids, size_t capacity, size_t *count);
@@ -82,7 +84,8 @@ int edgelstm_model_io_sizes(const edgelstm_model *model, size_t *input, size_t *
 int edgelstm_session_create(const edgelstm_model *model, int threads, edgelstm_session **session);
 int edgelstm_session_free(edgelstm_session *session);
 int edgelstm_session_reset(edgelstm_session *session);
-/* Feed one token; writes vocab_size logits over the next token to `logits` (may be NULL to skip). */
+/* Feed one token; writes the head's outputs (edgelstm_model_io_sizes' outputs: for a language model, logits over
+   the next token) to `logits` (may be NULL to skip). */
 int edgelstm_session_step(edgelstm_session *session, int32_t token, float *logits, size_t capacity);
 /* Feed a float input vector of the model's input size (edgelstm_model_io_sizes) and read its outputs: how
    "sequence" models (no token embedding: time series, regression) are stepped. On a character model the

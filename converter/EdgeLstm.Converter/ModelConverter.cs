@@ -45,7 +45,7 @@ public static class ModelConverter
         };
 
         if (!pruned.HasEmbedding && (options.CalibText is not null || (options.ValidText is not null && pruned.Description.Kind != ModelTask.Forecaster)))
-            throw new ArgumentException($"--calib and --valid read text; {Path.GetFileName(options.Input)} is a '{ModelMetadataKeys.SequenceTask}' model (float input vectors), which has no vocabulary");
+            throw new ArgumentException($"--calib and --valid read text; {Path.GetFileName(options.Input)} is a '{Tasks.Sequence}' model (float input vectors), which has no vocabulary");
         if (options.CalibText is not null && !pruned.Description.IsSteppable)
             throw new ArgumentException($"--calib: static activation scales are for forward-only models with a per-step head; {Path.GetFileName(options.Input)} is a '{pruned.Description.Task}' model (int8 uses dynamic scales)");
         byte[] bytes;

@@ -27,7 +27,7 @@ internal static class ModelSource
             if (Model.Description.Kind == task && (Model.HasEmbedding || !text)) return Model;
             string wanted = task switch
             {
-                ModelTask.LanguageModel => $"a text language model ('{ModelMetadataKeys.CharLmTask}')",
+                ModelTask.LanguageModel => $"a text language model ('{Tasks.CharLm}')",
                 ModelTask.Classifier => $"a '{HeadKinds.Classify}' model",
                 ModelTask.Tagger => $"a '{HeadKinds.Tag}' model",
                 ModelTask.Transducer => $"a '{Tasks.Seq2Seq}' model (see edgelstm-train seq2seq)",

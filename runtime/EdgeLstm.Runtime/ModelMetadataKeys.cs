@@ -12,7 +12,4 @@ public static class ModelMetadataKeys
     /// <summary>Version of this metadata convention; readers reject a larger major number.</summary>
     public const string FormatVersion = "edgelstm.format_version";
     public const string CurrentFormatVersion = "1";
-    public const string CharLmTask = "char-lm";
-    /// <summary>Float input vectors in, head outputs out (time series, regression): no embedding, no vocabulary.</summary>
-    public const string SequenceTask = "sequence";
 }

@@ -35,7 +35,7 @@ public sealed class CliModelKindTests : IDisposable
         var tiny = TinyModels.Create(layers: 2, hidden: 16, embedding: 8, seed: 3);
         SafeTensorsWriter.Write(charModel, ModelConverter.FloatTensors(tiny), new Dictionary<string, string>
         {
-            [ModelMetadataKeys.Task] = ModelMetadataKeys.CharLmTask,
+            [ModelMetadataKeys.Task] = Tasks.CharLm,
             [ModelMetadataKeys.Vocabulary] = ((CharTokenizer)tiny.Tokenizer).ToJson(),
         });
         string sequenceModel = _dir.File("sequence.safetensors");
@@ -44,7 +44,7 @@ public sealed class CliModelKindTests : IDisposable
         string classifier = _dir.File("classifier.safetensors");
         TinyModels.Save(TinyModels.Classifier(seed: 6), classifier);
         var kinds = new List<(string, string)>();
-        foreach (var (path, task) in new[] { (charModel, ModelMetadataKeys.CharLmTask), (sequenceModel, ModelMetadataKeys.SequenceTask), (classifier, Tasks.Classify) })
+        foreach (var (path, task) in new[] { (charModel, Tasks.CharLm), (sequenceModel, Tasks.Sequence), (classifier, Tasks.Classify) })
         {
             kinds.Add((path, task));
             foreach (string dtype in new[] { "int8", "f32" })
@@ -67,7 +67,7 @@ public sealed class CliModelKindTests : IDisposable
         foreach (var (model, task) in ModelKinds())
         {
             string name = Path.GetFileName(model);
-            bool isText = task == ModelMetadataKeys.CharLmTask, isClassifier = task == Tasks.Classify;
+            bool isText = task == Tasks.CharLm, isClassifier = task == Tasks.Classify;
             var info = CliRunner.Run("info", "--model", model);
             AssertSuccess(info, $"info {name}");
             Assert.Contains($"task:         {task}\n", info.Stdout);

@@ -18,7 +18,7 @@ public sealed class CliTests : IDisposable
     {
         TorchFixture.Init(seed: 21);
         var tokenizer = CharTokenizer.FromText(TestTexts.English(2000, seed: 4));
-        var network = new CharLstmNetwork(new CharLstmShape(tokenizer.VocabularySize, 8, 24, 2, 0.0));
+        var network = new LanguageModelNetwork(new LanguageModelShape(tokenizer.VocabularySize, 8, 24, 2, 0.0));
         foreach (var p in network.parameters()) _libTorchParameters += p.numel();
         _model = _dir.File("tiny.safetensors");
         SafeTensorsExport.Save(network, tokenizer, _model);

@@ -173,8 +173,8 @@ public sealed class KernelVariantTests
             Assert.Equal(h1, h2);
 
             float[] l1 = new float[hidden], l2 = new float[hidden];
-            Scalar.Logits(accIh.AsSpan(0, hidden), sIh, 0.01f, bias, l1);
-            kernels.Logits(accIh.AsSpan(0, hidden), sIh, 0.01f, bias, l2);
+            Scalar.Dequantize(accIh.AsSpan(0, hidden), sIh, 0.01f, bias, l1);
+            kernels.Dequantize(accIh.AsSpan(0, hidden), sIh, 0.01f, bias, l2);
             Assert.Equal(l1, l2);
         }
     }

@@ -19,7 +19,7 @@ public sealed class RuntimeMatchesLibTorchTests
     {
         TorchFixture.Init(seed: layers * 1000 + hidden);
         var tokenizer = TokenizerWith(vocabChars);
-        var network = new CharLstmNetwork(new CharLstmShape(tokenizer.VocabularySize, embedding, hidden, layers, Dropout: 0.0));
+        var network = new LanguageModelNetwork(new LanguageModelShape(tokenizer.VocabularySize, embedding, hidden, layers, Dropout: 0.0));
         if (weightScale != 1.0)
             using (no_grad())
                 foreach (var p in network.parameters()) p.mul_(weightScale);

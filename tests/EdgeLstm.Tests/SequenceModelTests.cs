@@ -52,7 +52,7 @@ public sealed class SequenceModelTests
         foreach (var (name, p) in network.state_dict())
             tensors.Add(new(name, p.shape, p.contiguous().data<float>().ToArray()));
         string path = dir.File("sequence.safetensors");
-        SafeTensorsWriter.Write(path, tensors, new Dictionary<string, string> { [ModelMetadataKeys.Task] = ModelMetadataKeys.SequenceTask });
+        SafeTensorsWriter.Write(path, tensors, new Dictionary<string, string> { [ModelMetadataKeys.Task] = Tasks.Sequence });
 
         var random = new Random(5);
         var inputs = new float[Steps * Input];
@@ -91,7 +91,7 @@ public sealed class SequenceModelTests
         FloatLstmModel floatModel = FloatLstmModel.Load(path);
         byte[] file = CompactModelBuilder.Build(floatModel, WeightType.Int8, blockSparse: false, "none", "sequence.safetensors");
         var model = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(file, "sequence.elstm"));
-        Assert.Equal(ModelMetadataKeys.SequenceTask, model.File.Metadata.Task);
+        Assert.Equal(Tasks.Sequence, model.File.Metadata.Task);
         Assert.False(model.HasEmbedding);
         Assert.Throws<NotSupportedException>(() => model.Tokenizer);
 
@@ -135,7 +135,7 @@ public sealed class SequenceModelTests
         using var dir = new TempDirectory();
         var (path, _, _) = TorchModel(dir);
         var file = SafeTensorsReader.Read(path);
-        var asChar = new Dictionary<string, string>(file.Metadata) { [ModelMetadataKeys.Task] = ModelMetadataKeys.CharLmTask };
+        var asChar = new Dictionary<string, string>(file.Metadata) { [ModelMetadataKeys.Task] = Tasks.CharLm };
         var tensors = file.Tensors.Values.Select(t => new SafeTensorsWriter.Tensor(t.Name, t.Shape, file.ReadFloats(t))).ToList();
         string charPath = dir.File("char.safetensors");
         SafeTensorsWriter.Write(charPath, tensors, asChar);

@@ -11,7 +11,7 @@ public sealed class SessionTests
     {
         TorchFixture.Init(seed: 9);
         var tokenizer = CharTokenizer.FromText(text);
-        var network = new CharLstmNetwork(new CharLstmShape(tokenizer.VocabularySize, 6, 16, 2, 0.0));
+        var network = new LanguageModelNetwork(new LanguageModelShape(tokenizer.VocabularySize, 6, 16, 2, 0.0));
         string path = dir.File("m.safetensors");
         SafeTensorsExport.Save(network, tokenizer, path);
         return FloatLstmModel.Load(path);

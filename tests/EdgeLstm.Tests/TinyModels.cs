@@ -56,7 +56,7 @@ internal static class TinyModels
         }
         tensors.Add(new(ModelTensors.HeadWeight, [outputs, hidden], Uniform((long)outputs * hidden)));
         tensors.Add(new(ModelTensors.HeadBias, [outputs], Uniform(outputs)));
-        return (tensors, new Dictionary<string, string> { [ModelMetadataKeys.Task] = ModelMetadataKeys.SequenceTask });
+        return (tensors, new Dictionary<string, string> { [ModelMetadataKeys.Task] = Tasks.Sequence });
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace EdgeLstm.Trainer;
 public static class CharLmEvaluator
 {
     /// <summary>Scored in windows of <see cref="Window"/> tokens with the state carried across, so a long text never needs its whole activations at once.</summary>
-    public static double BitsPerChar(CharLstmNetwork network, int[] tokens)
+    public static double BitsPerChar(LanguageModelNetwork network, int[] tokens)
     {
         if (tokens.Length < 2) throw new ArgumentException("the text must have at least two characters to score");
         bool wasTraining = network.training;
@@ -49,7 +49,7 @@ public static class CharLmEvaluator
     /// Runs the text through the network in eval mode without gradients and hands <paramref name="score"/> the
     /// logits of every scored position [N, V] and the characters they predict [N]; both die after it returns.
     /// </summary>
-    public static T Score<T>(CharLstmNetwork network, int[] tokens, Func<Tensor, Tensor, T> score)
+    public static T Score<T>(LanguageModelNetwork network, int[] tokens, Func<Tensor, Tensor, T> score)
     {
         if (tokens.Length < 2) throw new ArgumentException("the text must have at least two characters to score");
         bool wasTraining = network.training;

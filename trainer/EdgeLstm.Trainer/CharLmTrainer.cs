@@ -14,7 +14,7 @@ namespace EdgeLstm.Trainer;
 /// </summary>
 public sealed class CharLmTrainer(TrainOptions options)
 {
-    public sealed record Result(int Epochs, double BestValidBitsPerChar, bool Interrupted, ITokenizer Tokenizer);
+    public sealed record Result(int Epochs, double BestValidBits, bool Interrupted, ITokenizer Tokenizer);
 
     private string _unit = "bits/char";
 
@@ -27,7 +27,7 @@ public sealed class CharLmTrainer(TrainOptions options)
         string trainText = ReadText(options.TrainFile);
         string validText = ReadText(options.ValidFile);
 
-        CharLstmNetwork network;
+        LanguageModelNetwork network;
         ITokenizer tokenizer;
         TrainingCheckpoint progress = new(0, double.PositiveInfinity, 0, 0);
         if (options.Resume)
@@ -44,7 +44,7 @@ public sealed class CharLmTrainer(TrainOptions options)
             tokenizer = options.Tokenizer == TokenizerKinds.Word
                 ? WordTokenizer.Build([trainText], options.MaxVocabulary, options.MinCount, options.Lowercase)
                 : CharTokenizer.FromText(trainText, options.MinCount);
-            network = new CharLstmNetwork(new CharLstmShape(tokenizer.VocabularySize, options.EmbeddingDim, options.HiddenSize, options.Layers, options.Dropout));
+            network = new LanguageModelNetwork(new LanguageModelShape(tokenizer.VocabularySize, options.EmbeddingDim, options.HiddenSize, options.Layers, options.Dropout));
         }
 
         _unit = tokenizer is WordTokenizer ? "bits/word" : "bits/char";
@@ -65,7 +65,7 @@ public sealed class CharLmTrainer(TrainOptions options)
 
         Log($"model: vocab {tokenizer.VocabularySize}, embedding {network.Shape.EmbeddingDim}, {network.Shape.Layers}×LSTM {network.Shape.HiddenSize}, " +
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; train {trainTokens.Length:N0} tokens, valid {validTokens.Length:N0} tokens");
-        if (progress.EpochsDone > 0) Log($"resuming after epoch {progress.EpochsDone} (best valid {progress.BestValidBitsPerChar:F4} {_unit})");
+        if (progress.EpochsDone > 0) Log($"resuming after epoch {progress.EpochsDone} (best valid {progress.BestValidScore:F4} {_unit})");
 
         // Last, after everything that draws random numbers while being built: dropout then continues exactly where
         // the checkpointed run left it. (Checkpoints written before rng.bin existed resume re-seeded.)
@@ -86,11 +86,11 @@ public sealed class CharLmTrainer(TrainOptions options)
                 Log(progress.EpochsDone == 0
                     ? $"interrupted in epoch {epoch}; no epoch had finished, so nothing was saved"
                     : $"interrupted in epoch {epoch}; kept the model and checkpoint of epoch {progress.EpochsDone}");
-                return new Result(progress.EpochsDone, progress.BestValidBitsPerChar, true, tokenizer);
+                return new Result(progress.EpochsDone, progress.BestValidScore, true, tokenizer);
             }
             double valid = CharLmEvaluator.BitsPerChar(network, validTokens);
-            bool improved = valid < progress.BestValidBitsPerChar;
-            progress = new TrainingCheckpoint(epoch, improved ? valid : progress.BestValidBitsPerChar,
+            bool improved = valid < progress.BestValidScore;
+            progress = new TrainingCheckpoint(epoch, improved ? valid : progress.BestValidScore,
                 improved ? 0 : progress.EpochsWithoutImprovement + 1, step);
             if (improved)
                 SafeTensorsExport.Save(network, tokenizer, options.Output, TrainingMetadata(epoch, valid));
@@ -118,10 +118,10 @@ public sealed class CharLmTrainer(TrainOptions options)
                 break;
             }
         }
-        return new Result(progress.EpochsDone, progress.BestValidBitsPerChar, false, tokenizer);
+        return new Result(progress.EpochsDone, progress.BestValidScore, false, tokenizer);
     }
 
-    private (double BitsPerChar, long Step, bool Stopped) TrainEpoch(CharLstmNetwork network, optim.Optimizer optimizer, PruningFineTune? pruning, Tensor streams,
+    private (double BitsPerChar, long Step, bool Stopped) TrainEpoch(LanguageModelNetwork network, optim.Optimizer optimizer, PruningFineTune? pruning, Tensor streams,
         int batches, int epoch, long step, long totalSteps, CancellationToken cancel)
     {
         network.train();

@@ -92,7 +92,7 @@ root.SetAction(result => UserErrors.Run(() =>
     });
     var outcome = new CharLmTrainer(options).Run(cancel.Token);
     if (!options.Quiet && outcome.Epochs > 0)
-        Console.WriteLine($"best validation {outcome.BestValidBitsPerChar:F4} {(outcome.Tokenizer is EdgeLstm.Runtime.WordTokenizer ? "bits/word" : "bits/char")}; model: {options.Output}");
+        Console.WriteLine($"best validation {outcome.BestValidBits:F4} {(outcome.Tokenizer is EdgeLstm.Runtime.WordTokenizer ? "bits/word" : "bits/char")}; model: {options.Output}");
     if (!outcome.Interrupted && outcome.Epochs > 0 && result.GetValue(calibrate))
     {
         var calibration = TemperatureCalibration.CalibrateFile(options.Output, options.ValidFile, options.Output);

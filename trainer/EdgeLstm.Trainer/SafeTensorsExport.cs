@@ -5,14 +5,14 @@ using static TorchSharp.torch;
 
 namespace EdgeLstm.Trainer;
 
-/// <summary>Moves weights between a <see cref="CharLstmNetwork"/> and the float safetensors exchange format.</summary>
+/// <summary>Moves weights between a <see cref="LanguageModelNetwork"/> and the float safetensors exchange format.</summary>
 public static class SafeTensorsExport
 {
-    public static void Save(CharLstmNetwork network, ITokenizer tokenizer, string path, IReadOnlyDictionary<string, string>? extraMetadata = null) =>
+    public static void Save(LanguageModelNetwork network, ITokenizer tokenizer, string path, IReadOnlyDictionary<string, string>? extraMetadata = null) =>
         SafeTensorsWriter.Write(path, Tensors(network), Metadata(network, tokenizer, extraMetadata));
 
     /// <summary>The network's current weights as a runtime float model (in memory).</summary>
-    public static EdgeLstm.Runtime.Float.FloatLstmModel ToFloatModel(CharLstmNetwork network, ITokenizer tokenizer) =>
+    public static EdgeLstm.Runtime.Float.FloatLstmModel ToFloatModel(LanguageModelNetwork network, ITokenizer tokenizer) =>
         EdgeLstm.Runtime.Float.FloatLstmModel.FromSafeTensors(
             SafeTensorsReader.Parse(SafeTensorsWriter.Serialize(Tensors(network), Metadata(network, tokenizer, null)), "network"));
 
@@ -31,7 +31,7 @@ public static class SafeTensorsExport
         return tensors;
     }
 
-    private static Dictionary<string, string> Metadata(CharLstmNetwork network, ITokenizer tokenizer, IReadOnlyDictionary<string, string>? extraMetadata)
+    private static Dictionary<string, string> Metadata(LanguageModelNetwork network, ITokenizer tokenizer, IReadOnlyDictionary<string, string>? extraMetadata)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -45,7 +45,7 @@ public static class SafeTensorsExport
     }
 
     /// <summary>A language model's description: tokens (characters or words) → forward LSTM layers → next-token head.</summary>
-    public static ModelDescription Description(CharLstmShape shape, ITokenizer tokenizer)
+    public static ModelDescription Description(LanguageModelShape shape, ITokenizer tokenizer)
     {
         var encoder = Enumerable.Repeat(new EncoderLayerDescription { Hidden = shape.HiddenSize }, shape.Layers).ToArray();
         if (tokenizer is CharTokenizer) // the description character models have always had
@@ -59,16 +59,16 @@ public static class SafeTensorsExport
     }
 
     /// <summary>Reads a float model file into a new network (for resuming or fine-tuning, including files written by PyTorch).</summary>
-    public static (CharLstmNetwork Network, ITokenizer Tokenizer) Load(string path, double dropout)
+    public static (LanguageModelNetwork Network, ITokenizer Tokenizer) Load(string path, double dropout)
     {
         var file = SafeTensorsReader.Read(path);
         // Validates names, shapes and metadata exactly as the runtime does.
         var model = EdgeLstm.Runtime.Float.FloatLstmModel.FromSafeTensors(file);
-        var shape = new CharLstmShape(model.OutputSize, model.InputWidth, model.HiddenSize, model.Layers.Length, dropout);
+        var shape = new LanguageModelShape(model.OutputSize, model.InputWidth, model.HiddenSize, model.Layers.Length, dropout);
         foreach (var layer in model.Layers)
             if (layer.HiddenSize != shape.HiddenSize)
                 throw new ModelFormatException($"{file.Source}: layers of different hidden sizes are not supported by the trainer");
-        var network = new CharLstmNetwork(shape);
+        var network = new LanguageModelNetwork(shape);
         using (no_grad())
         {
             foreach (var (name, parameter) in network.named_parameters())

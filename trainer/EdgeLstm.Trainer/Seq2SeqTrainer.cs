@@ -33,7 +33,7 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
         {
             progress = TrainingCheckpoint.Load(dir!);
             (network, description) = Seq2SeqExport.Load(Path.Combine(dir!, TrainingCheckpoint.WeightsFile));
-            log?.Invoke($"resuming after epoch {progress.EpochsDone} (best validation WER {progress.BestValidBitsPerChar:F2}%)");
+            log?.Invoke($"resuming after epoch {progress.EpochsDone} (best validation WER {progress.BestValidScore:F2}%)");
         }
         else
         {
@@ -91,8 +91,8 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
             });
             if (interrupted) { epoch--; break; }
             var (wer, per) = Score(network, valid, graphemes, phonemes);
-            bool better = wer < progress.BestValidBitsPerChar;
-            progress = new TrainingCheckpoint(epoch, better ? wer : progress.BestValidBitsPerChar, better ? 0 : progress.EpochsWithoutImprovement + 1, progress.StepsDone + batches);
+            bool better = wer < progress.BestValidScore;
+            progress = new TrainingCheckpoint(epoch, better ? wer : progress.BestValidScore, better ? 0 : progress.EpochsWithoutImprovement + 1, progress.StepsDone + batches);
             log?.Invoke($"epoch {epoch}: train loss {loss / Math.Max(1, batches):F4}, valid WER {wer:F2}%, PER {per:F2}%{(better ? " *" : "")}, {clock.Elapsed.TotalSeconds:F0} s");
             if (better) bestPer = per;
             else if (options.HalveLearningRate)
@@ -121,7 +121,7 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
             (network, description) = Seq2SeqExport.Load(Path.Combine(dir, BestFile));
         }
         network.eval();
-        return new Result(network, description, epoch, epoch - progress.EpochsWithoutImprovement, progress.BestValidBitsPerChar, bestPer, interrupted);
+        return new Result(network, description, epoch, epoch - progress.EpochsWithoutImprovement, progress.BestValidScore, bestPer, interrupted);
     }
 
     private static Dictionary<string, string> Metadata(int epoch, double wer, double per) => new()

@@ -54,7 +54,7 @@ public static class TemperatureCalibration
     /// The T that minimises bits/char of <paramref name="tokens"/> (scored as `edgelstm eval` does). The loss is
     /// convex in 1/T (log-sum-exp of a linear function), so a golden-section search on 1/T finds the one minimum.
     /// </summary>
-    public static Result Fit(CharLstmNetwork network, int[] tokens) => CharLmEvaluator.Score(network, tokens, (logits, target) =>
+    public static Result Fit(LanguageModelNetwork network, int[] tokens) => CharLmEvaluator.Score(network, tokens, (logits, target) =>
     {
         var flat = logits.to_type(ScalarType.Float64);
         double BitsPerChar(double inverseT)

@@ -8,7 +8,10 @@ namespace EdgeLstm.Trainer;
 /// continues as in an unbroken run) and this progress record (progress.json).
 /// Each file is written to a temporary name and renamed, the progress record last.
 /// </summary>
-public sealed record TrainingCheckpoint(int EpochsDone, double BestValidBitsPerChar, int EpochsWithoutImprovement, long StepsDone)
+/// <param name="BestValidScore">The best validation score so far, lower is better: bits per character or word, or WER %. Stored under
+/// its first name, BestValidBitsPerChar, so checkpoints written before still resume.</param>
+public sealed record TrainingCheckpoint(int EpochsDone, [property: System.Text.Json.Serialization.JsonPropertyName("BestValidBitsPerChar")] double BestValidScore,
+    int EpochsWithoutImprovement, long StepsDone)
 {
     public const string WeightsFile = "last.safetensors";
     public const string OptimizerFile = "optimizer.bin";

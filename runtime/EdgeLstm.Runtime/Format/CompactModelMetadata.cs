@@ -7,7 +7,7 @@ public sealed record CompactModelMetadata
 {
     /// <summary>The model description; absent in files written before it existed (their task, vocabulary and sizes describe them).</summary>
     [JsonPropertyName("model")] public ModelDescription? Model { get; init; }
-    [JsonPropertyName("task")] public string? Task { get; init; } = ModelMetadataKeys.CharLmTask;
+    [JsonPropertyName("task")] public string? Task { get; init; } = Tasks.CharLm;
     /// <summary>Rows of the output layer: the vocabulary size ("char-lm"), the output size ("sequence").</summary>
     [JsonPropertyName("vocab_size")] public int? VocabularySize { get; init; }
     /// <summary>Width of layer 0's input: the embedding size ("char-lm"), the input vector size ("sequence").</summary>

@@ -37,7 +37,7 @@ internal sealed class Int8OutputLayer
             _scales[b] = Int8Recurrence.QuantizeH(_kernels, inputs.Slice(b * width, width), _q.AsSpan(b * width, width), staticScale);
         head.MatMul(_kernels, _q.AsSpan(0, count * width), count, _acc.AsSpan(0, count * size));
         for (int b = 0; b < count; b++)
-            _kernels.Logits(_acc.AsSpan(b * size, size), head.Scales, _scales[b], _model.HeadBias, _outputs.AsSpan(b * size, size));
+            _kernels.Dequantize(_acc.AsSpan(b * size, size), head.Scales, _scales[b], _model.HeadBias, _outputs.AsSpan(b * size, size));
         return _outputs.AsSpan(0, count * size);
     }
 

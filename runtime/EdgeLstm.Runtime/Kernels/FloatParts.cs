@@ -198,8 +198,8 @@ public static class FloatParts
         TLanes.Store(TLanes.Divide(TLanes.Subtract(ce, one), TLanes.Multiply(od, TLanes.Add(ce, one))), h, j);
     }
 
-    /// <summary>logits[v] = bias[v] + acc[v]·(scale[v]·hScale).</summary>
-    public static void Logits(int width, ReadOnlySpan<int> acc, ReadOnlySpan<float> scale, float hScale, ReadOnlySpan<float> bias, Span<float> logits)
+    /// <summary>y[v] = bias[v] + acc[v]·(scale[v]·hScale): an int8 product's exact sums back to float.</summary>
+    public static void Dequantize(int width, ReadOnlySpan<int> acc, ReadOnlySpan<float> scale, float hScale, ReadOnlySpan<float> bias, Span<float> logits)
     {
         int v = 0;
         if (width >= 8 && Vector256.IsHardwareAccelerated)

@@ -26,6 +26,9 @@ public interface ILstmKernels
     /// <summary>The cell update for units [from, to) only; two threads can each take a part.</summary>
     void GateUpdate(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
         ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int from, int to);
-    /// <summary>logits[v] = bias[v] + acc[v]·(scale[v]·hScale).</summary>
-    void Logits(ReadOnlySpan<int> acc, ReadOnlySpan<float> scale, float hScale, ReadOnlySpan<float> bias, Span<float> logits);
+    /// <summary>
+    /// Exact int32 products back to float: y[v] = bias[v] + acc[v]·(scale[v]·inputScale), for an output layer's logits
+    /// and any other int8 product (attention scores, the decoder's projections).
+    /// </summary>
+    void Dequantize(ReadOnlySpan<int> acc, ReadOnlySpan<float> scale, float inputScale, ReadOnlySpan<float> bias, Span<float> y);
 }

@@ -438,6 +438,6 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
         ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int from, int to) =>
         FloatParts.GateUpdate(TDot.FloatWidth, accIh, accHh, sIh, sHh, bias, xScale, hScale, c, h, from, to);
 
-    public void Logits(ReadOnlySpan<int> acc, ReadOnlySpan<float> scale, float hScale, ReadOnlySpan<float> bias, Span<float> logits) =>
-        FloatParts.Logits(TDot.FloatWidth, acc, scale, hScale, bias, logits);
+    public void Dequantize(ReadOnlySpan<int> acc, ReadOnlySpan<float> scale, float inputScale, ReadOnlySpan<float> bias, Span<float> y) =>
+        FloatParts.Dequantize(TDot.FloatWidth, acc, scale, inputScale, bias, y);
 }

@@ -27,11 +27,11 @@ public static class DescriptionReader
         var encoder = Array.ConvertAll(meta.HiddenSizes, h => new EncoderLayerDescription { Hidden = h });
         ModelDescription description = meta.Task switch
         {
-            ModelMetadataKeys.CharLmTask => CharLm(meta.Vocabulary, meta.EmbeddingDim ?? 0, encoder, source, meta.VocabularySize ?? -1),
-            ModelMetadataKeys.SequenceTask when meta.Vocabulary.Length != 0 =>
-                throw new ModelFormatException($"{source}: a '{ModelMetadataKeys.SequenceTask}' model must have an empty vocabulary"),
-            ModelMetadataKeys.SequenceTask => Sequence(meta.EmbeddingDim ?? 0, encoder, meta.VocabularySize ?? 0),
-            _ => throw new ModelFormatException($"{source}: task '{meta.Task}' is not supported; this runtime runs '{ModelMetadataKeys.CharLmTask}' and '{ModelMetadataKeys.SequenceTask}' files and files with a model description"),
+            Tasks.CharLm => CharLm(meta.Vocabulary, meta.EmbeddingDim ?? 0, encoder, source, meta.VocabularySize ?? -1),
+            Tasks.Sequence when meta.Vocabulary.Length != 0 =>
+                throw new ModelFormatException($"{source}: a '{Tasks.Sequence}' model must have an empty vocabulary"),
+            Tasks.Sequence => Sequence(meta.EmbeddingDim ?? 0, encoder, meta.VocabularySize ?? 0),
+            _ => throw new ModelFormatException($"{source}: task '{meta.Task}' is not supported; this runtime runs '{Tasks.CharLm}' and '{Tasks.Sequence}' files and files with a model description"),
         };
         description.Validate(source);
         return description;
@@ -44,9 +44,9 @@ public static class DescriptionReader
             throw new ModelFormatException($"{source}: metadata '{ModelMetadataKeys.FormatVersion}' is {version}; this runtime reads version {ModelMetadataKeys.CurrentFormatVersion}");
         if (file.Metadata.TryGetValue(ModelMetadataKeys.Model, out string? json)) return ModelDescription.FromJson(json, source);
 
-        string task = file.Metadata.GetValueOrDefault(ModelMetadataKeys.Task, ModelMetadataKeys.CharLmTask);
-        if (task is not (ModelMetadataKeys.CharLmTask or ModelMetadataKeys.SequenceTask))
-            throw new ModelFormatException($"{source}: metadata '{ModelMetadataKeys.Task}' is '{task}' without a model description ('{ModelMetadataKeys.Model}'); expected '{ModelMetadataKeys.CharLmTask}' or '{ModelMetadataKeys.SequenceTask}'");
+        string task = file.Metadata.GetValueOrDefault(ModelMetadataKeys.Task, Tasks.CharLm);
+        if (task is not (Tasks.CharLm or Tasks.Sequence))
+            throw new ModelFormatException($"{source}: metadata '{ModelMetadataKeys.Task}' is '{task}' without a model description ('{ModelMetadataKeys.Model}'); expected '{Tasks.CharLm}' or '{Tasks.Sequence}'");
         // The architecture is read off the tensor shapes, as before descriptions existed.
         int layers = 0;
         while (file.Tensors.ContainsKey(ModelTensors.WeightIh(layers))) layers++;
@@ -63,10 +63,10 @@ public static class DescriptionReader
             ?? throw new ModelFormatException($"{source}: tensor '{ModelTensors.HeadWeight}' is missing");
         if (head.Shape.Length != 2) throw new ModelFormatException($"{source}: tensor '{head.Name}' has shape {head.ShapeText}; expected 2 dimensions");
         ModelDescription description;
-        if (task == ModelMetadataKeys.SequenceTask)
+        if (task == Tasks.Sequence)
         {
             if (file.Tensors.ContainsKey(ModelTensors.EmbeddingWeight))
-                throw new ModelFormatException($"{source}: a '{ModelMetadataKeys.SequenceTask}' model reads float input vectors; tensor '{ModelTensors.EmbeddingWeight}' must not be present");
+                throw new ModelFormatException($"{source}: a '{Tasks.Sequence}' model reads float input vectors; tensor '{ModelTensors.EmbeddingWeight}' must not be present");
             var first = file.Tensors[ModelTensors.WeightIh(0)];
             description = Sequence(checked((int)first.Shape[1]), encoder, checked((int)head.Shape[0]));
         }

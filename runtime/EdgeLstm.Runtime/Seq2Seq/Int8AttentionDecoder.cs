@@ -133,7 +133,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
             // Scores K_t·h (exact int8 products), softmax, context Σ α_t E_t: scalar, in a fixed order.
             float hScale = _kernels.Quantize(h, _q.AsSpan(0, hidden));
             _kernels.MatVec(_keysQ.AsSpan(0, steps * hidden), _keyRowSums.AsSpan(0, steps), _q.AsSpan(0, hidden), _scoreAcc.AsSpan(0, steps));
-            _kernels.Logits(_scoreAcc.AsSpan(0, steps), _keyScales.AsSpan(0, steps), hScale, _keyZeros.AsSpan(0, steps), scores);
+            _kernels.Dequantize(_scoreAcc.AsSpan(0, steps), _keyScales.AsSpan(0, steps), hScale, _keyZeros.AsSpan(0, steps), scores);
             float max = scores[0];
             for (int t = 1; t < steps; t++) max = MathF.Max(max, scores[t]);
             float sum = 0f;
@@ -180,7 +180,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
         int rows = w.Rows;
         w.MatMul(_kernels, q.AsSpan(0, n * columns), n, _streamAcc.AsSpan(0, n * rows));
         for (int i = 0; i < n; i++)
-            _kernels.Logits(_streamAcc.AsSpan(i * rows, rows), w.Scales, _streamScales[i], bias ?? _zeros.AsSpan(0, rows), y.Slice(i * rows, rows));
+            _kernels.Dequantize(_streamAcc.AsSpan(i * rows, rows), w.Scales, _streamScales[i], bias ?? _zeros.AsSpan(0, rows), y.Slice(i * rows, rows));
     }
 
     /// <summary>y = bias + W·x: x quantized by its own range, the exact int8 product, scaled per row.</summary>
@@ -188,7 +188,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
     {
         float scale = _kernels.Quantize(x, _q.AsSpan(0, x.Length));
         w.MatVec(_kernels, _q.AsSpan(0, x.Length), _acc.AsSpan(0, w.Rows));
-        _kernels.Logits(_acc.AsSpan(0, w.Rows), w.Scales, scale, bias, y);
+        _kernels.Dequantize(_acc.AsSpan(0, w.Rows), w.Scales, scale, bias, y);
     }
 
     public void Reorder(ReadOnlySpan<int> parents)

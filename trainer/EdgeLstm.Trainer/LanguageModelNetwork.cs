@@ -8,14 +8,14 @@ namespace EdgeLstm.Trainer;
 /// Embedding → stacked nn.LSTM (dropout between layers) → dropout → Linear. The field names are the
 /// state_dict prefixes of the float exchange format: embedding.*, lstm.*, fc.*.
 /// </summary>
-public sealed class CharLstmNetwork : nn.Module
+public sealed class LanguageModelNetwork : nn.Module
 {
     private readonly Embedding embedding;
     private readonly LSTM lstm;
     private readonly Dropout drop;
     private readonly Linear fc;
 
-    public CharLstmNetwork(CharLstmShape shape) : base(nameof(CharLstmNetwork))
+    public LanguageModelNetwork(LanguageModelShape shape) : base(nameof(LanguageModelNetwork))
     {
         Shape = shape;
         embedding = nn.Embedding(shape.VocabularySize, shape.EmbeddingDim);
@@ -26,7 +26,7 @@ public sealed class CharLstmNetwork : nn.Module
         RegisterComponents();
     }
 
-    public CharLstmShape Shape { get; }
+    public LanguageModelShape Shape { get; }
 
     /// <summary>Multiplies every logit by <paramref name="factor"/> exactly, by scaling the output layer's weight and bias.</summary>
     public void ScaleLogits(double factor)
@@ -48,4 +48,4 @@ public sealed class CharLstmNetwork : nn.Module
 }
 
 /// <summary>The architecture of a character LSTM.</summary>
-public sealed record CharLstmShape(int VocabularySize, int EmbeddingDim, int HiddenSize, int Layers, double Dropout);
+public sealed record LanguageModelShape(int VocabularySize, int EmbeddingDim, int HiddenSize, int Layers, double Dropout);

@@ -34,30 +34,39 @@ public static class SequencePooling
                 for (int t = 1; t < steps; t++) TensorPrimitives.Max(pooled, outputs.Slice(t * width, width), pooled);
                 break;
             case Poolings.Attention:
-                // Scalar, in a fixed order, with DeterministicMath.Exp: int8 models must pool to the same bits on
-                // every CPU, and TensorPrimitives' vector widths and exp differ between x64 and ARM64.
-                Span<float> s = scores[..steps];
-                float max = float.NegativeInfinity;
-                for (int t = 0; t < steps; t++)
-                {
-                    ReadOnlySpan<float> o = outputs.Slice(t * width, width);
-                    float score = poolBias;
-                    for (int j = 0; j < width; j++) score += poolWeight[j] * o[j];
-                    s[t] = score;
-                    max = MathF.Max(max, score);
-                }
-                float total = 0f;
-                for (int t = 0; t < steps; t++) total += s[t] = Kernels.DeterministicMath.Exp(s[t] - max);
+                Span<float> weights = scores[..steps];
+                AttentionWeights(outputs, steps, width, poolWeight, poolBias, weights);
                 pooled.Clear();
                 for (int t = 0; t < steps; t++)
                 {
                     ReadOnlySpan<float> o = outputs.Slice(t * width, width);
-                    float weight = s[t] / total;
-                    for (int j = 0; j < width; j++) pooled[j] += weight * o[j];
+                    for (int j = 0; j < width; j++) pooled[j] += weights[t] * o[j];
                 }
                 break;
             default:
                 throw new ArgumentException($"pooling '{pooling}' does not pool a sequence", nameof(pooling));
         }
+    }
+
+    /// <summary>
+    /// Attention pooling's weight of each step, softmax over steps of w · o_t + b. Scalar, in a fixed order, with
+    /// DeterministicMath.Exp: int8 models must pool to the same bits on every CPU, and TensorPrimitives' vector widths
+    /// and exp differ between x64 and ARM64.
+    /// </summary>
+    public static void AttentionWeights(ReadOnlySpan<float> outputs, int steps, int width, ReadOnlySpan<float> poolWeight, float poolBias, Span<float> weights)
+    {
+        Span<float> s = weights[..steps];
+        float max = float.NegativeInfinity;
+        for (int t = 0; t < steps; t++)
+        {
+            ReadOnlySpan<float> o = outputs.Slice(t * width, width);
+            float score = poolBias;
+            for (int j = 0; j < width; j++) score += poolWeight[j] * o[j];
+            s[t] = score;
+            max = MathF.Max(max, score);
+        }
+        float total = 0f;
+        for (int t = 0; t < steps; t++) total += s[t] = Kernels.DeterministicMath.Exp(s[t] - max);
+        for (int t = 0; t < steps; t++) s[t] /= total;
     }
 }

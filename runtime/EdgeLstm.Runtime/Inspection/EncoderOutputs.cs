@@ -4,7 +4,8 @@ namespace EdgeLstm.Runtime.Inspection;
 
 /// <summary>
 /// A float model's encoder outputs at every step (both directions side by side), and the attention weights of an
-/// attention-pooled head over them: the model's own <see cref="FloatEncoder"/>, so exactly what its head sees.
+/// attention-pooled head over them: the model's own <see cref="FloatEncoder"/> and <see cref="SequencePooling"/>, so
+/// exactly what its head sees.
 /// </summary>
 public static class EncoderOutputs
 {
@@ -17,16 +18,8 @@ public static class EncoderOutputs
         if (model.Description.Head.Pooling != Poolings.Attention || model.PoolWeight is null || model.PoolBias is null)
             throw new ArgumentException($"the model pools by '{model.Description.Head.Pooling}', not attention");
         float[] outputs = Of(model, tokens);
-        int width = model.Description.EncoderWidth, steps = tokens.Length;
-        var scores = new float[steps];
-        for (int t = 0; t < steps; t++)
-        {
-            float s = model.PoolBias[0];
-            for (int j = 0; j < width; j++) s += model.PoolWeight[j] * outputs[t * width + j];
-            scores[t] = s;
-        }
-        var weights = new float[steps];
-        StableSoftmax.Compute(scores, weights);
+        var weights = new float[tokens.Length];
+        SequencePooling.AttentionWeights(outputs, tokens.Length, model.Description.EncoderWidth, model.PoolWeight, model.PoolBias[0], weights);
         return weights;
     }
 }

@@ -1,6 +1,5 @@
 using EdgeLstm.Converter;
 using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.Int8;
 using EdgeLstm.Runtime.Kernels;
@@ -14,11 +13,11 @@ namespace EdgeLstm.Tests;
 /// </summary>
 public sealed class Int8EncoderOracleTests
 {
-    private static QuantizedLstmModel Compile(FloatLstmModel model, bool blockSparse, float[]? staticHScales) =>
+    private static QuantizedLstmModel Compile(Runtime.Float.FloatLstmModel model, bool blockSparse, float[]? staticHScales) =>
         (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(
             CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, blockSparse ? "block:0.5" : "none", "t", staticHScales), "t.elstm"));
 
-    private static FloatLstmModel Forward(bool blockSparse)
+    private static Runtime.Float.FloatLstmModel Forward(bool blockSparse)
     {
         // Dense hidden 40: two-thread halves off the 16-unit boundary, vector tails in every kernel. Block pruning
         // needs widths divisible by 16.

@@ -41,6 +41,8 @@ internal static class InfoCommand
             if (loaded.CompactFile is { } file)
                 Console.WriteLine($"producer:     {file.Metadata.Producer} {file.Metadata.ProducerVersion} from {file.Metadata.Source}");
             Console.WriteLine($"kernels:      {LstmKernels.Default.Name}");
+            var notHere = LstmKernels.NotRunHere().Select(k => $"{k.Name} (needs {k.Requires})").ToList();
+            if (notHere.Count > 0) Console.WriteLine($"not run here: {string.Join(", ", notHere)}");
             if (InstructionSetCheck.Limitation() is { } limitation) Console.WriteLine($"warning:      {limitation}");
             return ExitCodes.Success;
         }));

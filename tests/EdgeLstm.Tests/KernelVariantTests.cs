@@ -42,7 +42,26 @@ public sealed class KernelVariantTests
         Assert.Contains("scalar", names);
         if (System.Runtime.Intrinsics.X86.Avx2.IsSupported) Assert.Contains("avx2-maddubs", names);
         if (System.Runtime.Intrinsics.X86.Avx512BW.IsSupported) Assert.Contains("avx512bw-maddubs", names);
+        if (System.Runtime.Intrinsics.X86.AvxVnni.IsSupported) Assert.Contains("avxvnni-dpbusd", names);
         Assert.Equal(names[0], LstmKernels.CreateBest().Name);
+    }
+
+    /// <summary>
+    /// The theories here run the variants this CPU supports; the others are not run, and say why (`edgelstm info`
+    /// and `./build.sh test` print it): on x64 the ARM64 variants, which tests/EdgeLstm.Arm64Check runs under qemu.
+    /// </summary>
+    [Fact]
+    public void EveryVariantRunsHereOrSaysWhyNot()
+    {
+        var notHere = LstmKernels.NotRunHere().ToList();
+        Assert.Equal(LstmKernels.All.Count, LstmKernels.AllSupported().Count() + notHere.Count);
+        foreach (var (name, requires) in notHere)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(requires), $"{name} does not say what it needs");
+            Assert.DoesNotContain(name, LstmKernels.AllSupported().Select(k => k.Name));
+        }
+        if (System.Runtime.Intrinsics.X86.X86Base.IsSupported)
+            Assert.Contains(notHere, k => k.Name == "neon-sdot" && k.Requires.Contains("ARM64"));
     }
 
     [Theory]

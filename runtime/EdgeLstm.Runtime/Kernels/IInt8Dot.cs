@@ -10,6 +10,8 @@ public interface IInt8Dot
 {
     static abstract string Name { get; }
     static abstract bool IsSupported { get; }
+    /// <summary>What a CPU needs to run this variant, for saying why it did not run ("AVX-VNNI", ...).</summary>
+    static abstract string Requires { get; }
     /// <summary>Lanes of the float side (gate update, quantization) that go with this instruction set.</summary>
     static abstract int FloatWidth { get; }
     /// <summary>

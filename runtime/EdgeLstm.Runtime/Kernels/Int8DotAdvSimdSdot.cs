@@ -8,6 +8,7 @@ namespace EdgeLstm.Runtime.Kernels;
 public struct Int8DotAdvSimdSdot : IInt8Dot
 {
     public static string Name => "neon-sdot";
+    public static string Requires => "ARM64 with the sdot dot-product extension";
     public static bool IsSupported => Dp.IsSupported;
     public static int FloatWidth => 4;
     public static bool BiasedActivations => false;

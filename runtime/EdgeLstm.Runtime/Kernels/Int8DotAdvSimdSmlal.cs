@@ -8,6 +8,7 @@ namespace EdgeLstm.Runtime.Kernels;
 public struct Int8DotAdvSimdSmlal : IInt8Dot
 {
     public static string Name => "neon-smlal";
+    public static string Requires => "ARM64 AdvSIMD";
     public static bool IsSupported => AdvSimd.Arm64.IsSupported;
     public static int FloatWidth => 4;
     public static bool BiasedActivations => false;

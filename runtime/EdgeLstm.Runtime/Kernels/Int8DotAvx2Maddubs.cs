@@ -11,6 +11,7 @@ namespace EdgeLstm.Runtime.Kernels;
 public struct Int8DotAvx2Maddubs : IInt8Dot
 {
     public static string Name => "avx2-maddubs";
+    public static string Requires => "x64 with AVX2";
     public static bool IsSupported => Avx2.IsSupported;
     public static int FloatWidth => 8;
     public static bool BiasedActivations => false;

@@ -11,6 +11,7 @@ namespace EdgeLstm.Runtime.Kernels;
 public struct Int8DotAvx512BwMaddubs : IInt8Dot
 {
     public static string Name => "avx512bw-maddubs";
+    public static string Requires => "x64 with AVX-512BW";
     public static bool IsSupported => Avx512BW.IsSupported;
     public static int FloatWidth => 16;
     public static bool BiasedActivations => false;

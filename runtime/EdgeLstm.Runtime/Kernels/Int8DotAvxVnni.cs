@@ -13,6 +13,7 @@ namespace EdgeLstm.Runtime.Kernels;
 public struct Int8DotAvxVnni : IInt8Dot
 {
     public static string Name => "avxvnni-dpbusd";
+    public static string Requires => "x64 with AVX-VNNI, the VEX form of vpdpbusd";
     public static bool IsSupported => AvxVnni.IsSupported;
     // AVX-VNNI is 256-bit only, but CPUs that have it mostly have AVX-512 too: the float side may use 16 lanes
     // (every width gives the same bits).

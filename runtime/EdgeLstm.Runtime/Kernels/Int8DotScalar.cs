@@ -7,6 +7,7 @@ namespace EdgeLstm.Runtime.Kernels;
 public struct Int8DotScalar : IInt8Dot
 {
     public static string Name => "scalar";
+    public static string Requires => "nothing: it runs everywhere";
     public static bool IsSupported => true;
     public static int FloatWidth => 1;
     public static bool BiasedActivations => false;

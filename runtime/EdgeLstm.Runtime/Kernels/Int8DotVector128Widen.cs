@@ -7,6 +7,7 @@ namespace EdgeLstm.Runtime.Kernels;
 public struct Int8DotVector128Widen : IInt8Dot
 {
     public static string Name => "vector128-widen";
+    public static string Requires => "128-bit SIMD, SSE or AdvSIMD";
     public static bool IsSupported => Vector128.IsHardwareAccelerated;
     public static int FloatWidth => 4;
     public static bool BiasedActivations => false;

@@ -36,6 +36,12 @@ public interface IInt8Dot
     /// row's blocks are summed in a register and reduced once (exact: integer addition is associative).
     /// </summary>
     static abstract Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x);
+    /// <summary>
+    /// [Σa, Σb, Σc, Σd] of four rows' unreduced 8-lane sums (the block-pair products). Integer sums, so any order
+    /// gives the same result; the x64 variants override it with a transpose-and-add.
+    /// </summary>
+    static virtual Vector128<int> Reduce4(Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d) =>
+        Vector128.Create(Vector256.Sum(a), Vector256.Sum(b), Vector256.Sum(c), Vector256.Sum(d));
     /// <summary>True for variants with a 256-bit <see cref="AccumulateBlockPair"/>.</summary>
     static virtual bool HasBlockPairs => false;
     /// <summary>

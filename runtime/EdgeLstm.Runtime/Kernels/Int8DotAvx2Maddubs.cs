@@ -61,7 +61,7 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
     /// and adds, no phaddd), then one fold of the halves. Integer sums, so the order does not change the result.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<int> Reduce4(Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d)
+    public static Vector128<int> Reduce4(Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d)
     {
         Vector256<int> ab = Avx2.Add(Avx2.UnpackLow(a, b), Avx2.UnpackHigh(a, b));   // a0+a2, b0+b2, a1+a3, b1+b3 per half
         Vector256<int> cd = Avx2.Add(Avx2.UnpackLow(c, d), Avx2.UnpackHigh(c, d));

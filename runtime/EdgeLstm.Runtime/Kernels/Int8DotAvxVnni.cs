@@ -111,6 +111,10 @@ public struct Int8DotAvxVnni : IInt8Dot
 
     public static bool HasBlockPairs => true;
 
+    /// <summary>AVX2's transpose-and-add (every CPU with this variant has AVX2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> Reduce4(Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d) => Int8DotAvx2Maddubs.Reduce4(a, b, c, d);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> AccumulateBlockPair(Vector256<int> acc, ref sbyte w, ref sbyte x0, ref sbyte x1) =>
         AvxVnni.MultiplyWideningAndAdd(acc,

@@ -25,9 +25,9 @@ internal static class ClassifyLatency
         var words = Enumerable.Range(0, vocabulary - 2).Select(i => $"w{i}");
         var tokenizer = WordTokenizer.Build(words, vocabulary, 1, lowercase: true);
         string[] labels = ["negative", "positive"];
-        using var network = new ClassifierNetwork(new ClassifierShape(tokenizer.VocabularySize, embedding, hidden, 1, true, Poolings.Max, 2, 0.0));
+        using var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, embedding, hidden, 1, true, Poolings.Max, labels), dropout: 0);
         network.eval();
-        FloatLstmModel floatModel = ClassifierExport.ToFloatModel(network, tokenizer, labels);
+        FloatLstmModel floatModel = TaskNetworks.ToFloatModel(network);
         using var int8 = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(
             CompactModelBuilder.Build(floatModel, WeightType.Int8, blockSparse: false, "none", "bench"), "bench.elstm"));
         using var floatRunner = floatModel.CreateRunner();

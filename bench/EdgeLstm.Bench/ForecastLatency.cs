@@ -26,7 +26,7 @@ internal static class ForecastLatency
         using var int8Model = CompactModelLoader.Load(ModelFileReader.Read(elstm));
         var s = floatModel.Description.Input.Series ?? throw new ArgumentException($"{safetensors} is not a forecaster");
         if (s.Strategy != ForecastStrategies.Recursive || floatModel.Layers.Length != 1) throw new ArgumentException("the peers are written for a one-layer recursive forecaster");
-        using var network = ForecastExport.Load(safetensors);
+        using var network = TaskNetworks.Load<ForecastNetwork>(safetensors);
         using var ours8 = new Forecaster(int8Model);
         using var oursFloat = new Forecaster(floatModel);
         using var ortFloat = new OrtForecaster(floatModel, quantized: false);

@@ -22,8 +22,7 @@ internal static class G2pLatency
         torch.set_num_threads(1);
         using var floatModel = FloatLstmModel.Load(safetensors);
         using var int8Model = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Read(elstm));
-        var (network, _) = Seq2SeqExport.Load(safetensors, dropout: 0);
-        network.eval();
+        var network = TaskNetworks.Load<Seq2SeqNetwork>(safetensors);
         var words = PronunciationLexicon.Read(lexicon).Where(w => w.Split == "test").Take(count)
             .Select(w => TransducerText.Encode(floatModel.Tokenizer, w.Word)).ToArray();
         ModelDescription d = floatModel.Description;

@@ -25,8 +25,7 @@ internal sealed class TorchPeerModel : PeerModel
         ModelDescription d = model.Description;
         if (d.Head.Decoder is not null)
         {
-            (_seq2seq, _) = Seq2SeqExport.Load(safetensorsPath, dropout: 0);
-            _seq2seq.eval();
+            _seq2seq = TaskNetworks.Load<Seq2SeqNetwork>(safetensorsPath);
             return;
         }
         if (d.Head.Pooling is not (Poolings.None or Poolings.Max or Poolings.Mean))

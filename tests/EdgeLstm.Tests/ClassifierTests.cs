@@ -27,7 +27,7 @@ public sealed class ClassifierTests
     {
         TorchFixture.Init(seed);
         var tokenizer = Words();
-        var network = new ClassifierNetwork(new ClassifierShape(tokenizer.VocabularySize, 12, 16, layers, bidirectional, pooling, Labels.Length, Dropout: 0.0));
+        var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, 12, 16, layers, bidirectional, pooling, Labels), dropout: 0);
         using (no_grad())
             foreach (var p in network.parameters()) p.mul_(2.0); // livelier gates than the default init
         network.eval();
@@ -52,7 +52,7 @@ public sealed class ClassifierTests
     public void FloatRunnerMatchesLibTorch(string pooling, bool bidirectional, int layers)
     {
         var (network, tokenizer) = RandomClassifier(pooling, bidirectional, layers, seed: 11 + layers);
-        var model = ClassifierExport.ToFloatModel(network, tokenizer, Labels);
+        var model = TaskNetworks.ToFloatModel(network);
         Assert.Equal(Tasks.Classify, model.Description.Task);
         Assert.Equal(bidirectional, model.Description.IsBidirectional);
         using var runner = model.CreateRunner();
@@ -104,7 +104,7 @@ public sealed class ClassifierTests
     public void Int8RunnerIsBitIdenticalOnEveryKernelAndCloseToFloat(string pooling, int layers)
     {
         var (network, tokenizer) = RandomClassifier(pooling, bidirectional: true, layers, seed: 31);
-        var floatModel = ClassifierExport.ToFloatModel(network, tokenizer, Labels);
+        var floatModel = TaskNetworks.ToFloatModel(network);
         byte[] bytes = CompactModelBuilder.Build(floatModel, WeightType.Int8, blockSparse: false, "none", "test");
         using var q = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(bytes, "classifier.elstm"));
         Assert.Equal(floatModel.Description.ToJson(), q.Description.ToJson());
@@ -152,7 +152,7 @@ public sealed class ClassifierTests
     public void ClassifierCannotBeSteppedAndSaysWhy()
     {
         var (network, tokenizer) = RandomClassifier(Poolings.Max, bidirectional: true, layers: 1, seed: 2);
-        var model = ClassifierExport.ToFloatModel(network, tokenizer, Labels);
+        var model = TaskNetworks.ToFloatModel(network);
         var e = Assert.Throws<NotSupportedException>(() => model.CreateSession());
         Assert.Contains("CreateRunner", e.Message);
     }

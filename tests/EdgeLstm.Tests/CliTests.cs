@@ -18,10 +18,10 @@ public sealed class CliTests : IDisposable
     {
         TorchFixture.Init(seed: 21);
         var tokenizer = CharTokenizer.FromText(TestTexts.English(2000, seed: 4));
-        var network = new LanguageModelNetwork(new LanguageModelShape(tokenizer.VocabularySize, 8, 24, 2, 0.0));
+        var network = TaskNetworks.Create<LanguageModelNetwork>(LanguageModelNetwork.Describe(tokenizer, 8, 24, 2), dropout: 0);
         foreach (var p in network.parameters()) _libTorchParameters += p.numel();
         _model = _dir.File("tiny.safetensors");
-        SafeTensorsExport.Save(network, tokenizer, _model);
+        TaskNetworks.Save(_model, network);
     }
 
     public void Dispose() => _dir.Dispose();

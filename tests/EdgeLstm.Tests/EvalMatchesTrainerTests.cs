@@ -22,7 +22,8 @@ public sealed class EvalMatchesTrainerTests
             Epochs = 2, MaxBatchesPerEpoch = 10, Threads = 1, Quiet = true,
         }).Run(CancellationToken.None);
 
-        var (network, tokenizer) = SafeTensorsExport.Load(model, dropout: 0.0);
+        var network = TaskNetworks.Load<LanguageModelNetwork>(model);
+        var tokenizer = network.Description.Input.Tokenizer!.Create(model);
         int[] tokens = tokenizer.Encode(File.ReadAllText(valid));
         double trainer = CharLmEvaluator.BitsPerChar(network, tokens);
         double runtime = BitsPerCharEvaluator.Evaluate(FloatLstmModel.Load(model), tokens);
@@ -38,7 +39,7 @@ public sealed class EvalMatchesTrainerTests
     {
         TorchFixture.Init(seed: 5);
         var tokenizer = CharTokenizer.FromText(TestTexts.English(3000, seed: 1));
-        using var network = new LanguageModelNetwork(new LanguageModelShape(tokenizer.VocabularySize, 8, 16, 2, 0.0));
+        using var network = TaskNetworks.Create<LanguageModelNetwork>(LanguageModelNetwork.Describe(tokenizer, 8, 16, 2), dropout: 0);
         using (TorchSharp.torch.no_grad())
             foreach (var p in network.parameters()) p.mul_(3.0); // a state that matters: a window started from zero would score differently
         int[] tokens = tokenizer.Encode(TestTexts.English(3 * CharLmEvaluator.Window + 123, seed: 2));

@@ -92,7 +92,7 @@ public sealed class ForecastTests
         TorchFixture.Init(11);
         using var network = new ForecastNetwork(description, dropout: 0);
         network.eval();
-        using var model = ForecastExport.ToFloatModel(network);
+        using var model = TaskNetworks.ToFloatModel(network);
         using var int8 = CompactModelLoader.Load(ModelFileReader.Parse(
             EdgeLstm.Converter.CompactModelBuilder.Build(model, EdgeLstm.Converter.WeightType.Int8, blockSparse: false, "none", "test"), "int8"));
         using var forecaster = new Forecaster(model);

@@ -19,7 +19,7 @@ public sealed class RuntimeMatchesLibTorchTests
     {
         TorchFixture.Init(seed: layers * 1000 + hidden);
         var tokenizer = TokenizerWith(vocabChars);
-        var network = new LanguageModelNetwork(new LanguageModelShape(tokenizer.VocabularySize, embedding, hidden, layers, Dropout: 0.0));
+        var network = TaskNetworks.Create<LanguageModelNetwork>(LanguageModelNetwork.Describe(tokenizer, embedding, hidden, layers), dropout: 0);
         if (weightScale != 1.0)
             using (no_grad())
                 foreach (var p in network.parameters()) p.mul_(weightScale);
@@ -27,7 +27,7 @@ public sealed class RuntimeMatchesLibTorchTests
 
         using var dir = new TempDirectory();
         string path = dir.File("model.safetensors");
-        SafeTensorsExport.Save(network, tokenizer, path);
+        TaskNetworks.Save(path, network);
         var model = FloatLstmModel.Load(path);
 
         const int steps = 256;

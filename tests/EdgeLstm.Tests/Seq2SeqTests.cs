@@ -27,11 +27,11 @@ public sealed class Seq2SeqTests
         var options = new Seq2SeqOptions { EmbeddingDim = 16, EncoderHidden = 12, EncoderLayers = layers, DecoderEmbedding = 8, DecoderHidden = 20 };
         var description = new Seq2SeqTrainer(options).Describe(Words);
         TorchFixture.Init(seed);
-        var network = new Seq2SeqNetwork(Seq2SeqExport.ShapeOf(description, 0));
+        var network = TaskNetworks.Create<Seq2SeqNetwork>(description, dropout: 0);
         network.eval();
         using (no_grad()) network.get_parameter("attention.weight")!.mul_(sharpness);
         using var dir = new TempDirectory();
-        Seq2SeqExport.Save(dir.File("m.safetensors"), network, description);
+        TaskNetworks.Save(dir.File("m.safetensors"), network);
         return (network, FloatLstmModel.FromSafeTensors(SafeTensorsReader.Read(dir.File("m.safetensors"))), description);
     }
 
@@ -185,7 +185,7 @@ public sealed class Seq2SeqTests
     {
         var (network, _, _) = Random(9);
         using var dir = new TempDirectory();
-        Seq2SeqExport.Save(dir.File("g2p.safetensors"), network, Random(9).Description);
+        TaskNetworks.Save(dir.File("g2p.safetensors"), network);
         network.Dispose();
         var r = CliRunner.Run("g2p", "-m", dir.File("g2p.safetensors"), "--beam", "3", "cat", "Dog");
         Assert.True(r.ExitCode == 0, r.Stderr);

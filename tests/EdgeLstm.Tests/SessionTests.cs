@@ -11,9 +11,9 @@ public sealed class SessionTests
     {
         TorchFixture.Init(seed: 9);
         var tokenizer = CharTokenizer.FromText(text);
-        var network = new LanguageModelNetwork(new LanguageModelShape(tokenizer.VocabularySize, 6, 16, 2, 0.0));
+        var network = TaskNetworks.Create<LanguageModelNetwork>(LanguageModelNetwork.Describe(tokenizer, 6, 16, 2), dropout: 0);
         string path = dir.File("m.safetensors");
-        SafeTensorsExport.Save(network, tokenizer, path);
+        TaskNetworks.Save(path, network);
         return FloatLstmModel.Load(path);
     }
 

@@ -21,7 +21,7 @@ public sealed class TaggerTests
     {
         TorchFixture.Init(seed);
         var tokenizer = CharTokenizer.FromText(Text);
-        var network = new ClassifierNetwork(new ClassifierShape(tokenizer.VocabularySize, 12, 16, layers, bidirectional, Poolings.None, Labels.Length, Dropout: 0.0));
+        var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, 12, 16, layers, bidirectional, Poolings.None, Labels), dropout: 0);
         using (no_grad())
             foreach (var p in network.parameters()) p.mul_(2.0); // livelier gates than the default init
         network.eval();
@@ -42,7 +42,7 @@ public sealed class TaggerTests
     public void FloatRunnerMatchesLibTorchAtEveryStep(bool bidirectional, int layers)
     {
         var (network, tokenizer) = RandomTagger(bidirectional, layers, seed: 7 + layers);
-        var model = ClassifierExport.ToFloatModel(network, tokenizer, Labels);
+        var model = TaskNetworks.ToFloatModel(network);
         Assert.Equal(HeadKinds.Tag, model.Description.Task);
         Assert.True(PunctuationTags.IsRestorer(model.Description));
         using var runner = model.CreateRunner();
@@ -71,7 +71,7 @@ public sealed class TaggerTests
     public void Int8TaggerIsBitIdenticalOnEveryKernelAndCloseToFloat()
     {
         var (network, tokenizer) = RandomTagger(bidirectional: true, layers: 2, seed: 31);
-        var floatModel = ClassifierExport.ToFloatModel(network, tokenizer, Labels);
+        var floatModel = TaskNetworks.ToFloatModel(network);
         byte[] bytes = CompactModelBuilder.Build(floatModel, WeightType.Int8, blockSparse: false, "none", "test");
         using var q = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(bytes, "tagger.elstm"));
         Assert.Equal(floatModel.Description.ToJson(), q.Description.ToJson());
@@ -101,7 +101,7 @@ public sealed class TaggerTests
         }
         var (forward, _) = RandomTagger(bidirectional: false, layers: 1, seed: 32);
         using (var forwardOnly = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(
-            CompactModelBuilder.Build(ClassifierExport.ToFloatModel(forward, tokenizer, Labels), WeightType.Int8, blockSparse: false, "none", "test"), "forward.elstm")))
+            CompactModelBuilder.Build(TaskNetworks.ToFloatModel(forward), WeightType.Int8, blockSparse: false, "none", "test"), "forward.elstm")))
         using (var oneThread = forwardOnly.CreateRunner(LstmKernels.Default))
         using (var runner = forwardOnly.CreateRunner(LstmKernels.Default, threads: 2))
         {

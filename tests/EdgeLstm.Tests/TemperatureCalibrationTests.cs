@@ -53,7 +53,8 @@ public sealed class TemperatureCalibrationTests
     {
         using var dir = new TempDirectory();
         var (model, valid) = TrainTiny(dir);
-        var (network, tokenizer) = SafeTensorsExport.Load(model, dropout: 0);
+        var network = TaskNetworks.Load<LanguageModelNetwork>(model);
+        var tokenizer = network.Description.Input.Tokenizer!.Create(model);
         int[] tokens = tokenizer.Encode(File.ReadAllText(valid));
         double natural = TemperatureCalibration.Fit(network, tokens).Temperature;
 

@@ -27,7 +27,7 @@ public static class CharLmEvaluator
                 int length = Math.Min(Window, tokens.Length - 1 - start);
                 var (logits, h, c) = network.Forward(data[.., start..(start + length)], state);
                 var target = data[.., (start + 1)..(start + 1 + length)].reshape(-1);
-                nats += nn.functional.cross_entropy(logits.reshape(-1, network.Shape.VocabularySize), target, reduction: nn.Reduction.Sum)
+                nats += nn.functional.cross_entropy(logits.reshape(-1, network.OutputSize), target, reduction: nn.Reduction.Sum)
                     .to_type(ScalarType.Float64).item<double>();
                 state?.H.Dispose();
                 state?.C.Dispose();
@@ -60,7 +60,7 @@ public static class CharLmEvaluator
             using var noGrad = no_grad();
             var data = tensor(Array.ConvertAll(tokens, t => (long)t), [1, tokens.Length]);
             var (logits, _, _) = network.Forward(data[.., ..^1], null);
-            return score(logits.reshape(-1, network.Shape.VocabularySize), data[.., 1..].reshape(-1));
+            return score(logits.reshape(-1, network.OutputSize), data[.., 1..].reshape(-1));
         }
         finally
         {

@@ -29,22 +29,19 @@ public sealed class CharLmTrainer(TrainOptions options)
 
         LanguageModelNetwork network;
         ITokenizer tokenizer;
-        TrainingCheckpoint progress = new(0, double.PositiveInfinity, 0, 0);
-        if (options.Resume)
+        string? from = options.Resume ? EpochLoop.LastWeights(options.CheckpointDir!) : options.InitFrom;
+        if (from is not null)
         {
-            progress = TrainingCheckpoint.Load(options.CheckpointDir!);
-            (network, tokenizer) = SafeTensorsExport.Load(Path.Combine(options.CheckpointDir!, TrainingCheckpoint.WeightsFile), options.Dropout);
-        }
-        else if (options.InitFrom is not null)
-        {
-            (network, tokenizer) = SafeTensorsExport.Load(options.InitFrom, options.Dropout);
+            network = TaskNetworks.Load<LanguageModelNetwork>(from, options.Dropout);
+            tokenizer = network.Description.Input.Tokenizer!.Create(from);
         }
         else
         {
             tokenizer = options.Tokenizer == TokenizerKinds.Word
                 ? WordTokenizer.Build([trainText], options.MaxVocabulary, options.MinCount, options.Lowercase)
                 : CharTokenizer.FromText(trainText, options.MinCount);
-            network = new LanguageModelNetwork(new LanguageModelShape(tokenizer.VocabularySize, options.EmbeddingDim, options.HiddenSize, options.Layers, options.Dropout));
+            network = TaskNetworks.Create<LanguageModelNetwork>(
+                LanguageModelNetwork.Describe(tokenizer, options.EmbeddingDim, options.HiddenSize, options.Layers), options.Dropout);
         }
 
         _unit = tokenizer is WordTokenizer ? "bits/word" : "bits/char";
@@ -56,90 +53,49 @@ public sealed class CharLmTrainer(TrainOptions options)
         if (options.MaxBatchesPerEpoch > 0) batchesPerEpoch = Math.Min(batchesPerEpoch, options.MaxBatchesPerEpoch);
         long totalSteps = (long)batchesPerEpoch * options.Epochs;
 
-        using var pruning = options.Prune.Method == EdgeLstm.Converter.PruneMethod.None ? null : new PruningFineTune(network, tokenizer, options.Prune);
+        using var pruning = options.Prune.Method == EdgeLstm.Converter.PruneMethod.None ? null : new PruningFineTune(network, options.Prune);
         if (pruning is not null) Log($"pruning {options.Prune}: masks fixed, re-applied after every step");
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
-        if (options.Resume)
-            optimizer.load_state_dict(Path.Combine(options.CheckpointDir!, TrainingCheckpoint.OptimizerFile));
-        if (options.CheckpointDir is not null) Directory.CreateDirectory(options.CheckpointDir);
-
-        Log($"model: vocab {tokenizer.VocabularySize}, embedding {network.Shape.EmbeddingDim}, {network.Shape.Layers}×LSTM {network.Shape.HiddenSize}, " +
+        var loop = new EpochLoop(network, optimizer,
+            new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume, options.StopAfterEpoch, options.Quiet), Log);
+        var d = network.Description;
+        Log($"model: vocab {tokenizer.VocabularySize}, embedding {d.Input.Size}, {d.Encoder.Length}×LSTM {d.Encoder[0].Hidden}, " +
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; train {trainTokens.Length:N0} tokens, valid {validTokens.Length:N0} tokens");
-        if (progress.EpochsDone > 0) Log($"resuming after epoch {progress.EpochsDone} (best valid {progress.BestValidScore:F4} {_unit})");
 
-        // Last, after everything that draws random numbers while being built: dropout then continues exactly where
-        // the checkpointed run left it. (Checkpoints written before rng.bin existed resume re-seeded.)
-        string randomState = Path.Combine(options.CheckpointDir ?? "", TrainingCheckpoint.RandomStateFile);
-        if (options.Resume && File.Exists(randomState))
-        {
-            using var state = tensor(File.ReadAllBytes(randomState));
-            torch.set_rng_state(state);
-        }
-
-        long step = progress.StepsDone;
-        for (int epoch = progress.EpochsDone + 1; epoch <= options.Epochs; epoch++)
-        {
-            var clock = Stopwatch.StartNew();
-            (double trainBitsPerChar, step, bool stopped) = TrainEpoch(network, optimizer, pruning, streams, batchesPerEpoch, epoch, step, totalSteps, cancel);
-            if (stopped)
+        double trainBits = double.NaN;
+        var clock = new Stopwatch();
+        var outcome = loop.Run(
+            (epoch, report, cancelled) =>
             {
-                Log(progress.EpochsDone == 0
-                    ? $"interrupted in epoch {epoch}; no epoch had finished, so nothing was saved"
-                    : $"interrupted in epoch {epoch}; kept the model and checkpoint of epoch {progress.EpochsDone}");
-                return new Result(progress.EpochsDone, progress.BestValidScore, true, tokenizer);
-            }
-            double valid = CharLmEvaluator.BitsPerChar(network, validTokens);
-            bool improved = valid < progress.BestValidScore;
-            progress = new TrainingCheckpoint(epoch, improved ? valid : progress.BestValidScore,
-                improved ? 0 : progress.EpochsWithoutImprovement + 1, step);
-            if (improved)
-                SafeTensorsExport.Save(network, tokenizer, options.Output, TrainingMetadata(epoch, valid));
-            if (options.CheckpointDir is not null)
+                clock.Restart();
+                (trainBits, bool completed) = TrainEpoch(network, optimizer, pruning, streams, batchesPerEpoch, epoch, totalSteps, report, cancelled);
+                return completed;
+            },
+            epoch => (new ValidationScore(CharLmEvaluator.BitsPerChar(network, validTokens)), 0),
+            (epoch, score, _, best) =>
             {
-                SafeTensorsExport.Save(network, tokenizer, Path.Combine(options.CheckpointDir, TrainingCheckpoint.WeightsFile));
-                string optimizerPath = Path.Combine(options.CheckpointDir, TrainingCheckpoint.OptimizerFile);
-                optimizer.save_state_dict(optimizerPath + ".tmp");
-                File.Move(optimizerPath + ".tmp", optimizerPath, overwrite: true);
-                using (var state = torch.get_rng_state())
-                    File.WriteAllBytes(randomState + ".tmp", state.data<byte>().ToArray());
-                File.Move(randomState + ".tmp", randomState, overwrite: true);
-                progress.Save(options.CheckpointDir);
-            }
-            Log($"epoch {epoch}/{options.Epochs}: train {trainBitsPerChar:F4} {_unit}, valid {valid:F4} {_unit}{(improved ? " (best, saved)" : "")}, " +
-                $"lr {CurrentLearningRate(optimizer):G3}, {clock.Elapsed.TotalSeconds:F0} s");
-            if (epoch == options.StopAfterEpoch)
-            {
-                Log($"stopping after epoch {epoch} as asked; continue with --resume");
-                break;
-            }
-            if (progress.EpochsWithoutImprovement >= options.Patience)
-            {
-                Log($"early stop: no improvement for {options.Patience} epochs");
-                break;
-            }
-        }
-        return new Result(progress.EpochsDone, progress.BestValidScore, false, tokenizer);
+                if (best) TaskNetworks.Save(options.Output, network, TrainingMetadata(epoch, score.Value));
+                Log($"epoch {epoch}/{options.Epochs}: train {trainBits:F4} {_unit}, valid {score.Value:F4} {_unit}{(best ? " (best, saved)" : "")}, " +
+                    $"lr {CurrentLearningRate(optimizer):G3}, {clock.Elapsed.TotalSeconds:F0} s");
+            }, cancel);
+        return new Result(outcome.EpochsDone, outcome.Best.Value, outcome.Interrupted, tokenizer);
     }
 
-    private (double BitsPerChar, long Step, bool Stopped) TrainEpoch(LanguageModelNetwork network, optim.Optimizer optimizer, PruningFineTune? pruning, Tensor streams,
-        int batches, int epoch, long step, long totalSteps, CancellationToken cancel)
+    /// <summary>One epoch of truncated BPTT over the streams; the mean training bits per token, and false if cancelled.</summary>
+    private (double BitsPerChar, bool Completed) TrainEpoch(LanguageModelNetwork network, optim.Optimizer optimizer, PruningFineTune? pruning, Tensor streams,
+        int batches, int epoch, long totalSteps, Action<double, string> report, CancellationToken cancel)
     {
-        network.train();
         (Tensor H, Tensor C)? state = null;
         double natsSum = 0;
         long charsSeen = 0;
-        bool stopped = false;
         var clock = Stopwatch.StartNew();
-
-        void Body(Action<double, string> report)
+        // An epoch's steps are numbered as in an unbroken run, so a resumed run's learning rate continues the schedule.
+        long step = (long)(epoch - 1) * batches;
+        try
         {
-            for (int b = 0; b < batches; b++)
+            for (int b = 0; b < batches; b++, step++)
             {
-                if (cancel.IsCancellationRequested)
-                {
-                    stopped = true;
-                    break;
-                }
+                if (cancel.IsCancellationRequested) return (double.NaN, false);
                 SetLearningRate(optimizer, step, totalSteps);
                 using var scope = NewDisposeScope();
                 long start = (long)b * options.SeqLen;
@@ -147,7 +103,7 @@ public sealed class CharLmTrainer(TrainOptions options)
                 var input = streams.narrow(1, start, end - start);
                 var target = streams.narrow(1, start + 1, end - start);
                 var (logits, h, c) = network.Forward(input, state);
-                var loss = nn.functional.cross_entropy(logits.reshape(-1, network.Shape.VocabularySize), target.reshape(-1));
+                var loss = nn.functional.cross_entropy(logits.reshape(-1, network.OutputSize), target.reshape(-1));
                 optimizer.zero_grad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(network.parameters(), options.Clip);
@@ -160,26 +116,17 @@ public sealed class CharLmTrainer(TrainOptions options)
                 long chars = input.numel();
                 natsSum += loss.item<float>() * chars;
                 charsSeen += chars;
-                step++;
                 double bpc = natsSum / charsSeen / Math.Log(2);
                 report((b + 1) * 100.0 / batches,
                     $"epoch {epoch}/{options.Epochs}  loss {loss.item<float>():F3}  {bpc:F3} {_unit}  {charsSeen / clock.Elapsed.TotalSeconds:N0} tokens/s");
             }
         }
-
-        // Without a terminal (a log file), a line every quarter of the epoch instead of the bar.
-        double lastLogged = 0;
-        EpochProgress.Run($"epoch {epoch}/{options.Epochs}", options.Quiet, Body, (percent, text) =>
+        finally
         {
-            if (!options.Quiet && percent - lastLogged >= 25)
-            {
-                lastLogged = percent;
-                Console.WriteLine($"  {percent,3:F0}%  {text}");
-            }
-        });
-        state?.H.Dispose();
-        state?.C.Dispose();
-        return (charsSeen == 0 ? double.NaN : natsSum / charsSeen / Math.Log(2), step, stopped);
+            state?.H.Dispose();
+            state?.C.Dispose();
+        }
+        return (charsSeen == 0 ? double.NaN : natsSum / charsSeen / Math.Log(2), true);
     }
 
     /// <summary>Cosine decay from --lr to --min-lr over all the run's steps.</summary>

@@ -22,11 +22,11 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
         var tokenizer = WordTokenizer.Build(train.Select(r => r.Text), options.MaxVocabulary, options.MinCount, lowercase: true);
         var (trainIds, trainLabels) = Encode(train, tokenizer, labels);
         var (validIds, validLabels) = Encode(valid, tokenizer, labels);
-        var network = new ClassifierNetwork(new ClassifierShape(tokenizer.VocabularySize, options.EmbeddingDim, options.HiddenSize, options.Layers,
-            options.Bidirectional, options.Pooling, labels.Length, options.Dropout, options.MaxTokens));
+        var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, options.EmbeddingDim, options.HiddenSize, options.Layers,
+            options.Bidirectional, options.Pooling, labels, options.MaxTokens), options.Dropout);
         if (options.PretrainText is not null)
         {
-            var (pretrained, _) = WordLmPretrainer.Pretrain(tokenizer, options.PretrainText, network.Shape, options.PretrainBatches, options.Seed, log);
+            var (pretrained, _) = WordLmPretrainer.Pretrain(tokenizer, options.PretrainText, network.Description, options.PretrainBatches, options.Seed, log);
             network.InitializeFrom(pretrained);
             foreach (Tensor t in pretrained.Values) t.Dispose();
             torch.manual_seed(options.Seed); // dropout and batches as without pretraining
@@ -34,34 +34,36 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         var random = new Random(options.Seed);
         var order = Enumerable.Range(0, trainIds.Length).ToArray();
-        var outcome = KeepBestEpochs.Run(network, options.Epochs, options.Patience, epoch =>
+        double trainLoss = 0;
+        var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null), log);
+        var outcome = loop.Run((epoch, report, _) =>
         {
             random.Shuffle(order);
-            double trainLoss = 0;
-            EpochProgress.Run($"epoch {epoch}/{options.Epochs}", quiet: log is null, report =>
+            trainLoss = 0;
+            for (int start = 0; start < order.Length; start += options.BatchSize)
             {
-                for (int start = 0; start < order.Length; start += options.BatchSize)
-                {
-                    using var scope = NewDisposeScope();
-                    int[] batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
-                    var (tokens, lengths) = Batch(trainIds, batch);
-                    var target = tensor(Array.ConvertAll(batch, i => (long)trainLabels[i]));
-                    var loss = nn.functional.cross_entropy(network.Forward(tokens, lengths), target);
-                    optimizer.zero_grad();
-                    loss.backward();
-                    optimizer.step();
-                    trainLoss += loss.item<float>() * batch.Length;
-                    int done = start + batch.Length;
-                    report(done * 100.0 / order.Length, $"epoch {epoch}/{options.Epochs}  {done:N0}/{order.Length:N0} texts  loss {trainLoss / done:F4}");
-                }
-            });
-            var (accuracy, validLoss) = Evaluate(network, validIds, validLabels);
-            return (Accuracy: accuracy, Loss: validLoss, TrainLoss: trainLoss / order.Length);
+                using var scope = NewDisposeScope();
+                int[] batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
+                var (tokens, lengths) = Batch(trainIds, batch);
+                var target = tensor(Array.ConvertAll(batch, i => (long)trainLabels[i]));
+                var loss = nn.functional.cross_entropy(network.Forward(tokens, lengths), target);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                trainLoss += loss.item<float>() * batch.Length;
+                int done = start + batch.Length;
+                report(done * 100.0 / order.Length, $"epoch {epoch}/{options.Epochs}  {done:N0}/{order.Length:N0} texts  loss {trainLoss / done:F4}");
+            }
+            trainLoss /= order.Length;
+            return true;
         },
-        // Validation accuracy, ties broken by the lower validation loss.
-        (candidate, best) => candidate.Accuracy > best.Accuracy || (candidate.Accuracy == best.Accuracy && candidate.Loss < best.Loss),
-        (epoch, score, kept) => log?.Invoke($"epoch {epoch}: train loss {score.TrainLoss:F4}, valid loss {score.Loss:F4}, valid accuracy {score.Accuracy:F4}{(kept ? " *" : "")}"));
-        return new Result(network, tokenizer, labels, outcome.Epochs, outcome.BestEpoch, outcome.Best.Accuracy);
+        _ =>
+        {
+            var (accuracy, loss) = Evaluate(network, validIds, validLabels);
+            return (new ValidationScore(-accuracy, TieBreak: loss), accuracy); // the higher accuracy, ties to the lower loss
+        },
+        (epoch, score, accuracy, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid loss {score.TieBreak:F4}, valid accuracy {accuracy:F4}{(best ? " *" : "")}"));
+        return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, -outcome.Best.Value);
     }
 
     /// <summary>Token ids (cut to MaxTokens; an empty text is one &lt;unk&gt;) and label indices.</summary>

@@ -113,7 +113,7 @@ internal static class ClassifyCommand
         var (validIds, validLabels) = trainer.Encode(validRows, model.Tokenizer, labels);
         var bow = BagOfWordsBaseline.Train(trainIds, trainLabels, validIds, validLabels, model.Tokenizer.VocabularySize, labels.Length);
         // The same network converted to int8 and run by the runtime, as a device would run it.
-        var floatModel = ClassifierExport.ToFloatModel(model.Network, model.Tokenizer, labels);
+        var floatModel = TaskNetworks.ToFloatModel(model.Network);
         using var int8 = CompactModelLoader.Load(ModelFileReader.Parse(
             EdgeLstm.Converter.CompactModelBuilder.Build(floatModel, EdgeLstm.Converter.WeightType.Int8, blockSparse: false, "none", "trainer"), "int8"));
         using var int8Runner = int8.CreateRunner();
@@ -188,7 +188,7 @@ internal static class ClassifyCommand
             metadata["edgelstm.trainer.test_accuracy"] = score.Lstm[""].ToString("F4", CultureInfo.InvariantCulture);
             metadata["edgelstm.trainer.test_fold"] = test;
         }
-        ClassifierExport.Save(output, model.Network, model.Tokenizer, labels, metadata);
+        TaskNetworks.Save(output, model.Network, metadata);
         Console.WriteLine($"{(validationOnly ? "validation" : "test")} fold {score.Fold}: LSTM {Format(score.Lstm)}; int8 {Format(score.Int8)}; bag of words {Format(score.BagOfWords)}; model: {output}");
         model.Network.Dispose();
     }

@@ -63,7 +63,7 @@ internal static class ForecastCommand
 
             // The validation days (and with --score-test the test days, once): the float model and its int8
             // conversion, as the runtime runs them.
-            using var floatModel = ForecastExport.ToFloatModel(trained.Network);
+            using var floatModel = TaskNetworks.ToFloatModel(trained.Network);
             using var int8Model = CompactModelLoader.Load(ModelFileReader.Parse(
                 EdgeLstm.Converter.CompactModelBuilder.Build(floatModel, EdgeLstm.Converter.WeightType.Int8, blockSparse: false, "none", "trainer"), "int8"));
             var metadata = new Dictionary<string, string>
@@ -86,7 +86,7 @@ internal static class ForecastCommand
                 Console.WriteLine("float: " + ForecastTable.Summary(floatErrors));
             }
             string outputPath = result.GetValue(output)!.FullName;
-            AtomicFile.WriteAllBytes(outputPath, ForecastExport.Serialize(trained.Network, metadata));
+            TaskNetworks.Save(outputPath, trained.Network, metadata);
             Console.WriteLine($"model: {outputPath}");
             trained.Network.Dispose();
             return ExitCodes.Success;

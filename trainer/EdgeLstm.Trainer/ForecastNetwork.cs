@@ -6,37 +6,28 @@ using static TorchSharp.torch;
 namespace EdgeLstm.Trainer;
 
 /// <summary>
-/// nn.LSTM over the feature rows → dropout → Linear: at every step (recursive: one scaled value per day) or at the
-/// last step (direct: the horizon's values). Field names are the state_dict prefixes of the model description's
-/// tensors (lstm.*, fc.*).
+/// The forecaster's head: nn.LSTM over the feature rows → dropout → fc, at every step (recursive: one scaled value
+/// per day) or at the last step (direct: the horizon's values).
 /// </summary>
-public sealed class ForecastNetwork : nn.Module
+public sealed class ForecastNetwork : TaskNetwork
 {
-    private readonly LSTM lstm;
-    private readonly Dropout drop;
     private readonly Linear fc;
 
-    public ForecastNetwork(ModelDescription description, double dropout) : base(nameof(ForecastNetwork))
+    public ForecastNetwork(ModelDescription description, double dropout) : base(description, dropout)
     {
-        Description = description;
-        var series = description.Input.Series!;
-        lstm = nn.LSTM(description.Input.Size, description.Encoder[0].Hidden, numLayers: description.Encoder.Length, batchFirst: true,
-            dropout: description.Encoder.Length > 1 ? dropout : 0.0);
-        drop = nn.Dropout(dropout);
-        fc = nn.Linear(description.Encoder[0].Hidden, description.Head.Size);
+        if (description.Input.Series is not { } series) throw new ArgumentException($"a '{description.Task}' description, not a forecaster's");
+        fc = Add(ModelTensors.HeadModule, nn.Linear(description.EncoderWidth, description.Head.Size));
         IsDirect = series.Strategy == ForecastStrategies.Direct;
-        RegisterComponents();
     }
 
-    public ModelDescription Description { get; }
     public bool IsDirect { get; }
 
     /// <summary>rows [B, T, features] → recursive: [B, T] (each step's day); direct: [B, horizon].</summary>
     public Tensor Forward(Tensor rows)
     {
         using var scope = NewDisposeScope();
-        var (output, _, _) = lstm.call(rows);
-        var result = IsDirect ? fc.call(drop.call(output[.., -1])) : fc.call(drop.call(output)).squeeze(2);
+        var (output, _, _) = Encode(rows);
+        var result = IsDirect ? fc.call(Drop(output[.., -1])) : fc.call(Drop(output)).squeeze(2);
         return result.MoveToOuterDisposeScope();
     }
 
@@ -49,14 +40,14 @@ public sealed class ForecastNetwork : nn.Module
     {
         using var scope = NewDisposeScope();
         long steps = rows.shape[1];
-        var (output, h, c) = lstm.call(rows[.., ..fed]);
-        var outputs = new List<Tensor> { fc.call(drop.call(output)).squeeze(2) };
+        var (output, h, c) = Encode(rows[.., ..fed]);
+        var outputs = new List<Tensor> { fc.call(Drop(output)).squeeze(2) };
         var previous = outputs[0][.., ^1..];
         for (long t = fed; t < steps; t++)
         {
             var x = cat([previous, rows[.., t, 1..]], 1).unsqueeze(1);
-            (output, h, c) = lstm.call(x, (h, c));
-            previous = fc.call(drop.call(output)).squeeze(2);
+            (output, h, c) = Encode(x, (h, c));
+            previous = fc.call(Drop(output)).squeeze(2);
             outputs.Add(previous);
         }
         return cat(outputs, 1).MoveToOuterDisposeScope();

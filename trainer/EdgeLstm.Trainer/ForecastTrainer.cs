@@ -30,18 +30,20 @@ public sealed class ForecastTrainer(ForecastOptions options)
         int features = CalendarFeatures.Size, outputs = targets.Length / windows;
         using var allRows = tensor(rows, [windows, steps, features]);
         using var allTargets = tensor(targets, [windows, outputs]);
-        var network = new ForecastNetwork(description, options.Dropout);
+        var network = TaskNetworks.Create<ForecastNetwork>(description, options.Dropout);
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         var random = new Random(options.Seed);
         var order = Enumerable.Range(0, windows).ToArray();
         int[] horizons = Enumerable.Range(1, s.Horizon).ToArray();
-        var outcome = KeepBestEpochs.Run(network, options.Epochs, options.Patience, epoch =>
+        double trainLoss = 0;
+        var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null), log);
+        var outcome = loop.Run((epoch, report, _) =>
         {
             random.Shuffle(order);
             // Cosine decay over the epochs: the rollout's validation error swings from epoch to epoch at a high rate.
             double lr = options.LearningRate * (0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / options.Epochs)));
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-            double trainLoss = 0;
+            trainLoss = 0;
             for (int start = 0; start < windows; start += options.BatchSize)
             {
                 using var scope = NewDisposeScope();
@@ -56,12 +58,14 @@ public sealed class ForecastTrainer(ForecastOptions options)
                 nn.utils.clip_grad_norm_(network.parameters(), 1.0);
                 optimizer.step();
                 trainLoss += loss.item<float>() * count;
+                report((start + count) * 100.0 / windows, $"epoch {epoch}/{options.Epochs}  {start + count:N0}/{windows:N0} windows  loss {trainLoss / (start + count):F4}");
             }
-            return (Mae: ValidationMae(network, series, valid, horizons), TrainLoss: trainLoss / windows);
+            trainLoss /= windows;
+            return true;
         },
-        (candidate, best) => candidate.Mae < best.Mae,
-        (epoch, score, kept) => log?.Invoke($"epoch {epoch}: train loss {score.TrainLoss:F4}, valid MAE (mean of horizons 1..{s.Horizon}) {score.Mae:F1}{(kept ? " *" : "")}"));
-        return new Result(network, outcome.Epochs, outcome.BestEpoch, outcome.Best.Mae);
+        _ => (new ValidationScore(ValidationMae(network, series, valid, horizons)), 0),
+        (epoch, score, _, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid MAE (mean of horizons 1..{s.Horizon}) {score.Value:F1}{(best ? " *" : "")}"));
+        return new Result(network, outcome.EpochsDone, outcome.BestEpoch, outcome.Best.Value);
     }
 
     /// <summary>The model description, with the value's scaling fitted on the training days (ratio to the level at each origin).</summary>
@@ -133,46 +137,10 @@ public sealed class ForecastTrainer(ForecastOptions options)
     private static double ValidationMae(ForecastNetwork network, DailySeries series, (int Start, int End) valid, int[] horizons)
     {
         network.eval();
-        using var model = ForecastExport.ToFloatModel(network);
+        using var model = TaskNetworks.ToFloatModel(network);
         using var forecaster = new Forecaster(model);
         var errors = ForecastEvaluator.Evaluate(forecaster, series, valid.Start, valid.End, horizons);
         network.train();
         return errors.Average(e => e.Model!.Mae);
-    }
-}
-
-/// <summary>Writes a trained <see cref="ForecastNetwork"/> as float safetensors with its model description.</summary>
-public static class ForecastExport
-{
-    public static byte[] Serialize(ForecastNetwork network, IReadOnlyDictionary<string, string>? extra = null)
-    {
-        var metadata = new Dictionary<string, string>
-        {
-            [ModelMetadataKeys.FormatVersion] = ModelMetadataKeys.CurrentFormatVersion,
-            [ModelMetadataKeys.Model] = network.Description.ToJson(),
-        };
-        foreach (var (key, value) in extra ?? new Dictionary<string, string>()) metadata[key] = value;
-        return SafeTensorsWriter.Serialize(SafeTensorsExport.Tensors(network), metadata);
-    }
-
-    public static FloatLstmModel ToFloatModel(ForecastNetwork network) =>
-        FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(Serialize(network), "network"));
-
-    /// <summary>A float forecaster file as a network (eval mode), its weights validated as the runtime validates them.</summary>
-    public static ForecastNetwork Load(string path)
-    {
-        var file = SafeTensorsReader.Read(path);
-        using var model = FloatLstmModel.FromSafeTensors(file);
-        if (model.Description.Input.Series is null) throw new ModelFormatException($"{file.Source}: a '{model.Description.Task}' model, not a forecaster");
-        var network = new ForecastNetwork(model.Description, dropout: 0);
-        using (torch.no_grad())
-            foreach (var (name, parameter) in network.named_parameters())
-            {
-                var info = file.Tensors[name];
-                using var source = torch.tensor(file.ReadFloats(info), info.Shape);
-                parameter.copy_(source);
-            }
-        network.eval();
-        return network;
     }
 }

@@ -1,32 +1,36 @@
+using EdgeLstm.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace EdgeLstm.Trainer;
 
-/// <summary>
-/// Embedding → stacked nn.LSTM (dropout between layers) → dropout → Linear. The field names are the
-/// state_dict prefixes of the float exchange format: embedding.*, lstm.*, fc.*.
-/// </summary>
-public sealed class LanguageModelNetwork : nn.Module
+/// <summary>The next-token head: embedding → stacked forward LSTM (dropout between layers) → dropout → fc at every step.</summary>
+public sealed class LanguageModelNetwork : TaskNetwork
 {
-    private readonly Embedding embedding;
-    private readonly LSTM lstm;
-    private readonly Dropout drop;
     private readonly Linear fc;
 
-    public LanguageModelNetwork(LanguageModelShape shape) : base(nameof(LanguageModelNetwork))
+    public LanguageModelNetwork(ModelDescription description, double dropout) : base(description, dropout)
     {
-        Shape = shape;
-        embedding = nn.Embedding(shape.VocabularySize, shape.EmbeddingDim);
-        lstm = nn.LSTM(shape.EmbeddingDim, shape.HiddenSize, numLayers: shape.Layers, batchFirst: true,
-            dropout: shape.Layers > 1 ? shape.Dropout : 0.0);
-        drop = nn.Dropout(shape.Dropout);
-        fc = nn.Linear(shape.HiddenSize, shape.VocabularySize);
-        RegisterComponents();
+        if (description.Kind != ModelTask.LanguageModel) throw new ArgumentException($"a '{description.Task}' description, not a language model's");
+        fc = Add(ModelTensors.HeadModule, nn.Linear(description.EncoderWidth, description.Head.Size));
     }
 
-    public LanguageModelShape Shape { get; }
+    /// <summary>A language model's description: tokens (characters or words) → forward LSTM layers → next-token head.</summary>
+    public static ModelDescription Describe(ITokenizer tokenizer, int embeddingDim, int hidden, int layers)
+    {
+        var encoder = Enumerable.Range(0, layers).Select(_ => new EncoderLayerDescription { Hidden = hidden }).ToArray();
+        if (tokenizer is CharTokenizer) // the description character models have always had
+            return DescriptionReader.CharLm(tokenizer.ToDescription().Vocabulary, embeddingDim, encoder, "network", tokenizer.VocabularySize);
+        return new ModelDescription
+        {
+            Input = new InputDescription { Kind = InputKinds.Tokens, Size = embeddingDim, Tokenizer = tokenizer.ToDescription() },
+            Encoder = encoder,
+            Head = new HeadDescription { Kind = HeadKinds.NextToken, Size = tokenizer.VocabularySize },
+        };
+    }
+
+    public int OutputSize => Description.Head.Size;
 
     /// <summary>Multiplies every logit by <paramref name="factor"/> exactly, by scaling the output layer's weight and bias.</summary>
     public void ScaleLogits(double factor)
@@ -39,13 +43,9 @@ public sealed class LanguageModelNetwork : nn.Module
     /// <summary>tokens [B, T] → logits [B, T, V] and the final (h, c), each [layers, B, H].</summary>
     public (Tensor Logits, Tensor H, Tensor C) Forward(Tensor tokens, (Tensor H, Tensor C)? state)
     {
-        using var x = embedding.call(tokens);
-        var (output, h, c) = lstm.call(x, state);
+        var (output, h, c) = Encode(tokens, state);
         using (output)
-        using (var dropped = drop.call(output))
+        using (var dropped = Drop(output))
             return (fc.call(dropped), h, c);
     }
 }
-
-/// <summary>The architecture of a character LSTM.</summary>
-public sealed record LanguageModelShape(int VocabularySize, int EmbeddingDim, int HiddenSize, int Layers, double Dropout);

@@ -75,22 +75,8 @@ root.SetAction(result => UserErrors.Run(() =>
         StopAfterEpoch = result.GetValue(stopAfter),
     };
     options.Validate();
-    // First Ctrl-C or SIGTERM: finish the current batch and stop, keeping the last completed epoch's files. Second:
-    // exit at once. SIGTERM matters for runs in the background, where the shell ignores SIGINT for the process.
-    using var cancel = new CancellationTokenSource();
-    Console.CancelKeyPress += (_, e) =>
-    {
-        if (cancel.IsCancellationRequested) return;
-        e.Cancel = true;
-        cancel.Cancel();
-    };
-    using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-    {
-        if (cancel.IsCancellationRequested) return;
-        context.Cancel = true;
-        cancel.Cancel();
-    });
-    var outcome = new CharLmTrainer(options).Run(cancel.Token);
+    using var interrupt = new TrainingInterrupt();
+    var outcome = new CharLmTrainer(options).Run(interrupt.Token);
     if (!options.Quiet && outcome.Epochs > 0)
         Console.WriteLine($"best validation {outcome.BestValidBits:F4} {(outcome.Tokenizer is EdgeLstm.Runtime.WordTokenizer ? "bits/word" : "bits/char")}; model: {options.Output}");
     if (!outcome.Interrupted && outcome.Epochs > 0 && result.GetValue(calibrate))

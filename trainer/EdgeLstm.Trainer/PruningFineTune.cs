@@ -14,11 +14,11 @@ public sealed class PruningFineTune : IDisposable
 {
     private readonly List<(Tensor Parameter, Tensor Mask)> _masks = [];
 
-    public PruningFineTune(LanguageModelNetwork network, ITokenizer tokenizer, PruneSpec spec)
+    public PruningFineTune(LanguageModelNetwork network, PruneSpec spec)
     {
         if (spec.Method is not (PruneMethod.Magnitude or PruneMethod.Block))
             throw new ArgumentException($"--prune {spec}: the trainer fine-tunes magnitude or block pruning; for units, run `edgelstm convert --prune units:F -o small.safetensors --dtype f32` and train with --init-from");
-        var masks = PruningMasks.Compute(SafeTensorsExport.ToFloatModel(network, tokenizer), spec);
+        var masks = PruningMasks.Compute(TaskNetworks.ToFloatModel(network), spec);
         foreach (var (name, parameter) in network.named_parameters())
         {
             if (!masks.TryGetValue(name, out bool[]? keep)) continue;

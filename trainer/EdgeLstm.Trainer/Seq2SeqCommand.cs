@@ -59,16 +59,9 @@ internal static class Seq2SeqCommand
                 : throw new ArgumentException($"{Path.GetFileName(path)}: no words in split '{split}'");
             var train = Part("train");
             var valid = Part("valid");
-            using var cancel = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => { if (!cancel.IsCancellationRequested) { e.Cancel = true; cancel.Cancel(); } };
-            using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-            {
-                if (cancel.IsCancellationRequested) return;
-                context.Cancel = true;
-                cancel.Cancel();
-            });
+            using var interrupt = new TrainingInterrupt();
             var trainer = new Seq2SeqTrainer(options);
-            var trained = trainer.Train(train, valid, cancel.Token, options.Quiet ? null : Console.Error.WriteLine);
+            var trained = trainer.Train(train, valid, interrupt.Token, options.Quiet ? null : Console.Error.WriteLine);
             if (trained.Interrupted)
             {
                 Console.WriteLine($"stopped after epoch {trained.Epochs}; best validation WER so far {trained.ValidWer:F2}%; continue with --resume");
@@ -89,7 +82,7 @@ internal static class Seq2SeqCommand
                 metadata["edgelstm.trainer.test_per"] = per.ToString("F2", CultureInfo.InvariantCulture);
                 Console.WriteLine($"test: WER {wer:F2}%, PER {per:F2}% (greedy, {Part("test").Count:N0} words)");
             }
-            Seq2SeqExport.Save(result.GetValue(output)!.FullName, trained.Network, trained.Description, metadata);
+            TaskNetworks.Save(result.GetValue(output)!.FullName, trained.Network, metadata);
             Console.WriteLine($"model: {result.GetValue(output)!.FullName}");
             trained.Network.Dispose();
             return ExitCodes.Success;

@@ -70,7 +70,7 @@ internal static class TagCommand
                 ["edgelstm.train.valid_mark_f1"] = TaggerTrainer.MarkF1(model.Valid).ToString("F4", CultureInfo.InvariantCulture),
                 ["edgelstm.train.best_epoch"] = model.BestEpoch.ToString(CultureInfo.InvariantCulture),
             };
-            ClassifierExport.Save(result.GetValue(output)!.FullName, model.Network, model.Tokenizer, labels, extra);
+            TaskNetworks.Save(result.GetValue(output)!.FullName, model.Network, extra);
             Console.WriteLine($"best epoch {model.BestEpoch} of {model.Epochs}: valid mark F1 {TaggerTrainer.MarkF1(model.Valid):F4}; " +
                 $"{string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} P {model.Valid.Precision[c]:F3} R {model.Valid.Recall[c]:F3} F1 {model.Valid.F1[c]:F3}"))}; " +
                 $"model: {result.GetValue(output)!.FullName}");

@@ -26,45 +26,48 @@ public sealed class TaggerTrainer(TaggerOptions options)
         var tokenizer = CharTokenizer.FromText(string.Concat(trainTagged.Select(t => t.Text)), options.MinCount);
         var (trainIds, trainTags) = Windows(trainTagged, tokenizer, options.Window);
         var (validIds, validTags) = Windows(validTagged, tokenizer, int.MaxValue);
-        var network = new ClassifierNetwork(new ClassifierShape(tokenizer.VocabularySize, options.EmbeddingDim, options.HiddenSize, options.Layers,
-            options.Bidirectional, Poolings.None, labels.Length, options.Dropout));
+        var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, options.EmbeddingDim, options.HiddenSize, options.Layers,
+            options.Bidirectional, Poolings.None, labels), options.Dropout);
         log?.Invoke($"tagger: vocab {tokenizer.VocabularySize}, embedding {options.EmbeddingDim}, {options.Layers}×{(options.Bidirectional ? "BiLSTM" : "LSTM")} {options.HiddenSize}, " +
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; {trainIds.Length:N0} training windows, {validIds.Length:N0} validation lines");
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         var random = new Random(options.Seed);
         var order = Enumerable.Range(0, trainIds.Length).ToArray();
-        var outcome = KeepBestEpochs.Run(network, options.Epochs, options.Patience, epoch =>
+        double trainLoss = 0;
+        var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null), log);
+        var outcome = loop.Run((epoch, report, _) =>
         {
             random.Shuffle(order);
             double lossSum = 0;
             long steps = 0;
-            EpochProgress.Run($"epoch {epoch}/{options.Epochs}", quiet: log is null, report =>
+            for (int start = 0; start < order.Length; start += options.BatchSize)
             {
-                for (int start = 0; start < order.Length; start += options.BatchSize)
-                {
-                    using var scope = NewDisposeScope();
-                    int[] batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
-                    var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, batch);
-                    var target = Targets(trainTags, batch, (int)tokens.shape[1]);
-                    var logits = network.ForwardSteps(tokens, lengths);
-                    var loss = nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100);
-                    optimizer.zero_grad();
-                    loss.backward();
-                    optimizer.step();
-                    long real = lengths.sum().item<long>();
-                    lossSum += loss.item<float>() * real;
-                    steps += real;
-                    int done = start + batch.Length;
-                    report(done * 100.0 / order.Length, $"epoch {epoch}/{options.Epochs}  {done:N0}/{order.Length:N0} windows  loss {lossSum / steps:F4}");
-                }
-            });
-            var metrics = Evaluate(network, validIds, validTags, labels);
-            return (MarkF1: MarkF1(metrics), Metrics: metrics, TrainLoss: lossSum / steps);
+                using var scope = NewDisposeScope();
+                int[] batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
+                var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, batch);
+                var target = Targets(trainTags, batch, (int)tokens.shape[1]);
+                var logits = network.ForwardSteps(tokens, lengths);
+                var loss = nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                long real = lengths.sum().item<long>();
+                lossSum += loss.item<float>() * real;
+                steps += real;
+                int done = start + batch.Length;
+                report(done * 100.0 / order.Length, $"epoch {epoch}/{options.Epochs}  {done:N0}/{order.Length:N0} windows  loss {lossSum / steps:F4}");
+            }
+            trainLoss = lossSum / steps;
+            return true;
         },
-        (candidate, best) => candidate.MarkF1 > best.MarkF1,
-        (epoch, score, kept) => log?.Invoke($"epoch {epoch}: train loss {score.TrainLoss:F4}, valid mark F1 {score.MarkF1:F4} " +
-            $"({string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} {score.Metrics.F1[c]:F3}"))}){(kept ? " *" : "")}"));
-        return new Result(network, tokenizer, labels, outcome.Epochs, outcome.BestEpoch, outcome.Best.Metrics);
+        _ =>
+        {
+            var metrics = Evaluate(network, validIds, validTags, labels);
+            return (new ValidationScore(-MarkF1(metrics)), metrics); // the higher mark F1
+        },
+        (epoch, score, metrics, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid mark F1 {-score.Value:F4} " +
+            $"({string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} {metrics.F1[c]:F3}"))}){(best ? " *" : "")}"));
+        return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, outcome.BestDetail!);
     }
 
     /// <summary>Mean F1 over the marks (labels 1..), the figure the epoch is picked by.</summary>

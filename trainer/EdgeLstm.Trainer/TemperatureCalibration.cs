@@ -28,9 +28,9 @@ public static class TemperatureCalibration
     {
         var file = SafeTensorsReader.Read(modelPath);
         if (!File.Exists(validPath)) throw new FileNotFoundException($"{validPath}: no such file", validPath);
-        var (network, tokenizer) = SafeTensorsExport.Load(modelPath, dropout: 0);
-        using (network)
+        using (var network = TaskNetworks.Load<LanguageModelNetwork>(modelPath))
         {
+            var tokenizer = network.Description.Input.Tokenizer!.Create(modelPath);
             int[] tokens = tokenizer.Encode(File.ReadAllText(validPath));
             if (tokens.Length < 2) throw new ArgumentException($"{validPath}: the text must have at least two characters to score");
             var result = Fit(network, tokens);
@@ -45,7 +45,7 @@ public static class TemperatureCalibration
             metadata[ValidBeforeKey] = result.ValidBitsPerCharBefore.ToString("F6", CultureInfo.InvariantCulture);
             metadata[ValidAfterKey] = result.ValidBitsPerCharAfter.ToString("F6", CultureInfo.InvariantCulture);
             metadata[ValidFileKey] = Path.GetFileName(validPath);
-            SafeTensorsExport.Save(network, tokenizer, outputPath, metadata);
+            TaskNetworks.Save(outputPath, network, metadata);
             return result;
         }
     }

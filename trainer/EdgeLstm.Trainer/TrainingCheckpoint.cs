@@ -1,19 +1,22 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace EdgeLstm.Trainer;
 
 /// <summary>
-/// What `--resume` needs, kept in the checkpoint directory after every completed epoch: the weights
-/// (last.safetensors), Adam's moments (optimizer.bin), libtorch's random generator state (rng.bin, so dropout
-/// continues as in an unbroken run) and this progress record (progress.json).
-/// Each file is written to a temporary name and renamed, the progress record last.
+/// What `--resume` needs, kept in the checkpoint directory after every completed epoch by <see cref="EpochLoop"/>:
+/// the weights (last.safetensors), the best epoch's weights (best.safetensors), Adam's moments (optimizer.bin),
+/// libtorch's random generator state (rng.bin, so dropout continues as in an unbroken run) and this progress record
+/// (progress.json). Each file is written to a temporary name and renamed, the progress record last.
 /// </summary>
-/// <param name="BestValidScore">The best validation score so far, lower is better: bits per character or word, or WER %. Stored under
-/// its first name, BestValidBitsPerChar, so checkpoints written before still resume.</param>
-public sealed record TrainingCheckpoint(int EpochsDone, [property: System.Text.Json.Serialization.JsonPropertyName("BestValidBitsPerChar")] double BestValidScore,
-    int EpochsWithoutImprovement, long StepsDone)
+/// <param name="BestValidScore">The best validation score so far, lower is better (bits per character or word, WER %, minus an accuracy).
+/// Stored under its first name, BestValidBitsPerChar, so checkpoints written before still resume.</param>
+/// <param name="BestTieBreak">Breaks ties between equal scores, lower is better (0 where unused).</param>
+public sealed record TrainingCheckpoint(int EpochsDone, [property: JsonPropertyName("BestValidBitsPerChar")] double BestValidScore,
+    int EpochsWithoutImprovement, double BestTieBreak = 0)
 {
     public const string WeightsFile = "last.safetensors";
+    public const string BestWeightsFile = "best.safetensors";
     public const string OptimizerFile = "optimizer.bin";
     public const string ProgressFile = "progress.json";
     public const string RandomStateFile = "rng.bin";

@@ -1,6 +1,5 @@
 using EdgeLstm.Runtime;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace EdgeLstm.Trainer;
@@ -13,45 +12,23 @@ namespace EdgeLstm.Trainer;
 /// </summary>
 public static class WordLmPretrainer
 {
-    private sealed class WordLm : nn.Module
-    {
-        public readonly Embedding embedding;
-        public readonly LSTM lstm;
-        private readonly Linear fc;
-
-        public WordLm(int vocabulary, int embeddingDim, int hidden, int layers) : base(nameof(WordLm))
-        {
-            embedding = nn.Embedding(vocabulary, embeddingDim);
-            lstm = nn.LSTM(embeddingDim, hidden, numLayers: layers, batchFirst: true);
-            fc = nn.Linear(hidden, vocabulary);
-            RegisterComponents();
-        }
-
-        public Tensor Forward(Tensor tokens)
-        {
-            using var x = embedding.call(tokens);
-            var (output, h, c) = lstm.call(x);
-            h.Dispose();
-            c.Dispose();
-            using (output) return fc.call(output);
-        }
-    }
-
     public const int Window = 64, BatchSize = 32;
 
     /// <summary>The pretrained tensors (caller disposes), and the last batches' mean next-word loss of each direction.</summary>
-    public static (Dictionary<string, Tensor> Weights, double[] FinalLoss) Pretrain(ITokenizer tokenizer, string text, ClassifierShape shape, int batches, int seed,
+    public static (Dictionary<string, Tensor> Weights, double[] FinalLoss) Pretrain(ITokenizer tokenizer, string text, ModelDescription classifier, int batches, int seed,
         Action<string>? log = null)
     {
         int[] ids = tokenizer.Encode(text);
         if (ids.Length < 10 * Window) throw new ArgumentException($"--pretrain: the text has {ids.Length:N0} words; too few to pretrain on");
         var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var losses = new List<double>();
-        for (int direction = 0; direction < (shape.Bidirectional ? 2 : 1); direction++)
+        var encoder = classifier.Encoder;
+        var forward = LanguageModelNetwork.Describe(tokenizer, classifier.Input.Size, encoder[0].Hidden, encoder.Length);
+        for (int direction = 0; direction < (encoder[0].Bidirectional ? 2 : 1); direction++)
         {
             int[] stream = direction == 0 ? ids : ids.Reverse().ToArray();
             torch.manual_seed(seed + direction);
-            using var lm = new WordLm(tokenizer.VocabularySize, shape.EmbeddingDim, shape.HiddenSize, shape.Layers);
+            using var lm = TaskNetworks.Create<LanguageModelNetwork>(forward, dropout: 0);
             var optimizer = optim.Adam(lm.parameters(), lr: 2e-3);
             var random = new Random(seed + direction);
             double recent = 0;
@@ -67,7 +44,7 @@ public static class WordLmPretrainer
                 var all = tensor(window, [BatchSize, Window + 1]);
                 var input = all[.., ..Window];
                 var target = all[.., 1..].reshape(-1);
-                var loss = nn.functional.cross_entropy(lm.Forward(input).reshape(-1, tokenizer.VocabularySize), target);
+                var loss = nn.functional.cross_entropy(lm.Forward(input, null).Logits.reshape(-1, tokenizer.VocabularySize), target);
                 optimizer.zero_grad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(lm.parameters(), 5.0);
@@ -78,9 +55,9 @@ public static class WordLmPretrainer
             log?.Invoke($"pretrained {(direction == 0 ? "forward" : "reverse")} word LM: {batches} batches, last 20 batches' loss {recent:F3}");
             foreach (var (name, value) in lm.state_dict())
             {
-                if (name.StartsWith("fc.", StringComparison.Ordinal)) continue;
-                if (direction == 1 && !name.StartsWith("lstm.", StringComparison.Ordinal)) continue; // one embedding: the forward model's
-                weights[direction == 1 ? name + "_reverse" : name] = value.detach().clone();
+                if (name.StartsWith(ModelTensors.HeadModule + ".", StringComparison.Ordinal)) continue;
+                if (direction == 1 && !name.StartsWith(ModelTensors.LstmModule + ".", StringComparison.Ordinal)) continue; // one embedding: the forward model's
+                weights[direction == 1 ? ModelTensors.ReverseOf(name) : name] = value.detach().clone();
             }
         }
         return (weights, losses.ToArray());

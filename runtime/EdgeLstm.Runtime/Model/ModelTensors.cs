@@ -50,27 +50,40 @@ public sealed record TensorSpec(string Name, long[] Shape, TensorRole Role, int 
 /// </summary>
 public static class ModelTensors
 {
-    public const string EmbeddingWeight = "embedding.weight";
-    public const string PoolWeight = "pool.weight";
-    public const string PoolBias = "pool.bias";
-    public const string HeadWeight = "fc.weight";
-    public const string HeadBias = "fc.bias";
-    public const string BridgeWeight = "bridge.weight";
-    public const string BridgeBias = "bridge.bias";
-    public const string DecoderEmbedding = "decoder_embedding.weight";
-    public const string DecoderWeightIh = "decoder_lstm.weight_ih_l0";
-    public const string DecoderWeightHh = "decoder_lstm.weight_hh_l0";
-    public const string DecoderBiasIh = "decoder_lstm.bias_ih_l0";
-    public const string DecoderBiasHh = "decoder_lstm.bias_hh_l0";
-    public const string DecoderFusedBias = "decoder_lstm.bias_l0";
-    public const string AttentionWeight = "attention.weight";
-    public const string AttentionOutWeight = "attention_out.weight";
+    // The modules, as a TorchSharp or PyTorch network names its fields (the trainer registers its layers under these).
+    public const string EmbeddingModule = "embedding";
+    public const string LstmModule = "lstm";
+    public const string PoolModule = "pool";
+    public const string HeadModule = "fc";
+    public const string BridgeModule = "bridge";
+    public const string DecoderEmbeddingModule = "decoder_embedding";
+    public const string DecoderLstmModule = "decoder_lstm";
+    public const string AttentionModule = "attention";
+    public const string AttentionOutModule = "attention_out";
 
-    public static string WeightIh(int layer, bool reverse = false) => $"lstm.weight_ih_l{layer}{Suffix(reverse)}";
-    public static string WeightHh(int layer, bool reverse = false) => $"lstm.weight_hh_l{layer}{Suffix(reverse)}";
-    public static string BiasIh(int layer, bool reverse = false) => $"lstm.bias_ih_l{layer}{Suffix(reverse)}";
-    public static string BiasHh(int layer, bool reverse = false) => $"lstm.bias_hh_l{layer}{Suffix(reverse)}";
-    public static string FusedBias(int layer, bool reverse = false) => $"lstm.bias_l{layer}{Suffix(reverse)}";
+    public const string EmbeddingWeight = EmbeddingModule + ".weight";
+    public const string PoolWeight = PoolModule + ".weight";
+    public const string PoolBias = PoolModule + ".bias";
+    public const string HeadWeight = HeadModule + ".weight";
+    public const string HeadBias = HeadModule + ".bias";
+    public const string BridgeWeight = BridgeModule + ".weight";
+    public const string BridgeBias = BridgeModule + ".bias";
+    public const string DecoderEmbedding = DecoderEmbeddingModule + ".weight";
+    public const string DecoderWeightIh = DecoderLstmModule + ".weight_ih_l0";
+    public const string DecoderWeightHh = DecoderLstmModule + ".weight_hh_l0";
+    public const string DecoderBiasIh = DecoderLstmModule + ".bias_ih_l0";
+    public const string DecoderBiasHh = DecoderLstmModule + ".bias_hh_l0";
+    public const string DecoderFusedBias = DecoderLstmModule + ".bias_l0";
+    public const string AttentionWeight = AttentionModule + ".weight";
+    public const string AttentionOutWeight = AttentionOutModule + ".weight";
+
+    public static string WeightIh(int layer, bool reverse = false) => $"{LstmModule}.weight_ih_l{layer}{Suffix(reverse)}";
+    public static string WeightHh(int layer, bool reverse = false) => $"{LstmModule}.weight_hh_l{layer}{Suffix(reverse)}";
+    public static string BiasIh(int layer, bool reverse = false) => $"{LstmModule}.bias_ih_l{layer}{Suffix(reverse)}";
+    public static string BiasHh(int layer, bool reverse = false) => $"{LstmModule}.bias_hh_l{layer}{Suffix(reverse)}";
+    public static string FusedBias(int layer, bool reverse = false) => $"{LstmModule}.bias_l{layer}{Suffix(reverse)}";
+    /// <summary>The reverse direction's name of a forward LSTM tensor name (lstm.weight_ih_l0 → lstm.weight_ih_l0_reverse).</summary>
+    public static string ReverseOf(string forwardName) => forwardName + Suffix(true);
     private static string Suffix(bool reverse) => reverse ? "_reverse" : "";
 
     /// <param name="fusedBiases">.elstm naming (one fused bias per direction) instead of PyTorch's two.</param>

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using EdgeLstm.Runtime;
+using EdgeLstm.Runtime.SafeTensors;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace EdgeLstm.Trainer;
+
+/// <summary>A validation score, lower is better; <see cref="TieBreak"/> (lower is better) decides between equal values.</summary>
+public readonly record struct ValidationScore(double Value, double TieBreak = 0)
+{
+    public bool IsBetterThan(ValidationScore other) => Value < other.Value || (Value == other.Value && TieBreak < other.TieBreak);
+}
+
+/// <summary>How long to train and where to keep what a later run resumes from.</summary>
+/// <param name="CheckpointDirectory">Where every completed epoch leaves a <see cref="TrainingCheckpoint"/>; null keeps nothing on disk.</param>
+/// <param name="StopAfterEpoch">Stop cleanly after this epoch (0 = never), to continue with <paramref name="Resume"/>.</param>
+public sealed record EpochLoopOptions(int Epochs, int Patience, string? CheckpointDirectory = null, bool Resume = false, int StopAfterEpoch = 0, bool Quiet = false);
+
+/// <summary>
+/// The epoch loop every trainer runs: train an epoch under a progress bar (Ctrl-C stops it between batches), score
+/// it on validation, keep the best epoch's weights (the first epoch is always kept, so a score that is never better
+/// still ends with weights), stop after <c>Patience</c> epochs without a better one, and with a checkpoint directory
+/// leave everything a resumed run needs. At the end the network holds the best epoch's weights, in eval mode.
+/// What an epoch trains and how it is scored are the trainer's; the loop owns the order of these steps.
+/// </summary>
+public sealed class EpochLoop
+{
+    /// <summary>How the run ended: the epochs done (including those before a resume), the best one and its score.</summary>
+    /// <param name="BestDetail">What the trainer's validation returned for the best epoch; default when that epoch ran before a resume.</param>
+    /// <param name="Interrupted">Ctrl-C or SIGTERM stopped an epoch; the checkpoint is the last completed epoch's.</param>
+    /// <param name="Paused">Stopped after <see cref="EpochLoopOptions.StopAfterEpoch"/> as asked.</param>
+    public sealed record Outcome<TDetail>(int EpochsDone, int BestEpoch, ValidationScore Best, TDetail? BestDetail, bool Interrupted, bool Paused);
+
+    private readonly TaskNetwork _network;
+    private readonly OptimizerHelper _optimizer;
+    private readonly EpochLoopOptions _options;
+    private readonly Action<string>? _log;
+    private TrainingCheckpoint _progress = new(0, double.PositiveInfinity, 0, double.PositiveInfinity);
+
+    /// <summary>With <see cref="EpochLoopOptions.Resume"/>, reads the progress record and the optimizer's state now (the network was loaded from <see cref="LastWeights"/>).</summary>
+    public EpochLoop(TaskNetwork network, OptimizerHelper optimizer, EpochLoopOptions options, Action<string>? log)
+    {
+        (_network, _optimizer, _options, _log) = (network, optimizer, options, options.Quiet ? null : log);
+        if (options.CheckpointDirectory is { } dir)
+        {
+            Directory.CreateDirectory(dir);
+            if (options.Resume)
+            {
+                _progress = TrainingCheckpoint.Load(dir);
+                optimizer.load_state_dict(Path.Combine(dir, TrainingCheckpoint.OptimizerFile));
+                _log?.Invoke($"resuming after epoch {_progress.EpochsDone} (best validation score {_progress.BestValidScore:F4})");
+            }
+        }
+        else if (options.Resume) throw new ArgumentException("--resume needs --checkpoint-dir");
+    }
+
+    /// <summary>The weights a resumed run starts from.</summary>
+    public static string LastWeights(string checkpointDirectory) => Path.Combine(checkpointDirectory, TrainingCheckpoint.WeightsFile);
+
+    /// <summary>Epochs completed before this run (a resume), 0 for a fresh one.</summary>
+    public int EpochsDone => _progress.EpochsDone;
+
+    /// <param name="train">Trains epoch e (1-based) in train mode, reporting (percent, text) for the progress bar; false if cancelled.</param>
+    /// <param name="validate">Scores the epoch's weights on validation (the network may be switched to eval mode).</param>
+    /// <param name="report">After each scored epoch, before its checkpoint: its number, score, detail and whether it is the best so far (the trainer's log line, its own per-epoch settings).</param>
+    public Outcome<TDetail> Run<TDetail>(Func<int, Action<double, string>, CancellationToken, bool> train, Func<int, (ValidationScore Score, TDetail Detail)> validate,
+        Action<int, ValidationScore, TDetail, bool> report, CancellationToken cancel = default)
+    {
+        string? dir = _options.CheckpointDirectory;
+        RestoreRandomState(dir);
+        Dictionary<string, Tensor>? kept = null;
+        TDetail? bestDetail = default;
+        bool interrupted = false, paused = false;
+        try
+        {
+            for (int epoch = _progress.EpochsDone + 1; epoch <= _options.Epochs; epoch++)
+            {
+                if (_progress.EpochsDone > 0 && _progress.EpochsWithoutImprovement >= _options.Patience) break;
+                _network.train();
+                if (!TrainWithProgress(train, epoch, cancel))
+                {
+                    interrupted = true;
+                    _log?.Invoke(_progress.EpochsDone == 0
+                        ? $"interrupted in epoch {epoch}; no epoch had finished, so nothing was kept"
+                        : $"interrupted in epoch {epoch}; the checkpoint is epoch {_progress.EpochsDone}'s");
+                    break;
+                }
+                var (score, detail) = validate(epoch);
+                bool better = _progress.EpochsDone == 0 || score.IsBetterThan(new ValidationScore(_progress.BestValidScore, _progress.BestTieBreak));
+                _progress = better
+                    ? new TrainingCheckpoint(epoch, score.Value, 0, score.TieBreak)
+                    : _progress with { EpochsDone = epoch, EpochsWithoutImprovement = _progress.EpochsWithoutImprovement + 1 };
+                if (better)
+                {
+                    DisposeAll(kept);
+                    kept = _network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+                    bestDetail = detail;
+                    if (dir is not null) TaskNetworks.Save(Path.Combine(dir, TrainingCheckpoint.BestWeightsFile), _network);
+                }
+                report(epoch, score, detail, better);
+                if (dir is not null) SaveCheckpoint(dir);
+                if (epoch == _options.StopAfterEpoch && epoch < _options.Epochs)
+                {
+                    paused = true;
+                    _log?.Invoke($"stopping after epoch {epoch} as asked; continue with --resume");
+                    break;
+                }
+                if (_progress.EpochsWithoutImprovement >= _options.Patience)
+                    _log?.Invoke($"early stop: no better validation score for {_options.Patience} epochs");
+            }
+            LoadBest(kept, dir);
+        }
+        finally
+        {
+            DisposeAll(kept);
+        }
+        _network.eval();
+        int bestEpoch = _progress.EpochsDone - _progress.EpochsWithoutImprovement;
+        return new Outcome<TDetail>(_progress.EpochsDone, bestEpoch, new ValidationScore(_progress.BestValidScore, _progress.BestTieBreak),
+            kept is null ? default : bestDetail, interrupted, paused);
+    }
+
+    /// <summary>In an interactive terminal a bar; in a log, a line every quarter of an epoch that runs longer than a few seconds.</summary>
+    private bool TrainWithProgress(Func<int, Action<double, string>, CancellationToken, bool> train, int epoch, CancellationToken cancel)
+    {
+        bool completed = false;
+        double lastLogged = 0;
+        var clock = Stopwatch.StartNew();
+        EpochProgress.Run($"epoch {epoch}/{_options.Epochs}", quiet: _log is null, report => completed = train(epoch, report, cancel), (percent, text) =>
+        {
+            if (_log is null || percent - lastLogged < 25 || clock.Elapsed.TotalSeconds < 5) return;
+            lastLogged = percent;
+            _log($"  {percent,3:F0}%  {text}  ({clock.Elapsed.TotalSeconds:F0} s)");
+        });
+        return completed && !cancel.IsCancellationRequested;
+    }
+
+    private void SaveCheckpoint(string dir)
+    {
+        TaskNetworks.Save(LastWeights(dir), _network);
+        string optimizerPath = Path.Combine(dir, TrainingCheckpoint.OptimizerFile);
+        _optimizer.save_state_dict(optimizerPath + ".tmp");
+        File.Move(optimizerPath + ".tmp", optimizerPath, overwrite: true);
+        using (var state = torch.get_rng_state())
+            AtomicFile.WriteAllBytes(Path.Combine(dir, TrainingCheckpoint.RandomStateFile), state.data<byte>().ToArray());
+        _progress.Save(dir); // last: a checkpoint is complete once its progress record says so
+    }
+
+    /// <summary>
+    /// Called when the loop starts, after everything that draws random numbers while being built, so dropout continues
+    /// exactly where the checkpointed run left it. (Checkpoints written before rng.bin existed resume re-seeded.)
+    /// </summary>
+    private void RestoreRandomState(string? dir)
+    {
+        if (!_options.Resume || dir is null) return;
+        string path = Path.Combine(dir, TrainingCheckpoint.RandomStateFile);
+        if (!File.Exists(path)) return;
+        using var state = tensor(File.ReadAllBytes(path));
+        torch.set_rng_state(state);
+    }
+
+    /// <summary>The best epoch's weights: this run's copy, or else (resumed with no better epoch since) the checkpoint's best file.</summary>
+    private void LoadBest(Dictionary<string, Tensor>? kept, string? dir)
+    {
+        if (kept is not null)
+        {
+            _network.load_state_dict(kept);
+            return;
+        }
+        string best = Path.Combine(dir ?? "", TrainingCheckpoint.BestWeightsFile);
+        if (dir is not null && File.Exists(best)) TaskNetworks.CopyWeights(SafeTensorsReader.Read(best), _network);
+    }
+
+    private static void DisposeAll(Dictionary<string, Tensor>? state)
+    {
+        foreach (Tensor t in state?.Values ?? Enumerable.Empty<Tensor>()) t.Dispose();
+    }
+}

@@ -25,21 +25,11 @@ public sealed class ClassifierTests
 
     private static (ClassifierNetwork Network, WordTokenizer Tokenizer) RandomClassifier(string pooling, bool bidirectional, int layers, int seed)
     {
-        TorchFixture.Init(seed);
         var tokenizer = Words();
-        var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, 12, 16, layers, bidirectional, pooling, Labels), dropout: 0);
-        using (no_grad())
-            foreach (var p in network.parameters()) p.mul_(2.0); // livelier gates than the default init
-        network.eval();
-        return (network, tokenizer);
+        return (TorchFixture.RandomNetwork<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, 12, 16, layers, bidirectional, pooling, Labels), seed), tokenizer);
     }
 
-    private static int[][] Sentences(int vocabulary, int seed)
-    {
-        var random = new Random(seed);
-        int[] lengths = [1, 2, 7, 19, 40, 75];
-        return Array.ConvertAll(lengths, n => Enumerable.Range(0, n).Select(_ => random.Next(1, vocabulary)).ToArray());
-    }
+    private static int[][] Sentences(int vocabulary, int seed) => TorchFixture.RandomSequences(vocabulary, seed, 1, 2, 7, 19, 40, 75);
 
     [Theory]
     [InlineData(Poolings.Last, true, 1)]

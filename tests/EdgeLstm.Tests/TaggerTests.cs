@@ -19,21 +19,11 @@ public sealed class TaggerTests
 
     private static (ClassifierNetwork Network, CharTokenizer Tokenizer) RandomTagger(bool bidirectional, int layers, int seed)
     {
-        TorchFixture.Init(seed);
         var tokenizer = CharTokenizer.FromText(Text);
-        var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, 12, 16, layers, bidirectional, Poolings.None, Labels), dropout: 0);
-        using (no_grad())
-            foreach (var p in network.parameters()) p.mul_(2.0); // livelier gates than the default init
-        network.eval();
-        return (network, tokenizer);
+        return (TorchFixture.RandomNetwork<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, 12, 16, layers, bidirectional, Poolings.None, Labels), seed), tokenizer);
     }
 
-    private static int[][] Sentences(int vocabulary, int seed)
-    {
-        var random = new Random(seed);
-        int[] lengths = [1, 3, 9, 33, 70, 131];
-        return Array.ConvertAll(lengths, n => Enumerable.Range(0, n).Select(_ => random.Next(1, vocabulary)).ToArray());
-    }
+    private static int[][] Sentences(int vocabulary, int seed) => TorchFixture.RandomSequences(vocabulary, seed, 1, 3, 9, 33, 70, 131);
 
     [Theory]
     [InlineData(true, 2)]

@@ -20,9 +20,7 @@ public sealed class CharLmTrainer(TrainOptions options)
 
     public Result Run(CancellationToken cancel)
     {
-        options.Validate();
-        torch.set_num_threads(options.Threads);
-        torch.manual_seed(options.Seed);
+        options.Start();
 
         string trainText = ReadText(options.TrainFile);
         string validText = ReadText(options.ValidFile);
@@ -103,22 +101,18 @@ public sealed class CharLmTrainer(TrainOptions options)
                 var input = streams.narrow(1, start, end - start);
                 var target = streams.narrow(1, start + 1, end - start);
                 var (logits, h, c) = network.Forward(input, state);
-                var loss = nn.functional.cross_entropy(logits.reshape(-1, network.OutputSize), target.reshape(-1));
-                optimizer.zero_grad();
-                loss.backward();
-                nn.utils.clip_grad_norm_(network.parameters(), options.Clip);
-                optimizer.step();
+                float loss = optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, network.OutputSize), target.reshape(-1)), network, options.Clip);
                 pruning?.Apply();
                 // Carry the state into the next window, cut from this window's graph.
                 state?.H.Dispose();
                 state?.C.Dispose();
                 state = (h.detach().MoveToOuterDisposeScope(), c.detach().MoveToOuterDisposeScope());
                 long chars = input.numel();
-                natsSum += loss.item<float>() * chars;
+                natsSum += loss * chars;
                 charsSeen += chars;
                 double bpc = natsSum / charsSeen / Math.Log(2);
                 report((b + 1) * 100.0 / batches,
-                    $"epoch {epoch}/{options.Epochs}  loss {loss.item<float>():F3}  {bpc:F3} {_unit}  {charsSeen / clock.Elapsed.TotalSeconds:N0} tokens/s");
+                    $"epoch {epoch}/{options.Epochs}  loss {loss:F3}  {bpc:F3} {_unit}  {charsSeen / clock.Elapsed.TotalSeconds:N0} tokens/s");
             }
         }
         finally

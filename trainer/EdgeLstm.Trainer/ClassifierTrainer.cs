@@ -16,9 +16,7 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
 
     public Result Train(IReadOnlyList<LabeledText> train, IReadOnlyList<LabeledText> valid, string[] labels, Action<string>? log = null)
     {
-        options.Validate();
-        torch.set_num_threads(options.Threads);
-        torch.manual_seed(options.Seed);
+        options.Start();
         var tokenizer = WordTokenizer.Build(train.Select(r => r.Text), options.MaxVocabulary, options.MinCount, lowercase: true);
         var (trainIds, trainLabels) = Encode(train, tokenizer, labels);
         var (validIds, validLabels) = Encode(valid, tokenizer, labels);
@@ -40,18 +38,14 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
         {
             random.Shuffle(order);
             trainLoss = 0;
-            for (int start = 0; start < order.Length; start += options.BatchSize)
+            int done = 0;
+            foreach (int[] batch in TrainingSteps.Batches(order, options.BatchSize))
             {
                 using var scope = NewDisposeScope();
-                int[] batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
                 var (tokens, lengths) = Batch(trainIds, batch);
                 var target = tensor(Array.ConvertAll(batch, i => (long)trainLabels[i]));
-                var loss = nn.functional.cross_entropy(network.Forward(tokens, lengths), target);
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-                trainLoss += loss.item<float>() * batch.Length;
-                int done = start + batch.Length;
+                trainLoss += optimizer.Step(nn.functional.cross_entropy(network.Forward(tokens, lengths), target), network) * batch.Length;
+                done += batch.Length;
                 report(done * 100.0 / order.Length, $"epoch {epoch}/{options.Epochs}  {done:N0}/{order.Length:N0} texts  loss {trainLoss / done:F4}");
             }
             trainLoss /= order.Length;

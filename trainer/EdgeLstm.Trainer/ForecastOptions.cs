@@ -3,8 +3,17 @@ using EdgeLstm.Runtime;
 namespace EdgeLstm.Trainer;
 
 /// <summary>Hyperparameters of `edgelstm-train forecast` (defaults: a 1-layer LSTM 64, recursive, 56 days read, MAE loss).</summary>
-public sealed record ForecastOptions
+public sealed record ForecastOptions : TrainerOptions
 {
+    public ForecastOptions()
+    {
+        Dropout = 0.1;
+        LearningRate = 3e-3;
+        BatchSize = 64;
+        Epochs = 60;
+        Patience = 8;
+    }
+
     public string Strategy { get; init; } = ForecastStrategies.Recursive;
     public int HiddenSize { get; init; } = 64;
     public int Layers { get; init; } = 1;
@@ -15,16 +24,8 @@ public sealed record ForecastOptions
     public string Loss { get; init; } = "mae";
     /// <summary>Recursive models: feed the forecasts back over the horizon in training too (otherwise the true values).</summary>
     public bool Rollout { get; init; } = true;
-    public double Dropout { get; init; } = 0.1;
-    public double LearningRate { get; init; } = 3e-3;
-    public int BatchSize { get; init; } = 64;
-    public int Epochs { get; init; } = 60;
-    public int Patience { get; init; } = 8;
-    public int Threads { get; init; } = Environment.ProcessorCount;
-    public int Seed { get; init; } = 42;
-    public bool Quiet { get; init; }
 
-    public void Validate()
+    protected override void ValidateTask()
     {
         if (Strategy is not (ForecastStrategies.Recursive or ForecastStrategies.Direct)) throw new ArgumentException($"--strategy must be recursive or direct, got '{Strategy}'");
         if (HiddenSize is < 1 or > 4096) throw new ArgumentException($"--hidden-size must be 1..4096, got {HiddenSize}");
@@ -33,11 +34,5 @@ public sealed record ForecastOptions
         if (LevelWindow is < 1 or > 3650) throw new ArgumentException($"--level-window must be 1..3650 days, got {LevelWindow}");
         if (Horizon is < 1 or > 365) throw new ArgumentException($"--horizon must be 1..365 days, got {Horizon}");
         if (Loss is not ("mae" or "mse")) throw new ArgumentException($"--loss must be mae or mse, got '{Loss}'");
-        if (Dropout is < 0 or >= 1) throw new ArgumentException($"--dropout must be in [0, 1), got {Dropout}");
-        if (LearningRate <= 0) throw new ArgumentException($"--lr must be > 0, got {LearningRate}");
-        if (BatchSize < 1) throw new ArgumentException($"--batch-size must be ≥ 1, got {BatchSize}");
-        if (Epochs < 1) throw new ArgumentException($"--epochs must be ≥ 1, got {Epochs}");
-        if (Patience < 1) throw new ArgumentException($"--patience must be ≥ 1, got {Patience}");
-        if (Threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {Threads}");
     }
 }

@@ -21,9 +21,7 @@ public sealed class ForecastTrainer(ForecastOptions options)
 
     public Result Train(DailySeries series, (int Start, int End) train, (int Start, int End) valid, Action<string>? log = null)
     {
-        options.Validate();
-        torch.set_num_threads(options.Threads);
-        torch.manual_seed(options.Seed);
+        options.Start();
         var description = Describe(series, train);
         var s = description.Input.Series!;
         var (rows, targets, windows, steps) = Windows(series, train, s);
@@ -44,21 +42,18 @@ public sealed class ForecastTrainer(ForecastOptions options)
             double lr = options.LearningRate * (0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / options.Epochs)));
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             trainLoss = 0;
-            for (int start = 0; start < windows; start += options.BatchSize)
+            int done = 0;
+            foreach (int[] batch in TrainingSteps.Batches(order, options.BatchSize))
             {
                 using var scope = NewDisposeScope();
-                int count = Math.Min(options.BatchSize, windows - start);
-                using var index = tensor(Array.ConvertAll(order[start..(start + count)], i => (long)i));
+                using var index = tensor(Array.ConvertAll(batch, i => (long)i));
                 var batchRows = allRows.index_select(0, index);
                 var prediction = options.Rollout && !network.IsDirect ? network.Rollout(batchRows, s.History) : network.Forward(batchRows);
                 var target = allTargets.index_select(0, index);
                 var loss = options.Loss == "mse" ? nn.functional.mse_loss(prediction, target) : nn.functional.l1_loss(prediction, target);
-                optimizer.zero_grad();
-                loss.backward();
-                nn.utils.clip_grad_norm_(network.parameters(), 1.0);
-                optimizer.step();
-                trainLoss += loss.item<float>() * count;
-                report((start + count) * 100.0 / windows, $"epoch {epoch}/{options.Epochs}  {start + count:N0}/{windows:N0} windows  loss {trainLoss / (start + count):F4}");
+                trainLoss += optimizer.Step(loss, network, clip: 1.0) * batch.Length;
+                done += batch.Length;
+                report(done * 100.0 / windows, $"epoch {epoch}/{options.Epochs}  {done:N0}/{windows:N0} windows  loss {trainLoss / done:F4}");
             }
             trainLoss /= windows;
             return true;

@@ -1,43 +1,37 @@
 namespace EdgeLstm.Trainer;
 
 /// <summary>Hyperparameters of `edgelstm-train seq2seq` (defaults: graphemes 64 → BiLSTM 2×128 → decoder LSTM 256 with general attention).</summary>
-public sealed record Seq2SeqOptions
+public sealed record Seq2SeqOptions : TrainerOptions
 {
+    public Seq2SeqOptions()
+    {
+        Dropout = 0.2;
+        BatchSize = 64;
+        Epochs = 30;
+        Patience = 4;
+    }
+
     public int EmbeddingDim { get; init; } = 64;
     public int EncoderHidden { get; init; } = 128;
     public int EncoderLayers { get; init; } = 2;
     public int DecoderEmbedding { get; init; } = 64;
     public int DecoderHidden { get; init; } = 256;
-    public double Dropout { get; init; } = 0.2;
-    public double LearningRate { get; init; } = 2e-3;
-    public int BatchSize { get; init; } = 64;
-    public int Epochs { get; init; } = 30;
-    public int Patience { get; init; } = 4;
     /// <summary>Halve the learning rate after each epoch that does not lower the validation WER.</summary>
     public bool HalveLearningRate { get; init; } = true;
     /// <summary>Keep the stress digits of the phonemes (AH0, AH1) instead of stripping them.</summary>
     public bool Stress { get; init; }
-    public int Threads { get; init; } = Environment.ProcessorCount;
-    public int Seed { get; init; } = 42;
     public string? CheckpointDir { get; init; }
     public bool Resume { get; init; }
     /// <summary>Stop cleanly after this epoch (0 = never), to continue later with --resume.</summary>
     public int StopAfterEpoch { get; init; }
-    public bool Quiet { get; init; }
 
-    public void Validate()
+    protected override void ValidateTask()
     {
         if (EmbeddingDim is < 1 or > 4096) throw new ArgumentException($"--embedding-dim must be 1..4096, got {EmbeddingDim}");
         if (EncoderHidden is < 1 or > 4096) throw new ArgumentException($"--encoder-hidden must be 1..4096, got {EncoderHidden}");
         if (EncoderLayers is < 1 or > 8) throw new ArgumentException($"--encoder-layers must be 1..8, got {EncoderLayers}");
         if (DecoderEmbedding is < 1 or > 4096) throw new ArgumentException($"--decoder-embedding must be 1..4096, got {DecoderEmbedding}");
         if (DecoderHidden is < 1 or > 4096) throw new ArgumentException($"--decoder-hidden must be 1..4096, got {DecoderHidden}");
-        if (Dropout is < 0 or >= 1) throw new ArgumentException($"--dropout must be in [0, 1), got {Dropout}");
-        if (LearningRate <= 0) throw new ArgumentException($"--lr must be > 0, got {LearningRate}");
-        if (BatchSize < 1) throw new ArgumentException($"--batch-size must be ≥ 1, got {BatchSize}");
-        if (Epochs < 1) throw new ArgumentException($"--epochs must be ≥ 1, got {Epochs}");
-        if (Patience < 1) throw new ArgumentException($"--patience must be ≥ 1, got {Patience}");
-        if (Threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {Threads}");
         if (Resume && CheckpointDir is null) throw new ArgumentException("--resume needs --checkpoint-dir");
         if (StopAfterEpoch < 0) throw new ArgumentException($"--stop-after-epoch must be ≥ 0, got {StopAfterEpoch}");
     }

@@ -19,9 +19,7 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
 
     public Result Train(IReadOnlyList<LexiconWord> train, IReadOnlyList<LexiconWord> valid, CancellationToken cancel, Action<string>? log = null)
     {
-        options.Validate();
-        torch.set_num_threads(options.Threads);
-        torch.manual_seed(options.Seed);
+        options.Start();
         var network = options.Resume
             ? TaskNetworks.Load<Seq2SeqNetwork>(EpochLoop.LastWeights(options.CheckpointDir!), options.Dropout)
             : TaskNetworks.Create<Seq2SeqNetwork>(Describe(train), options.Dropout);
@@ -44,21 +42,17 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
             random.Shuffle(order);
             double loss = 0;
             int batches = 0;
-            for (int start = 0; start < order.Length; start += options.BatchSize)
+            int done = 0;
+            foreach (int[] batch in TrainingSteps.Batches(order, options.BatchSize))
             {
                 if (stop.IsCancellationRequested) return false;
                 using var scope = NewDisposeScope();
-                var batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
                 var (tokens, lengths, previous, target) = Batch(examples, batch);
                 var logits = network.Forward(tokens, lengths, previous);
-                var l = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: DecoderDescription.PadId);
-                optimizer.zero_grad();
-                l.backward();
-                nn.utils.clip_grad_norm_(network.parameters(), 5.0);
-                optimizer.step();
-                loss += l.item<float>();
+                loss += optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: DecoderDescription.PadId), network, clip: 5.0);
                 batches++;
-                report((start + batch.Length) * 100.0 / order.Length, $"epoch {epoch}: {start + batch.Length:N0}/{order.Length:N0} examples, loss {loss / batches:F4}");
+                done += batch.Length;
+                report(done * 100.0 / order.Length, $"epoch {epoch}: {done:N0}/{order.Length:N0} examples, loss {loss / batches:F4}");
             }
             trainLoss = loss / Math.Max(1, batches);
             return true;

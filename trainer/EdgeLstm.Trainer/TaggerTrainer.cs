@@ -18,9 +18,7 @@ public sealed class TaggerTrainer(TaggerOptions options)
 
     public Result Train(IReadOnlyList<string> train, IReadOnlyList<string> valid, string[] labels, Action<string>? log = null)
     {
-        options.Validate();
-        torch.set_num_threads(options.Threads);
-        torch.manual_seed(options.Seed);
+        options.Start();
         var trainTagged = train.Select(line => PunctuationTags.Strip(line, labels)).ToList();
         var validTagged = valid.Select(line => PunctuationTags.Strip(line, labels)).ToList();
         var tokenizer = CharTokenizer.FromText(string.Concat(trainTagged.Select(t => t.Text)), options.MinCount);
@@ -40,21 +38,18 @@ public sealed class TaggerTrainer(TaggerOptions options)
             random.Shuffle(order);
             double lossSum = 0;
             long steps = 0;
-            for (int start = 0; start < order.Length; start += options.BatchSize)
+            int done = 0;
+            foreach (int[] batch in TrainingSteps.Batches(order, options.BatchSize))
             {
                 using var scope = NewDisposeScope();
-                int[] batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
                 var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, batch);
                 var target = Targets(trainTags, batch, (int)tokens.shape[1]);
                 var logits = network.ForwardSteps(tokens, lengths);
-                var loss = nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100);
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
+                float loss = optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100), network);
                 long real = lengths.sum().item<long>();
-                lossSum += loss.item<float>() * real;
+                lossSum += loss * real;
                 steps += real;
-                int done = start + batch.Length;
+                done += batch.Length;
                 report(done * 100.0 / order.Length, $"epoch {epoch}/{options.Epochs}  {done:N0}/{order.Length:N0} windows  loss {lossSum / steps:F4}");
             }
             trainLoss = lossSum / steps;

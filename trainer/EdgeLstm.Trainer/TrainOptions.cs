@@ -1,8 +1,14 @@
 namespace EdgeLstm.Trainer;
 
 /// <summary>Everything one training run needs; the CLI maps its options onto this one to one.</summary>
-public sealed record TrainOptions
+public sealed record TrainOptions : TrainerOptions
 {
+    public TrainOptions()
+    {
+        Dropout = 0.1;
+        Threads = 2;
+    }
+
     public required string TrainFile { get; init; }
     public required string ValidFile { get; init; }
     public required string Output { get; init; }
@@ -17,29 +23,21 @@ public sealed record TrainOptions
     public bool Lowercase { get; init; }
     public int HiddenSize { get; init; } = 256;
     public int Layers { get; init; } = 2;
-    public double Dropout { get; init; } = 0.1;
-    public int BatchSize { get; init; } = 32;
     public int SeqLen { get; init; } = 128;
-    public double LearningRate { get; init; } = 2e-3;
     public double MinLearningRate { get; init; } = 1e-4;
     public double Clip { get; init; } = 5.0;
-    public int Epochs { get; init; } = 20;
-    public int Patience { get; init; } = 3;
-    public int Threads { get; init; } = 2;
-    public int Seed { get; init; } = 42;
     /// <summary>0 trains on the whole text each epoch; otherwise at most this many batches (for quick runs and tests).</summary>
     public int MaxBatchesPerEpoch { get; init; }
     public string? CheckpointDir { get; init; }
     public bool Resume { get; init; }
     /// <summary>Start from these weights (a float model file, ours or PyTorch's) instead of random ones.</summary>
     public string? InitFrom { get; init; }
-    public bool Quiet { get; init; }
     /// <summary>Stop cleanly after this epoch (0 = run the schedule to its end); resume later with --resume.</summary>
     public int StopAfterEpoch { get; init; }
     /// <summary>Fine-tune under this pruning (magnitude or block), masks fixed from the starting weights.</summary>
     public EdgeLstm.Converter.PruneSpec Prune { get; init; } = EdgeLstm.Converter.PruneSpec.None;
 
-    public void Validate()
+    protected override void ValidateTask()
     {
         Check(EmbeddingDim > 0, "--embedding-dim must be > 0");
         Check(HiddenSize > 0, "--hidden-size must be > 0");
@@ -47,14 +45,9 @@ public sealed record TrainOptions
         Check(Tokenizer is EdgeLstm.Runtime.TokenizerKinds.Char or EdgeLstm.Runtime.TokenizerKinds.Word, "--tokenizer must be char or word");
         Check(MaxVocabulary >= 3, "--max-vocabulary must be ≥ 3");
         Check(Layers is > 0 and <= 8, "--layers must be in 1..8");
-        Check(Dropout is >= 0 and < 1, "--dropout must be in [0, 1)");
-        Check(BatchSize > 0, "--batch-size must be > 0");
         Check(SeqLen > 0, "--seq-len must be > 0");
         Check(LearningRate > 0 && MinLearningRate >= 0 && MinLearningRate <= LearningRate, "--lr must be > 0 and --min-lr in [0, --lr]");
         Check(Clip > 0, "--clip must be > 0");
-        Check(Epochs > 0, "--epochs must be > 0");
-        Check(Patience > 0, "--patience must be > 0");
-        Check(Threads > 0, "--threads must be > 0");
         Check(MaxBatchesPerEpoch >= 0, "--max-batches must be ≥ 0");
         Check(StopAfterEpoch >= 0, "--stop-after-epoch must be ≥ 0");
         Check(!Resume || CheckpointDir is not null, "--resume needs --checkpoint-dir");

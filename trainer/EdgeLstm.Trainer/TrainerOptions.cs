@@ -1,0 +1,42 @@
+using TorchSharp;
+
+namespace EdgeLstm.Trainer;
+
+/// <summary>
+/// What every trainer's options share: the optimizer's schedule, the epoch loop's limits and libtorch's threads and
+/// seed. Each trainer's record sets its own defaults in its constructor and adds its own options and checks.
+/// </summary>
+public abstract record TrainerOptions
+{
+    public double Dropout { get; init; }
+    public double LearningRate { get; init; } = 2e-3;
+    public int BatchSize { get; init; } = 32;
+    public int Epochs { get; init; } = 20;
+    public int Patience { get; init; } = 3;
+    public int Threads { get; init; } = Environment.ProcessorCount;
+    public int Seed { get; init; } = 42;
+    public bool Quiet { get; init; }
+
+    /// <summary>Throws an ArgumentException naming the first option out of range.</summary>
+    public void Validate()
+    {
+        if (Dropout is < 0 or >= 1) throw new ArgumentException($"--dropout must be in [0, 1), got {Dropout}");
+        if (LearningRate <= 0) throw new ArgumentException($"--lr must be > 0, got {LearningRate}");
+        if (BatchSize < 1) throw new ArgumentException($"--batch-size must be ≥ 1, got {BatchSize}");
+        if (Epochs < 1) throw new ArgumentException($"--epochs must be ≥ 1, got {Epochs}");
+        if (Patience < 1) throw new ArgumentException($"--patience must be ≥ 1, got {Patience}");
+        if (Threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {Threads}");
+        ValidateTask();
+    }
+
+    /// <summary>The trainer's own checks.</summary>
+    protected abstract void ValidateTask();
+
+    /// <summary>What a trainer does first: validate, then set libtorch's threads and seed.</summary>
+    public void Start()
+    {
+        Validate();
+        torch.set_num_threads(Threads);
+        torch.manual_seed(Seed);
+    }
+}

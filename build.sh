@@ -32,7 +32,7 @@ apt_install() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-# Debian's chromium renders the `edgelstm inspect` page headless in the tests.
+# Debian's chromium renders the `edgelstm-dev inspect` page headless in the tests.
 need_chromium() {
   command -v chromium >/dev/null || apt_install chromium
 }
@@ -150,10 +150,12 @@ need_births() {
 
 build_cli() {
   need_dotnet
-  say "building edgelstm ($CONFIG)"
+  say "building edgelstm and edgelstm-dev ($CONFIG)"
   dotnet build runtime/EdgeLstm.Cli -c $CONFIG -v quiet -nologo -clp:ErrorsOnly >&2
+  dotnet build runtime/EdgeLstm.Dev -c $CONFIG -v quiet -nologo -clp:ErrorsOnly >&2
 }
-EDGELSTM=runtime/EdgeLstm.Cli/bin/$CONFIG/net10.0/edgelstm
+EDGELSTM=runtime/EdgeLstm.Cli/bin/$CONFIG/net10.0/edgelstm          # the device tool
+EDGELSTM_DEV=runtime/EdgeLstm.Dev/bin/$CONFIG/net10.0/edgelstm-dev  # the workstation tool: convert, inspect, plots
 
 # NativeAOT publish: publish PROJECT RID OUTDIR [extra msbuild args]
 publish_aot() {
@@ -304,7 +306,7 @@ case "${1:-}" in
     $EDGELSTM generate --model "$WORD_MODEL.elstm" --prompt "The state of the Union is" --max-chars 40 --temperature 0.7 --seed 1
     say "edgelstm inspect: the default model's cells over Ahab's dialogue with the Englishman, and where int8 departs from float"
     mkdir -p "$CACHE/demo"
-    $EDGELSTM inspect --model "$FLOAT_MODEL" --text "$DATA/test.txt" --start 31522 --max-tokens 2000 -o "$CACHE/demo/inspect.html" --force
+    $EDGELSTM_DEV inspect --model "$FLOAT_MODEL" --text "$DATA/test.txt" --start 31522 --max-tokens 2000 -o "$CACHE/demo/inspect.html" --force
     echo "open $CACHE/demo/inspect.html in a browser"
     ;;
   test)
@@ -357,6 +359,9 @@ case "${1:-}" in
     "$CACHE/c-linux-x64/soak_capi" "$MODEL" "${2:-100000}" "${3:-100000}"
     ;;
   dist)
+    # Two archives per RID: edgelstm-VERSION-RID (the device: edgelstm, libedgelstm.so, the header; no other native
+    # library) and edgelstm-dev-VERSION-RID (the workstation: edgelstm-dev with convert, inspect and plots, and
+    # SkiaSharp's two libraries beside it).
     need_dotnet
     need_cross
     rm -rf artifacts && mkdir -p artifacts
@@ -370,11 +375,10 @@ case "${1:-}" in
           publish_aot runtime/EdgeLstm.Cli linux-x64 "$CACHE/dist/cli-$level" -p:IlcInstructionSet=x86-64-$level -p:EmbedDefaultModel=false
           cp "$CACHE/dist/cli-$level/edgelstm" "$stage/bin/edgelstm-x86-64-$level"
         done
-        cp "$CACHE/dist/cli-v3/"lib*Sharp.so "$stage/bin/" # SkiaSharp for `forecast --plot`
         gcc -O2 -Wall -Werror -o "$stage/bin/edgelstm" runtime/launcher/edgelstm-launcher.c
       else
         say "publishing edgelstm for linux-arm64 (NativeAOT)"
-        publish_aot runtime/EdgeLstm.Cli linux-arm64 "$CACHE/dist/cli-arm64" -p:EmbedDefaultModel=false -p:PlotSupport=false
+        publish_aot runtime/EdgeLstm.Cli linux-arm64 "$CACHE/dist/cli-arm64" -p:EmbedDefaultModel=false
         cp "$CACHE/dist/cli-arm64/edgelstm" "$stage/bin/edgelstm"
       fi
       build_native "$rid" "$([[ $rid == linux-x64 ]] && echo gcc || echo aarch64-linux-gnu-gcc)"
@@ -386,6 +390,18 @@ case "${1:-}" in
       tar -czf "artifacts/edgelstm-$VERSION-$rid.tar.gz" -C "$CACHE/dist" "edgelstm-$VERSION-$rid"
       say "artifacts/edgelstm-$VERSION-$rid.tar.gz"
       ls -l "$stage/bin" "$stage/lib" >&2
+
+      dev=$CACHE/dist/edgelstm-dev-$VERSION-$rid
+      say "publishing edgelstm-dev for $rid (NativeAOT)"
+      rm -rf "$dev" && mkdir -p "$dev/bin" "$dev/share/edgelstm"
+      # x64: x86-64-v3 (AVX2), as the device tool and libedgelstm.so; the baseline could not use the fast kernels.
+      publish_aot runtime/EdgeLstm.Dev "$rid" "$CACHE/dist/dev-$rid" -p:EmbedDefaultModel=false $([[ $rid == linux-x64 ]] && echo -p:IlcInstructionSet=x86-64-v3)
+      cp "$CACHE/dist/dev-$rid/edgelstm-dev" "$CACHE/dist/dev-$rid/"lib*Sharp.so "$dev/bin/"
+      cp "$MODEL" "$dev/share/edgelstm/"
+      cp docs/release-readme.txt "$dev/README.txt"
+      tar -czf "artifacts/edgelstm-dev-$VERSION-$rid.tar.gz" -C "$CACHE/dist" "edgelstm-dev-$VERSION-$rid"
+      say "artifacts/edgelstm-dev-$VERSION-$rid.tar.gz"
+      ls -l "$dev/bin" >&2
     done
     say "NuGet package of the runtime"
     dotnet pack runtime/EdgeLstm.Runtime -c $CONFIG -o artifacts -v quiet -nologo >&2
@@ -404,7 +420,7 @@ case "${1:-}" in
         need_sentiment
         $CLASSIFY --data "$SENTIMENT" --test-fold 0 --valid-fold 1 -o "$SENTIMENT_MODEL.safetensors"
         build_cli
-        $EDGELSTM convert "$SENTIMENT_MODEL.safetensors" -o "$SENTIMENT_MODEL.elstm" --valid "$SENTIMENT" --valid-fold 1 --force
+        $EDGELSTM_DEV convert "$SENTIMENT_MODEL.safetensors" -o "$SENTIMENT_MODEL.elstm" --valid "$SENTIMENT" --valid-fold 1 --force
         exit 0 ;;
       sentiment-cv)
         need_sentiment
@@ -416,7 +432,7 @@ case "${1:-}" in
         # this run also scores the test fold, as it was scored once for the chosen model.
         $CLASSIFY --data "$SPAM" --test-fold test --valid-fold valid --max-tokens 400 --epochs 40 --patience 6 -o "$CACHE/spam/spam.safetensors"
         build_cli
-        $EDGELSTM convert "$CACHE/spam/spam.safetensors" -o "$CACHE/spam/spam.elstm" --valid "$SPAM" --valid-fold valid --force
+        $EDGELSTM_DEV convert "$CACHE/spam/spam.safetensors" -o "$CACHE/spam/spam.elstm" --valid "$SPAM" --valid-fold valid --force
         exit 0 ;;
       births)
         # Train 1969-84, the epoch picked on 1985-86, the test years 1987-88 scored once (recorded in the model); ~1.5 min.
@@ -424,7 +440,7 @@ case "${1:-}" in
         dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll forecast --data "$BIRTHS" --threads 2 --seed 42 --epochs 40 --patience 10 \
           --score-test -o "$FORECAST_MODEL.safetensors"
         build_cli
-        $EDGELSTM convert "$FORECAST_MODEL.safetensors" -o "$FORECAST_MODEL.elstm" --valid "$BIRTHS" --force
+        $EDGELSTM_DEV convert "$FORECAST_MODEL.safetensors" -o "$FORECAST_MODEL.elstm" --valid "$BIRTHS" --force
         exit 0 ;;
       g2p)
         # About an hour on 2 cores, in the two phases the committed model had: 5 epochs at a constant 2e-3, then from
@@ -439,7 +455,7 @@ case "${1:-}" in
         fi
         $G2P --resume --lr 1e-3 --epochs 20 --patience 3 --score-test
         build_cli
-        $EDGELSTM convert "$G2P_MODEL.safetensors" -o "$G2P_MODEL.elstm" --valid "$CMUDICT" --force
+        $EDGELSTM_DEV convert "$G2P_MODEL.safetensors" -o "$G2P_MODEL.elstm" --valid "$CMUDICT" --force
         exit 0 ;;
       tang)
         # Tang poems, characters seen fewer than 5 times in training as the unknown token (5,853 kept); a cosine
@@ -451,7 +467,7 @@ case "${1:-}" in
           --hidden-size 256 --layers 2 --epochs 4 --stop-after-epoch 2 --patience 2 --seed 42 --checkpoint-dir "$CACHE/poetry/ckpt-tang" \
           $([[ -f $CACHE/poetry/ckpt-tang/progress.json ]] && echo --resume)
         build_cli
-        $EDGELSTM convert "$TANG_MODEL.safetensors" -o "$TANG_MODEL.elstm" --valid $POETRY/tang/valid.txt --eval-chars 0 --force
+        $EDGELSTM_DEV convert "$TANG_MODEL.safetensors" -o "$TANG_MODEL.elstm" --valid $POETRY/tang/valid.txt --eval-chars 0 --force
         exit 0 ;;
       punctuation)
         # The BiLSTM tagger (committed) and its unidirectional ablation with about as many parameters (hidden 212).
@@ -460,7 +476,7 @@ case "${1:-}" in
         $TAG -o "$PUNCTUATION_MODEL.safetensors"
         $TAG --unidirectional --hidden-size 212 -o "$CACHE/poetry/songci-punctuation-forward.safetensors"
         build_cli
-        $EDGELSTM convert "$PUNCTUATION_MODEL.safetensors" -o "$PUNCTUATION_MODEL.elstm" --valid $POETRY/songci/valid.txt --force
+        $EDGELSTM_DEV convert "$PUNCTUATION_MODEL.safetensors" -o "$PUNCTUATION_MODEL.elstm" --valid $POETRY/songci/valid.txt --force
         exit 0 ;;
       sotu)
         # The word model (10,000 words; its cosine schedule spans 2 epochs, stopped after the first: ~24 min on one busy
@@ -470,7 +486,7 @@ case "${1:-}" in
         $TRAIN --tokenizer word --max-vocabulary 10000 --min-count 2 --epochs 2 --stop-after-epoch 1 -o "$WORD_MODEL.safetensors"
         $TRAIN --epochs 1 --max-batches 3500 -o "$CACHE/sotu-lm/sotu-char.safetensors"
         build_cli
-        $EDGELSTM convert "$WORD_MODEL.safetensors" -o "$WORD_MODEL.elstm" --valid $SOTU_LM/valid.txt --eval-chars 0 --force
+        $EDGELSTM_DEV convert "$WORD_MODEL.safetensors" -o "$WORD_MODEL.elstm" --valid $SOTU_LM/valid.txt --eval-chars 0 --force
         exit 0 ;;
       "") ;;
       *) echo "error: train what? (nothing for the character model, or sentiment, sentiment-cv, spam, births, g2p, tang, punctuation, sotu)" >&2; exit 2 ;;
@@ -483,7 +499,7 @@ case "${1:-}" in
       --lr 3e-3 --min-lr 1e-4 --patience 3 --threads 2 --seed 42 --epochs 12 --checkpoint-dir "$CACHE/train/ckpt" \
       --calibrate-temperature
     build_cli
-    $EDGELSTM convert "$FLOAT_MODEL" -o "$MODEL" --valid "$DATA/valid.txt" --force
+    $EDGELSTM_DEV convert "$FLOAT_MODEL" -o "$MODEL" --valid "$DATA/valid.txt" --force
     ;;
   bench)
     if [[ "${2:-}" == clock ]]; then

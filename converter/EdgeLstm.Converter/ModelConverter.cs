@@ -86,7 +86,7 @@ public static class ModelConverter
         var rows = new List<(string, string, double)>();
         if (model is QuantizedLstmModel q)
         {
-            foreach (var (name, matrix) in QuantizedMatrices(q))
+            foreach (var (name, matrix) in q.PrunableMatrices())
                 rows.Add((name, $"[{matrix.Rows}, {matrix.Columns}]", matrix.Sparsity));
         }
         else if (model is FloatLstmModel f)
@@ -95,22 +95,6 @@ public static class ModelConverter
                 rows.Add((m.Name, $"[{m.Rows}, {m.Columns}]", (double)m.Values.Count(v => v == 0f) / m.Values.Length));
         }
         return rows;
-    }
-
-    /// <summary>The prunable int8 matrices of a model, by tensor name (each LSTM direction's W_ih and W_hh, the output layer).</summary>
-    public static IEnumerable<(string Name, Int8Matrix Matrix)> QuantizedMatrices(QuantizedLstmModel q)
-    {
-        foreach (TensorSpec spec in ModelTensors.Of(q.Description, fusedBiases: true))
-        {
-            if (!spec.IsPrunable) continue;
-            QuantizedLstmLayer? layer = spec.Layer < 0 ? null : spec.Reverse ? q.ReverseLayers[spec.Layer] : q.Layers[spec.Layer];
-            yield return (spec.Name, spec.Role switch
-            {
-                TensorRole.WeightIh => layer!.WeightIh,
-                TensorRole.WeightHh => layer!.WeightHh,
-                _ => q.Head,
-            });
-        }
     }
 
     /// <summary>The model's tensors under their PyTorch names, as the float exchange format stores them.</summary>

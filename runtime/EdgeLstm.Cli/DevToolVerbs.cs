@@ -3,17 +3,18 @@ using System.CommandLine;
 namespace EdgeLstm.Cli;
 
 /// <summary>
-/// What a device build (PlotSupport=false) says instead of the analysis tools it leaves out: `inspect` brings the
-/// regular-expression engine (1.0 MB of the x64 executable) and the page, `--plot` ScottPlot and SkiaSharp.
+/// What the device tool says for the verbs it leaves to `edgelstm-dev`: convert (the converter and its readers),
+/// inspect (the page and the regular-expression engine) and --plot (ScottPlot and SkiaSharp's native libraries).
 /// </summary>
-internal static class AnalysisLeftOut
+internal static class DevToolVerbs
 {
-    public static Command Inspect()
+    public const string Hint = "is in edgelstm-dev, the workstation tool (the device tool stays small with no native library beside it)";
+
+    public static Command LeftOut(string verb, string description)
     {
-        var command = new Command("inspect", "Not in this build: the HTML inspection page (PlotSupport=false keeps the device build small)");
+        var command = new Command(verb, $"{description}: not in the device tool; run `edgelstm-dev {verb}`");
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(_ => UserErrors.Run(() =>
-            throw new NotSupportedException("inspect: this edgelstm was built without the analysis tools (PlotSupport=false keeps the device build small); use a desktop build")));
+        command.SetAction(_ => UserErrors.Run(() => throw new NotSupportedException($"{verb} {Hint}: run `edgelstm-dev {verb} ...`")));
         return command;
     }
 }

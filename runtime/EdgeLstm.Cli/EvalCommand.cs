@@ -161,7 +161,7 @@ internal static class EvalCommand
     private static int EvaluateForecaster(ILanguageModel model, FileInfo file, string? split, string name, int threads, FileInfo? plot)
     {
 #if !PLOTS
-        if (plot is not null) throw new NotSupportedException("--plot: this edgelstm was built without plotting (PlotSupport=false keeps the device build small)");
+        if (plot is not null) throw new NotSupportedException($"--plot {DevToolVerbs.Hint}");
 #endif
         var series = DailySeriesFile.Read(file.FullName);
         var s = model.Description.Input.Series!;

@@ -29,7 +29,7 @@ internal static class ForecastCommand
             FileInfo file = result.GetValue(history)!;
 #if !PLOTS
             if (result.GetValue(plot) is not null)
-                throw new NotSupportedException("--plot: this edgelstm was built without plotting (PlotSupport=false keeps the device build small)");
+                throw new NotSupportedException($"--plot {DevToolVerbs.Hint}");
 #endif
             if (!file.Exists) throw new FileNotFoundException($"{file.FullName}: no such file", file.FullName);
             using var source = ModelSource.Load(result.GetValue(model));

@@ -34,7 +34,7 @@ internal static class InfoCommand
                     foreach (TensorSpec spec in ModelTensors.Of(q.Description, fusedBiases: true))
                         parameters += spec.Shape.Aggregate(1L, (a, b) => a * b);
                     Console.WriteLine($"parameters:   {parameters:N0}");
-                    foreach (var (name, matrix) in EdgeLstm.Converter.ModelConverter.QuantizedMatrices(q))
+                    foreach (var (name, matrix) in q.PrunableMatrices())
                         Console.WriteLine($"sparsity:     {name} {100 * matrix.Sparsity:F1}%");
                     break;
             }

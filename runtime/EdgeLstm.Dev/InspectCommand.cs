@@ -47,10 +47,6 @@ internal static class InspectCommand
             {
                 throw new ArgumentException($"--pattern is not a regular expression: {e.Message}");
             }
-#if !PLOTS
-            if (result.GetValue(plots) is not null)
-                throw new NotSupportedException("--plots: this edgelstm was built without plotting (PlotSupport=false keeps the device build small)");
-#endif
             if (outputFile.Exists && !result.GetValue(force)) throw new IOException($"{outputFile.FullName} exists; pass --force to overwrite it");
             if (!modelFile.Exists) throw new FileNotFoundException($"{modelFile.FullName}: no such file", modelFile.FullName);
             if (!textFile.Exists) throw new FileNotFoundException($"{textFile.FullName}: no such file", textFile.FullName);
@@ -103,10 +99,8 @@ internal static class InspectCommand
                 for (int k = 0; k < run.Drift.Length; k++)
                     Console.WriteLine(string.Create(inv, $"layer {k}: |h_float − h_int8| max {run.Drift[k].Max():G3}, mean {run.Drift[k].Average():G3} over steps"));
                 Console.WriteLine($"wrote {outputFile.FullName}");
-#if PLOTS
                 if (result.GetValue(plots) is { } directory)
                     foreach (string png in InspectPlots.Save(directory.FullName, run, modelFile.Name)) Console.WriteLine($"wrote {png}");
-#endif
             }
             return ExitCodes.Success;
         }));

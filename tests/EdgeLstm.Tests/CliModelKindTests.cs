@@ -50,7 +50,7 @@ public sealed class CliModelKindTests : IDisposable
             foreach (string dtype in new[] { "int8", "f32" })
             {
                 string output = Path.ChangeExtension(path, $"{dtype}.elstm");
-                AssertSuccess(CliRunner.Run("convert", path, "-o", output, "--dtype", dtype), $"convert {path} to {dtype}");
+                AssertSuccess(CliRunner.RunDev("convert", path, "-o", output, "--dtype", dtype), $"convert {path} to {dtype}");
                 kinds.Add((output, task));
             }
         }
@@ -103,7 +103,7 @@ public sealed class CliModelKindTests : IDisposable
                 AssertUserError(eval, 2, name, "'sequence' model", "'eval'");
             }
 
-            var convert = CliRunner.Run("convert", model, "-o", _dir.File("again.elstm"), "--force");
+            var convert = CliRunner.RunDev("convert", model, "-o", _dir.File("again.elstm"), "--force");
             if (model.EndsWith(".safetensors", StringComparison.Ordinal)) AssertSuccess(convert, $"convert {name}");
             else AssertUserError(convert, 2, name, "already converted");
         }
@@ -119,11 +119,11 @@ public sealed class CliModelKindTests : IDisposable
         SafeTensorsWriter.Write(model, tensors, metadata);
         AssertUserError(CliRunner.Run("info", "--model", model), 4, "extra.safetensors", "'norm.bias', 'norm.weight'", "--ignore-tensor");
         string output = _dir.File("extra.elstm");
-        AssertUserError(CliRunner.Run("convert", model, "-o", output, "--ignore-tensor", "norm.weight"), 4, "'norm.bias'");
+        AssertUserError(CliRunner.RunDev("convert", model, "-o", output, "--ignore-tensor", "norm.weight"), 4, "'norm.bias'");
         Assert.False(File.Exists(output));
-        AssertUserError(CliRunner.Run("convert", model, "-o", output, "--ignore-tensor", "norm.weight", "--ignore-tensor", "norm.bias", "--ignore-tensor", "norm.gamma"),
+        AssertUserError(CliRunner.RunDev("convert", model, "-o", output, "--ignore-tensor", "norm.weight", "--ignore-tensor", "norm.bias", "--ignore-tensor", "norm.gamma"),
             4, "'norm.gamma'", "no such tensor");
-        AssertSuccess(CliRunner.Run("convert", model, "-o", output, "--ignore-tensor", "norm.weight", "--ignore-tensor", "norm.bias"), "convert ignoring both");
+        AssertSuccess(CliRunner.RunDev("convert", model, "-o", output, "--ignore-tensor", "norm.weight", "--ignore-tensor", "norm.bias"), "convert ignoring both");
         Assert.Contains("task:         sequence", CliRunner.Run("info", "--model", output).Stdout);
     }
 
@@ -138,7 +138,7 @@ public sealed class CliModelKindTests : IDisposable
         AssertUserError(CliRunner.Run("eval", "--model", model, text), 2, "broken.txt is not valid UTF-8 at byte 9 (0xC3)");
         File.WriteAllBytes(text, [0xEF, 0xBB, 0xBF, .. "the whale"u8, 0xFF]); // a byte-order mark is fine; offsets count it
         AssertUserError(CliRunner.Run("eval", "--model", model, text), 2, "at byte 12 (0xFF)");
-        AssertUserError(CliRunner.Run("convert", model, "-o", _dir.File("c.elstm"), "--valid", text), 2, "not valid UTF-8 at byte 12");
+        AssertUserError(CliRunner.RunDev("convert", model, "-o", _dir.File("c.elstm"), "--valid", text), 2, "not valid UTF-8 at byte 12");
     }
 
     [Fact]

@@ -7,7 +7,11 @@ internal static class CliRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
+    /// <summary>The device tool, `edgelstm`.</summary>
     public static Result Run(params string[] args) => RunTool("edgelstm", args);
+
+    /// <summary>The workstation tool, `edgelstm-dev`: convert, inspect, the plot options, and every verb of the device tool.</summary>
+    public static Result RunDev(params string[] args) => RunTool("edgelstm-dev", args);
 
     /// <summary>`edgelstm` with extra environment variables.</summary>
     public static Result RunWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args) => RunTool("edgelstm", args, environment);

@@ -36,6 +36,18 @@ public sealed class CliTests : IDisposable
         Assert.Contains(expected, message);
     }
 
+    [Theory]
+    [InlineData("convert", "model.safetensors", "-o", "model.elstm")]
+    [InlineData("inspect", "--model", "model.elstm", "--text", "t.txt")]
+    public void DeviceToolSendsWorkstationVerbsToEdgelstmDevInOneLine(params string[] args)
+    {
+        var r = CliRunner.Run(args);
+        Assert.Equal(2, r.ExitCode); // a usage error
+        Assert.Contains($"run `edgelstm-dev {args[0]}", r.Stderr);
+        Assert.Single(r.Stderr.TrimEnd().Split('\n'));
+        Assert.Equal(0, CliRunner.RunDev(args[0], "--help").ExitCode);
+    }
+
     [Fact]
     public void GenerateStreamsTheSameTextForTheSameSeed()
     {
@@ -110,7 +122,7 @@ public sealed class CliTests : IDisposable
     {
         string text = _dir.File("valid.txt"), output = _dir.File("tiny.elstm");
         File.WriteAllText(text, TestTexts.English(600, seed: 6));
-        var result = CliRunner.Run("convert", _model, "-o", output, "--valid", text);
+        var result = CliRunner.RunDev("convert", _model, "-o", output, "--valid", text);
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         Assert.Matches(@"output: .*tiny\.elstm  [\d,]+ bytes \(elstm int8\), \d+\.\d% of the input", result.Stdout);
         Assert.Matches(@"bits/char on 600 validation characters: float \d+\.\d{4} → converted \d+\.\d{4}", result.Stdout);
@@ -124,12 +136,12 @@ public sealed class CliTests : IDisposable
     {
         string text = _dir.File("calib.txt"), output = _dir.File("static.elstm");
         File.WriteAllText(text, TestTexts.English(800, seed: 7));
-        var result = CliRunner.Run("convert", _model, "-o", output, "--calib", text);
+        var result = CliRunner.RunDev("convert", _model, "-o", output, "--calib", text);
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         Assert.Contains("static activation scales", result.Stdout);
         Assert.Contains("activations static-per-layer", CliRunner.Run("info", "--model", output).Stdout);
         Assert.Equal(0, CliRunner.Run("generate", "--model", output, "--prompt", "the ", "-n", "20").ExitCode);
-        AssertUserError(CliRunner.Run("convert", _model, "-o", _dir.File("f.elstm"), "--calib", text, "--dtype", "f32"), 2, "--calib");
+        AssertUserError(CliRunner.RunDev("convert", _model, "-o", _dir.File("f.elstm"), "--calib", text, "--dtype", "f32"), 2, "--calib");
     }
 
     [Fact]
@@ -137,9 +149,9 @@ public sealed class CliTests : IDisposable
     {
         string output = _dir.File("keep.elstm");
         File.WriteAllText(output, "precious");
-        AssertUserError(CliRunner.Run("convert", _model, "-o", output), 3, "pass --force");
+        AssertUserError(CliRunner.RunDev("convert", _model, "-o", output), 3, "pass --force");
         Assert.Equal("precious", File.ReadAllText(output));
-        Assert.Equal(0, CliRunner.Run("convert", _model, "-o", output, "--force").ExitCode);
+        Assert.Equal(0, CliRunner.RunDev("convert", _model, "-o", output, "--force").ExitCode);
         Assert.NotEqual("precious", File.ReadAllText(output));
         Assert.Empty(Directory.GetFiles(_dir.Path, "*.tmp-*"));
     }
@@ -148,9 +160,9 @@ public sealed class CliTests : IDisposable
     public void ConvertRejectsBadOptionsWithoutWritingAnything()
     {
         string output = _dir.File("never.elstm");
-        AssertUserError(CliRunner.Run("convert", _model, "-o", output, "--prune", "block:2"), 2, "--prune");
-        AssertUserError(CliRunner.Run("convert", _model, "-o", output, "--dtype", "int4"), 2, "int4");
-        AssertUserError(CliRunner.Run("convert", _model, "-o", output, "--prune", "block:0.5"), 2, "divisible by 16"); // 24-unit model
+        AssertUserError(CliRunner.RunDev("convert", _model, "-o", output, "--prune", "block:2"), 2, "--prune");
+        AssertUserError(CliRunner.RunDev("convert", _model, "-o", output, "--dtype", "int4"), 2, "int4");
+        AssertUserError(CliRunner.RunDev("convert", _model, "-o", output, "--prune", "block:0.5"), 2, "divisible by 16"); // 24-unit model
         Assert.False(File.Exists(output));
     }
 }

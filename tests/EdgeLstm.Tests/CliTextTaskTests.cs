@@ -59,7 +59,7 @@ public sealed class CliTextTaskTests : IDisposable
     public void TagClassifyAndG2pOnTwoThreadsPrintWhatOneThreadPrints()
     {
         string tagger = _dir.File("tagger.elstm");
-        Assert.Equal(0, CliRunner.Run("convert", Tagger(), "-o", tagger).ExitCode);
+        Assert.Equal(0, CliRunner.RunDev("convert", Tagger(), "-o", tagger).ExitCode);
         string[] texts = ["春花秋月何时了往事知多少", "小楼昨夜又东风故国不堪回首月明中春花秋月何时了往事知多少小楼昨夜又东风"];
         var one = CliRunner.Run(["tag", "--model", tagger, .. texts]);
         var two = CliRunner.Run(["tag", "--model", tagger, "--threads", "2", .. texts]);
@@ -67,7 +67,7 @@ public sealed class CliTextTaskTests : IDisposable
         Assert.Equal(one.Stdout, two.Stdout);
         string classifier = _dir.File("classifier.safetensors"), int8 = _dir.File("classifier.elstm");
         TinyModels.Save(TinyModels.Classifier(seed: 9), classifier);
-        Assert.Equal(0, CliRunner.Run("convert", classifier, "-o", int8).ExitCode);
+        Assert.Equal(0, CliRunner.RunDev("convert", classifier, "-o", int8).ExitCode);
         Assert.Equal(CliRunner.Run("classify", "--model", int8, "--all", "a good film", "the whale").Stdout,
             CliRunner.Run("classify", "--model", int8, "--all", "--threads", "2", "a good film", "the whale").Stdout);
         AssertUserError(CliRunner.Run("tag", "--model", tagger, "--threads", "3", "春花"), "--threads must be 1 or 2, got 3");

@@ -144,7 +144,7 @@ public sealed class ForecastTests
         using var dir = new TempDirectory();
         string csv = WriteBirths(dir);
         string model = Arm64BitIdentityTests.RepoPath("runtime", "models", "births-forecast.elstm");
-        var r = CliRunner.Run("forecast", "-m", model, "--history", csv, "--origin", "1988-11-30", "--plot", dir.File("plot.png"));
+        var r = CliRunner.RunDev("forecast", "-m", model, "--history", csv, "--origin", "1988-11-30", "--plot", dir.File("plot.png"));
         Assert.True(r.ExitCode == 0, r.Stderr);
         string[] lines = r.Stdout.TrimEnd().Split('\n');
         Assert.Equal("date,forecast,actual", lines[0]);
@@ -180,7 +180,7 @@ public sealed class ForecastTests
         Assert.Contains("730 days of", eval.Stdout);
         Assert.Contains("| model | 28 |", eval.Stdout);
         Assert.Contains("| weekday mean, last 4 weeks | 1 | 304.3 |", eval.Stdout);
-        var convert = CliRunner.Run("convert", Arm64BitIdentityTests.RepoPath("runtime", "models", "births-forecast.safetensors"), "-o", dir.File("f.elstm"),
+        var convert = CliRunner.RunDev("convert", Arm64BitIdentityTests.RepoPath("runtime", "models", "births-forecast.safetensors"), "-o", dir.File("f.elstm"),
             "--valid", csv);
         Assert.True(convert.ExitCode == 0, convert.Stderr);
         Assert.Contains("MAE (mean of horizons 1..28) on 730 days of split 'valid'", convert.Stdout);

@@ -29,7 +29,7 @@ public sealed class InspectPageTests : IDisposable
     {
         var (model, text) = Inputs();
         string report = _dir.File("report.html");
-        var run = CliRunner.Run("inspect", "-m", model, "--text", text, "-o", report);
+        var run = CliRunner.RunDev("inspect", "-m", model, "--text", text, "-o", report);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("pattern \"[^\"]*\": covers 24 of 63 tokens", run.Stdout);
         Assert.Matches(@"layer 1: \|h_float − h_int8\| max [0-9.e-]+", run.Stdout);
@@ -56,7 +56,7 @@ public sealed class InspectPageTests : IDisposable
         string text = _dir.File("sentences.txt");
         File.WriteAllText(text, "a good film\n\nthe whale and a bad film\n");
         string report = _dir.File("classifier.html");
-        var run = CliRunner.Run("inspect", "-m", model, "--text", text, "-o", report);
+        var run = CliRunner.RunDev("inspect", "-m", model, "--text", text, "-o", report);
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("2 texts through classifier.safetensors (classify)", run.Stdout);
         Assert.Matches(@"text 2: (negative|positive) [0-9.]+%; strongest token '[a-z]+' \([+-]0\.[0-9]{3}\)", run.Stdout);
@@ -68,7 +68,7 @@ public sealed class InspectPageTests : IDisposable
 
         // Attention pooling: the pooling's weights get a text box of their own under each text.
         TinyModels.Save(TinyModels.Classifier(EdgeLstm.Runtime.Poolings.Attention, seed: 5), model);
-        Assert.Equal(0, CliRunner.Run("inspect", "-m", model, "--text", text, "-o", report, "--force").ExitCode);
+        Assert.Equal(0, CliRunner.RunDev("inspect", "-m", model, "--text", text, "-o", report, "--force").ExitCode);
         dom = Chromium("--dump-dom", new Uri(report).AbsoluteUri);
         Assert.Contains("data-ready=\"1\"", dom);
         Assert.Equal(2, Regex.Matches(dom, "class=\"text attention\"").Count);
@@ -80,20 +80,20 @@ public sealed class InspectPageTests : IDisposable
     {
         var (model, text) = Inputs();
         string report = _dir.File("r.html");
-        var badPattern = CliRunner.Run("inspect", "-m", model, "--text", text, "-o", report, "--pattern", "(");
+        var badPattern = CliRunner.RunDev("inspect", "-m", model, "--text", text, "-o", report, "--pattern", "(");
         Assert.Equal(2, badPattern.ExitCode);
         Assert.StartsWith("error: --pattern is not a regular expression", badPattern.Stderr);
         string elstm = _dir.File("tiny.elstm");
-        Assert.Equal(0, CliRunner.Run("convert", model, "-o", elstm).ExitCode);
-        var compact = CliRunner.Run("inspect", "-m", elstm, "--text", text, "-o", report);
+        Assert.Equal(0, CliRunner.RunDev("convert", model, "-o", elstm).ExitCode);
+        var compact = CliRunner.RunDev("inspect", "-m", elstm, "--text", text, "-o", report);
         Assert.Equal(2, compact.ExitCode);
         Assert.Contains("--model takes the float model (safetensors)", compact.Stderr);
         Assert.Single(compact.Stderr.TrimEnd('\n').Split('\n'));
         Assert.False(File.Exists(report));
         // With --int8, that same file is what the float model is compared with.
-        var withInt8 = CliRunner.Run("inspect", "-m", model, "--int8", elstm, "--text", text, "-o", report);
+        var withInt8 = CliRunner.RunDev("inspect", "-m", model, "--int8", elstm, "--text", text, "-o", report);
         Assert.True(withInt8.ExitCode == 0, withInt8.Stderr);
-        var again = CliRunner.Run("inspect", "-m", model, "--text", text, "-o", report);
+        var again = CliRunner.RunDev("inspect", "-m", model, "--text", text, "-o", report);
         Assert.NotEqual(0, again.ExitCode);
         Assert.Contains("exists; pass --force", again.Stderr);
     }

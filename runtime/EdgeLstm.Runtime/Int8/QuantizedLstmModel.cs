@@ -46,6 +46,22 @@ public sealed class QuantizedLstmModel : ILanguageModel
     public float[]? PoolWeight { get; }
     public float[]? PoolBias { get; }
     public Int8Matrix Head { get; }
+
+    /// <summary>The prunable int8 matrices, by tensor name: each LSTM direction's W_ih and W_hh, and the output layer.</summary>
+    public IEnumerable<(string Name, Int8Matrix Matrix)> PrunableMatrices()
+    {
+        foreach (TensorSpec spec in ModelTensors.Of(Description, fusedBiases: true))
+        {
+            if (!spec.IsPrunable) continue;
+            QuantizedLstmLayer? layer = spec.Layer < 0 ? null : spec.Reverse ? ReverseLayers[spec.Layer] : Layers[spec.Layer];
+            yield return (spec.Name, spec.Role switch
+            {
+                TensorRole.WeightIh => layer!.WeightIh,
+                TensorRole.WeightHh => layer!.WeightHh,
+                _ => Head,
+            });
+        }
+    }
     public float[] HeadBias { get; }
     /// <summary>Rows of the output layer: the vocabulary size, or the label or output count.</summary>
     public int OutputSize => HeadBias.Length;

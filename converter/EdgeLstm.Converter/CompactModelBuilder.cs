@@ -32,7 +32,7 @@ public static class CompactModelBuilder
                 return;
             }
             var (q, scales) = RowQuantizer.Quantize(values, rows, cols);
-            string scaleName = CompactModelLoader.ScaleName(name);
+            string scaleName = ModelTensors.ScaleOf(name);
             if (sparse)
             {
                 var (data, blocks) = BlockSparseLayout.Encode(q, rows, cols);
@@ -64,7 +64,7 @@ public static class CompactModelBuilder
                 tensors.Add(new(spec.Name, TensorDType.F32, TensorLayout.Dense, spec.Shape, Bytes(model.Tensor(spec.Name))));
         }
         if (staticHScales is not null)
-            tensors.Add(new(CompactModelLoader.StaticHScalesName, TensorDType.F32, TensorLayout.Dense, [staticHScales.Length], Bytes(staticHScales)));
+            tensors.Add(new(ModelTensors.StaticHScales, TensorDType.F32, TensorLayout.Dense, [staticHScales.Length], Bytes(staticHScales)));
 
         var metadata = new CompactModelMetadata
         {

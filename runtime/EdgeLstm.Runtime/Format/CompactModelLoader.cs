@@ -6,8 +6,6 @@ namespace EdgeLstm.Runtime.Format;
 /// <summary>Builds a runnable model from a validated .elstm file: int8 weights → <see cref="QuantizedLstmModel"/>, f32 → <see cref="FloatLstmModel"/>.</summary>
 public static class CompactModelLoader
 {
-    public static string ScaleName(string tensor) => tensor + ".scale";
-    public const string StaticHScalesName = "lstm.h_scales";
 
     public static ILanguageModel Load(string path) => Load(ModelFileReader.Read(path));
 
@@ -57,9 +55,9 @@ public static class CompactModelLoader
         foreach (TensorSpec spec in specs)
             entries[spec.Name] = Expect(file, spec.Name, int8 && spec.IsQuantizable ? TensorDType.I8 : TensorDType.F32, spec.Shape);
         var known = new HashSet<string>(entries.Keys, StringComparer.Ordinal);
-        if (staticScales) known.Add(StaticHScalesName);
+        if (staticScales) known.Add(ModelTensors.StaticHScales);
         foreach (TensorEntry t in file.Tensors)
-            if (!known.Contains(t.Name) && !(t.DType == TensorDType.F32 && t.Name.EndsWith(".scale", StringComparison.Ordinal) && known.Contains(t.Name[..^".scale".Length])))
+            if (!known.Contains(t.Name) && !(t.DType == TensorDType.F32 && ModelTensors.MatrixOfScale(t.Name) is { } matrix && known.Contains(matrix)))
                 throw new ModelFormatException($"{source}: tensor '{t.Name}' is not part of the model the file describes ({FloatLstmModel.Summary(description)})");
 
         int layerCount = description.Encoder.Length;
@@ -79,9 +77,9 @@ public static class CompactModelLoader
             float[]? hScales = null;
             if (staticScales)
             {
-                hScales = file.Floats(Expect(file, StaticHScalesName, TensorDType.F32, layerCount)).ToArray();
+                hScales = file.Floats(Expect(file, ModelTensors.StaticHScales, TensorDType.F32, layerCount)).ToArray();
                 foreach (float v in hScales)
-                    if (!(float.IsFinite(v) && v > 0)) throw new ModelFormatException($"{source}: tensor '{StaticHScalesName}' holds a scale that is not a positive finite number");
+                    if (!(float.IsFinite(v) && v > 0)) throw new ModelFormatException($"{source}: tensor '{ModelTensors.StaticHScales}' holds a scale that is not a positive finite number");
             }
             QuantizedDecoder? decoder = description.Head.Decoder is null ? null : new QuantizedDecoder(
                 new Int8Matrix(file, entries[ModelTensors.BridgeWeight]), file.Floats(entries[ModelTensors.BridgeBias]).ToArray(),

@@ -76,6 +76,16 @@ public static class ModelTensors
     public const string DecoderFusedBias = DecoderLstmModule + ".bias_l0";
     public const string AttentionWeight = AttentionModule + ".weight";
     public const string AttentionOutWeight = AttentionOutModule + ".weight";
+    /// <summary>.elstm only: each layer's static h scale, when the converter fixed them (--calib).</summary>
+    public const string StaticHScales = LstmModule + ".h_scales";
+
+    /// <summary>.elstm only: the F32 tensor holding an int8 matrix's per-row scales.</summary>
+    public static string ScaleOf(string matrix) => matrix + ScaleSuffix;
+
+    /// <summary>The matrix whose scales a tensor named by <see cref="ScaleOf"/> holds, or null for any other name.</summary>
+    public static string? MatrixOfScale(string name) => name.EndsWith(ScaleSuffix, StringComparison.Ordinal) ? name[..^ScaleSuffix.Length] : null;
+
+    private const string ScaleSuffix = ".scale";
 
     public static string WeightIh(int layer, bool reverse = false) => $"{LstmModule}.weight_ih_l{layer}{Suffix(reverse)}";
     public static string WeightHh(int layer, bool reverse = false) => $"{LstmModule}.weight_hh_l{layer}{Suffix(reverse)}";

@@ -1,13 +1,3 @@
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Int8;
-using EdgeLstm.Trainer;
-using Microsoft.ML.OnnxRuntime;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace EdgeLstm.Bench;
 
 /// <summary>

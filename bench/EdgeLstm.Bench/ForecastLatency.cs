@@ -1,11 +1,4 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.Forecast;
-using EdgeLstm.Trainer;
-using Microsoft.ML.OnnxRuntime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace EdgeLstm.Bench;
 

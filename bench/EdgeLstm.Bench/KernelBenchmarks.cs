@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using EdgeLstm.Runtime.Kernels;
-using EdgeLstm.Runtime.Int8;
 
 namespace EdgeLstm.Bench;
 

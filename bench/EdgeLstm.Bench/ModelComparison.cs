@@ -1,8 +1,3 @@
-using System.Globalization;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Int8;
-using EdgeLstm.Runtime.Kernels;
-
 namespace EdgeLstm.Bench;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
 using static EdgeLstm.Bench.OnnxLstmModelWriter;
 
 namespace EdgeLstm.Bench;

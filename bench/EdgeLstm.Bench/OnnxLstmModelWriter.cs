@@ -1,4 +1,3 @@
-using EdgeLstm.Runtime.Float;
 using Google.Protobuf;
 
 namespace EdgeLstm.Bench;

@@ -1,7 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using Microsoft.ML.OnnxRuntime;
-
 namespace EdgeLstm.Bench;
 
 /// <summary>

@@ -1,12 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Int8;
-using EdgeLstm.Runtime.Kernels;
 
 namespace EdgeLstm.Bench;
 

@@ -1,10 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.SafeTensors;
 using Spectre.Console;
 

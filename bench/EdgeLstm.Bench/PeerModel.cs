@@ -1,6 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-
 namespace EdgeLstm.Bench;
 
 /// <summary>A peer engine behind our model interface: what the model is comes from the float model it runs the weights of.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Poetry;
 using EdgeLstm.Runtime.Sampling;
 

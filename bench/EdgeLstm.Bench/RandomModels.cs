@@ -1,9 +1,3 @@
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Int8;
-
 namespace EdgeLstm.Bench;
 
 /// <summary>Float models with seeded random weights (PyTorch's init range) and their int8 conversions.</summary>

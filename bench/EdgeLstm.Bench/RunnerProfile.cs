@@ -1,7 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Int8;
-using EdgeLstm.Runtime.Kernels;
-
 namespace EdgeLstm.Bench;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Globalization;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Int8;
-using EdgeLstm.Runtime.Kernels;
-using TorchSharp;
-
 namespace EdgeLstm.Bench;
 
 /// <summary>

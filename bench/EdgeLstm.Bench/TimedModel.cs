@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using EdgeLstm.Runtime;
-
 namespace EdgeLstm.Bench;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Trainer;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace EdgeLstm.Bench;
 
 /// <summary>libtorch: the trainer's network, encoded once per word, decoded a step at a time for all live hypotheses.</summary>

@@ -1,9 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Trainer;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace EdgeLstm.Bench;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using EdgeLstm.Runtime.Float;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace EdgeLstm.Bench;
 
 /// <summary>

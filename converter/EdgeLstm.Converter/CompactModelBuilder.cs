@@ -1,7 +1,4 @@
 using System.Runtime.InteropServices;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
 
 namespace EdgeLstm.Converter;
 

@@ -1,7 +1,4 @@
-using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Forecast;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.Int8;
 using EdgeLstm.Runtime.SafeTensors;
 

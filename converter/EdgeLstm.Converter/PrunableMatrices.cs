@@ -1,6 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-
 namespace EdgeLstm.Converter;
 
 /// <summary>The matrices pruning applies to, by tensor name: each LSTM direction's W_ih and W_hh, and the output layer (the description's prunable tensors).</summary>

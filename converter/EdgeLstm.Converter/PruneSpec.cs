@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace EdgeLstm.Converter;
 
 public enum PruneMethod

@@ -1,6 +1,4 @@
-using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Forecast;
-using EdgeLstm.Runtime.Float;
 
 namespace EdgeLstm.Converter;
 

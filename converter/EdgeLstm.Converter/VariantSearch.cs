@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.SafeTensors;
 
 namespace EdgeLstm.Converter;

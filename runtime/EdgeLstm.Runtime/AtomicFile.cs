@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace EdgeLstm.Runtime;
 
 /// <summary>Writes a file through a temporary sibling and a rename, so readers never see half a file.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace EdgeLstm.Runtime;
 
 /// <summary>One labelled text: its split or fold, where it came from, its label and the text.</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using EdgeLstm.Runtime.Sampling;
 
 namespace EdgeLstm.Runtime;

@@ -1,11 +1,6 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Int8;
-using EdgeLstm.Runtime.Kernels;
 
 namespace EdgeLstm.Arm64Check;
 

@@ -1,12 +1,4 @@
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Int8;
-using EdgeLstm.Runtime.Kernels;
-using EdgeLstm.Trainer;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace EdgeLstm.Tests;
 

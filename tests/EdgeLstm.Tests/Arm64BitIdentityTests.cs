@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EdgeLstm.Arm64Check;
 
 namespace EdgeLstm.Tests;

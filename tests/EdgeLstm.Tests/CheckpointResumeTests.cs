@@ -1,6 +1,3 @@
-using EdgeLstm.Runtime.SafeTensors;
-using EdgeLstm.Trainer;
-
 namespace EdgeLstm.Tests;
 
 public sealed class CheckpointResumeTests

@@ -1,13 +1,4 @@
-using EdgeLstm.Converter;
 using EdgeLstm.Data;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Int8;
-using EdgeLstm.Runtime.Kernels;
-using EdgeLstm.Trainer;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace EdgeLstm.Tests;
 

@@ -1,7 +1,3 @@
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.SafeTensors;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>Runs the real `edgelstm` and `edgelstm-train` CLIs (built beside the tests) as child processes.</summary>

@@ -1,9 +1,4 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Kernels;
-using EdgeLstm.Trainer;
 
 namespace EdgeLstm.Tests;
 

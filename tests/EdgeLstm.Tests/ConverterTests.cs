@@ -1,9 +1,4 @@
 using System.Buffers.Binary;
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Int8;
 
 namespace EdgeLstm.Tests;
 

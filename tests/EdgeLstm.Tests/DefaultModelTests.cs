@@ -1,7 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>

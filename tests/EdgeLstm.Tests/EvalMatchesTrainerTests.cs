@@ -1,7 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Trainer;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>`edgelstm eval` and the trainer must report the same bits/char for the same model and text.</summary>

@@ -1,5 +1,3 @@
-using EdgeLstm.Runtime.Float;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>

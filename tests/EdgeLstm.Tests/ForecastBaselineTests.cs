@@ -1,5 +1,4 @@
 using EdgeLstm.Data;
-using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Forecast;
 
 namespace EdgeLstm.Tests;

@@ -1,10 +1,5 @@
-using System.Globalization;
 using EdgeLstm.Data;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.Forecast;
-using EdgeLstm.Trainer;
-using static TorchSharp.torch;
 
 namespace EdgeLstm.Tests;
 

@@ -1,8 +1,4 @@
 using System.Text.RegularExpressions;
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.Inspection;
 
 namespace EdgeLstm.Tests;

@@ -1,8 +1,3 @@
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Int8;
-using EdgeLstm.Runtime.Kernels;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>Every kernel variant this CPU supports against the scalar reference: integer results exact, float results bit-identical.</summary>

@@ -1,10 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.SafeTensors;
 using Xunit.Abstractions;
 
 namespace EdgeLstm.Tests;

@@ -1,7 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Int8;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>ModelFileReader.Read memory-maps the file; a mapped model must behave exactly like one parsed from bytes.</summary>

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using EdgeLstm.Runtime.Format;
 
 namespace EdgeLstm.Tests;
 

@@ -1,7 +1,3 @@
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Trainer;
-
 namespace EdgeLstm.Tests;
 
 public sealed class PruneFineTuneTests

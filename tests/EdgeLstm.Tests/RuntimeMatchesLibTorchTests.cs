@@ -1,9 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Trainer;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>The float runtimes (scalar reference and vectorized) against libtorch (the oracle) on the same weights, step by step.</summary>

@@ -1,8 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.SafeTensors;
 
 namespace EdgeLstm.Tests;
 

@@ -1,9 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.SafeTensors;
-using EdgeLstm.Trainer;
-using static TorchSharp.torch;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>

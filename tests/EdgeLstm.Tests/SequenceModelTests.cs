@@ -1,13 +1,4 @@
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Int8;
-using EdgeLstm.Runtime.Kernels;
-using EdgeLstm.Runtime.SafeTensors;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace EdgeLstm.Tests;
 

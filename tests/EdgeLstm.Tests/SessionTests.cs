@@ -1,7 +1,4 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Sampling;
-using EdgeLstm.Trainer;
 
 namespace EdgeLstm.Tests;
 

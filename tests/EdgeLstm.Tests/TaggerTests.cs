@@ -1,11 +1,3 @@
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Int8;
-using EdgeLstm.Runtime.Kernels;
-using EdgeLstm.Trainer;
-using static TorchSharp.torch;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Globalization;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.SafeTensors;
-using EdgeLstm.Trainer;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.SafeTensors;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>Small float models with seeded random weights (PyTorch's default init range), built without TorchSharp.</summary>

@@ -1,5 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Inspection;
 
 namespace EdgeLstm.Tests;

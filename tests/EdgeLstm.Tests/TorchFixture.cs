@@ -1,7 +1,3 @@
-using EdgeLstm.Runtime;
-using EdgeLstm.Trainer;
-using TorchSharp;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>libtorch settings for tests: one thread, so results do not depend on the machine's core count.</summary>

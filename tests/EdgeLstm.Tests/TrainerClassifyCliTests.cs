@@ -1,4 +1,3 @@
-using EdgeLstm.Runtime.SafeTensors;
 using Xunit;
 
 namespace EdgeLstm.Tests;

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using EdgeLstm.Trainer;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>The real `edgelstm-train` process stops cleanly on SIGTERM, as on Ctrl-C (runs in the background get no SIGINT).</summary>

@@ -1,7 +1,3 @@
-using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Format;
-
 namespace EdgeLstm.Tests;
 
 /// <summary>`convert --max-loss`: on the default character model and the committed sentiment classifier it writes the smallest variant within the loss.</summary>

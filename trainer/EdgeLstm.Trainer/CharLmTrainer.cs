@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
-using EdgeLstm.Runtime;
 using Spectre.Console;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace EdgeLstm.Trainer;
 

@@ -1,8 +1,3 @@
-using EdgeLstm.Runtime;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace EdgeLstm.Trainer;
 
 /// <summary>

@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.SafeTensors;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace EdgeLstm.Trainer;
 

@@ -1,5 +1,3 @@
-using EdgeLstm.Runtime;
-
 namespace EdgeLstm.Trainer;
 
 /// <summary>Hyperparameters of `edgelstm-train forecast` (defaults: a 1-layer LSTM 64, recursive, 56 days read, MAE loss).</summary>

@@ -1,9 +1,5 @@
-using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Forecast;
-using EdgeLstm.Runtime.SafeTensors;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace EdgeLstm.Trainer;
 

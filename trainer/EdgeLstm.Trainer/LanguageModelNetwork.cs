@@ -1,8 +1,3 @@
-using EdgeLstm.Runtime;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace EdgeLstm.Trainer;
 
 /// <summary>The next-token head: embedding → stacked forward LSTM (dropout between layers) → dropout → fc at every step.</summary>

@@ -1,7 +1,4 @@
 using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace EdgeLstm.Trainer;
 

@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.SafeTensors;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace EdgeLstm.Trainer;
 

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
 using EdgeLstm.Cli;
-using EdgeLstm.Runtime;
 
 namespace EdgeLstm.Trainer;
 

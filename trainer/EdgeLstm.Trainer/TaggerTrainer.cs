@@ -1,7 +1,3 @@
-using EdgeLstm.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace EdgeLstm.Trainer;
 
 /// <summary>

@@ -1,9 +1,4 @@
-using System.Globalization;
-using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.SafeTensors;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace EdgeLstm.Trainer;
 

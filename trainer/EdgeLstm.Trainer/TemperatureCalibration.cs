@@ -1,9 +1,3 @@
-using System.Globalization;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.SafeTensors;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace EdgeLstm.Trainer;
 
 /// <summary>

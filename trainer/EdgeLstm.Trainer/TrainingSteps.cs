@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace EdgeLstm.Trainer;
 
 /// <summary>The two pieces of a training epoch every trainer writes the same way.</summary>

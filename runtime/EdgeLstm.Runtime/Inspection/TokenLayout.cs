@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace EdgeLstm.Runtime.Inspection;
 
 /// <summary>

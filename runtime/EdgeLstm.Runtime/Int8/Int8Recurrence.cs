@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using EdgeLstm.Runtime.Kernels;
-
 namespace EdgeLstm.Runtime.Int8;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using EdgeLstm.Runtime.Format;
-using EdgeLstm.Runtime.Kernels;
 
 namespace EdgeLstm.Runtime.Int8;
 

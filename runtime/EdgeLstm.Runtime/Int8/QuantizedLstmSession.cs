@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using EdgeLstm.Runtime.Float;
-using EdgeLstm.Runtime.Kernels;
 
 namespace EdgeLstm.Runtime.Int8;
 

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using EdgeLstm.Runtime.Format;
 
 namespace EdgeLstm.Runtime.Kernels;

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace EdgeLstm.Runtime.Kernels;
 
 /// <summary>Four rows as four separate dot products: the <see cref="IInt8Dot.Dot4"/> of variants with no faster way.</summary>

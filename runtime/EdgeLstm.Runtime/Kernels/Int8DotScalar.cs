@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-
 namespace EdgeLstm.Runtime.Kernels;
 
 /// <summary>Plain loops: the reference every other variant must match bit for bit.</summary>

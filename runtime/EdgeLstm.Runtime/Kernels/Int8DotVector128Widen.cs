@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-
 namespace EdgeLstm.Runtime.Kernels;
 
 /// <summary>Portable 128-bit: widen int8 to int16, multiply (|w·x| ≤ 16129 fits), widen to int32 and add.</summary>

@@ -1,7 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using EdgeLstm.Runtime.Format;
 
 namespace EdgeLstm.Runtime.Kernels;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace EdgeLstm.Runtime.SafeTensors;

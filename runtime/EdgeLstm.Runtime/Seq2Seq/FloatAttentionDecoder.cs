@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using EdgeLstm.Runtime.Float;
 
 namespace EdgeLstm.Runtime;

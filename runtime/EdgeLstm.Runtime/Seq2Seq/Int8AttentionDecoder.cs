@@ -1,7 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using EdgeLstm.Runtime.Int8;
-using EdgeLstm.Runtime.Kernels;
 
 namespace EdgeLstm.Runtime;
 

@@ -82,10 +82,7 @@ internal static class EvalCommand
             rows = rows.Where(r => r.Fold == fold).ToList();
             if (rows.Count == 0) throw new ArgumentException($"{file.Name}: no texts in fold '{fold}'");
         }
-        var clock = Stopwatch.StartNew();
-        using ISequenceRunner runner = ModelSource.CreateRunner(model, threads);
-        ClassificationMetrics m = ClassifierEvaluator.Evaluate(model, rows, runner: runner);
-        double seconds = clock.Elapsed.TotalSeconds;
+        var (m, seconds) = TimedOnRunner(model, threads, runner => ClassifierEvaluator.Evaluate(model, rows, runner: runner));
         var invariant = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(invariant, $"accuracy {m.Accuracy:F4}, macro F1 {m.MacroF1:F4} on {m.Count:N0} texts of {file.Name}{(fold is null ? "" : $" (fold {fold})")}, {1e3 * seconds / m.Count:F2} ms/text, model {name}"));
         int width = Math.Max(8, m.Labels.Max(l => l.Length) + 2);
@@ -116,15 +113,20 @@ internal static class EvalCommand
         return ExitCodes.Success;
     }
 
+    /// <summary>Runs <paramref name="evaluate"/> with a runner of the model (threads as asked) and says how long it took.</summary>
+    private static (T Result, double Seconds) TimedOnRunner<T>(ILanguageModel model, int threads, Func<ISequenceRunner, T> evaluate)
+    {
+        var clock = Stopwatch.StartNew();
+        using ISequenceRunner runner = ModelSource.CreateRunner(model, threads);
+        return (evaluate(runner), clock.Elapsed.TotalSeconds);
+    }
+
     /// <summary>A punctuation restorer's precision, recall and F1 per mark on punctuated lines (each line stripped, tagged and compared).</summary>
     private static int EvaluateTagger(ILanguageModel model, FileInfo file, string name, int threads)
     {
         var lines = StrictUtf8.ReadFile(file.FullName).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
         if (lines.Count == 0) throw new ArgumentException($"{file.Name}: no lines to score");
-        var clock = Stopwatch.StartNew();
-        using ISequenceRunner runner = ModelSource.CreateRunner(model, threads);
-        ClassificationMetrics m = TaggerEvaluator.Evaluate(model, lines, runner: runner);
-        double seconds = clock.Elapsed.TotalSeconds;
+        var (m, seconds) = TimedOnRunner(model, threads, runner => TaggerEvaluator.Evaluate(model, lines, runner: runner));
         var invariant = CultureInfo.InvariantCulture;
         double markF1 = m.F1.AsSpan(1).ToArray().Average();
         Console.WriteLine(string.Create(invariant,

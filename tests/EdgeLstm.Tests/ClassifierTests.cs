@@ -86,18 +86,9 @@ public sealed class ClassifierTests
     {
         var (network, tokenizer) = RandomClassifier(pooling, bidirectional: true, layers, seed: 31);
         var floatModel = TaskNetworks.ToFloatModel(network);
-        byte[] bytes = CompactModelBuilder.Build(floatModel, WeightType.Int8, blockSparse: false, "none", "test");
-        using var q = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(bytes, "classifier.elstm"));
-        Assert.Equal(floatModel.Description.ToJson(), q.Description.ToJson());
+        using var q = EveryKernel.Convert(floatModel, "classifier.elstm");
         int[][] sentences = Sentences(tokenizer.VocabularySize, seed: 3);
-        using var reference = q.CreateRunner(LstmKernels.Create(Int8DotScalar.Name));
-        float[][] expected = Array.ConvertAll(sentences, s => reference.Run(s).ToArray());
-        foreach (ILstmKernels kernels in LstmKernels.AllSupported())
-        {
-            using var runner = q.CreateRunner(kernels);
-            for (int s = 0; s < sentences.Length; s++)
-                Assert.True(expected[s].AsSpan().SequenceEqual(runner.Run(sentences[s])), $"{kernels.Name}: sentence {s} differs from the scalar kernels");
-        }
+        float[][] expected = EveryKernel.RunnerOutputs(q, sentences);
         using var floatRunner = floatModel.CreateRunner();
         double maxDiff = 0;
         for (int s = 0; s < sentences.Length; s++)

@@ -57,8 +57,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void EvalPrintsTheRuntimesBitsPerChar()
     {
-        string text = _dir.File("text.txt");
-        File.WriteAllText(text, TestTexts.English(800, seed: 5));
+        string text = TextFile("text.txt", 800, seed: 5);
         var result = CliRunner.Run("eval", "--model", _model, text);
         Assert.Equal(0, result.ExitCode);
         var model = FloatLstmModel.Load(_model);
@@ -112,13 +111,27 @@ public sealed class CliTests : IDisposable
     public void UnknownOptionExitsWithUsageError() =>
         AssertUserError(CliRunner.Run("generate", "--model", _model, "--frobnicate"), 2, "--frobnicate");
 
+    /// <summary>`edgelstm-dev convert` of the test model to <paramref name="output"/>, which must succeed.</summary>
+    private CliRunner.Result Convert(string output, params string[] options)
+    {
+        var result = CliRunner.RunDev(["convert", _model, "-o", output, .. options]);
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        return result;
+    }
+
+    /// <summary>A file of <paramref name="chars"/> characters of English-like test text.</summary>
+    private string TextFile(string name, int chars, int seed)
+    {
+        string path = _dir.File(name);
+        File.WriteAllText(path, TestTexts.English(chars, seed));
+        return path;
+    }
+
     [Fact]
     public void ConvertWritesAnInt8ModelThatGeneratesAndReportsItsCost()
     {
-        string text = _dir.File("valid.txt"), output = _dir.File("tiny.elstm");
-        File.WriteAllText(text, TestTexts.English(600, seed: 6));
-        var result = CliRunner.RunDev("convert", _model, "-o", output, "--valid", text);
-        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        string output = _dir.File("tiny.elstm");
+        var result = Convert(output, "--valid", TextFile("valid.txt", 600, seed: 6));
         Assert.Matches(@"output: .*tiny\.elstm  [\d,]+ bytes \(elstm int8\), \d+\.\d% of the input", result.Stdout);
         Assert.Matches(@"bits/char on 600 validation characters: float \d+\.\d{4} → converted \d+\.\d{4}", result.Stdout);
         var generated = CliRunner.Run("generate", "--model", output, "--prompt", "the ", "-n", "20");
@@ -129,10 +142,8 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void ConvertWithCalibrationWritesStaticActivationScales()
     {
-        string text = _dir.File("calib.txt"), output = _dir.File("static.elstm");
-        File.WriteAllText(text, TestTexts.English(800, seed: 7));
-        var result = CliRunner.RunDev("convert", _model, "-o", output, "--calib", text);
-        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        string output = _dir.File("static.elstm"), text = TextFile("calib.txt", 800, seed: 7);
+        var result = Convert(output, "--calib", text);
         Assert.Contains("static activation scales", result.Stdout);
         Assert.Contains("activations static-per-layer", CliRunner.Run("info", "--model", output).Stdout);
         Assert.Equal(0, CliRunner.Run("generate", "--model", output, "--prompt", "the ", "-n", "20").ExitCode);

@@ -54,18 +54,9 @@ public sealed class TaggerTests
     {
         var (network, tokenizer) = RandomTagger(bidirectional: true, layers: 2, seed: 31);
         var floatModel = TaskNetworks.ToFloatModel(network);
-        byte[] bytes = CompactModelBuilder.Build(floatModel, WeightType.Int8, blockSparse: false, "none", "test");
-        using var q = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(bytes, "tagger.elstm"));
-        Assert.Equal(floatModel.Description.ToJson(), q.Description.ToJson());
+        using var q = EveryKernel.Convert(floatModel, "tagger.elstm");
         int[][] sentences = Sentences(tokenizer.VocabularySize, seed: 3);
-        using var reference = q.CreateRunner(LstmKernels.Create(Int8DotScalar.Name));
-        float[][] expected = Array.ConvertAll(sentences, s => reference.Run(s).ToArray());
-        foreach (ILstmKernels kernels in LstmKernels.AllSupported())
-        {
-            using var runner = q.CreateRunner(kernels);
-            for (int s = 0; s < sentences.Length; s++)
-                Assert.True(expected[s].AsSpan().SequenceEqual(runner.Run(sentences[s])), $"{kernels.Name}: sentence {s} differs from the scalar kernels");
-        }
+        float[][] expected = EveryKernel.RunnerOutputs(q, sentences);
         // Two threads (each layer's reverse direction on a helper core) give the same bits, on sequences longer than
         // a chunk too; a forward-only model splits each layer's units instead, with the same bits.
         using (var twoThreads = q.CreateRunner(LstmKernels.Default, threads: 2))
@@ -82,8 +73,7 @@ public sealed class TaggerTests
             }
         }
         var (forward, _) = RandomTagger(bidirectional: false, layers: 1, seed: 32);
-        using (var forwardOnly = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(
-            CompactModelBuilder.Build(TaskNetworks.ToFloatModel(forward), WeightType.Int8, blockSparse: false, "none", "test"), "forward.elstm")))
+        using (var forwardOnly = EveryKernel.Convert(TaskNetworks.ToFloatModel(forward), "forward.elstm"))
         using (var oneThread = forwardOnly.CreateRunner(LstmKernels.Default))
         using (var runner = forwardOnly.CreateRunner(LstmKernels.Default, threads: 2))
         {

@@ -26,25 +26,23 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
             torch.manual_seed(options.Seed); // dropout and batches as without pretraining
         }
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
-        var random = new Random(options.Seed);
-        var order = Enumerable.Range(0, trainIds.Length).ToArray();
+        var minibatches = new Minibatches(trainIds.Length, options.BatchSize, options.Seed);
         double trainLoss = 0;
         var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null), log);
         var outcome = loop.Run((epoch, report, _) =>
         {
-            random.Shuffle(order);
             trainLoss = 0;
             int done = 0;
-            foreach (int[] batch in TrainingSteps.Batches(order, options.BatchSize))
+            foreach (int[] batch in minibatches.NextEpoch())
             {
                 using var scope = NewDisposeScope();
                 var (tokens, lengths) = Batch(trainIds, batch);
                 var target = tensor(Array.ConvertAll(batch, i => (long)trainLabels[i]));
                 trainLoss += optimizer.Step(nn.functional.cross_entropy(network.Forward(tokens, lengths), target), network) * batch.Length;
                 done += batch.Length;
-                report(done * 100.0 / order.Length, $"epoch {epoch}/{options.Epochs}  {done:N0}/{order.Length:N0} texts  loss {trainLoss / done:F4}");
+                report(done * 100.0 / minibatches.Rows, $"epoch {epoch}/{options.Epochs}  {done:N0}/{minibatches.Rows:N0} texts  loss {trainLoss / done:F4}");
             }
-            trainLoss /= order.Length;
+            trainLoss /= minibatches.Rows;
             return true;
         },
         _ =>

@@ -26,20 +26,18 @@ public sealed class ForecastTrainer(ForecastOptions options)
         using var allTargets = tensor(targets, [windows, outputs]);
         var network = TaskNetworks.Create<ForecastNetwork>(description, options.Dropout);
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
-        var random = new Random(options.Seed);
-        var order = Enumerable.Range(0, windows).ToArray();
+        var minibatches = new Minibatches(windows, options.BatchSize, options.Seed);
         int[] horizons = Enumerable.Range(1, s.Horizon).ToArray();
         double trainLoss = 0;
         var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null), log);
         var outcome = loop.Run((epoch, report, _) =>
         {
-            random.Shuffle(order);
             // Cosine decay over the epochs: the rollout's validation error swings from epoch to epoch at a high rate.
             double lr = options.LearningRate * (0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / options.Epochs)));
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             trainLoss = 0;
             int done = 0;
-            foreach (int[] batch in TrainingSteps.Batches(order, options.BatchSize))
+            foreach (int[] batch in minibatches.NextEpoch())
             {
                 using var scope = NewDisposeScope();
                 using var index = tensor(Array.ConvertAll(batch, i => (long)i));

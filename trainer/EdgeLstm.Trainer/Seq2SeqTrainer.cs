@@ -28,18 +28,16 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
             new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume, options.StopAfterEpoch, log is null), log);
         // --lr given on resume sets the rate from here on (Adam's moments are kept).
         foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRate;
-        var random = new Random(options.Seed + loop.EpochsDone);
-        var order = Enumerable.Range(0, examples.Count).ToArray();
+        var minibatches = new Minibatches(examples.Count, options.BatchSize, options.Seed + loop.EpochsDone);
         double trainLoss = 0;
         var clock = new Stopwatch();
         var outcome = loop.Run((epoch, report, stop) =>
         {
             clock.Restart();
-            random.Shuffle(order);
             double loss = 0;
             int batches = 0;
             int done = 0;
-            foreach (int[] batch in TrainingSteps.Batches(order, options.BatchSize))
+            foreach (int[] batch in minibatches.NextEpoch())
             {
                 if (stop.IsCancellationRequested) return false;
                 using var scope = NewDisposeScope();
@@ -48,7 +46,7 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
                 loss += optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: DecoderDescription.PadId), network, clip: 5.0);
                 batches++;
                 done += batch.Length;
-                report(done * 100.0 / order.Length, $"epoch {epoch}: {done:N0}/{order.Length:N0} examples, loss {loss / batches:F4}");
+                report(done * 100.0 / minibatches.Rows, $"epoch {epoch}: {done:N0}/{minibatches.Rows:N0} examples, loss {loss / batches:F4}");
             }
             trainLoss = loss / Math.Max(1, batches);
             return true;

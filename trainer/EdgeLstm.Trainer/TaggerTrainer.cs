@@ -25,17 +25,15 @@ public sealed class TaggerTrainer(TaggerOptions options)
         log?.Invoke($"tagger: vocab {tokenizer.VocabularySize}, embedding {options.EmbeddingDim}, {options.Layers}×{(options.Bidirectional ? "BiLSTM" : "LSTM")} {options.HiddenSize}, " +
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; {trainIds.Length:N0} training windows, {validIds.Length:N0} validation lines");
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
-        var random = new Random(options.Seed);
-        var order = Enumerable.Range(0, trainIds.Length).ToArray();
+        var minibatches = new Minibatches(trainIds.Length, options.BatchSize, options.Seed);
         double trainLoss = 0;
         var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null), log);
         var outcome = loop.Run((epoch, report, _) =>
         {
-            random.Shuffle(order);
             double lossSum = 0;
             long steps = 0;
             int done = 0;
-            foreach (int[] batch in TrainingSteps.Batches(order, options.BatchSize))
+            foreach (int[] batch in minibatches.NextEpoch())
             {
                 using var scope = NewDisposeScope();
                 var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, batch);
@@ -46,7 +44,7 @@ public sealed class TaggerTrainer(TaggerOptions options)
                 lossSum += loss * real;
                 steps += real;
                 done += batch.Length;
-                report(done * 100.0 / order.Length, $"epoch {epoch}/{options.Epochs}  {done:N0}/{order.Length:N0} windows  loss {lossSum / steps:F4}");
+                report(done * 100.0 / minibatches.Rows, $"epoch {epoch}/{options.Epochs}  {done:N0}/{minibatches.Rows:N0} windows  loss {lossSum / steps:F4}");
             }
             trainLoss = lossSum / steps;
             return true;

@@ -1,0 +1,28 @@
+namespace EdgeLstm.Tests;
+
+/// <summary>Int8 from a float model as `convert` makes it, checked on every kernel variant this CPU runs.</summary>
+internal static class EveryKernel
+{
+    /// <summary>The int8 file of <paramref name="floatModel"/>, loaded (caller disposes).</summary>
+    public static QuantizedLstmModel Convert(FloatLstmModel floatModel, string name)
+    {
+        byte[] bytes = CompactModelBuilder.Build(floatModel, WeightType.Int8, blockSparse: false, "none", "test");
+        var q = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(bytes, name));
+        Assert.Equal(floatModel.Description.ToJson(), q.Description.ToJson());
+        return q;
+    }
+
+    /// <summary>Runs every sequence through a runner on each kernel variant and asserts the scalar kernels' bits; returns those outputs.</summary>
+    public static float[][] RunnerOutputs(QuantizedLstmModel q, int[][] sequences)
+    {
+        using var reference = q.CreateRunner(LstmKernels.Create(Int8DotScalar.Name));
+        float[][] expected = Array.ConvertAll(sequences, s => reference.Run(s).ToArray());
+        foreach (ILstmKernels kernels in LstmKernels.AllSupported())
+        {
+            using var runner = q.CreateRunner(kernels);
+            for (int s = 0; s < sequences.Length; s++)
+                Assert.True(expected[s].AsSpan().SequenceEqual(runner.Run(sequences[s])), $"{kernels.Name}: sequence {s} differs from the scalar kernels");
+        }
+        return expected;
+    }
+}

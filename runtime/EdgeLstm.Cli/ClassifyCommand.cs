@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using EdgeLstm.Runtime;
-
 namespace EdgeLstm.Cli;
 
 /// <summary>`edgelstm classify`: the label and class probabilities of each text (arguments, or the lines of a file).</summary>

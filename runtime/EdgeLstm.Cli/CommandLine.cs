@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace EdgeLstm.Cli;
 
 internal static class CommandLine

@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace EdgeLstm.Cli;
 
 /// <summary>The verbs that run models: the whole device tool, and the part of `edgelstm-dev` that is the same.</summary>

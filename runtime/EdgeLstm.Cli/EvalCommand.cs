@@ -1,8 +1,4 @@
-using EdgeLstm.Runtime;
-using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
-using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Forecast;
 
 namespace EdgeLstm.Cli;

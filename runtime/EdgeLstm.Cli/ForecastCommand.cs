@@ -1,7 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Forecast;
 
 namespace EdgeLstm.Cli;

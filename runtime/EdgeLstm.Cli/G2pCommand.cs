@@ -1,7 +1,3 @@
-using System.CommandLine;
-using System.Text;
-using EdgeLstm.Runtime;
-
 namespace EdgeLstm.Cli;
 
 /// <summary>`edgelstm g2p`: the pronunciation of each word (arguments, or the lines of a file) with a grapheme-to-phoneme model.</summary>

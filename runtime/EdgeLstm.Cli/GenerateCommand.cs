@@ -1,6 +1,3 @@
-using EdgeLstm.Runtime;
-using System.CommandLine;
-using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Sampling;
 using EdgeLstm.Runtime.Poetry;
 

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.SafeTensors;
 

@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using EdgeLstm.Runtime;
-
 namespace EdgeLstm.Cli;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using EdgeLstm.Runtime;
-
 namespace EdgeLstm.Cli;
 
 /// <summary>

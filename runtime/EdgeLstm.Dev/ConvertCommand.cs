@@ -1,4 +1,3 @@
-using System.CommandLine;
 using EdgeLstm.Converter;
 
 namespace EdgeLstm.Cli;

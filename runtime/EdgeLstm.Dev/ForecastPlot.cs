@@ -1,4 +1,3 @@
-using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Forecast;
 using ScottPlot;
 

@@ -1,9 +1,5 @@
-using System.CommandLine;
-using System.Globalization;
 using System.Text.RegularExpressions;
 using EdgeLstm.Converter;
-using EdgeLstm.Runtime;
-using EdgeLstm.Runtime.Float;
 using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.Inspection;
 using EdgeLstm.Runtime.SafeTensors;

@@ -1,7 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Text;
-using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.Int8;
 using EdgeLstm.Runtime.Kernels;

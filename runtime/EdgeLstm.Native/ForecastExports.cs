@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using EdgeLstm.Runtime.Forecast;
 
 namespace EdgeLstm.Native;

@@ -1,7 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Text;
-using EdgeLstm.Runtime;
-
 namespace EdgeLstm.Native;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Int8;
 using EdgeLstm.Runtime.Kernels;
 

@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using EdgeLstm.Runtime;
-
 namespace EdgeLstm.Native;
 
 /// <summary>

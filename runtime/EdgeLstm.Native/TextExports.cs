@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Text;
-using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Poetry;
 using EdgeLstm.Runtime.Sampling;
 

@@ -1,7 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Text;
-using EdgeLstm.Runtime;
-
 namespace EdgeLstm.Native;
 
 /// <summary>API version 3 of the C ABI: edgelstm_model_transduce, a sequence-to-sequence model's output for a UTF-8 input.</summary>

@@ -25,4 +25,17 @@ internal static class EveryKernel
         }
         return expected;
     }
+
+    /// <summary>Asserts that int8 outputs differ from the float model's, but by less than <paramref name="tolerance"/> (quantization, not a bug).</summary>
+    public static void AssertCloseToFloat(FloatLstmModel floatModel, int[][] sequences, float[][] int8, double tolerance)
+    {
+        using var floatRunner = floatModel.CreateRunner();
+        double maxDiff = 0;
+        for (int s = 0; s < sequences.Length; s++)
+        {
+            ReadOnlySpan<float> f = floatRunner.Run(sequences[s]);
+            for (int i = 0; i < f.Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(f[i] - int8[s][i]));
+        }
+        Assert.True(maxDiff > 0 && maxDiff < tolerance, $"int8 vs float outputs: max difference {maxDiff:E3}");
+    }
 }

@@ -81,14 +81,7 @@ public sealed class TaggerTests
             foreach (int[] sentence in sentences)
                 Assert.True(oneThread.Run(sentence).ToArray().AsSpan().SequenceEqual(runner.Run(sentence)), "forward-only two threads differ from one");
         }
-        using var floatRunner = floatModel.CreateRunner();
-        double maxDiff = 0;
-        for (int s = 0; s < sentences.Length; s++)
-        {
-            ReadOnlySpan<float> f = floatRunner.Run(sentences[s]);
-            for (int i = 0; i < f.Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(f[i] - expected[s][i]));
-        }
-        Assert.True(maxDiff is > 0 and < 0.15, $"int8 vs float logits: max difference {maxDiff:E3}");
+        EveryKernel.AssertCloseToFloat(floatModel, sentences, expected, tolerance: 0.15);
     }
 
     [Fact]

@@ -132,6 +132,19 @@ static void expect_cycle_rss(usage before, usage after, const char *what, int cy
     EXPECT(after.rss_kb - before.rss_kb < CYCLE_RSS_SLACK_KB, "resident memory grew by %ld kB over %d %s cycles", after.rss_kb - before.rss_kb, cycles, what);
 }
 
+/* After `cycles` two-thread create/use/free cycles of a session or runner (`kind`): no call failed, no helper thread
+   outlived its owner, and resident memory stayed within CYCLE_RSS_SLACK_KB. */
+static void expect_clean_cycles(const char *kind, usage before, int failures, int cycles) {
+    EXPECT(failures == 0, "%d failures in %d two-thread %s cycles", failures, cycles, kind);
+    usage after = measure();
+    after.threads = threads_after(before.threads);
+    char what[128];
+    snprintf(what, sizeof what, "two-thread %s create/use/free x%d:", kind, cycles);
+    print_usage(what, before, after);
+    EXPECT(after.threads <= before.threads, "threads %d -> %d: a %s's helper thread outlived it", before.threads, after.threads, kind);
+    expect_cycle_rss(before, after, kind, cycles);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: %s MODEL CYCLES [BIDIRECTIONAL_MODEL]\n", argv[0]); return 2; }
     model_path = realpath(argv[1], NULL);
@@ -180,13 +193,7 @@ int main(int argc, char **argv) {
         if (edgelstm_session_step(session, 1 + i % (vocab - 1), logits, (size_t)vocab) != EDGELSTM_OK) session_failures++;
         if (edgelstm_session_free(session) != EDGELSTM_OK) session_failures++;
     }
-    EXPECT(session_failures == 0, "%d failures in %d two-thread session cycles", session_failures, session_cycles);
-    after = measure();
-    after.threads = threads_after(before.threads);
-    snprintf(what, sizeof what, "two-thread session create/step/free x%d:", session_cycles);
-    print_usage(what, before, after);
-    EXPECT(after.threads <= before.threads, "threads %d -> %d: a session's helper thread outlived it", before.threads, after.threads);
-    expect_cycle_rss(before, after, "session", session_cycles);
+    expect_clean_cycles("session", before, session_failures, session_cycles);
 
     /* Two-thread runners on a bidirectional model own a helper thread each, like two-thread sessions. */
     if (argc > 3) {
@@ -204,13 +211,7 @@ int main(int argc, char **argv) {
             if (edgelstm_runner_run_tokens(runner, tokens, 1 + i % 40, NULL, outputs, 64, &count) != EDGELSTM_OK) runner_failures++;
             if (edgelstm_runner_free(runner) != EDGELSTM_OK) runner_failures++;
         }
-        EXPECT(runner_failures == 0, "%d failures in %d two-thread runner cycles", runner_failures, session_cycles);
-        after = measure();
-        after.threads = threads_after(before.threads);
-        snprintf(what, sizeof what, "two-thread runner create/run/free x%d:", session_cycles);
-        print_usage(what, before, after);
-        EXPECT(after.threads <= before.threads, "threads %d -> %d: a runner's helper thread outlived it", before.threads, after.threads);
-        expect_cycle_rss(before, after, "runner", session_cycles);
+        expect_clean_cycles("runner", before, runner_failures, session_cycles);
         OK(edgelstm_model_free(bidirectional));
     }
 

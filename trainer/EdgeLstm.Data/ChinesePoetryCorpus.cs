@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using EdgeLstm.Runtime.Poetry;
 
 namespace EdgeLstm.Data;

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace EdgeLstm.Data;
 
 /// <summary>A word of the pronouncing dictionary with all its pronunciations (phonemes with stress digits) and its split.</summary>

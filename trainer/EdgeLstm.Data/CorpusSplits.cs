@@ -1,5 +1,3 @@
-using EdgeLstm.Runtime;
-
 namespace EdgeLstm.Data;
 
 /// <summary>A corpus cut into the three texts a language model is trained, tuned and scored on.</summary>

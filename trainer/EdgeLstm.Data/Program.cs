@@ -1,7 +1,5 @@
-using EdgeLstm.Runtime;
 using EdgeLstm.Runtime.Forecast;
 using System.CommandLine;
-using EdgeLstm.Cli;
 using EdgeLstm.Data;
 
 // `edgelstm-data`: turns the npm data packages into the text files the trainer and `edgelstm eval` read.

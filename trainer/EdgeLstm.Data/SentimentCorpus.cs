@@ -1,7 +1,3 @@
-using EdgeLstm.Runtime;
-using System.Text.Json;
-using EdgeLstm.Cli;
-
 namespace EdgeLstm.Data;
 
 /// <summary>

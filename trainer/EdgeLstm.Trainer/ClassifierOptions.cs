@@ -3,12 +3,7 @@ namespace EdgeLstm.Trainer;
 /// <summary>Hyperparameters of `edgelstm-train classify` (defaults: a 1-layer BiLSTM 64 with max pooling, word tokens).</summary>
 public sealed record ClassifierOptions : TrainerOptions
 {
-    public ClassifierOptions()
-    {
-        Dropout = 0.5;
-        Epochs = 30;
-        Patience = 5;
-    }
+    public ClassifierOptions() : base(dropout: 0.5, batchSize: 32, epochs: 30, patience: 5) { }
 
     public int EmbeddingDim { get; init; } = 64;
     public int HiddenSize { get; init; } = 64;

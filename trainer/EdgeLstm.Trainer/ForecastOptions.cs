@@ -3,14 +3,7 @@ namespace EdgeLstm.Trainer;
 /// <summary>Hyperparameters of `edgelstm-train forecast` (defaults: a 1-layer LSTM 64, recursive, 56 days read, MAE loss).</summary>
 public sealed record ForecastOptions : TrainerOptions
 {
-    public ForecastOptions()
-    {
-        Dropout = 0.1;
-        LearningRate = 3e-3;
-        BatchSize = 64;
-        Epochs = 60;
-        Patience = 8;
-    }
+    public ForecastOptions() : base(dropout: 0.1, batchSize: 64, epochs: 60, patience: 8, learningRate: 3e-3) { }
 
     public string Strategy { get; init; } = ForecastStrategies.Recursive;
     public int HiddenSize { get; init; } = 64;

@@ -3,13 +3,7 @@ namespace EdgeLstm.Trainer;
 /// <summary>Hyperparameters of `edgelstm-train seq2seq` (defaults: graphemes 64 → BiLSTM 2×128 → decoder LSTM 256 with general attention).</summary>
 public sealed record Seq2SeqOptions : TrainerOptions
 {
-    public Seq2SeqOptions()
-    {
-        Dropout = 0.2;
-        BatchSize = 64;
-        Epochs = 30;
-        Patience = 4;
-    }
+    public Seq2SeqOptions() : base(dropout: 0.2, batchSize: 64, epochs: 30, patience: 4) { }
 
     public int EmbeddingDim { get; init; } = 64;
     public int EncoderHidden { get; init; } = 128;

@@ -3,13 +3,7 @@ namespace EdgeLstm.Trainer;
 /// <summary>Hyperparameters of `edgelstm-train tag` (defaults: a 2-layer BiLSTM 128 over characters).</summary>
 public sealed record TaggerOptions : TrainerOptions
 {
-    public TaggerOptions()
-    {
-        Dropout = 0.2;
-        BatchSize = 64;
-        Epochs = 10;
-        Patience = 2;
-    }
+    public TaggerOptions() : base(dropout: 0.2, batchSize: 64, epochs: 10, patience: 2) { }
 
     public int EmbeddingDim { get; init; } = 64;
     public int HiddenSize { get; init; } = 128;

@@ -3,11 +3,7 @@ namespace EdgeLstm.Trainer;
 /// <summary>Everything one training run needs; the CLI maps its options onto this one to one.</summary>
 public sealed record TrainOptions : TrainerOptions
 {
-    public TrainOptions()
-    {
-        Dropout = 0.1;
-        Threads = 2;
-    }
+    public TrainOptions() : base(dropout: 0.1, batchSize: 32, epochs: 20, patience: 3, threads: 2) { }
 
     public required string TrainFile { get; init; }
     public required string ValidFile { get; init; }

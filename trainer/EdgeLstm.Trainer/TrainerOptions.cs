@@ -6,12 +6,19 @@ namespace EdgeLstm.Trainer;
 /// </summary>
 public abstract record TrainerOptions
 {
+    /// <summary>A trainer's defaults.</summary>
+    protected TrainerOptions(double dropout, int batchSize, int epochs, int patience, double learningRate = 2e-3, int? threads = null)
+    {
+        (Dropout, BatchSize, Epochs, Patience, LearningRate) = (dropout, batchSize, epochs, patience, learningRate);
+        Threads = threads ?? Environment.ProcessorCount;
+    }
+
     public double Dropout { get; init; }
-    public double LearningRate { get; init; } = 2e-3;
-    public int BatchSize { get; init; } = 32;
-    public int Epochs { get; init; } = 20;
-    public int Patience { get; init; } = 3;
-    public int Threads { get; init; } = Environment.ProcessorCount;
+    public double LearningRate { get; init; }
+    public int BatchSize { get; init; }
+    public int Epochs { get; init; }
+    public int Patience { get; init; }
+    public int Threads { get; init; }
     public int Seed { get; init; } = 42;
     public bool Quiet { get; init; }
 

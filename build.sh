@@ -413,14 +413,16 @@ case "${1:-}" in
   train)
     need_dotnet
     dotnet build trainer/EdgeLstm.Trainer -c $CONFIG -v quiet -nologo -clp:ErrorsOnly
-    CLASSIFY="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll classify --threads 2 --seed 42"
+    TRAINER="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll"
+    # convert_model M [convert's options]: M.safetensors → M.elstm with edgelstm-dev.
+    convert_model() { build_cli; $EDGELSTM_DEV convert "$1.safetensors" -o "$1.elstm" --force "${@:2}"; }
+    CLASSIFY="$TRAINER classify --threads 2 --seed 42"
     case "${2:-}" in
       sentiment)
         # Fold 0 is the test set (scored once, recorded in the model), fold 1 picks the epoch; about a minute.
         need_sentiment
         $CLASSIFY --data "$SENTIMENT" --test-fold 0 --valid-fold 1 -o "$SENTIMENT_MODEL.safetensors"
-        build_cli
-        $EDGELSTM_DEV convert "$SENTIMENT_MODEL.safetensors" -o "$SENTIMENT_MODEL.elstm" --valid "$SENTIMENT" --valid-fold 1 --force
+        convert_model "$SENTIMENT_MODEL" --valid "$SENTIMENT" --valid-fold 1
         exit 0 ;;
       sentiment-cv)
         need_sentiment
@@ -431,16 +433,14 @@ case "${1:-}" in
         # ~45 min on 2 cores. The configuration was chosen on the validation fold alone (docs/benchmarks.md, Spam);
         # this run also scores the test fold, as it was scored once for the chosen model.
         $CLASSIFY --data "$SPAM" --test-fold test --valid-fold valid --max-tokens 400 --epochs 40 --patience 6 -o "$CACHE/spam/spam.safetensors"
-        build_cli
-        $EDGELSTM_DEV convert "$CACHE/spam/spam.safetensors" -o "$CACHE/spam/spam.elstm" --valid "$SPAM" --valid-fold valid --force
+        convert_model "$CACHE/spam/spam" --valid "$SPAM" --valid-fold valid
         exit 0 ;;
       births)
         # Train 1969-84, the epoch picked on 1985-86, the test years 1987-88 scored once (recorded in the model); ~1.5 min.
         need_births
-        dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll forecast --data "$BIRTHS" --threads 2 --seed 42 --epochs 40 --patience 10 \
+        $TRAINER forecast --data "$BIRTHS" --threads 2 --seed 42 --epochs 40 --patience 10 \
           --score-test -o "$FORECAST_MODEL.safetensors"
-        build_cli
-        $EDGELSTM_DEV convert "$FORECAST_MODEL.safetensors" -o "$FORECAST_MODEL.elstm" --valid "$BIRTHS" --force
+        convert_model "$FORECAST_MODEL" --valid "$BIRTHS"
         exit 0 ;;
       g2p)
         # About an hour on 2 cores, in the two phases the committed model had: 5 epochs at a constant 2e-3, then from
@@ -448,45 +448,40 @@ case "${1:-}" in
         # checkpointed; run this again after a stop and it resumes. The epoch is picked by greedy WER on the valid
         # words; the test words are scored once at the end (recorded in the model).
         need_cmudict
-        G2P="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll seq2seq --data $CMUDICT --threads 2 --seed 42 --checkpoint-dir $CACHE/g2p/ckpt -o $G2P_MODEL.safetensors"
+        G2P="$TRAINER seq2seq --data $CMUDICT --threads 2 --seed 42 --checkpoint-dir $CACHE/g2p/ckpt -o $G2P_MODEL.safetensors"
         done=$(grep -o '"EpochsDone":[0-9]*' "$CACHE/g2p/ckpt/progress.json" 2>/dev/null | cut -d: -f2)
         if (( ${done:-0} < 5 )); then
           $G2P --epochs 30 --patience 4 --constant-lr --stop-after-epoch 5 $([[ -n $done ]] && echo --resume) || [[ $? == 130 ]]
         fi
         $G2P --resume --lr 1e-3 --epochs 20 --patience 3 --score-test
-        build_cli
-        $EDGELSTM_DEV convert "$G2P_MODEL.safetensors" -o "$G2P_MODEL.elstm" --valid "$CMUDICT" --force
+        convert_model "$G2P_MODEL" --valid "$CMUDICT"
         exit 0 ;;
       tang)
         # Tang poems, characters seen fewer than 5 times in training as the unknown token (5,853 kept); a cosine
         # schedule over 4 epochs stopped after the second (the session's time: ~65 min on 2 busy cores), checkpointed;
         # run it again once a checkpoint exists and it goes on with epochs 3-4 of the same schedule.
         need_poetry
-        TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll"
-        $TRAIN --train $POETRY/tang/train.txt --valid $POETRY/tang/valid.txt -o "$TANG_MODEL.safetensors" --min-count 5 --embedding-dim 128 \
+        $TRAINER --train $POETRY/tang/train.txt --valid $POETRY/tang/valid.txt -o "$TANG_MODEL.safetensors" --min-count 5 --embedding-dim 128 \
           --hidden-size 256 --layers 2 --epochs 4 --stop-after-epoch 2 --patience 2 --seed 42 --checkpoint-dir "$CACHE/poetry/ckpt-tang" \
           $([[ -f $CACHE/poetry/ckpt-tang/progress.json ]] && echo --resume)
-        build_cli
-        $EDGELSTM_DEV convert "$TANG_MODEL.safetensors" -o "$TANG_MODEL.elstm" --valid $POETRY/tang/valid.txt --eval-chars 0 --force
+        convert_model "$TANG_MODEL" --valid $POETRY/tang/valid.txt --eval-chars 0
         exit 0 ;;
       punctuation)
         # The BiLSTM tagger (committed) and its unidirectional ablation with about as many parameters (hidden 212).
         need_poetry
-        TAG="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll tag --train $POETRY/songci/train.txt --valid $POETRY/songci/valid.txt --epochs 8 --patience 2 --batch-size 64 --window 64 --threads 1 --seed 42"
+        TAG="$TRAINER tag --train $POETRY/songci/train.txt --valid $POETRY/songci/valid.txt --epochs 8 --patience 2 --batch-size 64 --window 64 --threads 1 --seed 42"
         $TAG -o "$PUNCTUATION_MODEL.safetensors"
         $TAG --unidirectional --hidden-size 212 -o "$CACHE/poetry/songci-punctuation-forward.safetensors"
-        build_cli
-        $EDGELSTM_DEV convert "$PUNCTUATION_MODEL.safetensors" -o "$PUNCTUATION_MODEL.elstm" --valid $POETRY/songci/valid.txt --force
+        convert_model "$PUNCTUATION_MODEL" --valid $POETRY/songci/valid.txt
         exit 0 ;;
       sotu)
         # The word model (10,000 words; its cosine schedule spans 2 epochs, stopped after the first: ~24 min on one busy
         # core) and a character model of the same layers for the same time (3,500 batches of 32 x 64 characters).
         need_sotu_lm
-        TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll --train $SOTU_LM/train.txt --valid $SOTU_LM/valid.txt --embedding-dim 128 --hidden-size 256 --layers 2 --seq-len 64 --batch-size 32 --threads 1 --seed 42"
+        TRAIN="$TRAINER --train $SOTU_LM/train.txt --valid $SOTU_LM/valid.txt --embedding-dim 128 --hidden-size 256 --layers 2 --seq-len 64 --batch-size 32 --threads 1 --seed 42"
         $TRAIN --tokenizer word --max-vocabulary 10000 --min-count 2 --epochs 2 --stop-after-epoch 1 -o "$WORD_MODEL.safetensors"
         $TRAIN --epochs 1 --max-batches 3500 -o "$CACHE/sotu-lm/sotu-char.safetensors"
-        build_cli
-        $EDGELSTM_DEV convert "$WORD_MODEL.safetensors" -o "$WORD_MODEL.elstm" --valid $SOTU_LM/valid.txt --eval-chars 0 --force
+        convert_model "$WORD_MODEL" --valid $SOTU_LM/valid.txt --eval-chars 0
         exit 0 ;;
       "") ;;
       *) echo "error: train what? (nothing for the character model, or sentiment, sentiment-cv, spam, births, g2p, tang, punctuation, sotu)" >&2; exit 2 ;;

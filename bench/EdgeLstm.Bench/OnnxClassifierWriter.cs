@@ -10,8 +10,6 @@ namespace EdgeLstm.Bench;
 /// </summary>
 internal static class OnnxClassifierWriter
 {
-    private const int FloatType = 1, Int64Type = 7;
-
     public static byte[] Write(FloatLstmModel model, bool quantized)
     {
         ModelDescription d = model.Description;

@@ -15,8 +15,6 @@ namespace EdgeLstm.Bench;
 /// </summary>
 internal static class OnnxEncoderWriter
 {
-    private const int FloatType = 1, Int64Type = 7;
-
     /// <summary>Why the model cannot be written, or null.</summary>
     public static string? Unsupported(ModelDescription d) =>
         d.Head.Decoder is not null ? "sequence to sequence: the encoder and decoder graphs of OnnxSeq2SeqWriter"

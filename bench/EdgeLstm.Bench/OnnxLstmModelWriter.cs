@@ -11,6 +11,8 @@ namespace EdgeLstm.Bench;
 internal static class OnnxLstmModelWriter
 {
     private const int Float = 1, Int8 = 3; // TensorProto.DataType
+    /// <summary>TensorProto.DataType of the graph inputs and outputs the task writers declare.</summary>
+    internal const int FloatType = Float, Int64Type = 7;
 
     public static byte[] FloatLstm(FloatLstmLayer layer) => Model(layer, quantized: false);
 

@@ -11,8 +11,6 @@ namespace EdgeLstm.Bench;
 /// </summary>
 internal static class OnnxSeq2SeqWriter
 {
-    private const int FloatType = 1, Int64Type = 7;
-
     public static byte[] Encoder(FloatLstmModel model, bool quantized)
     {
         ModelDescription d = model.Description;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeLstm.Bench;
 
 /// <summary>
@@ -23,7 +25,18 @@ internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILan
         new Transducer(this, createTransducer is null ? inner.CreateTransducer(maxBeam) : createTransducer(inner));
     public void Dispose() => inner.Dispose();
 
-    // Spans cannot pass through a lambda: each wrapper takes the timestamps itself.
+    /// <summary>
+    /// Records the time since <paramref name="start"/> and passes <paramref name="result"/> on. Called as
+    /// <c>Timed(Stopwatch.GetTimestamp(), inner.Call(...))</c>: arguments are evaluated left to right, so the
+    /// timestamp is taken before the call (spans cannot pass through a lambda).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private T Timed<T>(long start, T result) where T : allows ref struct
+    {
+        Calls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        return result;
+    }
+
     private sealed class Session(TimedModel owner, ILanguageModelSession s) : ILanguageModelSession
     {
         public ITokenizer Tokenizer => s.Tokenizer;
@@ -31,21 +44,9 @@ internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILan
         public ReadOnlySpan<float> Logits => s.Logits;
         public int StateLength => s.StateLength;
 
-        public ReadOnlySpan<float> Step(int token)
-        {
-            long start = Stopwatch.GetTimestamp();
-            var result = s.Step(token);
-            owner.Calls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-            return result;
-        }
+        public ReadOnlySpan<float> Step(int token) => owner.Timed(Stopwatch.GetTimestamp(), s.Step(token));
 
-        public ReadOnlySpan<float> StepInput(ReadOnlySpan<float> input)
-        {
-            long start = Stopwatch.GetTimestamp();
-            var result = s.StepInput(input);
-            owner.Calls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-            return result;
-        }
+        public ReadOnlySpan<float> StepInput(ReadOnlySpan<float> input) => owner.Timed(Stopwatch.GetTimestamp(), s.StepInput(input));
 
         public void Reset() => s.Reset();
         public void SaveState(Span<float> state) => s.SaveState(state);
@@ -57,21 +58,9 @@ internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILan
     {
         public ModelDescription Description => r.Description;
 
-        public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens)
-        {
-            long start = Stopwatch.GetTimestamp();
-            var result = r.Run(tokens);
-            owner.Calls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-            return result;
-        }
+        public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens) => owner.Timed(Stopwatch.GetTimestamp(), r.Run(tokens));
 
-        public ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs)
-        {
-            long start = Stopwatch.GetTimestamp();
-            var result = r.RunVectors(inputs);
-            owner.Calls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-            return result;
-        }
+        public ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs) => owner.Timed(Stopwatch.GetTimestamp(), r.RunVectors(inputs));
 
         public void Dispose() => r.Dispose();
     }
@@ -81,13 +70,7 @@ internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILan
         public ModelDescription Description => t.Description;
         public int MaxBeam => t.MaxBeam;
 
-        public int Transduce(ReadOnlySpan<int> tokens, int beamWidth, Span<int> output)
-        {
-            long start = Stopwatch.GetTimestamp();
-            int n = t.Transduce(tokens, beamWidth, output);
-            owner.Calls.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-            return n;
-        }
+        public int Transduce(ReadOnlySpan<int> tokens, int beamWidth, Span<int> output) => owner.Timed(Stopwatch.GetTimestamp(), t.Transduce(tokens, beamWidth, output));
 
         public void Dispose() => t.Dispose();
     }

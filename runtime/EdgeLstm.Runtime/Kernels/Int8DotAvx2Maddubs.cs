@@ -19,6 +19,11 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
     internal static Vector256<int> Block(Vector256<sbyte> w, Vector256<sbyte> x) =>
         Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(x, w)), Vector256<short>.One);
 
+    /// <summary>Σ pairs of |x|·(w·sign x) widened to int32: <see cref="Block"/> with |x| computed by the caller, once for several rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> SignedBlock(Vector256<byte> xAbs, Vector256<sbyte> x, Vector256<sbyte> w) =>
+        Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(xAbs, Avx2.Sign(w, x)), Vector256<short>.One);
+
     public static int Dot(ref sbyte w, ref sbyte x, int length)
     {
         var acc = Vector256<int>.Zero;
@@ -42,14 +47,18 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
             Int8DotRows.FourByOne<Int8DotAvx2Maddubs>(ref w, stride, ref x, length, ref y);
             return;
         }
+        // The four rows share x, so the sign trick runs the other way round: |x| once for the four rows, and each
+        // row's w takes x's sign (w·x = |x|·(w·sign x), pair sums still at most 2·127·127): four operations per row
+        // and 32 bytes instead of five.
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
         for (int j = 0; j < length; j += 32)
         {
             Vector256<sbyte> xv = Vector256.LoadUnsafe(ref x, (nuint)j);
-            a0 = Avx2.Add(a0, Block(Vector256.LoadUnsafe(ref w, (nuint)j), xv));
-            a1 = Avx2.Add(a1, Block(Vector256.LoadUnsafe(ref w, (nuint)(stride + j)), xv));
-            a2 = Avx2.Add(a2, Block(Vector256.LoadUnsafe(ref w, (nuint)(2 * stride + j)), xv));
-            a3 = Avx2.Add(a3, Block(Vector256.LoadUnsafe(ref w, (nuint)(3 * stride + j)), xv));
+            Vector256<byte> xAbs = Avx2.Abs(xv);
+            a0 = Avx2.Add(a0, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref w, (nuint)j)));
+            a1 = Avx2.Add(a1, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref w, (nuint)(stride + j))));
+            a2 = Avx2.Add(a2, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref w, (nuint)(2 * stride + j))));
+            a3 = Avx2.Add(a3, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref w, (nuint)(3 * stride + j))));
         }
         Reduce4(a0, a1, a2, a3).StoreUnsafe(ref y);
     }

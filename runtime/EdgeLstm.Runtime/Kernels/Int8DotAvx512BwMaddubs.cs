@@ -43,6 +43,11 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
         Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Avx512BW.Abs(w),
             Vector512.ConditionalSelect(Vector512.LessThan(w, Vector512<sbyte>.Zero), -x, x)), Vector512<short>.One);
 
+    /// <summary>Σ pairs of |x|·(w·sign x) widened to int32, |x| and the mask of negative x computed by the caller once for several rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> SignedBlock(Vector512<byte> xAbs, Vector512<sbyte> negative, Vector512<sbyte> w) =>
+        Pairs(xAbs, Vector512.ConditionalSelect(negative, -w, w));
+
     public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y)
     {
         if (length % 64 != 0)
@@ -50,20 +55,77 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
             Int8DotAvx2Maddubs.Dot4(ref w, stride, ref x, length, ref y);
             return;
         }
+        // The four rows share x, so the sign goes the other way round: |x| and x's sign mask once for the four rows,
+        // and each row's w negated where x < 0 (w·x = |x|·(w·sign x); where x = 0 |x| is 0 whatever w becomes).
         Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
         for (int j = 0; j < length; j += 64)
         {
             Vector512<sbyte> xv = Vector512.LoadUnsafe(ref x, (nuint)j);
-            a0 += Block(Vector512.LoadUnsafe(ref w, (nuint)j), xv);
-            a1 += Block(Vector512.LoadUnsafe(ref w, (nuint)(stride + j)), xv);
-            a2 += Block(Vector512.LoadUnsafe(ref w, (nuint)(2 * stride + j)), xv);
-            a3 += Block(Vector512.LoadUnsafe(ref w, (nuint)(3 * stride + j)), xv);
+            Vector512<byte> xAbs = Avx512BW.Abs(xv);
+            Vector512<sbyte> negative = Vector512.LessThan(xv, Vector512<sbyte>.Zero);
+            a0 += SignedBlock(xAbs, negative, Vector512.LoadUnsafe(ref w, (nuint)j));
+            a1 += SignedBlock(xAbs, negative, Vector512.LoadUnsafe(ref w, (nuint)(stride + j)));
+            a2 += SignedBlock(xAbs, negative, Vector512.LoadUnsafe(ref w, (nuint)(2 * stride + j)));
+            a3 += SignedBlock(xAbs, negative, Vector512.LoadUnsafe(ref w, (nuint)(3 * stride + j)));
         }
         Int8DotAvx2Maddubs.Reduce4(Fold(a0), Fold(a1), Fold(a2), Fold(a3)).StoreUnsafe(ref y);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Fold(Vector512<int> v) => v.GetLower() + v.GetUpper();
+
+    public static bool HasDot4x3 => true;
+
+    // Twelve accumulators, three |x| and three sign masks, a weight row and its negation: 20 of the 32 zmm registers.
+    // Each weight load (and its negation) serves three vectors: four operations per 64 multiply-adds, not five.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Dot4x3(ref sbyte w, int stride, ref sbyte x0, ref sbyte x1, ref sbyte x2, int length, ref int y0, ref int y1, ref int y2)
+    {
+        if (length % 64 != 0)
+        {
+            Dot4(ref w, stride, ref x0, length, ref y0);
+            Dot4(ref w, stride, ref x1, length, ref y1);
+            Dot4(ref w, stride, ref x2, length, ref y2);
+            return;
+        }
+        Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector512<int> b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector512<int> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (nuint j = 0; j < (nuint)length; j += 64)
+        {
+            Vector512<sbyte> xa = Vector512.LoadUnsafe(ref x0, j), xb = Vector512.LoadUnsafe(ref x1, j), xc = Vector512.LoadUnsafe(ref x2, j);
+            Vector512<byte> absA = Avx512BW.Abs(xa), absB = Avx512BW.Abs(xb), absC = Avx512BW.Abs(xc);
+            Vector512<sbyte> negA = Vector512.LessThan(xa, Vector512<sbyte>.Zero), negB = Vector512.LessThan(xb, Vector512<sbyte>.Zero),
+                negC = Vector512.LessThan(xc, Vector512<sbyte>.Zero);
+            Vector512<sbyte> r = Vector512.LoadUnsafe(ref w, j), minus = -r;
+            a0 += Pairs(absA, Vector512.ConditionalSelect(negA, minus, r));
+            b0 += Pairs(absB, Vector512.ConditionalSelect(negB, minus, r));
+            c0 += Pairs(absC, Vector512.ConditionalSelect(negC, minus, r));
+            r = Vector512.LoadUnsafe(ref w, (nuint)stride + j);
+            minus = -r;
+            a1 += Pairs(absA, Vector512.ConditionalSelect(negA, minus, r));
+            b1 += Pairs(absB, Vector512.ConditionalSelect(negB, minus, r));
+            c1 += Pairs(absC, Vector512.ConditionalSelect(negC, minus, r));
+            r = Vector512.LoadUnsafe(ref w, 2 * (nuint)stride + j);
+            minus = -r;
+            a2 += Pairs(absA, Vector512.ConditionalSelect(negA, minus, r));
+            b2 += Pairs(absB, Vector512.ConditionalSelect(negB, minus, r));
+            c2 += Pairs(absC, Vector512.ConditionalSelect(negC, minus, r));
+            r = Vector512.LoadUnsafe(ref w, 3 * (nuint)stride + j);
+            minus = -r;
+            a3 += Pairs(absA, Vector512.ConditionalSelect(negA, minus, r));
+            b3 += Pairs(absB, Vector512.ConditionalSelect(negB, minus, r));
+            c3 += Pairs(absC, Vector512.ConditionalSelect(negC, minus, r));
+        }
+        Int8DotAvx2Maddubs.Reduce4(Fold(a0), Fold(a1), Fold(a2), Fold(a3)).StoreUnsafe(ref y0);
+        Int8DotAvx2Maddubs.Reduce4(Fold(b0), Fold(b1), Fold(b2), Fold(b3)).StoreUnsafe(ref y1);
+        Int8DotAvx2Maddubs.Reduce4(Fold(c0), Fold(c1), Fold(c2), Fold(c3)).StoreUnsafe(ref y2);
+    }
+
+    /// <summary>maddubs then maddwd with ones: |x|·(±w) pair sums (at most 2·127·127) widened to int32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Pairs(Vector512<byte> xAbs, Vector512<sbyte> signedW) =>
+        Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(xAbs, signedW), Vector512<short>.One);
 
     public static bool HasBlockPairs => true;
 

@@ -12,8 +12,12 @@ public enum WeightType
 public static class CompactModelBuilder
 {
     /// <param name="staticHScales">Fixed h quantization scales per layer (from calibration), or null for dynamic scales.</param>
-    public static byte[] Build(FloatLstmModel model, WeightType weights, bool blockSparse, string pruning, string source, float[]? staticHScales = null)
+    /// <param name="weightBits">8, or 7: the matrices the kernels multiply keep |q| ≤ 63 (embeddings, which are looked up, keep 8 bits).</param>
+    public static byte[] Build(FloatLstmModel model, WeightType weights, bool blockSparse, string pruning, string source, float[]? staticHScales = null,
+        int weightBits = 8)
     {
+        if (weightBits is not (7 or 8) || (weightBits == 7 && weights != WeightType.Int8))
+            throw new ArgumentException($"weight bits {weightBits}: 8, or 7 with int8 weights");
         if (staticHScales is not null && (weights != WeightType.Int8 || staticHScales.Length != model.Layers.Length))
             throw new ArgumentException("static activation scales need int8 weights and one scale per layer");
         if (blockSparse && weights != WeightType.Int8)
@@ -21,14 +25,14 @@ public static class CompactModelBuilder
         var tensors = new List<ModelFileWriter.Tensor>();
         bool int8 = weights == WeightType.Int8;
 
-        void AddMatrix(string name, float[] values, int rows, int cols, bool sparse)
+        void AddMatrix(string name, float[] values, int rows, int cols, bool sparse, int limit)
         {
             if (!int8)
             {
                 tensors.Add(new(name, TensorDType.F32, TensorLayout.Dense, [rows, cols], Bytes(values)));
                 return;
             }
-            var (q, scales) = RowQuantizer.Quantize(values, rows, cols);
+            var (q, scales) = RowQuantizer.Quantize(values, rows, cols, limit);
             string scaleName = ModelTensors.ScaleOf(name);
             if (sparse)
             {
@@ -56,7 +60,8 @@ public static class CompactModelBuilder
                 tensors.Add(new(spec.Name, TensorDType.F32, TensorLayout.Dense, spec.Shape, Bytes(bias)));
             }
             else if (spec.IsQuantizable)
-                AddMatrix(spec.Name, model.Tensor(spec.Name), (int)spec.Shape[0], (int)spec.Shape[1], blockSparse && spec.IsPrunable);
+                AddMatrix(spec.Name, model.Tensor(spec.Name), (int)spec.Shape[0], (int)spec.Shape[1], blockSparse && spec.IsPrunable,
+                    weightBits == 7 && spec.IsMultiplied ? 63 : 127);
             else
                 tensors.Add(new(spec.Name, TensorDType.F32, TensorLayout.Dense, spec.Shape, Bytes(model.Tensor(spec.Name))));
         }
@@ -71,6 +76,7 @@ public static class CompactModelBuilder
             Activations = !int8 ? CompactModelMetadata.ActivationsNone
                 : staticHScales is null ? CompactModelMetadata.ActivationsDynamic : CompactModelMetadata.ActivationsStatic,
             Pruning = pruning,
+            WeightBits = weightBits == 8 ? null : weightBits,
             Producer = "edgelstm convert",
             ProducerVersion = typeof(CompactModelBuilder).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
             Source = source,

@@ -65,7 +65,7 @@ public static class ModelConverter
                 int[] calib = pruned.Tokenizer.Encode(StrictUtf8.ReadFile(options.CalibText));
                 hScales = ActivationCalibrator.HScales(pruned, calib.AsSpan(0, Math.Min(calib.Length, options.CalibChars)));
             }
-            bytes = CompactModelBuilder.Build(pruned, options.Weights, blockSparse, options.Prune.ToString(), Path.GetFileName(options.Input), hScales);
+            bytes = CompactModelBuilder.Build(pruned, options.Weights, blockSparse, options.Prune.ToString(), Path.GetFileName(options.Input), hScales, options.WeightBits);
             format = options.Weights == WeightType.Int8 ? (blockSparse ? "elstm int8 block-sparse 1x16" : "elstm int8") : "elstm f32";
             if (hScales is not null) format += ", static activation scales";
         }

@@ -10,6 +10,7 @@ internal static class ConvertCommand
         var input = new Argument<FileInfo>("input") { Description = "Float model (safetensors, PyTorch nn.LSTM names)" };
         var output = new Option<FileInfo>("--output", "-o") { Description = "Output: .elstm (compact format) or .safetensors (pruned float model, for fine-tuning)", Required = true };
         var dtype = new Option<string>("--dtype") { Description = "Weight type: int8 or f32", DefaultValueFactory = _ => "int8" };
+        var weightBits = new Option<int>("--weight-bits") { Description = "int8: 8, or 7 (the multiplied matrices keep |q| ≤ 63, recorded in the file)", DefaultValueFactory = _ => 8 };
         var prune = new Option<string>("--prune") { Description = "magnitude:F, magnitude:F:global, block:F (1×16 blocks), block:F:row (the same number of blocks from every row: fastest sparse kernels) or units:F; F = fraction removed", DefaultValueFactory = _ => "none" };
         var valid = new Option<FileInfo?>("--valid") { Description = "Validation data: text (language models: bits/char), labelled texts (classifiers: accuracy) or a daily series CSV (forecasters: MAE), scored with the float input and the output" };
         var validFold = new Option<string?>("--valid-fold") { Description = "Classifiers: score only this fold of --valid (its fold column); forecasters: the split scored (default valid)" };
@@ -25,12 +26,14 @@ internal static class ConvertCommand
         var objective = new Option<string>("--objective") { Description = "With --max-loss: size (smallest file) or latency (fastest on this machine)", DefaultValueFactory = _ => "size" };
         var command = new Command("convert", "Prune and quantize a float model into the compact .elstm format, reporting size and accuracy")
         {
-            input, output, dtype, prune, valid, validFold, evalChars, force, calib, ignore, maxLoss, objective,
+            input, output, dtype, weightBits, prune, valid, validFold, evalChars, force, calib, ignore, maxLoss, objective,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
             string weights = result.GetValue(dtype)!;
             if (weights is not ("int8" or "f32")) throw new ArgumentException($"--dtype must be int8 or f32, got '{weights}'");
+            int bits = result.GetValue(weightBits);
+            if (bits is not (7 or 8) || (bits == 7 && weights != "int8")) throw new ArgumentException($"--weight-bits must be 8, or 7 with --dtype int8; got {bits}");
             int chars = result.GetValue(evalChars);
             if (chars < 0) throw new ArgumentException($"--eval-chars must be ≥ 0, got {chars}");
             var options = new ConvertOptions
@@ -38,6 +41,7 @@ internal static class ConvertCommand
                 Input = result.GetValue(input)!.FullName,
                 Output = result.GetValue(output)!.FullName,
                 Weights = weights == "f32" ? WeightType.F32 : WeightType.Int8,
+                WeightBits = bits,
                 Prune = PruneSpec.Parse(result.GetValue(prune)),
                 ValidText = result.GetValue(valid)?.FullName,
                 ValidFold = result.GetValue(validFold),

@@ -44,7 +44,7 @@ public static class ModelLoader
     private static Opened Compact(ModelFile file)
     {
         CompactModelMetadata m = file.Metadata;
-        string format = $"elstm {ModelFileLayout.MajorVersion}.{file.MinorVersion}, weights {m.Weights}, activations {m.Activations}, pruning {m.Pruning}";
+        string format = $"elstm {ModelFileLayout.MajorVersion}.{file.MinorVersion}, weights {m.Weights}{(m.WeightBits is { } bits ? $" ({bits}-bit)" : "")}, activations {m.Activations}, pruning {m.Pruning}";
         return new Opened(CompactModelLoader.Load(file), format, file);
     }
 

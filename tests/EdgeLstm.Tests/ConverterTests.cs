@@ -199,4 +199,29 @@ public sealed class ConverterTests
         byte[] required = ModelFileWriter.Serialize(file.Metadata, entries, [new(99, Required: true, "future"u8.ToArray())]);
         Assert.Contains("unknown kind 99 marked required", Assert.Throws<ModelFormatException>(() => ModelFileReader.Parse(required, "r")).Message);
     }
+
+    [Fact]
+    public void SevenBitWeightsKeepTheMultipliedMatricesWithin63AndTheLoaderChecksIt()
+    {
+        var model = TinyModels.Create(layers: 2, hidden: 32, embedding: 16);
+        byte[] bytes = CompactModelBuilder.Build(model, WeightType.Int8, false, "none", "t", weightBits: 7);
+        var file = ModelFileReader.Parse(bytes, "seven.elstm");
+        Assert.Equal(7, file.Metadata.WeightBits);
+        foreach (TensorSpec spec in ModelTensors.Of(model.Description, fusedBiases: true).Where(t => t.IsQuantizable))
+        {
+            int max = file.SBytes(file.Tensors.Single(t => t.Name == spec.Name)).ToArray().Max(v => Math.Abs((int)v));
+            if (spec.IsMultiplied) Assert.Equal(63, max); // each row's largest weight maps to ±63
+            else Assert.Equal(127, max);                  // the embedding is looked up, not multiplied: 8 bits
+        }
+        int[][] sequences = [[1, 2, 3], [4, 5, 6, 7, 8, 9, 1, 2]];
+        using (var q = (QuantizedLstmModel)CompactModelLoader.Load(file))
+            EveryKernel.AssertCloseToFloat(model, sequences, EveryKernel.RunnerOutputs(q, sequences), tolerance: 0.1); // the same bits on every kernel
+
+        // An 8-bit file that claims 7 bits is refused, naming the tensor.
+        var eight = ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, false, "none", "t"), "eight.elstm");
+        var entries = eight.Tensors.Select(t => new ModelFileWriter.Tensor(t.Name, t.DType, t.Layout, t.Shape, eight.Bytes(t).ToArray(), t.Quantization,
+            t.ScaleIndex == ModelFileLayout.NoScale ? null : eight.Tensors[(int)t.ScaleIndex].Name, t.BlockCount)).ToList();
+        var claims = ModelFileReader.Parse(ModelFileWriter.Serialize(eight.Metadata with { WeightBits = 7 }, entries), "claims.elstm");
+        Assert.Contains("outside [-63, 63], but weight_bits is 7", Assert.Throws<ModelFormatException>(() => CompactModelLoader.Load(claims)).Message);
+    }
 }

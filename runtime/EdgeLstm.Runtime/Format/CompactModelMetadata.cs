@@ -20,6 +20,11 @@ public sealed record CompactModelMetadata
     /// <summary>"none" (f32), "dynamic-per-step" (int8: each input vector scaled by its own max |x| / 127) or "static-per-layer".</summary>
     [JsonPropertyName("activations")] public string Activations { get; init; } = "none";
     [JsonPropertyName("pruning")] public string Pruning { get; init; } = "none";
+    /// <summary>
+    /// 7 when every int8 matrix the kernels multiply (not the embeddings) holds |q| ≤ 63 (<c>edgelstm-dev convert
+    /// --weight-bits 7</c>); absent (null) for full 8-bit weights. Checked on load.
+    /// </summary>
+    [JsonPropertyName("weight_bits")] public int? WeightBits { get; init; }
     [JsonPropertyName("producer")] public string Producer { get; init; } = "";
     [JsonPropertyName("producer_version")] public string ProducerVersion { get; init; } = "";
     [JsonPropertyName("source")] public string Source { get; init; } = "";

@@ -39,6 +39,8 @@ public sealed record TensorSpec(string Name, long[] Shape, TensorRole Role, int 
         or TensorRole.DecoderEmbedding or TensorRole.DecoderWeightIh or TensorRole.DecoderWeightHh or TensorRole.AttentionWeight or TensorRole.AttentionOutWeight
         or TensorRole.BridgeWeight;
     public bool IsPrunable => Role is TensorRole.WeightIh or TensorRole.WeightHh or TensorRole.HeadWeight;
+    /// <summary>Quantizable matrices the int8 kernels multiply (the embeddings are looked up instead): 7-bit in files with weight_bits 7.</summary>
+    public bool IsMultiplied => IsQuantizable && Role is not (TensorRole.Embedding or TensorRole.DecoderEmbedding);
     public string ShapeText => $"[{string.Join(", ", Shape)}]";
 }
 

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLstm.Bench;
 
-// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]
+// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | bandwidth | cores | products | bdn [BenchmarkDotNet args]
 switch (args.FirstOrDefault())
 {
     case "steps":
@@ -47,6 +47,9 @@ switch (args.FirstOrDefault())
     case "cores":
         CoreScalingProbe.Run();
         break;
+    case "products":
+        ProductFormProbe.Run();
+        break;
     case "bdn":
         // In process: BenchmarkDotNet's default toolchain rebuilds the project by the assembly's name, and
         // edgelstm-bench is not EdgeLstm.Bench.csproj.
@@ -54,7 +57,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(bdnArgs);
         break;
     default:
-        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | bandwidth | cores | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | bandwidth | cores | products | bdn [BenchmarkDotNet args]");
         return 2;
 }
 return 0;

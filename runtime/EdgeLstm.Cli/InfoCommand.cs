@@ -37,7 +37,7 @@ internal static class InfoCommand
             }
             if (loaded.CompactFile is { } file)
                 Console.WriteLine($"producer:     {file.Metadata.Producer} {file.Metadata.ProducerVersion} from {file.Metadata.Source}");
-            Console.WriteLine($"kernels:      {LstmKernels.Default.Name}");
+            Console.WriteLine($"kernels:      {(loaded.Model is QuantizedLstmModel q8 ? LstmKernels.For(q8) : LstmKernels.Default).Name}");
             var notHere = LstmKernels.NotRunHere().Select(k => $"{k.Name} (needs {k.Requires})").ToList();
             if (notHere.Count > 0) Console.WriteLine($"not run here: {string.Join(", ", notHere)}");
             if (InstructionSetCheck.Limitation() is { } limitation) Console.WriteLine($"warning:      {limitation}");

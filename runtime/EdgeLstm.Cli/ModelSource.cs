@@ -51,7 +51,7 @@ internal static class ModelSource
         // On stderr, so generated text and eval results on stdout stay clean.
         if (EdgeLstm.Runtime.Kernels.InstructionSetCheck.Limitation() is { } limitation) Console.Error.WriteLine($"warning: {limitation}");
         return model is EdgeLstm.Runtime.Int8.QuantizedLstmModel q
-            ? q.CreateSession(EdgeLstm.Runtime.Kernels.LstmKernels.Default, threads)
+            ? q.CreateSession(EdgeLstm.Runtime.Kernels.LstmKernels.For(q), threads)
             : model.CreateSession();
     }
 
@@ -66,7 +66,7 @@ internal static class ModelSource
     {
         if (threads is < 1 or > 2) throw new ArgumentException($"--threads must be 1 or 2, got {threads}");
         return model is EdgeLstm.Runtime.Int8.QuantizedLstmModel q
-            ? q.CreateRunner(EdgeLstm.Runtime.Kernels.LstmKernels.Default, threads)
+            ? q.CreateRunner(EdgeLstm.Runtime.Kernels.LstmKernels.For(q), threads)
             : model.CreateRunner();
     }
 
@@ -75,7 +75,7 @@ internal static class ModelSource
     {
         if (threads is < 1 or > 2) throw new ArgumentException($"--threads must be 1 or 2, got {threads}");
         return model is EdgeLstm.Runtime.Int8.QuantizedLstmModel q
-            ? q.CreateTransducer(EdgeLstm.Runtime.Kernels.LstmKernels.Default, BeamSearchTransducer.DefaultMaxBeam, threads)
+            ? q.CreateTransducer(EdgeLstm.Runtime.Kernels.LstmKernels.For(q), BeamSearchTransducer.DefaultMaxBeam, threads)
             : model.CreateTransducer();
     }
 

@@ -126,7 +126,7 @@ internal static unsafe class Exports
         if (!owner.Model.Description.IsSteppable)
             throw new NativeException(NativeStatus.Unsupported,
                 $"a '{owner.Model.Description.Task}' model runs whole sequences, not steps: use edgelstm_model_run_tokens, edgelstm_model_run_text or edgelstm_model_classify");
-        ILanguageModelSession created = owner.Model is QuantizedLstmModel q ? q.CreateSession(LstmKernels.Default, threads) : owner.Model.CreateSession();
+        ILanguageModelSession created = owner.Model is QuantizedLstmModel q ? q.CreateSession(LstmKernels.For(q), threads) : owner.Model.CreateSession();
         *output = HandleTable.Add(new NativeSession(owner, created));
         return NativeStatus.Ok;
     });

@@ -20,7 +20,7 @@ internal static unsafe class RunnerExports
         var owner = HandleTable.Get<NativeModel>(model, "model");
         if (threads is < 1 or > 2) throw new NativeException(NativeStatus.InvalidArgument, $"threads must be 1 or 2, got {threads}");
         // Float models run on one core whatever is asked, as in the CLI's --threads.
-        ISequenceRunner created = owner.Model is QuantizedLstmModel q ? q.CreateRunner(LstmKernels.Default, threads) : owner.Model.CreateRunner();
+        ISequenceRunner created = owner.Model is QuantizedLstmModel q ? q.CreateRunner(LstmKernels.For(q), threads) : owner.Model.CreateRunner();
         *runner = HandleTable.Add(new NativeRunner(created, owner.TextTokenizer));
         return NativeStatus.Ok;
     });

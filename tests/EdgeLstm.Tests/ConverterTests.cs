@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using System.Buffers.Binary;
 
 namespace EdgeLstm.Tests;
@@ -215,7 +216,17 @@ public sealed class ConverterTests
         }
         int[][] sequences = [[1, 2, 3], [4, 5, 6, 7, 8, 9, 1, 2]];
         using (var q = (QuantizedLstmModel)CompactModelLoader.Load(file))
-            EveryKernel.AssertCloseToFloat(model, sequences, EveryKernel.RunnerOutputs(q, sequences), tolerance: 0.1); // the same bits on every kernel
+        {
+            // Every variant, the 7-bit-only ones included, gives the scalar kernels' bits.
+            EveryKernel.AssertCloseToFloat(model, sequences, EveryKernel.RunnerOutputs(q, sequences), tolerance: 0.1);
+            if (Avx512BW.IsSupported) Assert.Contains(LstmKernels.AllSupported(7), k => k.Name == Int8DotAvx512BwSevenBit.Name);
+            Assert.True(LstmKernels.For(q).Name == LstmKernels.CreateBest(7).Name);
+        }
+        // An 8-bit file refuses the 7-bit-only variants (they would saturate), and they are not offered for it.
+        Assert.DoesNotContain(LstmKernels.AllSupported(), k => k.NeedsSevenBitWeights);
+        if (Avx512BW.IsSupported)
+            using (var q8 = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, false, "none", "t"), "8.elstm")))
+                Assert.Contains("exact only for files with 7-bit weights", Assert.Throws<ArgumentException>(() => q8.CreateRunner(LstmKernels.Create(Int8DotAvx512BwSevenBit.Name))).Message);
 
         // An 8-bit file that claims 7 bits is refused, naming the tensor.
         var eight = ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, false, "none", "t"), "eight.elstm");

@@ -8,15 +8,10 @@ public sealed class EvalMatchesTrainerTests
     {
         TorchFixture.Init(seed: 3);
         using var dir = new TempDirectory();
-        string train = dir.File("train.txt"), valid = dir.File("valid.txt"), model = dir.File("m.safetensors");
-        File.WriteAllText(train, TestTexts.English(4000, seed: 1));
-        File.WriteAllText(valid, TestTexts.English(1500, seed: 2) + " ünïcödé ✓"); // includes characters outside the vocabulary
-        var result = new CharLmTrainer(new TrainOptions
-        {
-            TrainFile = train, ValidFile = valid, Output = model,
-            EmbeddingDim = 8, HiddenSize = 32, Layers = 2, Dropout = 0.1, BatchSize = 4, SeqLen = 32,
-            Epochs = 2, MaxBatchesPerEpoch = 10, Threads = 1, Quiet = true,
-        }).Run(CancellationToken.None);
+        // The validation text includes characters outside the vocabulary.
+        var options = TinyTraining.Options(dir, "m.safetensors", validChars: 1500, validSuffix: " ünïcödé ✓") with { EmbeddingDim = 8, Dropout = 0.1, MaxBatchesPerEpoch = 10 };
+        string valid = options.ValidFile, model = options.Output;
+        var result = new CharLmTrainer(options).Run(CancellationToken.None);
 
         var network = TaskNetworks.Load<LanguageModelNetwork>(model);
         var tokenizer = network.Description.Input.Tokenizer!.Create(model);

@@ -12,12 +12,12 @@ internal static class EveryKernel
         return q;
     }
 
-    /// <summary>Runs every sequence through a runner on each kernel variant and asserts the scalar kernels' bits; returns those outputs.</summary>
+    /// <summary>Runs every sequence through a runner on each kernel variant exact for the file's weight bits and asserts the scalar kernels' bits; returns those outputs.</summary>
     public static float[][] RunnerOutputs(QuantizedLstmModel q, int[][] sequences)
     {
         using var reference = q.CreateRunner(LstmKernels.Create(Int8DotScalar.Name));
         float[][] expected = Array.ConvertAll(sequences, s => reference.Run(s).ToArray());
-        foreach (ILstmKernels kernels in LstmKernels.AllSupported())
+        foreach (ILstmKernels kernels in LstmKernels.AllSupported(q.WeightBits))
         {
             using var runner = q.CreateRunner(kernels);
             for (int s = 0; s < sequences.Length; s++)

@@ -49,14 +49,72 @@ public sealed class KernelVariantTests
     public void EveryVariantRunsHereOrSaysWhyNot()
     {
         var notHere = LstmKernels.NotRunHere().ToList();
-        Assert.Equal(LstmKernels.All.Count, LstmKernels.AllSupported().Count() + notHere.Count);
+        Assert.Equal(LstmKernels.All.Count, LstmKernels.AllSupported(weightBits: 7).Count() + notHere.Count);
         foreach (var (name, requires) in notHere)
         {
             Assert.False(string.IsNullOrWhiteSpace(requires), $"{name} does not say what it needs");
-            Assert.DoesNotContain(name, LstmKernels.AllSupported().Select(k => k.Name));
+            Assert.DoesNotContain(name, LstmKernels.AllSupported(weightBits: 7).Select(k => k.Name));
         }
         if (System.Runtime.Intrinsics.X86.X86Base.IsSupported)
             Assert.Contains(notHere, k => k.Name == "neon-sdot" && k.Requires.Contains("ARM64"));
+    }
+
+    /// <summary>The variants exact only for 7-bit weights that this CPU runs (none on ARM64).</summary>
+    public static TheoryData<string> SevenBitVariants()
+    {
+        var data = new TheoryData<string>();
+        foreach (var k in LstmKernels.AllSupported(weightBits: 7).Where(k => k.NeedsSevenBitWeights)) data.Add(k.Name);
+        if (data.Count == 0) data.Add(Int8DotScalar.Name); // keeps the theory non-empty where none runs
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SevenBitVariants))]
+    public void SevenBitVariantsAreExactOnSevenBitWeights(string variant)
+    {
+        var kernels = LstmKernels.Create(variant);
+        var random = new Random(7);
+        sbyte[] Weights(int n) => Array.ConvertAll(RandomInt8(random, n), v => (sbyte)(v / 2)); // |w| ≤ 63
+        foreach (int cols in new[] { 16, 31, 32, 64, 65, 100, 256 })
+            foreach (int rows in new[] { 3, 4, 37 })
+            {
+                sbyte[] w = Weights(rows * cols);
+                int[] sums = Int8Reference.RowSums(w, rows, cols);
+                for (int count = 1; count <= 4; count++)
+                {
+                    sbyte[] x = RandomInt8(random, count * cols);
+                    int[] expected = new int[count * rows], actual = new int[count * rows];
+                    for (int b = 0; b < count; b++) Int8Reference.DenseMatVec(w, x.AsSpan(b * cols, cols), expected.AsSpan(b * rows, rows));
+                    kernels.MatMul(w, sums, cols, x, count, actual);
+                    Assert.Equal(expected, actual);
+                    if (count == 1)
+                    {
+                        Array.Clear(actual);
+                        kernels.MatVec(w, sums, x, actual);
+                        Assert.Equal(expected, actual);
+                    }
+                }
+            }
+        // Block-sparse, with and without the pair index: 96 and 400 columns, rows keeping every share of their blocks.
+        const int sparseRows = 32;
+        foreach (int width in new[] { 96, 400 })
+        {
+            sbyte[] sparse = Weights(sparseRows * width);
+            for (int r = 0; r < sparseRows; r++)
+                for (int b = 0; b < width / 16; b++)
+                    if (random.NextDouble() >= r / (sparseRows - 1.0)) Array.Clear(sparse, r * width + b * 16, 16);
+            sbyte[] xw = RandomInt8(random, width);
+            int[] expected = new int[sparseRows], actual = new int[sparseRows];
+            Int8Reference.DenseMatVec(sparse, xw, expected);
+            var (data, blocks) = BlockSparseLayout.Encode(sparse, sparseRows, width);
+            var layout = new BlockSparseLayout(data, sparseRows, blocks, TensorLayout.BlockSparse16Aligned);
+            int[] sums = Int8Reference.RowSums(layout);
+            kernels.BlockSparseMatVec(layout, sums, xw, actual);
+            Assert.Equal(expected, actual);
+            Array.Clear(actual);
+            kernels.BlockSparseMatVec(layout.WithPairs(BlockPairIndex.Build(layout, width)), sums, xw, actual);
+            Assert.Equal(expected, actual);
+        }
     }
 
     [Theory]

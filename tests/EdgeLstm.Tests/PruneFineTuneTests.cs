@@ -7,14 +7,7 @@ public sealed class PruneFineTuneTests
     {
         TorchFixture.Init(seed: 13);
         using var dir = new TempDirectory();
-        File.WriteAllText(dir.File("train.txt"), TestTexts.English(4000, seed: 1));
-        File.WriteAllText(dir.File("valid.txt"), TestTexts.English(600, seed: 2));
-        TrainOptions Options(string output) => new()
-        {
-            TrainFile = dir.File("train.txt"), ValidFile = dir.File("valid.txt"), Output = dir.File(output),
-            EmbeddingDim = 16, HiddenSize = 32, Layers = 2, Dropout = 0.0, BatchSize = 4, SeqLen = 32,
-            Epochs = 2, MaxBatchesPerEpoch = 8, Threads = 1, Quiet = true,
-        };
+        TrainOptions Options(string output) => TinyTraining.Options(dir, output);
         new CharLmTrainer(Options("dense.safetensors")).Run(CancellationToken.None);
         var tuned = new CharLmTrainer(Options("pruned.safetensors") with { InitFrom = dir.File("dense.safetensors"), Prune = PruneSpec.Parse("block:0.5") })
             .Run(CancellationToken.None);

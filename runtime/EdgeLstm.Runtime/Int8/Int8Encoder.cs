@@ -43,6 +43,8 @@ public sealed class Int8Encoder : IDisposable
     {
         if (streams < 1) throw new ArgumentOutOfRangeException(nameof(streams), streams, "at least one stream");
         if (threads is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be 1 or 2");
+        if (kernels.NeedsSevenBitWeights && model.WeightBits != 7)
+            throw new ArgumentException($"kernels {kernels.Name} are exact only for files with 7-bit weights; {model.File.Source} has {model.WeightBits}-bit weights", nameof(kernels));
         ModelDescription d = model.Description;
         _model = model;
         _kernels = kernels;

@@ -32,6 +32,8 @@ public sealed class QuantizedLstmModel : ILanguageModel
     private readonly Int8Matrix? _embedding;
 
     public ModelFile File { get; }
+    /// <summary>8, or 7 when the file says its multiplied matrices keep |q| ≤ 63 (checked on load): <see cref="LstmKernels.For"/> may then pick a 7-bit variant.</summary>
+    public int WeightBits => File.Metadata.WeightBits ?? 8;
     public ModelDescription Description { get; }
     /// <summary>False for models over float input vectors (<see cref="QuantizedLstmSession.StepInput"/>).</summary>
     public bool HasEmbedding => _embedding is not null;
@@ -72,7 +74,7 @@ public sealed class QuantizedLstmModel : ILanguageModel
     public float[]? StaticHScales { get; }
 
     /// <summary>A session on the best kernels for this CPU (or those forced by EDGELSTM_KERNEL).</summary>
-    public QuantizedLstmSession CreateSession() => new(this, LstmKernels.Default);
+    public QuantizedLstmSession CreateSession() => new(this, LstmKernels.For(this));
 
     /// <summary>A session on the given kernel variant (tests and benchmarks run every variant this way).</summary>
     public QuantizedLstmSession CreateSession(ILstmKernels kernels) => new(this, kernels);
@@ -91,12 +93,12 @@ public sealed class QuantizedLstmModel : ILanguageModel
     /// </summary>
     public QuantizedSequenceRunner CreateRunner(ILstmKernels kernels, int threads) => new(this, kernels, threads);
 
-    public QuantizedSequenceRunner CreateRunner() => new(this, LstmKernels.Default);
+    public QuantizedSequenceRunner CreateRunner() => new(this, LstmKernels.For(this));
 
     ISequenceRunner ILanguageModel.CreateRunner() => CreateRunner();
 
     /// <summary>Sequence-to-sequence models: greedy and beam-search decoding on the best kernels.</summary>
-    public ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) => CreateTransducer(LstmKernels.Default, maxBeam);
+    public ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) => CreateTransducer(LstmKernels.For(this), maxBeam);
 
     /// <summary>Sequence-to-sequence models: decoding on the given kernel variant (tests run every variant).</summary>
     public ITransducer CreateTransducer(ILstmKernels kernels, int maxBeam = BeamSearchTransducer.DefaultMaxBeam) =>

@@ -18,6 +18,11 @@ public interface IInt8Dot
     /// </summary>
     static abstract bool BiasedActivations { get; }
     /// <summary>
+    /// True for variants that are exact only when |w| ≤ 63 (files with <c>weight_bits: 7</c>): <see cref="LstmKernels"/>
+    /// offers them for such files alone, and a model refuses them otherwise.
+    /// </summary>
+    static virtual bool NeedsSevenBitWeights => false;
+    /// <summary>
     /// <see cref="Dot4"/> runs whole vectors, with no scalar tail, when the length is a multiple of this. Rows of
     /// other lengths are run zero-padded to the next multiple (<c>Int8LstmKernels.MatVec</c>); 1 = never pad.
     /// </summary>

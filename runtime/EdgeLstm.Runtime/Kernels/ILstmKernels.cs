@@ -6,6 +6,8 @@ namespace EdgeLstm.Runtime.Kernels;
 public interface ILstmKernels
 {
     string Name { get; }
+    /// <summary>Exact only for 7-bit weights (|w| ≤ 63): see <see cref="IInt8Dot.NeedsSevenBitWeights"/>.</summary>
+    bool NeedsSevenBitWeights { get; }
     /// <summary>
     /// y[r] = Σ_j w[r, j]·x[j] for dense row-major w [y.Length, x.Length], exactly. <paramref name="rowSums"/>
     /// holds Σ_j w[r, j] per row (<c>Int8Reference.RowSums</c>): variants that multiply by a biased

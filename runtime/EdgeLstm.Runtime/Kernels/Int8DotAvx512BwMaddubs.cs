@@ -68,8 +68,13 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
             a2 += SignedBlock(xAbs, negative, Vector512.LoadUnsafe(ref w, (nuint)(2 * stride + j)));
             a3 += SignedBlock(xAbs, negative, Vector512.LoadUnsafe(ref w, (nuint)(3 * stride + j)));
         }
-        Int8DotAvx2Maddubs.Reduce4(Fold(a0), Fold(a1), Fold(a2), Fold(a3)).StoreUnsafe(ref y);
+        Store4(a0, a1, a2, a3, ref y);
     }
+
+    /// <summary>y[0..3] = the sums of four rows' 16-lane accumulators: fold the halves, then AVX2's transpose-and-add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Store4(Vector512<int> a, Vector512<int> b, Vector512<int> c, Vector512<int> d, ref int y) =>
+        Int8DotAvx2Maddubs.Reduce4(Fold(a), Fold(b), Fold(c), Fold(d)).StoreUnsafe(ref y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Fold(Vector512<int> v) => v.GetLower() + v.GetUpper();
@@ -83,9 +88,7 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
     {
         if (length % 64 != 0)
         {
-            Dot4(ref w, stride, ref x0, length, ref y0);
-            Dot4(ref w, stride, ref x1, length, ref y1);
-            Dot4(ref w, stride, ref x2, length, ref y2);
+            Int8DotRows.FourByThreeOneAtATime<Int8DotAvx512BwMaddubs>(ref w, stride, ref x0, ref x1, ref x2, length, ref y0, ref y1, ref y2);
             return;
         }
         Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
@@ -117,9 +120,9 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
             b3 += Pairs(absB, Vector512.ConditionalSelect(negB, minus, r));
             c3 += Pairs(absC, Vector512.ConditionalSelect(negC, minus, r));
         }
-        Int8DotAvx2Maddubs.Reduce4(Fold(a0), Fold(a1), Fold(a2), Fold(a3)).StoreUnsafe(ref y0);
-        Int8DotAvx2Maddubs.Reduce4(Fold(b0), Fold(b1), Fold(b2), Fold(b3)).StoreUnsafe(ref y1);
-        Int8DotAvx2Maddubs.Reduce4(Fold(c0), Fold(c1), Fold(c2), Fold(c3)).StoreUnsafe(ref y2);
+        Store4(a0, a1, a2, a3, ref y0);
+        Store4(b0, b1, b2, b3, ref y1);
+        Store4(c0, c1, c2, c3, ref y2);
     }
 
     /// <summary>maddubs then maddwd with ones: |x|·(±w) pair sums (at most 2·127·127) widened to int32.</summary>

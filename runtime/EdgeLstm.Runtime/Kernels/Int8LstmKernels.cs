@@ -8,6 +8,7 @@ namespace EdgeLstm.Runtime.Kernels;
 public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, IInt8Dot
 {
     public string Name => TDot.Name;
+    public bool NeedsSevenBitWeights => TDot.NeedsSevenBitWeights;
 
     // Biased activations are prepared on the stack up to this length, else in a pooled array.
     private const int StackBytes = 16 * 1024;

@@ -13,6 +13,7 @@ public static class LstmKernels
     public static IReadOnlyList<(string Name, bool Supported, string Requires, Func<ILstmKernels> Create)> All { get; } =
     [
         (Int8DotAvxVnni.Name, Int8DotAvxVnni.IsSupported, Int8DotAvxVnni.Requires, () => new Int8LstmKernels<Int8DotAvxVnni>()),
+        (Int8DotAvx512BwSevenBit.Name, Int8DotAvx512BwSevenBit.IsSupported, Int8DotAvx512BwSevenBit.Requires, () => new Int8LstmKernels<Int8DotAvx512BwSevenBit>()),
         (Int8DotAvx512BwMaddubs.Name, Int8DotAvx512BwMaddubs.IsSupported, Int8DotAvx512BwMaddubs.Requires, () => new Int8LstmKernels<Int8DotAvx512BwMaddubs>()),
         (Int8DotAvx2Maddubs.Name, Int8DotAvx2Maddubs.IsSupported, Int8DotAvx2Maddubs.Requires, () => new Int8LstmKernels<Int8DotAvx2Maddubs>()),
         (Int8DotAdvSimdSdot.Name, Int8DotAdvSimdSdot.IsSupported, Int8DotAdvSimdSdot.Requires, () => new Int8LstmKernels<Int8DotAdvSimdSdot>()),
@@ -22,14 +23,23 @@ public static class LstmKernels
     ];
 
     private static readonly Lazy<ILstmKernels> Best = new(() => CreateBest());
+    private static readonly Lazy<ILstmKernels> BestSevenBit = new(() => CreateBest(weightBits: 7));
 
-    /// <summary>The process-wide default: <see cref="CreateBest"/>, computed once.</summary>
+    /// <summary>The process-wide default for files with 8-bit weights: <see cref="CreateBest"/>, computed once.</summary>
     public static ILstmKernels Default => Best.Value;
 
-    public static IEnumerable<ILstmKernels> AllSupported()
+    /// <summary>The process-wide default for a model: its file's weight bits decide which variants may run it.</summary>
+    public static ILstmKernels For(Int8.QuantizedLstmModel model) => model.WeightBits == 7 ? BestSevenBit.Value : Best.Value;
+
+    /// <summary>Every variant this CPU runs that is exact for weights of <paramref name="weightBits"/> bits (8: all but the 7-bit-only ones).</summary>
+    public static IEnumerable<ILstmKernels> AllSupported(int weightBits = 8)
     {
         foreach (var (_, supported, _, create) in All)
-            if (supported) yield return create();
+        {
+            if (!supported) continue;
+            ILstmKernels kernels = create();
+            if (!kernels.NeedsSevenBitWeights || weightBits == 7) yield return kernels;
+        }
     }
 
     /// <summary>The variants this CPU cannot run, each with what it would need: what tests and `info` say was not run here.</summary>
@@ -39,13 +49,12 @@ public static class LstmKernels
             if (!supported) yield return (name, requires);
     }
 
-    public static ILstmKernels CreateBest()
+    /// <summary>The first variant in <see cref="All"/>'s order that this CPU runs and that is exact for the file's weight bits, or the forced one.</summary>
+    public static ILstmKernels CreateBest(int weightBits = 8)
     {
         string? forced = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrEmpty(forced)) return Create(forced);
-        foreach (var (_, supported, _, create) in All)
-            if (supported) return create();
-        throw new InvalidOperationException("no kernel variant is supported"); // unreachable: scalar always is
+        return AllSupported(weightBits).First(); // scalar always is
     }
 
     public static ILstmKernels Create(string name)

@@ -31,20 +31,19 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
 
     public void Dispose() => _encoder.Dispose();
 
-    public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens) => Head(Encode(tokens), tokens.Length);
-
-    /// <summary>The encoder's outputs for <paramref name="tokens"/>: steps × EncoderWidth floats (step-major), valid until the next call.</summary>
-    internal ReadOnlySpan<float> Encode(ReadOnlySpan<int> tokens)
-    {
-        _encoder.Reset();
-        return _encoder.Encode(tokens);
-    }
+    public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens) => Head(FromZero().Encode(tokens), tokens.Length);
 
     public ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs)
     {
         int steps = VectorNormalization.StepsOf(_model.Description.Input, inputs);
+        return Head(FromZero().Encode(inputs), steps);
+    }
+
+    /// <summary>The encoder with its state cleared: every run starts from zero, as training did.</summary>
+    private Int8Encoder FromZero()
+    {
         _encoder.Reset();
-        return Head(_encoder.Encode(inputs), steps);
+        return _encoder;
     }
 
     private ReadOnlySpan<float> Head(ReadOnlySpan<float> encoded, int steps)

@@ -35,6 +35,9 @@ switch (args.FirstOrDefault())
     case "poems":
         PoemForms.Run(args.Length > 1 ? args[1] : "runtime/models/tang-poetry.elstm", args.Length > 2 ? int.Parse(args[2]) : 1000);
         break;
+    case "runners" when args.Length == 4:
+        RunnerComparison.Run(args[1], args[2], args[3]);
+        break;
     case "runner-profile":
         RunnerProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 300);
         break;

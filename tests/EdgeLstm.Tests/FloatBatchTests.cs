@@ -34,39 +34,47 @@ public sealed class FloatBatchTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(7)]
-    [InlineData(8)]
-    [InlineData(33)]
-    [InlineData(100)]
-    public void ProductsMatchDoublePrecisionAndAreTheSameAloneOrBatched(int cols)
+    [InlineData(5, 1)]
+    [InlineData(5, 7)]
+    [InlineData(16, 8)]
+    [InlineData(37, 33)]   // whole slices and a remainder at every width
+    [InlineData(200, 100)] // more slices than one group of eight
+    public void ProductsAreOneFusedChainPerOutputAloneBatchedAndAtEveryWidth(int rows, int cols)
     {
-        const int rows = 5, count = 5;
+        const int count = 5;
         var random = new Random(cols);
         float[] Random(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         float[] w = Random(rows * cols), inputs = Random(count * cols), start = Random(count * rows);
+        var packed = new PackedFloatMatrix(w, rows, cols);
+        // The documented order, written out: start, then w[r, j]·x[j] added for j = 0, 1, … by fused multiply-adds.
+        float[] chain = (float[])start.Clone();
+        for (int b = 0; b < count; b++)
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < cols; j++)
+                    chain[b * rows + r] = MathF.FusedMultiplyAdd(w[r * cols + j], inputs[b * cols + j], chain[b * rows + r]);
         foreach (int width in FloatMatVec.SupportedWidths)
         {
             float[] batched = (float[])start.Clone();
-            FloatMatVec.MultiplyAdd(w, inputs, cols, count, batched, rows, width);
+            FloatMatVec.MultiplyAdd(packed, inputs, count, batched, width);
+            Assert.True(chain.AsSpan().SequenceEqual(batched), $"width {width}: {count} vectors at once differ from the fused chain");
             for (int b = 0; b < count; b++)
             {
                 float[] alone = start.AsSpan(b * rows, rows).ToArray();
-                FloatMatVec.MultiplyAdd(w, inputs.AsSpan(b * cols, cols), cols, 1, alone, rows, width);
+                FloatMatVec.MultiplyAdd(packed, inputs.AsSpan(b * cols, cols), 1, alone, width);
                 Assert.True(alone.AsSpan().SequenceEqual(batched.AsSpan(b * rows, rows)), $"width {width}: stream {b} of {count} differs from the same vector alone");
-                for (int r = 0; r < rows; r++)
-                {
-                    double exact = start[b * rows + r], magnitude = 0;
-                    for (int j = 0; j < cols; j++)
-                    {
-                        exact += (double)w[r * cols + j] * inputs[b * cols + j];
-                        magnitude += Math.Abs((double)w[r * cols + j] * inputs[b * cols + j]);
-                    }
-                    Assert.True(Math.Abs(alone[r] - exact) <= 1e-6 * (magnitude + 1), $"width {width}, row {r}: {alone[r]} against {exact}");
-                }
             }
         }
-        Assert.Throws<ArgumentOutOfRangeException>(() => FloatMatVec.MultiplyAdd(w, inputs, cols, count, new float[count * rows], rows, width: 3));
+        for (int r = 0; r < rows; r++)
+        {
+            double exact = start[r], magnitude = 0;
+            for (int j = 0; j < cols; j++)
+            {
+                exact += (double)w[r * cols + j] * inputs[j];
+                magnitude += Math.Abs((double)w[r * cols + j] * inputs[j]);
+            }
+            Assert.True(Math.Abs(chain[r] - exact) <= 1e-6 * (magnitude + 1), $"row {r}: {chain[r]} against {exact}");
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => FloatMatVec.MultiplyAdd(packed, inputs, count, new float[count * rows], width: 3));
     }
 
     [Fact]

@@ -43,6 +43,7 @@ public sealed class FloatLstmModel : ILanguageModel
         PoolBias = _tensors.GetValueOrDefault(ModelTensors.PoolBias);
         HeadWeight = _tensors[ModelTensors.HeadWeight];
         HeadBias = _tensors[ModelTensors.HeadBias];
+        PackedHead = new PackedFloatMatrix(HeadWeight, HeadBias.Length, HeadWeight.Length / HeadBias.Length);
         if (description.Head.Decoder is { } decoder)
             DecoderLayer = new FloatLstmLayer(decoder.Embedding, decoder.Hidden, _tensors[ModelTensors.DecoderWeightIh], _tensors[ModelTensors.DecoderWeightHh],
                 _tensors[ModelTensors.DecoderBiasIh], _tensors[ModelTensors.DecoderBiasHh]);
@@ -102,6 +103,8 @@ public sealed class FloatLstmModel : ILanguageModel
     public float[]? PoolBias { get; }
     public float[] HeadWeight { get; }
     public float[] HeadBias { get; }
+    /// <summary><see cref="HeadWeight"/> as the products read it.</summary>
+    public PackedFloatMatrix PackedHead { get; }
 
     /// <summary>The values of one of <see cref="ModelTensors.Of"/>(Description, fusedBiases: false).</summary>
     public float[] Tensor(string name) => _tensors.TryGetValue(name, out float[]? v) ? v : throw new ArgumentException($"the model has no tensor '{name}'", nameof(name));

@@ -1,174 +1,161 @@
-using System.Numerics;
+using System.Runtime.Intrinsics.X86;
+using EdgeLstm.Runtime.Kernels;
 
 namespace EdgeLstm.Runtime.Float;
 
 /// <summary>
-/// Float matrix × one or more vectors with a fixed summation order: each row-by-vector dot product sums its
-/// vector-wide chunks round-robin into four accumulators, adds them as (a0 + a1) + (a2 + a3), reduces the lanes,
-/// then adds the leftover columns one by one. Every stream of a batch is summed exactly so, whether it is alone or
-/// paired, so a batch's results are bit-identical to single steps at the same width. Two streams share each
-/// weight load (eight independent multiply-add chains); a row is read from memory once for the whole batch.
-/// Widths: 512-bit where the CPU has it (the JIT keeps <see cref="Vector{T}"/> at 256 bits there), else
-/// <see cref="Vector{T}"/> (256-bit AVX2, 128-bit NEON).
+/// A float matrix (<see cref="PackedFloatMatrix"/>) × one or more vectors with one fixed summation order: each
+/// output starts from the value it holds and adds w[r, j]·x[j] for j = 0, 1, … one fused multiply-add at a time.
+/// Rows sit in vector lanes, so a dot product never needs a horizontal sum, and the order does not depend on the
+/// vector width, the number of vectors or which rows share a loop — a batch gives the same bits as single steps,
+/// every width the same bits as every other (and as scalar fused multiply-adds). Independent chains come from
+/// rows and vectors: eight row slices at a time for one vector, two slices × four vectors for more (each weight
+/// load serving four), so the FMA units stay busy despite each chain's latency. Allocates nothing.
 /// </summary>
 [SkipLocalsInit]
 public static class FloatMatVec
 {
     /// <summary>The lanes the default overloads use.</summary>
-    public static int BestWidth => Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector<float>.Count;
+    public static int BestWidth => Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;
 
-    /// <summary>Every width this CPU runs, best first (tests and benchmarks run each).</summary>
-    public static IReadOnlyList<int> SupportedWidths => BestWidth == Vector<float>.Count ? [BestWidth] : [BestWidth, Vector<float>.Count];
+    /// <summary>Every width this CPU runs, best first (tests run each; all give the same bits).</summary>
+    public static IReadOnlyList<int> SupportedWidths => BestWidth switch { 16 => [16, 8, 4], 8 => [8, 4], _ => [4] };
 
-    /// <summary>y[r] += Σ_j w[r, j] · x[j] for a row-major [y.Length, x.Length] matrix.</summary>
-    public static void MultiplyAdd(ReadOnlySpan<float> w, ReadOnlySpan<float> x, Span<float> y) =>
-        MultiplyAdd(w, x, x.Length, 1, y, y.Length, BestWidth);
+    /// <summary>y[r] += Σ_j w[r, j] · x[j].</summary>
+    public static void MultiplyAdd(PackedFloatMatrix w, ReadOnlySpan<float> x, Span<float> y) => MultiplyAdd(w, x, 1, y, BestWidth);
 
-    /// <summary>
-    /// outputs[b·rows + r] += Σ_j w[r, j] · inputs[b·cols + j] for each of <paramref name="count"/> vectors b,
-    /// w row-major [rows, cols], summed with <paramref name="width"/> lanes (one of <see cref="SupportedWidths"/>).
-    /// </summary>
-    public static void MultiplyAdd(ReadOnlySpan<float> w, ReadOnlySpan<float> inputs, int cols, int count, Span<float> outputs, int rows, int width)
+    /// <summary>outputs[b·rows + r] += Σ_j w[r, j] · inputs[b·cols + j] for each of <paramref name="count"/> vectors b.</summary>
+    public static void MultiplyAdd(PackedFloatMatrix w, ReadOnlySpan<float> inputs, int count, Span<float> outputs) =>
+        MultiplyAdd(w, inputs, count, outputs, BestWidth);
+
+    /// <inheritdoc cref="MultiplyAdd(PackedFloatMatrix, ReadOnlySpan{float}, int, Span{float})"/>
+    /// <param name="width">Float lanes to run with, one of <see cref="SupportedWidths"/>.</param>
+    public static void MultiplyAdd(PackedFloatMatrix w, ReadOnlySpan<float> inputs, int count, Span<float> outputs, int width)
     {
-        if (w.Length < (long)rows * cols || inputs.Length < (long)count * cols || outputs.Length < (long)count * rows)
-            throw new ArgumentException($"a [{rows}, {cols}] matrix times {count} vectors needs {rows * cols} weights, {count * cols} inputs and {count * rows} outputs");
-        if (width == Vector512<float>.Count && Vector512.IsHardwareAccelerated)
-            Rows<Lanes512, Vector512<float>>(w, inputs, cols, count, outputs, rows);
-        else if (width == Vector<float>.Count)
-            Rows<LanesVector, Vector<float>>(w, inputs, cols, count, outputs, rows);
-        else
-            throw new ArgumentOutOfRangeException(nameof(width), width, $"this CPU sums floats {string.Join(" or ", SupportedWidths)} lanes wide");
+        if (inputs.Length < (long)count * w.Cols || outputs.Length < (long)count * w.Rows)
+            throw new ArgumentException($"a [{w.Rows}, {w.Cols}] matrix times {count} vectors needs {count * w.Cols} inputs and {count * w.Rows} outputs");
+        if (width == 16 && Vector512.IsHardwareAccelerated) Product<FloatLanes512, Vector512<float>>(w, inputs, count, outputs);
+        else if (width == 8 && Vector256.IsHardwareAccelerated) Product<FloatLanes256, Vector256<float>>(w, inputs, count, outputs);
+        else if (width == 4) Product<FloatLanes128, Vector128<float>>(w, inputs, count, outputs);
+        else throw new ArgumentOutOfRangeException(nameof(width), width, $"this CPU sums floats {string.Join(" or ", SupportedWidths)} lanes wide");
     }
 
-    /// <inheritdoc cref="MultiplyAdd(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float}, int, int)"/>
-    public static void MultiplyAdd(ReadOnlySpan<float> w, ReadOnlySpan<float> inputs, int cols, int count, Span<float> outputs, int rows) =>
-        MultiplyAdd(w, inputs, cols, count, outputs, rows, BestWidth);
-
-    private static void Rows<TLanes, TVec>(ReadOnlySpan<float> w, ReadOnlySpan<float> inputs, int cols, int count, Span<float> outputs, int rows)
+    private static void Product<TLanes, TVec>(PackedFloatMatrix w, ReadOnlySpan<float> inputs, int count, Span<float> outputs)
         where TLanes : struct, IFloatLanes<TVec> where TVec : struct
     {
-        ref float wr = ref MemoryMarshal.GetReference(w);
-        ref float xr = ref MemoryMarshal.GetReference(inputs);
-        ref float yr = ref MemoryMarshal.GetReference(outputs);
-        for (int r = 0; r < rows; r++)
-        {
-            ref float row = ref Unsafe.Add(ref wr, r * cols);
-            int b = 0;
-            for (; b + 2 <= count; b += 2)
-            {
-                var (s0, s1) = Dot2<TLanes, TVec>(ref row, ref Unsafe.Add(ref xr, b * cols), ref Unsafe.Add(ref xr, (b + 1) * cols), cols);
-                Unsafe.Add(ref yr, b * rows + r) += s0;
-                Unsafe.Add(ref yr, (b + 1) * rows + r) += s1;
-            }
-            if (b < count) Unsafe.Add(ref yr, b * rows + r) += Dot1<TLanes, TVec>(ref row, ref Unsafe.Add(ref xr, b * cols), cols);
-        }
+        int rows = w.Rows, cols = w.Cols, slices = rows / TLanes.Count, quads = count / 4;
+        // Slices outside, vectors inside: a pair of slices stays in L1 while every quad of vectors passes.
+        for (int s = 0; s < slices; s += 2)
+            for (int b = 0; b < 4 * quads; b += 4)
+                TwoSlicesFourVectors<TLanes, TVec>(w, s, slices - 1, inputs.Slice(b * cols, 4 * cols), outputs.Slice(b * rows, 4 * rows));
+        for (int b = 4 * quads; b < count; b++)
+            for (int s = 0; s < slices; s += 8)
+                EightSlices<TLanes, TVec>(w, s, slices - 1, inputs.Slice(b * cols, cols), outputs.Slice(b * rows, rows));
+        if (slices * TLanes.Count < rows)
+            for (int b = 0; b < count; b++) LastRows<TLanes, TVec>(w, inputs.Slice(b * cols, cols), outputs.Slice(b * rows, rows));
     }
 
-    private static float Dot1<TLanes, TVec>(ref float w, ref float x, int cols) where TLanes : struct, IFloatLanes<TVec> where TVec : struct
+    /// <summary>
+    /// Slices s … s + 7 (of <see cref="IFloatLanes{T}.Count"/> rows each) against one vector. Slots past the last
+    /// slice repeat it: they compute and store the same values, so one loop serves any remainder. The eight are in
+    /// one group of the packed matrix (s is a multiple of 8), so one ref walks their columns and reaches each slot
+    /// at a fixed distance.
+    /// </summary>
+    private static void EightSlices<TLanes, TVec>(PackedFloatMatrix w, int s, int last, ReadOnlySpan<float> x, Span<float> y)
+        where TLanes : struct, IFloatLanes<TVec> where TVec : struct
     {
-        int width = TLanes.Count, j = 0;
-        TVec a0 = default, a1 = default, a2 = default, a3 = default;
-        for (; j + 4 * width <= cols; j += 4 * width)
+        int n = TLanes.Count, cols = w.Cols;
+        int r0 = s * n, r1 = Math.Min(s + 1, last) * n, r2 = Math.Min(s + 2, last) * n, r3 = Math.Min(s + 3, last) * n;
+        int r4 = Math.Min(s + 4, last) * n, r5 = Math.Min(s + 5, last) * n, r6 = Math.Min(s + 6, last) * n, r7 = Math.Min(s + 7, last) * n;
+        int o0 = w.RowStart(r0), stride = w.ColumnStride(r0);
+        nint d1 = r1 - r0, d2 = r2 - r0, d3 = r3 - r0, d4 = r4 - r0, d5 = r5 - r0, d6 = r6 - r0, d7 = r7 - r0;
+        // The slots' columns eight columns ahead are fetched into L1 as the loop goes: W_hh at hidden 128 (256 KB,
+        // from L2) took 3.4 instead of 4.2 µs a step so (`bench runner-profile 128`); the hardware prefetchers alone
+        // left the loads waiting.
+        nint ahead = 8 * (nint)stride;
+        int span = (r7 - r0 + n) * sizeof(float);
+        ref float q = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(w.Panels), o0);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        TVec a0 = TLanes.Load(y, r0), a1 = TLanes.Load(y, r1), a2 = TLanes.Load(y, r2), a3 = TLanes.Load(y, r3);
+        TVec a4 = TLanes.Load(y, r4), a5 = TLanes.Load(y, r5), a6 = TLanes.Load(y, r6), a7 = TLanes.Load(y, r7);
+        for (int j = 0; j < cols; j++)
         {
-            a0 = TLanes.Fma(TLanes.Load(ref w, j), TLanes.Load(ref x, j), a0);
-            a1 = TLanes.Fma(TLanes.Load(ref w, j + width), TLanes.Load(ref x, j + width), a1);
-            a2 = TLanes.Fma(TLanes.Load(ref w, j + 2 * width), TLanes.Load(ref x, j + 2 * width), a2);
-            a3 = TLanes.Fma(TLanes.Load(ref w, j + 3 * width), TLanes.Load(ref x, j + 3 * width), a3);
+            TVec xj = TLanes.Create(Unsafe.Add(ref xr, j));
+            a0 = TLanes.FusedMultiplyAdd(TLanes.Load(ref q, 0), xj, a0);
+            a1 = TLanes.FusedMultiplyAdd(TLanes.Load(ref q, d1), xj, a1);
+            a2 = TLanes.FusedMultiplyAdd(TLanes.Load(ref q, d2), xj, a2);
+            a3 = TLanes.FusedMultiplyAdd(TLanes.Load(ref q, d3), xj, a3);
+            a4 = TLanes.FusedMultiplyAdd(TLanes.Load(ref q, d4), xj, a4);
+            a5 = TLanes.FusedMultiplyAdd(TLanes.Load(ref q, d5), xj, a5);
+            a6 = TLanes.FusedMultiplyAdd(TLanes.Load(ref q, d6), xj, a6);
+            a7 = TLanes.FusedMultiplyAdd(TLanes.Load(ref q, d7), xj, a7);
+            if (Sse.IsSupported) Prefetch(ref Unsafe.Add(ref q, ahead), span);
+            q = ref Unsafe.Add(ref q, stride);
         }
-        // Leftover whole chunks continue the round-robin: a0, then a1, then a2.
-        if (j + width <= cols) { a0 = TLanes.Fma(TLanes.Load(ref w, j), TLanes.Load(ref x, j), a0); j += width; }
-        if (j + width <= cols) { a1 = TLanes.Fma(TLanes.Load(ref w, j), TLanes.Load(ref x, j), a1); j += width; }
-        if (j + width <= cols) { a2 = TLanes.Fma(TLanes.Load(ref w, j), TLanes.Load(ref x, j), a2); j += width; }
-        float sum = TLanes.Sum(TLanes.Add(TLanes.Add(a0, a1), TLanes.Add(a2, a3)));
-        for (; j < cols; j++) sum += Unsafe.Add(ref w, j) * Unsafe.Add(ref x, j);
-        return sum;
+        TLanes.Store(a0, y, r0); TLanes.Store(a1, y, r1); TLanes.Store(a2, y, r2); TLanes.Store(a3, y, r3);
+        TLanes.Store(a4, y, r4); TLanes.Store(a5, y, r5); TLanes.Store(a6, y, r6); TLanes.Store(a7, y, r7);
     }
 
-    /// <summary>Two vectors against one row, each summed exactly as <see cref="Dot1"/> sums it.</summary>
-    private static (float, float) Dot2<TLanes, TVec>(ref float w, ref float x, ref float z, int cols) where TLanes : struct, IFloatLanes<TVec> where TVec : struct
+    /// <summary>
+    /// Asks for the cache lines of [p, p + bytes) (x64). A prefetch never faults, so an address past the matrix or
+    /// left stale by the GC moving the array costs nothing but a wasted fetch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(ref float p, int bytes)
     {
-        int width = TLanes.Count, j = 0;
-        TVec a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
-        for (; j + 4 * width <= cols; j += 4 * width)
-        {
-            TVec w0 = TLanes.Load(ref w, j);
-            a0 = TLanes.Fma(w0, TLanes.Load(ref x, j), a0);
-            b0 = TLanes.Fma(w0, TLanes.Load(ref z, j), b0);
-            TVec w1 = TLanes.Load(ref w, j + width);
-            a1 = TLanes.Fma(w1, TLanes.Load(ref x, j + width), a1);
-            b1 = TLanes.Fma(w1, TLanes.Load(ref z, j + width), b1);
-            TVec w2 = TLanes.Load(ref w, j + 2 * width);
-            a2 = TLanes.Fma(w2, TLanes.Load(ref x, j + 2 * width), a2);
-            b2 = TLanes.Fma(w2, TLanes.Load(ref z, j + 2 * width), b2);
-            TVec w3 = TLanes.Load(ref w, j + 3 * width);
-            a3 = TLanes.Fma(w3, TLanes.Load(ref x, j + 3 * width), a3);
-            b3 = TLanes.Fma(w3, TLanes.Load(ref z, j + 3 * width), b3);
-        }
-        if (j + width <= cols)
-        {
-            TVec wv = TLanes.Load(ref w, j);
-            a0 = TLanes.Fma(wv, TLanes.Load(ref x, j), a0);
-            b0 = TLanes.Fma(wv, TLanes.Load(ref z, j), b0);
-            j += width;
-        }
-        if (j + width <= cols)
-        {
-            TVec wv = TLanes.Load(ref w, j);
-            a1 = TLanes.Fma(wv, TLanes.Load(ref x, j), a1);
-            b1 = TLanes.Fma(wv, TLanes.Load(ref z, j), b1);
-            j += width;
-        }
-        if (j + width <= cols)
-        {
-            TVec wv = TLanes.Load(ref w, j);
-            a2 = TLanes.Fma(wv, TLanes.Load(ref x, j), a2);
-            b2 = TLanes.Fma(wv, TLanes.Load(ref z, j), b2);
-            j += width;
-        }
-        float sx = TLanes.Sum(TLanes.Add(TLanes.Add(a0, a1), TLanes.Add(a2, a3)));
-        float sz = TLanes.Sum(TLanes.Add(TLanes.Add(b0, b1), TLanes.Add(b2, b3)));
-        for (; j < cols; j++)
-        {
-            float wj = Unsafe.Add(ref w, j);
-            sx += wj * Unsafe.Add(ref x, j);
-            sz += wj * Unsafe.Add(ref z, j);
-        }
-        return (sx, sz);
+        byte* b = (byte*)Unsafe.AsPointer(ref p);
+        for (int i = 0; i < bytes; i += 64) Sse.Prefetch0(b + i);
     }
 
-    /// <summary>One vector width's operations (operator struct: the generic code above is specialised per width).</summary>
-    private interface IFloatLanes<TVec> where TVec : struct
+    /// <summary>
+    /// Slices s and s + 1 against four vectors (one after another in <paramref name="inputs"/>, their outputs
+    /// likewise), each weight load used four times: whole-sequence projections, where weights would otherwise be
+    /// re-read from L2 for every vector. Two slices of a 256-wide row are 32 KB, which stay in L1 across the quads.
+    /// </summary>
+    private static void TwoSlicesFourVectors<TLanes, TVec>(PackedFloatMatrix w, int s, int last, ReadOnlySpan<float> inputs, Span<float> outputs)
+        where TLanes : struct, IFloatLanes<TVec> where TVec : struct
     {
-        static abstract int Count { get; }
-        static abstract TVec Load(ref float p, int offset);
-        static abstract TVec Fma(TVec a, TVec b, TVec c);
-        static abstract TVec Add(TVec a, TVec b);
-        static abstract float Sum(TVec v);
+        int n = TLanes.Count, cols = w.Cols, rows = w.Rows;
+        int r0 = s * n, r1 = Math.Min(s + 1, last) * n, stride = w.ColumnStride(r0);
+        nint d1 = r1 - r0;
+        ref float q = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(w.Panels), w.RowStart(r0));
+        ref float x0 = ref MemoryMarshal.GetReference(inputs);
+        ref float x1 = ref Unsafe.Add(ref x0, cols);
+        ref float x2 = ref Unsafe.Add(ref x0, 2 * cols);
+        ref float x3 = ref Unsafe.Add(ref x0, 3 * cols);
+        TVec a0 = TLanes.Load(outputs, r0), a1 = TLanes.Load(outputs, rows + r0), a2 = TLanes.Load(outputs, 2 * rows + r0), a3 = TLanes.Load(outputs, 3 * rows + r0);
+        TVec b0 = TLanes.Load(outputs, r1), b1 = TLanes.Load(outputs, rows + r1), b2 = TLanes.Load(outputs, 2 * rows + r1), b3 = TLanes.Load(outputs, 3 * rows + r1);
+        for (int j = 0; j < cols; j++)
+        {
+            TVec v = TLanes.Load(ref q, 0), u = TLanes.Load(ref q, d1);
+            TVec e0 = TLanes.Create(Unsafe.Add(ref x0, j)), e1 = TLanes.Create(Unsafe.Add(ref x1, j));
+            a0 = TLanes.FusedMultiplyAdd(v, e0, a0);
+            b0 = TLanes.FusedMultiplyAdd(u, e0, b0);
+            a1 = TLanes.FusedMultiplyAdd(v, e1, a1);
+            b1 = TLanes.FusedMultiplyAdd(u, e1, b1);
+            TVec e2 = TLanes.Create(Unsafe.Add(ref x2, j)), e3 = TLanes.Create(Unsafe.Add(ref x3, j));
+            a2 = TLanes.FusedMultiplyAdd(v, e2, a2);
+            b2 = TLanes.FusedMultiplyAdd(u, e2, b2);
+            a3 = TLanes.FusedMultiplyAdd(v, e3, a3);
+            b3 = TLanes.FusedMultiplyAdd(u, e3, b3);
+            q = ref Unsafe.Add(ref q, stride);
+        }
+        TLanes.Store(a0, outputs, r0); TLanes.Store(a1, outputs, rows + r0); TLanes.Store(a2, outputs, 2 * rows + r0); TLanes.Store(a3, outputs, 3 * rows + r0);
+        TLanes.Store(b0, outputs, r1); TLanes.Store(b1, outputs, rows + r1); TLanes.Store(b2, outputs, 2 * rows + r1); TLanes.Store(b3, outputs, 3 * rows + r1);
     }
 
-    private readonly struct Lanes512 : IFloatLanes<Vector512<float>>
+    /// <summary>The rows after the last whole slice, through a zero-padded copy of their outputs (the panel's missing rows are zero weights).</summary>
+    private static void LastRows<TLanes, TVec>(PackedFloatMatrix w, ReadOnlySpan<float> x, Span<float> y)
+        where TLanes : struct, IFloatLanes<TVec> where TVec : struct
     {
-        public static int Count => Vector512<float>.Count;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Load(ref float p, int offset) => Vector512.LoadUnsafe(ref p, (nuint)offset);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(Vector512<float> v) => Vector512.Sum(v);
-    }
-
-    private readonly struct LanesVector : IFloatLanes<Vector<float>>
-    {
-        public static int Count => Vector<float>.Count;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Load(ref float p, int offset) => Vector.LoadUnsafe(ref p, (nuint)offset);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Fma(Vector<float> a, Vector<float> b, Vector<float> c) => Vector.FusedMultiplyAdd(a, b, c);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> Add(Vector<float> a, Vector<float> b) => a + b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(Vector<float> v) => Vector.Sum(v);
+        int first = w.Rows / TLanes.Count * TLanes.Count, count = w.Rows - first, o = w.RowStart(first), stride = w.ColumnStride(first);
+        ReadOnlySpan<float> p = w.Panels;
+        Span<float> padded = stackalloc float[PackedFloatMatrix.PanelRows];
+        padded.Clear();
+        y.Slice(first, count).CopyTo(padded);
+        TVec a = TLanes.Load(padded, 0);
+        for (int j = 0, c = 0; j < w.Cols; j++, c += stride) a = TLanes.FusedMultiplyAdd(TLanes.Load(p, o + c), TLanes.Create(x[j]), a);
+        TLanes.Store(a, padded, 0);
+        padded[..count].CopyTo(y.Slice(first, count));
     }
 }

@@ -11,7 +11,7 @@ internal static class FloatOutputLayer
         for (int b = 0; b < count; b++) model.HeadBias.CopyTo(outputs.Slice(b * size, size));
         if (!reference)
         {
-            FloatMatVec.MultiplyAdd(model.HeadWeight, inputs[..(count * width)], width, count, outputs, size);
+            FloatMatVec.MultiplyAdd(model.PackedHead, inputs[..(count * width)], count, outputs);
             return;
         }
         for (int b = 0; b < count; b++) FloatLstmReference.MatVecAdd(model.HeadWeight, inputs.Slice(b * width, width), outputs.Slice(b * size, size));

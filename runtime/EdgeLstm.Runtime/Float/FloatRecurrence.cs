@@ -38,12 +38,12 @@ public static class FloatRecurrence
             int first = reverse ? steps - done - n : done;
             Span<float> gates = scratch[..(n * streams * rows)];
             for (int i = 0; i < n * streams; i++) TensorPrimitives.Add(layer.BiasIh, layer.BiasHh, gates.Slice(i * rows, rows));
-            FloatMatVec.MultiplyAdd(layer.WeightIh, inputs.Slice(first * streams * width, n * streams * width), width, n * streams, gates, rows);
+            FloatMatVec.MultiplyAdd(layer.PackedIh, inputs.Slice(first * streams * width, n * streams * width), n * streams, gates);
             for (int s = 0; s < n; s++)
             {
                 int local = reverse ? n - 1 - s : s, t = first + local;
                 Span<float> g = gates.Slice(local * streams * rows, streams * rows);
-                FloatMatVec.MultiplyAdd(layer.WeightHh, h, hidden, streams, g, rows);
+                FloatMatVec.MultiplyAdd(layer.PackedHh, h, streams, g);
                 for (int b = 0; b < streams; b++)
                 {
                     Span<float> hb = h.Slice(b * hidden, hidden);

@@ -7,8 +7,12 @@ namespace EdgeLstm.Runtime.Kernels;
 /// </summary>
 internal interface IFloatLanes<TVector> where TVector : struct
 {
+    /// <summary>Floats per vector.</summary>
+    static abstract int Count { get; }
     static abstract TVector Create(float value);
     static abstract TVector Load(ReadOnlySpan<float> source, int offset);
+    /// <summary>Load at <paramref name="source"/> + <paramref name="offset"/> floats (hot loops that walk a ref).</summary>
+    static abstract TVector Load(ref float source, nint offset);
     /// <summary>int32 lanes converted to float.</summary>
     static abstract TVector LoadInt(ReadOnlySpan<int> source, int offset);
     static abstract void Store(TVector value, Span<float> destination, int offset);
@@ -28,8 +32,10 @@ internal interface IFloatLanes<TVector> where TVector : struct
 
 internal readonly struct FloatLanes128 : IFloatLanes<Vector128<float>>
 {
+    public static int Count => Vector128<float>.Count;
     public static Vector128<float> Create(float value) => Vector128.Create(value);
     public static Vector128<float> Load(ReadOnlySpan<float> source, int offset) => Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset);
+    public static Vector128<float> Load(ref float source, nint offset) => Vector128.LoadUnsafe(ref source, (nuint)offset);
     public static Vector128<float> LoadInt(ReadOnlySpan<int> source, int offset) => Vector128.ConvertToSingle(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset));
     public static void Store(Vector128<float> value, Span<float> destination, int offset) => value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
     public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
@@ -45,8 +51,10 @@ internal readonly struct FloatLanes128 : IFloatLanes<Vector128<float>>
 
 internal readonly struct FloatLanes256 : IFloatLanes<Vector256<float>>
 {
+    public static int Count => Vector256<float>.Count;
     public static Vector256<float> Create(float value) => Vector256.Create(value);
     public static Vector256<float> Load(ReadOnlySpan<float> source, int offset) => Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset);
+    public static Vector256<float> Load(ref float source, nint offset) => Vector256.LoadUnsafe(ref source, (nuint)offset);
     public static Vector256<float> LoadInt(ReadOnlySpan<int> source, int offset) => Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset));
     public static void Store(Vector256<float> value, Span<float> destination, int offset) => value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
     public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
@@ -62,8 +70,10 @@ internal readonly struct FloatLanes256 : IFloatLanes<Vector256<float>>
 
 internal readonly struct FloatLanes512 : IFloatLanes<Vector512<float>>
 {
+    public static int Count => Vector512<float>.Count;
     public static Vector512<float> Create(float value) => Vector512.Create(value);
     public static Vector512<float> Load(ReadOnlySpan<float> source, int offset) => Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset);
+    public static Vector512<float> Load(ref float source, nint offset) => Vector512.LoadUnsafe(ref source, (nuint)offset);
     public static Vector512<float> LoadInt(ReadOnlySpan<int> source, int offset) => Vector512.ConvertToSingle(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset));
     public static void Store(Vector512<float> value, Span<float> destination, int offset) => value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
     public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;

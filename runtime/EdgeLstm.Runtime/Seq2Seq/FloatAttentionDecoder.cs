@@ -15,7 +15,8 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
     private readonly FloatLstmModel _model;
     private readonly FloatEncoder _encoder;
     private readonly FloatLstmLayer _lstm;
-    private readonly float[] _bridgeWeight, _bridgeBias, _embedding, _attention, _attentionOut;
+    private readonly PackedFloatMatrix _bridgeWeight, _attention, _attentionOut;
+    private readonly float[] _bridgeBias, _embedding;
     private readonly int _hidden, _embeddingSize, _width;
     private readonly float[] _h, _c, _hOld, _cOld, _x, _scratch, _joined, _mixed, _bridgeInput;
     private float[] _keys = [], _weights = [], _outputs = [];
@@ -31,11 +32,11 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
         _hidden = d.Hidden;
         _embeddingSize = d.Embedding;
         _width = model.Description.EncoderWidth;
-        _bridgeWeight = model.Tensor(ModelTensors.BridgeWeight);
+        _bridgeWeight = new PackedFloatMatrix(model.Tensor(ModelTensors.BridgeWeight), _hidden, _width);
         _bridgeBias = model.Tensor(ModelTensors.BridgeBias);
         _embedding = model.Tensor(ModelTensors.DecoderEmbedding);
-        _attention = model.Tensor(ModelTensors.AttentionWeight);
-        _attentionOut = model.Tensor(ModelTensors.AttentionOutWeight);
+        _attention = new PackedFloatMatrix(model.Tensor(ModelTensors.AttentionWeight), _hidden, _width);
+        _attentionOut = new PackedFloatMatrix(model.Tensor(ModelTensors.AttentionOutWeight), _hidden, _width + _hidden);
         MaxStreams = maxStreams;
         Vocabulary = model.Description.Head.Size;
         _h = new float[maxStreams * _hidden];
@@ -68,7 +69,7 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
         // Keys W_a·E_t of every step, once per input.
         Span<float> keys = _keys.AsSpan(0, _steps * _hidden);
         keys.Clear();
-        FloatMatVec.MultiplyAdd(_attention, _outputs.AsSpan(0, _steps * _width), _width, _steps, keys, _hidden);
+        FloatMatVec.MultiplyAdd(_attention, _outputs.AsSpan(0, _steps * _width), _steps, keys);
         // h₀ = tanh(bridge · [forward output after the last step, reverse output after the first]), c₀ = 0.
         int top = _model.Description.Encoder[^1].Hidden;
         if (_model.Description.Encoder[^1].Bidirectional)
@@ -99,8 +100,7 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
         {
             ReadOnlySpan<float> h = _h.AsSpan(i * hidden, hidden);
             // Scores K_t·h, softmax over the input steps, context Σ α_t E_t.
-            weights.Clear();
-            FloatMatVec.MultiplyAdd(_keys.AsSpan(0, _steps * hidden), h, weights);
+            for (int t = 0; t < _steps; t++) weights[t] = TensorPrimitives.Dot(_keys.AsSpan(t * hidden, hidden), h);
             StableSoftmax.Compute(weights, weights); // a trained model's sharp attention gives scores whose exp overflows
             Span<float> joined = _joined.AsSpan(i * joinedWidth, joinedWidth);
             Span<float> context = joined[..width];
@@ -111,10 +111,10 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
         // tanh(W_c [context; h]) and the output layer, each one product over all streams.
         Span<float> mixed = _mixed.AsSpan(0, n * hidden);
         mixed.Clear();
-        FloatMatVec.MultiplyAdd(_attentionOut, _joined.AsSpan(0, n * joinedWidth), joinedWidth, n, mixed, hidden);
+        FloatMatVec.MultiplyAdd(_attentionOut, _joined.AsSpan(0, n * joinedWidth), n, mixed);
         TensorPrimitives.Tanh(mixed, mixed);
         for (int i = 0; i < n; i++) _model.HeadBias.CopyTo(logits.Slice(i * Vocabulary, Vocabulary));
-        FloatMatVec.MultiplyAdd(_model.HeadWeight, mixed, hidden, n, logits[..(n * Vocabulary)], Vocabulary);
+        FloatMatVec.MultiplyAdd(_model.PackedHead, mixed, n, logits[..(n * Vocabulary)]);
     }
 
     public void Reorder(ReadOnlySpan<int> parents)

@@ -10,7 +10,7 @@ public sealed record QualityChange(string Name, double Float, double Converted, 
 /// <summary>What a conversion did and what it cost: sizes, sparsity per matrix, the task's metric before and after.</summary>
 public sealed record ConversionReport(
     string Input, long InputBytes, string Output, long OutputBytes, string Format,
-    IReadOnlyList<(string Name, string Shape, double Sparsity)> Matrices, QualityChange? Quality)
+    IReadOnlyList<(string Name, string Shape, double Sparsity)> Matrices, QualityChange? Quality, string? WeightChoice = null)
 {
     public override string ToString()
     {
@@ -18,6 +18,7 @@ public sealed record ConversionReport(
         var inv = CultureInfo.InvariantCulture;
         s.AppendLine(string.Create(inv, $"input:   {Input}  {InputBytes:N0} bytes (float32 safetensors)"));
         s.AppendLine(string.Create(inv, $"output:  {Output}  {OutputBytes:N0} bytes ({Format}), {100.0 * OutputBytes / InputBytes:F1}% of the input"));
+        if (WeightChoice is not null) s.AppendLine($"weights: {WeightChoice}");
         s.AppendLine("matrix                         shape          sparsity");
         foreach (var (name, shape, sparsity) in Matrices)
             s.AppendLine(string.Create(inv, $"  {name,-28} {shape,-14} {100 * sparsity,6:F1}%"));

@@ -7,8 +7,12 @@ public sealed record ConvertOptions
     public required string Output { get; init; }
     public WeightType Weights { get; init; } = WeightType.Int8;
     public PruneSpec Prune { get; init; } = PruneSpec.None;
-    /// <summary>8, or 7: the multiplied int8 matrices keep |q| ≤ 63 (recorded in the file as weight_bits).</summary>
-    public int WeightBits { get; init; } = 8;
+    /// <summary>
+    /// 8, or 7: the multiplied int8 matrices keep |q| ≤ 63 (recorded in the file as weight_bits; CPUs with AVX-512BW
+    /// and no AVX-VNNI multiply them faster). Null (auto): with <see cref="ValidText"/>, 7 where its loss against 8
+    /// is within the task metric's <see cref="TaskMetric.Tolerance"/>, else 8; without validation data, 8.
+    /// </summary>
+    public int? WeightBits { get; init; }
     /// <summary>Validation data for the report (optional): text for a language model's bits/char, labelled texts for a classifier's accuracy.</summary>
     public string? ValidText { get; init; }
     /// <summary>Classifiers: score only the labelled texts of this fold (null = all).</summary>

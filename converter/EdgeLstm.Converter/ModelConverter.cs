@@ -20,15 +20,44 @@ public static class ModelConverter
         if (!options.Force && File.Exists(options.Output))
             throw new IOException($"{options.Output} exists; pass --force to overwrite it");
         bool safetensorsOut = options.Output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
+        TaskMetric? metric = options.ValidText is null ? null : TaskMetric.For(original, options.ValidText, options.ValidFold, options.EvalChars);
         var (bytes, format) = Build(original, inputFile, options, safetensorsOut);
+        double? score = null;
+        string? weightChoice = null;
+        if (options.WeightBits is null && options.Weights == WeightType.Int8 && !safetensorsOut)
+        {
+            if (metric is null) weightChoice = "8-bit (--weight-bits auto tries 7-bit weights only with --valid)";
+            else
+            {
+                var (seven, sevenFormat) = Build(original, inputFile, options with { WeightBits = 7 }, safetensorsOut);
+                double eight = ScoreCompact(metric, bytes, options.Output), withSeven = ScoreCompact(metric, seven, options.Output);
+                var inv = System.Globalization.CultureInfo.InvariantCulture;
+                if (metric.WithinTolerance(eight, withSeven))
+                {
+                    (bytes, format, score) = (seven, sevenFormat, withSeven);
+                    weightChoice = string.Create(inv, $"7-bit (auto: {metric.Name} {withSeven:F4} against {eight:F4} with 8-bit weights, within {metric.ToleranceText})");
+                }
+                else
+                {
+                    score = eight;
+                    weightChoice = string.Create(inv, $"8-bit (auto: 7-bit weights would give {metric.Name} {withSeven:F4} against {eight:F4}, more than {metric.ToleranceText} worse)");
+                }
+            }
+        }
         using ILanguageModel converted = safetensorsOut
             ? FloatLstmModel.FromSafeTensors(SafeTensorsReader.Parse(bytes, Path.GetFileName(options.Output)))
             : CompactModelLoader.Load(ModelFileReader.Parse(bytes, Path.GetFileName(options.Output)));
 
-        QualityChange? quality = options.ValidText is null ? null : Measure(original, converted, options);
+        QualityChange? quality = metric is null ? null : new QualityChange(metric.Name, metric.Score(original), score ?? metric.Score(converted), metric.On);
         AtomicFile.WriteAllBytes(options.Output, bytes, overwrite: options.Force);
         return new ConversionReport(options.Input, inputFile.FileLength, options.Output, bytes.Length, format,
-            Sparsity(converted), quality);
+            Sparsity(converted), quality, weightChoice);
+    }
+
+    private static double ScoreCompact(TaskMetric metric, byte[] bytes, string name)
+    {
+        using ILanguageModel model = CompactModelLoader.Load(ModelFileReader.Parse(bytes, Path.GetFileName(name)));
+        return metric.Score(model);
     }
 
     /// <summary>The converted file's bytes and a name of its format: <paramref name="original"/> pruned by options.Prune, then quantized (or float) as options say.</summary>
@@ -65,17 +94,13 @@ public static class ModelConverter
                 int[] calib = pruned.Tokenizer.Encode(StrictUtf8.ReadFile(options.CalibText));
                 hScales = ActivationCalibrator.HScales(pruned, calib.AsSpan(0, Math.Min(calib.Length, options.CalibChars)));
             }
-            bytes = CompactModelBuilder.Build(pruned, options.Weights, blockSparse, options.Prune.ToString(), Path.GetFileName(options.Input), hScales, options.WeightBits);
+            int bits = options.Weights == WeightType.Int8 ? options.WeightBits ?? 8 : 8;
+            bytes = CompactModelBuilder.Build(pruned, options.Weights, blockSparse, options.Prune.ToString(), Path.GetFileName(options.Input), hScales, bits);
             format = options.Weights == WeightType.Int8 ? (blockSparse ? "elstm int8 block-sparse 1x16" : "elstm int8") : "elstm f32";
+            if (bits == 7) format += ", 7-bit weights";
             if (hScales is not null) format += ", static activation scales";
         }
         return (bytes, format);
-    }
-
-    private static QualityChange Measure(FloatLstmModel original, ILanguageModel converted, ConvertOptions options)
-    {
-        TaskMetric metric = TaskMetric.For(original, options.ValidText!, options.ValidFold, options.EvalChars);
-        return new QualityChange(metric.Name, metric.Score(original), metric.Score(converted), metric.On);
     }
 
     private static IReadOnlyList<(string, string, double)> Sparsity(ILanguageModel model)

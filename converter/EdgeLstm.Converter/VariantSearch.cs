@@ -88,7 +88,7 @@ public static class VariantSearch
     }
 
     /// <summary>
-    /// The .elstm bytes of every variant of a float model, in order: f32, int8, int8 with static scales (with
+    /// The .elstm bytes of every variant of a float model, in order: f32, int8, int8 with 7-bit weights, int8 with static scales (with
     /// options.CalibText, models that step), int8 pruned by magnitude 50%, 1×16 blocks 50% per row and (models that
     /// step) 25% of the hidden units. A variant the model's shapes do not allow has null bytes and says why.
     /// </summary>
@@ -98,7 +98,8 @@ public static class VariantSearch
         var candidates = new List<(string Name, ConvertOptions Options)>
         {
             ("f32", options with { Weights = WeightType.F32, Prune = PruneSpec.None, CalibText = null }),
-            ("int8", options with { Weights = WeightType.Int8, Prune = PruneSpec.None, CalibText = null }),
+            ("int8", options with { Weights = WeightType.Int8, WeightBits = 8, Prune = PruneSpec.None, CalibText = null }),
+            ("int8 7-bit weights", options with { Weights = WeightType.Int8, WeightBits = 7, Prune = PruneSpec.None, CalibText = null }),
         };
         if (options.CalibText is not null && original.Description.IsSteppable)
             candidates.Add(("int8 static scales", options with { Weights = WeightType.Int8, Prune = PruneSpec.None }));

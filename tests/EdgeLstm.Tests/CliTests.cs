@@ -132,7 +132,8 @@ public sealed class CliTests : IDisposable
     {
         string output = _dir.File("tiny.elstm");
         var result = Convert(output, "--valid", TextFile("valid.txt", 600, seed: 6));
-        Assert.Matches(@"output: .*tiny\.elstm  [\d,]+ bytes \(elstm int8\), \d+\.\d% of the input", result.Stdout);
+        Assert.Matches(@"output: .*tiny\.elstm  [\d,]+ bytes \(elstm int8(, 7-bit weights)?\), \d+\.\d% of the input", result.Stdout);
+        Assert.Matches(@"weights: [78]-bit \(auto: ", result.Stdout); // --weight-bits auto weighed 7 bits on --valid
         Assert.Matches(@"bits/char on 600 validation characters: float \d+\.\d{4} → converted \d+\.\d{4}", result.Stdout);
         var generated = CliRunner.Run("generate", "--model", output, "--prompt", "the ", "-n", "20");
         Assert.Equal(0, generated.ExitCode);

@@ -235,4 +235,48 @@ public sealed class ConverterTests
         var claims = ModelFileReader.Parse(ModelFileWriter.Serialize(eight.Metadata with { WeightBits = 7 }, entries), "claims.elstm");
         Assert.Contains("outside [-63, 63], but weight_bits is 7", Assert.Throws<ModelFormatException>(() => CompactModelLoader.Load(claims)).Message);
     }
+
+    [Fact]
+    public void WeightBitsAutoPicksSevenBitsOnlyWhenValidationShowsTheLossWithinTheTaskTolerance()
+    {
+        string dir = Directory.CreateTempSubdirectory("edgelstm-bits").FullName;
+        try
+        {
+            string input = Arm64BitIdentityTests.RepoPath("runtime", "models", "moby-dick-char.safetensors");
+            string valid = Arm64BitIdentityTests.RepoPath(".cache", "moby-dick", "valid.txt");
+            var options = new ConvertOptions { Input = input, Output = Path.Combine(dir, "m.elstm"), ValidText = valid, EvalChars = 2000 };
+            ConversionReport auto = ModelConverter.Convert(options);
+            // The default model loses far less than 0.005 bits/char with 7-bit weights (docs/benchmarks.md): auto takes them.
+            Assert.StartsWith("7-bit (auto: bits/char", auto.WeightChoice);
+            Assert.Equal(7, ModelFileReader.Read(options.Output).Metadata.WeightBits);
+            Assert.Contains("7-bit weights", auto.Format);
+            // Without validation data auto cannot weigh the cost: 8 bits, and it says so.
+            ConversionReport blind = ModelConverter.Convert(options with { ValidText = null, Force = true });
+            Assert.Contains("only with --valid", blind.WeightChoice);
+            Assert.Null(ModelFileReader.Read(options.Output).Metadata.WeightBits);
+            // Explicit bits are taken as given, without a choice line.
+            ConversionReport seven = ModelConverter.Convert(options with { WeightBits = 7, Force = true });
+            Assert.Null(seven.WeightChoice);
+            Assert.Equal(7, ModelFileReader.Read(options.Output).Metadata.WeightBits);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Theory]
+    [InlineData(1.800, 1.8049, true)]   // bits/char: 0.0049 worse
+    [InlineData(1.800, 1.8051, false)]
+    public void BitsPerCharToleranceIsAbsolute(double reference, double candidate, bool within)
+    {
+        var metric = new TaskMetric("bits/char", true, 0.005, false, "t", _ => 0);
+        Assert.Equal(within, metric.WithinTolerance(reference, candidate));
+    }
+
+    [Theory]
+    [InlineData(192.29, 193.2, true)]    // MAE: +0.47%
+    [InlineData(192.29, 194.68, false)]  // births with 7-bit weights: +1.2%
+    public void MaeToleranceIsRelative(double reference, double candidate, bool within)
+    {
+        var metric = new TaskMetric("MAE", true, 0.005, true, "t", _ => 0);
+        Assert.Equal(within, metric.WithinTolerance(reference, candidate));
+    }
 }

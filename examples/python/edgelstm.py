@@ -9,7 +9,8 @@ import ctypes
 import os
 
 OK, INVALID_ARGUMENT, INVALID_HANDLE, FILE_NOT_FOUND, INVALID_MODEL, BUFFER_TOO_SMALL, UNSUPPORTED, INTERNAL = range(8)
-API_VERSION = 5
+API_VERSION = 6
+THREADS_AUTO = 0  # a second core only where the model is large enough for it to pay (API 6)
 
 
 class EdgeLstmError(Exception):
@@ -112,7 +113,7 @@ class Model:
 
     def runner(self, threads=1):
         """A Runner: many texts through this model on kept buffers; threads=2 runs a bidirectional int8 model's two
-        directions on two cores (the same results)."""
+        directions on two cores (the same results); THREADS_AUTO does so only where the model is large enough."""
         return Runner(self, threads)
 
     def classify(self, text):

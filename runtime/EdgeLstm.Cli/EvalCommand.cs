@@ -16,11 +16,7 @@ internal static class EvalCommand
         var text = new Argument<FileInfo>("text") { Description = "UTF-8 text file to score; for a punctuation tagger, punctuated lines; for a classifier, labelled texts (tab-separated, columns label and text); for a forecaster, a daily series CSV" };
         var fold = new Option<string?>("--fold") { Description = "Classifiers: score only the texts of this fold (the file's fold column); forecasters: the split scored (default test)" };
         var maxChars = new Option<int>("--max-chars") { Description = "Score only the first N characters (0 = all)", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int>("--threads")
-        {
-            Description = "Cores for int8 models: 1, or 2 (a language model or forecaster splits each layer's rows across them; a bidirectional model runs its two directions at once)",
-            DefaultValueFactory = _ => 1,
-        };
+        var threads = ModelSource.ThreadsOption("Cores for int8 models: 1, 2 (a language model or forecaster splits each layer's rows across them; a bidirectional model runs its two directions at once), or auto (the default): two where the model is large enough to gain");
         var beam = new Option<int>("--beam") { Description = "Sequence-to-sequence models: beam width (1 = greedy)", DefaultValueFactory = _ => 5 };
         var plot = new Option<FileInfo?>("--plot") { Description = "Forecasters: also draw the scored days and the forecasts made from every horizon-th day to this PNG" };
         var command = new Command("eval", "Measure a language model's bits per character, a classifier's accuracy, or a forecaster's MAE beside seasonal baselines")

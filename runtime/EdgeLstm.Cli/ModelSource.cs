@@ -1,3 +1,4 @@
+using EdgeLstm.Runtime.Int8;
 using EdgeLstm.Runtime.Format;
 using EdgeLstm.Runtime.SafeTensors;
 
@@ -38,16 +39,36 @@ internal static class ModelSource
         public void Dispose() => Model.Dispose();
     }
 
-    public static Option<int> CreateThreadsOption() => new("--threads")
+    public static Option<int> CreateThreadsOption() =>
+        ThreadsOption("Cores per step for int8 models: 1, 2 to split each layer's rows across two cores, or auto (the default): two where the model is large enough to gain");
+
+    /// <summary>
+    /// --threads auto|1|2 as <see cref="EncoderThreads"/> takes it (auto = 0, also when the option is absent: the
+    /// runtime then uses the second core only above a measured layer size, so `2` keeps meaning two).
+    /// </summary>
+    public static Option<int> ThreadsOption(string description) => new("--threads")
     {
-        Description = "Cores per step for int8 models: 1, or 2 to split each layer's rows across two cores",
-        DefaultValueFactory = _ => 1,
+        Description = description,
+        HelpName = "auto|1|2",
+        CustomParser = result =>
+        {
+            string value = result.Tokens.Count == 0 ? "auto" : result.Tokens[0].Value;
+            switch (value)
+            {
+                case "auto": return EncoderThreads.Auto;
+                case "1": return 1;
+                case "2": return 2;
+                default:
+                    result.AddError($"--threads must be auto, 1 or 2, got '{value}'");
+                    return EncoderThreads.Auto;
+            }
+        },
     };
 
     /// <summary>A session on the best kernels, on 1 or 2 cores (int8 models; float models always use one).</summary>
     public static ILanguageModelSession CreateSession(ILanguageModel model, int threads)
     {
-        if (threads is < 1 or > 2) throw new ArgumentException($"--threads must be 1 or 2, got {threads}");
+        if (threads is < EncoderThreads.Auto or > 2) throw new ArgumentException($"--threads must be auto, 1 or 2, got {threads}");
         // On stderr, so generated text and eval results on stdout stay clean.
         if (EdgeLstm.Runtime.Kernels.InstructionSetCheck.Limitation() is { } limitation) Console.Error.WriteLine($"warning: {limitation}");
         return model is EdgeLstm.Runtime.Int8.QuantizedLstmModel q
@@ -55,16 +76,13 @@ internal static class ModelSource
             : model.CreateSession();
     }
 
-    public static Option<int> CreateRunnerThreadsOption() => new("--threads")
-    {
-        Description = "Cores per text for int8 models: 1, or 2 to run each bidirectional layer's two directions at once (same results)",
-        DefaultValueFactory = _ => 1,
-    };
+    public static Option<int> CreateRunnerThreadsOption() =>
+        ThreadsOption("Cores per text for int8 models: 1, 2 to run each bidirectional layer's two directions at once (same results), or auto (the default): two where the model is large enough to gain");
 
     /// <summary>A whole-sequence runner on the best kernels, on 1 or 2 cores (int8 models; float models always use one).</summary>
     public static ISequenceRunner CreateRunner(ILanguageModel model, int threads)
     {
-        if (threads is < 1 or > 2) throw new ArgumentException($"--threads must be 1 or 2, got {threads}");
+        if (threads is < EncoderThreads.Auto or > 2) throw new ArgumentException($"--threads must be auto, 1 or 2, got {threads}");
         return model is EdgeLstm.Runtime.Int8.QuantizedLstmModel q
             ? q.CreateRunner(EdgeLstm.Runtime.Kernels.LstmKernels.For(q), threads)
             : model.CreateRunner();
@@ -73,7 +91,7 @@ internal static class ModelSource
     /// <summary>A sequence-to-sequence decoder on the best kernels, its encoder on 1 or 2 cores (int8 models; float models use one).</summary>
     public static ITransducer CreateTransducer(ILanguageModel model, int threads)
     {
-        if (threads is < 1 or > 2) throw new ArgumentException($"--threads must be 1 or 2, got {threads}");
+        if (threads is < EncoderThreads.Auto or > 2) throw new ArgumentException($"--threads must be auto, 1 or 2, got {threads}");
         return model is EdgeLstm.Runtime.Int8.QuantizedLstmModel q
             ? q.CreateTransducer(EdgeLstm.Runtime.Kernels.LstmKernels.For(q), BeamSearchTransducer.DefaultMaxBeam, threads)
             : model.CreateTransducer();

@@ -122,7 +122,7 @@ internal static unsafe class Exports
         nint* output = OutArg(session, "session");
         *output = 0;
         var owner = HandleTable.Get<NativeModel>(model, "model");
-        if (threads is < 1 or > 2) throw new NativeException(NativeStatus.InvalidArgument, $"threads must be 1 or 2, got {threads}");
+        if (threads is < EncoderThreads.Auto or > 2) throw new NativeException(NativeStatus.InvalidArgument, $"threads must be 0 (auto), 1 or 2, got {threads}");
         if (!owner.Model.Description.IsSteppable)
             throw new NativeException(NativeStatus.Unsupported,
                 $"a '{owner.Model.Description.Task}' model runs whole sequences, not steps: use edgelstm_model_run_tokens, edgelstm_model_run_text or edgelstm_model_classify");

@@ -18,7 +18,7 @@ internal static unsafe class RunnerExports
         if (runner == null) throw new NativeException(NativeStatus.InvalidArgument, "runner is NULL");
         *runner = 0;
         var owner = HandleTable.Get<NativeModel>(model, "model");
-        if (threads is < 1 or > 2) throw new NativeException(NativeStatus.InvalidArgument, $"threads must be 1 or 2, got {threads}");
+        if (threads is < EncoderThreads.Auto or > 2) throw new NativeException(NativeStatus.InvalidArgument, $"threads must be 0 (auto), 1 or 2, got {threads}");
         // Float models run on one core whatever is asked, as in the CLI's --threads.
         ISequenceRunner created = owner.Model is QuantizedLstmModel q ? q.CreateRunner(LstmKernels.For(q), threads) : owner.Model.CreateRunner();
         *runner = HandleTable.Add(new NativeRunner(created, owner.TextTokenizer));

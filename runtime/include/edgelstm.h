@@ -45,7 +45,11 @@ typedef enum edgelstm_status {
 
 /* The API this header declares. edgelstm_api_version() is the library's: a host built against a newer header
    than the library it loads can check before calling what the library lacks. */
-#define EDGELSTM_API_VERSION 5
+#define EDGELSTM_API_VERSION 6
+
+/* API 6. threads = EDGELSTM_THREADS_AUTO for sessions and runners: a second core only where it pays (a layer
+   direction's step of at least 4·128·(128 + 128) multiply-adds, and two cores in the process); 1 and 2 as before. */
+#define EDGELSTM_THREADS_AUTO 0
 
 typedef struct edgelstm_model edgelstm_model;
 typedef struct edgelstm_session edgelstm_session;
@@ -79,7 +83,8 @@ int edgelstm_model_token_text(const edgelstm_model *model, int32_t token, char *
 /* Input vector size (embedding size of a token model) and output count (the head's size) of a model. */
 int edgelstm_model_io_sizes(const edgelstm_model *model, size_t *input, size_t *outputs);
 
-/* A stream over a steppable model; threads = 1, or 2 to split each step across two cores (int8 models).
+/* A stream over a steppable model; threads = 1, 2 to split each step across two cores (int8 models), or
+   EDGELSTM_THREADS_AUTO (API 6).
    Models that are not steppable (bidirectional layers, pooled heads): EDGELSTM_UNSUPPORTED. */
 int edgelstm_session_create(const edgelstm_model *model, int threads, edgelstm_session **session);
 int edgelstm_session_free(edgelstm_session *session);
@@ -188,7 +193,7 @@ int edgelstm_model_generate(const edgelstm_model *model, const char *prompt, con
 int edgelstm_model_tag(const edgelstm_model *model, const char *utf8, char *output, size_t capacity, size_t *length);
 
 /* API 5. A whole-sequence runner: edgelstm_model_run_tokens/_text on buffers kept between calls (no allocation
-   once it has run its longest input, except for encoding text). threads = 1, or 2 to run each bidirectional
+   once it has run its longest input, except for encoding text). threads = 1, EDGELSTM_THREADS_AUTO (API 6), or 2 to run each bidirectional
    layer's two directions at once on an int8 model (the same outputs, bit for bit; a helper thread lives until
    edgelstm_runner_free; forward-only layers and float models stay on one core). Use a runner from one thread at a
    time; like a session it may outlive its model. */

@@ -57,7 +57,7 @@ static void *run_repeatedly(void *arg) {
 
 int main(int argc, char **argv) {
     if (argc < 4) { fprintf(stderr, "usage: %s CLASSIFIER.elstm TAGGER.elstm CHAR_MODEL.elstm\n", argv[0]); return 2; }
-    EXPECT(edgelstm_api_version() >= 5, "api version %d, runners need 5", edgelstm_api_version());
+    EXPECT(edgelstm_api_version() >= 6, "api version %d, runners with threads auto need 6", edgelstm_api_version());
 
     edgelstm_model *classifier = NULL, *tagger = NULL, *chars = NULL;
     expect_status(edgelstm_model_load(argv[1], &classifier), EDGELSTM_OK, "load classifier");
@@ -65,10 +65,10 @@ int main(int argc, char **argv) {
     expect_status(edgelstm_model_load(argv[3], &chars), EDGELSTM_OK, "load char model");
     if (!classifier || !tagger || !chars) { printf("%d passed, %d failed\n", passed, failed + 1); return 1; }
 
-    /* One and two threads, on each model, over inputs that grow and shrink (buffers sized by the longest so far). */
+    /* Auto (API 6), one and two threads, on each model, over inputs that grow and shrink (buffers sized by the longest so far). */
     char long_ci[4096] = "";
     for (int i = 0; i < 12; i++) strcat(long_ci, ci);
-    for (int threads = 1; threads <= 2; threads++) {
+    for (int threads = EDGELSTM_THREADS_AUTO; threads <= 2; threads++) {
         edgelstm_runner *runner = NULL;
         expect_status(edgelstm_runner_create(classifier, threads, &runner), EDGELSTM_OK, "runner on the classifier");
         for (int i = 0; i < SENTENCES; i++) compare_text(classifier, runner, sentences[i], "classifier");
@@ -119,7 +119,7 @@ int main(int argc, char **argv) {
 
     /* Handles: bad arguments, freed and foreign handles. */
     edgelstm_runner *runner = (edgelstm_runner *)0x1;
-    expect_status(edgelstm_runner_create(classifier, 0, &runner), EDGELSTM_INVALID_ARGUMENT, "threads 0");
+    expect_status(edgelstm_runner_create(classifier, -1, &runner), EDGELSTM_INVALID_ARGUMENT, "threads -1");
     EXPECT(runner == NULL, "a failed create leaves NULL");
     expect_status(edgelstm_runner_create(classifier, 3, &runner), EDGELSTM_INVALID_ARGUMENT, "threads 3");
     expect_status(edgelstm_runner_create(classifier, 1, NULL), EDGELSTM_INVALID_ARGUMENT, "NULL runner pointer");

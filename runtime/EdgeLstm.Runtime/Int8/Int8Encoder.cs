@@ -37,12 +37,12 @@ public sealed class Int8Encoder : IDisposable
     private int _disposed;
 
     /// <param name="streams">Independent streams run side by side (a batch); each weight row is read once for all.</param>
-    /// <param name="threads">1, or 2 (see the class summary).</param>
+    /// <param name="threads">1, 2 (see the class summary) or <see cref="EncoderThreads.Auto"/>.</param>
     /// <param name="steps">Steps the buffers hold at first; they grow to the longest run.</param>
     public Int8Encoder(QuantizedLstmModel model, ILstmKernels kernels, int streams = 1, int threads = 1, int steps = 1)
     {
         if (streams < 1) throw new ArgumentOutOfRangeException(nameof(streams), streams, "at least one stream");
-        if (threads is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be 1 or 2");
+        threads = EncoderThreads.Resolve(model.Description, threads);
         if (kernels.NeedsSevenBitWeights && model.WeightBits != 7)
             throw new ArgumentException($"kernels {kernels.Name} are exact only for files with 7-bit weights; {model.File.Source} has {model.WeightBits}-bit weights", nameof(kernels));
         ModelDescription d = model.Description;

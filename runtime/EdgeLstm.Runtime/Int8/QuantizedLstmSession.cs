@@ -21,7 +21,6 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
 
     internal QuantizedLstmSession(QuantizedLstmModel model, ILstmKernels kernels, int threads = 1)
     {
-        if (threads is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be 1 or 2");
         if (!model.Description.IsSteppable)
             throw new NotSupportedException($"a '{model.Description.Task}' model runs whole sequences, not steps: use CreateRunner");
         _model = model;

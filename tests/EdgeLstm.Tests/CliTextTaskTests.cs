@@ -60,25 +60,27 @@ public sealed class CliTextTaskTests : IDisposable
         string tagger = _dir.File("tagger.elstm");
         Assert.Equal(0, CliRunner.RunDev("convert", Tagger(), "-o", tagger).ExitCode);
         string[] texts = ["春花秋月何时了往事知多少", "小楼昨夜又东风故国不堪回首月明中春花秋月何时了往事知多少小楼昨夜又东风"];
-        var one = CliRunner.Run(["tag", "--model", tagger, .. texts]);
+        var one = CliRunner.Run(["tag", "--model", tagger, "--threads", "1", .. texts]);
         var two = CliRunner.Run(["tag", "--model", tagger, "--threads", "2", .. texts]);
-        Assert.True(one.ExitCode == 0 && two.ExitCode == 0, one.Stderr + two.Stderr);
+        var auto = CliRunner.Run(["tag", "--model", tagger, .. texts]); // the default, --threads auto
+        Assert.True(one.ExitCode == 0 && two.ExitCode == 0 && auto.ExitCode == 0, one.Stderr + two.Stderr + auto.Stderr);
         Assert.Equal(one.Stdout, two.Stdout);
+        Assert.Equal(one.Stdout, auto.Stdout);
         string classifier = _dir.File("classifier.safetensors"), int8 = _dir.File("classifier.elstm");
         TinyModels.Save(TinyModels.Classifier(seed: 9), classifier);
         Assert.Equal(0, CliRunner.RunDev("convert", classifier, "-o", int8).ExitCode);
         Assert.Equal(CliRunner.Run("classify", "--model", int8, "--all", "a good film", "the whale").Stdout,
             CliRunner.Run("classify", "--model", int8, "--all", "--threads", "2", "a good film", "the whale").Stdout);
-        AssertUserError(CliRunner.Run("tag", "--model", tagger, "--threads", "3", "春花"), "--threads must be 1 or 2, got 3");
+        AssertUserError(CliRunner.Run("tag", "--model", tagger, "--threads", "3", "春花"), "--threads must be auto, 1 or 2, got '3'");
         // eval takes the two-thread runner too: the same scores (only the time per character differs).
         string punctuated = _dir.File("threads-ci.txt");
         File.WriteAllText(punctuated, "春花秋月何时了，往事知多少。\n小楼昨夜又东风，故国不堪回首月明中。\n");
         static string Scores(string stdout) => System.Text.RegularExpressions.Regex.Replace(stdout, @"[\d.]+ µs/char", "");
-        var evalOne = CliRunner.Run("eval", "--model", tagger, punctuated);
+        var evalOne = CliRunner.Run("eval", "--model", tagger, "--threads", "1", punctuated);
         var evalTwo = CliRunner.Run("eval", "--model", tagger, "--threads", "2", punctuated);
         Assert.True(evalOne.ExitCode == 0 && evalTwo.ExitCode == 0, evalOne.Stderr + evalTwo.Stderr);
         Assert.Equal(Scores(evalOne.Stdout), Scores(evalTwo.Stdout));
-        AssertUserError(CliRunner.Run("eval", "--model", tagger, "--threads", "3", punctuated), "--threads must be 1 or 2, got 3");
+        AssertUserError(CliRunner.Run("eval", "--model", tagger, "--threads", "3", punctuated), "--threads must be auto, 1 or 2, got '3'");
         string g2p = Path.Combine(ClassifierTests.RepoRoot(), "runtime", "models", "g2p.elstm");
         string[] words = ["aggravated", "smartphone", "torchsharp", "cat"];
         var alone = CliRunner.Run(["g2p", "--model", g2p, .. words]);

@@ -30,14 +30,6 @@ public static class CompactModelLoader
     }
 
     /// <summary>The largest |q| of an int8 tensor (dense or block-sparse).</summary>
-    private static int MaxAbs(ModelFile file, TensorEntry t)
-    {
-        ReadOnlySpan<sbyte> values = t.Layout == TensorLayout.Dense ? file.SBytes(t) : new BlockSparseLayout(file.Bytes(t), t.Rows, t.BlockCount, t.Layout).Values;
-        int max = 0;
-        foreach (sbyte v in values) max = Math.Max(max, Math.Abs((int)v));
-        return max;
-    }
-
     private static ILanguageModel Build(ModelFile file)
     {
         string source = file.Source;
@@ -63,13 +55,10 @@ public static class CompactModelLoader
         var entries = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
         foreach (TensorSpec spec in specs)
             entries[spec.Name] = Expect(file, spec.Name, int8 && spec.IsQuantizable ? TensorDType.I8 : TensorDType.F32, spec.Shape);
-        if (meta.WeightBits is { } bits)
-        {
-            if (bits != 7 || !int8) throw new ModelFormatException($"{source}: metadata weight_bits is {bits}; expected 7 (with int8 weights) or no field");
-            foreach (TensorSpec spec in specs)
-                if (spec.IsMultiplied && MaxAbs(file, entries[spec.Name]) > 63)
-                    throw new ModelFormatException($"{source}: tensor '{spec.Name}' holds a value outside [-63, 63], but weight_bits is 7");
-        }
+        // The values themselves are checked when a 7-bit kernel first runs the model (QuantizedLstmModel.CheckSevenBitWeights):
+        // only those kernels depend on them, and reading every weight here would make each load read the whole file.
+        if (meta.WeightBits is { } bits && (bits != 7 || !int8))
+            throw new ModelFormatException($"{source}: metadata weight_bits is {bits}; expected 7 (with int8 weights) or no field");
         var known = new HashSet<string>(entries.Keys, StringComparer.Ordinal);
         if (staticScales) known.Add(ModelTensors.StaticHScales);
         foreach (TensorEntry t in file.Tensors)

@@ -43,8 +43,12 @@ public sealed class Int8Encoder : IDisposable
     {
         if (streams < 1) throw new ArgumentOutOfRangeException(nameof(streams), streams, "at least one stream");
         threads = EncoderThreads.Resolve(model.Description, threads);
-        if (kernels.NeedsSevenBitWeights && model.WeightBits != 7)
-            throw new ArgumentException($"kernels {kernels.Name} are exact only for files with 7-bit weights; {model.File.Source} has {model.WeightBits}-bit weights", nameof(kernels));
+        if (kernels.NeedsSevenBitWeights)
+        {
+            if (model.WeightBits != 7)
+                throw new ArgumentException($"kernels {kernels.Name} are exact only for files with 7-bit weights; {model.File.Source} has {model.WeightBits}-bit weights", nameof(kernels));
+            model.CheckSevenBitWeights();
+        }
         ModelDescription d = model.Description;
         _model = model;
         _kernels = kernels;

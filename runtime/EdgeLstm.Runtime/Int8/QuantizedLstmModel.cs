@@ -32,8 +32,30 @@ public sealed class QuantizedLstmModel : ILanguageModel
     private readonly Int8Matrix? _embedding;
 
     public ModelFile File { get; }
-    /// <summary>8, or 7 when the file says its multiplied matrices keep |q| ≤ 63 (checked on load): <see cref="LstmKernels.For"/> may then pick a 7-bit variant.</summary>
+    /// <summary>8, or 7 when the file says its multiplied matrices keep |q| ≤ 63 (<see cref="CheckSevenBitWeights"/>): <see cref="LstmKernels.For"/> may then pick a 7-bit variant.</summary>
     public int WeightBits => File.Metadata.WeightBits ?? 8;
+
+    private int _sevenBitsChecked; // 1 once CheckSevenBitWeights has passed
+
+    /// <summary>
+    /// Throws a <see cref="ModelFormatException"/> naming the tensor unless every matrix the kernels multiply keeps
+    /// |q| ≤ 63, as weight_bits 7 claims: the 7-bit kernel variants are exact only then (every other variant is exact
+    /// on any int8 values). Run once, when an encoder is first given a 7-bit variant, so that loading a file stays a
+    /// matter of mapping it and validating its headers, not reading every weight. Thread-safe.
+    /// </summary>
+    public void CheckSevenBitWeights()
+    {
+        if (Volatile.Read(ref _sevenBitsChecked) == 1) return;
+        foreach (TensorSpec spec in ModelTensors.Of(Description, fusedBiases: true))
+        {
+            if (!spec.IsMultiplied) continue;
+            TensorEntry t = File.Require(spec.Name);
+            ReadOnlySpan<sbyte> values = t.Layout == TensorLayout.Dense ? File.SBytes(t) : new BlockSparseLayout(File.Bytes(t), t.Rows, t.BlockCount, t.Layout).Values;
+            if (!values.IsEmpty && Math.Abs((int)System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values)) > 63)
+                throw new ModelFormatException($"{File.Source}: tensor '{spec.Name}' holds a value outside [-63, 63], but weight_bits is 7");
+        }
+        Volatile.Write(ref _sevenBitsChecked, 1);
+    }
     public ModelDescription Description { get; }
     /// <summary>False for models over float input vectors (<see cref="QuantizedLstmSession.StepInput"/>).</summary>
     public bool HasEmbedding => _embedding is not null;

@@ -171,7 +171,12 @@ build_native() {
   local rid=$1 cc=$2
   local out=$CACHE/native/$rid
   say "publishing libedgelstm.so for $rid (NativeAOT)"
-  if [[ $rid == linux-x64 ]]; then publish_aot runtime/EdgeLstm.Native "$rid" "$out" -p:IlcInstructionSet=x86-64-v3
+  if [[ $rid == linux-x64 ]]; then
+    publish_aot runtime/EdgeLstm.Native "$rid" "$out" -p:IlcInstructionSet=x86-64-v3
+    # The same library built for x86-64-v4 (AVX-512: the avx512bw kernels, 512-bit float) in glibc-hwcaps/x86-64-v4,
+    # which glibc's loader (2.33+) takes instead on CPUs that have it: hosts link -ledgelstm as before.
+    say "publishing libedgelstm.so for $rid x86-64-v4 (NativeAOT, glibc-hwcaps)"
+    publish_aot runtime/EdgeLstm.Native "$rid" "$out/glibc-hwcaps/x86-64-v4" -p:IlcInstructionSet=x86-64-v4
   else publish_aot runtime/EdgeLstm.Native "$rid" "$out"; fi
   mkdir -p "$out/include"
   cp runtime/include/edgelstm.h "$out/include/"
@@ -182,27 +187,33 @@ build_native() {
 
 # Runs the C ABI tests, the lifetime tests and the C example for one RID (arm64 under qemu); prints the tests'
 # "N passed" lines. Load/free cycles: 10,000 on x64, 1,000 under qemu (about a minute each).
+# `run_c_tests linux-x64 v3`: the same binaries with the loader told to skip glibc-hwcaps/x86-64-v4, so the x86-64-v3
+# library runs (on CPUs with AVX-512 the plain run above loads the v4 one); logs in c-linux-x64-v3.
 run_c_tests() {
-  local rid=$1 cycles=10000
+  local rid=$1 cycles=10000 logs=$CACHE/c-$1 label=$1
   local run=()
   [[ $rid == linux-arm64 ]] && run=(env QEMU_LD_PREFIX=/usr/aarch64-linux-gnu EDGELSTM_UNDER_QEMU=1 qemu-aarch64 -cpu max) && cycles=1000
-  say "C ABI tests ($rid)"
-  "${run[@]}" "$CACHE/c-$rid/test_capi" "$MODEL" | tee "$CACHE/c-$rid/test.log"
-  say "C ABI lifetime tests ($rid): $cycles load/free cycles from the file and from memory, sessions and runners"
+  if [[ ${2:-} == v3 ]]; then
+    run=(/lib64/ld-linux-x86-64.so.2 --glibc-hwcaps-mask x86-64-v3) cycles=1000 logs=$CACHE/c-$rid-v3 label="$rid, x86-64-v3 library"
+    mkdir -p "$logs"
+  fi
+  say "C ABI tests ($label)"
+  "${run[@]}" "$CACHE/c-$rid/test_capi" "$MODEL" | tee "$logs/test.log"
+  say "C ABI lifetime tests ($label): $cycles load/free cycles from the file and from memory, sessions and runners"
   # A 4 MiB first GC generation (hex, no 0x: the runtime's own parsing): by default it scales with the L3 cache,
   # and on a 300 MiB-L3 Xeon resident memory swung by 80 MB in leak-free loops, hiding what the test looks for.
-  DOTNET_GCgen0size=400000 "${run[@]}" "$CACHE/c-$rid/test_lifetime" "$MODEL" "$cycles" "$SENTIMENT_MODEL.elstm" | tee "$CACHE/c-$rid/lifetime.log"
-  say "C ABI classification tests ($rid)"
-  "${run[@]}" "$CACHE/c-$rid/test_classify" "$SENTIMENT_MODEL.elstm" "$MODEL" | tee "$CACHE/c-$rid/classify.log"
-  say "C ABI forecast tests ($rid)"
-  "${run[@]}" "$CACHE/c-$rid/test_forecast" "$FORECAST_MODEL.elstm" "$BIRTHS" "$SENTIMENT_MODEL.elstm" | tee "$CACHE/c-$rid/forecast.log"
-  say "C ABI sequence-to-sequence tests ($rid)"
-  "${run[@]}" "$CACHE/c-$rid/test_transduce" "$G2P_MODEL.elstm" "$SENTIMENT_MODEL.elstm" | tee "$CACHE/c-$rid/transduce.log"
-  say "C ABI text tests ($rid): poems in each form, punctuation restored, multi-byte UTF-8 both ways"
-  "${run[@]}" "$CACHE/c-$rid/test_text" "$TANG_MODEL.elstm" "$PUNCTUATION_MODEL.elstm" | tee "$CACHE/c-$rid/text.log"
-  say "C ABI runner tests ($rid): kept buffers and a second core, the same outputs"
-  "${run[@]}" "$CACHE/c-$rid/test_runner" "$SENTIMENT_MODEL.elstm" "$PUNCTUATION_MODEL.elstm" "$MODEL" | tee "$CACHE/c-$rid/runner.log"
-  say "C example ($rid)"
+  DOTNET_GCgen0size=400000 "${run[@]}" "$CACHE/c-$rid/test_lifetime" "$MODEL" "$cycles" "$SENTIMENT_MODEL.elstm" | tee "$logs/lifetime.log"
+  say "C ABI classification tests ($label)"
+  "${run[@]}" "$CACHE/c-$rid/test_classify" "$SENTIMENT_MODEL.elstm" "$MODEL" | tee "$logs/classify.log"
+  say "C ABI forecast tests ($label)"
+  "${run[@]}" "$CACHE/c-$rid/test_forecast" "$FORECAST_MODEL.elstm" "$BIRTHS" "$SENTIMENT_MODEL.elstm" | tee "$logs/forecast.log"
+  say "C ABI sequence-to-sequence tests ($label)"
+  "${run[@]}" "$CACHE/c-$rid/test_transduce" "$G2P_MODEL.elstm" "$SENTIMENT_MODEL.elstm" | tee "$logs/transduce.log"
+  say "C ABI text tests ($label): poems in each form, punctuation restored, multi-byte UTF-8 both ways"
+  "${run[@]}" "$CACHE/c-$rid/test_text" "$TANG_MODEL.elstm" "$PUNCTUATION_MODEL.elstm" | tee "$logs/text.log"
+  say "C ABI runner tests ($label): kept buffers and a second core, the same outputs"
+  "${run[@]}" "$CACHE/c-$rid/test_runner" "$SENTIMENT_MODEL.elstm" "$PUNCTUATION_MODEL.elstm" "$MODEL" | tee "$logs/runner.log"
+  say "C example ($label)"
   "${run[@]}" "$CACHE/c-$rid/generate" "$MODEL" "Call me Ishmael." 120 1
 }
 
@@ -321,15 +332,19 @@ case "${1:-}" in
     build_native linux-x64 gcc
     build_native linux-arm64 aarch64-linux-gnu-gcc
     run_c_tests linux-x64
+    run_c_tests linux-x64 v3
     run_c_tests linux-arm64
-    # The same classifier logits and forecasts on x64 (AVX2 kernels) and arm64 (NEON, under qemu): compared bit for bit.
+    # The same classifier logits and forecasts from both x64 libraries (x86-64-v4 where the CPU has it, and v3) and
+    # arm64 (NEON, under qemu): compared bit for bit.
     : > "$CACHE/digests.log"
     for kind in classify forecast transduce text; do
-      if [[ "$(grep -o 'digest [0-9a-f]*' "$CACHE/c-linux-x64/$kind.log")" == "$(grep -o 'digest [0-9a-f]*' "$CACHE/c-linux-arm64/$kind.log")" ]]; then
-        echo "1 passed, 0 failed" >> "$CACHE/digests.log"
-      else
-        echo "$kind digests differ between x64 and arm64" >&2; echo "0 passed, 1 failed" >> "$CACHE/digests.log"
-      fi
+      for x64 in c-linux-x64 c-linux-x64-v3; do
+        if [[ "$(grep -o 'digest [0-9a-f]*' "$CACHE/$x64/$kind.log")" == "$(grep -o 'digest [0-9a-f]*' "$CACHE/c-linux-arm64/$kind.log")" ]]; then
+          echo "1 passed, 0 failed" >> "$CACHE/digests.log"
+        else
+          echo "$kind digests differ between $x64 and arm64" >&2; echo "0 passed, 1 failed" >> "$CACHE/digests.log"
+        fi
+      done
     done
     build_cli
     # Which kernel variants the tests below run on this CPU, and why the others do not (the arm64 ones ran above).
@@ -383,6 +398,8 @@ case "${1:-}" in
       fi
       build_native "$rid" "$([[ $rid == linux-x64 ]] && echo gcc || echo aarch64-linux-gnu-gcc)"
       cp "$CACHE/native/$rid/libedgelstm.so" "$stage/lib/"
+      # x64: the x86-64-v4 build where glibc's loader looks for it first on AVX-512 CPUs.
+      [[ -d "$CACHE/native/$rid/glibc-hwcaps" ]] && cp -r "$CACHE/native/$rid/glibc-hwcaps" "$stage/lib/"
       cp runtime/include/edgelstm.h "$stage/include/"
       sed -e "s|@PREFIX@|/usr/local|" -e "s|@VERSION@|$VERSION|" examples/c/edgelstm.pc.in > "$stage/lib/pkgconfig/edgelstm.pc"
       mkdir -p "$stage/examples/c" && cp examples/c/generate.c "$stage/examples/c/"

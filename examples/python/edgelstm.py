@@ -42,8 +42,23 @@ class GenerateParams(ctypes.Structure):
     ]
 
 
+def _has_x86_64_v4():
+    """True on x64 CPUs with the AVX-512 set of x86-64-v4 (what glibc's loader checks for glibc-hwcaps/x86-64-v4)."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            flags = next((line.split() for line in info if line.startswith("flags")), [])
+    except OSError:
+        return False
+    return all(f in flags for f in ("avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"))
+
+
 def load_library(path=None):
     path = path or os.environ.get("EDGELSTM_LIB", "libedgelstm.so")
+    # A library given by path is not searched for, so glibc-hwcaps does not apply: take the x86-64-v4 build beside
+    # it ourselves where the CPU has AVX-512 (x64 releases ship lib/glibc-hwcaps/x86-64-v4/libedgelstm.so).
+    v4 = os.path.join(os.path.dirname(path), "glibc-hwcaps", "x86-64-v4", os.path.basename(path))
+    if os.path.dirname(path) and os.path.exists(v4) and _has_x86_64_v4():
+        path = v4
     lib = ctypes.CDLL(path)
     P, I32, SZ, F = ctypes.c_void_p, ctypes.c_int32, ctypes.c_size_t, ctypes.POINTER(ctypes.c_float)
     signatures = {

@@ -47,8 +47,9 @@ typedef enum edgelstm_status {
    than the library it loads can check before calling what the library lacks. */
 #define EDGELSTM_API_VERSION 6
 
-/* API 6. threads = EDGELSTM_THREADS_AUTO for sessions and runners: a second core only where it pays (a layer
-   direction's step of at least 4·128·(128 + 128) multiply-adds, and two cores in the process); 1 and 2 as before. */
+/* API 6. threads = EDGELSTM_THREADS_AUTO for sessions and runners: a second core only where it pays (a model with a
+   bidirectional layer, or a layer step of at least 4·128·(128 + 128) multiply-adds; two cores in the process); 1 and
+   2 as before. */
 #define EDGELSTM_THREADS_AUTO 0
 
 typedef struct edgelstm_model edgelstm_model;

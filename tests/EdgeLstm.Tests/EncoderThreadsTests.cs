@@ -4,7 +4,7 @@ namespace EdgeLstm.Tests;
 public sealed class EncoderThreadsTests
 {
     [Fact]
-    public void AutoTakesTwoCoresOnlyFromAHidden128LayerAndKeepsOneAndTwoAsGiven()
+    public void AutoTakesTwoCoresForBidirectionalModelsAndLargeForwardLayersAndKeepsOneAndTwoAsGiven()
     {
         using var births = (QuantizedLstmModel)CompactModelLoader.Load(Arm64BitIdentityTests.RepoPath("runtime", "models", "births-forecast.elstm"));
         using var tagger = (QuantizedLstmModel)CompactModelLoader.Load(Arm64BitIdentityTests.RepoPath("runtime", "models", "songci-punctuation.elstm"));
@@ -14,6 +14,12 @@ public sealed class EncoderThreadsTests
         int two = Environment.ProcessorCount >= 2 ? 2 : 1;
         using (var session = births.CreateSession(LstmKernels.For(births), EncoderThreads.Auto)) Assert.Equal(1, session.Threads);
         using (var runner = tagger.CreateRunner(LstmKernels.For(tagger), EncoderThreads.Auto)) Assert.Equal(two, runner.Threads);
+        // A small forward-only model stays on one core; a small bidirectional one splits its directions.
+        var smallForward = births.Description with { Encoder = [births.Description.Encoder[0] with { Hidden = 127 }] };
+        Assert.Equal(1, EncoderThreads.Resolve(smallForward, EncoderThreads.Auto));
+        Assert.Equal(two, EncoderThreads.Resolve(smallForward with { Encoder = [smallForward.Encoder[0] with { Bidirectional = true }] }, EncoderThreads.Auto));
+        var hidden128 = births.Description with { Encoder = [births.Description.Encoder[0] with { Hidden = 128 }], Input = births.Description.Input with { Size = 128 } };
+        Assert.Equal(two, EncoderThreads.Resolve(hidden128, EncoderThreads.Auto));
         using (var runner = tagger.CreateRunner(LstmKernels.For(tagger), 1)) Assert.Equal(1, runner.Threads);
         using (var session = births.CreateSession(LstmKernels.For(births), 2)) Assert.Equal(2, session.Threads); // 2 still means two
         Assert.Throws<ArgumentOutOfRangeException>(() => births.CreateSession(LstmKernels.For(births), 3));

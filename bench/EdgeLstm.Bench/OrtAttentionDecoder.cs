@@ -9,9 +9,9 @@ internal sealed class OrtAttentionDecoder : IAttentionDecoder
     private float[] _outputs = [], _keys = [], _h = [], _c = [];
     private int _steps;
 
-    public OrtAttentionDecoder(FloatLstmModel model, bool quantized)
+    public OrtAttentionDecoder(FloatLstmModel model, bool quantized, int threads = 1)
     {
-        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var options = OrtPeerModel.Options(threads);
         _encoder = new InferenceSession(OnnxSeq2SeqWriter.Encoder(model, quantized), options);
         _step = new InferenceSession(OnnxSeq2SeqWriter.DecoderStep(model, quantized), options);
         _hidden = model.Description.Head.Decoder!.Hidden;

@@ -10,12 +10,15 @@ namespace EdgeLstm.Bench;
 internal sealed class OrtPeerModel : PeerModel
 {
     private readonly bool _quantized;
+    private readonly int _threads;
     private readonly InferenceSession? _graph;
     private readonly string[] _inputNames, _outputNames;
 
-    public OrtPeerModel(FloatLstmModel model, bool quantized) : base(model)
+    /// <param name="threads">ONNX Runtime's intra-op threads (1, as every peer row; 2 for the Pareto suite's two-thread int8 row).</param>
+    public OrtPeerModel(FloatLstmModel model, bool quantized, int threads = 1) : base(model)
     {
         _quantized = quantized;
+        _threads = threads;
         ModelDescription d = model.Description;
         var names = new List<string> { model.HasEmbedding ? "tokens" : "x0" };
         var outputs = new List<string> { "logits" };
@@ -30,7 +33,7 @@ internal sealed class OrtPeerModel : PeerModel
             GraphBytes = OnnxSeq2SeqWriter.Encoder(model, quantized).Length + OnnxSeq2SeqWriter.DecoderStep(model, quantized).Length;
             return;
         }
-        using var options = Options();
+        using var options = Options(threads);
         byte[] graph = OnnxEncoderWriter.Write(model, quantized);
         GraphBytes = graph.Length;
         _graph = new InferenceSession(graph, options);
@@ -39,9 +42,9 @@ internal sealed class OrtPeerModel : PeerModel
     /// <summary>Bytes of the ONNX graph(s) the model runs as.</summary>
     public long GraphBytes { get; }
 
-    internal static SessionOptions Options() => new()
+    internal static SessionOptions Options(int threads = 1) => new()
     {
-        IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
     };
 
@@ -50,7 +53,7 @@ internal sealed class OrtPeerModel : PeerModel
     public override ISequenceRunner CreateRunner() => new Runner(this);
 
     public override ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) =>
-        new BeamSearchTransducer(new OrtAttentionDecoder(Model, _quantized), Description);
+        new BeamSearchTransducer(new OrtAttentionDecoder(Model, _quantized, _threads), Description);
 
     public override void Dispose() => _graph?.Dispose();
 

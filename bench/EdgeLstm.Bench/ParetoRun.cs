@@ -32,21 +32,24 @@ internal static class ParetoRun
         {
             "edgelstm" => CompactModelLoader.Load(ModelFileReader.Read(modelPath)),
             "ort-float" => new OrtPeerModel(FloatLstmModel.Load(safetensors), quantized: false),
-            "ort-int8" => new OrtPeerModel(FloatLstmModel.Load(safetensors), quantized: true),
+            "ort-int8" => new OrtPeerModel(FloatLstmModel.Load(safetensors), quantized: true, threads),
             // libtorch is loaded only in its own runs: the others' memory does not include it.
             "libtorch" => LoadTorch(safetensors),
             _ => throw new ArgumentException($"engine '{engine}': expected edgelstm, ort-float, ort-int8 or libtorch"),
         };
         double loadMillis = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        Func<ILanguageModel, ILanguageModelSession>? twoThreads = threads == 2
-            ? m => ((QuantizedLstmModel)m).CreateSession(LstmKernels.Default, threads: 2)
+        // Two threads: int8 EdgeLstm models through their two-thread session, runner or transducer; ONNX Runtime's int8
+        // graphs with two intra-op threads (set when it was made above).
+        if (threads == 2 && model is not (QuantizedLstmModel or OrtPeerModel)) throw new ArgumentException("two threads: int8 EdgeLstm models and ort-int8 only");
+        bool ours = threads == 2 && model is QuantizedLstmModel;
+        Func<ILanguageModel, ILanguageModelSession>? twoThreads = ours
+            ? m => ((QuantizedLstmModel)m).CreateSession(LstmKernels.For((QuantizedLstmModel)m), threads: 2)
             : null;
-        Func<ILanguageModel, ISequenceRunner>? twoThreadRunner = threads == 2
-            ? m => ((QuantizedLstmModel)m).CreateRunner(LstmKernels.Default, threads: 2)
+        Func<ILanguageModel, ISequenceRunner>? twoThreadRunner = ours
+            ? m => ((QuantizedLstmModel)m).CreateRunner(LstmKernels.For((QuantizedLstmModel)m), threads: 2)
             : null;
-        if (threads == 2 && model is not QuantizedLstmModel) throw new ArgumentException("two threads: int8 EdgeLstm models only");
-        Func<ILanguageModel, ITransducer>? twoThreadTransducer = threads == 2
-            ? m => ((QuantizedLstmModel)m).CreateTransducer(LstmKernels.Default, BeamSearchTransducer.DefaultMaxBeam, threads: 2)
+        Func<ILanguageModel, ITransducer>? twoThreadTransducer = ours
+            ? m => ((QuantizedLstmModel)m).CreateTransducer(LstmKernels.For((QuantizedLstmModel)m), BeamSearchTransducer.DefaultMaxBeam, threads: 2)
             : null;
         using var timed = new TimedModel(model, twoThreads, twoThreadRunner, twoThreadTransducer);
         TaskMetric metric = TaskMetric.For(model, data, fold, evalChars);

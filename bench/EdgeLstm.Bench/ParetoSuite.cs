@@ -21,7 +21,7 @@ public static class ParetoSuite
 
     internal sealed record Row(string Engine, string Variant, int Threads, ParetoMeasurement? Measured, string? Why)
     {
-        public string Label => Engine == EdgeLstmEngine ? $"{Variant}{(Threads > 1 ? $", {Threads} threads" : "")}" : Engine;
+        public string Label => Engine == EdgeLstmEngine ? $"{Variant}{(Threads > 1 ? $", {Threads} threads" : "")}" : Threads > 1 ? $"{Engine}, {Threads} threads" : Engine;
     }
 
     internal const string EdgeLstmEngine = "EdgeLstm";
@@ -90,6 +90,8 @@ public static class ParetoSuite
                     runs.Add((new Row(EdgeLstmEngine, "int8 block:0.5:row fine-tuned", 1, null, null), Args("edgelstm", 1, c.FineTuned, c)));
                 foreach (var (engine, arg) in Peers)
                     runs.Add((new Row(engine, "float weights", 1, null, null), Args(arg, 1, c.Model, c)));
+                // ONNX Runtime's int8 on two intra-op threads, beside EdgeLstm's two-thread row.
+                runs.Add((new Row(Peers[1].Engine, "float weights", 2, null, null), Args(Peers[1].Arg, 2, c.Model, c)));
 
                 var rows = new List<Row>();
                 for (int i = 0; i < runs.Count; i++)
@@ -134,7 +136,7 @@ public static class ParetoSuite
             "(a character or word stepped, a sentence or line run whole, a forecast day stepped, a word decoded). Batch 1; one thread unless said. " +
             "EdgeLstm runs each variant `convert --max-loss` weighs (pruning without fine-tuning), and the committed fine-tuned block-pruned character model; ONNX Runtime 1.31.1 and libtorch (TorchSharp 0.107.0) run the float model's " +
             "weights — ONNX Runtime as the float LSTM op, and as DynamicQuantizeLSTM with DynamicQuantizeMatMul for the output layer (its own int8, " +
-            "what `quantize_dynamic` makes). Pruned variants are not run on the peers: their dense kernels take the same time for zeros. " +
+            "what `quantize_dynamic` makes; the latter also on two intra-op threads). Pruned variants are not run on the peers: their dense kernels take the same time for zeros. " +
             "**first call** is the first item after loading (this process is JIT-compiled, so it includes compiling the code it runs, for every engine); " +
             "mean, p50 and p99 are over the other items. **peak RSS** is the process's VmHWM (the .NET runtime and the data included; libtorch only in its rows). " +
             "★ = on the Pareto front of p50 latency and the metric (no other row is both faster and at least as good). " +

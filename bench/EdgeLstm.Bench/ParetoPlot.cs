@@ -4,13 +4,16 @@ namespace EdgeLstm.Bench;
 
 /// <summary>
 /// A task's accuracy-against-latency figure (ScottPlot, PNG and SVG side by side): p50 latency on a log axis against
-/// the metric, one colour per engine, each EdgeLstm point named by its variant, the Pareto front joined by a dashed line.
+/// the metric, one colour per engine, every point named (EdgeLstm's by variant) where its label meets no other label,
+/// marker or the Pareto front (<see cref="LabelPlacement"/>), the front joined by a dashed line.
 /// </summary>
 internal static class ParetoPlot
 {
-    public static void Save(string pngPath, string title, string xLabel, string yLabel,
+    /// <returns>Pairs of labels that still overlap (0 unless the figure is too crowded to place them apart).</returns>
+    public static int Save(string pngPath, string title, string xLabel, string yLabel,
         IReadOnlyList<(string Engine, string Label, double Micros, double Metric, bool Front)> points)
     {
+        const int width = 1000, height = 600;
         var plot = new Plot();
         foreach (var group in points.GroupBy(p => p.Engine))
         {
@@ -18,18 +21,6 @@ internal static class ParetoPlot
             dots.LineWidth = 0;
             dots.MarkerSize = 10;
             dots.LegendText = group.Key;
-            if (group.Key != ParetoSuite.EdgeLstmEngine) continue;
-            // Variants that land on the same spot (a pruning that changed nothing measurable) share one label.
-            // Labels alternate below and above their points, so that neighbours in latency do not write over each other.
-            int n = 0;
-            foreach (var spot in group.GroupBy(p => (Math.Round(Math.Log10(p.Micros), 2), Math.Round(p.Metric, 4))).OrderBy(g => g.Key.Item1))
-            {
-                var first = spot.First();
-                var text = plot.Add.Text(string.Join(" / ", spot.Select(p => p.Label)), Math.Log10(first.Micros), first.Metric);
-                text.LabelFontSize = 11;
-                text.LabelOffsetX = 6;
-                text.LabelOffsetY = n++ % 2 == 0 ? -6 : 14;
-            }
         }
         var front = points.Where(p => p.Front).OrderBy(p => p.Micros).ToArray();
         if (front.Length > 1)
@@ -51,14 +42,51 @@ internal static class ParetoPlot
                 else ticks.AddMinor(Math.Log10(us));
             }
         plot.Axes.Bottom.TickGenerator = ticks;
-        plot.Axes.Margins(0.12, 0.15); // room for the labels under the lowest points
+        plot.Axes.Margins(0.12, 0.15); // room for the labels beside the outermost points
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.ShowLegend(Edge.Bottom); // below the data, never over a point
-        Write(pngPath, temp => plot.SavePng(temp, 1000, 600));
-        Write(Path.ChangeExtension(pngPath, ".svg"), temp => plot.SaveSvg(temp, 1000, 600));
+
+        // Every point is named (peers too: two ORT int8 rows share a colour). Points on the same spot share a label.
+        // The labels are placed in pixels once the layout is known: a first render fixes the axes and the data area.
+        var spots = points.GroupBy(p => (Math.Round(Math.Log10(p.Micros), 2), Math.Round(p.Metric, 4)))
+            .Select(g => (X: Math.Log10(g.First().Micros), Y: g.First().Metric, Text: string.Join(" / ", g.Select(ShortLabel)))).ToList();
+        plot.GetImage(width, height);
+        plot.Axes.SetLimits(plot.Axes.GetLimits());
+        PixelRect data = plot.RenderManager.LastRender.DataRect;
+        const double charWidth = 6.6, lineHeight = 14; // 11-point labels
+        var pixels = spots.Select(s => plot.GetPixel(new Coordinates(s.X, s.Y))).ToList();
+        var boxes = LabelPlacement.Place(
+            spots.Select((s, i) => ((double)pixels[i].X, (double)pixels[i].Y, s.Text.Length * charWidth, lineHeight)).ToList(),
+            [front.Select(p => plot.GetPixel(new Coordinates(Math.Log10(p.Micros), p.Metric))).Select(px => ((double)px.X, (double)px.Y)).ToArray()],
+            new LabelPlacement.Box(data.Left, data.Top, data.Width, data.Height));
+        for (int i = 0; i < spots.Count; i++)
+        {
+            // A label stacked away from its point gets a thin leader line to it.
+            var (nx, ny, distance) = LabelPlacement.Nearest(boxes[i], pixels[i].X, pixels[i].Y);
+            if (distance > 12)
+            {
+                Coordinates end = plot.GetCoordinates(new Pixel((float)nx, (float)ny));
+                var leader = plot.Add.Line(spots[i].X, spots[i].Y, end.X, end.Y);
+                leader.LineWidth = 0.6f;
+                leader.LineColor = Colors.Gray;
+            }
+            var text = plot.Add.Text(spots[i].Text, spots[i].X, spots[i].Y);
+            text.LabelFontSize = 11;
+            text.LabelAlignment = Alignment.UpperLeft;
+            text.LabelOffsetX = (float)(boxes[i].Left - pixels[i].X);
+            text.LabelOffsetY = (float)(boxes[i].Top - pixels[i].Y);
+        }
+        Write(pngPath, temp => plot.SavePng(temp, width, height));
+        Write(Path.ChangeExtension(pngPath, ".svg"), temp => plot.SaveSvg(temp, width, height));
+        return LabelPlacement.Collisions(boxes);
     }
+
+    /// <summary>An EdgeLstm point's variant; a peer's engine, shortened (the legend has the full names).</summary>
+    private static string ShortLabel((string Engine, string Label, double Micros, double Metric, bool Front) p) =>
+        p.Engine == ParetoSuite.EdgeLstmEngine ? p.Label
+            : p.Label.Replace("ONNX Runtime DynamicQuantizeLSTM", "ORT int8").Replace("ONNX Runtime LSTM", "ORT float");
 
     /// <summary>Through a temporary sibling and a rename, like every output.</summary>
     private static void Write(string path, Action<string> save)

@@ -140,7 +140,7 @@ public static class ParetoSuite
             "**first call** is the first item after loading (this process is JIT-compiled, so it includes compiling the code it runs, for every engine); " +
             "mean, p50 and p99 are over the other items. **peak RSS** is the process's VmHWM (the .NET runtime and the data included; libtorch only in its rows). " +
             "★ = on the Pareto front of p50 latency and the metric (no other row is both faster and at least as good). " +
-            "The figures plot p50 latency (log scale) against the metric.");
+            "The figures plot p50 latency (log scale) against the metric; `edgelstm-bench pareto-plots` draws them again from these tables.");
         foreach (var (c, metric, reference, rows) in results)
         {
             doc.AppendLine();
@@ -153,8 +153,9 @@ public static class ParetoSuite
             bool OnFront(Row r) => !measured.Any(o => o != r && o.Measured!.P50Micros <= r.Measured!.P50Micros && Worse(r, o) <= 0
                 && (o.Measured.P50Micros < r.Measured.P50Micros || Worse(r, o) < 0));
             string png = Path.Combine(plots, c.Slug + ".png");
-            ParetoPlot.Save(png, $"{c.Task}: {metric.Name} against latency", $"µs per {c.Item}, p50 (log scale)", metric.Name,
+            int collisions = ParetoPlot.Save(png, $"{c.Task}: {metric.Name} against latency", $"µs per {c.Item}, p50 (log scale)", metric.Name,
                 measured.Select(r => (r.Engine, r.Label, r.Measured!.P50Micros, r.Measured.Metric, OnFront(r))).ToList());
+            if (collisions > 0) Console.Error.WriteLine($"{png}: {collisions} pairs of labels overlap");
             doc.AppendLine($"![{c.Task}](pareto/{c.Slug}.png) ([SVG](pareto/{c.Slug}.svg))");
             doc.AppendLine();
             doc.AppendLine($"| engine | variant | model bytes | {metric.Name} | vs float | mean µs | p50 µs | p99 µs | first call ms | load ms | peak RSS MB | front |");

@@ -30,6 +30,8 @@ switch (args.FirstOrDefault())
     case "pareto":
         ParetoSuite.Run(args.Length > 1 ? args[1] : "docs/pareto.md", args.Length > 2 ? args[2..] : []);
         break;
+    case "pareto-plots":
+        return ParetoFigures.Redraw(args.Length > 1 ? args[1] : "docs/pareto.md");
     case "pareto-run":
         return ParetoRun.Run(args[1..]);
     case "poems":

@@ -16,20 +16,40 @@ internal static unsafe class ProductFormProbe
 {
     private const int Iterations = 2048, Accumulators = 8, BufferBytes = 4096;
 
-    private sealed record Form(string Name, bool Supported, int BytesPerOp, Func<nint, int> Run);
+    /// <param name="Kernel">The kernel variant whose inner loop is this form (null: a form no variant runs now).</param>
+    private sealed record Form(string Name, string? Kernel, bool Supported, int BytesPerOp, Func<nint, int> Run);
+
+    private static readonly Form[] Forms =
+    [
+        new("vpdpbusd ymm (AVX-VNNI: avxvnni-dpbusd)", "avxvnni-dpbusd", AvxVnni.IsSupported, 32, w => Loop256<Vnni256>((sbyte*)w)),
+        new("vpmaddubsw ymm, sign trick per row (avx2-maddubs before session 16)", null, Avx2.IsSupported, 32, w => Loop256<SignPerRow256>((sbyte*)w)),
+        new("vpmaddubsw ymm, |x| shared by the rows (avx2-maddubs Dot4 now)", "avx2-maddubs", Avx2.IsSupported, 32, w => Loop256<SharedAbs256>((sbyte*)w)),
+        new("vpmaddubsw ymm, 7-bit weights, x + 128 (no kernel: within noise of the above)", null, Avx2.IsSupported, 32, w => Loop256<Biased256>((sbyte*)w)),
+        new("vpmaddubsw zmm, masked negate per row (avx512bw-maddubs before session 16)", null, Avx512BW.IsSupported, 64, w => Loop512<SignPerRow512>((sbyte*)w)),
+        new("vpmaddubsw zmm, x's sign mask shared (avx512bw-maddubs Dot4 now)", "avx512bw-maddubs", Avx512BW.IsSupported, 64, w => Loop512<SharedSign512>((sbyte*)w)),
+        new("vpmaddubsw zmm, 7-bit weights, x + 128 (avx512bw-maddubs-w7)", "avx512bw-maddubs-w7", Avx512BW.IsSupported, 64, w => Loop512<Biased512>((sbyte*)w)),
+    ];
+
+    /// <summary>
+    /// The product form kernel variant <paramref name="kernel"/> runs, as a timed action and the multiply-adds one
+    /// call does; null where this probe has no form for it (NEON, scalar) or the CPU lacks it. `bench steps` divides
+    /// a step's multiply-adds by this rate for its "multiply-add bound".
+    /// </summary>
+    public static (string Form, Action Run, long MultiplyAdds)? For(string kernel)
+    {
+        Form? form = Forms.FirstOrDefault(f => f.Kernel == kernel && f.Supported);
+        if (form is null) return null;
+        // A pinned managed buffer: released with the action, no native allocation to free.
+        sbyte[] buffer = GC.AllocateArray<sbyte>(BufferBytes + 64, pinned: true);
+        var random = new Random(1);
+        for (int i = 0; i < buffer.Length; i++) buffer[i] = (sbyte)random.Next(-63, 64);
+        nint aligned = ((nint)Unsafe.AsPointer(ref buffer[0]) + 63) & ~(nint)63;
+        return (form.Name, () => { GC.KeepAlive(buffer); form.Run(aligned); }, (long)Iterations * Accumulators * form.BytesPerOp);
+    }
 
     public static void Run()
     {
-        Form[] forms =
-        [
-            new("vpdpbusd ymm (AVX-VNNI: avxvnni-dpbusd)", AvxVnni.IsSupported, 32, w => Loop256<Vnni256>((sbyte*)w)),
-            new("vpmaddubsw ymm, sign trick per row (avx2-maddubs before session 16)", Avx2.IsSupported, 32, w => Loop256<SignPerRow256>((sbyte*)w)),
-            new("vpmaddubsw ymm, |x| shared by the rows (avx2-maddubs Dot4 now)", Avx2.IsSupported, 32, w => Loop256<SharedAbs256>((sbyte*)w)),
-            new("vpmaddubsw ymm, 7-bit weights, x + 128 (no kernel yet)", Avx2.IsSupported, 32, w => Loop256<Biased256>((sbyte*)w)),
-            new("vpmaddubsw zmm, masked negate per row (avx512bw-maddubs before session 16)", Avx512BW.IsSupported, 64, w => Loop512<SignPerRow512>((sbyte*)w)),
-            new("vpmaddubsw zmm, x's sign mask shared (avx512bw-maddubs Dot4 now)", Avx512BW.IsSupported, 64, w => Loop512<SharedSign512>((sbyte*)w)),
-            new("vpmaddubsw zmm, 7-bit weights, x + 128 (no kernel yet)", Avx512BW.IsSupported, 64, w => Loop512<Biased512>((sbyte*)w)),
-        ];
+        Form[] forms = Forms;
         sbyte* weights = (sbyte*)NativeMemory.AlignedAlloc(BufferBytes, 64);
         try
         {

@@ -12,6 +12,11 @@ internal static class StepHarness
     {
         torch.set_num_threads(1);
         var best = LstmKernels.CreateBest();
+        // The peak of the product form these kernels run (ProductFormProbe), timed in turns with the steps.
+        var peak = ProductFormProbe.For(best.Name);
+        string peakText = peak is { } form
+            ? $"multiply-add bound: the step's int8 multiply-adds over one core's rate with {form.Form} on L1-resident weights (`bench products`), measured in this run; dense vs that: the step's time over it (and the rate it reached)."
+            : $"multiply-add bound: no probe of {best.Name}'s product form on this CPU (NEON and scalar forms are not probed).";
         Console.WriteLine($"kernels: {best.Name}; libtorch and ONNX Runtime threads: 1; µs per step; int8 (ours and ONNX Runtime's) and the read bound: best of 41 interleaved rounds");
         Console.WriteLine();
         Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 50% block, per row | int8 batch 8, per stream | read bound | dense vs bound | multiply-add bound | dense vs that | float scalar ref | float vectorized | float batch 8, per stream | libtorch nn.LSTM | libtorch addmm step | libtorch batch 8, per stream | ORT float LSTM | ORT int8 DynamicQuantizeLSTM | dense vs best libtorch | dense vs ORT int8 | block vs dense | block per row vs dense |");
@@ -49,17 +54,17 @@ internal static class StepHarness
                 }, 10),
                 (BandwidthProbe.Reader((int)weightBytes), Math.Max(1, (int)(4_000_000 / weightBytes))),
                 (() => ortInt8.Step(ortInput.Span), 20),
-                (MultiplyAddProbe.IsSupported ? MultiplyAddProbe.Runner() : () => { }, 1),
+                (peak?.Run ?? (() => { }), 1),
                 (() => sparseRowsSession.Step(token = (token + 1) & 7), 50),
             ]);
             double denseUs = t[0], sparseUs = t[1], twoUs = t[2], batchUs = t[3] / 8, boundUs = t[4], ortInt8Us = t[5], sparseRowsUs = t[7];
             long macs = 4L * hidden * (256 + hidden);
             string macBound = "", macRatio = "";
-            if (MultiplyAddProbe.IsSupported)
+            if (peak is { } p)
             {
-                double macBoundUs = t[6] * macs / MultiplyAddProbe.MultiplyAddsPerCall;
-                macBound = string.Create(CultureInfo.InvariantCulture, $"{macBoundUs:F2} ({MultiplyAddProbe.MultiplyAddsPerCall / t[6] / 1000:F0} GMAC/s)");
-                macRatio = string.Create(CultureInfo.InvariantCulture, $"{denseUs / macBoundUs:F2}x");
+                double macBoundUs = t[6] * macs / p.MultiplyAdds;
+                macBound = string.Create(CultureInfo.InvariantCulture, $"{macBoundUs:F2} ({p.MultiplyAdds / t[6] / 1000:F0} GMAC/s)");
+                macRatio = string.Create(CultureInfo.InvariantCulture, $"{denseUs / macBoundUs:F2}x ({macs / denseUs / 1000:F0} GMAC/s)");
             }
             double bandwidth = weightBytes / (boundUs * 1000);
             var floatSession = model.CreateReferenceSession();
@@ -86,7 +91,7 @@ internal static class StepHarness
         }
         Console.WriteLine();
         Console.WriteLine("read bound: the weight bytes over the streaming-read rate of a buffer of the same size, measured in this run.");
-        Console.WriteLine("multiply-add bound: the step's int8 multiply-adds over one core's vpdpbusd (256-bit) rate on registers, measured in this run.");
+        Console.WriteLine(peakText);
         foreach (string check in peerChecks) Console.WriteLine(check);
     }
 

@@ -103,9 +103,7 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
             for (int t = 0; t < _steps; t++) weights[t] = TensorPrimitives.Dot(_keys.AsSpan(t * hidden, hidden), h);
             StableSoftmax.Compute(weights, weights); // a trained model's sharp attention gives scores whose exp overflows
             Span<float> joined = _joined.AsSpan(i * joinedWidth, joinedWidth);
-            Span<float> context = joined[..width];
-            context.Clear();
-            for (int t = 0; t < _steps; t++) TensorPrimitives.MultiplyAdd(_outputs.AsSpan(t * width, width), weights[t], context, context);
+            AttentionContext.Compute(weights, _outputs.AsSpan(0, _steps * width), joined[..width]);
             h.CopyTo(joined[width..]);
         }
         // tanh(W_c [context; h]) and the output layer, each one product over all streams.

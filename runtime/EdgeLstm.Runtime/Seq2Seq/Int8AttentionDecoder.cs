@@ -127,7 +127,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<float> h = _h.AsSpan(i * hidden, hidden);
-            // Scores K_t·h (exact int8 products), softmax, context Σ α_t E_t: scalar, in a fixed order.
+            // Scores K_t·h (exact int8 products), softmax, context Σ α_t E_t in a fixed order (AttentionContext).
             float hScale = _kernels.Quantize(h, _q.AsSpan(0, hidden));
             _kernels.MatVec(_keysQ.AsSpan(0, steps * hidden), _keyRowSums.AsSpan(0, steps), _q.AsSpan(0, hidden), _scoreAcc.AsSpan(0, steps));
             _kernels.Dequantize(_scoreAcc.AsSpan(0, steps), _keyScales.AsSpan(0, steps), hScale, _keyZeros.AsSpan(0, steps), scores);
@@ -135,10 +135,9 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
             for (int t = 1; t < steps; t++) max = MathF.Max(max, scores[t]);
             float sum = 0f;
             for (int t = 0; t < steps; t++) sum += scores[t] = DeterministicMath.Exp(scores[t] - max);
+            for (int t = 0; t < steps; t++) scores[t] /= sum;
             Span<float> joined = _joined.AsSpan(i * joinedWidth, joinedWidth);
-            Span<float> context = joined[..width];
-            context.Clear();
-            for (int t = 0; t < steps; t++) AddScaled(context, scores[t] / sum, _outputs.AsSpan(t * width, width));
+            AttentionContext.Compute(scores, _outputs.AsSpan(0, steps * width), joined[..width]);
             h.CopyTo(joined[width..]);
         }
         // tanh(W_c [context; h]) and the output layer, each one product over all streams (a weight row read once for all).
@@ -146,28 +145,6 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
         ProjectAll(_weights.AttentionOut, _joined, _joinedQ, joinedWidth, n, null, mixed);
         for (int j = 0; j < mixed.Length; j++) mixed[j] = DeterministicMath.Tanh(mixed[j]);
         ProjectAll(_model.Head, _mixed, _mixedQ, hidden, n, _model.HeadBias, logits);
-    }
-
-    /// <summary>
-    /// c[j] += a·e[j]: a multiply, then an add, per element — lanes are independent and the JIT never fuses the two,
-    /// so every vector width gives the scalar loop's bits.
-    /// </summary>
-    private static void AddScaled(Span<float> c, float a, ReadOnlySpan<float> e)
-    {
-        int j = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var av = Vector256.Create(a);
-            for (; j + 8 <= c.Length; j += 8)
-                (Vector256.Create(c[j..]) + av * Vector256.Create(e[j..])).CopyTo(c[j..]);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            var av = Vector128.Create(a);
-            for (; j + 4 <= c.Length; j += 4)
-                (Vector128.Create(c[j..]) + av * Vector128.Create(e[j..])).CopyTo(c[j..]);
-        }
-        for (; j < c.Length; j++) c[j] += a * e[j];
     }
 
     /// <summary>y_i = bias + W·x_i for n vectors: each quantized by its own range, one exact int8 product for all, scaled per row and vector.</summary>

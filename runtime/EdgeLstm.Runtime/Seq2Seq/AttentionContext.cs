@@ -1,3 +1,5 @@
+using EdgeLstm.Runtime.Kernels;
+
 namespace EdgeLstm.Runtime;
 
 /// <summary>
@@ -16,50 +18,39 @@ internal static class AttentionContext
     {
         int width = context.Length, steps = alphas.Length, j = 0;
         if (outputs.Length < steps * width) throw new ArgumentException("fewer encoder outputs than steps × width", nameof(outputs));
-        ref float e = ref MemoryMarshal.GetReference(outputs);
-        ref float a = ref MemoryMarshal.GetReference(alphas);
-        ref float c = ref MemoryMarshal.GetReference(context);
-        if (Vector512.IsHardwareAccelerated)
-            for (; j + 64 <= width; j += 64)
-            {
-                Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
-                for (int t = 0; t < steps; t++)
-                {
-                    var at = Vector512.Create(Unsafe.Add(ref a, t));
-                    ref float row = ref Unsafe.Add(ref e, t * width + j);
-                    c0 += at * Vector512.LoadUnsafe(ref row);
-                    c1 += at * Vector512.LoadUnsafe(ref row, 16);
-                    c2 += at * Vector512.LoadUnsafe(ref row, 32);
-                    c3 += at * Vector512.LoadUnsafe(ref row, 48);
-                }
-                c0.StoreUnsafe(ref c, (nuint)j);
-                c1.StoreUnsafe(ref c, (nuint)j + 16);
-                c2.StoreUnsafe(ref c, (nuint)j + 32);
-                c3.StoreUnsafe(ref c, (nuint)j + 48);
-            }
-        if (Vector128.IsHardwareAccelerated)
-            for (; j + 16 <= width; j += 16)
-            {
-                Vector128<float> c0 = default, c1 = default, c2 = default, c3 = default;
-                for (int t = 0; t < steps; t++)
-                {
-                    var at = Vector128.Create(Unsafe.Add(ref a, t));
-                    ref float row = ref Unsafe.Add(ref e, t * width + j);
-                    c0 += at * Vector128.LoadUnsafe(ref row);
-                    c1 += at * Vector128.LoadUnsafe(ref row, 4);
-                    c2 += at * Vector128.LoadUnsafe(ref row, 8);
-                    c3 += at * Vector128.LoadUnsafe(ref row, 12);
-                }
-                c0.StoreUnsafe(ref c, (nuint)j);
-                c1.StoreUnsafe(ref c, (nuint)j + 4);
-                c2.StoreUnsafe(ref c, (nuint)j + 8);
-                c3.StoreUnsafe(ref c, (nuint)j + 12);
-            }
+        if (Vector512.IsHardwareAccelerated) j = Blocks<FloatLanes512, Vector512<float>>(alphas, outputs, context, j);
+        if (Vector128.IsHardwareAccelerated) j = Blocks<FloatLanes128, Vector128<float>>(alphas, outputs, context, j);
         for (; j < width; j++)
         {
             float sum = 0f;
-            for (int t = 0; t < steps; t++) sum += Unsafe.Add(ref a, t) * Unsafe.Add(ref e, t * width + j);
-            Unsafe.Add(ref c, j) = sum;
+            for (int t = 0; t < steps; t++) sum += alphas[t] * outputs[t * width + j];
+            context[j] = sum;
         }
+    }
+
+    /// <summary>Columns from <paramref name="j"/> in blocks of four vectors; returns where the blocks stopped.</summary>
+    private static int Blocks<TLanes, TVec>(ReadOnlySpan<float> alphas, ReadOnlySpan<float> outputs, Span<float> context, int j)
+        where TLanes : struct, IFloatLanes<TVec> where TVec : struct
+    {
+        int n = TLanes.Count, width = context.Length;
+        ref float e = ref MemoryMarshal.GetReference(outputs);
+        for (; j + 4 * n <= width; j += 4 * n)
+        {
+            TVec c0 = default, c1 = default, c2 = default, c3 = default;
+            for (int t = 0; t < alphas.Length; t++)
+            {
+                TVec at = TLanes.Create(alphas[t]);
+                ref float row = ref Unsafe.Add(ref e, t * width + j);
+                c0 = TLanes.Add(c0, TLanes.Multiply(at, TLanes.Load(ref row, 0)));
+                c1 = TLanes.Add(c1, TLanes.Multiply(at, TLanes.Load(ref row, n)));
+                c2 = TLanes.Add(c2, TLanes.Multiply(at, TLanes.Load(ref row, 2 * n)));
+                c3 = TLanes.Add(c3, TLanes.Multiply(at, TLanes.Load(ref row, 3 * n)));
+            }
+            TLanes.Store(c0, context, j);
+            TLanes.Store(c1, context, j + n);
+            TLanes.Store(c2, context, j + 2 * n);
+            TLanes.Store(c3, context, j + 3 * n);
+        }
+        return j;
     }
 }

@@ -31,8 +31,71 @@ public struct Int8DotAdvSimdSdot : IInt8Dot
         return sum;
     }
 
-    public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y) =>
-        Int8DotRows.FourByOne<Int8DotAdvSimdSdot>(ref w, stride, ref x, length, ref y);
+    /// <summary>Four rows against one x: each 16-byte slice of x loaded once for the four sdots (not timed natively: qemu only).</summary>
+    public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y)
+    {
+        if (length % 16 != 0)
+        {
+            Int8DotRows.FourByOne<Int8DotAdvSimdSdot>(ref w, stride, ref x, length, ref y);
+            return;
+        }
+        Vector128<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (nuint j = 0; j < (nuint)length; j += 16)
+        {
+            Vector128<sbyte> xv = Vector128.LoadUnsafe(ref x, j);
+            a0 = Dp.DotProduct(a0, Vector128.LoadUnsafe(ref w, j), xv);
+            a1 = Dp.DotProduct(a1, Vector128.LoadUnsafe(ref w, (nuint)stride + j), xv);
+            a2 = Dp.DotProduct(a2, Vector128.LoadUnsafe(ref w, 2 * (nuint)stride + j), xv);
+            a3 = Dp.DotProduct(a3, Vector128.LoadUnsafe(ref w, 3 * (nuint)stride + j), xv);
+        }
+        Sums(a0, a1, a2, a3).StoreUnsafe(ref y);
+    }
+
+    /// <summary>[Σa, Σb, Σc, Σd] by two rounds of pairwise adds (integers: the order does not change the sums).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Sums(Vector128<int> a, Vector128<int> b, Vector128<int> c, Vector128<int> d) =>
+        AdvSimd.Arm64.AddPairwise(AdvSimd.Arm64.AddPairwise(a, b), AdvSimd.Arm64.AddPairwise(c, d));
+
+    public static bool HasDot4x3 => true;
+
+    /// <summary>
+    /// Four rows × three vectors: twelve accumulators, three x slices and a weight slice — 16 of the 32 NEON registers;
+    /// each weight load serves three vectors (whole-sequence projections and batches). Not timed natively (qemu only).
+    /// </summary>
+    public static void Dot4x3(ref sbyte w, int stride, ref sbyte x0, ref sbyte x1, ref sbyte x2, int length, ref int y0, ref int y1, ref int y2)
+    {
+        if (length % 16 != 0)
+        {
+            Int8DotRows.FourByThreeOneAtATime<Int8DotAdvSimdSdot>(ref w, stride, ref x0, ref x1, ref x2, length, ref y0, ref y1, ref y2);
+            return;
+        }
+        Vector128<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector128<int> b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector128<int> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (nuint j = 0; j < (nuint)length; j += 16)
+        {
+            Vector128<sbyte> xa = Vector128.LoadUnsafe(ref x0, j), xb = Vector128.LoadUnsafe(ref x1, j), xc = Vector128.LoadUnsafe(ref x2, j);
+            Vector128<sbyte> r = Vector128.LoadUnsafe(ref w, j);
+            a0 = Dp.DotProduct(a0, r, xa);
+            b0 = Dp.DotProduct(b0, r, xb);
+            c0 = Dp.DotProduct(c0, r, xc);
+            r = Vector128.LoadUnsafe(ref w, (nuint)stride + j);
+            a1 = Dp.DotProduct(a1, r, xa);
+            b1 = Dp.DotProduct(b1, r, xb);
+            c1 = Dp.DotProduct(c1, r, xc);
+            r = Vector128.LoadUnsafe(ref w, 2 * (nuint)stride + j);
+            a2 = Dp.DotProduct(a2, r, xa);
+            b2 = Dp.DotProduct(b2, r, xb);
+            c2 = Dp.DotProduct(c2, r, xc);
+            r = Vector128.LoadUnsafe(ref w, 3 * (nuint)stride + j);
+            a3 = Dp.DotProduct(a3, r, xa);
+            b3 = Dp.DotProduct(b3, r, xb);
+            c3 = Dp.DotProduct(c3, r, xc);
+        }
+        Sums(a0, a1, a2, a3).StoreUnsafe(ref y0);
+        Sums(b0, b1, b2, b3).StoreUnsafe(ref y1);
+        Sums(c0, c1, c2, c3).StoreUnsafe(ref y2);
+    }
 
     public static Vector128<int> AccumulateBlock16(Vector128<int> acc, ref sbyte w, ref sbyte x) =>
         Dp.DotProduct(acc, Vector128.LoadUnsafe(ref w), Vector128.LoadUnsafe(ref x));

@@ -29,7 +29,6 @@ public static class CompactModelLoader
         return model;
     }
 
-    /// <summary>The largest |q| of an int8 tensor (dense or block-sparse).</summary>
     private static ILanguageModel Build(ModelFile file)
     {
         string source = file.Source;

@@ -56,6 +56,7 @@ public sealed class QuantizedLstmModel : ILanguageModel
         }
         Volatile.Write(ref _sevenBitsChecked, 1);
     }
+
     public ModelDescription Description { get; }
     /// <summary>False for models over float input vectors (<see cref="QuantizedLstmSession.StepInput"/>).</summary>
     public bool HasEmbedding => _embedding is not null;

@@ -37,8 +37,10 @@ public sealed class FloatBatchTests
     [InlineData(5, 1)]
     [InlineData(5, 7)]
     [InlineData(16, 8)]
-    [InlineData(37, 33)]   // whole slices and a remainder at every width
-    [InlineData(200, 100)] // more slices than one group of eight
+    [InlineData(37, 33)]   // a partial group only
+    [InlineData(200, 100)] // a whole group of 128 rows and a partial one
+    [InlineData(256, 9)]   // whole groups only
+    [InlineData(300, 20)]  // two whole groups and a partial one
     public void ProductsAreOneFusedChainPerOutputAloneBatchedAndAtEveryWidth(int rows, int cols)
     {
         const int count = 5;

@@ -16,6 +16,8 @@ internal interface IFloatLanes<TVector> where TVector : struct
     /// <summary>int32 lanes converted to float.</summary>
     static abstract TVector LoadInt(ReadOnlySpan<int> source, int offset);
     static abstract void Store(TVector value, Span<float> destination, int offset);
+    /// <summary>Store at <paramref name="destination"/> + <paramref name="offset"/> floats.</summary>
+    static abstract void Store(TVector value, ref float destination, nint offset);
     static abstract TVector Add(TVector a, TVector b);
     static abstract TVector Subtract(TVector a, TVector b);
     static abstract TVector Multiply(TVector a, TVector b);
@@ -38,6 +40,7 @@ internal readonly struct FloatLanes128 : IFloatLanes<Vector128<float>>
     public static Vector128<float> Load(ref float source, nint offset) => Vector128.LoadUnsafe(ref source, (nuint)offset);
     public static Vector128<float> LoadInt(ReadOnlySpan<int> source, int offset) => Vector128.ConvertToSingle(Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset));
     public static void Store(Vector128<float> value, Span<float> destination, int offset) => value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
+    public static void Store(Vector128<float> value, ref float destination, nint offset) => value.StoreUnsafe(ref destination, (nuint)offset);
     public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
     public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
     public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
@@ -57,6 +60,7 @@ internal readonly struct FloatLanes256 : IFloatLanes<Vector256<float>>
     public static Vector256<float> Load(ref float source, nint offset) => Vector256.LoadUnsafe(ref source, (nuint)offset);
     public static Vector256<float> LoadInt(ReadOnlySpan<int> source, int offset) => Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset));
     public static void Store(Vector256<float> value, Span<float> destination, int offset) => value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
+    public static void Store(Vector256<float> value, ref float destination, nint offset) => value.StoreUnsafe(ref destination, (nuint)offset);
     public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
     public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
     public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
@@ -76,6 +80,7 @@ internal readonly struct FloatLanes512 : IFloatLanes<Vector512<float>>
     public static Vector512<float> Load(ref float source, nint offset) => Vector512.LoadUnsafe(ref source, (nuint)offset);
     public static Vector512<float> LoadInt(ReadOnlySpan<int> source, int offset) => Vector512.ConvertToSingle(Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)offset));
     public static void Store(Vector512<float> value, Span<float> destination, int offset) => value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)offset);
+    public static void Store(Vector512<float> value, ref float destination, nint offset) => value.StoreUnsafe(ref destination, (nuint)offset);
     public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
     public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
     public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;

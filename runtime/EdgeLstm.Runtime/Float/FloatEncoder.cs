@@ -108,9 +108,12 @@ public sealed class FloatEncoder
                 FloatLstmLayer weights = reverse ? _model.ReverseLayers[k]! : _model.Layers[k];
                 if (_reference) Reference(weights, steps, reverse, state.H[k], state.C[k], layer.OutputWidth, direction * layer.Hidden);
                 else FloatRecurrence.Run(weights, _x, steps, n, reverse, state.H[k], state.C[k], _y, layer.OutputWidth, direction * layer.Hidden, _scratch);
-                // One step of one stream leaves the activated gates in _scratch[..4H] (FloatCellUpdate.Apply).
+                // One step of one stream leaves its gates' pre-activations in _scratch[..4H] (FloatCellUpdate.Apply).
                 if (Observer is { } observer && steps == 1 && n == 1 && !_reference)
+                {
+                    FloatCellUpdate.ActivateGates(_scratch.AsSpan(0, 4 * layer.Hidden));
                     observer.OnLayerStep(k, _scratch.AsSpan(0, 4 * layer.Hidden), state.H[k], state.C[k]);
+                }
             }
             (_x, _y) = (_y, _x);
         }

@@ -1,7 +1,8 @@
 namespace EdgeLstm.Runtime.Kernels;
 
 /// <summary>
-/// The float side of an int8 step: activation quantization, the fused gate update and the output logits.
+/// The float side of an int8 step: activation quantization, the gate update (pre-activations, then
+/// <see cref="LstmCell"/>) and the output logits.
 /// Element-wise with the same operations in the same order at every vector width (1, 4, 8 or 16 lanes),
 /// so every width gives the same bits as <see cref="Int8.Int8Reference"/>-style scalar code.
 /// </summary>
@@ -136,30 +137,8 @@ public static class FloatParts
             float f = bias[rf] + accIh[rf] * (sIh[rf] * xScale) + accHh[rf] * (sHh[rf] * hScale);
             float g = bias[rg] + accIh[rg] * (sIh[rg] * xScale) + accHh[rg] * (sHh[rg] * hScale);
             float o = bias[ro] + accIh[ro] * (sIh[ro] * xScale) + accHh[ro] * (sHh[ro] * hScale);
-            (c[j], h[j]) = Cell(i, f, g, o, c[j]);
+            (c[j], h[j]) = LstmCell.Update(i, f, g, o, c[j]);
         }
-    }
-
-    // The cell from its four pre-activations with two divisions instead of five. With A = 1 + e^-i, F = 1 + e^-f,
-    // G = e^2g and C = e^2c':  c' = f·c + i·g = (c·A·(G+1) + (G−1)·F) / (F·A·(G+1))  and
-    // h = o·tanh(c') = (C−1) / ((1 + e^-o)·(C+1)). The sigmoid inputs are clamped to ±20 and the tanh inputs to
-    // ±10, where both functions are already 0 or ±1 to float precision, so the products of exponentials stay
-    // finite (≤ 1.2e26). The same operations in the same order at every width below.
-    private const float GateLimit = 20f, TanhLimit = 10f;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static (float C, float H) Cell(float i, float f, float g, float o, float c)
-    {
-        float a = 1f + DeterministicMath.Exp(-MathF.Min(MathF.Max(i, -GateLimit), GateLimit));
-        float fd = 1f + DeterministicMath.Exp(-MathF.Min(MathF.Max(f, -GateLimit), GateLimit));
-        float gc = MathF.Min(MathF.Max(g, -TanhLimit), TanhLimit);
-        float ge = DeterministicMath.Exp(gc + gc);
-        float ag = a * (ge + 1f);
-        float cNew = (c * ag + (ge - 1f) * fd) / (fd * ag);
-        float cc = MathF.Min(MathF.Max(cNew, -TanhLimit), TanhLimit);
-        float ce = DeterministicMath.Exp(cc + cc);
-        float od = 1f + DeterministicMath.Exp(-MathF.Min(MathF.Max(o, -GateLimit), GateLimit));
-        return (cNew, (ce - 1f) / (od * (ce + 1f)));
     }
 
     /// <summary>Gate row r's pre-activations, one vector of lanes: bias + accIh·(sIh·xScale) + accHh·(sHh·hScale), in that order.</summary>
@@ -169,29 +148,17 @@ public static class FloatParts
         TLanes.Add(TLanes.Add(TLanes.Load(bias, r), TLanes.Multiply(TLanes.LoadInt(accIh, r), TLanes.Multiply(TLanes.Load(sIh, r), xScale))),
             TLanes.Multiply(TLanes.LoadInt(accHh, r), TLanes.Multiply(TLanes.Load(sHh, r), hScale)));
 
-    /// <summary><see cref="Cell"/> for the units [j, j + lanes), at any width.</summary>
+    /// <summary>The gate pre-activations and <see cref="LstmCell"/> for the units [j, j + lanes), at any width.</summary>
     private static void Gate<TLanes, TVector>(ReadOnlySpan<int> accIh, ReadOnlySpan<int> accHh, ReadOnlySpan<float> sIh, ReadOnlySpan<float> sHh,
         ReadOnlySpan<float> bias, float xScale, float hScale, Span<float> c, Span<float> h, int j) where TLanes : IFloatLanes<TVector> where TVector : struct
     {
         int hidden = h.Length;
-        TVector xs = TLanes.Create(xScale), hs = TLanes.Create(hScale), one = TLanes.Create(1f);
+        TVector xs = TLanes.Create(xScale), hs = TLanes.Create(hScale);
         TVector i = Pre<TLanes, TVector>(accIh, accHh, sIh, sHh, bias, xs, hs, j);
         TVector f = Pre<TLanes, TVector>(accIh, accHh, sIh, sHh, bias, xs, hs, hidden + j);
         TVector g = Pre<TLanes, TVector>(accIh, accHh, sIh, sHh, bias, xs, hs, 2 * hidden + j);
         TVector o = Pre<TLanes, TVector>(accIh, accHh, sIh, sHh, bias, xs, hs, 3 * hidden + j);
-        TVector gateLimit = TLanes.Create(GateLimit), gateFloor = TLanes.Create(-GateLimit);
-        TVector tanhLimit = TLanes.Create(TanhLimit), tanhFloor = TLanes.Create(-TanhLimit);
-        TVector a = TLanes.Add(one, DeterministicMath.Exp<TLanes, TVector>(TLanes.Negate(TLanes.Clamp(i, gateFloor, gateLimit))));
-        TVector fd = TLanes.Add(one, DeterministicMath.Exp<TLanes, TVector>(TLanes.Negate(TLanes.Clamp(f, gateFloor, gateLimit))));
-        TVector gc = TLanes.Clamp(g, tanhFloor, tanhLimit);
-        TVector ge = DeterministicMath.Exp<TLanes, TVector>(TLanes.Add(gc, gc));
-        TVector ag = TLanes.Multiply(a, TLanes.Add(ge, one));
-        TVector cNew = TLanes.Divide(TLanes.Add(TLanes.Multiply(TLanes.Load(c, j), ag), TLanes.Multiply(TLanes.Subtract(ge, one), fd)), TLanes.Multiply(fd, ag));
-        TLanes.Store(cNew, c, j);
-        TVector cc = TLanes.Clamp(cNew, tanhFloor, tanhLimit);
-        TVector ce = DeterministicMath.Exp<TLanes, TVector>(TLanes.Add(cc, cc));
-        TVector od = TLanes.Add(one, DeterministicMath.Exp<TLanes, TVector>(TLanes.Negate(TLanes.Clamp(o, gateFloor, gateLimit))));
-        TLanes.Store(TLanes.Divide(TLanes.Subtract(ce, one), TLanes.Multiply(od, TLanes.Add(ce, one))), h, j);
+        LstmCell.Update<TLanes, TVector>(i, f, g, o, c, h, j);
     }
 
     /// <summary>y[v] = bias[v] + acc[v]·(scale[v]·hScale): an int8 product's exact sums back to float.</summary>

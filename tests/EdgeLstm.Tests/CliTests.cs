@@ -80,6 +80,12 @@ public sealed class CliTests : IDisposable
         // The variant the CLI names is the one it runs: forcing one through the environment changes the line.
         var forced = CliRunner.RunWithEnvironment(new Dictionary<string, string> { [LstmKernels.EnvironmentVariable] = "scalar" }, "info", "--model", _model);
         Assert.Contains("kernels:      scalar\n", forced.Stdout);
+        // A list forces the first variant exact for the file's weights: a 7-bit-only one is passed over for 8 bits.
+        if (Int8DotAvx512BwSevenBit.IsSupported)
+        {
+            var listed = CliRunner.RunWithEnvironment(new Dictionary<string, string> { [LstmKernels.EnvironmentVariable] = $"{Int8DotAvx512BwSevenBit.Name},scalar" }, "info", "--model", _model);
+            Assert.Contains("kernels:      scalar\n", listed.Stdout);
+        }
     }
 
     [Fact]

@@ -3,7 +3,9 @@ namespace EdgeLstm.Runtime.Kernels;
 /// <summary>
 /// Picks kernels: <see cref="CreateBest"/> for the fastest this CPU supports, <see cref="AllSupported"/> for
 /// tests and benchmarks that run every variant on one machine. The environment variable
-/// <c>EDGELSTM_KERNEL</c> (a variant name such as <c>avx2-maddubs</c> or <c>scalar</c>) forces one.
+/// <c>EDGELSTM_KERNEL</c> (a variant name such as <c>avx2-maddubs</c> or <c>scalar</c>) forces one; a comma-separated
+/// list forces the first that is exact for the file's weight bits (<c>avx512bw-maddubs-w7,avx512bw-maddubs</c>: what a
+/// CPU with AVX-512BW and no AVX-VNNI picks, for 7- and 8-bit files alike).
 /// </summary>
 public static class LstmKernels
 {
@@ -53,8 +55,15 @@ public static class LstmKernels
     public static ILstmKernels CreateBest(int weightBits = 8)
     {
         string? forced = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrEmpty(forced)) return Create(forced);
-        return AllSupported(weightBits).First(); // scalar always is
+        if (string.IsNullOrEmpty(forced)) return AllSupported(weightBits).First(); // scalar always is
+        string[] names = forced.Split(',', StringSplitOptions.TrimEntries);
+        if (names.Length == 1) return Create(forced);
+        foreach (string name in names)
+        {
+            ILstmKernels kernels = Create(name);
+            if (!kernels.NeedsSevenBitWeights || weightBits == 7) return kernels;
+        }
+        throw new ArgumentException($"{EnvironmentVariable}={forced}: none of these is exact for {weightBits}-bit weights (the -w7 variants need 7-bit files)");
     }
 
     public static ILstmKernels Create(string name)

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLstm.Bench;
 
-// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | bandwidth | cores | products | bdn [BenchmarkDotNet args]
+// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | int4-accuracy [model...] | bandwidth | cores | products | bdn [BenchmarkDotNet args]
 switch (args.FirstOrDefault())
 {
     case "steps":
@@ -40,6 +40,9 @@ switch (args.FirstOrDefault())
     case "runners" when args.Length == 4:
         RunnerComparison.Run(args[1], args[2], args[3]);
         break;
+    case "int4-accuracy":
+        Int4Accuracy.Run(args[1..]);
+        break;
     case "runner-profile":
         RunnerProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 300);
         break;
@@ -62,7 +65,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(bdnArgs);
         break;
     default:
-        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | bandwidth | cores | products | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | int4-accuracy [model...] | bandwidth | cores | products | bdn [BenchmarkDotNet args]");
         return 2;
 }
 return 0;

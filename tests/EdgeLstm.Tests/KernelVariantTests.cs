@@ -299,12 +299,15 @@ public sealed class KernelVariantTests
     }
 
     [Theory]
-    [InlineData(false, 48)]
-    [InlineData(true, 48)]
-    [InlineData(false, 40)] // halves not on a 16-unit boundary
-    public void TwoThreadStepsAreBitIdenticalToOneThread(bool blockSparse, int hidden)
+    [InlineData(false, 48, 0)]
+    [InlineData(true, 48, 0)]
+    [InlineData(false, 40, 0)]    // halves not on a 16-unit boundary
+    [InlineData(false, 48, 1400)] // an output layer big enough to split between the threads (Int8Recurrence.SplitMatVecMultiplyAdds)
+    public void TwoThreadStepsAreBitIdenticalToOneThread(bool blockSparse, int hidden, int vocabulary)
     {
-        var model = TinyModels.Create(layers: 2, hidden: hidden, embedding: 32, seed: 23);
+        string text = vocabulary == 0 ? TinyModels.Text : new string(Enumerable.Range(0x4E00, vocabulary - 1).Select(c => (char)c).ToArray());
+        var model = TinyModels.Create(layers: 2, hidden: hidden, embedding: 32, seed: 23, text: text);
+        Assert.True(vocabulary == 0 || model.OutputSize * hidden >= Int8Recurrence.SplitMatVecMultiplyAdds);
         if (blockSparse) model = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
         var compact = (QuantizedLstmModel)CompactModelLoader.Load(
             ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, "t", "t"), "t.elstm"));

@@ -149,6 +149,9 @@ public sealed class Int8Encoder : IDisposable
         return Layers(steps);
     }
 
+    /// <summary>y = m · x for one vector, on both threads when a forward model's recurrence has a helper (<see cref="Int8Recurrence.MatVec"/>).</summary>
+    public void MatVec(Int8Matrix m, sbyte[] x, int[] y) => _recurrence.MatVec(m, x, y);
+
     /// <summary>The static scale of layer <paramref name="layer"/>'s h, or 0 for each vector's own range.</summary>
     public float HScale(int layer) => _model.StaticHScales?[layer] ?? 0f;
 

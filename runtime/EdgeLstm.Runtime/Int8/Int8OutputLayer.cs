@@ -10,14 +10,17 @@ internal sealed class Int8OutputLayer
 {
     private readonly QuantizedLstmModel _model;
     private readonly ILstmKernels _kernels;
+    private readonly Int8Encoder? _encoder; // a session's: one vector's product through its threads
     private sbyte[] _q = [];
     private float[] _scales = [], _outputs = [];
     private int[] _acc = [];
 
-    public Int8OutputLayer(QuantizedLstmModel model, ILstmKernels kernels, int vectors = 1)
+    /// <param name="encoder">When given, one vector's product goes through <see cref="Int8Encoder.MatVec"/> (on two threads if it has them).</param>
+    public Int8OutputLayer(QuantizedLstmModel model, ILstmKernels kernels, int vectors = 1, Int8Encoder? encoder = null)
     {
         _model = model;
         _kernels = kernels;
+        _encoder = encoder;
         Reserve(vectors);
     }
 
@@ -32,7 +35,8 @@ internal sealed class Int8OutputLayer
         Reserve(count);
         for (int b = 0; b < count; b++)
             _scales[b] = Int8Recurrence.QuantizeH(_kernels, inputs.Slice(b * width, width), _q.AsSpan(b * width, width), staticScale);
-        head.MatMul(_kernels, _q.AsSpan(0, count * width), count, _acc.AsSpan(0, count * size));
+        if (count == 1 && _encoder is not null) _encoder.MatVec(head, _q, _acc);
+        else head.MatMul(_kernels, _q.AsSpan(0, count * width), count, _acc.AsSpan(0, count * size));
         for (int b = 0; b < count; b++)
             _kernels.Dequantize(_acc.AsSpan(b * size, size), head.Scales, _scales[b], _model.HeadBias, _outputs.AsSpan(b * size, size));
         return _outputs.AsSpan(0, count * size);

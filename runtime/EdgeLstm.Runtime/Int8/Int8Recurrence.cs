@@ -8,7 +8,8 @@ namespace EdgeLstm.Runtime.Int8;
 /// product (each weight row read once for all); W_hh·h and the cell update are sequential. Products are exact
 /// int32 and the cell update is the kernels' own, so every path gives the same bits on every kernel variant.
 /// With two threads (N = 1), a persistent helper takes the upper half of each layer's units — their W_ih and
-/// W_hh rows and their cell update — or the second half of a chunk's projections (<see cref="StepHelperThread"/>).
+/// W_hh rows and their cell update — or the second half of a chunk's projections (<see cref="StepHelperThread"/>);
+/// <see cref="MatVec"/> lends it to a session's output layer the same way.
 /// Buffers are allocated here once; <see cref="Run"/> allocates nothing.
 /// </summary>
 [SkipLocalsInit]
@@ -31,11 +32,17 @@ public sealed class Int8Recurrence : IDisposable
     // it; Start and Join are full fences, so the helper always sees the whole job.
     private Job _job;
 
-    private enum JobKind { Step, Projections, Recurrent }
+    private enum JobKind { Step, Projections, Recurrent, Rows }
 
-    /// <summary>One piece of helper work: a layer's step (its W_ih rows too, T = 1), a chunk's recurrent step, or projections [From, To).</summary>
-    private readonly record struct Job(JobKind Kind, QuantizedLstmLayer Layer, sbyte[] Inputs, int InputOffset, int From, int To, int ProjectionRow,
-        float XScale, float HScale, float[] H, float[] C);
+    /// <summary>
+    /// One piece of helper work: a layer's step (its W_ih rows too, T = 1), a chunk's recurrent step, projections
+    /// [From, To), or rows [From, To) of <see cref="Matrix"/> times one vector (Inputs) into Products.
+    /// </summary>
+    private readonly record struct Job(JobKind Kind, QuantizedLstmLayer? Layer, sbyte[] Inputs, int InputOffset, int From, int To, int ProjectionRow,
+        float XScale, float HScale, float[] H, float[] C, Int8Matrix? Matrix = null, int[]? Products = null);
+
+    /// <summary>Multiply-adds below which <see cref="MatVec"/> stays on one thread: the handoff (about a microsecond here) would cost more.</summary>
+    public const int SplitMatVecMultiplyAdds = 64 * 1024;
 
     public Int8Recurrence(ILstmKernels kernels, int widestHidden, int streams = 1, int threads = 1)
     {
@@ -138,6 +145,27 @@ public sealed class Int8Recurrence : IDisposable
     }
 
     /// <summary>
+    /// y = m · x for one quantized vector (exact int32, as <see cref="Int8Matrix.MatVec"/>). With a helper and at least
+    /// <see cref="SplitMatVecMultiplyAdds"/>, the rows are split between the two threads — a language model's output
+    /// layer (10,000 × 256 for the word model: 2.5 MB, more than one core's L2) then streams half its bytes on each core.
+    /// </summary>
+    public void MatVec(Int8Matrix m, sbyte[] x, int[] y)
+    {
+        int rows = m.Rows;
+        if (x.Length < m.Columns || y.Length < rows) throw new ArgumentException("matrix × vector buffers do not match the matrix");
+        if (_helper is null || (long)rows * m.Columns < SplitMatVecMultiplyAdds)
+        {
+            m.MatVec(_kernels, x.AsSpan(0, m.Columns), y.AsSpan(0, rows));
+            return;
+        }
+        int split = rows / 2 / 16 * 16; // 16 int32 outputs to a cache line: the halves never write the same line
+        _job = new Job(JobKind.Rows, null, x, 0, split, rows, 0, 0, 0, [], [], m, y);
+        _helper.Start();
+        m.MatVecRows(_kernels, x.AsSpan(0, m.Columns), y.AsSpan(0, split), 0);
+        _helper.Join();
+    }
+
+    /// <summary>
     /// h quantized as the model's activation scheme says — by a fixed scale (static activations), or by its own range
     /// when <paramref name="staticScale"/> is 0 — the one place that choice is made. Returns the scale used.
     /// </summary>
@@ -180,7 +208,12 @@ public sealed class Int8Recurrence : IDisposable
     /// <summary>One thread's share of a job: the lower or upper half of the units, or of the projected vectors.</summary>
     private void Half(in Job job, bool upper)
     {
-        QuantizedLstmLayer layer = job.Layer;
+        if (job.Kind == JobKind.Rows)
+        {
+            job.Matrix!.MatVecRows(_kernels, job.Inputs.AsSpan(0, job.Matrix.Columns), job.Products.AsSpan(job.From, job.To - job.From), job.From);
+            return;
+        }
+        QuantizedLstmLayer layer = job.Layer!;
         int hidden = layer.HiddenSize, rows = 4 * hidden, width = layer.InputSize;
         if (job.Kind == JobKind.Projections)
         {

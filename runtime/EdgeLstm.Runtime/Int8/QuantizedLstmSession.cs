@@ -25,7 +25,7 @@ public sealed class QuantizedLstmSession : ILanguageModelSession, IDisposable
             throw new NotSupportedException($"a '{model.Description.Task}' model runs whole sequences, not steps: use CreateRunner");
         _model = model;
         _encoder = new Int8Encoder(model, kernels, streams: 1, threads, steps: PrefillChunk);
-        _head = new Int8OutputLayer(model, kernels);
+        _head = new Int8OutputLayer(model, kernels, encoder: _encoder);
     }
 
     public int Threads => _encoder.Threads;

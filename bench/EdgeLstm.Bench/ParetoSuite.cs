@@ -82,8 +82,9 @@ public static class ParetoSuite
                     string file = Path.Combine(directory, name.Replace(' ', '_').Replace(':', '-') + ".elstm");
                     AtomicFile.WriteAllBytes(file, bytes, overwrite: true);
                     runs.Add((new Row(EdgeLstmEngine, name, 1, null, null), Args("edgelstm", 1, file, c)));
-                    // Two threads: an int8 session splits each layer's units; a runner (and a seq2seq encoder), a BiLSTM's two directions.
-                    if (name == "int8" && (original.Description.IsSteppable || original.Description.IsBidirectional))
+                    // Two threads: an int8 session splits each layer's units and its output layer's rows; a runner (and a seq2seq
+                    // encoder), a BiLSTM's two directions. For both weight widths: `convert` keeps either, by the task's metric.
+                    if (name is "int8" or "int8 7-bit weights" && (original.Description.IsSteppable || original.Description.IsBidirectional))
                         runs.Add((new Row(EdgeLstmEngine, name, 2, null, null), Args("edgelstm", 2, file, c)));
                 }
                 if (c.FineTuned is not null && File.Exists(c.FineTuned))
@@ -130,7 +131,7 @@ public static class ParetoSuite
         doc.AppendLine("# Accuracy against latency, every committed model");
         doc.AppendLine();
         doc.AppendLine(string.Create(inv, $"`./build.sh bench pareto`, {started:yyyy-MM-dd HH:mm} UTC, {(DateTime.UtcNow - started).TotalMinutes:F0} minutes; {CpuName()}, ") +
-            $"{Environment.ProcessorCount} cores, int8 kernels {EdgeLstm.Runtime.Kernels.LstmKernels.Default.Name}. Written by `bench/EdgeLstm.Bench/ParetoSuite.cs`.");
+            $"{Environment.ProcessorCount} cores, int8 kernels {EdgeLstm.Runtime.Kernels.LstmKernels.Default.Name} (7-bit files: {EdgeLstm.Runtime.Kernels.LstmKernels.CreateBest(weightBits: 7).Name}){(Environment.GetEnvironmentVariable(EdgeLstm.Runtime.Kernels.LstmKernels.EnvironmentVariable) is { Length: > 0 } forced ? $", forced by {EdgeLstm.Runtime.Kernels.LstmKernels.EnvironmentVariable}={forced}" : "")}. Written by `bench/EdgeLstm.Bench/ParetoSuite.cs`.");
         doc.AppendLine();
         doc.AppendLine("Each row is one process: the model loaded, then scored by the task's metric on the held-out split, every item timed " +
             "(a character or word stepped, a sentence or line run whole, a forecast day stepped, a word decoded). Batch 1; one thread unless said. " +

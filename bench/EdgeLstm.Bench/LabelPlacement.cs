@@ -2,8 +2,8 @@ namespace EdgeLstm.Bench;
 
 /// <summary>
 /// Where each point's label goes on a figure, in pixels: the first of the spots around the point (right, above
-/// right, below right, above, below, left…, then rows stacked further above and below, which the figure joins to
-/// their point by a leader line) whose box meets no other label, no marker and no segment of the lines given, and
+/// right, below right, above, below, left…, then rows stacked further above and below, up to seven deep, which the figure
+/// joins to their point by a leader line) whose box meets no other label, no marker and no segment of the lines given, and
 /// stays inside the data area; where every spot is taken, the one that overlaps least. Greedy, points from left to
 /// right: enough for a dozen labels.
 /// </summary>
@@ -50,10 +50,11 @@ internal static class LabelPlacement
                 new(x + Gap, y - h / 2, w, h), new(x + Gap, y - h - Gap / 2, w, h), new(x + Gap, y + Gap / 2, w, h),
                 new(x - w / 2, y - h - Gap, w, h), new(x - w / 2, y + Gap, w, h), new(x - Gap - w, y - h / 2, w, h),
                 new(x - Gap - w, y - h - Gap / 2, w, h), new(x - Gap - w, y + Gap / 2, w, h),
-                .. Enumerable.Range(1, 4).SelectMany(k => new Box[]
+                .. Enumerable.Range(1, 7).SelectMany(k => new Box[]
                 {
                     new(x + Gap, y - (k + 1) * h - Gap, w, h), new(x + Gap, y + k * h + Gap, w, h),
                     new(x - Gap - w, y - (k + 1) * h - Gap, w, h), new(x - Gap - w, y + k * h + Gap, w, h),
+                    new(x - w / 2, y - (k + 1) * h - Gap, w, h), new(x - w / 2, y + k * h + Gap, w, h),
                 }),
             ];
             Box best = spots[0];

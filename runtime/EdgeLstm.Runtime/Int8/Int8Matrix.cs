@@ -9,6 +9,8 @@ public sealed class Int8Matrix
     private readonly TensorEntry _entry;
     // Block-sparse matrices up to 512 columns: the sparse kernels' pair offsets, derived at load like the row sums.
     private readonly BlockPairIndex? _pairs;
+    // Dense matrices of short rows: a copy with rows in lanes, for the variants with panel products.
+    private readonly Int8Panels? _panels;
 
     public Int8Matrix(ModelFile file, TensorEntry entry)
     {
@@ -22,6 +24,7 @@ public sealed class Int8Matrix
         // One pass over the weights at load, so kernels that multiply by biased activations can remove the bias.
         RowSums = Layout == TensorLayout.Dense ? Int8RowSums.Dense(Dense, Rows, Columns) : Int8Reference.RowSums(BlockSparse);
         _pairs = Layout == TensorLayout.Dense ? null : BlockPairIndex.Build(BlockSparse, Columns);
+        _panels = Layout == TensorLayout.Dense && Columns <= Int8Panels.MaxColumns ? new Int8Panels(Dense, Rows, Columns) : null;
     }
 
     public int Rows { get; }
@@ -52,14 +55,17 @@ public sealed class Int8Matrix
     public void MatVecRows(ILstmKernels kernels, ReadOnlySpan<sbyte> x, Span<int> y, int start)
     {
         ReadOnlySpan<int> sums = RowSums.AsSpan(start, y.Length);
-        if (Layout == TensorLayout.Dense) kernels.MatVec(Dense.Slice(start * Columns, y.Length * Columns), sums, x, y);
+        if (_panels is not null && kernels.HasPanels && start % Int8Panels.BlockRows == 0 && (y.Length % Int8Panels.BlockRows == 0 || start + y.Length == Rows))
+            kernels.PanelMatVec(_panels, start / Int8Panels.BlockRows, sums, x, y);
+        else if (Layout == TensorLayout.Dense) kernels.MatVec(Dense.Slice(start * Columns, y.Length * Columns), sums, x, y);
         else kernels.BlockSparseMatVec(BlockSparse.Rows(start, y.Length), sums, x, y);
     }
 
     /// <summary>Exact int32 products of every row with <paramref name="x"/>.</summary>
     public void MatVec(ILstmKernels kernels, ReadOnlySpan<sbyte> x, Span<int> y)
     {
-        if (Layout == TensorLayout.Dense) kernels.MatVec(Dense, RowSums, x, y);
+        if (_panels is not null && kernels.HasPanels) kernels.PanelMatVec(_panels, 0, RowSums, x, y[..Rows]);
+        else if (Layout == TensorLayout.Dense) kernels.MatVec(Dense, RowSums, x, y);
         else kernels.BlockSparseMatVec(BlockSparse, RowSums, x, y);
     }
 

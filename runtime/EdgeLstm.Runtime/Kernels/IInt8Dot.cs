@@ -59,6 +59,15 @@ public interface IInt8Dot
     /// </summary>
     static virtual Vector256<int> AccumulatePair(Vector256<int> acc, ref sbyte w, ref sbyte x) =>
         throw new NotSupportedException("this variant has no 256-bit block pairs");
+    /// <summary>True for variants with <see cref="PanelBlock"/> (products of <see cref="Int8.Int8Panels"/>).</summary>
+    static virtual bool HasPanels => false;
+    /// <summary>
+    /// One block of an <see cref="Int8.Int8Panels"/> matrix (64 rows, <paramref name="quads"/> column quads, from
+    /// <paramref name="w"/>) against x (quads × 4 bytes, biased as <see cref="BiasedActivations"/> says): the 64 rows'
+    /// sums to y[0..63], each quad's four bytes of x broadcast against eight or sixteen rows at once.
+    /// </summary>
+    static virtual void PanelBlock(ref sbyte w, ref sbyte x, int quads, ref int y) =>
+        throw new NotSupportedException("this variant has no panel products");
     /// <summary>True for variants with <see cref="Dot4x3"/> (batched products: prefill, batches of sessions).</summary>
     static virtual bool HasDot4x3 => false;
     /// <summary>

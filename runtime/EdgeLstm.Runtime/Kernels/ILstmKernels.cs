@@ -14,6 +14,13 @@ public interface ILstmKernels
     /// activation need it to remove the bias; the others ignore it.
     /// </summary>
     void MatVec(ReadOnlySpan<sbyte> w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y);
+    /// <summary>True when <see cref="PanelMatVec"/> runs here (variants with panel products; the others take <see cref="MatVec"/>).</summary>
+    bool HasPanels { get; }
+    /// <summary>
+    /// The same product from the repacked matrix (<see cref="Int8.Int8Panels"/>), for its rows [64·firstBlock,
+    /// 64·firstBlock + y.Length) (y.Length a multiple of 64 or reaching its last row); <paramref name="rowSums"/> for those rows.
+    /// </summary>
+    void PanelMatVec(Int8.Int8Panels w, int firstBlock, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y);
     /// <summary>The same over the kept 1×16 blocks only (row sums over the kept weights).</summary>
     void BlockSparseMatVec(BlockSparseLayout w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y);
     /// <summary>y[b·rows + r] = Σ_j w[r, j]·x[b·cols + j] for <paramref name="count"/> vectors: each weight row is read once for all of them.</summary>

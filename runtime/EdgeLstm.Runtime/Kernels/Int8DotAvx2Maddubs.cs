@@ -24,6 +24,30 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
     private static Vector256<int> SignedBlock(Vector256<byte> xAbs, Vector256<sbyte> x, Vector256<sbyte> w) =>
         Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(xAbs, Avx2.Sign(w, x)), Vector256<short>.One);
 
+    public static bool HasPanels => true;
+
+    // Eight accumulators of eight rows; |x| once per quad, each row's w signed by x (w·x = |x|·(w·sign x)).
+    public static void PanelBlock(ref sbyte w, ref sbyte x, int quads, ref int y)
+    {
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (int q = 0; q < quads; q++)
+        {
+            Vector256<sbyte> xv = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref x, 4 * q)))).AsSByte();
+            Vector256<byte> xAbs = Avx2.Abs(xv);
+            ref sbyte p = ref Unsafe.Add(ref w, 256 * q);
+            a0 = Avx2.Add(a0, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref p)));
+            a1 = Avx2.Add(a1, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref p, 32)));
+            a2 = Avx2.Add(a2, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref p, 64)));
+            a3 = Avx2.Add(a3, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref p, 96)));
+            a4 = Avx2.Add(a4, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref p, 128)));
+            a5 = Avx2.Add(a5, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref p, 160)));
+            a6 = Avx2.Add(a6, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref p, 192)));
+            a7 = Avx2.Add(a7, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref p, 224)));
+        }
+        a0.StoreUnsafe(ref y); a1.StoreUnsafe(ref y, 8); a2.StoreUnsafe(ref y, 16); a3.StoreUnsafe(ref y, 24);
+        a4.StoreUnsafe(ref y, 32); a5.StoreUnsafe(ref y, 40); a6.StoreUnsafe(ref y, 48); a7.StoreUnsafe(ref y, 56);
+    }
+
     public static int Dot(ref sbyte w, ref sbyte x, int length)
     {
         var acc = Vector256<int>.Zero;

@@ -15,6 +15,26 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
     public static bool BiasedActivations => false;
     public static int RowMultiple => 32;
 
+    public static bool HasPanels => true;
+
+    // Four accumulators of sixteen rows; |x| and x's sign mask once per quad for the 64 rows.
+    public static void PanelBlock(ref sbyte w, ref sbyte x, int quads, ref int y)
+    {
+        Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int q = 0; q < quads; q++)
+        {
+            Vector512<sbyte> xv = Vector512.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref x, 4 * q)))).AsSByte();
+            Vector512<byte> xAbs = Avx512BW.Abs(xv);
+            Vector512<sbyte> negative = Vector512.LessThan(xv, Vector512<sbyte>.Zero);
+            ref sbyte p = ref Unsafe.Add(ref w, 256 * q);
+            a0 += SignedBlock(xAbs, negative, Vector512.LoadUnsafe(ref p));
+            a1 += SignedBlock(xAbs, negative, Vector512.LoadUnsafe(ref p, 64));
+            a2 += SignedBlock(xAbs, negative, Vector512.LoadUnsafe(ref p, 128));
+            a3 += SignedBlock(xAbs, negative, Vector512.LoadUnsafe(ref p, 192));
+        }
+        a0.StoreUnsafe(ref y); a1.StoreUnsafe(ref y, 16); a2.StoreUnsafe(ref y, 32); a3.StoreUnsafe(ref y, 48);
+    }
+
     public static int Dot(ref sbyte w, ref sbyte x, int length)
     {
         var acc = Vector512<int>.Zero;

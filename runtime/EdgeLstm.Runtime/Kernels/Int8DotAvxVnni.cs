@@ -107,6 +107,30 @@ public struct Int8DotAvxVnni : IInt8Dot
         Int8DotAvx2Maddubs.Reduce4(c0, c1, c2, c3).StoreUnsafe(ref y2);
     }
 
+    public static bool HasPanels => true;
+
+    // Eight accumulators of eight rows; each quad of x broadcast once for the 64 rows.
+    public static void PanelBlock(ref sbyte w, ref sbyte x, int quads, ref int y)
+    {
+        ref byte xb = ref Unsafe.As<sbyte, byte>(ref x);
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (int q = 0; q < quads; q++)
+        {
+            Vector256<byte> xv = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xb, 4 * q))).AsByte();
+            ref sbyte p = ref Unsafe.Add(ref w, 256 * q);
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, xv, Vector256.LoadUnsafe(ref p));
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, xv, Vector256.LoadUnsafe(ref p, 32));
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, xv, Vector256.LoadUnsafe(ref p, 64));
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, xv, Vector256.LoadUnsafe(ref p, 96));
+            a4 = AvxVnni.MultiplyWideningAndAdd(a4, xv, Vector256.LoadUnsafe(ref p, 128));
+            a5 = AvxVnni.MultiplyWideningAndAdd(a5, xv, Vector256.LoadUnsafe(ref p, 160));
+            a6 = AvxVnni.MultiplyWideningAndAdd(a6, xv, Vector256.LoadUnsafe(ref p, 192));
+            a7 = AvxVnni.MultiplyWideningAndAdd(a7, xv, Vector256.LoadUnsafe(ref p, 224));
+        }
+        a0.StoreUnsafe(ref y); a1.StoreUnsafe(ref y, 8); a2.StoreUnsafe(ref y, 16); a3.StoreUnsafe(ref y, 24);
+        a4.StoreUnsafe(ref y, 32); a5.StoreUnsafe(ref y, 40); a6.StoreUnsafe(ref y, 48); a7.StoreUnsafe(ref y, 56);
+    }
+
     public static bool HasBlockPairs => true;
 
     /// <summary>AVX2's transpose-and-add (every CPU with this variant has AVX2).</summary>

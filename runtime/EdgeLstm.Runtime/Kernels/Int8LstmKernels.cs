@@ -80,6 +80,40 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
         for (; j < x.Length; j++) biased[j] = (sbyte)(x[j] ^ unchecked((sbyte)0x80));
     }
 
+    public bool HasPanels => TDot.HasPanels;
+
+    public void PanelMatVec(Int8.Int8Panels w, int firstBlock, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y)
+    {
+        const int block = Int8.Int8Panels.BlockRows;
+        if (!TDot.HasPanels) throw new NotSupportedException($"kernels {TDot.Name} have no panel products");
+        int first = firstBlock * block;
+        if (x.Length != w.Columns || rowSums.Length < y.Length || firstBlock < 0 || first + y.Length > w.Rows || (y.Length % block != 0 && first + y.Length != w.Rows))
+            throw new ArgumentException("panel product operands do not match the matrix");
+        // x as the variant takes it, padded with zero bytes to whole quads (their weights are zero).
+        Span<sbyte> xq = stackalloc sbyte[w.Quads * 4];
+        if (TDot.BiasedActivations) Bias(x, xq);
+        else x.CopyTo(xq);
+        xq[x.Length..].Clear();
+        Span<int> partial = stackalloc int[block];
+        for (int row = 0, b = firstBlock; row < y.Length; row += block, b++)
+        {
+            int n = Math.Min(block, y.Length - row);
+            Span<int> target = n == block ? y.Slice(row, block) : partial;
+            TDot.PanelBlock(ref w.Block(b), ref MemoryMarshal.GetReference(xq), w.Quads, ref MemoryMarshal.GetReference(target));
+            if (n < block) partial[..n].CopyTo(y.Slice(row, n));
+        }
+        if (TDot.BiasedActivations) RemoveBias(rowSums, y);
+    }
+
+    /// <summary>y -= 128·rowSums: the biased activations' extra 128·Σw taken off.</summary>
+    private static void RemoveBias(ReadOnlySpan<int> rowSums, Span<int> y)
+    {
+        int r = 0;
+        for (; r + 8 <= y.Length; r += 8)
+            (Vector256.Create(y[r..]) - (Vector256.Create(rowSums[r..]) << 7)).CopyTo(y[r..]);
+        for (; r < y.Length; r++) y[r] -= rowSums[r] << 7;
+    }
+
     public void BlockSparseMatVec(BlockSparseLayout w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y)
     {
         if (w.RowStart.Length != y.Length + 1) throw new ArgumentException("row count differs from the output length", nameof(y));

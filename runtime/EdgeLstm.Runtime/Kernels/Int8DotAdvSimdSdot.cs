@@ -32,6 +32,35 @@ public struct Int8DotAdvSimdSdot : IInt8Dot
     }
 
     /// <summary>Four rows against one x: each 16-byte slice of x loaded once for the four sdots (not timed natively: qemu only).</summary>
+    public static bool HasPanels => true;
+
+    // Two passes of 32 rows (eight accumulators of four rows); x's quad duplicated into every lane, so each sdot
+    // multiplies four rows' four bytes by it.
+    public static void PanelBlock(ref sbyte w, ref sbyte x, int quads, ref int y)
+    {
+        for (int half = 0; half < 2; half++)
+        {
+            ref sbyte rows = ref Unsafe.Add(ref w, 128 * half);
+            Vector128<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            for (int q = 0; q < quads; q++)
+            {
+                Vector128<sbyte> xv = Vector128.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref x, 4 * q)))).AsSByte();
+                ref sbyte p = ref Unsafe.Add(ref rows, 256 * q);
+                a0 = Dp.DotProduct(a0, Vector128.LoadUnsafe(ref p), xv);
+                a1 = Dp.DotProduct(a1, Vector128.LoadUnsafe(ref p, 16), xv);
+                a2 = Dp.DotProduct(a2, Vector128.LoadUnsafe(ref p, 32), xv);
+                a3 = Dp.DotProduct(a3, Vector128.LoadUnsafe(ref p, 48), xv);
+                a4 = Dp.DotProduct(a4, Vector128.LoadUnsafe(ref p, 64), xv);
+                a5 = Dp.DotProduct(a5, Vector128.LoadUnsafe(ref p, 80), xv);
+                a6 = Dp.DotProduct(a6, Vector128.LoadUnsafe(ref p, 96), xv);
+                a7 = Dp.DotProduct(a7, Vector128.LoadUnsafe(ref p, 112), xv);
+            }
+            ref int out32 = ref Unsafe.Add(ref y, 32 * half);
+            a0.StoreUnsafe(ref out32); a1.StoreUnsafe(ref out32, 4); a2.StoreUnsafe(ref out32, 8); a3.StoreUnsafe(ref out32, 12);
+            a4.StoreUnsafe(ref out32, 16); a5.StoreUnsafe(ref out32, 20); a6.StoreUnsafe(ref out32, 24); a7.StoreUnsafe(ref out32, 28);
+        }
+    }
+
     public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y)
     {
         if (length % 16 != 0)

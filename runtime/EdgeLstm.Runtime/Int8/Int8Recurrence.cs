@@ -158,7 +158,10 @@ public sealed class Int8Recurrence : IDisposable
             m.MatVec(_kernels, x.AsSpan(0, m.Columns), y.AsSpan(0, rows));
             return;
         }
-        int split = rows / 2 / 16 * 16; // 16 int32 outputs to a cache line: the halves never write the same line
+        // On a 16-row boundary (16 int32 outputs to a cache line: the halves never write the same line), or a 64-row
+        // one where the matrix has panels, so both halves take them.
+        int boundary = m.Columns <= Int8Panels.MaxColumns ? Int8Panels.BlockRows : 16;
+        int split = rows / 2 / boundary * boundary;
         _job = new Job(JobKind.Rows, null, x, 0, split, rows, 0, 0, 0, [], [], m, y);
         _helper.Start();
         m.MatVecRows(_kernels, x.AsSpan(0, m.Columns), y.AsSpan(0, split), 0);

@@ -5,8 +5,9 @@ namespace EdgeLstm.Bench;
 
 /// <summary>
 /// `edgelstm-bench int4-accuracy [model...]`: what 4-bit weights in groups would cost each committed model, before
-/// any int4 kernel exists (issue #31). Every multiplied matrix is quantized by <see cref="GroupQuantizer"/> (group
-/// G of 128, 64 or 32 columns; max-abs scales or searched ones) and put back as floats; the embeddings stay int8
+/// it runs (issue #31). Every multiplied matrix is quantized in groups of 32 — by <see cref="GroupQuantizer"/> (a float
+/// scale per group) and by <see cref="Int4Quantizer"/> (what the runtime stores: a 6-bit integer multiplier per group
+/// under a float per row), max-abs or searched — and put back as floats; the embeddings stay int8
 /// per row, as an int4 file would keep them; a matrix whose columns G does not divide stays int8 per row. The float
 /// model so changed is scored by the task's metric on its validation split (activations stay float: the int8
 /// files show dynamic int8 activations cost next to nothing). Prints one markdown row per model.
@@ -26,20 +27,18 @@ internal static class Int4Accuracy
         new("births-forecast", "runtime/models/births-forecast.safetensors", ".cache/forecast/births.csv", null, 0),
     ];
 
-    private static readonly int[] Groups = [128, 64, 32];
-
     public static void Run(string[] names)
     {
-        Console.WriteLine($"| model | metric (validation) | float | int8 per row | {string.Join(" | ", Groups.Select(g => $"int4 G{g} max-abs / searched"))} |");
-        Console.WriteLine($"|---|---|---|---|{string.Concat(Groups.Select(_ => "---|"))}");
+        Console.WriteLine("| model | metric (validation) | float | int8 per row | int4 G32 float scales, max-abs / searched | int4 G32 6-bit multipliers, max-abs / searched |");
+        Console.WriteLine("|---|---|---|---|---|---|");
         foreach (Case c in Cases.Where(c => names.Length == 0 || names.Contains(c.Name)))
         {
             FloatLstmModel model = FloatLstmModel.Load(c.Model);
             TaskMetric metric = TaskMetric.For(model, c.Data, c.Fold, c.EvalChars);
             string Score(Func<TensorSpec, float[], float[]> quantize) => metric.Score(Quantized(model, quantize)).ToString("F4", CultureInfo.InvariantCulture);
             var cells = new List<string> { metric.Score(model).ToString("F4", CultureInfo.InvariantCulture), Score(Int8) };
-            foreach (int g in Groups)
-                cells.Add($"{Score((spec, w) => Int4(spec, w, g, search: false))} / {Score((spec, w) => Int4(spec, w, g, search: true))}");
+            cells.Add($"{Score((spec, w) => Int4(spec, w, false, false))} / {Score((spec, w) => Int4(spec, w, false, true))}");
+            cells.Add($"{Score((spec, w) => Int4(spec, w, true, false))} / {Score((spec, w) => Int4(spec, w, true, true))}");
             Console.WriteLine($"| {c.Name} | {metric.Name}, {metric.On} | {string.Join(" | ", cells)} |");
         }
     }
@@ -62,11 +61,16 @@ internal static class Int4Accuracy
         return back;
     }
 
-    private static float[] Int4(TensorSpec spec, float[] w, int group, bool search)
+    private static float[] Int4(TensorSpec spec, float[] w, bool multipliers, bool search)
     {
         int rows = (int)spec.Shape[0], cols = (int)spec.Shape[1];
-        if (!spec.IsMultiplied || cols % group != 0) return Int8(spec, w);
-        var (q, scales) = GroupQuantizer.Quantize(w, rows, cols, group, search);
-        return GroupQuantizer.Dequantize(q, scales, rows, cols, group);
+        if (!spec.IsMultiplied || cols % Int4Quantizer.Group != 0) return Int8(spec, w);
+        if (multipliers)
+        {
+            var (q4, m, s) = Int4Quantizer.Quantize(w, rows, cols, search);
+            return Int4Quantizer.Dequantize(q4, m, s, rows, cols);
+        }
+        var (q, scales) = GroupQuantizer.Quantize(w, rows, cols, Int4Quantizer.Group, search);
+        return GroupQuantizer.Dequantize(q, scales, rows, cols, Int4Quantizer.Group);
     }
 }

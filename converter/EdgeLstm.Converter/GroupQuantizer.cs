@@ -55,7 +55,7 @@ public static class GroupQuantizer
         return w;
     }
 
-    private static sbyte Level(float w, float scale) => (sbyte)Math.Clamp(MathF.Round(w / scale, MidpointRounding.ToEven), MinQ, MaxQ);
+    internal static sbyte Level(float w, float scale) => (sbyte)Math.Clamp(MathF.Round(w / scale, MidpointRounding.ToEven), MinQ, MaxQ);
 
     private static float SquaredError(ReadOnlySpan<float> w, float scale)
     {

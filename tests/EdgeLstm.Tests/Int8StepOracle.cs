@@ -107,7 +107,7 @@ internal static class Int8StepOracle
         return (q, scale);
     }
 
-    private static int[] Product(Int8Matrix w, sbyte[] x)
+    private static int[] Product(QuantizedMatrix w, sbyte[] x)
     {
         var y = new int[w.Rows];
         if (w.Layout != TensorLayout.Dense)

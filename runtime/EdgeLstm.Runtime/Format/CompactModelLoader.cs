@@ -49,11 +49,16 @@ public static class CompactModelLoader
         if (staticScales && !description.IsSteppable)
             throw new ModelFormatException($"{source}: static activation scales are supported for forward-only models with a per-step head");
 
-        // Every tensor the description lists, of its shape; int8 where quantizable, float otherwise; nothing else.
+        // Every tensor the description lists, of its shape; int8 (or int4) where quantizable, float otherwise; nothing else.
         var specs = ModelTensors.Of(description, fusedBiases: true);
         var entries = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
         foreach (TensorSpec spec in specs)
-            entries[spec.Name] = Expect(file, spec.Name, int8 && spec.IsQuantizable ? TensorDType.I8 : TensorDType.F32, spec.Shape);
+        {
+            // Matrices the kernels multiply may be int4 (per tensor); embeddings, which are looked up, stay int8.
+            TensorDType dtype = !int8 || !spec.IsQuantizable ? TensorDType.F32
+                : spec.IsMultiplied && file.Find(spec.Name)?.DType == TensorDType.I4 ? TensorDType.I4 : TensorDType.I8;
+            entries[spec.Name] = Expect(file, spec.Name, dtype, spec.Shape);
+        }
         // The values themselves are checked when a 7-bit kernel first runs the model (QuantizedLstmModel.CheckSevenBitWeights):
         // only those kernels depend on them, and reading every weight here would make each load read the whole file.
         if (meta.WeightBits is { } bits && (bits != 7 || !int8))
@@ -69,8 +74,8 @@ public static class CompactModelLoader
         {
             if (entries.TryGetValue(ModelTensors.EmbeddingWeight, out var embedding) && embedding.Layout != TensorLayout.Dense)
                 throw new ModelFormatException($"{source}: tensor '{embedding.Name}' must be dense");
-            QuantizedLstmLayer QLayer(int k, bool reverse) => new(new Int8Matrix(file, entries[ModelTensors.WeightIh(k, reverse)]),
-                new Int8Matrix(file, entries[ModelTensors.WeightHh(k, reverse)]), file.Floats(entries[ModelTensors.FusedBias(k, reverse)]).ToArray());
+            QuantizedLstmLayer QLayer(int k, bool reverse) => new(new QuantizedMatrix(file, entries[ModelTensors.WeightIh(k, reverse)]),
+                new QuantizedMatrix(file, entries[ModelTensors.WeightHh(k, reverse)]), file.Floats(entries[ModelTensors.FusedBias(k, reverse)]).ToArray());
             var qLayers = new QuantizedLstmLayer[layerCount];
             var qReverse = new QuantizedLstmLayer?[layerCount];
             for (int k = 0; k < layerCount; k++)
@@ -86,14 +91,14 @@ public static class CompactModelLoader
                     if (!(float.IsFinite(v) && v > 0)) throw new ModelFormatException($"{source}: tensor '{ModelTensors.StaticHScales}' holds a scale that is not a positive finite number");
             }
             QuantizedDecoder? decoder = description.Head.Decoder is null ? null : new QuantizedDecoder(
-                new Int8Matrix(file, entries[ModelTensors.BridgeWeight]), file.Floats(entries[ModelTensors.BridgeBias]).ToArray(),
-                new Int8Matrix(file, entries[ModelTensors.DecoderEmbedding]),
-                new QuantizedLstmLayer(new Int8Matrix(file, entries[ModelTensors.DecoderWeightIh]), new Int8Matrix(file, entries[ModelTensors.DecoderWeightHh]),
+                new QuantizedMatrix(file, entries[ModelTensors.BridgeWeight]), file.Floats(entries[ModelTensors.BridgeBias]).ToArray(),
+                new QuantizedMatrix(file, entries[ModelTensors.DecoderEmbedding]),
+                new QuantizedLstmLayer(new QuantizedMatrix(file, entries[ModelTensors.DecoderWeightIh]), new QuantizedMatrix(file, entries[ModelTensors.DecoderWeightHh]),
                     file.Floats(entries[ModelTensors.DecoderFusedBias]).ToArray()),
-                new Int8Matrix(file, entries[ModelTensors.AttentionWeight]), new Int8Matrix(file, entries[ModelTensors.AttentionOutWeight]));
-            return new QuantizedLstmModel(file, description, embedding is null ? null : new Int8Matrix(file, embedding), qLayers, qReverse,
+                new QuantizedMatrix(file, entries[ModelTensors.AttentionWeight]), new QuantizedMatrix(file, entries[ModelTensors.AttentionOutWeight]));
+            return new QuantizedLstmModel(file, description, embedding is null ? null : new QuantizedMatrix(file, embedding), qLayers, qReverse,
                 FloatsOrNull(file, entries, ModelTensors.PoolWeight), FloatsOrNull(file, entries, ModelTensors.PoolBias),
-                new Int8Matrix(file, entries[ModelTensors.HeadWeight]), file.Floats(entries[ModelTensors.HeadBias]).ToArray(), hScales, decoder);
+                new QuantizedMatrix(file, entries[ModelTensors.HeadWeight]), file.Floats(entries[ModelTensors.HeadBias]).ToArray(), hScales, decoder);
         }
 
         // f32: PyTorch's two biases from the fused one; adding a zero b_hh reproduces the same sums bit for bit.

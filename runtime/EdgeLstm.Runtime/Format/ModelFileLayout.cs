@@ -5,8 +5,11 @@ public static class ModelFileLayout
 {
     public static ReadOnlySpan<byte> Magic => "EDGELSTM"u8;
     public const ushort MajorVersion = 1;
-    /// <summary>The newest minor version this library reads and writes; a file is 1.1 only if it uses layout 2.</summary>
-    public const ushort MinorVersion = 1;
+    /// <summary>
+    /// The newest minor version this library reads and writes; a file is 1.1 only if it uses layout 2, 1.2 only if it
+    /// has int4 tensors.
+    /// </summary>
+    public const ushort MinorVersion = 2;
     public const int HeaderSize = 64;
     public const int HeaderChecksumOffset = 56;
     public const int SectionEntrySize = 32;
@@ -32,6 +35,8 @@ public enum TensorDType : byte
 {
     F32 = 1,
     I8 = 2,
+    /// <summary>Signed 4-bit values in groups of 32 with integer multipliers (format 1.2, layout <see cref="TensorLayout.Int4Panels"/> only).</summary>
+    I4 = 3,
 }
 
 public enum TensorLayout : byte
@@ -45,6 +50,8 @@ public enum TensorLayout : byte
     /// pair of blocks as one 32-byte load, and 16-byte-aligned values split half of them across cache lines.
     /// </summary>
     BlockSparse16Aligned = 2,
+    /// <summary>An I4 matrix in 64-row blocks of 32-column groups (format 1.2; <see cref="Format.Int4Panels"/>).</summary>
+    Int4Panels = 3,
 }
 
 public enum TensorQuantization : byte
@@ -52,4 +59,6 @@ public enum TensorQuantization : byte
     None = 0,
     /// <summary>value = q · scale[row]; q in [-127, 127]; the scale tensor is F32 of shape [rows].</summary>
     SymmetricPerRow = 1,
+    /// <summary>value = q · m[row, group] · scale[row]; q in [-8, 7], m in [0, 63] (stored with q); F32 scale of shape [rows].</summary>
+    SymmetricPerRowGroup = 2,
 }

@@ -150,9 +150,11 @@ public static class ModelFileReader
             int rank = d[at + 3];
             at += 4;
             uint scale = ReadU32(d, ref at, source, $"tensor '{name}' scale index");
-            if (dtype is not (TensorDType.F32 or TensorDType.I8)) throw Fail(source, $"tensor '{name}' has unknown dtype {(byte)dtype}");
-            if (layout is not (TensorLayout.Dense or TensorLayout.BlockSparse16 or TensorLayout.BlockSparse16Aligned)) throw Fail(source, $"tensor '{name}' has unknown layout {(byte)layout}");
-            if (quant is not (TensorQuantization.None or TensorQuantization.SymmetricPerRow)) throw Fail(source, $"tensor '{name}' has unknown quantization {(byte)quant}");
+            if (dtype is not (TensorDType.F32 or TensorDType.I8 or TensorDType.I4)) throw Fail(source, $"tensor '{name}' has unknown dtype {(byte)dtype}");
+            if (layout is not (TensorLayout.Dense or TensorLayout.BlockSparse16 or TensorLayout.BlockSparse16Aligned or TensorLayout.Int4Panels)) throw Fail(source, $"tensor '{name}' has unknown layout {(byte)layout}");
+            if (quant is not (TensorQuantization.None or TensorQuantization.SymmetricPerRow or TensorQuantization.SymmetricPerRowGroup)) throw Fail(source, $"tensor '{name}' has unknown quantization {(byte)quant}");
+            if ((dtype == TensorDType.I4) != (layout == TensorLayout.Int4Panels) || (dtype == TensorDType.I4) != (quant == TensorQuantization.SymmetricPerRowGroup))
+                throw Fail(source, $"tensor '{name}': dtype I4, layout 3 and quantization 2 go together (got {dtype}, layout {(byte)layout}, quantization {(byte)quant})");
             if (rank is 0 or > ModelFileLayout.MaxRank) throw Fail(source, $"tensor '{name}' rank {rank} is outside 1..{ModelFileLayout.MaxRank}");
             var shape = new long[rank];
             long elements = 1;
@@ -173,14 +175,22 @@ public static class ModelFileReader
             if (offset % ModelFileLayout.Alignment != 0) throw Fail(source, $"tensor '{name}' offset {offset} is not {ModelFileLayout.Alignment}-byte aligned");
             if (offset > (ulong)dataLength || length > (ulong)dataLength - offset)
                 throw Fail(source, $"tensor '{name}' bytes {offset}+{length} lie outside the {dataLength}-byte data section");
-            long expected = layout == TensorLayout.Dense
-                ? elements * (dtype == TensorDType.F32 ? 4 : 1)
+            long expected = layout == TensorLayout.Dense ? elements * (dtype == TensorDType.F32 ? 4 : 1)
+                : layout == TensorLayout.Int4Panels ? Int4ExpectedLength(name, shape, blocks, source)
                 : BlockSparseExpectedLength(name, dtype, layout, shape, blocks, dataLength, source);
             if ((ulong)expected != length) throw Fail(source, $"tensor '{name}' is {length} bytes; {dtype} {layout} {FormatShape(shape)} needs {expected}");
             tensors[i] = new TensorEntry(name, dtype, layout, quant, scale, shape, (long)offset, (long)length, (long)blocks, hash);
         }
         if (at != d.Length) throw Fail(source, $"tensor directory has {d.Length - at} unexpected trailing bytes");
         return tensors;
+    }
+
+    private static long Int4ExpectedLength(string name, long[] shape, ulong blocks, string source)
+    {
+        if (shape.Length != 2 || shape[1] % Int4Panels.GroupColumns != 0 || shape[1] > Int4Panels.MaxColumns)
+            throw Fail(source, $"tensor '{name}': int4 needs a 2-D shape whose column count is a multiple of {Int4Panels.GroupColumns} up to {Int4Panels.MaxColumns}, got {FormatShape(shape)}");
+        if (blocks != 0) throw Fail(source, $"tensor '{name}': block count {blocks} must be 0 for int4");
+        return Int4Panels.ByteLength(shape[0], shape[1]);
     }
 
     private static long BlockSparseExpectedLength(string name, TensorDType dtype, TensorLayout layout, long[] shape, ulong blocks, long dataLength, string source)
@@ -203,9 +213,9 @@ public static class ModelFileReader
             ranges.Add((t.Offset, t.Offset + t.Length));
             if (XxHash64.HashToUInt64(model.Bytes(t)) != t.Checksum)
                 throw Fail(source, $"tensor '{t.Name}' checksum mismatch (corrupt data)");
-            if (t.Quantization == TensorQuantization.SymmetricPerRow)
+            if (t.Quantization is TensorQuantization.SymmetricPerRow or TensorQuantization.SymmetricPerRowGroup)
             {
-                if (t.DType != TensorDType.I8) throw Fail(source, $"tensor '{t.Name}': per-row quantization needs dtype I8");
+                if (t.Quantization == TensorQuantization.SymmetricPerRow && t.DType != TensorDType.I8) throw Fail(source, $"tensor '{t.Name}': per-row quantization needs dtype I8");
                 if (t.ScaleIndex >= model.Tensors.Count) throw Fail(source, $"tensor '{t.Name}': scale index {t.ScaleIndex} is not a tensor");
                 TensorEntry scale = model.Tensors[(int)t.ScaleIndex];
                 if (scale.DType != TensorDType.F32 || scale.Layout != TensorLayout.Dense || scale.Shape.Length != 1 || scale.Shape[0] != t.Rows)
@@ -222,7 +232,9 @@ public static class ModelFileReader
                 ReadOnlySpan<sbyte> values = t.Layout == TensorLayout.Dense ? model.SBytes(t) : new BlockSparseLayout(model.Bytes(t), t.Rows, t.BlockCount, t.Layout).Values;
                 if (values.Contains(sbyte.MinValue)) throw Fail(source, $"tensor '{t.Name}' holds -128; int8 values must lie in [-127, 127]");
             }
-            if (t.Layout != TensorLayout.Dense && new BlockSparseLayout(model.Bytes(t), t.Rows, t.BlockCount, t.Layout).Check(t.Columns) is string problem)
+            if (t.DType == TensorDType.I4 && new Int4Panels(model.Bytes(t), (int)t.Rows, (int)t.Columns).Check() is string wrong)
+                throw Fail(source, $"tensor '{t.Name}': {wrong}");
+            if (t.Layout is TensorLayout.BlockSparse16 or TensorLayout.BlockSparse16Aligned && new BlockSparseLayout(model.Bytes(t), t.Rows, t.BlockCount, t.Layout).Check(t.Columns) is string problem)
                 throw Fail(source, $"tensor '{t.Name}': {problem}");
         }
         CheckNoOverlap(ranges, source, "tensors");

@@ -66,8 +66,9 @@ public static class ModelFileWriter
         var file = new byte[fileSize];
         ModelFileLayout.Magic.CopyTo(file);
         BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(8), ModelFileLayout.MajorVersion);
-        // 1.1 only when a 1.1 feature is used, so 1.0 readers still read every file they can.
-        ushort minor = tensors.Any(t => t.Layout == TensorLayout.BlockSparse16Aligned) ? (ushort)1 : (ushort)0;
+        // The oldest minor version whose features the file uses, so older 1.x readers still read every file they can.
+        ushort minor = tensors.Any(t => t.DType == TensorDType.I4) ? (ushort)2
+            : tensors.Any(t => t.Layout == TensorLayout.BlockSparse16Aligned) ? (ushort)1 : (ushort)0;
         BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(10), minor);
         BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(12), (uint)sectionCount);
         BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(16), (ulong)fileSize);

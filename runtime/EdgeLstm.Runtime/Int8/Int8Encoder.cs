@@ -113,7 +113,7 @@ public sealed class Int8Encoder : IDisposable
         if (!_model.HasEmbedding) throw new NotSupportedException(FloatLstmModel.NoVocabularyMessage + "; give it input vectors");
         if (tokens.IsEmpty) throw new ArgumentException("a sequence needs at least one token", nameof(tokens));
         if (tokens.Length % _streams != 0) throw new ArgumentException($"expected a multiple of {_streams} tokens, one per stream and step", nameof(tokens));
-        Int8Matrix embedding = _model.Embedding;
+        QuantizedMatrix embedding = _model.Embedding;
         int e = embedding.Columns, vocabulary = embedding.Rows, steps = tokens.Length / _streams;
         Reserve(steps);
         ReadOnlySpan<sbyte> rows = embedding.Dense;
@@ -150,7 +150,7 @@ public sealed class Int8Encoder : IDisposable
     }
 
     /// <summary>y = m · x for one vector, on both threads when a forward model's recurrence has a helper (<see cref="Int8Recurrence.MatVec"/>).</summary>
-    public void MatVec(Int8Matrix m, sbyte[] x, int[] y) => _recurrence.MatVec(m, x, y);
+    public void MatVec(QuantizedMatrix m, sbyte[] x, int[] y) => _recurrence.MatVec(m, x, y);
 
     /// <summary>The static scale of layer <paramref name="layer"/>'s h, or 0 for each vector's own range.</summary>
     public float HScale(int layer) => _model.StaticHScales?[layer] ?? 0f;

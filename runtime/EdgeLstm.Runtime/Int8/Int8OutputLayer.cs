@@ -30,7 +30,7 @@ internal sealed class Int8OutputLayer
     /// </summary>
     public Span<float> Apply(scoped ReadOnlySpan<float> inputs, int count, float staticScale)
     {
-        Int8Matrix head = _model.Head;
+        QuantizedMatrix head = _model.Head;
         int width = head.Columns, size = head.Rows;
         Reserve(count);
         for (int b = 0; b < count; b++)

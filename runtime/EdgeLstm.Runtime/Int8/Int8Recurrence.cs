@@ -39,7 +39,7 @@ public sealed class Int8Recurrence : IDisposable
     /// [From, To), or rows [From, To) of <see cref="Matrix"/> times one vector (Inputs) into Products.
     /// </summary>
     private readonly record struct Job(JobKind Kind, QuantizedLstmLayer? Layer, sbyte[] Inputs, int InputOffset, int From, int To, int ProjectionRow,
-        float XScale, float HScale, float[] H, float[] C, Int8Matrix? Matrix = null, int[]? Products = null);
+        float XScale, float HScale, float[] H, float[] C, QuantizedMatrix? Matrix = null, int[]? Products = null);
 
     /// <summary>Multiply-adds below which <see cref="MatVec"/> stays on one thread: the handoff (about a microsecond here) would cost more.</summary>
     public const int SplitMatVecMultiplyAdds = 64 * 1024;
@@ -145,11 +145,11 @@ public sealed class Int8Recurrence : IDisposable
     }
 
     /// <summary>
-    /// y = m · x for one quantized vector (exact int32, as <see cref="Int8Matrix.MatVec"/>). With a helper and at least
+    /// y = m · x for one quantized vector (exact int32, as <see cref="QuantizedMatrix.MatVec"/>). With a helper and at least
     /// <see cref="SplitMatVecMultiplyAdds"/>, the rows are split between the two threads — a language model's output
     /// layer (10,000 × 256 for the word model: 2.5 MB, more than one core's L2) then streams half its bytes on each core.
     /// </summary>
-    public void MatVec(Int8Matrix m, sbyte[] x, int[] y)
+    public void MatVec(QuantizedMatrix m, sbyte[] x, int[] y)
     {
         int rows = m.Rows;
         if (x.Length < m.Columns || y.Length < rows) throw new ArgumentException("matrix × vector buffers do not match the matrix");

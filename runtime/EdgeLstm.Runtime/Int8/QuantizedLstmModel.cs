@@ -10,8 +10,8 @@ namespace EdgeLstm.Runtime.Int8;
 /// </summary>
 public sealed class QuantizedLstmModel : ILanguageModel
 {
-    internal QuantizedLstmModel(ModelFile file, ModelDescription description, Int8Matrix? embedding, QuantizedLstmLayer[] layers,
-        QuantizedLstmLayer?[] reverseLayers, float[]? poolWeight, float[]? poolBias, Int8Matrix head, float[] headBias, float[]? staticHScales = null,
+    internal QuantizedLstmModel(ModelFile file, ModelDescription description, QuantizedMatrix? embedding, QuantizedLstmLayer[] layers,
+        QuantizedLstmLayer?[] reverseLayers, float[]? poolWeight, float[]? poolBias, QuantizedMatrix head, float[] headBias, float[]? staticHScales = null,
         QuantizedDecoder? decoder = null)
     {
         Decoder = decoder;
@@ -29,7 +29,7 @@ public sealed class QuantizedLstmModel : ILanguageModel
     }
 
     private readonly ITokenizer? _tokenizer;
-    private readonly Int8Matrix? _embedding;
+    private readonly QuantizedMatrix? _embedding;
 
     public ModelFile File { get; }
     /// <summary>8, or 7 when the file says its multiplied matrices keep |q| ≤ 63 (<see cref="CheckSevenBitWeights"/>): <see cref="LstmKernels.For"/> may then pick a 7-bit variant.</summary>
@@ -50,6 +50,7 @@ public sealed class QuantizedLstmModel : ILanguageModel
         {
             if (!spec.IsMultiplied) continue;
             TensorEntry t = File.Require(spec.Name);
+            if (t.DType == TensorDType.I4) continue; // 4-bit values are exact on every variant
             ReadOnlySpan<sbyte> values = t.Layout == TensorLayout.Dense ? File.SBytes(t) : new BlockSparseLayout(File.Bytes(t), t.Rows, t.BlockCount, t.Layout).Values;
             if (!values.IsEmpty && Math.Abs((int)System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values)) > 63)
                 throw new ModelFormatException($"{File.Source}: tensor '{spec.Name}' holds a value outside [-63, 63], but weight_bits is 7");
@@ -61,7 +62,7 @@ public sealed class QuantizedLstmModel : ILanguageModel
     /// <summary>False for models over float input vectors (<see cref="QuantizedLstmSession.StepInput"/>).</summary>
     public bool HasEmbedding => _embedding is not null;
     public ITokenizer Tokenizer => _tokenizer ?? throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage);
-    public Int8Matrix Embedding => _embedding ?? throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage);
+    public QuantizedMatrix Embedding => _embedding ?? throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage);
     /// <summary>Each layer's forward direction.</summary>
     public QuantizedLstmLayer[] Layers { get; }
     /// <summary>Each layer's reverse direction, or null where the layer is forward only.</summary>
@@ -69,10 +70,10 @@ public sealed class QuantizedLstmModel : ILanguageModel
     /// <summary>Attention pooling's weight [D] and bias [1] (float), or null.</summary>
     public float[]? PoolWeight { get; }
     public float[]? PoolBias { get; }
-    public Int8Matrix Head { get; }
+    public QuantizedMatrix Head { get; }
 
     /// <summary>The prunable int8 matrices, by tensor name: each LSTM direction's W_ih and W_hh, and the output layer.</summary>
-    public IEnumerable<(string Name, Int8Matrix Matrix)> PrunableMatrices()
+    public IEnumerable<(string Name, QuantizedMatrix Matrix)> PrunableMatrices()
     {
         foreach (TensorSpec spec in ModelTensors.Of(Description, fusedBiases: true))
         {

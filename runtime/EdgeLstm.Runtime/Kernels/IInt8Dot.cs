@@ -68,6 +68,14 @@ public interface IInt8Dot
     /// </summary>
     static virtual void PanelBlock(ref sbyte w, ref sbyte x, int quads, ref int y) =>
         throw new NotSupportedException("this variant has no panel products");
+    /// <summary>
+    /// One 64-row block of an int4 matrix (<see cref="Format.Int4Panels"/>, <paramref name="groups"/> groups from
+    /// <paramref name="w"/>) against x (groups × 32 bytes, not biased): y[0..63] = Σ_g m·Σ q·x, exactly.
+    /// <paramref name="corrections"/> holds <see cref="Int4Products.Corrections"/> of x. Variants without a SIMD one
+    /// run the portable loops.
+    /// </summary>
+    static virtual void Int4Block(ref byte w, ref sbyte x, ref int corrections, int groups, ref int y) =>
+        Int4Products.PortableBlock(ref w, ref x, groups, ref y);
     /// <summary>True for variants with <see cref="Dot4x3"/> (batched products: prefill, batches of sessions).</summary>
     static virtual bool HasDot4x3 => false;
     /// <summary>

@@ -21,6 +21,13 @@ public interface ILstmKernels
     /// 64·firstBlock + y.Length) (y.Length a multiple of 64 or reaching its last row); <paramref name="rowSums"/> for those rows.
     /// </summary>
     void PanelMatVec(Int8.Int8Panels w, int firstBlock, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y);
+    /// <summary>
+    /// Exact products of an int4 matrix's rows [start, start + y.Length) with x (y[i] = Σ_g m·Σ q·x of row start + i):
+    /// any start and length; whole 64-row blocks go straight to y.
+    /// </summary>
+    void Int4MatVec(Int4Panels w, int start, ReadOnlySpan<sbyte> x, Span<int> y);
+    /// <summary>y[b·rows + r] for <paramref name="count"/> vectors: each 64-row block is read from memory once for all of them.</summary>
+    void Int4MatMul(Int4Panels w, ReadOnlySpan<sbyte> x, int count, Span<int> y);
     /// <summary>The same over the kept 1×16 blocks only (row sums over the kept weights).</summary>
     void BlockSparseMatVec(BlockSparseLayout w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y);
     /// <summary>y[b·rows + r] = Σ_j w[r, j]·x[b·cols + j] for <paramref name="count"/> vectors: each weight row is read once for all of them.</summary>

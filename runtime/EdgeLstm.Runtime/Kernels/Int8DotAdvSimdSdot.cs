@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics.Arm;
+using EdgeLstm.Runtime.Format;
 
 namespace EdgeLstm.Runtime.Kernels;
 
@@ -60,6 +61,58 @@ public struct Int8DotAdvSimdSdot : IInt8Dot
             a4.StoreUnsafe(ref out32, 16); a5.StoreUnsafe(ref out32, 20); a6.StoreUnsafe(ref out32, 24); a7.StoreUnsafe(ref out32, 28);
         }
     }
+
+    // Two passes of 32 rows (eight accumulators of four rows, eight totals). sdot multiplies the nibbles (q + 8, as
+    // bytes 0..15) by x's signed bytes; 8·Σx comes off per group and mla applies the group's multiplier, exactly.
+    public static void Int4Block(ref byte w, ref sbyte x, ref int corrections, int groups, ref int y)
+    {
+        Vector128<byte> low = Vector128.Create((byte)0x0F);
+        for (int half = 0; half < 2; half++)
+        {
+            Vector128<int> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default;
+            for (int g = 0; g < groups; g++)
+            {
+                ref byte group = ref Unsafe.Add(ref w, g * Int4Panels.GroupBytes);
+                ref byte xg = ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref x, g * Int4Panels.GroupColumns));
+                Vector128<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+                for (int p = 0; p < 4; p++)
+                {
+                    Vector128<sbyte> xLow = Vector128.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xg, 8 * p))).AsSByte();
+                    Vector128<sbyte> xHigh = Vector128.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xg, 8 * p + 4))).AsSByte();
+                    ref byte slot = ref Unsafe.Add(ref group, Int4Panels.SlotBytes * p + 128 * half); // this half's 32 rows
+                    a0 = Nibbles(a0, Vector128.LoadUnsafe(ref slot), low, xLow, xHigh);
+                    a1 = Nibbles(a1, Vector128.LoadUnsafe(ref slot, 16), low, xLow, xHigh);
+                    a2 = Nibbles(a2, Vector128.LoadUnsafe(ref slot, 32), low, xLow, xHigh);
+                    a3 = Nibbles(a3, Vector128.LoadUnsafe(ref slot, 48), low, xLow, xHigh);
+                    a4 = Nibbles(a4, Vector128.LoadUnsafe(ref slot, 64), low, xLow, xHigh);
+                    a5 = Nibbles(a5, Vector128.LoadUnsafe(ref slot, 80), low, xLow, xHigh);
+                    a6 = Nibbles(a6, Vector128.LoadUnsafe(ref slot, 96), low, xLow, xHigh);
+                    a7 = Nibbles(a7, Vector128.LoadUnsafe(ref slot, 112), low, xLow, xHigh);
+                }
+                Vector128<int> correction = Vector128.Create(Unsafe.Add(ref corrections, 2 * g));
+                ref byte m = ref Unsafe.Add(ref group, 4 * Int4Panels.SlotBytes + 32 * half); // the multipliers follow the slots
+                Vector128<byte> m0 = Vector128.LoadUnsafe(ref m), m1 = Vector128.LoadUnsafe(ref m, 16);
+                Vector128<ushort> w0 = AdvSimd.ZeroExtendWideningLower(m0.GetLower()), w1 = AdvSimd.ZeroExtendWideningUpper(m0);
+                Vector128<ushort> w2 = AdvSimd.ZeroExtendWideningLower(m1.GetLower()), w3 = AdvSimd.ZeroExtendWideningUpper(m1);
+                t0 = AdvSimd.MultiplyAdd(t0, a0 - correction, AdvSimd.ZeroExtendWideningLower(w0.GetLower()).AsInt32());
+                t1 = AdvSimd.MultiplyAdd(t1, a1 - correction, AdvSimd.ZeroExtendWideningUpper(w0).AsInt32());
+                t2 = AdvSimd.MultiplyAdd(t2, a2 - correction, AdvSimd.ZeroExtendWideningLower(w1.GetLower()).AsInt32());
+                t3 = AdvSimd.MultiplyAdd(t3, a3 - correction, AdvSimd.ZeroExtendWideningUpper(w1).AsInt32());
+                t4 = AdvSimd.MultiplyAdd(t4, a4 - correction, AdvSimd.ZeroExtendWideningLower(w2.GetLower()).AsInt32());
+                t5 = AdvSimd.MultiplyAdd(t5, a5 - correction, AdvSimd.ZeroExtendWideningUpper(w2).AsInt32());
+                t6 = AdvSimd.MultiplyAdd(t6, a6 - correction, AdvSimd.ZeroExtendWideningLower(w3.GetLower()).AsInt32());
+                t7 = AdvSimd.MultiplyAdd(t7, a7 - correction, AdvSimd.ZeroExtendWideningUpper(w3).AsInt32());
+            }
+            ref int out32 = ref Unsafe.Add(ref y, 32 * half);
+            t0.StoreUnsafe(ref out32); t1.StoreUnsafe(ref out32, 4); t2.StoreUnsafe(ref out32, 8); t3.StoreUnsafe(ref out32, 12);
+            t4.StoreUnsafe(ref out32, 16); t5.StoreUnsafe(ref out32, 20); t6.StoreUnsafe(ref out32, 24); t7.StoreUnsafe(ref out32, 28);
+        }
+    }
+
+    /// <summary>Four rows' low nibbles against x's first quad and high nibbles (a byte shift) against its second.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Nibbles(Vector128<int> acc, Vector128<byte> v, Vector128<byte> low, Vector128<sbyte> xLow, Vector128<sbyte> xHigh) =>
+        Dp.DotProduct(Dp.DotProduct(acc, (v & low).AsSByte(), xLow), AdvSimd.ShiftRightLogical(v, 4).AsSByte(), xHigh);
 
     public static void Dot4(ref sbyte w, int stride, ref sbyte x, int length, ref int y)
     {

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics.X86;
+using EdgeLstm.Runtime.Format;
 
 namespace EdgeLstm.Runtime.Kernels;
 
@@ -46,6 +47,53 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
         }
         a0.StoreUnsafe(ref y); a1.StoreUnsafe(ref y, 8); a2.StoreUnsafe(ref y, 16); a3.StoreUnsafe(ref y, 24);
         a4.StoreUnsafe(ref y, 32); a5.StoreUnsafe(ref y, 40); a6.StoreUnsafe(ref y, 48); a7.StoreUnsafe(ref y, 56);
+    }
+
+    // Two passes of 32 rows. Per group, pmaddubsw multiplies the unsigned nibbles (q + 8) by x's signed bytes — pair
+    // sums ≤ 2·15·127, eight of them summed stay inside int16, so the group is added in 16 bits with no widening;
+    // then each 16-bit half loses its 8·Σx (a row's two halves cover columns j % 4 in {0, 1} and {2, 3}), leaving
+    // |Σ q·x| ≤ 16·8·127 per half, and one vpmaddwd with (m, m) widens, adds the halves and applies the multiplier.
+    public static void Int4Block(ref byte w, ref sbyte x, ref int corrections, int groups, ref int y)
+    {
+        Vector256<byte> low = Vector256.Create((byte)0x0F);
+        for (int half = 0; half < 2; half++)
+        {
+            Vector256<int> t0 = default, t1 = default, t2 = default, t3 = default;
+            for (int g = 0; g < groups; g++)
+            {
+                ref byte group = ref Unsafe.Add(ref w, g * Int4Panels.GroupBytes);
+                ref byte xg = ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref x, g * Int4Panels.GroupColumns));
+                Vector256<short> s0 = default, s1 = default, s2 = default, s3 = default;
+                for (int p = 0; p < 4; p++)
+                {
+                    Vector256<sbyte> xLow = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xg, 8 * p))).AsSByte();
+                    Vector256<sbyte> xHigh = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xg, 8 * p + 4))).AsSByte();
+                    ref byte slot = ref Unsafe.Add(ref group, Int4Panels.SlotBytes * p + 128 * half); // this half's 32 rows
+                    Vector256<byte> v0 = Vector256.LoadUnsafe(ref slot), v1 = Vector256.LoadUnsafe(ref slot, 32);
+                    Vector256<byte> v2 = Vector256.LoadUnsafe(ref slot, 64), v3 = Vector256.LoadUnsafe(ref slot, 96);
+                    s0 += Avx2.MultiplyAddAdjacent(v0 & low, xLow) + Avx2.MultiplyAddAdjacent(Int8DotAvxVnni.HighNibbles(v0, low), xHigh);
+                    s1 += Avx2.MultiplyAddAdjacent(v1 & low, xLow) + Avx2.MultiplyAddAdjacent(Int8DotAvxVnni.HighNibbles(v1, low), xHigh);
+                    s2 += Avx2.MultiplyAddAdjacent(v2 & low, xLow) + Avx2.MultiplyAddAdjacent(Int8DotAvxVnni.HighNibbles(v2, low), xHigh);
+                    s3 += Avx2.MultiplyAddAdjacent(v3 & low, xLow) + Avx2.MultiplyAddAdjacent(Int8DotAvxVnni.HighNibbles(v3, low), xHigh);
+                }
+                Vector256<short> correction = Vector256.Create(Unsafe.Add(ref corrections, 2 * g + 1)).AsInt16();
+                ref byte m = ref Unsafe.Add(ref group, 4 * Int4Panels.SlotBytes + 32 * half); // the multipliers follow the slots
+                t0 += Avx2.MultiplyAddAdjacent(s0 - correction, PairedMultipliers(ref m, 0));
+                t1 += Avx2.MultiplyAddAdjacent(s1 - correction, PairedMultipliers(ref m, 8));
+                t2 += Avx2.MultiplyAddAdjacent(s2 - correction, PairedMultipliers(ref m, 16));
+                t3 += Avx2.MultiplyAddAdjacent(s3 - correction, PairedMultipliers(ref m, 24));
+            }
+            ref int out32 = ref Unsafe.Add(ref y, 32 * half);
+            t0.StoreUnsafe(ref out32); t1.StoreUnsafe(ref out32, 8); t2.StoreUnsafe(ref out32, 16); t3.StoreUnsafe(ref out32, 24);
+        }
+    }
+
+    /// <summary>Eight rows' multipliers from bytes [offset, offset + 8), each as the 16-bit pair (m, m) of its lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> PairedMultipliers(ref byte m, int offset)
+    {
+        Vector256<int> m32 = Int8DotAvxVnni.Multipliers(ref m, offset).AsInt32();
+        return (m32 | (m32 << 16)).AsInt16();
     }
 
     public static int Dot(ref sbyte w, ref sbyte x, int length)

@@ -23,6 +23,10 @@ public struct Int8DotAvx512BwSevenBit : IInt8Dot
     private static Vector512<int> Pairs(Vector512<byte> xBiased, Vector512<sbyte> w) =>
         Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(xBiased, w), Vector512<short>.One);
 
+    /// <summary>Nibbles are unsigned and small, so the 8-bit variant's int4 product needs no 7-bit trick: it is the same.</summary>
+    public static void Int4Block(ref byte w, ref sbyte x, ref int corrections, int groups, ref int y) =>
+        Int8DotAvx512BwMaddubs.Int4Block(ref w, ref x, ref corrections, groups, ref y);
+
     public static bool HasPanels => true;
 
     // Four accumulators of sixteen rows; x + 128 straight in, as the rows' products.

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics.X86;
+using EdgeLstm.Runtime.Format;
 
 namespace EdgeLstm.Runtime.Kernels;
 
@@ -130,6 +131,58 @@ public struct Int8DotAvxVnni : IInt8Dot
         a0.StoreUnsafe(ref y); a1.StoreUnsafe(ref y, 8); a2.StoreUnsafe(ref y, 16); a3.StoreUnsafe(ref y, 24);
         a4.StoreUnsafe(ref y, 32); a5.StoreUnsafe(ref y, 40); a6.StoreUnsafe(ref y, 48); a7.StoreUnsafe(ref y, 56);
     }
+
+    // Two passes of 32 rows (four accumulators of eight rows and four totals: room in VEX code's sixteen registers).
+    // Per group, vpdpbusd multiplies the unsigned nibbles (q + 8) by x's signed bytes; then 8·Σx comes off, the sum
+    // (|Σ q·x| ≤ 32·8·127, a 16-bit value) times the group's multiplier is one vpmaddwd against m zero-extended to
+    // 32 bits (the high half's product is 0), exact, into the totals.
+    public static void Int4Block(ref byte w, ref sbyte x, ref int corrections, int groups, ref int y)
+    {
+        Vector256<byte> low = Vector256.Create((byte)0x0F);
+        for (int half = 0; half < 2; half++)
+        {
+            Vector256<int> t0 = default, t1 = default, t2 = default, t3 = default;
+            for (int g = 0; g < groups; g++)
+            {
+                ref byte group = ref Unsafe.Add(ref w, g * Int4Panels.GroupBytes);
+                ref byte xg = ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref x, g * Int4Panels.GroupColumns));
+                Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (int p = 0; p < 4; p++)
+                {
+                    Vector256<sbyte> xLow = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xg, 8 * p))).AsSByte();
+                    Vector256<sbyte> xHigh = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xg, 8 * p + 4))).AsSByte();
+                    ref byte slot = ref Unsafe.Add(ref group, Int4Panels.SlotBytes * p + 128 * half); // this half's 32 rows
+                    Vector256<byte> v0 = Vector256.LoadUnsafe(ref slot), v1 = Vector256.LoadUnsafe(ref slot, 32);
+                    Vector256<byte> v2 = Vector256.LoadUnsafe(ref slot, 64), v3 = Vector256.LoadUnsafe(ref slot, 96);
+                    a0 = AvxVnni.MultiplyWideningAndAdd(a0, v0 & low, xLow);
+                    a1 = AvxVnni.MultiplyWideningAndAdd(a1, v1 & low, xLow);
+                    a2 = AvxVnni.MultiplyWideningAndAdd(a2, v2 & low, xLow);
+                    a3 = AvxVnni.MultiplyWideningAndAdd(a3, v3 & low, xLow);
+                    a0 = AvxVnni.MultiplyWideningAndAdd(a0, HighNibbles(v0, low), xHigh);
+                    a1 = AvxVnni.MultiplyWideningAndAdd(a1, HighNibbles(v1, low), xHigh);
+                    a2 = AvxVnni.MultiplyWideningAndAdd(a2, HighNibbles(v2, low), xHigh);
+                    a3 = AvxVnni.MultiplyWideningAndAdd(a3, HighNibbles(v3, low), xHigh);
+                }
+                Vector256<int> correction = Vector256.Create(Unsafe.Add(ref corrections, 2 * g));
+                ref byte m = ref Unsafe.Add(ref group, 4 * Int4Panels.SlotBytes + 32 * half); // the multipliers follow the slots
+                t0 += Avx2.MultiplyAddAdjacent((a0 - correction).AsInt16(), Multipliers(ref m, 0));
+                t1 += Avx2.MultiplyAddAdjacent((a1 - correction).AsInt16(), Multipliers(ref m, 8));
+                t2 += Avx2.MultiplyAddAdjacent((a2 - correction).AsInt16(), Multipliers(ref m, 16));
+                t3 += Avx2.MultiplyAddAdjacent((a3 - correction).AsInt16(), Multipliers(ref m, 24));
+            }
+            ref int out32 = ref Unsafe.Add(ref y, 32 * half);
+            t0.StoreUnsafe(ref out32); t1.StoreUnsafe(ref out32, 8); t2.StoreUnsafe(ref out32, 16); t3.StoreUnsafe(ref out32, 24);
+        }
+    }
+
+    /// <summary>The high nibbles of each byte, as bytes 0..15 (a 16-bit shift, then the mask clears what crossed over).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<byte> HighNibbles(Vector256<byte> v, Vector256<byte> low) => (v.AsUInt16() >> 4).AsByte() & low;
+
+    /// <summary>Eight rows' multipliers from bytes [offset, offset + 8), each zero-extended to a 32-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<short> Multipliers(ref byte m, int offset) =>
+        Avx2.ConvertToVector256Int32(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref m, offset))).AsByte()).AsInt16();
 
     public static bool HasBlockPairs => true;
 

@@ -114,6 +114,47 @@ public sealed class Int8LstmKernels<TDot> : ILstmKernels where TDot : struct, II
         for (; r < y.Length; r++) y[r] -= rowSums[r] << 7;
     }
 
+    public void Int4MatVec(Int4Panels w, int start, ReadOnlySpan<sbyte> x, Span<int> y)
+    {
+        const int block = Int4Panels.BlockRows;
+        if (x.Length != w.Columns || start < 0 || start + y.Length > w.Rows) throw new ArgumentException("int4 product operands do not match the matrix");
+        Span<int> corrections = stackalloc int[Int4Products.CorrectionsPerGroup * w.Groups];
+        Int4Products.Corrections(x, corrections);
+        Span<int> partial = stackalloc int[block];
+        for (int row = start; row < start + y.Length;)
+        {
+            int b = row / block, skip = row - b * block, n = Math.Min(block - skip, start + y.Length - row);
+            // A whole block writes its 64 sums in place; the first and last of a range that cuts a block go through a copy.
+            Span<int> target = n == block ? y.Slice(row - start, block) : partial;
+            TDot.Int4Block(ref w.Block(b), ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(corrections), w.Groups, ref MemoryMarshal.GetReference(target));
+            if (n < block) partial.Slice(skip, n).CopyTo(y.Slice(row - start, n));
+            row += n;
+        }
+    }
+
+    public void Int4MatMul(Int4Panels w, ReadOnlySpan<sbyte> x, int count, Span<int> y)
+    {
+        const int block = Int4Panels.BlockRows;
+        int rows = w.Rows, cols = w.Columns, perVector = Int4Products.CorrectionsPerGroup * w.Groups;
+        if (x.Length < count * cols || y.Length < count * rows) throw new ArgumentException("int4 product operands do not match the matrix");
+        int[]? rented = null;
+        Span<int> corrections = count * perVector <= StackBytes / 4 ? stackalloc int[count * perVector] : (rented = ArrayPool<int>.Shared.Rent(count * perVector));
+        for (int v = 0; v < count; v++) Int4Products.Corrections(x.Slice(v * cols, cols), corrections.Slice(v * perVector, perVector));
+        Span<int> partial = stackalloc int[block];
+        // Block after block, every vector against it while its bytes are in L1 (64 rows × 512 columns: 17 KB).
+        for (int b = 0; b < w.Blocks; b++)
+        {
+            int n = Math.Min(block, rows - b * block);
+            for (int v = 0; v < count; v++)
+            {
+                Span<int> target = n == block ? y.Slice(v * rows + b * block, block) : partial;
+                TDot.Int4Block(ref w.Block(b), ref MemoryMarshal.GetReference(x.Slice(v * cols)), ref corrections[v * perVector], w.Groups, ref MemoryMarshal.GetReference(target));
+                if (n < block) partial[..n].CopyTo(y.Slice(v * rows + b * block, n));
+            }
+        }
+        if (rented is not null) ArrayPool<int>.Shared.Return(rented);
+    }
+
     public void BlockSparseMatVec(BlockSparseLayout w, ReadOnlySpan<int> rowSums, ReadOnlySpan<sbyte> x, Span<int> y)
     {
         if (w.RowStart.Length != y.Length + 1) throw new ArgumentException("row count differs from the output length", nameof(y));

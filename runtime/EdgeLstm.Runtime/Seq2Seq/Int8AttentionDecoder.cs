@@ -112,7 +112,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
     {
         int n = previous.Length, hidden = _hidden, width = _width, steps = _steps;
         if (n < 1 || n > MaxStreams) throw new ArgumentOutOfRangeException(nameof(previous), n, $"1..{MaxStreams} streams");
-        Int8Matrix embedding = _weights.Embedding;
+        QuantizedMatrix embedding = _weights.Embedding;
         for (int i = 0; i < n; i++)
         {
             int token = previous[i];
@@ -148,7 +148,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
     }
 
     /// <summary>y_i = bias + W·x_i for n vectors: each quantized by its own range, one exact int8 product for all, scaled per row and vector.</summary>
-    private void ProjectAll(Int8Matrix w, float[] x, sbyte[] q, int columns, int n, float[]? bias, Span<float> y)
+    private void ProjectAll(QuantizedMatrix w, float[] x, sbyte[] q, int columns, int n, float[]? bias, Span<float> y)
     {
         for (int i = 0; i < n; i++) _streamScales[i] = _kernels.Quantize(x.AsSpan(i * columns, columns), q.AsSpan(i * columns, columns));
         int rows = w.Rows;
@@ -158,7 +158,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
     }
 
     /// <summary>y = bias + W·x: x quantized by its own range, the exact int8 product, scaled per row.</summary>
-    private void Project(Int8Matrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
+    private void Project(QuantizedMatrix w, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y)
     {
         float scale = _kernels.Quantize(x, _q.AsSpan(0, x.Length));
         w.MatVec(_kernels, _q.AsSpan(0, x.Length), _acc.AsSpan(0, w.Rows));

@@ -2,8 +2,12 @@ using EdgeLstm.Runtime.Format;
 
 namespace EdgeLstm.Runtime.Int8;
 
-/// <summary>An int8 weight matrix with one float scale per row, dense or block-sparse, viewed in place in the model file.</summary>
-public sealed class Int8Matrix
+/// <summary>
+/// An integer weight matrix with one float scale per row, viewed in place in the model file: int8 dense or
+/// block-sparse, or int4 in groups with integer multipliers (<see cref="Int4Panels"/>). Its products with int8
+/// activations are exact int32 in every form, so what follows them does not depend on which.
+/// </summary>
+public sealed class QuantizedMatrix
 {
     private readonly ModelFile _file;
     private readonly TensorEntry _entry;
@@ -12,18 +16,21 @@ public sealed class Int8Matrix
     // Dense matrices of short rows: a copy with rows in lanes, for the variants with panel products.
     private readonly Int8Panels? _panels;
 
-    public Int8Matrix(ModelFile file, TensorEntry entry)
+    public QuantizedMatrix(ModelFile file, TensorEntry entry)
     {
         _file = file;
         _entry = entry;
-        if (entry.DType != TensorDType.I8 || entry.Quantization != TensorQuantization.SymmetricPerRow || entry.Shape.Length != 2)
-            throw new ModelFormatException($"{file.Source}: tensor '{entry.Name}' must be a 2-D I8 tensor with per-row scales");
+        bool int8 = entry.DType == TensorDType.I8 && entry.Quantization == TensorQuantization.SymmetricPerRow;
+        bool int4 = entry.DType == TensorDType.I4 && entry.Quantization == TensorQuantization.SymmetricPerRowGroup;
+        if (!(int8 || int4) || entry.Shape.Length != 2)
+            throw new ModelFormatException($"{file.Source}: tensor '{entry.Name}' must be a 2-D I8 tensor with per-row scales or an I4 one with group multipliers");
         Rows = (int)entry.Rows;
         Columns = (int)entry.Columns;
         Scales = file.Floats(file.ScaleOf(entry)!).ToArray();
-        // One pass over the weights at load, so kernels that multiply by biased activations can remove the bias.
-        RowSums = Layout == TensorLayout.Dense ? Int8RowSums.Dense(Dense, Rows, Columns) : Int8Reference.RowSums(BlockSparse);
-        _pairs = Layout == TensorLayout.Dense ? null : BlockPairIndex.Build(BlockSparse, Columns);
+        // One pass over int8 weights at load, so kernels that multiply by biased activations can remove the bias
+        // (int4 products multiply unsigned nibbles by x as it is, and need none).
+        RowSums = int4 ? [] : Layout == TensorLayout.Dense ? Int8RowSums.Dense(Dense, Rows, Columns) : Int8Reference.RowSums(BlockSparse);
+        _pairs = IsBlockSparse ? BlockPairIndex.Build(BlockSparse, Columns) : null;
         _panels = Layout == TensorLayout.Dense && Columns <= Int8Panels.MaxColumns ? new Int8Panels(Dense, Rows, Columns) : null;
     }
 
@@ -33,6 +40,8 @@ public sealed class Int8Matrix
     /// <summary>Σ of each row's weights (see <see cref="ILstmKernels.MatVec"/>).</summary>
     public int[] RowSums { get; }
     public TensorLayout Layout => _entry.Layout;
+    public bool IsInt4 => _entry.DType == TensorDType.I4;
+    private bool IsBlockSparse => Layout is TensorLayout.BlockSparse16 or TensorLayout.BlockSparse16Aligned;
     public long BlockCount => _entry.BlockCount;
     public long StoredBytes => _entry.Length + 4L * Scales.Length;
     public string Name => _entry.Name;
@@ -42,18 +51,36 @@ public sealed class Int8Matrix
     {
         get
         {
+            long nonZero;
+            if (IsInt4)
+            {
+                Int4Panels w = Int4;
+                nonZero = 0;
+                for (int r = 0; r < Rows; r++)
+                    for (int j = 0; j < Columns; j++)
+                        if (w.Value(r, j) != 0 && w.Multiplier(r, j / Int4Panels.GroupColumns) != 0) nonZero++;
+                return 1.0 - (double)nonZero / ((long)Rows * Columns);
+            }
             ReadOnlySpan<sbyte> values = Layout == TensorLayout.Dense ? _file.SBytes(_entry) : BlockSparse.Values;
-            long nonZero = values.Length - values.Count((sbyte)0);
+            nonZero = values.Length - values.Count((sbyte)0);
             return 1.0 - (double)nonZero / ((long)Rows * Columns);
         }
     }
 
-    public ReadOnlySpan<sbyte> Dense => _file.SBytes(_entry);
+    /// <summary>The values of a dense int8 matrix, row-major.</summary>
+    public ReadOnlySpan<sbyte> Dense => _entry.DType == TensorDType.I8 && Layout == TensorLayout.Dense ? _file.SBytes(_entry)
+        : throw new InvalidOperationException($"tensor '{Name}' is not a dense int8 matrix");
+    public Int4Panels Int4 => new(_file.Bytes(_entry), Rows, Columns);
     public BlockSparseLayout BlockSparse => new BlockSparseLayout(_file.Bytes(_entry), _entry.Rows, _entry.BlockCount, _entry.Layout).WithPairs(_pairs);
 
     /// <summary>Products of rows [start, start + y.Length) only.</summary>
     public void MatVecRows(ILstmKernels kernels, ReadOnlySpan<sbyte> x, Span<int> y, int start)
     {
+        if (IsInt4)
+        {
+            kernels.Int4MatVec(Int4, start, x, y);
+            return;
+        }
         ReadOnlySpan<int> sums = RowSums.AsSpan(start, y.Length);
         if (_panels is not null && kernels.HasPanels && start % Int8Panels.BlockRows == 0 && (y.Length % Int8Panels.BlockRows == 0 || start + y.Length == Rows))
             kernels.PanelMatVec(_panels, start / Int8Panels.BlockRows, sums, x, y);
@@ -64,7 +91,8 @@ public sealed class Int8Matrix
     /// <summary>Exact int32 products of every row with <paramref name="x"/>.</summary>
     public void MatVec(ILstmKernels kernels, ReadOnlySpan<sbyte> x, Span<int> y)
     {
-        if (_panels is not null && kernels.HasPanels) kernels.PanelMatVec(_panels, 0, RowSums, x, y[..Rows]);
+        if (IsInt4) kernels.Int4MatVec(Int4, 0, x, y[..Rows]);
+        else if (_panels is not null && kernels.HasPanels) kernels.PanelMatVec(_panels, 0, RowSums, x, y[..Rows]);
         else if (Layout == TensorLayout.Dense) kernels.MatVec(Dense, RowSums, x, y);
         else kernels.BlockSparseMatVec(BlockSparse, RowSums, x, y);
     }
@@ -75,6 +103,11 @@ public sealed class Int8Matrix
         if (count == 1)
         {
             MatVec(kernels, x[..Columns], y[..Rows]); // the single-vector kernels are the fastest for one
+            return;
+        }
+        if (IsInt4)
+        {
+            kernels.Int4MatMul(Int4, x[..(count * Columns)], count, y[..(count * Rows)]);
             return;
         }
         if (Layout == TensorLayout.Dense)

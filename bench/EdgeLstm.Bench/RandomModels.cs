@@ -30,8 +30,16 @@ internal static class RandomModels
         // Memory-mapped from a file, as users load models: the tensors then sit on the 64-byte boundaries the
         // format gives them (a managed byte[] would shift every load by its array header). The mapping outlives
         // the deleted file.
+        return Mapped(CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, spec.ToString(), "bench"));
+    }
+
+    /// <summary>The int4 conversion (every LSTM matrix and the output layer in groups of 32; the embedding int8).</summary>
+    public static QuantizedLstmModel Int4(FloatLstmModel model) => Mapped(CompactModelBuilder.Build(model, WeightType.Int4, false, "none", "bench"));
+
+    private static QuantizedLstmModel Mapped(byte[] file)
+    {
         string path = Path.Combine(Path.GetTempPath(), $"edgelstm-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.elstm");
-        File.WriteAllBytes(path, CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, spec.ToString(), "bench"));
+        File.WriteAllBytes(path, file);
         try { return (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Read(path)); }
         finally { File.Delete(path); }
     }

@@ -19,8 +19,8 @@ internal static class StepHarness
             : $"multiply-add bound: no probe of {best.Name}'s product form on this CPU (NEON and scalar forms are not probed).";
         Console.WriteLine($"kernels: {best.Name}; libtorch and ONNX Runtime threads: 1; µs per step; int8 (ours and ONNX Runtime's) and the read bound: best of 41 interleaved rounds");
         Console.WriteLine();
-        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 50% block, per row | int8 batch 8, per stream | read bound | dense vs bound | multiply-add bound | dense vs that | float scalar ref | float vectorized | float batch 8, per stream | libtorch nn.LSTM | libtorch addmm step | libtorch batch 8, per stream | ORT float LSTM | ORT int8 DynamicQuantizeLSTM | dense vs best libtorch | dense vs ORT int8 | block vs dense | block per row vs dense |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| hidden | int8 weights | int8 dense | int8 dense, 2 threads | int8 50% block | int8 50% block, per row | int8 batch 8, per stream | read bound | dense vs bound | multiply-add bound | dense vs that | float scalar ref | float vectorized | float batch 8, per stream | libtorch nn.LSTM | libtorch addmm step | libtorch batch 8, per stream | ORT float LSTM | ORT int8 DynamicQuantizeLSTM | dense vs best libtorch | dense vs ORT int8 | block vs dense | block per row vs dense | int4 | int4, 2 threads | int4 vs int8 dense | int4 vs ORT int8 |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         var peerChecks = new List<string>();
         foreach (int hidden in hiddens)
         {
@@ -29,6 +29,7 @@ internal static class StepHarness
             var dense = RandomModels.Int8(model);
             var sparse = RandomModels.Int8(model, "block:0.5");
             var sparseRows = RandomModels.Int8(model, "block:0.5:row");
+            var int4 = RandomModels.Int4(model);
             long weightBytes = 4L * hidden * (256 + hidden);
             // The int8 variants and the roofline's streaming read are timed in turns, so their ratios come from the
             // same moments of this noisy VM. The read bound: streaming the weight bytes once from wherever a buffer
@@ -37,6 +38,8 @@ internal static class StepHarness
             using var sparseSession = sparse.CreateSession(best);
             using var sparseRowsSession = sparseRows.CreateSession(best);
             using var twoSession = dense.CreateSession(best, threads: 2);
+            using var int4Session = int4.CreateSession(best);
+            using var int4TwoSession = int4.CreateSession(best, threads: 2);
             var batch = new QuantizedLstmBatch(dense, best, 8);
             var batchTokens = new int[8];
             int token = 0;
@@ -56,8 +59,10 @@ internal static class StepHarness
                 (() => ortInt8.Step(ortInput.Span), 20),
                 (peak?.Run ?? (() => { }), 1),
                 (() => sparseRowsSession.Step(token = (token + 1) & 7), 50),
+                (() => int4Session.Step(token = (token + 1) & 7), 50),
+                (() => int4TwoSession.Step(token = (token + 1) & 7), 50),
             ]);
-            double denseUs = t[0], sparseUs = t[1], twoUs = t[2], batchUs = t[3] / 8, boundUs = t[4], ortInt8Us = t[5], sparseRowsUs = t[7];
+            double denseUs = t[0], sparseUs = t[1], twoUs = t[2], batchUs = t[3] / 8, boundUs = t[4], ortInt8Us = t[5], sparseRowsUs = t[7], int4Us = t[8], int4TwoUs = t[9];
             long macs = 4L * hidden * (256 + hidden);
             string macBound = "", macRatio = "";
             if (peak is { } p)
@@ -87,7 +92,7 @@ internal static class StepHarness
             using var ortFloat = new OnnxRuntimeStep(model.Layers[0], quantized: false);
             double ortFloatUs = Timing.BestMicroseconds(() => ortFloat.Step(ortInput.Span), calls: 20, runs: 11, warmupCalls: 20);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {twoUs:F2} | {sparseUs:F2} | {sparseRowsUs:F2} | {batchUs:F2} | {boundUs:F2} ({bandwidth:F0} GB/s) | {denseUs / boundUs:F2}x | {macBound} | {macRatio} | {floatUs:F0} | {floatVectorUs:F1} | {floatBatchUs:F1} | {moduleUs:F1} | {addmmUs:F1} | {torchBatchUs:F1} | {ortFloatUs:F1} | {ortInt8Us:F2} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {ortInt8Us / denseUs:F2}x | {denseUs / sparseUs:F2}x | {denseUs / sparseRowsUs:F2}x |"));
+                $"| {hidden} | {weightBytes / 1e6:F2} MB | {denseUs:F2} | {twoUs:F2} | {sparseUs:F2} | {sparseRowsUs:F2} | {batchUs:F2} | {boundUs:F2} ({bandwidth:F0} GB/s) | {denseUs / boundUs:F2}x | {macBound} | {macRatio} | {floatUs:F0} | {floatVectorUs:F1} | {floatBatchUs:F1} | {moduleUs:F1} | {addmmUs:F1} | {torchBatchUs:F1} | {ortFloatUs:F1} | {ortInt8Us:F2} | {Math.Min(moduleUs, addmmUs) / denseUs:F1}x | {ortInt8Us / denseUs:F2}x | {denseUs / sparseUs:F2}x | {denseUs / sparseRowsUs:F2}x | {int4Us:F2} | {int4TwoUs:F2} | {denseUs / int4Us:F2}x | {ortInt8Us / int4Us:F2}x |"));
         }
         Console.WriteLine();
         Console.WriteLine("read bound: the weight bytes over the streaming-read rate of a buffer of the same size, measured in this run.");

@@ -13,6 +13,8 @@ public sealed record ConvertOptions
     /// is within the task metric's <see cref="TaskMetric.Tolerance"/>, else 8; without validation data, 8.
     /// </summary>
     public int? WeightBits { get; init; }
+    /// <summary>With <see cref="WeightType.Int4"/>: matrices kept int8 by name (a per-tensor override).</summary>
+    public IReadOnlyList<string> Int8Tensors { get; init; } = [];
     /// <summary>Validation data for the report (optional): text for a language model's bits/char, labelled texts for a classifier's accuracy.</summary>
     public string? ValidText { get; init; }
     /// <summary>Classifiers: score only the labelled texts of this fold (null = all).</summary>

@@ -89,14 +89,21 @@ public static class ModelConverter
             float[]? hScales = null;
             if (options.CalibText is not null)
             {
-                if (options.Weights != WeightType.Int8) throw new ArgumentException("--calib sets int8 activation scales; it needs --dtype int8");
+                if (options.Weights == WeightType.F32) throw new ArgumentException("--calib sets int8 activation scales; it needs --dtype int8 or int4");
                 if (!File.Exists(options.CalibText)) throw new FileNotFoundException($"{options.CalibText}: no such file", options.CalibText);
                 int[] calib = pruned.Tokenizer.Encode(StrictUtf8.ReadFile(options.CalibText));
                 hScales = ActivationCalibrator.HScales(pruned, calib.AsSpan(0, Math.Min(calib.Length, options.CalibChars)));
             }
             int bits = options.Weights == WeightType.Int8 ? options.WeightBits ?? 8 : 8;
-            bytes = CompactModelBuilder.Build(pruned, options.Weights, blockSparse, options.Prune.ToString(), Path.GetFileName(options.Input), hScales, bits);
-            format = options.Weights == WeightType.Int8 ? (blockSparse ? "elstm int8 block-sparse 1x16" : "elstm int8") : "elstm f32";
+            bytes = CompactModelBuilder.Build(pruned, options.Weights, blockSparse, options.Prune.ToString(), Path.GetFileName(options.Input), hScales, bits,
+                options.Int8Tensors);
+            format = options.Weights switch
+            {
+                WeightType.Int8 => blockSparse ? "elstm int8 block-sparse 1x16" : "elstm int8",
+                // Pruned weights stay in place as zeros: the block-sparse layout is int8 only.
+                WeightType.Int4 => "elstm int4 (groups of 32)" + (options.Prune.Method == PruneMethod.None ? "" : ", pruned weights stored as zeros"),
+                _ => "elstm f32",
+            };
             if (bits == 7) format += ", 7-bit weights";
             if (hScales is not null) format += ", static activation scales";
         }

@@ -9,7 +9,17 @@ internal static class ConvertCommand
     {
         var input = new Argument<FileInfo>("input") { Description = "Float model (safetensors, PyTorch nn.LSTM names)" };
         var output = new Option<FileInfo>("--output", "-o") { Description = "Output: .elstm (compact format) or .safetensors (pruned float model, for fine-tuning)", Required = true };
-        var dtype = new Option<string>("--dtype") { Description = "Weight type: int8 or f32", DefaultValueFactory = _ => "int8" };
+        var dtype = new Option<string>("--dtype")
+        {
+            Description = "Weight type: int8; int4 (the matrices the kernels multiply in 4 bits, groups of 32 columns with 6-bit multipliers " +
+                "under a float per row; embeddings and matrices whose columns 32 does not divide stay int8); or f32",
+            DefaultValueFactory = _ => "int8",
+        };
+        var int8Tensor = new Option<string[]>("--int8-tensor")
+        {
+            Description = "With --dtype int4: keep this matrix int8 (repeat for more; e.g. fc.weight)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var weightBits = new Option<string>("--weight-bits")
         {
             Description = "int8: 8; 7 (the multiplied matrices keep |q| ≤ 63, recorded in the file: faster on AVX-512BW CPUs without AVX-VNNI); " +
@@ -31,15 +41,18 @@ internal static class ConvertCommand
         var objective = new Option<string>("--objective") { Description = "With --max-loss: size (smallest file) or latency (fastest on this machine)", DefaultValueFactory = _ => "size" };
         var command = new Command("convert", "Prune and quantize a float model into the compact .elstm format, reporting size and accuracy")
         {
-            input, output, dtype, weightBits, prune, valid, validFold, evalChars, force, calib, ignore, maxLoss, objective,
+            input, output, dtype, int8Tensor, weightBits, prune, valid, validFold, evalChars, force, calib, ignore, maxLoss, objective,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
             string weights = result.GetValue(dtype)!;
-            if (weights is not ("int8" or "f32")) throw new ArgumentException($"--dtype must be int8 or f32, got '{weights}'");
+            if (weights is not ("int8" or "int4" or "f32")) throw new ArgumentException($"--dtype must be int8, int4 or f32, got '{weights}'");
+            string[] keptInt8 = result.GetValue(int8Tensor) ?? [];
+            if (keptInt8.Length > 0 && weights != "int4") throw new ArgumentException("--int8-tensor goes with --dtype int4");
             int? bits = result.GetValue(weightBits) switch
             {
                 "auto" => null,
+                "8" when weights == "int4" => null, // int4 files keep their int8 matrices at 8 bits
                 "8" => 8,
                 "7" when weights == "int8" => 7,
                 var other => throw new ArgumentException($"--weight-bits must be auto, 8, or 7 with --dtype int8; got '{other}'"),
@@ -50,7 +63,8 @@ internal static class ConvertCommand
             {
                 Input = result.GetValue(input)!.FullName,
                 Output = result.GetValue(output)!.FullName,
-                Weights = weights == "f32" ? WeightType.F32 : WeightType.Int8,
+                Weights = weights switch { "f32" => WeightType.F32, "int4" => WeightType.Int4, _ => WeightType.Int8 },
+                Int8Tensors = keptInt8,
                 WeightBits = bits,
                 Prune = PruneSpec.Parse(result.GetValue(prune)),
                 ValidText = result.GetValue(valid)?.FullName,

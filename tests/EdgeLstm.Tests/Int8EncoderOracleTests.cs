@@ -3,16 +3,22 @@ namespace EdgeLstm.Tests;
 /// <summary>
 /// Every int8 driver shape on every kernel variant against <see cref="Int8StepOracle"/>, which shares no code with
 /// the encoder: sessions stepped and prefilled, batches, whole-sequence runners, one and two threads, forward,
-/// reverse and stacked layers, dynamic and static activation scales, dense and block-sparse weights.
+/// reverse and stacked layers, dynamic and static activation scales, dense, block-sparse and int4 weights.
 /// </summary>
 public sealed class Int8EncoderOracleTests
 {
-    private static QuantizedLstmModel Compile(Runtime.Float.FloatLstmModel model, bool blockSparse, float[]? staticHScales) =>
-        (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(
-            CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, blockSparse ? "block:0.5" : "none", "t", staticHScales), "t.elstm"));
-
-    private static Runtime.Float.FloatLstmModel Forward(bool blockSparse)
+    private static QuantizedLstmModel Compile(Runtime.Float.FloatLstmModel model, bool blockSparse, float[]? staticHScales, bool int4 = false)
     {
+        var compiled = (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(
+            CompactModelBuilder.Build(model, int4 ? WeightType.Int4 : WeightType.Int8, blockSparse, blockSparse ? "block:0.5" : "none", "t", staticHScales), "t.elstm"));
+        if (int4) Assert.All(compiled.Layers, layer => Assert.True(layer.WeightIh.IsInt4 && layer.WeightHh.IsInt4));
+        return compiled;
+    }
+
+    private static Runtime.Float.FloatLstmModel Forward(bool blockSparse, bool int4)
+    {
+        // Int4: widths divisible by 32; hidden 96 splits two threads' halves inside 64-row blocks.
+        if (int4) return TinyModels.Create(layers: 2, hidden: 96, embedding: 64, seed: 41);
         // Dense hidden 40: two-thread halves off the 16-unit boundary, vector tails in every kernel. Block pruning
         // needs widths divisible by 16.
         if (!blockSparse) return TinyModels.Create(layers: 2, hidden: 40, embedding: 24, seed: 41);
@@ -21,12 +27,13 @@ public sealed class Int8EncoderOracleTests
     }
 
     [Theory]
-    [InlineData(false, false)]
-    [InlineData(true, false)]
-    [InlineData(false, true)]
-    public void SessionsPrefillAndBatchesMatchTheOracle(bool blockSparse, bool staticScales)
+    [InlineData(false, false, false)]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, true)]
+    public void SessionsPrefillAndBatchesMatchTheOracle(bool blockSparse, bool staticScales, bool int4)
     {
-        using var model = Compile(Forward(blockSparse), blockSparse, staticScales ? [0.006f, 0.0075f] : null);
+        using var model = Compile(Forward(blockSparse, int4), blockSparse, staticScales ? [0.006f, 0.0075f] : null, int4);
         int vocabulary = model.Embedding.Rows, size = model.OutputSize;
         int[] tokens = TinyModels.Tokens(150, vocabulary, seed: 3);
         float[] expected = Int8StepOracle.PerStepHead(model, tokens);
@@ -60,18 +67,20 @@ public sealed class Int8EncoderOracleTests
         }
     }
 
-    [Fact]
-    public void RunnersOverBidirectionalAndMixedStacksMatchTheOracle()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RunnersOverBidirectionalAndMixedStacksMatchTheOracle(bool int4)
     {
         // A bidirectional layer under a forward one: reverse walks, a two-core direction split, then a plain layer.
         // (Static activation scales are for forward-only models: the session test covers them.)
         var description = new ModelDescription
         {
-            Input = new InputDescription { Kind = InputKinds.Tokens, Size = 12, Tokenizer = CharTokenizer.FromText(TinyModels.Text).ToDescription() },
-            Encoder = [new EncoderLayerDescription { Hidden = 20, Bidirectional = true }, new EncoderLayerDescription { Hidden = 24 }],
+            Input = new InputDescription { Kind = InputKinds.Tokens, Size = int4 ? 32 : 12, Tokenizer = CharTokenizer.FromText(TinyModels.Text).ToDescription() },
+            Encoder = [new EncoderLayerDescription { Hidden = int4 ? 32 : 20, Bidirectional = true }, new EncoderLayerDescription { Hidden = int4 ? 32 : 24 }],
             Head = new HeadDescription { Kind = HeadKinds.Tag, Pooling = Poolings.None, Size = 3, Labels = ["none", "comma", "stop"] },
         };
-        using var model = Compile(TinyModels.FromDescription(description, seed: 43), blockSparse: false, staticHScales: null);
+        using var model = Compile(TinyModels.FromDescription(description, seed: 43), blockSparse: false, staticHScales: null, int4);
         foreach (int length in new[] { 1, 7, 64, 65, 130 })
         {
             int[] tokens = TinyModels.Tokens(length, model.Embedding.Rows, seed: length);

@@ -110,6 +110,11 @@ internal static class Int8StepOracle
     private static int[] Product(QuantizedMatrix w, sbyte[] x)
     {
         var y = new int[w.Rows];
+        if (w.IsInt4)
+        {
+            Int4Reference.MatVec(w.Int4, x, y); // read through the layout's accessors, in plain loops
+            return y;
+        }
         if (w.Layout != TensorLayout.Dense)
         {
             Int8Reference.BlockSparseMatVec(w.BlockSparse, x, y); // the layout is the file reader's; its products are plain loops

@@ -39,7 +39,7 @@ public static class CompactModelLoader
         ModelDescription description = DescriptionReader.Read(meta, source);
         bool int8 = meta.Weights switch
         {
-            CompactModelMetadata.WeightsInt8 => true,
+            CompactModelMetadata.WeightsInt8 or CompactModelMetadata.WeightsInt4 => true,
             CompactModelMetadata.WeightsF32 => false,
             _ => throw new ModelFormatException($"{source}: weights '{meta.Weights}' is not supported"),
         };

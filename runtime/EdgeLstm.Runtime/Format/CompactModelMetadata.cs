@@ -31,6 +31,8 @@ public sealed record CompactModelMetadata
 
     public const string WeightsF32 = "f32";
     public const string WeightsInt8 = "int8-symmetric-per-row";
+    /// <summary>As int8, with the multiplied matrices whose columns 32 divides in int4 (format 1.2); each tensor's dtype says which.</summary>
+    public const string WeightsInt4 = "int4-symmetric-per-group";
     public const string ActivationsNone = "none";
     public const string ActivationsDynamic = "dynamic-per-step";
     /// <summary>Each layer's h quantized with a fixed scale from calibration text (tensor <c>lstm.h_scales</c>).</summary>

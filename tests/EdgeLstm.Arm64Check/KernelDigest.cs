@@ -5,7 +5,7 @@ using EdgeLstm.Converter;
 namespace EdgeLstm.Arm64Check;
 
 /// <summary>
-/// xxHash64 of all logits of fixed int8 models (dense and 50% block-sparse) stepped 300 times, and of BiLSTM
+/// xxHash64 of all logits of fixed int8 models (dense and 50% block-sparse) and an int4 one stepped 300 times, and of BiLSTM
 /// classifiers (each pooling) and a BiLSTM tagger run over whole sequences, per kernel variant. Everything (weights, conversion, tokens) is computed with IEEE operations and System.Random's
 /// seeded generator, so the digest is the same on any CPU whose results are bit-identical.
 /// </summary>
@@ -13,16 +13,16 @@ public static class KernelDigest
 {
     public static IEnumerable<(string Variant, string Model, ulong Digest)> Compute()
     {
-        foreach (bool blockSparse in new[] { false, true })
+        foreach (string kind in new[] { "dense", "block-sparse", "int4" })
         {
-            var model = Model(blockSparse);
+            var model = Model(kind);
             var tokens = new Random(6).GetItems(Enumerable.Range(0, model.OutputSize).ToArray(), 300);
             foreach (var kernels in LstmKernels.AllSupported())
             {
                 var session = model.CreateSession(kernels);
                 var hash = new XxHash64();
                 foreach (int t in tokens) hash.Append(MemoryMarshal.AsBytes(session.Step(t)));
-                yield return (kernels.Name, blockSparse ? "block-sparse" : "dense", hash.GetCurrentHashAsUInt64());
+                yield return (kernels.Name, kind, hash.GetCurrentHashAsUInt64());
             }
         }
         foreach (var result in ComputeClassifiers()) yield return result;
@@ -75,11 +75,13 @@ public static class KernelDigest
         return (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(bytes, "check.elstm"));
     }
 
-    private static QuantizedLstmModel Model(bool blockSparse)
+    /// <summary>Two layers: "dense" or "block-sparse" (50%) int8 at hidden 48, or "int4" at hidden 64 (widths 32 divides).</summary>
+    private static QuantizedLstmModel Model(string kind)
     {
         var random = new Random(17);
         var tokenizer = CharTokenizer.FromText("abcdefghijklmnopqrstuvwxyz .,;!?-'\"ABCDEFGHIJ");
-        const int hidden = 48, embedding = 32;
+        bool blockSparse = kind == "block-sparse", int4 = kind == "int4";
+        int hidden = int4 ? 64 : 48, embedding = 32;
         float[] U(int n, float r)
         {
             var v = new float[n];
@@ -95,7 +97,7 @@ public static class KernelDigest
         };
         var floatModel = new FloatLstmModel(tokenizer, U(vocab * embedding, 1f), embedding, layers, U(vocab * hidden, bound), U(vocab, bound));
         if (blockSparse) floatModel = PruningMasks.Apply(floatModel, PruningMasks.Compute(floatModel, PruneSpec.Parse("block:0.5")));
-        byte[] bytes = CompactModelBuilder.Build(floatModel, WeightType.Int8, blockSparse, "check", "check");
+        byte[] bytes = CompactModelBuilder.Build(floatModel, int4 ? WeightType.Int4 : WeightType.Int8, blockSparse, "check", "check");
         return (QuantizedLstmModel)CompactModelLoader.Load(ModelFileReader.Parse(bytes, "check.elstm"));
     }
 }

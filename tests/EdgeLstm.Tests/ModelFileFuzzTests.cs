@@ -23,6 +23,8 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output)
             CompactModelBuilder.Build(SequenceModel(), WeightType.Int8, blockSparse: false, "none", "fuzz"),
             // A model description with a bidirectional layer and attention pooling (JSON the mutations reach too).
             CompactModelBuilder.Build(TinyModels.Classifier(Poolings.Attention, seed: 3), WeightType.Int8, blockSparse: false, "none", "fuzz"),
+            // Int4 matrices (widths divisible by 32), the embedding int8.
+            CompactModelBuilder.Build(TinyModels.Create(layers: 1, hidden: 32, embedding: 32, seed: 5), WeightType.Int4, blockSparse: false, "none", "fuzz"),
         ];
         var random = new Random(20261123);
         int rejected = 0, accepted = 0;

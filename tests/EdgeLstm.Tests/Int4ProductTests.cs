@@ -77,6 +77,22 @@ public sealed class Int4ProductTests
     }
 
     [Fact]
+    public void TheAvxVnniBlockThatAvx512CpusSkipIsExactToo()
+    {
+        // avxvnni-dpbusd runs the 512-bit pmaddubsw block where AVX-512BW is there; its own 256-bit one is for
+        // CPUs without (Alder Lake and later clients), so it is run directly here.
+        if (!System.Runtime.Intrinsics.X86.AvxVnni.IsSupported) return;
+        const int rows = 64, cols = 160;
+        var (q, m, x) = Random4(rows, cols, 11);
+        var w = new Int4Panels(Int4Panels.Encode(q, m, rows, cols), rows, cols);
+        var corrections = new int[Int4Products.CorrectionsPerGroup * w.Groups];
+        Int4Products.Corrections(x, corrections);
+        var y = new int[rows];
+        Int8DotAvxVnni.Int4Block256(ref w.Block(0), ref x[0], ref corrections[0], w.Groups, ref y[0]);
+        Assert.Equal(Expected(q, m, x, rows, cols), y);
+    }
+
+    [Fact]
     public void ExtremeValuesStayExact()
     {
         // The largest sums the kernels' 16-bit steps see: q = −8 and x = −127 everywhere, m = 63 (and, in the second

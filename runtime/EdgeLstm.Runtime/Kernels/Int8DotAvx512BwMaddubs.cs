@@ -41,32 +41,46 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
     public static void Int4Block(ref byte w, ref sbyte x, ref int corrections, int groups, ref int y)
     {
         Vector512<byte> low = Vector512.Create((byte)0x0F);
+        // vpshufb within each 128-bit lane of 16 broadcast multipliers: lane L's dword k becomes (m[4L + k], m[4L + k]) as 16-bit halves.
+        Vector512<byte> pairs = Vector512.Create(
+            0, 0x80, 0, 0x80, 1, 0x80, 1, 0x80, 2, 0x80, 2, 0x80, 3, 0x80, 3, 0x80,
+            4, 0x80, 4, 0x80, 5, 0x80, 5, 0x80, 6, 0x80, 6, 0x80, 7, 0x80, 7, 0x80,
+            8, 0x80, 8, 0x80, 9, 0x80, 9, 0x80, 10, 0x80, 10, 0x80, 11, 0x80, 11, 0x80,
+            12, 0x80, 12, 0x80, 13, 0x80, 13, 0x80, 14, 0x80, 14, 0x80, 15, 0x80, 15, (byte)0x80);
         Vector512<int> t0 = default, t1 = default, t2 = default, t3 = default;
         for (int g = 0; g < groups; g++)
         {
             ref byte group = ref Unsafe.Add(ref w, g * Int4Panels.GroupBytes);
             ref byte xg = ref Unsafe.As<sbyte, byte>(ref Unsafe.Add(ref x, g * Int4Panels.GroupColumns));
             Vector512<short> s0 = default, s1 = default, s2 = default, s3 = default;
-            for (int p = 0; p < 4; p++)
-            {
-                Vector512<sbyte> xLow = Vector512.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xg, 8 * p))).AsSByte();
-                Vector512<sbyte> xHigh = Vector512.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xg, 8 * p + 4))).AsSByte();
-                ref byte slot = ref Unsafe.Add(ref group, Int4Panels.SlotBytes * p);
-                Vector512<byte> v0 = Vector512.LoadUnsafe(ref slot), v1 = Vector512.LoadUnsafe(ref slot, 64);
-                Vector512<byte> v2 = Vector512.LoadUnsafe(ref slot, 128), v3 = Vector512.LoadUnsafe(ref slot, 192);
-                s0 += Avx512BW.MultiplyAddAdjacent(v0 & low, xLow) + Avx512BW.MultiplyAddAdjacent(HighNibbles(v0, low), xHigh);
-                s1 += Avx512BW.MultiplyAddAdjacent(v1 & low, xLow) + Avx512BW.MultiplyAddAdjacent(HighNibbles(v1, low), xHigh);
-                s2 += Avx512BW.MultiplyAddAdjacent(v2 & low, xLow) + Avx512BW.MultiplyAddAdjacent(HighNibbles(v2, low), xHigh);
-                s3 += Avx512BW.MultiplyAddAdjacent(v3 & low, xLow) + Avx512BW.MultiplyAddAdjacent(HighNibbles(v3, low), xHigh);
-            }
+            Slot(ref group, ref xg, 0, low, ref s0, ref s1, ref s2, ref s3);
+            Slot(ref group, ref xg, 1, low, ref s0, ref s1, ref s2, ref s3);
+            Slot(ref group, ref xg, 2, low, ref s0, ref s1, ref s2, ref s3);
+            Slot(ref group, ref xg, 3, low, ref s0, ref s1, ref s2, ref s3);
             Vector512<short> correction = Vector512.Create(Unsafe.Add(ref corrections, 2 * g + 1)).AsInt16();
             ref byte m = ref Unsafe.Add(ref group, 4 * Int4Panels.SlotBytes); // the multipliers follow the slots
-            t0 += Avx512BW.MultiplyAddAdjacent(s0 - correction, PairedMultipliers(ref m, 0));
-            t1 += Avx512BW.MultiplyAddAdjacent(s1 - correction, PairedMultipliers(ref m, 16));
-            t2 += Avx512BW.MultiplyAddAdjacent(s2 - correction, PairedMultipliers(ref m, 32));
-            t3 += Avx512BW.MultiplyAddAdjacent(s3 - correction, PairedMultipliers(ref m, 48));
+            t0 += Avx512BW.MultiplyAddAdjacent(s0 - correction, PairedMultipliers(ref m, 0, pairs));
+            t1 += Avx512BW.MultiplyAddAdjacent(s1 - correction, PairedMultipliers(ref m, 16, pairs));
+            t2 += Avx512BW.MultiplyAddAdjacent(s2 - correction, PairedMultipliers(ref m, 32, pairs));
+            t3 += Avx512BW.MultiplyAddAdjacent(s3 - correction, PairedMultipliers(ref m, 48, pairs));
         }
         t0.StoreUnsafe(ref y); t1.StoreUnsafe(ref y, 16); t2.StoreUnsafe(ref y, 32); t3.StoreUnsafe(ref y, 48);
+    }
+
+    /// <summary>One 256-byte slot (two column quads of the 64 rows) into the four 16-row sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Slot(ref byte group, ref byte xg, int p, Vector512<byte> low,
+        ref Vector512<short> s0, ref Vector512<short> s1, ref Vector512<short> s2, ref Vector512<short> s3)
+    {
+        Vector512<sbyte> xLow = Vector512.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xg, 8 * p))).AsSByte();
+        Vector512<sbyte> xHigh = Vector512.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref xg, 8 * p + 4))).AsSByte();
+        ref byte slot = ref Unsafe.Add(ref group, Int4Panels.SlotBytes * p);
+        Vector512<byte> v0 = Vector512.LoadUnsafe(ref slot), v1 = Vector512.LoadUnsafe(ref slot, 64);
+        Vector512<byte> v2 = Vector512.LoadUnsafe(ref slot, 128), v3 = Vector512.LoadUnsafe(ref slot, 192);
+        s0 += Avx512BW.MultiplyAddAdjacent(v0 & low, xLow) + Avx512BW.MultiplyAddAdjacent(HighNibbles(v0, low), xHigh);
+        s1 += Avx512BW.MultiplyAddAdjacent(v1 & low, xLow) + Avx512BW.MultiplyAddAdjacent(HighNibbles(v1, low), xHigh);
+        s2 += Avx512BW.MultiplyAddAdjacent(v2 & low, xLow) + Avx512BW.MultiplyAddAdjacent(HighNibbles(v2, low), xHigh);
+        s3 += Avx512BW.MultiplyAddAdjacent(v3 & low, xLow) + Avx512BW.MultiplyAddAdjacent(HighNibbles(v3, low), xHigh);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -74,11 +88,8 @@ public struct Int8DotAvx512BwMaddubs : IInt8Dot
 
     /// <summary>Sixteen rows' multipliers from bytes [offset, offset + 16), each as the 16-bit pair (m, m) of its lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<short> PairedMultipliers(ref byte m, int offset)
-    {
-        Vector512<int> m32 = Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref m, (nuint)offset));
-        return (m32 | (m32 << 16)).AsInt16();
-    }
+    private static Vector512<short> PairedMultipliers(ref byte m, int offset, Vector512<byte> pairs) =>
+        Avx512BW.Shuffle(Vector512.Create(Vector128.LoadUnsafe(ref m, (nuint)offset)), pairs).AsInt16();
 
     public static int Dot(ref sbyte w, ref sbyte x, int length)
     {

@@ -95,6 +95,9 @@ public static class ModelConverter
                 hScales = ActivationCalibrator.HScales(pruned, calib.AsSpan(0, Math.Min(calib.Length, options.CalibChars)));
             }
             int bits = options.Weights == WeightType.Int8 ? options.WeightBits ?? 8 : 8;
+            if (options.Weights == WeightType.Int4 && !ModelTensors.Of(pruned.Description, fusedBiases: true).Any(s =>
+                    s.IsMultiplied && s.Shape[1] % Int4Quantizer.Group == 0 && !options.Int8Tensors.Contains(s.Name)))
+                throw new ArgumentException($"--dtype int4: no matrix of {Path.GetFileName(options.Input)} has a column count that 32 divides (or all are kept int8), so the file would be int8");
             bytes = CompactModelBuilder.Build(pruned, options.Weights, blockSparse, options.Prune.ToString(), Path.GetFileName(options.Input), hScales, bits,
                 options.Int8Tensors);
             format = options.Weights switch

@@ -88,7 +88,8 @@ public static class VariantSearch
     }
 
     /// <summary>
-    /// The .elstm bytes of every variant of a float model, in order: f32, int8, int8 with 7-bit weights, int8 with static scales (with
+    /// The .elstm bytes of every variant of a float model, in order: f32, int8, int8 with 7-bit weights, int4 (models with a
+    /// matrix whose columns 32 divides), int8 with static scales (with
     /// options.CalibText, models that step), int8 pruned by magnitude 50%, 1×16 blocks 50% per row and (models that
     /// step) 25% of the hidden units. A variant the model's shapes do not allow has null bytes and says why.
     /// </summary>
@@ -100,6 +101,7 @@ public static class VariantSearch
             ("f32", options with { Weights = WeightType.F32, Prune = PruneSpec.None, CalibText = null }),
             ("int8", options with { Weights = WeightType.Int8, WeightBits = 8, Prune = PruneSpec.None, CalibText = null }),
             ("int8 7-bit weights", options with { Weights = WeightType.Int8, WeightBits = 7, Prune = PruneSpec.None, CalibText = null }),
+            ("int4", options with { Weights = WeightType.Int4, WeightBits = null, Prune = PruneSpec.None, CalibText = null }),
         };
         if (options.CalibText is not null && original.Description.IsSteppable)
             candidates.Add(("int8 static scales", options with { Weights = WeightType.Int8, Prune = PruneSpec.None }));

@@ -37,7 +37,7 @@ internal static class ConvertCommand
             Description = "A tensor of the input that the model does not use and that is known to be harmless (repeat for more); other unused tensors are an error",
             AllowMultipleArgumentsPerToken = false,
         };
-        var maxLoss = new Option<double?>("--max-loss") { Description = "Try every variant (f32, int8 with 8- and 7-bit weights, static scales with --calib, magnitude, block and unit pruning) on --valid and write the smallest (or fastest) whose loss in the task's metric is at most this" };
+        var maxLoss = new Option<double?>("--max-loss") { Description = "Try every variant (f32, int8 with 8- and 7-bit weights, int4, static scales with --calib, magnitude, block and unit pruning) on --valid and write the smallest (or fastest) whose loss in the task's metric is at most this" };
         var objective = new Option<string>("--objective") { Description = "With --max-loss: size (smallest file) or latency (fastest on this machine)", DefaultValueFactory = _ => "size" };
         var command = new Command("convert", "Prune and quantize a float model into the compact .elstm format, reporting size and accuracy")
         {

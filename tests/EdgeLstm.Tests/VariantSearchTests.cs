@@ -32,7 +32,8 @@ public sealed class VariantSearchTests : IDisposable
         };
         var loose = VariantSearch.Run(options, maxLoss: 0.05, Objective.Size);
         AssertPickedTheSmallestWithinTheLoss(loose, 0.05, output);
-        Assert.Equal(6, loose.Variants.Count); // f32, int8 with 8- and 7-bit weights, three prunings: the character model steps, so units too
+        Assert.Equal(7, loose.Variants.Count); // f32, int8 with 8- and 7-bit weights, int4, three prunings: the character model steps, so units too
+        Assert.Equal("int4", loose.Chosen!.Name); // the smallest file, +0.01 bits/char
         Assert.Contains(loose.Variants, v => !v.Kept); // 50% block pruning without fine-tuning costs more than 0.05 bits/char
         Assert.True(loose.Chosen!.Bytes < loose.Variants.First(v => v.Name == "f32").Bytes / 3);
         // Nothing but the float weights keep the metric exactly: the bound decides.
@@ -52,7 +53,7 @@ public sealed class VariantSearchTests : IDisposable
         };
         var report = VariantSearch.Run(options, maxLoss: 0.01, Objective.Size);
         Assert.Equal("accuracy", report.MetricName);
-        Assert.Equal(5, report.Variants.Count); // f32, int8 8-/7-bit, two prunings: a BiLSTM classifier cannot be narrowed by units
+        Assert.Equal(6, report.Variants.Count); // f32, int8 8-/7-bit, int4, two prunings: a BiLSTM classifier cannot be narrowed by units
         AssertPickedTheSmallestWithinTheLoss(report, 0.01, output);
         var e = Assert.Throws<ArgumentException>(() => VariantSearch.Run(options with { ValidText = null, Force = true }, 0.01, Objective.Size));
         Assert.Contains("--valid", e.Message);

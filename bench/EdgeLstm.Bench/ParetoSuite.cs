@@ -7,8 +7,8 @@ namespace EdgeLstm.Bench;
 
 /// <summary>
 /// `edgelstm-bench pareto` (`./build.sh bench pareto`): for every committed task model whose held-out data is on
-/// this machine, the variants `convert --max-loss` weighs (f32, int8, int8 static scales, pruned int8) on EdgeLstm
-/// (one thread; the int8 model also on two where it steps), and the float model on ONNX Runtime (LSTM op, and
+/// this machine, the variants `convert --max-loss` weighs (f32, int8 8- and 7-bit, int4, int8 static scales, pruned int8) on EdgeLstm
+/// (one thread; the int8 and int4 models also on two where they step or run two directions), and the float model on ONNX Runtime (LSTM op, and
 /// DynamicQuantizeLSTM + DynamicQuantizeMatMul) and libtorch, all scored by the task's metric on the held-out split
 /// with the latency of every item timed (<see cref="ParetoRun"/>, one process per row). Writes docs/pareto.md (a
 /// table per task) and a Pareto plot per task (<see cref="ParetoPlot"/>, PNG and SVG).
@@ -83,8 +83,8 @@ public static class ParetoSuite
                     AtomicFile.WriteAllBytes(file, bytes, overwrite: true);
                     runs.Add((new Row(EdgeLstmEngine, name, 1, null, null), Args("edgelstm", 1, file, c)));
                     // Two threads: an int8 session splits each layer's units and its output layer's rows; a runner (and a seq2seq
-                    // encoder), a BiLSTM's two directions. For both weight widths: `convert` keeps either, by the task's metric.
-                    if (name is "int8" or "int8 7-bit weights" && (original.Description.IsSteppable || original.Description.IsBidirectional))
+                    // encoder), a BiLSTM's two directions. For every weight width: `convert` keeps any, by the task's metric.
+                    if (name is "int8" or "int8 7-bit weights" or "int4" && (original.Description.IsSteppable || original.Description.IsBidirectional))
                         runs.Add((new Row(EdgeLstmEngine, name, 2, null, null), Args("edgelstm", 2, file, c)));
                 }
                 if (c.FineTuned is not null && File.Exists(c.FineTuned))

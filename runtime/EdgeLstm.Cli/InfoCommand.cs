@@ -31,8 +31,9 @@ internal static class InfoCommand
                     foreach (TensorSpec spec in ModelTensors.Of(q.Description, fusedBiases: true))
                         parameters += spec.Shape.Aggregate(1L, (a, b) => a * b);
                     Console.WriteLine($"parameters:   {parameters:N0}");
+                    // Each matrix's storage (int4 is chosen per tensor) and its share of zero weights.
                     foreach (var (name, matrix) in q.PrunableMatrices())
-                        Console.WriteLine($"sparsity:     {name} {100 * matrix.Sparsity:F1}%");
+                        Console.WriteLine($"sparsity:     {name} {100 * matrix.Sparsity:F1}%{(matrix.IsInt4 ? " (int4)" : "")}");
                     break;
             }
             if (loaded.CompactFile is { } file)

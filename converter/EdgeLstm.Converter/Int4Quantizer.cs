@@ -5,17 +5,18 @@ namespace EdgeLstm.Converter;
 /// <summary>
 /// The int4 weights the runtime multiplies (<see cref="Int4Panels"/>): w ≈ q · m · s with q in [−8, 7] per weight,
 /// an integer m in [1, 63] per group of 32 columns (0 for an all-zero group) and a float s per row. Each group's
-/// step is first chosen as a float (<see cref="GroupQuantizer"/>: max-abs, or searched for the least squared
-/// error); the row's s is the largest step / 63, and m the step / s rounded — then m − 1, m and m + 1 are tried and
-/// the least squared error kept (the larger m on ties), with q re-rounded for it. Deterministic, and the one
-/// definition of int4 values: the converter writes them, and the bench and fine-tuning fake-quantize with them.
+/// step is first chosen as a float (<see cref="GroupQuantizer"/>: max-abs by default — the searched step that lowers
+/// the weights' squared error did not lower the models' loss, docs/benchmarks.md); the row's s is the largest step
+/// / 63, and m the step / s rounded — then m − 1, m and m + 1 are tried and the least squared error kept (the larger
+/// m on ties), with q re-rounded for it. Deterministic, and the one definition of int4 values: the converter writes
+/// them, and the bench and fine-tuning fake-quantize with them.
 /// </summary>
 public static class Int4Quantizer
 {
     public const int Group = Int4Panels.GroupColumns;
 
     /// <returns>Values [rows, columns] in [−8, 7], multipliers [rows, columns / 32] and one scale per row, row-major.</returns>
-    public static (sbyte[] Values, byte[] Multipliers, float[] Scales) Quantize(ReadOnlySpan<float> matrix, int rows, int columns, bool search = true)
+    public static (sbyte[] Values, byte[] Multipliers, float[] Scales) Quantize(ReadOnlySpan<float> matrix, int rows, int columns, bool search = false)
     {
         if (columns % Group != 0) throw new ArgumentException($"int4 needs a column count divisible by {Group}, got {columns}", nameof(columns));
         var (_, steps) = GroupQuantizer.Quantize(matrix, rows, columns, Group, search);

@@ -303,14 +303,16 @@ public sealed class KernelVariantTests
     [InlineData(true, 48, 0)]
     [InlineData(false, 40, 0)]    // halves not on a 16-unit boundary
     [InlineData(false, 48, 1400)] // an output layer big enough to split between the threads (Int8Recurrence.SplitMatVecMultiplyAdds)
-    public void TwoThreadStepsAreBitIdenticalToOneThread(bool blockSparse, int hidden, int vocabulary)
+    [InlineData(false, 96, 1400, true)] // int4: halves inside 64-row blocks, the output layer split on a block boundary
+    public void TwoThreadStepsAreBitIdenticalToOneThread(bool blockSparse, int hidden, int vocabulary, bool int4 = false)
     {
         string text = vocabulary == 0 ? TinyModels.Text : new string(Enumerable.Range(0x4E00, vocabulary - 1).Select(c => (char)c).ToArray());
         var model = TinyModels.Create(layers: 2, hidden: hidden, embedding: 32, seed: 23, text: text);
         Assert.True(vocabulary == 0 || model.OutputSize * hidden >= Int8Recurrence.SplitMatVecMultiplyAdds);
         if (blockSparse) model = PruningMasks.Apply(model, PruningMasks.Compute(model, PruneSpec.Parse("block:0.5")));
         var compact = (QuantizedLstmModel)CompactModelLoader.Load(
-            ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, blockSparse, "t", "t"), "t.elstm"));
+            ModelFileReader.Parse(CompactModelBuilder.Build(model, int4 ? WeightType.Int4 : WeightType.Int8, blockSparse, "t", "t"), "t.elstm"));
+        Assert.Equal(int4, compact.Head.IsInt4);
         int[] tokens = TinyModels.Tokens(300, model.OutputSize, seed: 8);
         foreach (var kernels in LstmKernels.AllSupported())
         {

@@ -49,6 +49,8 @@ public sealed class CharLmTrainer(TrainOptions options)
 
         using var pruning = options.Prune.Method == EdgeLstm.Converter.PruneMethod.None ? null : new PruningFineTune(network, options.Prune);
         if (pruning is not null) Log($"pruning {options.Prune}: masks fixed, re-applied after every step");
+        using var int4 = options.Int4Aware ? new Int4FakeQuantization(network) : null;
+        if (int4 is not null) Log($"int4-aware: {string.Join(", ", int4.Names)} run at their int4 values (straight-through gradients); validation too");
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         var loop = new EpochLoop(network, optimizer,
             new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume, options.StopAfterEpoch, options.Quiet), Log);
@@ -62,10 +64,15 @@ public sealed class CharLmTrainer(TrainOptions options)
             (epoch, report, cancelled) =>
             {
                 clock.Restart();
-                (trainBits, bool completed) = TrainEpoch(network, optimizer, pruning, streams, batchesPerEpoch, epoch, totalSteps, report, cancelled);
+                (trainBits, bool completed) = TrainEpoch(network, optimizer, pruning, int4, streams, batchesPerEpoch, epoch, totalSteps, report, cancelled);
                 return completed;
             },
-            epoch => (new ValidationScore(CharLmEvaluator.BitsPerChar(network, validTokens)), 0),
+            epoch =>
+            {
+                int4?.Quantize();
+                try { return (new ValidationScore(CharLmEvaluator.BitsPerChar(network, validTokens)), 0); }
+                finally { int4?.Restore(); }
+            },
             (epoch, score, _, best) =>
             {
                 if (best) TaskNetworks.Save(options.Output, network, TrainingMetadata(epoch, score.Value));
@@ -76,7 +83,8 @@ public sealed class CharLmTrainer(TrainOptions options)
     }
 
     /// <summary>One epoch of truncated BPTT over the streams; the mean training bits per token, and false if cancelled.</summary>
-    private (double BitsPerChar, bool Completed) TrainEpoch(LanguageModelNetwork network, optim.Optimizer optimizer, PruningFineTune? pruning, Tensor streams,
+    private (double BitsPerChar, bool Completed) TrainEpoch(LanguageModelNetwork network, optim.Optimizer optimizer, PruningFineTune? pruning,
+        Int4FakeQuantization? int4, Tensor streams,
         int batches, int epoch, long totalSteps, Action<double, string> report, CancellationToken cancel)
     {
         (Tensor H, Tensor C)? state = null;
@@ -96,8 +104,10 @@ public sealed class CharLmTrainer(TrainOptions options)
                 long end = Math.Min(start + options.SeqLen, streams.shape[1] - 1);
                 var input = streams.narrow(1, start, end - start);
                 var target = streams.narrow(1, start + 1, end - start);
+                int4?.Quantize();
                 var (logits, h, c) = network.Forward(input, state);
-                float loss = optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, network.OutputSize), target.reshape(-1)), network, options.Clip);
+                float loss = optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, network.OutputSize), target.reshape(-1)), network, options.Clip,
+                    int4 is null ? null : int4.Restore);
                 pruning?.Apply();
                 // Carry the state into the next window, cut from this window's graph.
                 state?.H.Dispose();

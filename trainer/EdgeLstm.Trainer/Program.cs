@@ -30,12 +30,17 @@ var initFrom = new Option<FileInfo>("--init-from") { Description = "Start from t
 var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors" };
 var stopAfter = new Option<int>("--stop-after-epoch") { Description = "Stop cleanly after this epoch (0 = never); continue later with --resume", DefaultValueFactory = _ => 0 };
 var calibrate = new Option<bool>("--calibrate-temperature") { Description = "After training, fit a softmax temperature on --valid and fold it into the output layer (see `calibrate`)" };
+var int4Aware = new Option<bool>("--int4-aware")
+{
+    Description = "Fine-tune for `edgelstm-dev convert --dtype int4` (start from a trained model with --init-from): every forward pass and validation " +
+        "run the int4 values the converter will write (straight-through gradients to the float weights)",
+};
 var prune = new Option<string>("--prune") { Description = "Fine-tune under pruning: magnitude:F, magnitude:F:global, block:F or block:F:row (masks from the starting weights)", DefaultValueFactory = _ => "none" };
 
 var root = new RootCommand("edgelstm-train: trains an LSTM language model over characters or words (TorchSharp, CPU) and writes it as safetensors")
 {
     train, valid, output, embeddingDim, tokenizerKind, minCount, maxVocabulary, lowercase, hiddenSize, layers, dropout, batchSize, seqLen, lr, minLr, clip, epochs, patience,
-    maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, stopAfter, calibrate,
+    maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, int4Aware, stopAfter, calibrate,
 };
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(ClassifyCommand.Create());
@@ -72,6 +77,7 @@ root.SetAction(result => UserErrors.Run(() =>
         InitFrom = result.GetValue(initFrom)?.FullName,
         Quiet = result.GetValue(quiet),
         Prune = EdgeLstm.Converter.PruneSpec.Parse(result.GetValue(prune)),
+        Int4Aware = result.GetValue(int4Aware),
         StopAfterEpoch = result.GetValue(stopAfter),
     };
     options.Validate();

@@ -32,6 +32,8 @@ public sealed record TrainOptions : TrainerOptions
     public int StopAfterEpoch { get; init; }
     /// <summary>Fine-tune under this pruning (magnitude or block), masks fixed from the starting weights.</summary>
     public EdgeLstm.Converter.PruneSpec Prune { get; init; } = EdgeLstm.Converter.PruneSpec.None;
+    /// <summary>Fine-tune for int4 weights: forward passes and validation at the int4 values `convert --dtype int4` writes.</summary>
+    public bool Int4Aware { get; init; }
 
     protected override void ValidateTask()
     {

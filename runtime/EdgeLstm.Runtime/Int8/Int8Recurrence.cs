@@ -159,8 +159,8 @@ public sealed class Int8Recurrence : IDisposable
             return;
         }
         // On a 16-row boundary (16 int32 outputs to a cache line: the halves never write the same line), or a 64-row
-        // one where the matrix has panels, so both halves take them.
-        int boundary = m.Columns <= Int8Panels.MaxColumns ? Int8Panels.BlockRows : 16;
+        // one where the matrix has panels or is int4, so both halves take whole blocks.
+        int boundary = m.IsInt4 || m.Columns <= Int8Panels.MaxColumns ? Int8Panels.BlockRows : 16;
         int split = rows / 2 / boundary * boundary;
         _job = new Job(JobKind.Rows, null, x, 0, split, rows, 0, 0, 0, [], [], m, y);
         _helper.Start();

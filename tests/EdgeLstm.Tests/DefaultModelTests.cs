@@ -2,7 +2,8 @@ namespace EdgeLstm.Tests;
 
 /// <summary>
 /// The committed models, measured on the held-out test chapters (docs/benchmarks.md): the float default model
-/// (3×512), its int8 conversion (the CLI's default) and its 50% per-row block-sparse fine-tune; and the earlier
+/// (3×512), its int8 conversion (the CLI's default), its 50% per-row block-sparse fine-tune and its int4-aware
+/// fine-tune; and the earlier
 /// 2×256 float model with the 50% block-sparse int8 model fine-tuned from it (a format 1.0 file, layout 1).
 /// </summary>
 public sealed class DefaultModelTests
@@ -52,6 +53,19 @@ public sealed class DefaultModelTests
         var (bpc, bytes) = Compact("moby-dick-char-block50row.elstm");
         Assert.True(bpc <= Float.Value.Bpc + 0.08, $"50% per-row block-sparse int8 {bpc:F4} vs the float default {Float.Value.Bpc:F4} bits/char");
         Assert.True(bytes <= 0.15 * Float.Value.Bytes, $"block-sparse file {bytes} bytes is {100.0 * bytes / Float.Value.Bytes:F1}% of the float file");
+    }
+
+    /// <summary>
+    /// The default model fine-tuned one epoch at its int4 values (`edgelstm-train --int4-aware`) and converted with
+    /// `--dtype int4` (format 1.2): test 1.9991 against the float model's 1.9861 (docs/benchmarks.md); the bounds are
+    /// 0.03 bits/char and 3.4 MB.
+    /// </summary>
+    [Fact]
+    public void Int4DefaultModelCostsAtMostPointZeroThreeAndIsAtMost3Point4Megabytes()
+    {
+        var (bpc, bytes) = Compact("moby-dick-char-int4.elstm");
+        Assert.True(bpc <= Float.Value.Bpc + 0.03, $"int4 {bpc:F4} vs the float default {Float.Value.Bpc:F4} bits/char");
+        Assert.True(bytes <= 3_400_000, $"int4 file is {bytes} bytes");
     }
 
     [Fact]

@@ -15,9 +15,9 @@ namespace EdgeLstm.Bench;
 /// </summary>
 public static class ParetoSuite
 {
-    /// <param name="FineTuned">A committed pruned-and-fine-tuned .elstm of the same model, run as one more variant.</param>
+    /// <param name="FineTuned">Committed fine-tuned .elstm files of the same model (pruned, or int4-aware), each run as one more variant.</param>
     private sealed record TaskCase(string Task, string Slug, string Model, string Data, string? Fold, int EvalChars, string? Calib, string Item,
-        string? FineTuned = null);
+        (string Variant, string File)[]? FineTuned = null);
 
     internal sealed record Row(string Engine, string Variant, int Threads, ParetoMeasurement? Measured, string? Why)
     {
@@ -29,7 +29,7 @@ public static class ParetoSuite
     private static readonly TaskCase[] Cases =
     [
         new("character LM (Moby Dick)", "moby-dick-char", "runtime/models/moby-dick-char.safetensors", ".cache/moby-dick/test.txt", null, 20_000, ".cache/moby-dick/train.txt", "character",
-            "runtime/models/moby-dick-char-block50row.elstm"),
+            [("int8 block:0.5:row fine-tuned", "runtime/models/moby-dick-char-block50row.elstm"), ("int4 fine-tuned", "runtime/models/moby-dick-char-int4.elstm")]),
         new("sentiment classifier", "sentiment", "runtime/models/sentiment.safetensors", ".cache/sentiment/sentiment.tsv", "0", 0, null, "sentence"),
         new("births forecaster", "births-forecast", "runtime/models/births-forecast.safetensors", ".cache/forecast/births.csv", "test", 0, null, "day stepped"),
         new("grapheme to phoneme", "g2p", "runtime/models/g2p.safetensors", ".cache/g2p/cmudict.tsv", "test", 0, null, "word"),
@@ -87,8 +87,12 @@ public static class ParetoSuite
                     if (name is "int8" or "int8 7-bit weights" or "int4" && (original.Description.IsSteppable || original.Description.IsBidirectional))
                         runs.Add((new Row(EdgeLstmEngine, name, 2, null, null), Args("edgelstm", 2, file, c)));
                 }
-                if (c.FineTuned is not null && File.Exists(c.FineTuned))
-                    runs.Add((new Row(EdgeLstmEngine, "int8 block:0.5:row fine-tuned", 1, null, null), Args("edgelstm", 1, c.FineTuned, c)));
+                foreach (var (variant, file) in c.FineTuned ?? [])
+                {
+                    if (!File.Exists(file)) continue;
+                    runs.Add((new Row(EdgeLstmEngine, variant, 1, null, null), Args("edgelstm", 1, file, c)));
+                    if (variant.StartsWith("int4", StringComparison.Ordinal)) runs.Add((new Row(EdgeLstmEngine, variant, 2, null, null), Args("edgelstm", 2, file, c)));
+                }
                 foreach (var (engine, arg) in Peers)
                     runs.Add((new Row(engine, "float weights", 1, null, null), Args(arg, 1, c.Model, c)));
                 // ONNX Runtime's int8 on two intra-op threads, beside EdgeLstm's two-thread row.
@@ -135,7 +139,7 @@ public static class ParetoSuite
         doc.AppendLine();
         doc.AppendLine("Each row is one process: the model loaded, then scored by the task's metric on the held-out split, every item timed " +
             "(a character or word stepped, a sentence or line run whole, a forecast day stepped, a word decoded). Batch 1; one thread unless said. " +
-            "EdgeLstm runs each variant `convert --max-loss` weighs (pruning without fine-tuning), and the committed fine-tuned block-pruned character model; ONNX Runtime 1.31.1 and libtorch (TorchSharp 0.107.0) run the float model's " +
+            "EdgeLstm runs each variant `convert --max-loss` weighs (pruning without fine-tuning), and the committed fine-tuned character models (block-pruned int8; int4-aware); ONNX Runtime 1.31.1 and libtorch (TorchSharp 0.107.0) run the float model's " +
             "weights — ONNX Runtime as the float LSTM op, and as DynamicQuantizeLSTM with DynamicQuantizeMatMul for the output layer (its own int8, " +
             "what `quantize_dynamic` makes; the latter also on two intra-op threads). Pruned variants are not run on the peers: their dense kernels take the same time for zeros. " +
             "**first call** is the first item after loading (this process is JIT-compiled, so it includes compiling the code it runs, for every engine); " +

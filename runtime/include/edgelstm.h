@@ -1,5 +1,5 @@
 /*
- * edgelstm.h: C API of libedgelstm, the EdgeLstm runtime (LSTM models of any task, .elstm int8 or float).
+ * edgelstm.h: C API of libedgelstm, the EdgeLstm runtime (LSTM models of any task, .elstm int8, int4 or float).
  *
  * Two ways to run a model:
  *  - Sessions step a model token by token (or vector by vector) and keep its state: language models and other

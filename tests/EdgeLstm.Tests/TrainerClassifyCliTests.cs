@@ -47,4 +47,55 @@ public sealed class TrainerClassifyCliTests
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("--validation-only", refused.Stderr);
     }
+
+    /// <summary>A user's own file with just label and text columns trains on a printed, seeded split by label.</summary>
+    [Fact]
+    public void AFileWithoutFoldsTrainsOnASeededSplitItPrints()
+    {
+        using var dir = new TempDirectory();
+        var lines = new List<string> { "label\ttext" };
+        string[] good = ["great fun film", "a lovely good story", "good acting and great music", "fun and lovely"],
+            bad = ["awful dull film", "a bad boring story", "bad acting and awful music", "dull and boring"];
+        for (int i = 0; i < 20; i++)
+        {
+            lines.Add($"pos\t{good[i % 4]} {i}");
+            lines.Add($"neg\t{bad[i % 4]} {i}");
+        }
+        File.WriteAllLines(dir.File("mine.tsv"), lines);
+        string[] common = ["classify", "--data", dir.File("mine.tsv"), "--embedding-dim", "8", "--hidden-size", "8", "--epochs", "2", "--min-count", "1", "--threads", "1", "-q"];
+
+        var trained = CliRunner.RunTrainer([.. common, "-o", dir.File("m.safetensors")]);
+        Assert.True(trained.ExitCode == 0, trained.Stderr);
+        Assert.Contains("mine.tsv has no fold column: split by label with seed 42: 32 train, 4 valid (10%), 4 test (10%) texts", trained.Stderr);
+        Assert.StartsWith("test fold test: LSTM", trained.Stdout.Trim());
+
+        var named = CliRunner.RunTrainer([.. common, "--test-fold", "0", "-o", dir.File("n.safetensors")]);
+        Assert.Equal(2, named.ExitCode);
+        Assert.Contains("mine.tsv has no fold column, so --test-fold and --valid-fold name nothing", named.Stderr);
+        Assert.DoesNotContain("   at ", named.Stderr);
+
+        File.WriteAllLines(dir.File("nolabel.tsv"), ["text", "a film"]);
+        var missing = CliRunner.RunTrainer("classify", "--data", dir.File("nolabel.tsv"), "-o", dir.File("x.safetensors"));
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("has no 'label' column", missing.Stderr);
+    }
+
+    [Fact]
+    public void TheSeededSplitKeepsEachLabelsShareAndDependsOnlyOnTheSeed()
+    {
+        var rows = Enumerable.Range(0, 100).Select(i => new LabeledText("", "", "a", $"a{i}"))
+            .Concat(Enumerable.Range(0, 30).Select(i => new LabeledText("", "", "b", $"b{i}"))).ToList();
+        var split = SeededSplit.TrainValidTest(rows, 0.1, 0.2, seed: 7);
+        Assert.Equal(rows.Count, split.Count);
+        Assert.Equal(rows.Select(r => r.Text).Order(), split.Select(r => r.Text).Order()); // every text once
+        Assert.Equal(20, split.Count(r => r.Label == "a" && r.Fold == "test"));
+        Assert.Equal(10, split.Count(r => r.Label == "a" && r.Fold == "valid"));
+        Assert.Equal(6, split.Count(r => r.Label == "b" && r.Fold == "test"));
+        Assert.Equal(3, split.Count(r => r.Label == "b" && r.Fold == "valid"));
+        Assert.Equal(split, SeededSplit.TrainValidTest(rows, 0.1, 0.2, seed: 7));
+        Assert.NotEqual(split.Where(r => r.Fold == "test").Select(r => r.Text), SeededSplit.TrainValidTest(rows, 0.1, 0.2, seed: 8).Where(r => r.Fold == "test").Select(r => r.Text));
+        var folds = SeededSplit.Folds(rows, 10, seed: 7);
+        Assert.All(folds.GroupBy(r => r.Fold), g => Assert.Equal(13, g.Count()));
+        Assert.Throws<ArgumentException>(() => SeededSplit.TrainValidTest(rows, 0.5, 0.5, seed: 7));
+    }
 }

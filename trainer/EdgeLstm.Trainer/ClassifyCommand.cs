@@ -16,7 +16,14 @@ internal static class ClassifyCommand
 {
     public static Command Create()
     {
-        var data = new Option<FileInfo>("--data") { Description = "Labelled texts: tab-separated with a header; columns label, text, fold and optionally source (see `edgelstm-data`)", Required = true };
+        var data = new Option<FileInfo>("--data")
+        {
+            Description = "Labelled texts: tab-separated with a header; columns label and text, optionally fold and source (see `edgelstm-data`). " +
+                "Without a fold column the texts are split by --seed: --valid-fraction and --test-fraction of each label (--cv: 10 folds)",
+            Required = true,
+        };
+        var validFraction = new Option<double>("--valid-fraction") { Description = "Files without a fold column: the share of each label's texts that picks the epoch", DefaultValueFactory = _ => SeededSplit.DefaultValidFraction };
+        var testFraction = new Option<double>("--test-fraction") { Description = "Files without a fold column: the share of each label's texts scored once as the test set", DefaultValueFactory = _ => SeededSplit.DefaultTestFraction };
         var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the model (safetensors); not with --cv" };
         var cv = new Option<bool>("--cv") { Description = "Cross-validate over the folds in the file instead of training one model" };
         var testFold = new Option<string>("--test-fold") { Description = "The fold held out as the test set", DefaultValueFactory = _ => "0" };
@@ -44,7 +51,7 @@ internal static class ClassifyCommand
         var command = new Command("classify", "Train a text classifier (embedding → BiLSTM → pooling → linear), or cross-validate one with --cv")
         {
             data, output, cv, testFold, validFold, embeddingDim, hiddenSize, layers, unidirectional, pooling, dropout, lr, batchSize, epochs, patience,
-            maxVocabulary, minCount, maxTokens, threads, seed, quiet, pretrain, pretrainBatches, baselineOnly, validationOnly,
+            maxVocabulary, minCount, maxTokens, threads, seed, quiet, pretrain, pretrainBatches, baselineOnly, validationOnly, validFraction, testFraction,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -60,11 +67,32 @@ internal static class ClassifyCommand
             };
             options.Validate();
             var rows = LabeledTextFile.Read(result.GetValue(data)!.FullName);
+            string test = result.GetValue(testFold)!, valid = result.GetValue(validFold)!;
+            if (SeededSplit.Needed(rows))
+            {
+                string file = result.GetValue(data)!.Name;
+                if (result.GetResult(testFold) is { Implicit: false } || result.GetResult(validFold) is { Implicit: false })
+                    throw new ArgumentException($"{file} has no fold column, so --test-fold and --valid-fold name nothing; drop them (the texts are split by --seed) or add a fold column");
+                if (result.GetValue(cv))
+                {
+                    rows = SeededSplit.Folds(rows, SeededSplit.DefaultFolds, options.Seed);
+                    Console.Error.WriteLine($"{file} has no fold column: its {rows.Count} texts dealt into {SeededSplit.DefaultFolds} folds by label (seed {options.Seed})");
+                }
+                else
+                {
+                    double validShare = result.GetValue(validFraction), testShare = result.GetValue(testFraction);
+                    rows = SeededSplit.TrainValidTest(rows, validShare, testShare, options.Seed);
+                    (test, valid) = ("test", "valid");
+                    Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{file} has no fold column: split by label with seed {options.Seed}: {rows.Count(r => r.Fold == "train")} train, " +
+                        $"{rows.Count(r => r.Fold == "valid")} valid ({validShare * 100:0.#}%), {rows.Count(r => r.Fold == "test")} test ({testShare * 100:0.#}%) texts"));
+                }
+            }
             string[] labels = rows.Select(r => r.Label).Distinct().Order(StringComparer.Ordinal).ToArray();
             if (labels.Length < 2) throw new ArgumentException($"{result.GetValue(data)!.Name}: a classifier needs at least 2 labels, found {labels.Length}");
             if (result.GetValue(baselineOnly))
             {
-                Baseline(options, rows, labels, result.GetValue(testFold)!, result.GetValue(validFold)!);
+                Baseline(options, rows, labels, test, valid);
                 return ExitCodes.Success;
             }
             if (result.GetValue(cv))
@@ -76,7 +104,7 @@ internal static class ClassifyCommand
             else
             {
                 string path = result.GetValue(output)?.FullName ?? throw new ArgumentException("--output is required (or pass --cv)");
-                TrainOne(options, rows, labels, result.GetValue(testFold)!, result.GetValue(validFold)!, result.GetValue(validationOnly), path,
+                TrainOne(options, rows, labels, test, valid, result.GetValue(validationOnly), path,
                     string.Join(" ", result.Tokens.Select(t => t.Value)));
             }
             return ExitCodes.Success;

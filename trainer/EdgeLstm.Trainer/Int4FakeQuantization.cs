@@ -7,14 +7,15 @@ namespace EdgeLstm.Trainer;
 /// makes int4 get their int4 values — <see cref="Int4Quantizer"/> run on their float weights, so the same values the
 /// converter will write, bit for bit — and after the backward pass the float weights come back for the optimizer
 /// step. The gradient computed at the int4 values updates the float ones: the straight-through estimator, without
-/// touching the LSTM module. Validation runs on the int4 values too, so the epoch kept is the best int4 one.
+/// touching the LSTM module. Validation runs on the int4 values too, so the epoch kept is the best int4 one. Any task's
+/// network (language model, grapheme-to-phoneme): the matrices are found by the model description, as the converter finds them.
 /// </summary>
 public sealed class Int4FakeQuantization : IDisposable
 {
     private readonly List<(string Name, Tensor Parameter, int Rows, int Columns)> _matrices = [];
     private readonly List<Tensor> _saved = [];
 
-    public Int4FakeQuantization(LanguageModelNetwork network)
+    public Int4FakeQuantization(TaskNetwork network)
     {
         var int4 = new HashSet<string>(StringComparer.Ordinal);
         foreach (TensorSpec spec in ModelTensors.Of(network.Description, fusedBiases: false))

@@ -33,11 +33,16 @@ internal static class Seq2SeqCommand
         var stopAfter = new Option<int>("--stop-after-epoch") { Description = "Stop cleanly after this epoch (0 = never); continue later with --resume", DefaultValueFactory = _ => 0 };
         var scoreTest = new Option<bool>("--score-test") { Description = "Also score the test words (once, for the model you keep)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the results" };
+        var initFrom = new Option<FileInfo>("--init-from") { Description = "Start from this float g2p model's weights (fine-tuning; its shape replaces the size options)" };
+        var int4Aware = new Option<bool>("--int4-aware")
+        {
+            Description = "Fine-tune for `edgelstm-dev convert --dtype int4` (with --init-from): forward passes and validation at the int4 values the converter will write",
+        };
         var constantLr = new Option<bool>("--constant-lr") { Description = "Keep the learning rate (default: halve it after each epoch without a lower validation WER)" };
         var command = new Command("seq2seq", "Train a grapheme-to-phoneme model (graphemes → BiLSTM encoder → LSTM decoder with attention) on a pronouncing lexicon")
         {
             data, output, embeddingDim, encoderHidden, encoderLayers, decoderEmbedding, decoderHidden, dropout, lr, batchSize, epochs, patience, stress,
-            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet, constantLr,
+            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet, constantLr, initFrom, int4Aware,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -49,6 +54,7 @@ internal static class Seq2SeqCommand
                 Stress = result.GetValue(stress), Threads = result.GetValue(threads), Seed = result.GetValue(seed),
                 CheckpointDir = result.GetValue(checkpointDir)?.FullName, Resume = result.GetValue(resume), StopAfterEpoch = result.GetValue(stopAfter),
                 Quiet = result.GetValue(quiet), HalveLearningRate = !result.GetValue(constantLr),
+                InitFrom = result.GetValue(initFrom)?.FullName, Int4Aware = result.GetValue(int4Aware),
             };
             options.Validate();
             string path = result.GetValue(data)!.FullName;

@@ -16,9 +16,12 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
     public Result Train(IReadOnlyList<LexiconWord> train, IReadOnlyList<LexiconWord> valid, CancellationToken cancel, Action<string>? log = null)
     {
         options.Start();
-        var network = options.Resume
-            ? TaskNetworks.Load<Seq2SeqNetwork>(EpochLoop.LastWeights(options.CheckpointDir!), options.Dropout)
+        string? from = options.Resume ? EpochLoop.LastWeights(options.CheckpointDir!) : options.InitFrom;
+        var network = from is not null
+            ? TaskNetworks.Load<Seq2SeqNetwork>(from, options.Dropout)
             : TaskNetworks.Create<Seq2SeqNetwork>(Describe(train), options.Dropout);
+        using var int4 = options.Int4Aware ? new Int4FakeQuantization(network) : null;
+        if (int4 is not null) log?.Invoke($"int4-aware: {string.Join(", ", int4.Names)} run at their int4 values (straight-through gradients); validation too");
         var description = network.Description;
         var graphemes = description.Input.Tokenizer!.Create("model");
         var phonemes = description.Head.Labels;
@@ -42,8 +45,10 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
                 if (stop.IsCancellationRequested) return false;
                 using var scope = NewDisposeScope();
                 var (tokens, lengths, previous, target) = Batch(examples, batch);
+                int4?.Quantize();
                 var logits = network.Forward(tokens, lengths, previous);
-                loss += optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: DecoderDescription.PadId), network, clip: 5.0);
+                loss += optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: DecoderDescription.PadId), network, clip: 5.0,
+                    int4 is null ? null : int4.Restore);
                 batches++;
                 done += batch.Length;
                 report(done * 100.0 / minibatches.Rows, $"epoch {epoch}: {done:N0}/{minibatches.Rows:N0} examples, loss {loss / batches:F4}");
@@ -53,8 +58,13 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
         },
         epoch =>
         {
-            var (wer, per) = Score(network, valid, graphemes, phonemes);
-            return (new ValidationScore(wer), (double?)per);
+            int4?.Quantize();
+            try
+            {
+                var (wer, per) = Score(network, valid, graphemes, phonemes);
+                return (new ValidationScore(wer), (double?)per);
+            }
+            finally { int4?.Restore(); }
         },
         (epoch, score, per, best) =>
         {

@@ -17,6 +17,12 @@ public sealed record ClassifierOptions : TrainerOptions
     /// <summary>Unlabelled text to pretrain the embedding and LSTM on as word language models (<see cref="WordLmPretrainer"/>), or null.</summary>
     public string? PretrainText { get; init; }
     public int PretrainBatches { get; init; } = 400;
+    /// <summary>Word vectors the embedding starts from (rows of words without one stay random), or null.</summary>
+    public WordVectors? InitEmbedding { get; init; }
+    /// <summary>Keep the embedding at its starting values (with <see cref="InitEmbedding"/>).</summary>
+    public bool FreezeEmbedding { get; init; }
+    /// <summary>With <see cref="InitEmbedding"/>: the vocabulary also takes the vectors' words (most frequent first, up to MaxVocabulary), so words the training texts lack still have a meaning.</summary>
+    public bool VectorWords { get; init; }
 
     protected override void ValidateTask()
     {
@@ -28,6 +34,12 @@ public sealed record ClassifierOptions : TrainerOptions
         if (MaxVocabulary < 3) throw new ArgumentException($"--max-vocabulary must be ≥ 3, got {MaxVocabulary}");
         if (MinCount < 1) throw new ArgumentException($"--min-count must be ≥ 1, got {MinCount}");
         if (MaxTokens < 1) throw new ArgumentException($"--max-tokens must be ≥ 1, got {MaxTokens}");
+        if (InitEmbedding is not null && InitEmbedding.Dimension != EmbeddingDim)
+            throw new ArgumentException($"--init-embedding: the vectors have {InitEmbedding.Dimension} values a word, --embedding-dim is {EmbeddingDim}; make them equal");
+        if ((FreezeEmbedding || VectorWords) && InitEmbedding is null)
+            throw new ArgumentException($"{(FreezeEmbedding ? "--freeze-embedding" : "--vector-words")} needs --init-embedding FILE");
+        if (InitEmbedding is not null && PretrainText is not null)
+            throw new ArgumentException("--init-embedding and --pretrain both set the embedding: pass one of them");
         if (PretrainBatches < 1) throw new ArgumentException($"--pretrain-batches must be ≥ 1, got {PretrainBatches}");
     }
 }

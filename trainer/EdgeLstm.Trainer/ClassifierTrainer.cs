@@ -14,6 +14,7 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
     {
         options.Start();
         var tokenizer = WordTokenizer.Build(train.Select(r => r.Text), options.MaxVocabulary, options.MinCount, lowercase: true);
+        if (options.VectorWords) tokenizer = EmbeddingInitialization.WithVectorWords(tokenizer, options.InitEmbedding!, options.MaxVocabulary);
         var (trainIds, trainLabels) = Encode(train, tokenizer, labels);
         var (validIds, validLabels) = Encode(valid, tokenizer, labels);
         var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, options.EmbeddingDim, options.HiddenSize, options.Layers,
@@ -25,7 +26,12 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
             foreach (Tensor t in pretrained.Values) t.Dispose();
             torch.manual_seed(options.Seed); // dropout and batches as without pretraining
         }
-        var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
+        if (options.InitEmbedding is not null)
+        {
+            int found = EmbeddingInitialization.Apply(network, tokenizer, options.InitEmbedding, options.FreezeEmbedding);
+            log?.Invoke($"embedding: {found:N0} of {tokenizer.VocabularySize - 2:N0} words from the vectors ({(options.FreezeEmbedding ? "frozen" : "fine-tuned")}), the rest random");
+        }
+        var optimizer = optim.Adam(network.parameters().Where(p => p.requires_grad), lr: options.LearningRate);
         var minibatches = new Minibatches(trainIds.Length, options.BatchSize, options.Seed);
         double trainLoss = 0;
         var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null), log);

@@ -48,10 +48,14 @@ internal static class ClassifyCommand
         var validationOnly = new Option<bool>("--validation-only") { Description = "For choosing a configuration: score the LSTM, its int8 form and the bag of words on the validation fold and leave the test fold unscored" };
         var baselineOnly = new Option<bool>("--baseline-only") { Description = "Train only the bag-of-words baseline (same vocabulary and token cut) and report its validation and test accuracy" };
         var pretrainBatches = new Option<int>("--pretrain-batches") { Description = "Batches of 32 × 64 words per pretraining direction", DefaultValueFactory = _ => 400 };
+        var initEmbedding = new Option<FileInfo>("--init-embedding") { Description = "Start the embedding from these word vectors (word2vec or GloVe text, e.g. from `edgelstm-train vectors`); words without one start random" };
+        var freezeEmbedding = new Option<bool>("--freeze-embedding") { Description = "With --init-embedding: keep the embedding as loaded (default: fine-tune it)" };
+        var vectorWords = new Option<bool>("--vector-words") { Description = "With --init-embedding: the vocabulary also takes the vectors' words (up to --max-vocabulary), so words the training texts lack keep a meaning" };
         var command = new Command("classify", "Train a text classifier (embedding → BiLSTM → pooling → linear), or cross-validate one with --cv")
         {
             data, output, cv, testFold, validFold, embeddingDim, hiddenSize, layers, unidirectional, pooling, dropout, lr, batchSize, epochs, patience,
             maxVocabulary, minCount, maxTokens, threads, seed, quiet, pretrain, pretrainBatches, baselineOnly, validationOnly, validFraction, testFraction,
+            initEmbedding, freezeEmbedding, vectorWords,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -64,6 +68,8 @@ internal static class ClassifyCommand
                 Threads = result.GetValue(threads), Seed = result.GetValue(seed), Quiet = result.GetValue(quiet),
                 PretrainText = result.GetValue(pretrain) is { } text ? StrictUtf8.ReadFile(text.FullName) : null,
                 PretrainBatches = result.GetValue(pretrainBatches),
+                InitEmbedding = result.GetValue(initEmbedding) is { } vectors ? WordVectors.Read(vectors.FullName) : null,
+                FreezeEmbedding = result.GetValue(freezeEmbedding), VectorWords = result.GetValue(vectorWords),
             };
             options.Validate();
             var rows = LabeledTextFile.Read(result.GetValue(data)!.FullName);

@@ -47,6 +47,7 @@ root.Subcommands.Add(ClassifyCommand.Create());
 root.Subcommands.Add(ForecastCommand.Create());
 root.Subcommands.Add(Seq2SeqCommand.Create());
 root.Subcommands.Add(TagCommand.Create());
+root.Subcommands.Add(VectorsCommand.Create());
 root.SetAction(result => UserErrors.Run(() =>
 {
     var options = new TrainOptions

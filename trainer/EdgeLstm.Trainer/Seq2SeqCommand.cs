@@ -38,11 +38,12 @@ internal static class Seq2SeqCommand
         {
             Description = "Fine-tune for `edgelstm-dev convert --dtype int4` (with --init-from): forward passes and validation at the int4 values the converter will write",
         };
+        var labelSmoothing = new Option<double>("--label-smoothing") { Description = "Move this much of each target's probability evenly onto the other phonemes (regularises; 0 = none)", DefaultValueFactory = _ => 0.0 };
         var constantLr = new Option<bool>("--constant-lr") { Description = "Keep the learning rate (default: halve it after each epoch without a lower validation WER)" };
         var command = new Command("seq2seq", "Train a grapheme-to-phoneme model (graphemes → BiLSTM encoder → LSTM decoder with attention) on a pronouncing lexicon")
         {
             data, output, embeddingDim, encoderHidden, encoderLayers, decoderEmbedding, decoderHidden, dropout, lr, batchSize, epochs, patience, stress,
-            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet, constantLr, initFrom, int4Aware,
+            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet, constantLr, initFrom, int4Aware, labelSmoothing,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -55,6 +56,7 @@ internal static class Seq2SeqCommand
                 CheckpointDir = result.GetValue(checkpointDir)?.FullName, Resume = result.GetValue(resume), StopAfterEpoch = result.GetValue(stopAfter),
                 Quiet = result.GetValue(quiet), HalveLearningRate = !result.GetValue(constantLr),
                 InitFrom = result.GetValue(initFrom)?.FullName, Int4Aware = result.GetValue(int4Aware),
+                LabelSmoothing = result.GetValue(labelSmoothing),
             };
             options.Validate();
             string path = result.GetValue(data)!.FullName;

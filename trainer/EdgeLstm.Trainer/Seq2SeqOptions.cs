@@ -10,6 +10,8 @@ public sealed record Seq2SeqOptions : TrainerOptions
     public int EncoderLayers { get; init; } = 2;
     public int DecoderEmbedding { get; init; } = 64;
     public int DecoderHidden { get; init; } = 256;
+    /// <summary>Target probability moved uniformly onto the other outputs (0 = plain cross-entropy).</summary>
+    public double LabelSmoothing { get; init; }
     /// <summary>Halve the learning rate after each epoch that does not lower the validation WER.</summary>
     public bool HalveLearningRate { get; init; } = true;
     /// <summary>Keep the stress digits of the phonemes (AH0, AH1) instead of stripping them.</summary>
@@ -30,6 +32,7 @@ public sealed record Seq2SeqOptions : TrainerOptions
         if (EncoderLayers is < 1 or > 8) throw new ArgumentException($"--encoder-layers must be 1..8, got {EncoderLayers}");
         if (DecoderEmbedding is < 1 or > 4096) throw new ArgumentException($"--decoder-embedding must be 1..4096, got {DecoderEmbedding}");
         if (DecoderHidden is < 1 or > 4096) throw new ArgumentException($"--decoder-hidden must be 1..4096, got {DecoderHidden}");
+        if (LabelSmoothing is < 0 or >= 1) throw new ArgumentException($"--label-smoothing must be in [0, 1), got {LabelSmoothing}");
         if (Resume && CheckpointDir is null) throw new ArgumentException("--resume needs --checkpoint-dir");
         if (Resume && InitFrom is not null) throw new ArgumentException("--init-from starts a run; --resume continues one: pass one of them");
         if (StopAfterEpoch < 0) throw new ArgumentException($"--stop-after-epoch must be ≥ 0, got {StopAfterEpoch}");

@@ -47,7 +47,7 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
                 var (tokens, lengths, previous, target) = Batch(examples, batch);
                 int4?.Quantize();
                 var logits = network.Forward(tokens, lengths, previous);
-                loss += optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: DecoderDescription.PadId), network, clip: 5.0,
+                loss += optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: DecoderDescription.PadId, label_smoothing: options.LabelSmoothing), network, clip: 5.0,
                     int4 is null ? null : int4.Restore);
                 batches++;
                 done += batch.Length;

@@ -32,12 +32,13 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
             log?.Invoke($"embedding: {found:N0} of {tokenizer.VocabularySize - 2:N0} words from the vectors ({(options.FreezeEmbedding ? "frozen" : "fine-tuned")}), the rest random");
         }
         var optimizer = optim.Adam(network.parameters().Where(p => p.requires_grad), lr: options.LearningRate);
-        var minibatches = new Minibatches(trainIds.Length, options.BatchSize, options.Seed);
-        double trainLoss = 0;
+        var minibatches = new Minibatches(trainIds.Length, options.BatchSize, options.Seed, options.LengthBuckets ? Array.ConvertAll(trainIds, t => t.Length) : null);
+        double trainLoss = 0, textsPerSecond = 0;
         var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null), log);
         var outcome = loop.Run((epoch, report, _) =>
         {
             trainLoss = 0;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             int done = 0;
             foreach (int[] batch in minibatches.NextEpoch())
             {
@@ -49,6 +50,7 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
                 report(done * 100.0 / minibatches.Rows, $"epoch {epoch}/{options.Epochs}  {done:N0}/{minibatches.Rows:N0} texts  loss {trainLoss / done:F4}");
             }
             trainLoss /= minibatches.Rows;
+            textsPerSecond = minibatches.Rows / System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
             return true;
         },
         _ =>
@@ -56,7 +58,7 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
             var (accuracy, loss) = Evaluate(network, validIds, validLabels);
             return (new ValidationScore(-accuracy, TieBreak: loss), accuracy); // the higher accuracy, ties to the lower loss
         },
-        (epoch, score, accuracy, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid loss {score.TieBreak:F4}, valid accuracy {accuracy:F4}{(best ? " *" : "")}"));
+        (epoch, score, accuracy, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid loss {score.TieBreak:F4}, valid accuracy {accuracy:F4}{(best ? " *" : "")} ({textsPerSecond:F0} texts/s)"));
         return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, -outcome.Best.Value);
     }
 

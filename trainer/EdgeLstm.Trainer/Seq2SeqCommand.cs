@@ -40,10 +40,11 @@ internal static class Seq2SeqCommand
         };
         var labelSmoothing = new Option<double>("--label-smoothing") { Description = "Move this much of each target's probability evenly onto the other phonemes (regularises; 0 = none)", DefaultValueFactory = _ => 0.0 };
         var constantLr = new Option<bool>("--constant-lr") { Description = "Keep the learning rate (default: halve it after each epoch without a lower validation WER)" };
+        var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch examples of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
         var command = new Command("seq2seq", "Train a grapheme-to-phoneme model (graphemes → BiLSTM encoder → LSTM decoder with attention) on a pronouncing lexicon")
         {
             data, output, embeddingDim, encoderHidden, encoderLayers, decoderEmbedding, decoderHidden, dropout, lr, batchSize, epochs, patience, stress,
-            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet, constantLr, initFrom, int4Aware, labelSmoothing,
+            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet, constantLr, initFrom, int4Aware, labelSmoothing, lengthBuckets,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -54,7 +55,7 @@ internal static class Seq2SeqCommand
                 LearningRate = result.GetValue(lr), BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
                 Stress = result.GetValue(stress), Threads = result.GetValue(threads), Seed = result.GetValue(seed),
                 CheckpointDir = result.GetValue(checkpointDir)?.FullName, Resume = result.GetValue(resume), StopAfterEpoch = result.GetValue(stopAfter),
-                Quiet = result.GetValue(quiet), HalveLearningRate = !result.GetValue(constantLr),
+                Quiet = result.GetValue(quiet), LengthBuckets = result.GetValue(lengthBuckets), HalveLearningRate = !result.GetValue(constantLr),
                 InitFrom = result.GetValue(initFrom)?.FullName, Int4Aware = result.GetValue(int4Aware),
                 LabelSmoothing = result.GetValue(labelSmoothing),
             };

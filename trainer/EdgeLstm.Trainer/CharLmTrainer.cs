@@ -37,6 +37,11 @@ public sealed class CharLmTrainer(TrainOptions options)
             network = TaskNetworks.Create<LanguageModelNetwork>(
                 LanguageModelNetwork.Describe(tokenizer, options.EmbeddingDim, options.HiddenSize, options.Layers), options.Dropout);
         }
+        if (options.InitEmbedding is not null)
+        {
+            int found = EmbeddingInitialization.Apply(network, (WordTokenizer)tokenizer, options.InitEmbedding, options.FreezeEmbedding);
+            Log($"embedding: {found:N0} of {tokenizer.VocabularySize - 2:N0} words from the vectors ({(options.FreezeEmbedding ? "frozen" : "fine-tuned")}), the rest random");
+        }
 
         _unit = tokenizer is WordTokenizer ? "bits/word" : "bits/char";
         int[] trainTokens = tokenizer.Encode(trainText);
@@ -51,7 +56,7 @@ public sealed class CharLmTrainer(TrainOptions options)
         if (pruning is not null) Log($"pruning {options.Prune}: masks fixed, re-applied after every step");
         using var int4 = options.Int4Aware ? new Int4FakeQuantization(network) : null;
         if (int4 is not null) Log($"int4-aware: {string.Join(", ", int4.Names)} run at their int4 values (straight-through gradients); validation too");
-        var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
+        var optimizer = optim.Adam(network.parameters().Where(p => p.requires_grad), lr: options.LearningRate);
         var loop = new EpochLoop(network, optimizer,
             new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume, options.StopAfterEpoch, options.Quiet), Log);
         var d = network.Description;

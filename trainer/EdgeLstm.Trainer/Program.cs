@@ -37,10 +37,12 @@ var int4Aware = new Option<bool>("--int4-aware")
 };
 var prune = new Option<string>("--prune") { Description = "Fine-tune under pruning: magnitude:F, magnitude:F:global, block:F or block:F:row (masks from the starting weights)", DefaultValueFactory = _ => "none" };
 
+var initEmbedding = new Option<FileInfo>("--init-embedding") { Description = "Word models: start the embedding from these word vectors (word2vec or GloVe text, e.g. `edgelstm-train vectors`)" };
+var freezeEmbedding = new Option<bool>("--freeze-embedding") { Description = "With --init-embedding: keep the embedding as loaded" };
 var root = new RootCommand("edgelstm-train: trains an LSTM language model over characters or words (TorchSharp, CPU) and writes it as safetensors")
 {
     train, valid, output, embeddingDim, tokenizerKind, minCount, maxVocabulary, lowercase, hiddenSize, layers, dropout, batchSize, seqLen, lr, minLr, clip, epochs, patience,
-    maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, int4Aware, stopAfter, calibrate,
+    maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, int4Aware, stopAfter, calibrate, initEmbedding, freezeEmbedding,
 };
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(ClassifyCommand.Create());
@@ -79,6 +81,8 @@ root.SetAction(result => UserErrors.Run(() =>
         Quiet = result.GetValue(quiet),
         Prune = EdgeLstm.Converter.PruneSpec.Parse(result.GetValue(prune)),
         Int4Aware = result.GetValue(int4Aware),
+        InitEmbedding = result.GetValue(initEmbedding) is { } vectors ? WordVectors.Read(vectors.FullName) : null,
+        FreezeEmbedding = result.GetValue(freezeEmbedding),
         StopAfterEpoch = result.GetValue(stopAfter),
     };
     options.Validate();

@@ -34,6 +34,10 @@ public sealed record TrainOptions : TrainerOptions
     public EdgeLstm.Converter.PruneSpec Prune { get; init; } = EdgeLstm.Converter.PruneSpec.None;
     /// <summary>Fine-tune for int4 weights: forward passes and validation at the int4 values `convert --dtype int4` writes.</summary>
     public bool Int4Aware { get; init; }
+    /// <summary>Word models started from scratch: word vectors the embedding starts from (words without one stay random), or null.</summary>
+    public WordVectors? InitEmbedding { get; init; }
+    /// <summary>Keep the embedding as <see cref="InitEmbedding"/> set it.</summary>
+    public bool FreezeEmbedding { get; init; }
 
     protected override void ValidateTask()
     {
@@ -49,6 +53,11 @@ public sealed record TrainOptions : TrainerOptions
         Check(MaxBatchesPerEpoch >= 0, "--max-batches must be ≥ 0");
         Check(StopAfterEpoch >= 0, "--stop-after-epoch must be ≥ 0");
         Check(!Resume || CheckpointDir is not null, "--resume needs --checkpoint-dir");
+        Check(InitEmbedding is null || Tokenizer == EdgeLstm.Runtime.TokenizerKinds.Word, "--init-embedding needs --tokenizer word (word vectors)");
+        Check(InitEmbedding is null || (InitFrom is null && !Resume), "--init-embedding starts a model's embedding; --init-from and --resume bring one: pass one of them");
+        Check(InitEmbedding is null || InitEmbedding.Dimension == EmbeddingDim,
+            $"--init-embedding: the vectors have {InitEmbedding?.Dimension} values a word, --embedding-dim is {EmbeddingDim}; make them equal");
+        Check(!FreezeEmbedding || InitEmbedding is not null, "--freeze-embedding needs --init-embedding FILE");
     }
 
     private static void Check(bool ok, string message)

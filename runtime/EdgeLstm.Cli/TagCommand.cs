@@ -38,11 +38,11 @@ internal static class TagCommand
                 if (restorer)
                 {
                     string text = PunctuationTags.Strip(line, labels).Text;
-                    stdout.WriteLine(PunctuationTags.Restore(text, TaggerEvaluator.Tag(runner, tagger.Tokenizer, text), labels));
+                    stdout.WriteLine(PunctuationTags.Restore(text, TaggerEvaluator.Tag(runner, tagger.Tokenizer, text, tagger.Crf), labels));
                     continue;
                 }
                 int[] ids = tagger.Tokenizer.Encode(line);
-                int[] tags = TaggerEvaluator.Tag(runner, tagger.Tokenizer, line);
+                int[] tags = TaggerEvaluator.Tag(runner, tagger.Tokenizer, line, tagger.Crf);
                 stdout.WriteLine(string.Join(' ', ids.Select((id, t) => string.Create(CultureInfo.InvariantCulture, $"{tagger.Tokenizer.TokenText(id)}/{labels[tags[t]]}"))));
             }
             return ExitCodes.Success;

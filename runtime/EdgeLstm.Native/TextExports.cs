@@ -58,12 +58,12 @@ internal static unsafe class TextExports
             if (PunctuationTags.IsRestorer(d))
             {
                 string plain = PunctuationTags.Strip(text, labels).Text;
-                result = PunctuationTags.Restore(plain, TaggerEvaluator.Tag(runner, native.Model.Tokenizer, plain), labels);
+                result = PunctuationTags.Restore(plain, TaggerEvaluator.Tag(runner, native.Model.Tokenizer, plain, native.Model.Crf), labels);
             }
             else
             {
                 int[] ids = native.Model.Tokenizer.Encode(text);
-                int[] tags = TaggerEvaluator.Tag(runner, native.Model.Tokenizer, text);
+                int[] tags = TaggerEvaluator.Tag(runner, native.Model.Tokenizer, text, native.Model.Crf);
                 result = string.Join(' ', ids.Select((id, t) => $"{native.Model.Tokenizer.TokenText(id)}/{labels[tags[t]]}"));
             }
             return Write(result, output, capacity, length);

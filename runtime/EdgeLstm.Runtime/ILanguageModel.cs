@@ -24,6 +24,8 @@ public interface ILanguageModel : IDisposable
     ISequenceRunner CreateRunner();
     /// <summary>Sequence-to-sequence models (head attention-decoder): turns an input sequence into an output sequence.</summary>
     ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam);
+    /// <summary>Tag models with head.crf: the transition scores that Viterbi decodes the outputs with; otherwise null.</summary>
+    Tagging.CrfTransitions? Crf => null;
 }
 
 /// <summary>

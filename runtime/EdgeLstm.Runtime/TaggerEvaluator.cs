@@ -3,13 +3,17 @@ namespace EdgeLstm.Runtime;
 /// <summary>Runs a tag model: a label per token of a text, and per-class scores of a punctuation restorer on punctuated lines.</summary>
 public static class TaggerEvaluator
 {
-    /// <summary>The most likely label of every token of <paramref name="text"/> (a whole-sequence run from a zero state).</summary>
-    public static int[] Tag(ISequenceRunner runner, ITokenizer tokenizer, string text)
+    /// <summary>
+    /// The label of every token of <paramref name="text"/> (a whole-sequence run from a zero state): the most likely
+    /// one per token, or with a CRF (<paramref name="crf"/>, the model's <see cref="ILanguageModel.Crf"/>) the best path.
+    /// </summary>
+    public static int[] Tag(ISequenceRunner runner, ITokenizer tokenizer, string text, Tagging.CrfTransitions? crf)
     {
         int[] ids = tokenizer.Encode(text);
         if (ids.Length == 0) return [];
         int size = runner.Description.Head.Size;
         ReadOnlySpan<float> scores = runner.Run(ids);
+        if (crf is not null) return crf.Decode(scores[..(ids.Length * size)]);
         var tags = new int[ids.Length];
         for (int t = 0; t < tags.Length; t++) tags[t] = ClassificationMetrics.ArgMax(scores.Slice(t * size, size));
         return tags;
@@ -33,7 +37,7 @@ public static class TaggerEvaluator
         {
             var (text, tags) = PunctuationTags.Strip(punctuatedLines[i], labels);
             truth.AddRange(tags);
-            predicted.AddRange(Tag(runner, model.Tokenizer, text));
+            predicted.AddRange(Tag(runner, model.Tokenizer, text, model.Crf));
             progress?.Report(i + 1);
         }
         return new ClassificationMetrics(labels, truth.ToArray(), predicted.ToArray());

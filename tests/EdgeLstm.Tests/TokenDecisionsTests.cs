@@ -73,7 +73,7 @@ public sealed class TokenDecisionsTests
         Assert.Null(d.Contribution);
         Assert.Equal(text, d.Layout.Text);
         using var runner = model.CreateRunner();
-        int[] tags = TaggerEvaluator.Tag(runner, model.Tokenizer, text);
+        int[] tags = TaggerEvaluator.Tag(runner, model.Tokenizer, text, model.Crf);
         for (int t = 0; t < tags.Length; t++)
         {
             ReadOnlySpan<float> p = d.Probabilities.AsSpan(t * 3, 3);

@@ -17,15 +17,19 @@ public sealed class ClassifierNetwork : TaskNetwork
             throw new ArgumentException($"a '{description.Task}' description, not one of a pooled or per-step head over tokens");
         if (description.Head.Pooling == Poolings.Attention) pool = Add(ModelTensors.PoolModule, nn.Linear(description.EncoderWidth, 1));
         fc = Add(ModelTensors.HeadModule, nn.Linear(description.EncoderWidth, description.Head.Size));
+        if (description.Head.Crf) Crf = Add(ModelTensors.CrfModule, new CrfLayer(description.Head.Size));
     }
+
+    /// <summary>A tagger's CRF (head.crf), or null.</summary>
+    public CrfLayer? Crf { get; }
 
     /// <summary>A classifier's (or, with pooling none, a tagger's) description.</summary>
     public static ModelDescription Describe(ITokenizer tokenizer, int embeddingDim, int hidden, int layers, bool bidirectional, string pooling, string[] labels,
-        int? maxTokens = null) => new()
+        int? maxTokens = null, bool crf = false) => new()
     {
         Input = new InputDescription { Kind = InputKinds.Tokens, Size = embeddingDim, Tokenizer = tokenizer.ToDescription(), MaxSteps = maxTokens },
         Encoder = Enumerable.Range(0, layers).Select(_ => new EncoderLayerDescription { Hidden = hidden, Bidirectional = bidirectional }).ToArray(),
-        Head = new HeadDescription { Kind = pooling == Poolings.None ? HeadKinds.Tag : HeadKinds.Classify, Pooling = pooling, Size = labels.Length, Labels = labels },
+        Head = new HeadDescription { Kind = pooling == Poolings.None ? HeadKinds.Tag : HeadKinds.Classify, Pooling = pooling, Size = labels.Length, Labels = labels, Crf = crf },
     };
 
     public string Pooling => Description.Head.Pooling;

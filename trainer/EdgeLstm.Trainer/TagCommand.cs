@@ -33,10 +33,11 @@ internal static class TagCommand
         var baseline = new Option<FileInfo[]>("--baseline-only") { Description = "Train nothing: score the per-character baseline (each character's most frequent next mark in --train) on --valid and these files", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var format = new Option<string>("--format") { Description = "punctuated (text lines; a tag per character: the mark after it) or conll (one 'token label' line per token, a blank line between sentences)", DefaultValueFactory = _ => "punctuated" };
         var test = new Option<FileInfo>("--test") { Description = "CoNLL format: a test file, scored by --baseline-only" };
+        var crf = new Option<bool>("--crf") { Description = "A CRF output layer: tag-to-tag transition scores learned with the encoder, the best path decoded by Viterbi (default: a softmax per step)" };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch windows of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
         var command = new Command("tag", "Train a punctuation restorer: a tag per character, the mark that follows it (BiLSTM by default)")
         {
-            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test,
+            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -46,7 +47,7 @@ internal static class TagCommand
                 Bidirectional = !result.GetValue(unidirectional), Dropout = result.GetValue(dropout), LearningRate = result.GetValue(lr),
                 BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
                 MinCount = result.GetValue(minCount), Window = result.GetValue(window), Threads = result.GetValue(threads), Seed = result.GetValue(seed),
-                LengthBuckets = result.GetValue(lengthBuckets),
+                LengthBuckets = result.GetValue(lengthBuckets), Crf = result.GetValue(crf),
             };
             options.Validate();
             if (result.GetValue(format) == "conll")

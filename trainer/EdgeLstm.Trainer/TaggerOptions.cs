@@ -12,6 +12,8 @@ public sealed record TaggerOptions : TrainerOptions
     public int MinCount { get; init; } = 2;
     /// <summary>Training lines are cut into windows of at most this many characters.</summary>
     public int Window { get; init; } = 64;
+    /// <summary>A CRF over the tags (transitions learned, Viterbi decoding) instead of an independent softmax per step.</summary>
+    public bool Crf { get; init; }
 
     protected override void ValidateTask()
     {

@@ -21,7 +21,7 @@ public sealed class TaggerTrainer(TaggerOptions options)
         var (trainIds, trainTags) = Windows(trainTagged, tokenizer, options.Window);
         var (validIds, validTags) = Windows(validTagged, tokenizer, int.MaxValue);
         var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, options.EmbeddingDim, options.HiddenSize, options.Layers,
-            options.Bidirectional, Poolings.None, labels), options.Dropout);
+            options.Bidirectional, Poolings.None, labels, crf: options.Crf), options.Dropout);
         log?.Invoke($"tagger: vocab {tokenizer.VocabularySize}, embedding {options.EmbeddingDim}, {options.Layers}×{(options.Bidirectional ? "BiLSTM" : "LSTM")} {options.HiddenSize}, " +
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; {trainIds.Length:N0} training windows, {validIds.Length:N0} validation lines");
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
@@ -40,7 +40,9 @@ public sealed class TaggerTrainer(TaggerOptions options)
                 var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, batch);
                 var target = Targets(trainTags, batch, (int)tokens.shape[1]);
                 var logits = network.ForwardSteps(tokens, lengths);
-                float loss = optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100), network);
+                var objective = network.Crf is { } crf ? crf.Loss(logits, target)
+                    : nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100);
+                float loss = optimizer.Step(objective, network);
                 long real = lengths.sum().item<long>();
                 lossSum += loss * real;
                 steps += real;
@@ -95,10 +97,11 @@ public sealed class TaggerTrainer(TaggerOptions options)
         return tensor(target, [rows.Length, longest]);
     }
 
-    /// <summary>Per-step argmax over every validation line (eval mode, batches of 64), scored against the true tags.</summary>
+    /// <summary>Per-step argmax (with a CRF: the Viterbi path) over every validation line (eval mode, batches of 64), scored against the true tags.</summary>
     private static ClassificationMetrics Evaluate(ClassifierNetwork network, int[][] ids, int[][] tags, string[] labels)
     {
         network.eval();
+        var crf = network.Crf?.Snapshot();
         var truth = new List<int>();
         var predicted = new List<int>();
         using (no_grad())
@@ -108,14 +111,18 @@ public sealed class TaggerTrainer(TaggerOptions options)
                 using var scope = NewDisposeScope();
                 int[] rows = Enumerable.Range(start, Math.Min(64, ids.Length - start)).ToArray();
                 var (tokens, lengths) = ClassifierTrainer.Batch(ids, rows);
-                long[] best = network.ForwardSteps(tokens, lengths).argmax(2).contiguous().data<long>().ToArray();
+                var logits = network.ForwardSteps(tokens, lengths);
                 int longest = (int)tokens.shape[1];
+                float[] scores = logits.contiguous().data<float>().ToArray();
                 for (int b = 0; b < rows.Length; b++)
-                    for (int j = 0; j < tags[rows[b]].Length; j++)
-                    {
-                        truth.Add(tags[rows[b]][j]);
-                        predicted.Add((int)best[b * longest + j]);
-                    }
+                {
+                    int length = tags[rows[b]].Length;
+                    var emissions = new ReadOnlySpan<float>(scores, b * longest * labels.Length, length * labels.Length);
+                    truth.AddRange(tags[rows[b]]);
+                    if (crf is not null) predicted.AddRange(crf.Decode(emissions)); // the path the runtime decodes (Viterbi)
+                    else
+                        for (int j = 0; j < length; j++) predicted.Add(ClassificationMetrics.ArgMax(emissions.Slice(j * labels.Length, labels.Length)));
+                }
             }
         }
         network.train();

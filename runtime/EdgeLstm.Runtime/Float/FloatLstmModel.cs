@@ -44,10 +44,13 @@ public sealed class FloatLstmModel : ILanguageModel
         HeadWeight = _tensors[ModelTensors.HeadWeight];
         HeadBias = _tensors[ModelTensors.HeadBias];
         PackedHead = new PackedFloatMatrix(HeadWeight, HeadBias.Length, HeadWeight.Length / HeadBias.Length);
+        Crf = Tagging.CrfTransitions.Of(description, name => _tensors[name], source);
         if (description.Head.Decoder is { } decoder)
             DecoderLayer = new FloatLstmLayer(decoder.Embedding, decoder.Hidden, _tensors[ModelTensors.DecoderWeightIh], _tensors[ModelTensors.DecoderWeightHh],
                 _tensors[ModelTensors.DecoderBiasIh], _tensors[ModelTensors.DecoderBiasHh]);
     }
+
+    public Tagging.CrfTransitions? Crf { get; }
 
     /// <summary>Sequence-to-sequence models: the decoder's LSTM (its other weights through <see cref="Tensor"/>).</summary>
     public FloatLstmLayer? DecoderLayer { get; }

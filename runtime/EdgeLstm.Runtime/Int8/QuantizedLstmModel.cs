@@ -26,7 +26,10 @@ public sealed class QuantizedLstmModel : ILanguageModel
         Head = head;
         HeadBias = headBias;
         StaticHScales = staticHScales;
+        Crf = Tagging.CrfTransitions.Of(description, name => file.Floats(file.Require(name)).ToArray(), file.Source);
     }
+
+    public Tagging.CrfTransitions? Crf { get; }
 
     private readonly ITokenizer? _tokenizer;
     private readonly QuantizedMatrix? _embedding;

@@ -168,6 +168,10 @@ public sealed record HeadDescription
     [JsonPropertyName("labels")] public string[] Labels { get; init; } = [];
     /// <summary>attention-decoder only: the decoder that turns the encoder's outputs into an output sequence.</summary>
     [JsonPropertyName("decoder")] public DecoderDescription? Decoder { get; init; }
+    /// <summary>tag only: a linear-chain CRF over the outputs (transition scores learned), decoded by Viterbi instead of per-step argmax.</summary>
+    [JsonPropertyName("crf")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Crf { get; init; }
 
     public void Validate(ModelDescription model, string source)
     {
@@ -211,6 +215,7 @@ public sealed record HeadDescription
         }
         if (Array.Exists(Labels, l => l is null)) Fail("head.labels has a null entry");
         if (Decoder is not null && Kind != HeadKinds.AttentionDecoder) Fail("head.decoder is for attention-decoder heads");
+        if (Crf && Kind != HeadKinds.Tag) Fail("head.crf is for tag heads");
     }
 }
 

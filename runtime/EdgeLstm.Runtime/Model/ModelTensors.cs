@@ -29,6 +29,10 @@ public enum TensorRole
     /// <summary>Sequence-to-sequence: W_a (keys of the general attention) and W_c (mixing context and h).</summary>
     AttentionWeight,
     AttentionOutWeight,
+    /// <summary>A tag head's CRF: tag-to-tag transition scores [L, L] and the scores of the first and last tag [L].</summary>
+    CrfTransitions,
+    CrfStart,
+    CrfEnd,
 }
 
 /// <summary>One tensor of a model: its name, shape and role; <see cref="Layer"/> and <see cref="Reverse"/> for LSTM tensors.</summary>
@@ -66,6 +70,10 @@ public static class ModelTensors
     public const string EmbeddingWeight = EmbeddingModule + ".weight";
     public const string PoolWeight = PoolModule + ".weight";
     public const string PoolBias = PoolModule + ".bias";
+    public const string CrfModule = "crf";
+    public const string CrfTransitions = CrfModule + ".transitions";
+    public const string CrfStart = CrfModule + ".start";
+    public const string CrfEnd = CrfModule + ".end";
     public const string HeadWeight = HeadModule + ".weight";
     public const string HeadBias = HeadModule + ".bias";
     public const string BridgeWeight = BridgeModule + ".weight";
@@ -149,6 +157,12 @@ public static class ModelTensors
         }
         else list.Add(new(HeadWeight, [d.Head.Size, d.EncoderWidth], TensorRole.HeadWeight));
         list.Add(new(HeadBias, [d.Head.Size], TensorRole.HeadBias));
+        if (d.Head.Crf)
+        {
+            list.Add(new(CrfTransitions, [d.Head.Size, d.Head.Size], TensorRole.CrfTransitions));
+            list.Add(new(CrfStart, [d.Head.Size], TensorRole.CrfStart));
+            list.Add(new(CrfEnd, [d.Head.Size], TensorRole.CrfEnd));
+        }
         return list;
     }
 }

@@ -1,0 +1,81 @@
+using EdgeLstm.Runtime.Tagging;
+
+namespace EdgeLstm.Tests;
+
+/// <summary>A tag head with a CRF (head.crf, `edgelstm-train tag --crf`): trained, converted and decoded by Viterbi in float and int8 alike.</summary>
+public sealed class CrfTaggerTests
+{
+    private static readonly string[] Labels = [PunctuationTags.None, "，", "。", "、"];
+    private const string Text = "春花秋月何时了往事知多少小楼昨夜又东风故国不堪回首月明中雕栏玉砌应犹在只是朱颜改";
+
+    /// <summary>The highest-scoring path by enumerating all of them (emissions + transitions + start + end).</summary>
+    private static int[] BruteForce(ReadOnlySpan<float> emissions, CrfTransitions crf)
+    {
+        int steps = emissions.Length / crf.Tags, count = (int)Math.Pow(crf.Tags, steps);
+        int[] best = [];
+        double bestScore = double.NegativeInfinity;
+        for (int n = 0; n < count; n++)
+        {
+            var path = new int[steps];
+            for (int t = 0, rest = n; t < steps; t++, rest /= crf.Tags) path[t] = rest % crf.Tags;
+            double score = crf.Start[path[0]] + crf.End[path[^1]];
+            for (int t = 0; t < steps; t++)
+                score += emissions[t * crf.Tags + path[t]] + (t > 0 ? crf.Transitions[path[t - 1] * crf.Tags + path[t]] : 0);
+            if (score > bestScore) (bestScore, best) = (score, path);
+        }
+        return best;
+    }
+
+    [Fact]
+    public void FloatAndInt8DecodeTheBestPathNotEachStepsArgmax()
+    {
+        var tokenizer = CharTokenizer.FromText(Text);
+        var network = TorchFixture.RandomNetwork<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, 12, 16, 1, true, Poolings.None, Labels, crf: true), seed: 41);
+        var random = new Random(2);
+        using (no_grad())
+            foreach (var p in new[] { network.Crf!.Transitions, network.Crf.Start, network.Crf.End })
+                p.copy_(tensor(Enumerable.Range(0, (int)p.numel()).Select(_ => (float)(random.NextDouble() * 6 - 3)).ToArray()).view(p.shape));
+        var floatModel = TaskNetworks.ToFloatModel(network);
+        using var q = EveryKernel.Convert(floatModel, "crf-tagger.elstm");
+        Assert.True(q.Description.Head.Crf);
+        Assert.Equal(floatModel.Crf!.Transitions, q.Crf!.Transitions);
+        Assert.Equal(network.Crf.Transitions.data<float>().ToArray(), floatModel.Crf.Transitions);
+
+        int differs = 0;
+        foreach (ILanguageModel model in new ILanguageModel[] { floatModel, q })
+        {
+            using var runner = model.CreateRunner();
+            for (int start = 0; start + 7 <= Text.Length; start += 5)
+            {
+                string text = Text.Substring(start, 7);
+                int[] tags = TaggerEvaluator.Tag(runner, model.Tokenizer, text, model.Crf);
+                float[] emissions = runner.Run(model.Tokenizer.Encode(text)).ToArray();
+                Assert.Equal(BruteForce(emissions, model.Crf!), tags);
+                int[] argmax = Enumerable.Range(0, text.Length).Select(t => ClassificationMetrics.ArgMax(emissions.AsSpan(t * Labels.Length, Labels.Length))).ToArray();
+                if (!argmax.SequenceEqual(tags)) differs++;
+            }
+        }
+        Assert.True(differs > 0, "the transitions never changed a path: the test would not notice per-step decoding");
+    }
+
+    [Fact]
+    public void TagCrfTrainsAModelThatConvertsAndTags()
+    {
+        using var dir = new TempDirectory();
+        string[] lines = ["春花秋月何时了，往事知多少。", "小楼昨夜又东风，故国不堪回首月明中。", "雕栏玉砌应犹在，只是朱颜改。", "问君能有几多愁，恰似一江春水向东流。"];
+        File.WriteAllLines(dir.File("train.txt"), Enumerable.Repeat(lines, 8).SelectMany(l => l));
+        File.WriteAllLines(dir.File("valid.txt"), lines);
+        var train = CliRunner.RunTrainer(["tag", "--crf", "--train", dir.File("train.txt"), "--valid", dir.File("valid.txt"), "--marks", "，。", "--embedding-dim", "8",
+            "--hidden-size", "8", "--layers", "1", "--epochs", "3", "--min-count", "1", "--threads", "1", "--seed", "3", "-o", dir.File("crf.safetensors")]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        var file = SafeTensorsReader.Read(dir.File("crf.safetensors"));
+        Assert.True(ModelDescription.FromJson(file.Metadata[ModelMetadataKeys.Model], "crf").Head.Crf);
+        Assert.Contains(file.ReadFloats(file.Tensors[ModelTensors.CrfTransitions]), v => v != 0); // learned, not left at zero
+
+        var convert = CliRunner.RunDev(["convert", dir.File("crf.safetensors"), "-o", dir.File("crf.elstm")]);
+        Assert.True(convert.ExitCode == 0, convert.Stderr);
+        var tagged = CliRunner.Run(["tag", "--model", dir.File("crf.elstm"), "春花秋月何时了往事知多少"]);
+        Assert.True(tagged.ExitCode == 0, tagged.Stderr);
+        Assert.Equal("春花秋月何时了往事知多少", string.Concat(tagged.Stdout.Trim().Where(c => c is not ('，' or '。'))));
+    }
+}

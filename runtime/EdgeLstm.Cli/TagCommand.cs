@@ -41,9 +41,11 @@ internal static class TagCommand
                     stdout.WriteLine(PunctuationTags.Restore(text, TaggerEvaluator.Tag(runner, tagger.Tokenizer, text, tagger.Crf), labels));
                     continue;
                 }
-                int[] ids = tagger.Tokenizer.Encode(line);
                 int[] tags = TaggerEvaluator.Tag(runner, tagger.Tokenizer, line, tagger.Crf);
-                stdout.WriteLine(string.Join(' ', ids.Select((id, t) => string.Create(CultureInfo.InvariantCulture, $"{tagger.Tokenizer.TokenText(id)}/{labels[tags[t]]}"))));
+                // Each token as written (a word outside the vocabulary is shown, not <unk>), then its tag.
+                IReadOnlyList<string> tokens = tagger.Tokenizer is WordTokenizer words ? words.Surface(line)
+                    : tagger.Tokenizer.Encode(line).Select(tagger.Tokenizer.TokenText).ToArray();
+                stdout.WriteLine(string.Join(' ', tokens.Select((token, t) => $"{token}/{labels[tags[t]]}")));
             }
             return ExitCodes.Success;
         }));

@@ -19,36 +19,43 @@ public sealed class WordTokenizer : ITokenizer
     private readonly string[] _words;
     private readonly Dictionary<string, int> _ids;
 
-    private WordTokenizer(string[] words, bool lowercase)
+    private WordTokenizer(string[] words, bool lowercase, bool whitespace = false, bool zeroDigits = false)
     {
         _words = words;
         Lowercase = lowercase;
+        Whitespace = whitespace;
+        ZeroDigits = zeroDigits;
         _ids = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
         for (int id = 2; id < words.Length; id++) _ids.Add(words[id], id);
     }
 
     public string Kind => TokenizerKinds.Word;
     public bool Lowercase { get; }
+    /// <summary>Pre-tokenized text (CoNLL tokens): split at white space only, each piece one token as it is.</summary>
+    public bool Whitespace { get; }
+    /// <summary>Every decimal digit is read as 0, so numbers share their shapes' vectors ("1984" and "2001" are "0000").</summary>
+    public bool ZeroDigits { get; }
     public int VocabularySize => _words.Length;
     public int UnknownId => UnkId;
 
     /// <summary>The <paramref name="maxSize"/> − 2 most frequent words of <paramref name="texts"/> seen at least <paramref name="minCount"/> times (ties by ordinal order).</summary>
-    public static WordTokenizer Build(IEnumerable<string> texts, int maxSize, int minCount, bool lowercase)
+    public static WordTokenizer Build(IEnumerable<string> texts, int maxSize, int minCount, bool lowercase, bool whitespace = false, bool zeroDigits = false)
     {
         if (maxSize < 3) throw new ArgumentOutOfRangeException(nameof(maxSize), maxSize, "a word vocabulary needs room for <pad>, <unk> and a word");
+        var splitter = new WordTokenizer([PadToken, UnkToken], lowercase, whitespace, zeroDigits);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (string text in texts)
-            foreach (string word in Split(text, lowercase))
+            foreach (string word in splitter.Pieces(text))
                 counts[word] = counts.GetValueOrDefault(word) + 1;
         var kept = counts.Where(p => p.Value >= minCount).ToList();
         kept.Sort((a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : string.CompareOrdinal(a.Key, b.Key));
         var words = new List<string> { PadToken, UnkToken };
         foreach (var (word, _) in kept.Take(maxSize - 2)) words.Add(word);
-        return new WordTokenizer(words.ToArray(), lowercase);
+        return new WordTokenizer(words.ToArray(), lowercase, whitespace, zeroDigits);
     }
 
     /// <summary>Reads a stored vocabulary: entries 0 and 1 are &lt;pad&gt; and &lt;unk&gt;, then distinct words.</summary>
-    public static WordTokenizer FromVocabulary(string[] words, bool lowercase, string source)
+    public static WordTokenizer FromVocabulary(string[] words, bool lowercase, string source, bool whitespace = false, bool zeroDigits = false)
     {
         if (words.Length < 3 || words[PadId] != PadToken || words[UnkId] != UnkToken)
             throw new ModelFormatException($"{source}: a word vocabulary starts with \"{PadToken}\", \"{UnkToken}\" and has at least one word");
@@ -60,7 +67,25 @@ public sealed class WordTokenizer : ITokenizer
                 throw new ModelFormatException($"{source}: word vocabulary entry {id} is empty or has white space");
             if (!seen.Add(w)) throw new ModelFormatException($"{source}: word vocabulary entry {id} repeats \"{w}\"");
         }
-        return new WordTokenizer((string[])words.Clone(), lowercase);
+        return new WordTokenizer((string[])words.Clone(), lowercase, whitespace, zeroDigits);
+    }
+
+    /// <summary>The tokens of <paramref name="text"/> as this tokenizer reads them: split (words and marks, or at white space), lower-cased and digits zeroed if set.</summary>
+    public List<string> Pieces(string text) => Pieces(text, normalize: true);
+
+    /// <summary>The tokens of <paramref name="text"/> as written (not lower-cased, digits kept), one per id <see cref="Encode"/> gives: what a tagger labels.</summary>
+    public List<string> Surface(string text) => Pieces(text, normalize: false);
+
+    private List<string> Pieces(string text, bool normalize)
+    {
+        bool lower = normalize && Lowercase;
+        List<string> pieces = Whitespace
+            ? [.. text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(p => lower ? p.ToLowerInvariant() : p)]
+            : Split(text, lower);
+        if (normalize && ZeroDigits)
+            for (int i = 0; i < pieces.Count; i++)
+                if (pieces[i].Any(char.IsAsciiDigit)) pieces[i] = string.Concat(pieces[i].Select(c => char.IsAsciiDigit(c) ? '0' : c));
+        return pieces;
     }
 
     /// <summary>The words and punctuation marks of <paramref name="text"/>, in order.</summary>
@@ -101,7 +126,7 @@ public sealed class WordTokenizer : ITokenizer
 
     public int[] Encode(string text)
     {
-        var pieces = Split(text, Lowercase);
+        var pieces = Pieces(text);
         var ids = new int[pieces.Count];
         for (int i = 0; i < ids.Length; i++) ids[i] = _ids.TryGetValue(pieces[i], out int id) ? id : UnkId;
         return ids;
@@ -135,5 +160,9 @@ public sealed class WordTokenizer : ITokenizer
     }
 
     public TokenizerDescription ToDescription() =>
-        new() { Kind = TokenizerKinds.Word, Vocabulary = (string[])_words.Clone(), Lowercase = Lowercase };
+        new()
+        {
+            Kind = TokenizerKinds.Word, Vocabulary = (string[])_words.Clone(), Lowercase = Lowercase,
+            Split = Whitespace ? TokenizerDescription.WhitespaceSplit : null, Digits = ZeroDigits ? TokenizerDescription.ZeroDigits : null,
+        };
 }

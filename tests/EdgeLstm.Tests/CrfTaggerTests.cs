@@ -79,3 +79,38 @@ public sealed class CrfTaggerTests
         Assert.Equal("春花秋月何时了往事知多少", string.Concat(tagged.Stdout.Trim().Where(c => c is not ('，' or '。'))));
     }
 }
+
+/// <summary>`edgelstm-train tag --format conll`: a word tagger from CoNLL files, its tokenizer options recorded, tagging words as written.</summary>
+public sealed class WordTaggerCliTests
+{
+    [Fact]
+    public void AWordTaggerTrainsFromConllFilesAndTagsWordsAsWritten()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(5);
+        string Sentences(int count) => string.Concat(Enumerable.Range(0, count).Select(_ =>
+            $"The\tDT\n{(random.Next(2) == 0 ? "cat" : "dog")}\tNN\nsat-down\tVB\nin\tIN\n{random.Next(1000, 2100)}\tCD\n.\t.\n\n"));
+        File.WriteAllText(dir.File("train.conll"), Sentences(60));
+        File.WriteAllText(dir.File("valid.conll"), Sentences(10));
+        File.WriteAllText(dir.File("test.conll"), Sentences(10));
+        var train = CliRunner.RunTrainer(["tag", "--format", "conll", "--crf", "--lowercase", "--zero-digits", "--train", dir.File("train.conll"), "--valid", dir.File("valid.conll"),
+            "--test", dir.File("test.conll"), "--embedding-dim", "8", "--hidden-size", "8", "--layers", "1", "--epochs", "2", "--min-count", "1", "--threads", "1",
+            "-o", dir.File("words.safetensors")]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.Matches(@"^valid\.conll: accuracy [0-9.]+%, unknown words [0-9.]+% \(float, 60 tokens\)\ntest\.conll: accuracy", train.Stdout);
+        var file = SafeTensorsReader.Read(dir.File("words.safetensors"));
+        var description = ModelDescription.FromJson(file.Metadata[ModelMetadataKeys.Model], "words");
+        Assert.Equal((TokenizerDescription.WhitespaceSplit, TokenizerDescription.ZeroDigits, true, true),
+            (description.Input.Tokenizer!.Split, description.Input.Tokenizer.Digits, description.Input.Tokenizer.Lowercase, description.Head.Crf));
+        Assert.Contains("0000", description.Input.Tokenizer.Vocabulary); // every year is one word
+        Assert.DoesNotContain("The", description.Input.Tokenizer.Vocabulary);
+
+        var convert = CliRunner.RunDev(["convert", dir.File("words.safetensors"), "-o", dir.File("words.elstm")]);
+        Assert.True(convert.ExitCode == 0, convert.Stderr);
+        var tagged = CliRunner.Run(["tag", "--model", dir.File("words.elstm"), "The Zorblat sat-down in 1999 ."]);
+        Assert.True(tagged.ExitCode == 0, tagged.Stderr);
+        string[] pairs = tagged.Stdout.Trim().Split(' ');
+        Assert.Equal(new[] { "The", "Zorblat", "sat-down", "in", "1999", "." }, pairs.Select(p => p[..p.LastIndexOf('/')]));
+        Assert.All(pairs, p => Assert.Contains(p[(p.LastIndexOf('/') + 1)..], new[] { "DT", "NN", "VB", "IN", "CD", "." }));
+    }
+}

@@ -34,10 +34,13 @@ internal static class TagCommand
         var format = new Option<string>("--format") { Description = "punctuated (text lines; a tag per character: the mark after it) or conll (one 'token label' line per token, a blank line between sentences)", DefaultValueFactory = _ => "punctuated" };
         var test = new Option<FileInfo>("--test") { Description = "CoNLL format: a test file, scored by --baseline-only" };
         var crf = new Option<bool>("--crf") { Description = "A CRF output layer: tag-to-tag transition scores learned with the encoder, the best path decoded by Viterbi (default: a softmax per step)" };
+        var lowercase = new Option<bool>("--lowercase") { Description = "CoNLL format: lower-case the words (recorded in the model)" };
+        var zeroDigits = new Option<bool>("--zero-digits") { Description = "CoNLL format: read every digit as 0, so numbers share vectors (recorded in the model)" };
+        var maxVocabulary = new Option<int>("--max-vocabulary") { Description = "CoNLL format: most frequent training words kept (with <pad> and <unk>)", DefaultValueFactory = _ => 50000 };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch windows of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
         var command = new Command("tag", "Train a punctuation restorer: a tag per character, the mark that follows it (BiLSTM by default)")
         {
-            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf,
+            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf, lowercase, zeroDigits, maxVocabulary,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -48,16 +51,36 @@ internal static class TagCommand
                 BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
                 MinCount = result.GetValue(minCount), Window = result.GetValue(window), Threads = result.GetValue(threads), Seed = result.GetValue(seed),
                 LengthBuckets = result.GetValue(lengthBuckets), Crf = result.GetValue(crf),
+                Lowercase = result.GetValue(lowercase), ZeroDigits = result.GetValue(zeroDigits), MaxVocabulary = result.GetValue(maxVocabulary),
             };
             options.Validate();
             if (result.GetValue(format) == "conll")
             {
-                if (result.GetResult(baseline) is null)
-                    throw new ArgumentException("--format conll: only --baseline-only is available yet (the word-level tagger and its CRF head are being built, issue #33)");
                 var conllTrain = ConllFile.Read(result.GetValue(train)!.FullName);
                 var scored = new List<(string, IReadOnlyList<TaggedSentence>)> { (result.GetValue(valid)!.Name, ConllFile.Read(result.GetValue(valid)!.FullName)) };
                 if (result.GetValue(test) is { } testFile) scored.Add((testFile.Name, ConllFile.Read(testFile.FullName)));
-                foreach (string line in TaggingBaselineReport.Run(conllTrain, scored)) Console.WriteLine(line);
+                if (result.GetResult(baseline) is not null)
+                {
+                    foreach (string line in TaggingBaselineReport.Run(conllTrain, scored)) Console.WriteLine(line);
+                    return ExitCodes.Success;
+                }
+                if (result.GetValue(output) is null) throw new ArgumentException("--output is required (or pass --baseline-only)");
+                var words = new TaggerTrainer(options).TrainWords(conllTrain, scored[0].Item2, Console.Error.WriteLine);
+                var known = new HashSet<string>(conllTrain.SelectMany(s => s.Tokens), StringComparer.Ordinal);
+                var wordMetadata = new Dictionary<string, string>
+                {
+                    ["edgelstm.train.command"] = "edgelstm-train " + string.Join(" ", result.Tokens.Select(t => t.Value)),
+                    ["edgelstm.train.best_epoch"] = words.BestEpoch.ToString(CultureInfo.InvariantCulture),
+                };
+                foreach (var (name, sentences) in scored) // validation, then the test file if given (score it once, for the model you keep)
+                {
+                    string line = WordTaggerReport.Score(words.Network, words.Tokenizer, words.Labels, sentences, known, out double accuracy);
+                    wordMetadata[$"edgelstm.train.{(ReferenceEquals(sentences, scored[0].Item2) ? "valid" : "test")}_accuracy"] = accuracy.ToString("F4", CultureInfo.InvariantCulture);
+                    Console.WriteLine($"{name}: {line}");
+                }
+                TaskNetworks.Save(result.GetValue(output)!.FullName, words.Network, wordMetadata);
+                Console.WriteLine($"best epoch {words.BestEpoch} of {words.Epochs}; model: {result.GetValue(output)!.FullName}");
+                words.Network.Dispose();
                 return ExitCodes.Success;
             }
             if (result.GetValue(format) != "punctuated") throw new ArgumentException($"--format must be punctuated or conll, got '{result.GetValue(format)}'");

@@ -14,6 +14,10 @@ public sealed record TaggerOptions : TrainerOptions
     public int Window { get; init; } = 64;
     /// <summary>A CRF over the tags (transitions learned, Viterbi decoding) instead of an independent softmax per step.</summary>
     public bool Crf { get; init; }
+    /// <summary>Word taggers (CoNLL): most frequent training words kept, lower-casing, digits read as 0.</summary>
+    public int MaxVocabulary { get; init; } = 50000;
+    public bool Lowercase { get; init; }
+    public bool ZeroDigits { get; init; }
 
     protected override void ValidateTask()
     {

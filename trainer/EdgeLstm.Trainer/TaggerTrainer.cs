@@ -10,8 +10,9 @@ namespace EdgeLstm.Trainer;
 /// </summary>
 public sealed class TaggerTrainer(TaggerOptions options)
 {
-    public sealed record Result(ClassifierNetwork Network, CharTokenizer Tokenizer, string[] Labels, int Epochs, int BestEpoch, ClassificationMetrics Valid);
+    public sealed record Result(ClassifierNetwork Network, ITokenizer Tokenizer, string[] Labels, int Epochs, int BestEpoch, ClassificationMetrics Valid);
 
+    /// <summary>A punctuation restorer from punctuated lines: a tag per character, the epoch picked by mark F1.</summary>
     public Result Train(IReadOnlyList<string> train, IReadOnlyList<string> valid, string[] labels, Action<string>? log = null)
     {
         options.Start();
@@ -20,6 +21,33 @@ public sealed class TaggerTrainer(TaggerOptions options)
         var tokenizer = CharTokenizer.FromText(string.Concat(trainTagged.Select(t => t.Text)), options.MinCount);
         var (trainIds, trainTags) = Windows(trainTagged, tokenizer, options.Window);
         var (validIds, validTags) = Windows(validTagged, tokenizer, int.MaxValue);
+        return Fit(tokenizer, trainIds, trainTags, validIds, validTags, labels, "mark F1", MarkF1,
+            m => $" ({string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} {m.F1[c]:F3}"))})", log);
+    }
+
+    /// <summary>
+    /// A word tagger from CoNLL sentences: words (pre-tokenized; `--lowercase`, `--zero-digits`) with a tag each,
+    /// whole sentences as rows, the epoch picked by token accuracy. Labels: every label of the training and
+    /// validation sentences, in ordinal order.
+    /// </summary>
+    public Result TrainWords(IReadOnlyList<Runtime.Tagging.TaggedSentence> train, IReadOnlyList<Runtime.Tagging.TaggedSentence> valid, Action<string>? log = null)
+    {
+        options.Start();
+        var tokenizer = WordTokenizer.Build(train.Select(s => string.Join(' ', s.Tokens)), options.MaxVocabulary, options.MinCount, options.Lowercase,
+            whitespace: true, zeroDigits: options.ZeroDigits);
+        string[] labels = train.Concat(valid).SelectMany(s => s.Labels).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var index = labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i, StringComparer.Ordinal);
+        (int[][], int[][]) Rows(IReadOnlyList<Runtime.Tagging.TaggedSentence> sentences) => (
+            sentences.Select(s => tokenizer.Encode(string.Join(' ', s.Tokens))).ToArray(),
+            sentences.Select(s => Array.ConvertAll(s.Labels, l => index[l])).ToArray());
+        var (trainIds, trainTags) = Rows(train);
+        var (validIds, validTags) = Rows(valid);
+        return Fit(tokenizer, trainIds, trainTags, validIds, validTags, labels, "accuracy", m => m.Accuracy, _ => "", log);
+    }
+
+    private Result Fit(ITokenizer tokenizer, int[][] trainIds, int[][] trainTags, int[][] validIds, int[][] validTags, string[] labels,
+        string scoreName, Func<ClassificationMetrics, double> score, Func<ClassificationMetrics, string> detail, Action<string>? log)
+    {
         var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, options.EmbeddingDim, options.HiddenSize, options.Layers,
             options.Bidirectional, Poolings.None, labels, crf: options.Crf), options.Dropout);
         log?.Invoke($"tagger: vocab {tokenizer.VocabularySize}, embedding {options.EmbeddingDim}, {options.Layers}×{(options.Bidirectional ? "BiLSTM" : "LSTM")} {options.HiddenSize}, " +
@@ -56,10 +84,10 @@ public sealed class TaggerTrainer(TaggerOptions options)
         _ =>
         {
             var metrics = Evaluate(network, validIds, validTags, labels);
-            return (new ValidationScore(-MarkF1(metrics)), metrics); // the higher mark F1
+            return (new ValidationScore(-score(metrics)), metrics); // the higher score
         },
-        (epoch, score, metrics, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid mark F1 {-score.Value:F4} " +
-            $"({string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} {metrics.F1[c]:F3}"))}){(best ? " *" : "")} ({windowsPerSecond:F0} windows/s)"));
+        (epoch, value, metrics, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid {scoreName} {-value.Value:F4}" +
+            $"{detail(metrics)}{(best ? " *" : "")} ({windowsPerSecond:F0} rows/s)"));
         return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, outcome.BestDetail!);
     }
 
@@ -97,13 +125,19 @@ public sealed class TaggerTrainer(TaggerOptions options)
         return tensor(target, [rows.Length, longest]);
     }
 
-    /// <summary>Per-step argmax (with a CRF: the Viterbi path) over every validation line (eval mode, batches of 64), scored against the true tags.</summary>
     private static ClassificationMetrics Evaluate(ClassifierNetwork network, int[][] ids, int[][] tags, string[] labels)
+    {
+        int[][] predicted = Predict(network, ids);
+        return new ClassificationMetrics(labels, tags.SelectMany(t => t).ToArray(), predicted.SelectMany(p => p).ToArray());
+    }
+
+    /// <summary>Each row's tags: per-step argmax, or with a CRF the Viterbi path the runtime decodes (eval mode, batches of 64).</summary>
+    public static int[][] Predict(ClassifierNetwork network, int[][] ids)
     {
         network.eval();
         var crf = network.Crf?.Snapshot();
-        var truth = new List<int>();
-        var predicted = new List<int>();
+        int size = network.Description.Head.Size;
+        var predicted = new int[ids.Length][];
         using (no_grad())
         {
             for (int start = 0; start < ids.Length; start += 64)
@@ -111,21 +145,22 @@ public sealed class TaggerTrainer(TaggerOptions options)
                 using var scope = NewDisposeScope();
                 int[] rows = Enumerable.Range(start, Math.Min(64, ids.Length - start)).ToArray();
                 var (tokens, lengths) = ClassifierTrainer.Batch(ids, rows);
-                var logits = network.ForwardSteps(tokens, lengths);
                 int longest = (int)tokens.shape[1];
-                float[] scores = logits.contiguous().data<float>().ToArray();
+                float[] scores = network.ForwardSteps(tokens, lengths).contiguous().data<float>().ToArray();
                 for (int b = 0; b < rows.Length; b++)
                 {
-                    int length = tags[rows[b]].Length;
-                    var emissions = new ReadOnlySpan<float>(scores, b * longest * labels.Length, length * labels.Length);
-                    truth.AddRange(tags[rows[b]]);
-                    if (crf is not null) predicted.AddRange(crf.Decode(emissions)); // the path the runtime decodes (Viterbi)
+                    int length = ids[rows[b]].Length;
+                    var emissions = new ReadOnlySpan<float>(scores, b * longest * size, length * size);
+                    if (crf is not null) predicted[rows[b]] = crf.Decode(emissions);
                     else
-                        for (int j = 0; j < length; j++) predicted.Add(ClassificationMetrics.ArgMax(emissions.Slice(j * labels.Length, labels.Length)));
+                    {
+                        predicted[rows[b]] = new int[length];
+                        for (int j = 0; j < length; j++) predicted[rows[b]][j] = ClassificationMetrics.ArgMax(emissions.Slice(j * size, size));
+                    }
                 }
             }
         }
         network.train();
-        return new ClassificationMetrics(labels, truth.ToArray(), predicted.ToArray());
+        return predicted;
     }
 }

@@ -130,11 +130,20 @@ public sealed record TokenizerDescription
     [JsonPropertyName("vocabulary")] public required string[] Vocabulary { get; init; }
     /// <summary>Word tokenizer: text is lower-cased before it is split.</summary>
     [JsonPropertyName("lowercase")] public bool Lowercase { get; init; }
+    /// <summary>Word tokenizer: absent (words and punctuation marks) or "whitespace" (pre-tokenized text: split at white space only).</summary>
+    [JsonPropertyName("split")] public string? Split { get; init; }
+    /// <summary>Word tokenizer: absent (digits kept) or "zero" (every digit read as 0).</summary>
+    [JsonPropertyName("digits")] public string? Digits { get; init; }
+
+    public const string WhitespaceSplit = "whitespace";
+    public const string ZeroDigits = "zero";
 
     public void Validate(string source)
     {
         if (Kind is not (TokenizerKinds.Char or TokenizerKinds.Word))
             throw new ModelFormatException($"{source}: model description: tokenizer kind '{Kind}' is not one of char, word");
+        if (Split is not (null or WhitespaceSplit) || Digits is not (null or ZeroDigits) || (Kind == TokenizerKinds.Char && (Split ?? Digits) is not null))
+            throw new ModelFormatException($"{source}: model description: tokenizer split '{Split}' / digits '{Digits}': a word tokenizer takes split \"whitespace\" and digits \"zero\", or neither");
         if (Vocabulary is null || Vocabulary.Length < 2)
             throw new ModelFormatException($"{source}: model description: the tokenizer's vocabulary must list at least 2 tokens");
         Create(source); // validates the entries
@@ -142,7 +151,7 @@ public sealed record TokenizerDescription
 
     /// <summary>The tokenizer this describes (entries validated).</summary>
     public ITokenizer Create(string source) => Kind == TokenizerKinds.Word
-        ? WordTokenizer.FromVocabulary(Vocabulary, Lowercase, source)
+        ? WordTokenizer.FromVocabulary(Vocabulary, Lowercase, source, Split == WhitespaceSplit, Digits == ZeroDigits)
         : CharTokenizer.FromVocabulary(Vocabulary, source);
 }
 

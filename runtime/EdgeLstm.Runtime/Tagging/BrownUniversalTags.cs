@@ -34,10 +34,10 @@ public static class BrownUniversalTags
         return table;
     }
 
-    /// <summary>The universal tag of a Brown tag, or null if the table does not know it.</summary>
+    /// <summary>The universal tag of a Brown tag (lower case, as the corpus writes them), or null if the table does not know it — so upper-case tag sets (PTB's DT, NN) are not taken for Brown's.</summary>
     public static string? Map(string brownTag)
     {
-        string tag = brownTag.ToLowerInvariant();
+        string tag = brownTag;
         if (tag.StartsWith("fw-", StringComparison.Ordinal)) return "X";
         int plus = tag.IndexOf('+');
         if (plus > 0) tag = tag[..plus];

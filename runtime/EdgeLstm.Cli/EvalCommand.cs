@@ -116,6 +116,7 @@ internal static class EvalCommand
     /// <summary>A punctuation restorer's precision, recall and F1 per mark on punctuated lines (each line stripped, tagged and compared).</summary>
     private static int EvaluateTagger(ILanguageModel model, FileInfo file, string name, int threads)
     {
+        if (!PunctuationTags.IsRestorer(model.Description)) return EvaluateWordTagger(model, file, name, threads);
         var lines = StrictUtf8.ReadFile(file.FullName).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
         if (lines.Count == 0) throw new ArgumentException($"{file.Name}: no lines to score");
         var (m, seconds) = TimedOnRunner(model, threads, runner => TaggerEvaluator.Evaluate(model, lines, runner: runner));
@@ -129,6 +130,47 @@ internal static class EvalCommand
             int support = 0;
             for (int p = 0; p < m.Labels.Count; p++) support += m.Confusion[c, p];
             Console.WriteLine(string.Create(invariant, $"{m.Labels[c],-8}{support,11:N0}{m.Precision[c],11:F4}{m.Recall[c],9:F4}{m.F1[c],9:F4}"));
+        }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// A tagger over words on a CoNLL file: token accuracy, on words outside the model's vocabulary, on universal
+    /// tags (Brown tag sets) and, for BIO/BIOES tags, span F1 per type as conlleval counts it.
+    /// </summary>
+    private static int EvaluateWordTagger(ILanguageModel model, FileInfo file, string name, int threads)
+    {
+        var sentences = Runtime.Tagging.ConllFile.Read(file.FullName);
+        string[] labels = model.Description.Head.Labels;
+        bool brown = labels.All(l => Runtime.Tagging.BrownUniversalTags.Map(l) is not null), spans = Runtime.Tagging.SpanF1.IsSpanTagSet(labels);
+        var accuracy = new Runtime.Tagging.TagAccuracy(brown ? Runtime.Tagging.BrownUniversalTags.Map : null);
+        var spanF1 = new Runtime.Tagging.SpanF1();
+        var (_, seconds) = TimedOnRunner(model, threads, runner =>
+        {
+            foreach (var sentence in sentences)
+            {
+                string text = string.Join(' ', sentence.Tokens);
+                int[] ids = model.Tokenizer.Encode(text);
+                if (ids.Length != sentence.Tokens.Length)
+                    throw new ArgumentException($"{file.Name}: the model's tokenizer reads {ids.Length} tokens from a sentence of {sentence.Tokens.Length} ('{text}'); a word tagger for CoNLL files splits at white space");
+                string[] predicted = Array.ConvertAll(TaggerEvaluator.Tag(runner, model.Tokenizer, text, model.Crf), t => labels[t]);
+                accuracy.Add(sentence.Labels, predicted, Array.ConvertAll(ids, id => id == model.Tokenizer.UnknownId));
+                if (spans) spanF1.Add(sentence.Labels, predicted);
+            }
+            return 0;
+        });
+        var invariant = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(invariant,
+            $"accuracy {100 * accuracy.Accuracy:F2}% on {accuracy.Tokens:N0} tokens in {sentences.Count:N0} sentences of {file.Name}; words outside the vocabulary ({accuracy.UnknownTokens:N0}) {100 * accuracy.UnknownAccuracy:F2}%" +
+            $"{(brown ? $"; universal tags {100 * accuracy.CoarseAccuracy:F2}%" : "")}, {1e6 * seconds / Math.Max(1, accuracy.Tokens):F1} µs/token, model {name}"));
+        if (spans)
+        {
+            Console.WriteLine("type        spans  precision   recall       F1");
+            foreach (string? type in spanF1.Types.Order(StringComparer.Ordinal).Append<string?>(null))
+            {
+                var (p, r, f, g) = spanF1.Score(type);
+                Console.WriteLine(string.Create(invariant, $"{type ?? "all",-8}{g,9:N0}{p,11:F4}{r,9:F4}{f,9:F4}"));
+            }
         }
         return ExitCodes.Success;
     }

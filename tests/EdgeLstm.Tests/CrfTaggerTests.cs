@@ -112,5 +112,26 @@ public sealed class WordTaggerCliTests
         string[] pairs = tagged.Stdout.Trim().Split(' ');
         Assert.Equal(new[] { "The", "Zorblat", "sat-down", "in", "1999", "." }, pairs.Select(p => p[..p.LastIndexOf('/')]));
         Assert.All(pairs, p => Assert.Contains(p[(p.LastIndexOf('/') + 1)..], new[] { "DT", "NN", "VB", "IN", "CD", "." }));
+
+        var eval = CliRunner.Run(["eval", "--model", dir.File("words.elstm"), dir.File("test.conll")]);
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        Assert.Matches(@"^accuracy [0-9.]+% on 60 tokens in 10 sentences of test\.conll; words outside the vocabulary \(0\) ", eval.Stdout); // years are all 0000
+    }
+
+    /// <summary>conlleval's counting: a span is right only with its type and both boundaries.</summary>
+    [Fact]
+    public void SpanF1CountsABoundaryErrorAsWrong()
+    {
+        var f1 = new SpanF1();
+        f1.Add(["B-PER", "I-PER", "O", "B-LOC", "O", "S-ORG"], ["B-PER", "O", "O", "B-LOC", "O", "S-ORG"]); // PER cut short: wrong
+        f1.Add(["O", "I-LOC", "I-LOC", "B-LOC", "E-LOC"], ["O", "B-LOC", "E-LOC", "B-LOC", "I-LOC"]);         // I- after O opens a span; both right
+        Assert.Equal(new[] { ("LOC", 1, 2), ("LOC", 3, 4) }, SpanF1.Spans(["O", "I-LOC", "I-LOC", "B-LOC", "E-LOC"]));
+        var (p, r, f, gold) = f1.Score();
+        Assert.Equal((0.8, 0.8, 5L), (p, r, gold));
+        Assert.Equal(0.8, f, 12);
+        Assert.Equal((0.0, 0.0, 0.0, 1L), f1.Score("PER"));
+        Assert.Equal((1.0, 1.0, 1.0, 3L), f1.Score("LOC"));
+        Assert.True(SpanF1.IsSpanTagSet(["O", "B-PER", "I-PER", "E-X", "S-Y"]));
+        Assert.False(SpanF1.IsSpanTagSet(["O", "NN"]));
     }
 }

@@ -154,7 +154,7 @@ internal static class EvalCommand
                 if (ids.Length != sentence.Tokens.Length)
                     throw new ArgumentException($"{file.Name}: the model's tokenizer reads {ids.Length} tokens from a sentence of {sentence.Tokens.Length} ('{text}'); a word tagger for CoNLL files splits at white space");
                 string[] predicted = Array.ConvertAll(TaggerEvaluator.Tag(runner, model.Tokenizer, text, model.Crf), t => labels[t]);
-                accuracy.Add(sentence.Labels, predicted, Array.ConvertAll(ids, id => id == model.Tokenizer.UnknownId));
+                accuracy.Add(sentence.Labels, predicted, Array.ConvertAll(ids, id => model.Tokenizer is WordTokenizer w ? w.IsOutOfVocabulary(id) : id == model.Tokenizer.UnknownId));
                 if (spans) spanF1.Add(sentence.Labels, predicted);
             }
             return 0;

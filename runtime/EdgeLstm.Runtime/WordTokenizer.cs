@@ -19,12 +19,13 @@ public sealed class WordTokenizer : ITokenizer
     private readonly string[] _words;
     private readonly Dictionary<string, int> _ids;
 
-    private WordTokenizer(string[] words, bool lowercase, bool whitespace = false, bool zeroDigits = false)
+    private WordTokenizer(string[] words, bool lowercase, bool whitespace = false, bool zeroDigits = false, bool unknownShapes = false)
     {
         _words = words;
         Lowercase = lowercase;
         Whitespace = whitespace;
         ZeroDigits = zeroDigits;
+        UnknownShapes = unknownShapes;
         _ids = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
         for (int id = 2; id < words.Length; id++) _ids.Add(words[id], id);
     }
@@ -35,11 +36,23 @@ public sealed class WordTokenizer : ITokenizer
     public bool Whitespace { get; }
     /// <summary>Every decimal digit is read as 0, so numbers share their shapes' vectors ("1984" and "2001" are "0000").</summary>
     public bool ZeroDigits { get; }
+    /// <summary>
+    /// A word outside the vocabulary becomes the token of its spelling class, "&lt;unk:cap-ly&gt;" (<see cref="Tagging.WordShapes"/>;
+    /// ids 2 … 2 + the classes − 1), not &lt;unk&gt;: the model learns those from the training words below the minimum count.
+    /// </summary>
+    public bool UnknownShapes { get; }
+
+    /// <summary>True for &lt;unk&gt; and the spelling classes' tokens: ids of words outside the vocabulary.</summary>
+    public bool IsOutOfVocabulary(int id) => id == UnkId || (UnknownShapes && id >= 2 && id < 2 + Tagging.WordShapes.All.Length);
+
+    /// <summary>The vocabulary entry of a spelling class.</summary>
+    public static string ShapeToken(string shape) => $"<unk:{shape}>";
     public int VocabularySize => _words.Length;
     public int UnknownId => UnkId;
 
     /// <summary>The <paramref name="maxSize"/> − 2 most frequent words of <paramref name="texts"/> seen at least <paramref name="minCount"/> times (ties by ordinal order).</summary>
-    public static WordTokenizer Build(IEnumerable<string> texts, int maxSize, int minCount, bool lowercase, bool whitespace = false, bool zeroDigits = false)
+    public static WordTokenizer Build(IEnumerable<string> texts, int maxSize, int minCount, bool lowercase, bool whitespace = false, bool zeroDigits = false,
+        bool unknownShapes = false)
     {
         if (maxSize < 3) throw new ArgumentOutOfRangeException(nameof(maxSize), maxSize, "a word vocabulary needs room for <pad>, <unk> and a word");
         var splitter = new WordTokenizer([PadToken, UnkToken], lowercase, whitespace, zeroDigits);
@@ -50,12 +63,14 @@ public sealed class WordTokenizer : ITokenizer
         var kept = counts.Where(p => p.Value >= minCount).ToList();
         kept.Sort((a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : string.CompareOrdinal(a.Key, b.Key));
         var words = new List<string> { PadToken, UnkToken };
-        foreach (var (word, _) in kept.Take(maxSize - 2)) words.Add(word);
-        return new WordTokenizer(words.ToArray(), lowercase, whitespace, zeroDigits);
+        if (unknownShapes) words.AddRange(Tagging.WordShapes.All.Select(ShapeToken));
+        foreach (var (word, _) in kept.Take(Math.Max(1, maxSize - words.Count))) words.Add(word);
+        return new WordTokenizer(words.ToArray(), lowercase, whitespace, zeroDigits, unknownShapes);
     }
 
     /// <summary>Reads a stored vocabulary: entries 0 and 1 are &lt;pad&gt; and &lt;unk&gt;, then distinct words.</summary>
-    public static WordTokenizer FromVocabulary(string[] words, bool lowercase, string source, bool whitespace = false, bool zeroDigits = false)
+    public static WordTokenizer FromVocabulary(string[] words, bool lowercase, string source, bool whitespace = false, bool zeroDigits = false,
+        bool unknownShapes = false)
     {
         if (words.Length < 3 || words[PadId] != PadToken || words[UnkId] != UnkToken)
             throw new ModelFormatException($"{source}: a word vocabulary starts with \"{PadToken}\", \"{UnkToken}\" and has at least one word");
@@ -67,7 +82,11 @@ public sealed class WordTokenizer : ITokenizer
                 throw new ModelFormatException($"{source}: word vocabulary entry {id} is empty or has white space");
             if (!seen.Add(w)) throw new ModelFormatException($"{source}: word vocabulary entry {id} repeats \"{w}\"");
         }
-        return new WordTokenizer((string[])words.Clone(), lowercase, whitespace, zeroDigits);
+        if (unknownShapes)
+            for (int i = 0; i < Tagging.WordShapes.All.Length; i++)
+                if (2 + i >= words.Length || words[2 + i] != ShapeToken(Tagging.WordShapes.All[i]))
+                    throw new ModelFormatException($"{source}: a word vocabulary with unknown shapes has \"{ShapeToken(Tagging.WordShapes.All[i])}\" at entry {2 + i}");
+        return new WordTokenizer((string[])words.Clone(), lowercase, whitespace, zeroDigits, unknownShapes);
     }
 
     /// <summary>The tokens of <paramref name="text"/> as this tokenizer reads them: split (words and marks, or at white space), lower-cased and digits zeroed if set.</summary>
@@ -128,7 +147,11 @@ public sealed class WordTokenizer : ITokenizer
     {
         var pieces = Pieces(text);
         var ids = new int[pieces.Count];
-        for (int i = 0; i < ids.Length; i++) ids[i] = _ids.TryGetValue(pieces[i], out int id) ? id : UnkId;
+        List<string>? surface = UnknownShapes ? Surface(text) : null; // the class from the word as written (case, digits)
+        for (int i = 0; i < ids.Length; i++)
+            ids[i] = _ids.TryGetValue(pieces[i], out int id) ? id
+                : surface is not null ? 2 + Array.IndexOf(Tagging.WordShapes.All, Tagging.WordShapes.Of(surface[i]))
+                : UnkId;
         return ids;
     }
 
@@ -164,5 +187,6 @@ public sealed class WordTokenizer : ITokenizer
         {
             Kind = TokenizerKinds.Word, Vocabulary = (string[])_words.Clone(), Lowercase = Lowercase,
             Split = Whitespace ? TokenizerDescription.WhitespaceSplit : null, Digits = ZeroDigits ? TokenizerDescription.ZeroDigits : null,
+            Unknown = UnknownShapes ? TokenizerDescription.ShapesUnknown : null,
         };
 }

@@ -74,4 +74,24 @@ public sealed class WordTaggingDataTests
         Assert.Equal("MD", mft.Tag(["can"])[0]);
         Assert.Equal("MD", mft.Tag(["Quuxly"])[0]); // unknown: the most frequent tag overall (MD, PRON and VB tie at 30: the first in ordinal order)
     }
+
+    /// <summary>`--unknown-shapes`: a word outside the vocabulary becomes its spelling class's token, judged from the word as written.</summary>
+    [Fact]
+    public void UnknownWordsReadAsTheirSpellingClass()
+    {
+        var tokenizer = WordTokenizer.Build(["the cat sat on the mat", "the dog ran off quickly"], maxSize: 1000, minCount: 2, lowercase: true,
+            whitespace: true, zeroDigits: false, unknownShapes: true);
+        int[] ids = tokenizer.Encode("The Quuxly running 1984 cat-like Zorb the");
+        Assert.Equal(new[] { "the", "<unk:cap-ly>", "<unk:low-ing>", "<unk:number>", "<unk:low-hyphen>", "<unk:cap>", "the" }, ids.Select(tokenizer.TokenText));
+        Assert.True(tokenizer.IsOutOfVocabulary(ids[1]));
+        Assert.False(tokenizer.IsOutOfVocabulary(ids[0]));
+        Assert.Equal(2 + WordShapes.All.Length + 1, tokenizer.VocabularySize); // <pad>, <unk>, the classes, "the"
+
+        var description = tokenizer.ToDescription();
+        Assert.Equal(TokenizerDescription.ShapesUnknown, description.Unknown);
+        var back = (WordTokenizer)description.Create("test");
+        Assert.Equal(ids, back.Encode("The Quuxly running 1984 cat-like Zorb the"));
+        var broken = description with { Vocabulary = [.. description.Vocabulary.Where(w => w != "<unk:number>")] };
+        Assert.Throws<ModelFormatException>(() => broken.Create("test"));
+    }
 }

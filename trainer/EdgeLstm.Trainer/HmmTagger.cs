@@ -64,18 +64,8 @@ public sealed class HmmTagger
             e => e.Value.Select(p => (p.Key, Math.Log((double)p.Value / tagCounts[p.Key]))).OrderBy(p => p.Key).ToArray(), StringComparer.Ordinal);
     }
 
-    /// <summary>The spelling class an unknown word is emitted as.</summary>
-    public static string Shape(string word)
-    {
-        // A leading space: no token has one, so a shape never meets a word.
-        if (word.Any(char.IsDigit)) return " number";
-        string lower = word.ToLowerInvariant();
-        string prefix = char.IsUpper(word[0]) ? " cap" : " low";
-        if (word.Contains('-')) return prefix + "-hyphen";
-        foreach (string suffix in (string[])["ing", "ed", "ly", "tion", "ness", "ment", "able", "ous", "ive", "al", "er", "est", "ity", "s"])
-            if (lower.Length > suffix.Length + 2 && lower.EndsWith(suffix, StringComparison.Ordinal)) return $"{prefix}-{suffix}";
-        return prefix;
-    }
+    /// <summary>The spelling class an unknown word is emitted as (<see cref="WordShapes"/>), after a space: no token has one, so a shape never meets a word.</summary>
+    public static string Shape(string word) => " " + WordShapes.Of(word);
 
     public bool Knows(string word) => _emissions.ContainsKey(word);
 

@@ -37,10 +37,11 @@ internal static class TagCommand
         var lowercase = new Option<bool>("--lowercase") { Description = "CoNLL format: lower-case the words (recorded in the model)" };
         var zeroDigits = new Option<bool>("--zero-digits") { Description = "CoNLL format: read every digit as 0, so numbers share vectors (recorded in the model)" };
         var maxVocabulary = new Option<int>("--max-vocabulary") { Description = "CoNLL format: most frequent training words kept (with <pad> and <unk>)", DefaultValueFactory = _ => 50000 };
+        var unknownShapes = new Option<bool>("--unknown-shapes") { Description = "CoNLL format: a word outside the vocabulary reads as its spelling class (<unk:cap-ing>, <unk:number>…) instead of one <unk>; learned from the training words below --min-count" };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch windows of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
         var command = new Command("tag", "Train a punctuation restorer: a tag per character, the mark that follows it (BiLSTM by default)")
         {
-            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf, lowercase, zeroDigits, maxVocabulary,
+            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf, lowercase, zeroDigits, maxVocabulary, unknownShapes,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -52,6 +53,7 @@ internal static class TagCommand
                 MinCount = result.GetValue(minCount), Window = result.GetValue(window), Threads = result.GetValue(threads), Seed = result.GetValue(seed),
                 LengthBuckets = result.GetValue(lengthBuckets), Crf = result.GetValue(crf),
                 Lowercase = result.GetValue(lowercase), ZeroDigits = result.GetValue(zeroDigits), MaxVocabulary = result.GetValue(maxVocabulary),
+                UnknownShapes = result.GetValue(unknownShapes),
             };
             options.Validate();
             if (result.GetValue(format) == "conll")

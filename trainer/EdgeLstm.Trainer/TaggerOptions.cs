@@ -18,6 +18,8 @@ public sealed record TaggerOptions : TrainerOptions
     public int MaxVocabulary { get; init; } = 50000;
     public bool Lowercase { get; init; }
     public bool ZeroDigits { get; init; }
+    /// <summary>Words outside the vocabulary as their spelling class's token (<see cref="WordTokenizer.UnknownShapes"/>).</summary>
+    public bool UnknownShapes { get; init; }
 
     protected override void ValidateTask()
     {

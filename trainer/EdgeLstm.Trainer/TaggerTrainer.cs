@@ -34,7 +34,7 @@ public sealed class TaggerTrainer(TaggerOptions options)
     {
         options.Start();
         var tokenizer = WordTokenizer.Build(train.Select(s => string.Join(' ', s.Tokens)), options.MaxVocabulary, options.MinCount, options.Lowercase,
-            whitespace: true, zeroDigits: options.ZeroDigits);
+            whitespace: true, zeroDigits: options.ZeroDigits, unknownShapes: options.UnknownShapes);
         string[] labels = train.Concat(valid).SelectMany(s => s.Labels).Distinct().Order(StringComparer.Ordinal).ToArray();
         var index = labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i, StringComparer.Ordinal);
         (int[][], int[][]) Rows(IReadOnlyList<Runtime.Tagging.TaggedSentence> sentences) => (

@@ -135,15 +135,20 @@ public sealed record TokenizerDescription
     /// <summary>Word tokenizer: absent (digits kept) or "zero" (every digit read as 0).</summary>
     [JsonPropertyName("digits")] public string? Digits { get; init; }
 
+    /// <summary>Word tokenizer: absent (one &lt;unk&gt;) or "shapes" (an unknown word becomes its spelling class's token, &lt;unk:cap-ly&gt;).</summary>
+    [JsonPropertyName("unknown")] public string? Unknown { get; init; }
+
     public const string WhitespaceSplit = "whitespace";
+    public const string ShapesUnknown = "shapes";
     public const string ZeroDigits = "zero";
 
     public void Validate(string source)
     {
         if (Kind is not (TokenizerKinds.Char or TokenizerKinds.Word))
             throw new ModelFormatException($"{source}: model description: tokenizer kind '{Kind}' is not one of char, word");
-        if (Split is not (null or WhitespaceSplit) || Digits is not (null or ZeroDigits) || (Kind == TokenizerKinds.Char && (Split ?? Digits) is not null))
-            throw new ModelFormatException($"{source}: model description: tokenizer split '{Split}' / digits '{Digits}': a word tokenizer takes split \"whitespace\" and digits \"zero\", or neither");
+        if (Split is not (null or WhitespaceSplit) || Digits is not (null or ZeroDigits) || Unknown is not (null or ShapesUnknown)
+            || (Kind == TokenizerKinds.Char && (Split ?? Digits ?? Unknown) is not null))
+            throw new ModelFormatException($"{source}: model description: tokenizer split '{Split}' / digits '{Digits}': a word tokenizer takes split \"whitespace\", digits \"zero\" and unknown \"shapes\", or none of them");
         if (Vocabulary is null || Vocabulary.Length < 2)
             throw new ModelFormatException($"{source}: model description: the tokenizer's vocabulary must list at least 2 tokens");
         Create(source); // validates the entries
@@ -151,7 +156,7 @@ public sealed record TokenizerDescription
 
     /// <summary>The tokenizer this describes (entries validated).</summary>
     public ITokenizer Create(string source) => Kind == TokenizerKinds.Word
-        ? WordTokenizer.FromVocabulary(Vocabulary, Lowercase, source, Split == WhitespaceSplit, Digits == ZeroDigits)
+        ? WordTokenizer.FromVocabulary(Vocabulary, Lowercase, source, Split == WhitespaceSplit, Digits == ZeroDigits, Unknown == ShapesUnknown)
         : CharTokenizer.FromVocabulary(Vocabulary, source);
 }
 

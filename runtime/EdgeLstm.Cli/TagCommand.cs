@@ -41,11 +41,7 @@ internal static class TagCommand
                     stdout.WriteLine(PunctuationTags.Restore(text, TaggerEvaluator.Tag(runner, tagger.Tokenizer, text, tagger.Crf), labels));
                     continue;
                 }
-                int[] tags = TaggerEvaluator.Tag(runner, tagger.Tokenizer, line, tagger.Crf);
-                // Each token as written (a word outside the vocabulary is shown, not <unk>), then its tag.
-                IReadOnlyList<string> tokens = tagger.Tokenizer is WordTokenizer words ? words.Surface(line)
-                    : tagger.Tokenizer.Encode(line).Select(tagger.Tokenizer.TokenText).ToArray();
-                stdout.WriteLine(string.Join(' ', tokens.Select((token, t) => $"{token}/{labels[tags[t]]}")));
+                stdout.WriteLine(TaggerEvaluator.WordTags(tagger, runner, line));
             }
             return ExitCodes.Success;
         }));

@@ -62,9 +62,7 @@ internal static unsafe class TextExports
             }
             else
             {
-                int[] ids = native.Model.Tokenizer.Encode(text);
-                int[] tags = TaggerEvaluator.Tag(runner, native.Model.Tokenizer, text, native.Model.Crf);
-                result = string.Join(' ', ids.Select((id, t) => $"{native.Model.Tokenizer.TokenText(id)}/{labels[tags[t]]}"));
+                result = TaggerEvaluator.WordTags(native.Model, runner, text);
             }
             return Write(result, output, capacity, length);
         });

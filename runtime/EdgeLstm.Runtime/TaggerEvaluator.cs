@@ -20,6 +20,19 @@ public static class TaggerEvaluator
     }
 
     /// <summary>
+    /// "token/TAG token/TAG …" for a tagger that is not a punctuation restorer: each token as written (a word outside
+    /// the vocabulary shown as it is, not as &lt;unk&gt;), then its label — what `edgelstm tag` and the C ABI print.
+    /// </summary>
+    public static string WordTags(ILanguageModel model, ISequenceRunner runner, string text)
+    {
+        int[] tags = Tag(runner, model.Tokenizer, text, model.Crf);
+        string[] labels = model.Description.Head.Labels;
+        IReadOnlyList<string> tokens = model.Tokenizer is WordTokenizer words ? words.Surface(text)
+            : model.Tokenizer.Encode(text).Select(model.Tokenizer.TokenText).ToArray();
+        return string.Join(' ', tokens.Select((token, t) => $"{token}/{labels[tags[t]]}"));
+    }
+
+    /// <summary>
     /// Strips each punctuated line of the model's marks, tags what is left and scores every character's predicted
     /// mark against the original's (<see cref="PunctuationTags.Strip"/>). <paramref name="runner"/>: one of the model's
     /// runners to use (on two cores, say), else one is made for the call.

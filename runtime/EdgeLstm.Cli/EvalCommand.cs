@@ -161,7 +161,7 @@ internal static class EvalCommand
         });
         var invariant = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(invariant,
-            $"accuracy {100 * accuracy.Accuracy:F2}% on {accuracy.Tokens:N0} tokens in {sentences.Count:N0} sentences of {file.Name}; words outside the vocabulary ({accuracy.UnknownTokens:N0}) {100 * accuracy.UnknownAccuracy:F2}%" +
+            $"accuracy {100 * accuracy.Accuracy:F2}% on {accuracy.Tokens:N0} tokens in {sentences.Count:N0} sentences of {file.Name}; words outside the vocabulary ({accuracy.UnknownTokens:N0}) {Runtime.Tagging.TagAccuracy.Percent(accuracy.UnknownAccuracy)}" +
             $"{(brown ? $"; universal tags {100 * accuracy.CoarseAccuracy:F2}%" : "")}, {1e6 * seconds / Math.Max(1, accuracy.Tokens):F1} µs/token, model {name}"));
         if (spans)
         {

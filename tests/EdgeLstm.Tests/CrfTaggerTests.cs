@@ -118,6 +118,36 @@ public sealed class WordTaggerCliTests
         Assert.Matches(@"^accuracy [0-9.]+% on 60 tokens in 10 sentences of test\.conll; words outside the vocabulary \(0\) ", eval.Stdout); // years are all 0000
     }
 
+    /// <summary>BIO named entities from a generated CoNLL file: trained with a CRF through the CLI, scored by span F1 per type.</summary>
+    [Fact]
+    public void ABioNerTaggerTrainsAndEvalReportsSpanF1PerType()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(8);
+        string[] people = ["Ada Lovelace", "Alan Turing", "Grace Hopper"], places = ["Paris", "New York", "Rome"];
+        string Sentences(int count) => string.Concat(Enumerable.Range(0, count).Select(_ =>
+        {
+            string[] person = people[random.Next(3)].Split(' '), place = places[random.Next(3)].Split(' ');
+            var lines = person.Select((w, i) => $"{w} {(i == 0 ? "B" : "I")}-PER").Append("visited O")
+                .Concat(place.Select((w, i) => $"{w} {(i == 0 ? "B" : "I")}-LOC")).Append(". O");
+            return string.Join("\n", lines) + "\n\n";
+        }));
+        File.WriteAllText(dir.File("train.conll"), Sentences(80));
+        File.WriteAllText(dir.File("test.conll"), Sentences(20));
+        var train = CliRunner.RunTrainer(["tag", "--format", "conll", "--crf", "--train", dir.File("train.conll"), "--valid", dir.File("test.conll"),
+            "--embedding-dim", "8", "--hidden-size", "16", "--layers", "1", "--epochs", "15", "--batch-size", "8", "--min-count", "1", "--lr", "1e-2", "--threads", "1",
+            "-o", dir.File("ner.safetensors")]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        var eval = CliRunner.Run(["eval", "--model", dir.File("ner.safetensors"), dir.File("test.conll")]);
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        string[] lines = eval.Stdout.Trim().Split('\n');
+        Assert.StartsWith("accuracy 100.00% on", lines[0]); // a grammar this regular is learned exactly
+        Assert.Equal("type        spans  precision   recall       F1", lines[1]);
+        Assert.Equal(new[] { "LOC", "PER", "all" }, lines.Skip(2).Select(l => l.Split(' ')[0]));
+        Assert.EndsWith("1.0000   1.0000   1.0000", lines[^1]);
+        Assert.Matches(@"^all +40 ", lines[^1]); // 20 sentences, a person and a place each
+    }
+
     /// <summary>conlleval's counting: a span is right only with its type and both boundaries.</summary>
     [Fact]
     public void SpanF1CountsABoundaryErrorAsWrong()

@@ -15,6 +15,6 @@ public static class WordTaggerReport
             metric.Add(sentences[i].Labels, Array.ConvertAll(predicted[i], p => labels[p]), Array.ConvertAll(sentences[i].Tokens, w => !known.Contains(w)));
         accuracy = metric.Accuracy;
         return string.Create(CultureInfo.InvariantCulture,
-            $"accuracy {100 * metric.Accuracy:F2}%, unknown words {100 * metric.UnknownAccuracy:F2}%{(brown ? $", universal tags {100 * metric.CoarseAccuracy:F2}%" : "")} (float, {metric.Tokens:N0} tokens)");
+            $"accuracy {TagAccuracy.Percent(metric.Accuracy)}, unknown words {TagAccuracy.Percent(metric.UnknownAccuracy)}{(brown ? $", universal tags {TagAccuracy.Percent(metric.CoarseAccuracy)}" : "")} (float, {metric.Tokens:N0} tokens)");
     }
 }

@@ -34,5 +34,8 @@ public sealed class TagAccuracy(Func<string, string?>? coarse = null)
     public long UnknownTokens => _unknown;
     public double Accuracy => _tokens == 0 ? double.NaN : (double)_correct / _tokens;
     public double UnknownAccuracy => _unknown == 0 ? double.NaN : (double)_unknownCorrect / _unknown;
+    /// <summary>A share as "97.22%", or "n/a" when there was nothing to count (no unknown words, say).</summary>
+    public static string Percent(double share) => double.IsNaN(share) ? "n/a" : (100 * share).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + "%";
+
     public double CoarseAccuracy => coarse is null || _tokens == 0 ? double.NaN : (double)_coarseCorrect / _tokens;
 }

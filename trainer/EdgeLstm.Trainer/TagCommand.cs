@@ -7,7 +7,8 @@ namespace EdgeLstm.Trainer;
 /// <summary>
 /// `edgelstm-train tag`: trains a punctuation restorer (characters → LSTM or BiLSTM → a tag per character: the mark
 /// that follows it) on punctuated text, one text per line (`edgelstm-data songci`). The epoch is picked on
-/// --valid; test text is scored afterwards by `edgelstm eval`, once, on the committed model.
+/// --valid; test text is scored afterwards by `edgelstm eval`, once, on the committed model. With --format conll it
+/// trains a word tagger on CoNLL files instead (or, with --baseline-only, scores the most-frequent-tag and HMM baselines).
 /// </summary>
 internal static class TagCommand
 {
@@ -32,14 +33,14 @@ internal static class TagCommand
         var seed = new Option<int>("--seed") { Description = "Random seed (initial weights, dropout, batch order)", DefaultValueFactory = _ => 42 };
         var baseline = new Option<FileInfo[]>("--baseline-only") { Description = "Train nothing: score the per-character baseline (each character's most frequent next mark in --train) on --valid and these files", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = true };
         var format = new Option<string>("--format") { Description = "punctuated (text lines; a tag per character: the mark after it) or conll (one 'token label' line per token, a blank line between sentences)", DefaultValueFactory = _ => "punctuated" };
-        var test = new Option<FileInfo>("--test") { Description = "CoNLL format: a test file, scored by --baseline-only" };
+        var test = new Option<FileInfo>("--test") { Description = "CoNLL format: a test file, scored after training (once, for the model you keep) or by --baseline-only" };
         var crf = new Option<bool>("--crf") { Description = "A CRF output layer: tag-to-tag transition scores learned with the encoder, the best path decoded by Viterbi (default: a softmax per step)" };
         var lowercase = new Option<bool>("--lowercase") { Description = "CoNLL format: lower-case the words (recorded in the model)" };
         var zeroDigits = new Option<bool>("--zero-digits") { Description = "CoNLL format: read every digit as 0, so numbers share vectors (recorded in the model)" };
         var maxVocabulary = new Option<int>("--max-vocabulary") { Description = "CoNLL format: most frequent training words kept (with <pad> and <unk>)", DefaultValueFactory = _ => 50000 };
         var unknownShapes = new Option<bool>("--unknown-shapes") { Description = "CoNLL format: a word outside the vocabulary reads as its spelling class (<unk:cap-ing>, <unk:number>…) instead of one <unk>; learned from the training words below --min-count" };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch windows of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
-        var command = new Command("tag", "Train a punctuation restorer: a tag per character, the mark that follows it (BiLSTM by default)")
+        var command = new Command("tag", "Train a tagger: a punctuation restorer over characters (a tag per character, the mark that follows it), or with --format conll a word tagger from CoNLL files (BiLSTM by default; --crf)")
         {
             baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf, lowercase, zeroDigits, maxVocabulary, unknownShapes,
         };

@@ -1,8 +1,9 @@
 namespace EdgeLstm.Trainer;
 
 /// <summary>
-/// Trains a punctuation restorer: a <see cref="ClassifierNetwork"/> with pooling none (a tag head) over characters.
-/// Each punctuated line is stripped of the marks (<see cref="PunctuationTags.Strip"/>) and every character tagged
+/// Trains a tagger — a <see cref="ClassifierNetwork"/> with pooling none (a tag head, optionally a CRF) — either as a
+/// punctuation restorer over characters (<see cref="Train"/>) or over the words of CoNLL sentences (<see cref="TrainWords"/>).
+/// For the restorer, each punctuated line is stripped of the marks (<see cref="PunctuationTags.Strip"/>) and every character tagged
 /// with the mark after it. Training cuts lines into windows of at most <see cref="TaggerOptions.Window"/>
 /// characters; validation runs whole lines. Adam, shuffled batches, cross-entropy over real steps; the epoch with
 /// the best validation mark F1 (mean F1 of the marks, "none" left out) is kept. Test text is never seen here.

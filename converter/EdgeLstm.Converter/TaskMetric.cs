@@ -4,7 +4,7 @@ namespace EdgeLstm.Converter;
 
 /// <summary>
 /// A model's task metric on validation data, what `convert --valid` reports and `convert --max-loss` bounds:
-/// bits/char (or bits/word) of a language model, accuracy of a classifier, mark F1 of a punctuation tagger, mean
+/// bits/char (or bits/word) of a language model, accuracy of a classifier, mark F1 of a punctuation tagger, token accuracy of a word tagger (CoNLL file), mean
 /// MAE of a forecaster, greedy WER of a sequence-to-sequence model. The data is read once; <see cref="Score"/> runs
 /// a model over it. <see cref="Tolerance"/> is the loss that does not matter for the task (issue #30's bounds:
 /// 0.005 bits/char, 0.01 bits/word, 0.2 points of accuracy, F1 or WER, 0.5% of MAE): what `convert --weight-bits
@@ -32,6 +32,7 @@ public sealed record TaskMetric(string Name, bool LowerIsBetter, double Toleranc
             ModelTask.Transducer => Transduce(path, fold),
             ModelTask.LanguageModel => NextToken(original.Tokenizer, path, evalChars),
             ModelTask.Tagger when PunctuationTags.IsRestorer(d) => Punctuation(path),
+            ModelTask.Tagger => WordTags(path),
             ModelTask.Classifier => Classify(path, fold),
             _ => throw new ArgumentException($"--valid: no metric for a '{d.Task}' model yet"),
         };
@@ -71,6 +72,13 @@ public sealed record TaskMetric(string Name, bool LowerIsBetter, double Toleranc
         var lines = StrictUtf8.ReadFile(path).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
         if (lines.Count == 0) throw new ArgumentException($"{path}: no lines to score");
         return new TaskMetric("mark F1", false, 0.002, false, $"{lines.Count:N0} punctuated lines", model => TaggerEvaluator.Evaluate(model, lines).F1.AsSpan(1).ToArray().Average());
+    }
+
+    private static TaskMetric WordTags(string path)
+    {
+        var sentences = Runtime.Tagging.ConllFile.Read(path);
+        return new TaskMetric("token accuracy", false, 0.002, false, $"{sentences.Count:N0} CoNLL sentences",
+            model => Runtime.Tagging.WordTaggerEvaluator.Evaluate(model, sentences, Path.GetFileName(path)).Accuracy.Accuracy);
     }
 
     private static TaskMetric Classify(string path, string? fold)

@@ -141,29 +141,13 @@ internal static class EvalCommand
     private static int EvaluateWordTagger(ILanguageModel model, FileInfo file, string name, int threads)
     {
         var sentences = Runtime.Tagging.ConllFile.Read(file.FullName);
-        string[] labels = model.Description.Head.Labels;
-        bool brown = labels.All(l => Runtime.Tagging.BrownUniversalTags.Map(l) is not null), spans = Runtime.Tagging.SpanF1.IsSpanTagSet(labels);
-        var accuracy = new Runtime.Tagging.TagAccuracy(brown ? Runtime.Tagging.BrownUniversalTags.Map : null);
-        var spanF1 = new Runtime.Tagging.SpanF1();
-        var (_, seconds) = TimedOnRunner(model, threads, runner =>
-        {
-            foreach (var sentence in sentences)
-            {
-                string text = string.Join(' ', sentence.Tokens);
-                int[] ids = model.Tokenizer.Encode(text);
-                if (ids.Length != sentence.Tokens.Length)
-                    throw new ArgumentException($"{file.Name}: the model's tokenizer reads {ids.Length} tokens from a sentence of {sentence.Tokens.Length} ('{text}'); a word tagger for CoNLL files splits at white space");
-                string[] predicted = Array.ConvertAll(TaggerEvaluator.Tag(runner, model.Tokenizer, text, model.Crf), t => labels[t]);
-                accuracy.Add(sentence.Labels, predicted, Array.ConvertAll(ids, id => model.Tokenizer is WordTokenizer w ? w.IsOutOfVocabulary(id) : id == model.Tokenizer.UnknownId));
-                if (spans) spanF1.Add(sentence.Labels, predicted);
-            }
-            return 0;
-        });
+        var ((accuracy, spanF1), seconds) = TimedOnRunner(model, threads, runner => Runtime.Tagging.WordTaggerEvaluator.Evaluate(model, sentences, file.Name, runner));
+        bool brown = !double.IsNaN(accuracy.CoarseAccuracy);
         var invariant = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(invariant,
             $"accuracy {100 * accuracy.Accuracy:F2}% on {accuracy.Tokens:N0} tokens in {sentences.Count:N0} sentences of {file.Name}; words outside the vocabulary ({accuracy.UnknownTokens:N0}) {Runtime.Tagging.TagAccuracy.Percent(accuracy.UnknownAccuracy)}" +
             $"{(brown ? $"; universal tags {100 * accuracy.CoarseAccuracy:F2}%" : "")}, {1e6 * seconds / Math.Max(1, accuracy.Tokens):F1} µs/token, model {name}"));
-        if (spans)
+        if (spanF1 is not null)
         {
             Console.WriteLine("type        spans  precision   recall       F1");
             foreach (string? type in spanF1.Types.Order(StringComparer.Ordinal).Append<string?>(null))

@@ -105,8 +105,9 @@ public sealed class WordTaggerCliTests
         Assert.Contains("0000", description.Input.Tokenizer.Vocabulary); // every year is one word
         Assert.DoesNotContain("The", description.Input.Tokenizer.Vocabulary);
 
-        var convert = CliRunner.RunDev(["convert", dir.File("words.safetensors"), "-o", dir.File("words.elstm")]);
+        var convert = CliRunner.RunDev(["convert", dir.File("words.safetensors"), "-o", dir.File("words.elstm"), "--valid", dir.File("valid.conll")]);
         Assert.True(convert.ExitCode == 0, convert.Stderr);
+        Assert.Contains("token accuracy on 10 CoNLL sentences", convert.Stdout);
         var tagged = CliRunner.Run(["tag", "--model", dir.File("words.elstm"), "The Zorblat sat-down in 1999 ."]);
         Assert.True(tagged.ExitCode == 0, tagged.Stderr);
         string[] pairs = tagged.Stdout.Trim().Split(' ');

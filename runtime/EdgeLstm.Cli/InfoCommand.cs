@@ -64,6 +64,8 @@ internal static class InfoCommand
         Console.WriteLine($"architecture: {string.Join(" → ", parts)}");
         if (d.Input.Tokenizer is { } tokenizer)
             Console.WriteLine($"vocabulary:   {tokenizer.Vocabulary.Length} tokens ({(tokenizer.Kind == TokenizerKinds.Char ? "code points; id 0 = unknown" : $"words{(tokenizer.Split == TokenizerDescription.WhitespaceSplit ? " split at white space" : "")}{(tokenizer.Lowercase ? ", lower-cased" : "")}{(tokenizer.Digits == TokenizerDescription.ZeroDigits ? ", digits as 0" : "")}{(tokenizer.Unknown == TokenizerDescription.ShapesUnknown ? ", unknown words by spelling class" : "")}; 0 = <pad>, 1 = <unk>")})");
+        if (d.Input.Affixes is { } affixes)
+            Console.WriteLine($"affixes:      prefixes 1-{affixes.Prefixes}, suffixes 1-{affixes.Suffixes}{(affixes.Shape ? ", shape" : "")} of each word, hashed to {affixes.Buckets:N0} rows of {affixes.Size}, summed after its embedding");
         if (d.Input.Series is { } series)
             Console.WriteLine($"forecast:     {series.Strategy}, {series.Horizon} days ahead from {series.History} days read; values scaled by the mean of the last {series.LevelWindow} days; features {series.Recipe} ({string.Join(", ", series.Features)})");
         if (d.Input.MaxSteps is int max) Console.WriteLine($"max steps:    {max} (longer texts are cut, as in training)");

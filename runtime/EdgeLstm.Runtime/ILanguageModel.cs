@@ -41,6 +41,13 @@ public interface ISequenceRunner : IDisposable
     /// or a per-step head's steps × <c>Head.Size</c> values (step-major).
     /// </summary>
     ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens);
+    /// <summary>
+    /// Token input of a model with word affix features (<see cref="InputDescription.Affixes"/>): beside each token id,
+    /// its word's <see cref="AffixDescription.PerWord"/> ids from <see cref="WordAffixes"/>, word-major. Returns what
+    /// <see cref="Run(ReadOnlySpan{int})"/> does.
+    /// </summary>
+    ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens, ReadOnlySpan<int> affixes) =>
+        affixes.IsEmpty ? Run(tokens) : throw new NotSupportedException("this runner does not read word affix ids");
     /// <summary>Vector input: steps × <c>Input.Size</c> floats (step-major), normalised by the stored mean and std if any.</summary>
     ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs);
 }

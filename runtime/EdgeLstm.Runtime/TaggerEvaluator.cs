@@ -12,12 +12,16 @@ public static class TaggerEvaluator
         int[] ids = tokenizer.Encode(text);
         if (ids.Length == 0) return [];
         int size = runner.Description.Head.Size;
-        ReadOnlySpan<float> scores = runner.Run(ids);
+        ReadOnlySpan<float> scores = runner.Run(ids, AffixIds(runner.Description, tokenizer, text));
         if (crf is not null) return crf.Decode(scores[..(ids.Length * size)]);
         var tags = new int[ids.Length];
         for (int t = 0; t < tags.Length; t++) tags[t] = ClassificationMetrics.ArgMax(scores.Slice(t * size, size));
         return tags;
     }
+
+    /// <summary>The affix ids of every word of <paramref name="text"/> for a model with input.affixes (its words as written), else none.</summary>
+    public static int[] AffixIds(ModelDescription description, ITokenizer tokenizer, string text) =>
+        description.Input.Affixes is { } affixes && tokenizer is WordTokenizer words ? new WordAffixes(affixes).Encode(words.Surface(text)) : [];
 
     /// <summary>
     /// "token/TAG token/TAG …" for a tagger that is not a punctuation restorer: each token as written (a word outside

@@ -25,20 +25,20 @@ public sealed class ClassifierNetwork : TaskNetwork
 
     /// <summary>A classifier's (or, with pooling none, a tagger's) description.</summary>
     public static ModelDescription Describe(ITokenizer tokenizer, int embeddingDim, int hidden, int layers, bool bidirectional, string pooling, string[] labels,
-        int? maxTokens = null, bool crf = false) => new()
+        int? maxTokens = null, bool crf = false, AffixDescription? affixes = null) => new()
     {
-        Input = new InputDescription { Kind = InputKinds.Tokens, Size = embeddingDim, Tokenizer = tokenizer.ToDescription(), MaxSteps = maxTokens },
+        Input = new InputDescription { Kind = InputKinds.Tokens, Size = embeddingDim, Tokenizer = tokenizer.ToDescription(), MaxSteps = maxTokens, Affixes = affixes },
         Encoder = Enumerable.Range(0, layers).Select(_ => new EncoderLayerDescription { Hidden = hidden, Bidirectional = bidirectional }).ToArray(),
         Head = new HeadDescription { Kind = pooling == Poolings.None ? HeadKinds.Tag : HeadKinds.Classify, Pooling = pooling, Size = labels.Length, Labels = labels, Crf = crf },
     };
 
     public string Pooling => Description.Head.Pooling;
 
-    /// <summary>tokens [B, T] (padded with 0), lengths [B] (int64, on the CPU) → outputs [B, head size].</summary>
-    public Tensor Forward(Tensor tokens, Tensor lengths)
+    /// <summary>tokens [B, T] (padded with 0), lengths [B] (int64, on the CPU) → outputs [B, head size]. Affix ids: see <see cref="TaskNetwork.Input"/>.</summary>
+    public Tensor Forward(Tensor tokens, Tensor lengths, Tensor? affixIds = null)
     {
         using var scope = NewDisposeScope();
-        var (output, h, mask) = EncodePadded(tokens, lengths);
+        var (output, h, mask) = EncodePadded(tokens, lengths, affixIds);
         Tensor pooled = Pooling switch
         {
             Poolings.Last => LastState(h),
@@ -51,10 +51,10 @@ public sealed class ClassifierNetwork : TaskNetwork
     }
 
     /// <summary>The per-step head (pooling none): tokens [B, T], lengths [B] → outputs at every step [B, Tmax, head size] (rows past a length are padding).</summary>
-    public Tensor ForwardSteps(Tensor tokens, Tensor lengths)
+    public Tensor ForwardSteps(Tensor tokens, Tensor lengths, Tensor? affixIds = null)
     {
         using var scope = NewDisposeScope();
-        var (output, _, _) = EncodePadded(tokens, lengths);
+        var (output, _, _) = EncodePadded(tokens, lengths, affixIds);
         return fc.call(Drop(output)).MoveToOuterDisposeScope();
     }
 

@@ -92,6 +92,20 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
         return (tensor(tokens, [rows.Count, longest]), tensor(lengths));
     }
 
+    /// <summary>Affix ids of the rows' words [B, Tmax, per word] (ids = words × per, word-major; 0 past a row's length), or null without.</summary>
+    public static Tensor? AffixBatch(int[][]? affixes, IReadOnlyList<int> rows, int longest, AffixDescription? description)
+    {
+        if (affixes is null || description is null) return null;
+        int per = description.PerWord;
+        var ids = new long[rows.Count * longest * per];
+        for (int b = 0; b < rows.Count; b++)
+        {
+            int[] a = affixes[rows[b]];
+            for (int j = 0; j < a.Length; j++) ids[b * longest * per + j] = a[j];
+        }
+        return tensor(ids, [rows.Count, longest, per]);
+    }
+
     /// <summary>Class probabilities of every text (eval mode, batches of 64).</summary>
     public static float[][] Probabilities(ClassifierNetwork network, int[][] ids)
     {

@@ -39,10 +39,13 @@ internal static class TagCommand
         var zeroDigits = new Option<bool>("--zero-digits") { Description = "CoNLL format: read every digit as 0, so numbers share vectors (recorded in the model)" };
         var maxVocabulary = new Option<int>("--max-vocabulary") { Description = "CoNLL format: most frequent training words kept (with <pad> and <unk>)", DefaultValueFactory = _ => 50000 };
         var unknownShapes = new Option<bool>("--unknown-shapes") { Description = "CoNLL format: a word outside the vocabulary reads as its spelling class (<unk:cap-ing>, <unk:number>…) instead of one <unk>; learned from the training words below --min-count" };
+        var affixes = new Option<bool>("--affixes") { Description = "CoNLL format: each word's prefixes (1-3 characters), suffixes (1-4) and shape, hashed to learned vectors summed beside its embedding, so unknown words read by their spelling (recorded in the model)" };
+        var affixSize = new Option<int>("--affix-size") { Description = "CoNLL format, --affixes: width of the affix vectors", DefaultValueFactory = _ => 32 };
+        var affixBuckets = new Option<int>("--affix-buckets") { Description = "CoNLL format, --affixes: rows of the hashed affix table", DefaultValueFactory = _ => 1 << 15 };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch windows of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
         var command = new Command("tag", "Train a tagger: a punctuation restorer over characters (a tag per character, the mark that follows it), or with --format conll a word tagger from CoNLL files (BiLSTM by default; --crf)")
         {
-            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf, lowercase, zeroDigits, maxVocabulary, unknownShapes,
+            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf, lowercase, zeroDigits, maxVocabulary, unknownShapes, affixes, affixSize, affixBuckets,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -54,7 +57,8 @@ internal static class TagCommand
                 MinCount = result.GetValue(minCount), Window = result.GetValue(window), Threads = result.GetValue(threads), Seed = result.GetValue(seed),
                 LengthBuckets = result.GetValue(lengthBuckets), Crf = result.GetValue(crf),
                 Lowercase = result.GetValue(lowercase), ZeroDigits = result.GetValue(zeroDigits), MaxVocabulary = result.GetValue(maxVocabulary),
-                UnknownShapes = result.GetValue(unknownShapes),
+                UnknownShapes = result.GetValue(unknownShapes), Affixes = result.GetValue(affixes), AffixSize = result.GetValue(affixSize),
+                AffixBuckets = result.GetValue(affixBuckets),
             };
             options.Validate();
             if (result.GetValue(format) == "conll")
@@ -87,6 +91,7 @@ internal static class TagCommand
                 return ExitCodes.Success;
             }
             if (result.GetValue(format) != "punctuated") throw new ArgumentException($"--format must be punctuated or conll, got '{result.GetValue(format)}'");
+            if (options.Affixes) throw new ArgumentException("--affixes is for --format conll (word taggers)");
             if (result.GetValue(test) is not null) throw new ArgumentException("--test is for --format conll; punctuated test text is scored by `edgelstm eval`");
             string markList = result.GetValue(marks)!;
             if (markList.Length == 0 || markList.Distinct().Count() != markList.Length || !markList.All(char.IsPunctuation))

@@ -20,6 +20,12 @@ public sealed record TaggerOptions : TrainerOptions
     public bool ZeroDigits { get; init; }
     /// <summary>Words outside the vocabulary as their spelling class's token (<see cref="WordTokenizer.UnknownShapes"/>).</summary>
     public bool UnknownShapes { get; init; }
+    /// <summary>Word taggers: hashed prefix, suffix and shape embeddings of each word beside its embedding (input.affixes).</summary>
+    public bool Affixes { get; init; }
+    public int AffixSize { get; init; } = 32;
+    public int AffixBuckets { get; init; } = 1 << 15;
+    public int Prefixes { get; init; } = 3;
+    public int Suffixes { get; init; } = 4;
 
     protected override void ValidateTask()
     {
@@ -28,5 +34,7 @@ public sealed record TaggerOptions : TrainerOptions
         if (Layers is < 1 or > 8) throw new ArgumentException($"--layers must be 1..8, got {Layers}");
         if (MinCount < 1) throw new ArgumentException($"--min-count must be ≥ 1, got {MinCount}");
         if (Window < 2) throw new ArgumentException($"--window must be ≥ 2, got {Window}");
+        if (AffixSize is < 1 or > 4096) throw new ArgumentException($"--affix-size must be 1..4096, got {AffixSize}");
+        if (AffixBuckets is < 1 or > 1 << 22) throw new ArgumentException($"--affix-buckets must be 1..{1 << 22}, got {AffixBuckets}");
     }
 }

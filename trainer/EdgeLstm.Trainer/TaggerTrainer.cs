@@ -22,14 +22,14 @@ public sealed class TaggerTrainer(TaggerOptions options)
         var tokenizer = CharTokenizer.FromText(string.Concat(trainTagged.Select(t => t.Text)), options.MinCount);
         var (trainIds, trainTags) = Windows(trainTagged, tokenizer, options.Window);
         var (validIds, validTags) = Windows(validTagged, tokenizer, int.MaxValue);
-        return Fit(tokenizer, trainIds, trainTags, validIds, validTags, labels, "mark F1", MarkF1,
+        return Fit(tokenizer, null, (trainIds, null), trainTags, (validIds, null), validTags, labels, "mark F1", MarkF1,
             m => $" ({string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} {m.F1[c]:F3}"))})", log);
     }
 
     /// <summary>
-    /// A word tagger from CoNLL sentences: words (pre-tokenized; `--lowercase`, `--zero-digits`) with a tag each,
-    /// whole sentences as rows, the epoch picked by token accuracy. Labels: every label of the training and
-    /// validation sentences, in ordinal order.
+    /// A word tagger from CoNLL sentences: words (pre-tokenized; `--lowercase`, `--zero-digits`, with `--affixes` each
+    /// word's hashed prefixes, suffixes and shape beside it) with a tag each, whole sentences as rows, the epoch picked
+    /// by token accuracy. Labels: every label of the training and validation sentences, in ordinal order.
     /// </summary>
     public Result TrainWords(IReadOnlyList<Runtime.Tagging.TaggedSentence> train, IReadOnlyList<Runtime.Tagging.TaggedSentence> valid, Action<string>? log = null)
     {
@@ -43,15 +43,21 @@ public sealed class TaggerTrainer(TaggerOptions options)
             sentences.Select(s => Array.ConvertAll(s.Labels, l => index[l])).ToArray());
         var (trainIds, trainTags) = Rows(train);
         var (validIds, validTags) = Rows(valid);
-        return Fit(tokenizer, trainIds, trainTags, validIds, validTags, labels, "accuracy", m => m.Accuracy, _ => "", log);
+        AffixDescription? affixes = options.Affixes
+            ? new AffixDescription { Buckets = options.AffixBuckets, Size = options.AffixSize, Prefixes = options.Prefixes, Suffixes = options.Suffixes, Shape = true }
+            : null;
+        int[][]? Affixes(IReadOnlyList<Runtime.Tagging.TaggedSentence> sentences) => affixes is null ? null
+            : sentences.Select(s => new WordAffixes(affixes).Encode(tokenizer.Surface(string.Join(' ', s.Tokens)))).ToArray();
+        return Fit(tokenizer, affixes, (trainIds, Affixes(train)), trainTags, (validIds, Affixes(valid)), validTags, labels, "accuracy", m => m.Accuracy, _ => "", log);
     }
 
-    private Result Fit(ITokenizer tokenizer, int[][] trainIds, int[][] trainTags, int[][] validIds, int[][] validTags, string[] labels,
-        string scoreName, Func<ClassificationMetrics, double> score, Func<ClassificationMetrics, string> detail, Action<string>? log)
+    private Result Fit(ITokenizer tokenizer, AffixDescription? affixes, (int[][] Ids, int[][]? Affixes) train, int[][] trainTags, (int[][] Ids, int[][]? Affixes) valid,
+        int[][] validTags, string[] labels, string scoreName, Func<ClassificationMetrics, double> score, Func<ClassificationMetrics, string> detail, Action<string>? log)
     {
+        int[][] trainIds = train.Ids, validIds = valid.Ids;
         var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, options.EmbeddingDim, options.HiddenSize, options.Layers,
-            options.Bidirectional, Poolings.None, labels, crf: options.Crf), options.Dropout);
-        log?.Invoke($"tagger: vocab {tokenizer.VocabularySize}, embedding {options.EmbeddingDim}, {options.Layers}×{(options.Bidirectional ? "BiLSTM" : "LSTM")} {options.HiddenSize}, " +
+            options.Bidirectional, Poolings.None, labels, crf: options.Crf, affixes: affixes), options.Dropout);
+        log?.Invoke($"tagger: vocab {tokenizer.VocabularySize}, embedding {options.EmbeddingDim}{(affixes is null ? "" : $" + affixes {affixes.Size} ({affixes.Buckets:N0} buckets)")}, {options.Layers}×{(options.Bidirectional ? "BiLSTM" : "LSTM")} {options.HiddenSize}, " +
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; {trainIds.Length:N0} training windows, {validIds.Length:N0} validation lines");
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         var minibatches = new Minibatches(trainIds.Length, options.BatchSize, options.Seed, options.LengthBuckets ? Array.ConvertAll(trainIds, t => t.Length) : null);
@@ -68,7 +74,7 @@ public sealed class TaggerTrainer(TaggerOptions options)
                 using var scope = NewDisposeScope();
                 var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, batch);
                 var target = Targets(trainTags, batch, (int)tokens.shape[1]);
-                var logits = network.ForwardSteps(tokens, lengths);
+                var logits = network.ForwardSteps(tokens, lengths, ClassifierTrainer.AffixBatch(train.Affixes, batch, (int)tokens.shape[1], affixes));
                 var objective = network.Crf is { } crf ? crf.Loss(logits, target)
                     : nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100);
                 float loss = optimizer.Step(objective, network);
@@ -84,7 +90,7 @@ public sealed class TaggerTrainer(TaggerOptions options)
         },
         _ =>
         {
-            var metrics = Evaluate(network, validIds, validTags, labels);
+            var metrics = Evaluate(network, validIds, valid.Affixes, validTags, labels);
             return (new ValidationScore(-score(metrics)), metrics); // the higher score
         },
         (epoch, value, metrics, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid {scoreName} {-value.Value:F4}" +
@@ -126,14 +132,17 @@ public sealed class TaggerTrainer(TaggerOptions options)
         return tensor(target, [rows.Length, longest]);
     }
 
-    private static ClassificationMetrics Evaluate(ClassifierNetwork network, int[][] ids, int[][] tags, string[] labels)
+    private static ClassificationMetrics Evaluate(ClassifierNetwork network, int[][] ids, int[][]? affixes, int[][] tags, string[] labels)
     {
-        int[][] predicted = Predict(network, ids);
+        int[][] predicted = Predict(network, ids, affixes);
         return new ClassificationMetrics(labels, tags.SelectMany(t => t).ToArray(), predicted.SelectMany(p => p).ToArray());
     }
 
-    /// <summary>Each row's tags: per-step argmax, or with a CRF the Viterbi path the runtime decodes (eval mode, batches of 64).</summary>
-    public static int[][] Predict(ClassifierNetwork network, int[][] ids)
+    /// <summary>
+    /// Each row's tags: per-step argmax, or with a CRF the Viterbi path the runtime decodes (eval mode, batches of 64).
+    /// <paramref name="affixes"/>: each row's affix ids for a network with input.affixes (<see cref="WordAffixes"/>).
+    /// </summary>
+    public static int[][] Predict(ClassifierNetwork network, int[][] ids, int[][]? affixes = null)
     {
         network.eval();
         var crf = network.Crf?.Snapshot();
@@ -147,7 +156,8 @@ public sealed class TaggerTrainer(TaggerOptions options)
                 int[] rows = Enumerable.Range(start, Math.Min(64, ids.Length - start)).ToArray();
                 var (tokens, lengths) = ClassifierTrainer.Batch(ids, rows);
                 int longest = (int)tokens.shape[1];
-                float[] scores = network.ForwardSteps(tokens, lengths).contiguous().data<float>().ToArray();
+                var affixIds = ClassifierTrainer.AffixBatch(affixes, rows, longest, network.Description.Input.Affixes);
+                float[] scores = network.ForwardSteps(tokens, lengths, affixIds).contiguous().data<float>().ToArray();
                 for (int b = 0; b < rows.Length; b++)
                 {
                     int length = ids[rows[b]].Length;

@@ -11,6 +11,7 @@ namespace EdgeLstm.Trainer;
 public abstract class TaskNetwork : nn.Module
 {
     private readonly Embedding? embedding;
+    private readonly Embedding? affixes;
     private readonly LSTM lstm;
     private readonly Dropout drop;
 
@@ -25,7 +26,14 @@ public abstract class TaskNetwork : nn.Module
         // Made in this order (embedding, LSTM, the head's layers) so the random initial weights are those of earlier releases.
         if (description.Input.Kind == InputKinds.Tokens)
             embedding = Add(ModelTensors.EmbeddingModule, nn.Embedding(description.Input.Tokenizer!.Vocabulary.Length, description.Input.Size, padding_idx: paddingIndex));
-        lstm = Add(ModelTensors.LstmModule, nn.LSTM(description.Input.Size, layers[0].Hidden, numLayers: layers.Length, batchFirst: true,
+        if (description.Input.Affixes is { } affix)
+        {
+            affixes = Add(ModelTensors.AffixModule, nn.Embedding(affix.Buckets, affix.Size));
+            // A word's affix rows are summed: N(0, 1/n) rows give the sum the spread of one word embedding row.
+            using var noGrad = no_grad();
+            affixes.weight!.mul_(1.0 / Math.Sqrt(affix.PerWord));
+        }
+        lstm = Add(ModelTensors.LstmModule, nn.LSTM(description.LayerInputWidth(0), layers[0].Hidden, numLayers: layers.Length, batchFirst: true,
             dropout: layers.Length > 1 ? dropout : 0.0, bidirectional: layers[0].Bidirectional));
         drop = Add("drop", nn.Dropout(dropout));
     }
@@ -43,8 +51,23 @@ public abstract class TaskNetwork : nn.Module
     /// <summary>Dropout as the network was built with it (identity in eval mode).</summary>
     protected Tensor Drop(Tensor x) => drop.call(x);
 
-    /// <summary>Layer 0's input: embedded tokens [B, T] → [B, T, E], or the float vectors [B, T, F] themselves.</summary>
-    protected Tensor Input(Tensor x) => embedding is null ? x : embedding.call(x);
+    /// <summary>
+    /// Layer 0's input: embedded tokens [B, T] → [B, T, E] (with input.affixes, the sum of each word's affix rows
+    /// after it: affix ids [B, T, PerWord] → [B, T, E + A]), or the float vectors [B, T, F] themselves.
+    /// </summary>
+    protected Tensor Input(Tensor x, Tensor? affixIds = null)
+    {
+        if (embedding is null) return x;
+        if (affixes is null)
+        {
+            if (affixIds is not null) throw new ArgumentException("this network has no input.affixes; give token ids only");
+            return embedding.call(x);
+        }
+        if (affixIds is null) throw new ArgumentException("this network reads affix ids beside its token ids (input.affixes)");
+        using var words = embedding.call(x);
+        using var sum = affixes.call(affixIds).sum(2);
+        return cat([words, sum], 2);
+    }
 
     /// <summary>Unpacked: input [B, T(, F)] from a state (or zeros) → outputs [B, T, D] and the final (h, c), each [layers·directions, B, H].</summary>
     protected (Tensor Output, Tensor H, Tensor C) Encode(Tensor input, (Tensor H, Tensor C)? state = null)
@@ -59,9 +82,10 @@ public abstract class TaskNetwork : nn.Module
     /// length), the final h [layers·directions, B, H] and the mask of real steps [B, Tmax]. Each sequence is packed at its
     /// own length, so the reverse direction starts at its true end and the padding never reaches the LSTM.
     /// </summary>
-    protected (Tensor Output, Tensor H, Tensor Mask) EncodePadded(Tensor tokens, Tensor lengths)
+    /// <param name="affixIds">With input.affixes: each word's affix ids [B, T, PerWord] (any ids past a length).</param>
+    protected (Tensor Output, Tensor H, Tensor Mask) EncodePadded(Tensor tokens, Tensor lengths, Tensor? affixIds = null)
     {
-        var x = drop.call(Input(tokens));
+        var x = drop.call(Input(tokens, affixIds));
         var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first: true, enforce_sorted: false);
         var (outputPacked, h, _) = lstm.call(packed);
         var (output, _) = nn.utils.rnn.pad_packed_sequence(outputPacked, batch_first: true);

@@ -10,7 +10,9 @@ public static class WordTaggerReport
         bool brown = labels.All(l => BrownUniversalTags.Map(l) is not null);
         var metric = new TagAccuracy(brown ? BrownUniversalTags.Map : null);
         int[][] ids = sentences.Select(s => tokenizer.Encode(string.Join(' ', s.Tokens))).ToArray();
-        int[][] predicted = TaggerTrainer.Predict(network, ids);
+        int[][]? affixes = network.Description.Input.Affixes is null ? null
+            : sentences.Select(s => TaggerEvaluator.AffixIds(network.Description, tokenizer, string.Join(' ', s.Tokens))).ToArray();
+        int[][] predicted = TaggerTrainer.Predict(network, ids, affixes);
         for (int i = 0; i < sentences.Count; i++)
             metric.Add(sentences[i].Labels, Array.ConvertAll(predicted[i], p => labels[p]), Array.ConvertAll(sentences[i].Tokens, w => !known.Contains(w)));
         accuracy = metric.Accuracy;

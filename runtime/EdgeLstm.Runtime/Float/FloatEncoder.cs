@@ -61,18 +61,35 @@ public sealed class FloatEncoder
     /// Runs token ids, [step][stream] (tokens.Length a multiple of <see cref="Streams"/>), through every layer from the
     /// current state. Returns the top layer's outputs [step][stream][EncoderWidth], valid until the next call.
     /// </summary>
-    public ReadOnlySpan<float> Encode(scoped ReadOnlySpan<int> tokens)
+    public ReadOnlySpan<float> Encode(scoped ReadOnlySpan<int> tokens) => Encode(tokens, default);
+
+    /// <summary>
+    /// Token ids with, for a model with input.affixes, each token's affix ids ([step][stream][PerWord],
+    /// <see cref="WordAffixes"/>): layer 0 reads the token's embedding row, then the sum of its affix rows (in order).
+    /// </summary>
+    public ReadOnlySpan<float> Encode(scoped ReadOnlySpan<int> tokens, scoped ReadOnlySpan<int> affixes)
     {
         if (!_model.HasEmbedding) throw new NotSupportedException(FloatLstmModel.NoVocabularyMessage + "; give it input vectors");
         if (tokens.IsEmpty) throw new ArgumentException("a sequence needs at least one token", nameof(tokens));
         if (tokens.Length % _streams != 0) throw new ArgumentException($"expected a multiple of {_streams} tokens, one per stream and step", nameof(tokens));
-        int e = _model.InputWidth, vocabulary = _model.Tokenizer.VocabularySize, steps = tokens.Length / _streams;
+        ModelDescription d = _model.Description;
+        WordAffixes.Check(d, tokens.Length, affixes);
+        int e = _model.InputWidth, width = d.LayerInputWidth(0), vocabulary = _model.Tokenizer.VocabularySize, steps = tokens.Length / _streams;
+        int per = d.Input.Affixes?.PerWord ?? 0, a = width - e;
         Reserve(steps);
         for (int i = 0; i < tokens.Length; i++)
         {
             int token = tokens[i];
             if ((uint)token >= (uint)vocabulary) throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id must be below {vocabulary}");
-            _model.Embedding.AsSpan(token * e, e).CopyTo(_x.AsSpan(i * e, e));
+            _model.Embedding.AsSpan(token * e, e).CopyTo(_x.AsSpan(i * width, e));
+            if (per == 0) continue;
+            Span<float> sum = _x.AsSpan(i * width + e, a);
+            sum.Clear();
+            foreach (int id in affixes.Slice(i * per, per))
+            {
+                ReadOnlySpan<float> row = _model.Affixes.AsSpan(id * a, a);
+                for (int j = 0; j < a; j++) sum[j] += row[j];
+            }
         }
         return Layers(steps);
     }
@@ -81,7 +98,7 @@ public sealed class FloatEncoder
     public ReadOnlySpan<float> Encode(scoped ReadOnlySpan<float> vectors)
     {
         InputDescription input = _model.Description.Input;
-        int size = input.Size, steps = VectorNormalization.StepsOf(size, _streams, vectors);
+        int size = _model.Description.LayerInputWidth(0), steps = VectorNormalization.StepsOf(size, _streams, vectors);
         Reserve(steps);
         vectors.CopyTo(_x);
         VectorNormalization.Apply(input, _x.AsSpan(0, vectors.Length));

@@ -31,6 +31,7 @@ public sealed class FloatLstmModel : ILanguageModel
         }
         _tokenizer = description.Input.Tokenizer?.Create(source);
         Embedding = _tensors.GetValueOrDefault(ModelTensors.EmbeddingWeight) ?? [];
+        Affixes = _tensors.GetValueOrDefault(ModelTensors.AffixWeight) ?? [];
         int layers = description.Encoder.Length;
         Layers = new FloatLstmLayer[layers];
         ReverseLayers = new FloatLstmLayer?[layers];
@@ -96,6 +97,8 @@ public sealed class FloatLstmModel : ILanguageModel
     /// <summary>Width of the first layer's input: the embedding size, or the input vector size.</summary>
     public int InputWidth => Description.Input.Size;
     public float[] Embedding { get; }
+    /// <summary>The word affix table [buckets, affixes.size] (input.affixes), or empty.</summary>
+    public float[] Affixes { get; }
     /// <summary>Each layer's forward direction.</summary>
     public FloatLstmLayer[] Layers { get; }
     /// <summary>Each layer's reverse direction, or null where the layer is forward only.</summary>

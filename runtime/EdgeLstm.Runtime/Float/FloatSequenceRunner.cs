@@ -29,6 +29,8 @@ public sealed class FloatSequenceRunner : ISequenceRunner
 
     public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens) => Head(FromZero().Encode(tokens), tokens.Length);
 
+    public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens, ReadOnlySpan<int> affixes) => Head(FromZero().Encode(tokens, affixes), tokens.Length);
+
     public ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs)
     {
         int steps = VectorNormalization.StepsOf(_model.Description.Input, inputs);

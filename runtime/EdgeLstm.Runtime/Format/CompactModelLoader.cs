@@ -72,8 +72,10 @@ public static class CompactModelLoader
         int layerCount = description.Encoder.Length;
         if (int8)
         {
-            if (entries.TryGetValue(ModelTensors.EmbeddingWeight, out var embedding) && embedding.Layout != TensorLayout.Dense)
-                throw new ModelFormatException($"{source}: tensor '{embedding.Name}' must be dense");
+            entries.TryGetValue(ModelTensors.EmbeddingWeight, out var embedding);
+            entries.TryGetValue(ModelTensors.AffixWeight, out var affixes);
+            foreach (TensorEntry? looked in (TensorEntry?[])[embedding, affixes])
+                if (looked is not null && looked.Layout != TensorLayout.Dense) throw new ModelFormatException($"{source}: tensor '{looked.Name}' must be dense");
             QuantizedLstmLayer QLayer(int k, bool reverse) => new(new QuantizedMatrix(file, entries[ModelTensors.WeightIh(k, reverse)]),
                 new QuantizedMatrix(file, entries[ModelTensors.WeightHh(k, reverse)]), file.Floats(entries[ModelTensors.FusedBias(k, reverse)]).ToArray());
             var qLayers = new QuantizedLstmLayer[layerCount];
@@ -98,7 +100,8 @@ public static class CompactModelLoader
                 new QuantizedMatrix(file, entries[ModelTensors.AttentionWeight]), new QuantizedMatrix(file, entries[ModelTensors.AttentionOutWeight]));
             return new QuantizedLstmModel(file, description, embedding is null ? null : new QuantizedMatrix(file, embedding), qLayers, qReverse,
                 FloatsOrNull(file, entries, ModelTensors.PoolWeight), FloatsOrNull(file, entries, ModelTensors.PoolBias),
-                new QuantizedMatrix(file, entries[ModelTensors.HeadWeight]), file.Floats(entries[ModelTensors.HeadBias]).ToArray(), hScales, decoder);
+                new QuantizedMatrix(file, entries[ModelTensors.HeadWeight]), file.Floats(entries[ModelTensors.HeadBias]).ToArray(), hScales, decoder,
+                affixes is null ? null : new QuantizedMatrix(file, affixes));
         }
 
         // f32: PyTorch's two biases from the fused one; adding a zero b_hh reproduces the same sums bit for bit.

@@ -107,24 +107,62 @@ public sealed class Int8Encoder : IDisposable
     /// Runs token ids, [step][stream] (tokens.Length a multiple of <see cref="Streams"/>), through every layer from the
     /// current state. Returns the top layer's outputs [step][stream][EncoderWidth], valid until the next call.
     /// </summary>
-    public ReadOnlySpan<float> Encode(scoped ReadOnlySpan<int> tokens)
+    public ReadOnlySpan<float> Encode(scoped ReadOnlySpan<int> tokens) => Encode(tokens, default);
+
+    /// <summary>
+    /// Token ids with, for a model with input.affixes, each token's affix ids ([step][stream][PerWord],
+    /// <see cref="WordAffixes"/>). Without affixes layer 0 reads the int8 embedding row and its scale as they are;
+    /// with them, the row and the affix rows are dequantized, the affix rows summed in order after the row, and the
+    /// vector quantized by its own range (scalar float sums and one rounding rule: the same bits on every kernel).
+    /// </summary>
+    public ReadOnlySpan<float> Encode(scoped ReadOnlySpan<int> tokens, scoped ReadOnlySpan<int> affixes)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         if (!_model.HasEmbedding) throw new NotSupportedException(FloatLstmModel.NoVocabularyMessage + "; give it input vectors");
         if (tokens.IsEmpty) throw new ArgumentException("a sequence needs at least one token", nameof(tokens));
         if (tokens.Length % _streams != 0) throw new ArgumentException($"expected a multiple of {_streams} tokens, one per stream and step", nameof(tokens));
+        ModelDescription d = _model.Description;
+        WordAffixes.Check(d, tokens.Length, affixes);
         QuantizedMatrix embedding = _model.Embedding;
         int e = embedding.Columns, vocabulary = embedding.Rows, steps = tokens.Length / _streams;
+        int width = d.LayerInputWidth(0), per = d.Input.Affixes?.PerWord ?? 0;
         Reserve(steps);
         ReadOnlySpan<sbyte> rows = embedding.Dense;
         for (int i = 0; i < tokens.Length; i++)
         {
             int token = tokens[i];
             if ((uint)token >= (uint)vocabulary) throw new ArgumentOutOfRangeException(nameof(tokens), token, $"token id must be below {vocabulary}");
-            rows.Slice(token * e, e).CopyTo(_xq.AsSpan(i * e, e));
-            _xScales[i] = embedding.Scales[token];
+            if (per == 0)
+            {
+                rows.Slice(token * e, e).CopyTo(_xq.AsSpan(i * e, e));
+                _xScales[i] = embedding.Scales[token];
+                continue;
+            }
+            Span<float> x = _outputs.AsSpan(i * width, width); // free until layer 0 writes it
+            Dequantize(rows.Slice(token * e, e), embedding.Scales[token], x[..e]);
+            AddAffixRows(affixes.Slice(i * per, per), x[e..]);
+            _xScales[i] = _kernels.Quantize(x, _xq.AsSpan(i * width, width));
         }
         return Layers(steps);
+    }
+
+    private void AddAffixRows(ReadOnlySpan<int> ids, Span<float> sum)
+    {
+        QuantizedMatrix table = _model.Affixes!;
+        int a = table.Columns;
+        ReadOnlySpan<sbyte> values = table.Dense;
+        sum.Clear();
+        foreach (int id in ids)
+        {
+            ReadOnlySpan<sbyte> row = values.Slice(id * a, a);
+            float scale = table.Scales[id];
+            for (int j = 0; j < a; j++) sum[j] += row[j] * scale;
+        }
+    }
+
+    private static void Dequantize(ReadOnlySpan<sbyte> row, float scale, Span<float> x)
+    {
+        for (int j = 0; j < row.Length; j++) x[j] = row[j] * scale;
     }
 
     /// <summary>
@@ -135,7 +173,7 @@ public sealed class Int8Encoder : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         InputDescription input = _model.Description.Input;
-        int size = input.Size, steps = VectorNormalization.StepsOf(size, _streams, vectors);
+        int size = _model.Description.LayerInputWidth(0), steps = VectorNormalization.StepsOf(size, _streams, vectors);
         Reserve(steps);
         ReadOnlySpan<float> x = vectors;
         if (input.Mean is not null || input.Std is not null)

@@ -12,8 +12,9 @@ public sealed class QuantizedLstmModel : ILanguageModel
 {
     internal QuantizedLstmModel(ModelFile file, ModelDescription description, QuantizedMatrix? embedding, QuantizedLstmLayer[] layers,
         QuantizedLstmLayer?[] reverseLayers, float[]? poolWeight, float[]? poolBias, QuantizedMatrix head, float[] headBias, float[]? staticHScales = null,
-        QuantizedDecoder? decoder = null)
+        QuantizedDecoder? decoder = null, QuantizedMatrix? affixes = null)
     {
+        Affixes = affixes;
         Decoder = decoder;
         File = file;
         Description = description;
@@ -66,6 +67,8 @@ public sealed class QuantizedLstmModel : ILanguageModel
     public bool HasEmbedding => _embedding is not null;
     public ITokenizer Tokenizer => _tokenizer ?? throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage);
     public QuantizedMatrix Embedding => _embedding ?? throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage);
+    /// <summary>The word affix table (input.affixes), int8 rows with a scale each, or null.</summary>
+    public QuantizedMatrix? Affixes { get; }
     /// <summary>Each layer's forward direction.</summary>
     public QuantizedLstmLayer[] Layers { get; }
     /// <summary>Each layer's reverse direction, or null where the layer is forward only.</summary>

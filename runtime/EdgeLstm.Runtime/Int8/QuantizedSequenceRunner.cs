@@ -33,6 +33,8 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
 
     public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens) => Head(FromZero().Encode(tokens), tokens.Length);
 
+    public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens, ReadOnlySpan<int> affixes) => Head(FromZero().Encode(tokens, affixes), tokens.Length);
+
     public ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs)
     {
         int steps = VectorNormalization.StepsOf(_model.Description.Input, inputs);

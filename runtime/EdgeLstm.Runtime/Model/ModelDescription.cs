@@ -19,11 +19,14 @@ public sealed record ModelDescription
     /// <summary>Width of the encoder's output at each step: the top layer's hidden size, twice that if bidirectional.</summary>
     [JsonIgnore] public int EncoderWidth => Encoder[^1].OutputWidth;
 
-    /// <summary>Width of layer <paramref name="layer"/>'s input: the embedding or vector size, or the layer below's output.</summary>
-    public int LayerInputWidth(int layer) => layer == 0 ? Input.Size : Encoder[layer - 1].OutputWidth;
+    /// <summary>
+    /// Width of layer <paramref name="layer"/>'s input: the embedding (with the affix features after it, if any) or
+    /// vector size, or the layer below's output.
+    /// </summary>
+    public int LayerInputWidth(int layer) => layer == 0 ? Input.Size + (Input.Affixes?.Size ?? 0) : Encoder[layer - 1].OutputWidth;
 
     /// <summary>The widest vector a layer reads or writes (input size or a layer's output width): what encoder buffers hold per step.</summary>
-    [JsonIgnore] public int WidestLayerVector => Math.Max(Input.Size, Encoder.Max(l => l.OutputWidth));
+    [JsonIgnore] public int WidestLayerVector => Math.Max(LayerInputWidth(0), Encoder.Max(l => l.OutputWidth));
 
     /// <summary>The largest hidden size of any layer (one direction).</summary>
     [JsonIgnore] public int WidestHidden => Encoder.Max(l => l.Hidden);
@@ -51,8 +54,11 @@ public sealed record ModelDescription
         _ => ModelTask.Regressor,
     };
 
-    /// <summary>True when the head runs at every step on a forward-only encoder, so the model can be stepped token by token.</summary>
-    [JsonIgnore] public bool IsSteppable => Head.Pooling == Poolings.None && !IsBidirectional && Head.Kind != HeadKinds.AttentionDecoder;
+    /// <summary>
+    /// True when the head runs at every step on a forward-only encoder, so the model can be stepped token by token
+    /// (not with affix features: a step is a token id only).
+    /// </summary>
+    [JsonIgnore] public bool IsSteppable => Head.Pooling == Poolings.None && !IsBidirectional && Head.Kind != HeadKinds.AttentionDecoder && Input.Affixes is null;
 
     public string ToJson() => JsonSerializer.Serialize(this, RuntimeJsonContext.Default.ModelDescription);
 
@@ -85,10 +91,13 @@ public sealed record ModelDescription
             if (Input.Tokenizer is null) Fail("token input needs input.tokenizer");
             if (Input.Mean is not null || Input.Std is not null) Fail("input.mean and input.std are for vector input");
             Input.Tokenizer!.Validate(source);
+            if (Input.Affixes is not null && Input.Tokenizer.Kind != TokenizerKinds.Word) Fail("input.affixes needs a word tokenizer");
+            Input.Affixes?.Validate(source);
         }
         else
         {
             if (Input.Tokenizer is not null) Fail("vector input has no tokenizer");
+            if (Input.Affixes is not null) Fail("input.affixes is for token input");
             if (Input.Mean is not null && Input.Mean.Length != Input.Size) Fail($"input.mean has {Input.Mean.Length} values; input.size is {Input.Size}");
             if (Input.Std is not null && Input.Std.Length != Input.Size) Fail($"input.std has {Input.Std.Length} values; input.size is {Input.Size}");
             if (Input.Std is not null && Array.Exists(Input.Std, s => !(float.IsFinite(s) && s > 0))) Fail("input.std must hold positive finite numbers");
@@ -120,6 +129,37 @@ public sealed record InputDescription
     [JsonPropertyName("std")] public float[]? Std { get; init; }
     /// <summary>Vector input built from a daily series by a named feature recipe: what makes the model a forecaster.</summary>
     [JsonPropertyName("series")] public SeriesDescription? Series { get; init; }
+    /// <summary>Word tokens only: hashed prefix, suffix and shape embeddings of each word, summed and put after its embedding.</summary>
+    [JsonPropertyName("affixes")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AffixDescription? Affixes { get; init; }
+}
+
+/// <summary>
+/// Character features of each word, so that a word outside the vocabulary still reads as what it looks like: its
+/// prefixes of 1..<see cref="Prefixes"/> and suffixes of 1..<see cref="Suffixes"/> characters and (if
+/// <see cref="Shape"/>) its character-class shape, each hashed to one of <see cref="Buckets"/> rows of a table of
+/// <see cref="Size"/> floats (tensor <c>affixes.weight</c>); the rows are summed (<see cref="WordAffixes"/>).
+/// </summary>
+public sealed record AffixDescription
+{
+    [JsonPropertyName("buckets")] public required int Buckets { get; init; }
+    [JsonPropertyName("size")] public required int Size { get; init; }
+    [JsonPropertyName("prefixes")] public int Prefixes { get; init; }
+    [JsonPropertyName("suffixes")] public int Suffixes { get; init; }
+    [JsonPropertyName("shape")] public bool Shape { get; init; }
+
+    /// <summary>Affix ids per word: one per prefix length, one per suffix length, one for the shape.</summary>
+    [JsonIgnore] public int PerWord => Prefixes + Suffixes + (Shape ? 1 : 0);
+
+    public void Validate(string source)
+    {
+        void Fail(string what) => DescriptionError.Throw(source, what);
+        if (Buckets is < 1 or > 1 << 22) Fail($"input.affixes.buckets must be 1..{1 << 22}, got {Buckets}");
+        if (Size is < 1 or > 1 << 12) Fail($"input.affixes.size must be 1..{1 << 12}, got {Size}");
+        if (Prefixes is < 0 or > 8 || Suffixes is < 0 or > 8) Fail($"input.affixes.prefixes and suffixes must be 0..8, got {Prefixes} and {Suffixes}");
+        if (PerWord == 0) Fail("input.affixes needs a prefix, a suffix or the shape");
+    }
 }
 
 public sealed record TokenizerDescription
@@ -230,6 +270,8 @@ public sealed record HeadDescription
         if (Array.Exists(Labels, l => l is null)) Fail("head.labels has a null entry");
         if (Decoder is not null && Kind != HeadKinds.AttentionDecoder) Fail("head.decoder is for attention-decoder heads");
         if (Crf && Kind != HeadKinds.Tag) Fail("head.crf is for tag heads");
+        if (model.Input.Affixes is not null && Kind is HeadKinds.NextToken or HeadKinds.AttentionDecoder)
+            Fail("input.affixes is for classify, tag and regress heads (models run a whole sequence at once)");
     }
 }
 

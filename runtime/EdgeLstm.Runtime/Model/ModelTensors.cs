@@ -4,6 +4,8 @@ namespace EdgeLstm.Runtime;
 public enum TensorRole
 {
     Embedding,
+    /// <summary>Word affix features (input.affixes): one row per hash bucket, looked up and summed like the embedding.</summary>
+    AffixEmbedding,
     WeightIh,
     WeightHh,
     /// <summary>PyTorch keeps two LSTM biases; the float exchange format stores both.</summary>
@@ -39,12 +41,12 @@ public enum TensorRole
 public sealed record TensorSpec(string Name, long[] Shape, TensorRole Role, int Layer = -1, bool Reverse = false)
 {
     /// <summary>Matrices the converter may quantize to int8 and prune (the attention pooling vector stays float).</summary>
-    public bool IsQuantizable => Role is TensorRole.Embedding or TensorRole.WeightIh or TensorRole.WeightHh or TensorRole.HeadWeight
+    public bool IsQuantizable => Role is TensorRole.Embedding or TensorRole.AffixEmbedding or TensorRole.WeightIh or TensorRole.WeightHh or TensorRole.HeadWeight
         or TensorRole.DecoderEmbedding or TensorRole.DecoderWeightIh or TensorRole.DecoderWeightHh or TensorRole.AttentionWeight or TensorRole.AttentionOutWeight
         or TensorRole.BridgeWeight;
     public bool IsPrunable => Role is TensorRole.WeightIh or TensorRole.WeightHh or TensorRole.HeadWeight;
     /// <summary>Quantizable matrices the int8 kernels multiply (the embeddings are looked up instead): 7-bit in files with weight_bits 7.</summary>
-    public bool IsMultiplied => IsQuantizable && Role is not (TensorRole.Embedding or TensorRole.DecoderEmbedding);
+    public bool IsMultiplied => IsQuantizable && Role is not (TensorRole.Embedding or TensorRole.AffixEmbedding or TensorRole.DecoderEmbedding);
     public string ShapeText => $"[{string.Join(", ", Shape)}]";
 }
 
@@ -68,6 +70,8 @@ public static class ModelTensors
     public const string AttentionOutModule = "attention_out";
 
     public const string EmbeddingWeight = EmbeddingModule + ".weight";
+    public const string AffixModule = "affixes";
+    public const string AffixWeight = AffixModule + ".weight";
     public const string PoolWeight = PoolModule + ".weight";
     public const string PoolBias = PoolModule + ".bias";
     public const string CrfModule = "crf";
@@ -112,6 +116,8 @@ public static class ModelTensors
         var list = new List<TensorSpec>();
         if (d.Input.Kind == InputKinds.Tokens)
             list.Add(new(EmbeddingWeight, [d.Input.Tokenizer!.Vocabulary.Length, d.Input.Size], TensorRole.Embedding));
+        if (d.Input.Affixes is { } affixes)
+            list.Add(new(AffixWeight, [affixes.Buckets, affixes.Size], TensorRole.AffixEmbedding));
         for (int k = 0; k < d.Encoder.Length; k++)
         {
             long rows = 4L * d.Encoder[k].Hidden;

@@ -6,7 +6,7 @@ namespace EdgeLstm.Arm64Check;
 
 /// <summary>
 /// xxHash64 of all logits of fixed int8 models (dense and 50% block-sparse) and an int4 one stepped 300 times, and of BiLSTM
-/// classifiers (each pooling) and a BiLSTM tagger run over whole sequences, per kernel variant. Everything (weights, conversion, tokens) is computed with IEEE operations and System.Random's
+/// classifiers (each pooling) and BiLSTM taggers (one with word affix features) run over whole sequences, per kernel variant. Everything (weights, conversion, tokens) is computed with IEEE operations and System.Random's
 /// seeded generator, so the digest is the same on any CPU whose results are bit-identical.
 /// </summary>
 public static class KernelDigest
@@ -52,15 +52,31 @@ public static class KernelDigest
             foreach (int[] tokens in sequences) hash.Append(MemoryMarshal.AsBytes(runner.Run(tokens)));
             yield return (kernels.Name, "bilstm-tagger", hash.GetCurrentHashAsUInt64());
         }
+        // A BiLSTM tagger with word affix features: layer 0's input is dequantized, summed and quantized again.
+        using var affixTagger = Classifier(Poolings.None, affixes: true);
+        var tokenizer = (WordTokenizer)affixTagger.Tokenizer;
+        var affixes = new WordAffixes(affixTagger.Description.Input.Affixes!);
+        string[] texts = ["w2 W3 quuxing 1999 .", string.Join(' ', Enumerable.Range(0, 70).Select(i => i % 3 == 0 ? $"W{i}ed" : $"w{i * 7 % 40}"))];
+        foreach (var kernels in LstmKernels.AllSupported())
+        {
+            using var runner = affixTagger.CreateRunner(kernels);
+            var hash = new XxHash64();
+            foreach (string text in texts) hash.Append(MemoryMarshal.AsBytes(runner.Run(tokenizer.Encode(text), affixes.Encode(tokenizer.Surface(text)))));
+            yield return (kernels.Name, "bilstm-affix-tagger", hash.GetCurrentHashAsUInt64());
+        }
     }
 
-    private static QuantizedLstmModel Classifier(string pooling)
+    private static QuantizedLstmModel Classifier(string pooling, bool affixes = false)
     {
         var random = new Random(23);
         var words = WordTokenizer.Build([string.Join(' ', Enumerable.Range(0, 40).Select(i => $"w{i}"))], 64, 1, lowercase: true);
         var description = new ModelDescription
         {
-            Input = new InputDescription { Kind = InputKinds.Tokens, Size = 24, Tokenizer = words.ToDescription() },
+            Input = new InputDescription
+            {
+                Kind = InputKinds.Tokens, Size = 24, Tokenizer = words.ToDescription(),
+                Affixes = affixes ? new AffixDescription { Buckets = 257, Size = 8, Prefixes = 2, Suffixes = 3, Shape = true } : null,
+            },
             Encoder = [new EncoderLayerDescription { Hidden = 32, Bidirectional = true }, new EncoderLayerDescription { Hidden = 16, Bidirectional = true }],
             Head = new HeadDescription { Kind = pooling == Poolings.None ? HeadKinds.Tag : HeadKinds.Classify, Pooling = pooling, Size = 3, Labels = ["a", "b", "c"] },
         };
@@ -68,7 +84,7 @@ public static class KernelDigest
         foreach (TensorSpec spec in ModelTensors.Of(description, fusedBiases: false))
         {
             long n = spec.Shape.Aggregate(1L, (a, b) => a * b);
-            float range = spec.Role == TensorRole.Embedding ? 1f : 1.5f / MathF.Sqrt(spec.Shape[^1]);
+            float range = spec.Role is TensorRole.Embedding or TensorRole.AffixEmbedding ? 1f : 1.5f / MathF.Sqrt(spec.Shape[^1]);
             tensors[spec.Name] = Enumerable.Range(0, (int)n).Select(_ => (float)((random.NextDouble() * 2 - 1) * range)).ToArray();
         }
         byte[] bytes = CompactModelBuilder.Build(new FloatLstmModel(description, tensors), WeightType.Int8, blockSparse: false, "check", "check");

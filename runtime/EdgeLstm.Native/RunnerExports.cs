@@ -42,7 +42,7 @@ internal static unsafe class RunnerExports
             var native = HandleTable.Get<NativeRunner>(runner, "runner");
             if (tokens == null) return NativeErrors.Fail(NativeStatus.InvalidArgument, "tokens is NULL");
             if (length == 0 || length > int.MaxValue) return NativeErrors.Fail(NativeStatus.InvalidArgument, $"length {length} must be in 1..{int.MaxValue}");
-            return (int)SequenceExports.Run(native.Runner, new ReadOnlySpan<int>(tokens, (int)length), parameters, outputs, capacity, count);
+            return (int)SequenceExports.Run(native.Runner, new ReadOnlySpan<int>(tokens, (int)length), [], parameters, outputs, capacity, count);
         }
         catch (Exception e) { return NativeErrors.Fail(e); }
     }
@@ -51,7 +51,7 @@ internal static unsafe class RunnerExports
     public static int RunnerRunText(nint runner, byte* utf8, NativeRunParams* parameters, float* outputs, nuint capacity, nuint* count) => NativeErrors.Guard(() =>
     {
         var native = HandleTable.Get<NativeRunner>(runner, "runner");
-        int[] tokens = SequenceExports.Encode(native.Tokenizer, utf8);
-        return SequenceExports.Run(native.Runner, tokens, parameters, outputs, capacity, count);
+        var (tokens, affixes) = SequenceExports.Encode(native.Tokenizer, native.Runner.Description, utf8);
+        return SequenceExports.Run(native.Runner, tokens, affixes, parameters, outputs, capacity, count);
     });
 }

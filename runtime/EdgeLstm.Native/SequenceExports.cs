@@ -46,7 +46,7 @@ internal static unsafe class SequenceExports
             if (length == 0 || length > int.MaxValue) throw new NativeException(NativeStatus.InvalidArgument, $"length {length} must be in 1..{int.MaxValue}");
             // A runner per call: runners are single-threaded, and a model handle may be used from any thread.
             using ISequenceRunner runner = native.Model.CreateRunner();
-            return Run(runner, new ReadOnlySpan<int>(tokens, (int)length), parameters, outputs, capacity, count);
+            return Run(runner, new ReadOnlySpan<int>(tokens, (int)length), [], parameters, outputs, capacity, count);
         });
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_model_run_text")]
@@ -54,9 +54,9 @@ internal static unsafe class SequenceExports
         NativeErrors.Guard(() =>
         {
             var native = HandleTable.Get<NativeModel>(model, "model");
-            int[] tokens = Encode(native.TextTokenizer, utf8);
+            var (tokens, affixes) = Encode(native.TextTokenizer, native.Model.Description, utf8);
             using ISequenceRunner runner = native.Model.CreateRunner();
-            return Run(runner, tokens, parameters, outputs, capacity, count);
+            return Run(runner, tokens, affixes, parameters, outputs, capacity, count);
         });
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_model_classify")]
@@ -67,32 +67,37 @@ internal static unsafe class SequenceExports
         if (native.Model.Description.Kind != ModelTask.Classifier)
             throw new NativeException(NativeStatus.Unsupported, $"a '{native.Model.Description.Task}' model does not classify; edgelstm_model_run_text runs any model");
         if (label == null) throw new NativeException(NativeStatus.InvalidArgument, "label is NULL");
-        int[] tokens = Cut(Encode(native.TextTokenizer, utf8), native.Model.Description.Input.MaxSteps ?? 0);
+        var (tokens, affixes) = Encode(native.TextTokenizer, native.Model.Description, utf8);
+        int steps = Math.Min(tokens.Length, native.Model.Description.Input.MaxSteps is int max and > 0 ? max : int.MaxValue);
+        int per = native.Model.Description.Input.Affixes?.PerWord ?? 0;
         using ISequenceRunner runner = native.Model.CreateRunner();
         Span<float> p = stackalloc float[head.Size];
-        StableSoftmax.Compute(runner.Run(tokens), p);
+        StableSoftmax.Compute(runner.Run(tokens.AsSpan(0, steps), affixes.AsSpan(0, steps * per)), p);
         *label = ClassificationMetrics.ArgMax(p);
         if (probability != null) *probability = p[*label];
         return NativeStatus.Ok;
     });
 
-    /// <summary>Token ids of a UTF-8 text (an empty text is one &lt;unk&gt;); <paramref name="tokenizer"/> is null for a model over float vectors.</summary>
-    public static int[] Encode(ITokenizer? tokenizer, byte* utf8)
+    /// <summary>
+    /// Token ids of a UTF-8 text (an empty text is one &lt;unk&gt;) and, for a model with input.affixes, each word's
+    /// affix ids (else none); <paramref name="tokenizer"/> is null for a model over float vectors.
+    /// </summary>
+    public static (int[] Tokens, int[] Affixes) Encode(ITokenizer? tokenizer, ModelDescription description, byte* utf8)
     {
         if (tokenizer is null) throw new NativeException(NativeStatus.Unsupported, "this model reads float input vectors, not text");
         if (utf8 == null) throw new NativeException(NativeStatus.InvalidArgument, "text is NULL");
         string text = StrictUtf8.Decode(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(utf8), "text");
         int[] tokens = tokenizer.Encode(text);
-        return tokens.Length == 0 ? [tokenizer.UnknownId] : tokens;
+        if (tokens.Length > 0) return (tokens, TaggerEvaluator.AffixIds(description, tokenizer, text));
+        return ([tokenizer.UnknownId], description.Input.Affixes is { } affixes ? new WordAffixes(affixes).Encode([""]) : []);
     }
-
-    private static int[] Cut(int[] tokens, int maxSteps) => maxSteps > 0 && tokens.Length > maxSteps ? tokens[..maxSteps] : tokens;
 
     /// <summary>
     /// Runs the whole sequence on <paramref name="runner"/>: the outputs of a pooled head, or steps × outputs of a
     /// per-step head. Allocates nothing on a warmed-up runner unless the call fails.
     /// </summary>
-    public static NativeStatus Run(ISequenceRunner runner, ReadOnlySpan<int> tokens, NativeRunParams* parameters, float* outputs, nuint capacity, nuint* count)
+    /// <param name="affixes">Each token's affix ids for a model with input.affixes (cut with the tokens), else empty.</param>
+    public static NativeStatus Run(ISequenceRunner runner, ReadOnlySpan<int> tokens, ReadOnlySpan<int> affixes, NativeRunParams* parameters, float* outputs, nuint capacity, nuint* count)
     {
         var p = parameters == null ? new NativeRunParams { MaxSteps = 0 } : *parameters;
         ModelDescription d = runner.Description;
@@ -104,12 +109,16 @@ internal static unsafe class SequenceExports
             throw new NativeException(NativeStatus.InvalidArgument, $"params->softmax: a '{d.Task}' model's outputs are not class scores");
         if (count == null) throw new NativeException(NativeStatus.InvalidArgument, "count is NULL");
         int limit = p.MaxSteps == 0 ? d.Input.MaxSteps ?? 0 : p.MaxSteps;
-        if (limit > 0 && tokens.Length > limit) tokens = tokens[..limit];
+        if (limit > 0 && tokens.Length > limit)
+        {
+            affixes = affixes.IsEmpty ? affixes : affixes[..(limit * (affixes.Length / tokens.Length))];
+            tokens = tokens[..limit];
+        }
         int size = d.Head.Size, rows = d.Head.Pooling == Poolings.None ? tokens.Length : 1;
         *count = (nuint)rows * (nuint)size;
         if (outputs == null) throw new NativeException(NativeStatus.InvalidArgument, "outputs is NULL");
         if (capacity < *count) throw new NativeException(NativeStatus.BufferTooSmall, $"outputs buffer holds {capacity} floats; this run gives {*count}");
-        ReadOnlySpan<float> result = runner.Run(tokens);
+        ReadOnlySpan<float> result = runner.Run(tokens, affixes);
         var destination = new Span<float>(outputs, result.Length);
         if (p.Softmax == 1)
             for (int r = 0; r < rows; r++) StableSoftmax.Compute(result.Slice(r * size, size), destination.Slice(r * size, size));

@@ -26,6 +26,47 @@ public sealed class CrfTaggerTests
         return best;
     }
 
+    /// <summary>The textbook Viterbi loop, one candidate at a time: the oracle of the vectorized decoder.</summary>
+    private static int[] ScalarViterbi(float[] emissions, CrfTransitions crf)
+    {
+        int tags = crf.Tags, steps = emissions.Length / tags;
+        var score = new float[tags];
+        var back = new int[steps * tags];
+        for (int j = 0; j < tags; j++) score[j] = crf.Start[j] + emissions[j];
+        for (int t = 1; t < steps; t++)
+        {
+            var next = new float[tags];
+            for (int j = 0; j < tags; j++)
+            {
+                float best = score[0] + crf.Transitions[j];
+                for (int i = 1; i < tags; i++)
+                    if (score[i] + crf.Transitions[i * tags + j] > best) (best, back[t * tags + j]) = (score[i] + crf.Transitions[i * tags + j], i);
+                next[j] = best + emissions[t * tags + j];
+            }
+            score = next;
+        }
+        var path = new int[steps];
+        for (int j = 1; j < tags; j++) if (score[j] + crf.End[j] > score[path[^1]] + crf.End[path[^1]]) path[^1] = j;
+        for (int t = steps - 1; t > 0; t--) path[t - 1] = back[t * tags + path[t]];
+        return path;
+    }
+
+    /// <summary>Many tags (vector lanes and a scalar tail) and scores drawn from a few integers (so many ties): the same path as the scalar loop.</summary>
+    [Theory]
+    [InlineData(37, 1.0)]
+    [InlineData(232, 0.25)]
+    public void ViterbiOnManyTagsIsTheScalarLoopsPathTiesIncluded(int tags, double scale)
+    {
+        var random = new Random(tags);
+        float[] Draw(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.Next(-3, 4) * scale)).ToArray();
+        var crf = new CrfTransitions(Draw(tags * tags), Draw(tags), Draw(tags), "test");
+        for (int sentence = 0; sentence < 20; sentence++)
+        {
+            float[] emissions = Draw(tags * random.Next(1, 15));
+            Assert.Equal(ScalarViterbi(emissions, crf), crf.Decode(emissions));
+        }
+    }
+
     [Fact]
     public void FloatAndInt8DecodeTheBestPathNotEachStepsArgmax()
     {

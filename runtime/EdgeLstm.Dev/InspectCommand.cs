@@ -120,12 +120,14 @@ internal static class InspectCommand
                 int strongest = Array.IndexOf(part, part.Max());
                 Console.WriteLine(string.Create(inv, $"  text {i + 1}: {d.Labels[d.Predicted]} {d.Probabilities[d.Predicted] * 100:F1}%; strongest token '{d.Layout.Text.Substring(d.Layout.Starts[strongest], d.Layout.Lengths[strongest])}' ({part[strongest]:+0.000;-0.000})"));
             }
+            else if (d.IsRestorer)
+                Console.WriteLine($"  text {i + 1}: {d.Tags!.Count(t => t != 0)} of {d.Layout.Starts.Length} tokens take a label other than '{d.Labels[0]}'");
             else
             {
-                int labelled = 0;
-                for (int t = 0; t < d.Layout.Starts.Length; t++)
-                    if (ClassificationMetrics.ArgMax(d.Probabilities.AsSpan(t * d.Labels.Length, d.Labels.Length)) != 0) labelled++;
-                Console.WriteLine($"  text {i + 1}: {labelled} of {d.Layout.Starts.Length} tokens take a label other than '{d.Labels[0]}'");
+                // A word tagger: how many tokens got a label the model gives less than even odds (where to look first).
+                int unsure = 0;
+                for (int t = 0; t < d.Tags!.Length; t++) if (d.Probabilities[t * d.Labels.Length + d.Tags[t]] < 0.5f) unsure++;
+                Console.WriteLine($"  text {i + 1}: {d.Tags.Length} tokens tagged{(model.Crf is null ? "" : " (CRF best path)")}, {unsure} with a label below 50%");
             }
         }
         Console.WriteLine($"wrote {output}");

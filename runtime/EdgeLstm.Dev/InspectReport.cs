@@ -143,7 +143,7 @@ internal static class InspectReport
         {
             json.WriteStartObject();
             json.WriteString("model", model);
-            json.WriteString("kind", texts[0].Contribution is null ? "tag" : "classify");
+            json.WriteString("kind", texts[0].Contribution is null ? texts[0].IsRestorer ? "restore" : "tag" : "classify");
             json.WriteStartArray("labels");
             foreach (string label in texts[0].Labels) json.WriteStringValue(label);
             json.WriteEndArray();
@@ -157,6 +157,7 @@ internal static class InspectReport
                 json.WriteNumber("predicted", d.Predicted);
                 Floats(json, "probabilities", d.Probabilities, 4);
                 if (d.Contribution is not null) Floats(json, "contribution", d.Contribution, 4);
+                if (d.Tags is not null) Ints(json, "tags", d.Tags);
                 if (d.Attention is not null) Floats(json, "attention", d.Attention, 4);
                 json.WriteEndObject();
             }

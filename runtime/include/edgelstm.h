@@ -141,7 +141,9 @@ edgelstm_run_params edgelstm_run_default_params(void);
 /* Runs a whole token sequence from a zero state through every layer (both directions of a bidirectional one) and
    the head. A pooled head (classify) writes output_size floats; a per-step head writes steps x output_size, step
    by step. *count receives the number of floats written, or needed (EDGELSTM_BUFFER_TOO_SMALL). params may be NULL
-   (the defaults). Thread-safe on a shared model: each call uses its own buffers (allocated per call). */
+   (the defaults). Thread-safe on a shared model: each call uses its own buffers (allocated per call). A word model
+   with affix features (`edgelstm info`: "affixes:") reads each word's spelling beside its id: run it from text
+   (edgelstm_model_run_text, edgelstm_model_tag); token ids alone give EDGELSTM_INVALID_ARGUMENT. */
 int edgelstm_model_run_tokens(const edgelstm_model *model, const int32_t *tokens, size_t length, const edgelstm_run_params *params,
                               float *outputs, size_t capacity, size_t *count);
 /* The same from UTF-8 text, encoded by the model's tokenizer (words outside a word vocabulary become <unk>). */

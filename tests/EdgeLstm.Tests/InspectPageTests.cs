@@ -74,6 +74,34 @@ public sealed class InspectPageTests : IDisposable
         Assert.Equal(2 * (3 + 6), Regex.Matches(dom, "class=\"tok\"").Count);
     }
 
+    /// <summary>A word tagger (CRF, affix features): every token shows the label `tag` gives it, the CRF's path.</summary>
+    [Fact]
+    public void TheWordTaggerPageShowsEveryTokensLabelInHeadlessChromium()
+    {
+        var tokenizer = WordTokenizer.Build(["the cat sat on the mat"], 100, 1, lowercase: false, whitespace: true);
+        var description = ClassifierNetwork.Describe(tokenizer, 8, 8, 1, true, Poolings.None, ["DT", "NN", "VB", "IN"], crf: true,
+            affixes: new AffixDescription { Buckets = 64, Size = 4, Prefixes = 1, Suffixes = 2, Shape = true });
+        using var network = TorchFixture.RandomNetwork<ClassifierNetwork>(description, seed: 3);
+        var random = new Random(3);
+        using (torch.no_grad()) // strong transitions, so that the best path is not each token's argmax
+            foreach (var p in new[] { network.Crf!.Transitions, network.Crf.Start, network.Crf.End })
+                p.copy_(torch.tensor(Enumerable.Range(0, (int)p.numel()).Select(_ => (float)(random.NextDouble() * 8 - 4)).ToArray()).view(p.shape));
+        string model = _dir.File("words.safetensors");
+        TaskNetworks.Save(model, network);
+        string text = _dir.File("words.txt");
+        File.WriteAllText(text, "the cat sat on the Zorblat\nthe mat\n");
+        string report = _dir.File("words.html");
+        var run = CliRunner.RunDev("inspect", "-m", model, "--text", text, "-o", report);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Matches(@"text 1: 6 tokens tagged \(CRF best path\), [0-6] with a label below 50%", run.Stdout);
+        string dom = Chromium("--dump-dom", new Uri(report).AbsoluteUri);
+        Assert.Contains("data-ready=\"1\"", dom);
+        var labels = Regex.Matches(dom, "<sup class=\"label\">([A-Z]+)</sup>").Select(m => m.Groups[1].Value).ToArray();
+        var tagged = CliRunner.Run("tag", "--model", model, "the cat sat on the Zorblat", "the mat");
+        Assert.True(tagged.ExitCode == 0, tagged.Stderr);
+        Assert.Equal(tagged.Stdout.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(p => p[(p.LastIndexOf('/') + 1)..]), labels);
+    }
+
     [Fact]
     public void BadInputIsOneLineAndExitCodeTwo()
     {

@@ -1,8 +1,9 @@
 /*
  * C ABI tests of whole texts out (API 4) with multi-byte UTF-8: edgelstm_model_generate on a Chinese poetry model
  * (free and in each form), edgelstm_model_tag on a punctuation restorer, prompts and labels with multi-byte
- * characters, invalid UTF-8 in, and buffers that end inside a character.
- * Usage: test_text POETRY.elstm TAGGER.elstm   Prints the poems and the tagged text, a digest of them, and
+ * characters, invalid UTF-8 in, and buffers that end inside a character; and, given a word tagger (a CoNLL model with
+ * word affix features), words tagged as written, its outputs per word, and token ids refused without affix ids.
+ * Usage: test_text POETRY.elstm TAGGER.elstm [WORD_TAGGER.elstm]   Prints the poems and the tagged texts, a digest of them, and
  * "N passed, M failed" (exit code 1 on any failure).
  */
 #include <stdio.h>
@@ -154,6 +155,36 @@ int main(int argc, char **argv) {
     EXPECT(floats == (size_t)n_in * (size_t)info.output_size, "%zu floats for %d characters", floats, n_in);
     expect_status(edgelstm_model_tag(tagger, "\xe6\x98\xa5\xff", tagged, sizeof tagged, &length), EDGELSTM_INVALID_ARGUMENT, "tag: invalid UTF-8");
     expect_status(edgelstm_model_generate(tagger, "", NULL, poem, sizeof poem, &length), EDGELSTM_UNSUPPORTED, "generate on a tagger");
+
+    if (argc > 3) {
+        edgelstm_model *words = NULL;
+        expect_status(edgelstm_model_load(argv[3], &words), EDGELSTM_OK, "load the word tagger");
+        if (words) {
+            /* Pre-tokenized text: each white-space piece one word, printed as written (case, digits, an unknown word) with its tag. */
+            const char *sentence = "The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced 12 blorptious irregularities .";
+            char word_tags[1024];
+            expect_status(edgelstm_model_tag(words, sentence, word_tags, sizeof word_tags, &length), EDGELSTM_OK, "tag words");
+            int n_words = 0, slashes = 0;
+            for (const char *q = sentence; *q; q++) n_words += (*q != ' ' && (q == sentence || q[-1] == ' '));
+            for (const char *q = word_tags; *q; q++) slashes += *q == '/';
+            EXPECT(slashes == n_words && strncmp(word_tags, "The/", 4) == 0 && strstr(word_tags, " blorptious/") && strstr(word_tags, " 12/"),
+                "%d words tagged as written: %s", n_words, word_tags);
+            printf("word tags: %s\n", word_tags);
+            hash(word_tags);
+            edgelstm_model_info word_info = { .struct_size = sizeof word_info };
+            expect_status(edgelstm_model_get_info(words, &word_info), EDGELSTM_OK, "word tagger info");
+            static float word_scores[64 * 512];
+            run = edgelstm_run_default_params();
+            expect_status(edgelstm_model_run_text(words, sentence, &run, word_scores, 64 * 512, &floats), EDGELSTM_OK, "run_text on the word tagger");
+            EXPECT(floats == (size_t)n_words * (size_t)word_info.output_size, "%zu floats for %d words of %d labels", floats, n_words, word_info.output_size);
+            int32_t word_ids[64];
+            expect_status(edgelstm_model_encode(words, sentence, word_ids, 64, &count), EDGELSTM_OK, "encode words");
+            /* A model with affix features reads affix ids beside the token ids: token ids alone are refused, with a message. */
+            expect_status(edgelstm_model_run_tokens(words, word_ids, count, &run, word_scores, 64 * 512, &floats), EDGELSTM_INVALID_ARGUMENT, "run_tokens without affix ids");
+            EXPECT(strstr(edgelstm_last_error(), "affix") != NULL, "message: %s", edgelstm_last_error());
+            expect_status(edgelstm_model_free(words), EDGELSTM_OK, "free the word tagger");
+        }
+    }
 
     printf("text digest %016llx (kernels %s)\n", (unsigned long long)digest, edgelstm_kernel_name());
     expect_status(edgelstm_model_free(poetry), EDGELSTM_OK, "free");

@@ -14,18 +14,29 @@ D.texts.forEach((x, i) => {
       const top = Math.max(...x.attention);
       tokens(el("div", { class: "text attention" }, block), x).forEach((s, t) => { s.style.background = colour(x.attention[t] / top); s.title = `attention ${pct(x.attention[t])}`; });
     }
-  } else {
+  } else if (D.kind === "restore") {
     head.textContent = `text ${i + 1}`;
     spans.forEach((s, t) => {
-      const p = x.probabilities.slice(t * L, t * L + L), best = p.indexOf(Math.max(...p));
+      const p = x.probabilities.slice(t * L, t * L + L);
       s.style.background = colour(1 - p[0]);
       s.title = D.labels.map((l, k) => `${l} ${pct(p[k])}`).join(", ");
-      if (best !== 0) el("sup", { class: "label" }, s).textContent = D.labels[best];
+      if (x.tags[t] !== 0) el("sup", { class: "label" }, s).textContent = D.labels[x.tags[t]];
+    });
+  } else {
+    // A word tagger: every token's label, the token red as far as the model doubts it (1 − its label's probability).
+    head.textContent = `text ${i + 1}`;
+    spans.forEach((s, t) => {
+      const p = x.probabilities.slice(t * L, t * L + L), tag = x.tags[t];
+      s.style.background = colour(1 - p[tag]);
+      const top = p.map((v, k) => [v, k]).sort((a, b) => b[0] - a[0]).slice(0, 3);
+      s.title = top.map(([v, k]) => `${D.labels[k]} ${pct(v)}`).join(", ");
+      el("sup", { class: "label" }, s).textContent = D.labels[tag];
     });
   }
 });
 document.getElementById("title").textContent = `edgelstm inspect: ${D.model}`;
 document.getElementById("about").textContent = D.kind === "classify"
   ? `Each token coloured by its part in the decision: how much the predicted label's probability falls (red) or rises (blue) when the token is left out. Hover a token for the number.`
-  : `Each token coloured by the probability that it takes a label other than '${D.labels[0]}'; the most likely label is written after it when it is not '${D.labels[0]}'. Hover a token for every label's probability.`;
-
+  : D.kind === "restore"
+  ? `Each token coloured by the probability that it takes a label other than '${D.labels[0]}'; the label the tagger gives is written after it when it is not '${D.labels[0]}'. Hover a token for every label's probability.`
+  : `Each token with the label the tagger gives it (with a CRF, the best path over the whole text), coloured by the model's doubt: 1 − that label's probability from the token's own scores. Hover a token for its three most likely labels.`;

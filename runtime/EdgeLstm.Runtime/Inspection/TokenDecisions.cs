@@ -9,6 +9,10 @@ public sealed class TokenDecisions
     public required float[] Probabilities { get; init; }
     /// <summary>A classifier's most likely label; −1 for a tagger.</summary>
     public int Predicted { get; init; } = -1;
+    /// <summary>A tagger's label of each token as `tag` decides it (the CRF's best path, or each token's most likely label); null for a classifier.</summary>
+    public int[]? Tags { get; init; }
+    /// <summary>A tagger that restores punctuation (label 0 "none" means no mark); word taggers show every label.</summary>
+    public bool IsRestorer { get; init; }
     /// <summary>
     /// A classifier's, per token: the probability of <see cref="Predicted"/> for the whole text minus that for the
     /// text without the token (positive: the token speaks for the decision). Null for a tagger.
@@ -34,10 +38,20 @@ public sealed class TokenDecisions
         using ISequenceRunner runner = model.CreateRunner();
         if (task == ModelTask.Tagger)
         {
-            ReadOnlySpan<float> scores = runner.Run(ids);
+            int[] affixes = TaggerEvaluator.AffixIds(model.Description, model.Tokenizer, text);
+            ReadOnlySpan<float> scores = runner.Run(ids, affixes.AsSpan(0, Math.Min(affixes.Length, ids.Length * (model.Description.Input.Affixes?.PerWord ?? 0))));
             var probabilities = new float[ids.Length * labels];
-            for (int t = 0; t < ids.Length; t++) StableSoftmax.Compute(scores.Slice(t * labels, labels), probabilities.AsSpan(t * labels, labels));
-            return new TokenDecisions { Layout = layout, Labels = head.Labels, Probabilities = probabilities };
+            var tags = new int[ids.Length];
+            for (int t = 0; t < ids.Length; t++)
+            {
+                StableSoftmax.Compute(scores.Slice(t * labels, labels), probabilities.AsSpan(t * labels, labels));
+                tags[t] = ClassificationMetrics.ArgMax(scores.Slice(t * labels, labels));
+            }
+            if (model.Crf is { } crf) tags = crf.Decode(scores[..(ids.Length * labels)]);
+            return new TokenDecisions
+            {
+                Layout = layout, Labels = head.Labels, Probabilities = probabilities, Tags = tags, IsRestorer = PunctuationTags.IsRestorer(model.Description),
+            };
         }
         var whole = new float[labels];
         StableSoftmax.Compute(runner.Run(ids), whole);

@@ -190,6 +190,34 @@ public sealed class WordTaggerCliTests
         Assert.Matches(@"^all +40 ", lines[^1]); // 20 sentences, a person and a place each
     }
 
+    /// <summary>
+    /// Word segmentation as tagging: characters of a small made-up lexicon run together, each tagged B, M, E or S
+    /// (begins, inside, ends a word, or is one), trained with a CRF through the CLI and scored by word F1.
+    /// </summary>
+    [Fact]
+    public void BmesSegmentationTrainsAndEvalReportsWordF1()
+    {
+        using var dir = new TempDirectory();
+        string[] lexicon = ["春天", "花", "秋月何", "时了", "往事知多少", "小", "楼"];
+        var random = new Random(9);
+        string Sentences(int count) => string.Concat(Enumerable.Range(0, count).Select(_ => string.Concat(Enumerable.Range(0, random.Next(3, 8)).Select(_ =>
+        {
+            string word = lexicon[random.Next(lexicon.Length)];
+            return string.Concat(word.Select((c, i) => $"{c}\t{(word.Length == 1 ? "S" : i == 0 ? "B" : i == word.Length - 1 ? "E" : "M")}\n"));
+        })) + "\n"));
+        File.WriteAllText(dir.File("train.conll"), Sentences(150));
+        File.WriteAllText(dir.File("test.conll"), Sentences(30));
+        var train = CliRunner.RunTrainer(["tag", "--format", "conll", "--crf", "--train", dir.File("train.conll"), "--valid", dir.File("test.conll"),
+            "--embedding-dim", "8", "--hidden-size", "16", "--layers", "1", "--epochs", "15", "--batch-size", "8", "--min-count", "1", "--lr", "1e-2", "--threads", "1",
+            "-o", dir.File("seg.safetensors")]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        var eval = CliRunner.Run(["eval", "--model", dir.File("seg.safetensors"), dir.File("test.conll")]);
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        string[] lines = eval.Stdout.Trim().Split('\n');
+        Assert.Equal(new[] { "word", "all" }, lines.Skip(2).Select(l => l.Split(' ')[0]));
+        Assert.Matches(@"^word +[0-9]+ +(0\.9[0-9]+|1\.0000) +(0\.9[0-9]+|1\.0000) +(0\.9[0-9]+|1\.0000)$", lines[2]);
+    }
+
     /// <summary>conlleval's counting: a span is right only with its type and both boundaries.</summary>
     [Fact]
     public void SpanF1CountsABoundaryErrorAsWrong()
@@ -198,6 +226,13 @@ public sealed class WordTaggerCliTests
         f1.Add(["B-PER", "I-PER", "O", "B-LOC", "O", "S-ORG"], ["B-PER", "O", "O", "B-LOC", "O", "S-ORG"]); // PER cut short: wrong
         f1.Add(["O", "I-LOC", "I-LOC", "B-LOC", "E-LOC"], ["O", "B-LOC", "E-LOC", "B-LOC", "I-LOC"]);         // I- after O opens a span; both right
         Assert.Equal(new[] { ("LOC", 1, 2), ("LOC", 3, 4) }, SpanF1.Spans(["O", "I-LOC", "I-LOC", "B-LOC", "E-LOC"]));
+        // Segmentation tags: words are spans of the type "word"; a word split in two is two wrong words.
+        var words = new SpanF1();
+        words.Add(["B", "E", "S", "B", "M", "E"], ["B", "E", "S", "B", "E", "S"]);
+        Assert.True(SpanF1.IsSpanTagSet(["B", "M", "E", "S"]));
+        var (precision, recall, wordF1, wordCount) = words.Score(SpanF1.WordType);
+        Assert.Equal((0.5, 2.0 / 3, 3L), (precision, recall, wordCount));
+        Assert.Equal(4.0 / 7, wordF1, 12);
         var (p, r, f, gold) = f1.Score();
         Assert.Equal((0.8, 0.8, 5L), (p, r, gold));
         Assert.Equal(0.8, f, 12);

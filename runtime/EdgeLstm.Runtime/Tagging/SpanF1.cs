@@ -4,15 +4,27 @@ namespace EdgeLstm.Runtime.Tagging;
 /// Entity-level precision, recall and F1 over BIO / BIOES tags, as conlleval counts them: a span is a type with its
 /// first and last token, and a predicted span is right only if a gold span has the same type and both boundaries.
 /// A span starts at B- or S-, or at an I-/E- whose type differs from the open span's (or with none open), and ends
-/// before O, B-, S-, a change of type, or after E-/S-.
+/// before O, B-, S-, a change of type, or after E-/S-. Word segmentation's untyped B, M, E, S tags read as
+/// B-, I-, E-, S- of the type "word", so their F1 is word F1 (a word right only with both of its boundaries).
 /// </summary>
 public sealed class SpanF1
 {
     private readonly Dictionary<string, (long Gold, long Predicted, long Correct)> _byType = new(StringComparer.Ordinal);
 
-    /// <summary>True when every label is O or a B-, I-, E- or S- prefix with a type: a span tag set.</summary>
+    /// <summary>True when every label is O or a B-, I-, E- or S- prefix with a type, or every label one of B, M, E, S: a span tag set.</summary>
     public static bool IsSpanTagSet(IEnumerable<string> labels) =>
-        labels.All(l => l == "O" || (l.Length > 2 && l[1] == '-' && l[0] is 'B' or 'I' or 'E' or 'S'));
+        labels.All(l => l == "O" || (l.Length > 2 && l[1] == '-' && l[0] is 'B' or 'I' or 'E' or 'S')) || labels.All(l => l is "B" or "M" or "E" or "S");
+
+    public const string WordType = "word";
+
+    private static string Typed(string tag) => tag switch
+    {
+        "B" => "B-" + WordType,
+        "M" => "I-" + WordType,
+        "E" => "E-" + WordType,
+        "S" => "S-" + WordType,
+        _ => tag,
+    };
 
     /// <summary>The spans of a tag sequence: (type, first token, last token).</summary>
     public static List<(string Type, int Start, int End)> Spans(IReadOnlyList<string> tags)
@@ -22,7 +34,7 @@ public sealed class SpanF1
         int start = 0;
         for (int i = 0; i <= tags.Count; i++)
         {
-            string tag = i < tags.Count ? tags[i] : "O";
+            string tag = i < tags.Count ? Typed(tags[i]) : "O";
             char prefix = tag == "O" ? 'O' : tag[0];
             string? tagType = tag == "O" ? null : tag[2..];
             bool begins = prefix is 'B' or 'S' || (prefix is 'I' or 'E' && tagType != type);

@@ -4,14 +4,16 @@ namespace EdgeLstm.Bench;
 
 /// <summary>
 /// Any encoder-and-head model of the description (not sequence-to-sequence) as one ONNX graph, for ONNX Runtime:
-/// tokens [T, 1] (int64) → Gather (the embedding), or vectors x [T, 1, input]; then per layer an LSTM op
+/// tokens [T, 1] (int64) → Gather (the embedding; with input.affixes, affixes [T, 1, PerWord] (int64, the ids of
+/// <see cref="WordAffixes"/>, computed outside the graph like the token ids) → Gather, ReduceSum over a word's ids,
+/// Concat after the embedding), or vectors x [T, 1, input]; then per layer an LSTM op
 /// (direction forward or bidirectional) with its state as inputs h{l}/c{l} [D, 1, H] and outputs h{l}_out/c{l}_out,
 /// its Y [T, D, 1, H] made [T, 1, D·H] for the next layer; then the head: every step's output (next token, tag,
 /// regression) or max/mean over the steps, through the output layer → logits [T or 1, size].
 /// Quantized: com.microsoft::DynamicQuantizeLSTM and DynamicQuantizeMatMul for the output layer (int8 weights with
 /// per-output scales, activations quantized per call) — what onnxruntime's quantize_dynamic makes of a float
-/// model; the embedding stays float, as it does there. T is symbolic: the same graph steps (T = 1, state fed
-/// back) and runs whole sequences.
+/// model; the embedding and affix tables stay float, as they do there. T is symbolic: the same graph steps (T = 1,
+/// state fed back) and runs whole sequences.
 /// </summary>
 internal static class OnnxEncoderWriter
 {
@@ -31,10 +33,19 @@ internal static class OnnxEncoderWriter
         string x = "x0";
         if (tokens)
         {
-            graph.Message(1, Node("Gather", ["embedding", "tokens"], [x], IntAttribute("axis", 0)));
+            graph.Message(1, Node("Gather", ["embedding", "tokens"], [d.Input.Affixes is null ? x : "words"], IntAttribute("axis", 0)));
             inits.Add(FloatTensor("embedding", [model.Tokenizer.VocabularySize, d.Input.Size], model.Embedding));
         }
         var inputs = new List<Proto> { tokens ? Value("tokens", Int64Type, Shape("T", 1)) : Value(x, FloatType, Shape("T", 1, d.Input.Size)) };
+        if (d.Input.Affixes is { } a) // [T, 1, PerWord, size] summed over the ids → [T, 1, size], after the word's embedding
+        {
+            graph.Message(1, Node("Gather", ["affix_table", "affixes"], ["affix_rows"], IntAttribute("axis", 0)))
+                .Message(1, Node("ReduceSum", ["affix_rows", "affix_axis"], ["affix_sum"], IntAttribute("keepdims", 0)))
+                .Message(1, Node("Concat", ["words", "affix_sum"], [x], IntAttribute("axis", 2)));
+            inits.Add(FloatTensor("affix_table", [a.Buckets, a.Size], model.Affixes));
+            inits.Add(Int64s("affix_axis", 2));
+            inputs.Add(Value("affixes", Int64Type, Shape("T", 1, a.PerWord)));
+        }
         var outputs = new List<Proto>();
         for (int l = 0; l < d.Encoder.Length; l++)
         {

@@ -21,6 +21,7 @@ internal sealed class OrtPeerModel : PeerModel
         _threads = threads;
         ModelDescription d = model.Description;
         var names = new List<string> { model.HasEmbedding ? "tokens" : "x0" };
+        if (d.Input.Affixes is not null) names.Add("affixes"); // such a model does not step: only the runner feeds the graph
         var outputs = new List<string> { "logits" };
         for (int l = 0; l < d.Encoder.Length; l++)
         {
@@ -70,12 +71,22 @@ internal sealed class OrtPeerModel : PeerModel
 
         public ModelDescription Description => peer.Description;
 
-        public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens)
+        public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens) => Run(tokens, default);
+
+        public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens, ReadOnlySpan<int> affixes)
         {
-            long[] ids = new long[tokens.Length];
-            for (int t = 0; t < ids.Length; t++) ids[t] = tokens[t];
-            using var input = OrtValue.CreateTensorValueFromMemory(ids, [ids.Length, 1]);
-            return Run(input);
+            WordAffixes.Check(Description, tokens.Length, affixes);
+            using var input = OrtValue.CreateTensorValueFromMemory(Int64s(tokens), [tokens.Length, 1]);
+            if (affixes.IsEmpty) return Run(input);
+            using var affixInput = OrtValue.CreateTensorValueFromMemory(Int64s(affixes), [tokens.Length, 1, affixes.Length / tokens.Length]);
+            return Run(input, affixInput);
+        }
+
+        private static long[] Int64s(ReadOnlySpan<int> values)
+        {
+            long[] ids = new long[values.Length];
+            for (int t = 0; t < ids.Length; t++) ids[t] = values[t];
+            return ids;
         }
 
         public ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs)
@@ -87,9 +98,9 @@ internal sealed class OrtPeerModel : PeerModel
             return Run(input);
         }
 
-        private float[] Run(OrtValue input)
+        private float[] Run(params OrtValue[] inputs)
         {
-            var values = new List<OrtValue> { input };
+            var values = new List<OrtValue>(inputs);
             for (int i = 0; i < _state.Length; i++)
             {
                 var e = Description.Encoder[i / 2];
@@ -105,7 +116,7 @@ internal sealed class OrtPeerModel : PeerModel
             }
             finally
             {
-                for (int i = 1; i < values.Count; i++) values[i].Dispose();
+                for (int i = inputs.Length; i < values.Count; i++) values[i].Dispose();
             }
         }
 

@@ -15,8 +15,8 @@ internal static class ParetoFigures
         {
             if (!lines[i].StartsWith("## ", StringComparison.Ordinal)) continue;
             string task = lines[i][3..];
-            // "`model`; METRIC (lower is better) on …; latency per ITEM." then the figure's line, then the table.
-            var about = System.Text.RegularExpressions.Regex.Match(lines[i + 1], @"^`[^`]*`; (.+) \((lower|higher) is better\) on .*; latency per (.+)\.$");
+            // "`model`; METRIC (lower is better) on …; latency per ITEM." (then a task's note) then the figure's line, then the table.
+            var about = System.Text.RegularExpressions.Regex.Match(lines[i + 1], @"^`[^`]*`; (.+) \((lower|higher) is better\) on .*?; latency per ([^.]+)\.( .*)?$");
             var figure = System.Text.RegularExpressions.Regex.Match(lines[i + 3], @"\]\(pareto/([^)]+)\.png\)");
             if (!about.Success || !figure.Success) throw new FormatException($"{markdown}: section '{task}' is not as `bench pareto` writes it");
             string metric = about.Groups[1].Value, item = about.Groups[3].Value;

@@ -10,6 +10,8 @@ internal abstract class PeerModel(FloatLstmModel model) : ILanguageModel
     public bool HasEmbedding => Model.HasEmbedding;
     public int InputWidth => Model.InputWidth;
     public int OutputSize => Model.OutputSize;
+    /// <summary>A CRF tagger's transitions: the peers compute the emissions, our Viterbi decodes them, as for our engines.</summary>
+    public Runtime.Tagging.CrfTransitions? Crf => Model.Crf;
 
     public ILanguageModelSession CreateSession() =>
         Description.IsSteppable ? NewSession() : throw new NotSupportedException("this model does not step");

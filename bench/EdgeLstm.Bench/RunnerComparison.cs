@@ -14,10 +14,10 @@ internal static class RunnerComparison
         using var int8 = CompactModelLoader.Load(ModelFileReader.Read(elstm));
         using var ortFloat = new OrtPeerModel(floatModel, quantized: false);
         using var ortInt8 = new OrtPeerModel(floatModel, quantized: true);
-        int[] tokens = floatModel.Tokenizer.Encode(text);
+        int[] tokens = floatModel.Tokenizer.Encode(text), affixes = TaggerEvaluator.AffixIds(floatModel.Description, floatModel.Tokenizer, text);
         ISequenceRunner[] runners = [floatModel.CreateRunner(), int8.CreateRunner(), ortFloat.CreateRunner(), ortInt8.CreateRunner()];
         string[] names = ["EdgeLstm f32", $"EdgeLstm int8 ({LstmKernels.For((QuantizedLstmModel)int8).Name})", "ORT float LSTM", "ORT DynamicQuantizeLSTM"];
-        double[] us = Timing.BestInterleaved(runners.Select(r => ((Action)(() => r.Run(tokens)), 20)).ToArray());
+        double[] us = Timing.BestInterleaved(runners.Select(r => ((Action)(() => r.Run(tokens, affixes)), 20)).ToArray());
         foreach (var r in runners) r.Dispose();
         Console.WriteLine($"{Path.GetFileName(safetensors)}: {tokens.Length} tokens run whole, one thread, best µs of 41 interleaved rounds");
         for (int i = 0; i < names.Length; i++) Console.WriteLine($"  {names[i],-36} {us[i],9:F1}");

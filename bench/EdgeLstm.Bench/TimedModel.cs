@@ -19,6 +19,7 @@ internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILan
     public bool HasEmbedding => inner.HasEmbedding;
     public int InputWidth => inner.InputWidth;
     public int OutputSize => inner.OutputSize;
+    public Runtime.Tagging.CrfTransitions? Crf => inner.Crf;
     public ILanguageModelSession CreateSession() => new Session(this, createSession is null ? inner.CreateSession() : createSession(inner));
     public ISequenceRunner CreateRunner() => new Runner(this, createRunner is null ? inner.CreateRunner() : createRunner(inner));
     public ITransducer CreateTransducer(int maxBeam = BeamSearchTransducer.DefaultMaxBeam) =>
@@ -59,6 +60,8 @@ internal sealed class TimedModel(ILanguageModel inner, Func<ILanguageModel, ILan
         public ModelDescription Description => r.Description;
 
         public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens) => owner.Timed(Stopwatch.GetTimestamp(), r.Run(tokens));
+
+        public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens, ReadOnlySpan<int> affixes) => owner.Timed(Stopwatch.GetTimestamp(), r.Run(tokens, affixes));
 
         public ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs) => owner.Timed(Stopwatch.GetTimestamp(), r.RunVectors(inputs));
 

@@ -2,14 +2,14 @@ namespace EdgeLstm.Bench;
 
 /// <summary>
 /// libtorch (through TorchSharp) behind our model interface, so the task evaluators score it as they score our
-/// runtime: the embedding, one nn.LSTM per layer (bidirectional where the description says) and the output layer,
-/// with the float model's weights, float32; whole sequences (runner: every step's output, or max/mean pooled) or one
-/// step with the state kept (session). A sequence-to-sequence model decodes with the trainer's network under our
+/// runtime: the embedding (with a word's affix rows summed after it, input.affixes), one nn.LSTM per layer
+/// (bidirectional where the description says) and the output layer, with the float model's weights, float32; whole
+/// sequences (runner: every step's output, or max/mean pooled) or one step with the state kept (session). A sequence-to-sequence model decodes with the trainer's network under our
 /// beam search (<see cref="TorchAttentionDecoder"/>). Call torch.set_num_threads first.
 /// </summary>
 internal sealed class TorchPeerModel : PeerModel
 {
-    private readonly Tensor? _embedding;
+    private readonly Tensor? _embedding, _affixes;
     private readonly TorchSharp.Modules.LSTM[] _layers = [];
     private readonly Tensor? _headWeight, _headBias;
     private readonly Seq2SeqNetwork? _seq2seq;
@@ -26,6 +26,7 @@ internal sealed class TorchPeerModel : PeerModel
             throw new ArgumentException($"pooling '{d.Head.Pooling}' is not written for the libtorch peer");
         using var noGrad = no_grad();
         if (model.HasEmbedding) _embedding = tensor(model.Embedding, [model.Tokenizer.VocabularySize, d.Input.Size]);
+        if (d.Input.Affixes is { } a) _affixes = tensor(model.Affixes, [a.Buckets, a.Size]);
         _layers = new TorchSharp.Modules.LSTM[d.Encoder.Length];
         for (int l = 0; l < _layers.Length; l++)
         {
@@ -55,16 +56,28 @@ internal sealed class TorchPeerModel : PeerModel
     public override void Dispose()
     {
         foreach (var l in _layers) l.Dispose();
-        foreach (var t in new[] { _embedding, _headWeight, _headBias }) t?.Dispose();
+        foreach (var t in new[] { _embedding, _affixes, _headWeight, _headBias }) t?.Dispose();
         _seq2seq?.Dispose();
     }
 
-    /// <summary>Input rows [1, T, input]: the embedding of the tokens, or the (normalised) vectors.</summary>
-    private Tensor Embed(ReadOnlySpan<int> tokens)
+    /// <summary>
+    /// Input rows [1, T, input]: the embedding of the tokens, then (input.affixes) the sum of each token's affix rows,
+    /// as layer 0 reads them; or the (normalised) vectors.
+    /// </summary>
+    private Tensor Embed(ReadOnlySpan<int> tokens, ReadOnlySpan<int> affixes = default)
     {
-        long[] ids = new long[tokens.Length];
-        for (int t = 0; t < ids.Length; t++) ids[t] = tokens[t];
-        return _embedding!.index_select(0, tensor(ids)).unsqueeze(0);
+        WordAffixes.Check(Description, tokens.Length, affixes);
+        Tensor x = _embedding!.index_select(0, tensor(Int64s(tokens)));
+        if (_affixes is not null)
+            x = cat([x, _affixes.index_select(0, tensor(Int64s(affixes))).view(tokens.Length, -1, _affixes.shape[1]).sum(1)], 1);
+        return x.unsqueeze(0);
+    }
+
+    private static long[] Int64s(ReadOnlySpan<int> values)
+    {
+        long[] ids = new long[values.Length];
+        for (int t = 0; t < ids.Length; t++) ids[t] = values[t];
+        return ids;
     }
 
     private Tensor Vectors(ReadOnlySpan<float> inputs)
@@ -83,6 +96,12 @@ internal sealed class TorchPeerModel : PeerModel
         {
             using var scope = NewDisposeScope(); // the input tensor too
             return Forward(peer.Embed(tokens));
+        }
+
+        public ReadOnlySpan<float> Run(ReadOnlySpan<int> tokens, ReadOnlySpan<int> affixes)
+        {
+            using var scope = NewDisposeScope();
+            return Forward(peer.Embed(tokens, affixes));
         }
 
         public ReadOnlySpan<float> RunVectors(ReadOnlySpan<float> inputs)

@@ -132,6 +132,9 @@ public static class VariantSearch
         ModelDescription d = model.Description;
         int[] tokens = new int[steps];
         for (int i = 0; i < steps; i++) tokens[i] = 1 + i * 7 % Math.Max(1, model.HasEmbedding ? model.Tokenizer.VocabularySize - 1 : 1);
+        // A model with input.affixes reads its words' affix ids beside the tokens (any ids below the bucket count time the same).
+        int[] affixes = new int[steps * (d.Input.Affixes?.PerWord ?? 0)];
+        for (int i = 0; i < affixes.Length; i++) affixes[i] = i * 31 % d.Input.Affixes!.Buckets;
         float[] vectors = new float[steps * d.Input.Size];
         bool transduces = d.Kind == ModelTask.Transducer;
         using ILanguageModelSession? session = d.IsSteppable ? model.CreateSession() : null;
@@ -146,7 +149,7 @@ public static class VariantSearch
             ? model.HasEmbedding
                 ? () => { session.Reset(); foreach (int t in tokens) session.Step(t); }
                 : () => { session.Reset(); for (int i = 0; i < steps; i++) session.StepInput(input); }
-            : model.HasEmbedding ? () => runner!.Run(tokens) : () => runner!.RunVectors(vectors);
+            : model.HasEmbedding ? () => runner!.Run(tokens, affixes) : () => runner!.RunVectors(vectors);
         run();
         double best = double.MaxValue;
         for (int round = 0; round < 7; round++)

@@ -105,6 +105,22 @@ public sealed class WordAffixTests
         Assert.True(maxDiff > 0 && maxDiff < 0.1, $"int8 vs float outputs: max difference {maxDiff:E3}");
     }
 
+    /// <summary>`convert --max-loss` on a tagger with affixes: every variant is scored on a CoNLL file and timed (the timing run needs the affix ids too).</summary>
+    [Fact]
+    public void MaxLossWeighsTheVariantsOfATaggerWithAffixes()
+    {
+        using var dir = new TempDirectory();
+        var (network, _) = RandomTagger(seed: 23);
+        TaskNetworks.Save(dir.File("tagger.safetensors"), network);
+        string[] labels = ["DT", "NN", "VB", "IN"];
+        File.WriteAllText(dir.File("valid.conll"), string.Concat(Texts.Select(t => string.Concat(t.Split(' ').Select((w, i) => $"{w}\t{labels[i % 4]}\n")) + "\n")));
+        var options = new ConvertOptions { Input = dir.File("tagger.safetensors"), Output = dir.File("tagger.elstm"), ValidText = dir.File("valid.conll") };
+        var report = VariantSearch.Run(options, maxLoss: 1, Objective.Latency);
+        Assert.Equal("token accuracy", report.MetricName);
+        Assert.NotNull(report.Chosen);
+        Assert.All(report.Variants.Where(v => v.Bytes > 0), v => Assert.True(v.MicrosecondsPerStep > 0, v.Name));
+    }
+
     /// <summary>
     /// Tags that only the spelling tells: each sentence is three made-up words in random order, tagged by their
     /// suffix (-ous JJ, -ing VBG, -tion NN), after "the". The test words are stems never seen in training, so a tagger without

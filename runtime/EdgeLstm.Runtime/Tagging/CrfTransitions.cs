@@ -16,7 +16,11 @@ public sealed class CrfTransitions
             foreach (float v in values)
                 if (!float.IsFinite(v)) throw new ModelFormatException($"{source}: a CRF score is not a finite number");
         (Transitions, Start, End, Tags) = (transitions, start, end, tags);
+        _rowMax = new float[tags];
+        ViterbiDecoder.RowMaxima(transitions, tags, _rowMax);
     }
+
+    private readonly float[] _rowMax;
 
     public float[] Transitions { get; }
     public float[] Start { get; }
@@ -35,7 +39,7 @@ public sealed class CrfTransitions
         var path = new int[steps];
         if (steps == 0) return path;
         var (floats, ints) = ViterbiDecoder.ScratchSize(steps, Tags);
-        ViterbiDecoder.Decode(emissions[..(steps * Tags)], Transitions, Start, End, Tags, path, new float[floats], new int[ints]);
+        ViterbiDecoder.Decode(emissions[..(steps * Tags)], Transitions, Start, End, Tags, path, new float[floats], new int[ints], _rowMax);
         return path;
     }
 }

@@ -10,13 +10,13 @@ public sealed record QualityChange(string Name, double Float, double Converted, 
 /// <summary>What a conversion did and what it cost: sizes, sparsity per matrix, the task's metric before and after.</summary>
 public sealed record ConversionReport(
     string Input, long InputBytes, string Output, long OutputBytes, string Format,
-    IReadOnlyList<(string Name, string Shape, double Sparsity)> Matrices, QualityChange? Quality, string? WeightChoice = null)
+    IReadOnlyList<(string Name, string Shape, double Sparsity)> Matrices, QualityChange? Quality, string? WeightChoice = null, string InputFormat = "float32 safetensors")
 {
     public override string ToString()
     {
         var s = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        s.AppendLine(string.Create(inv, $"input:   {Input}  {InputBytes:N0} bytes (float32 safetensors)"));
+        s.AppendLine(string.Create(inv, $"input:   {Input}  {InputBytes:N0} bytes ({InputFormat})"));
         s.AppendLine(string.Create(inv, $"output:  {Output}  {OutputBytes:N0} bytes ({Format}), {100.0 * OutputBytes / InputBytes:F1}% of the input"));
         if (WeightChoice is not null) s.AppendLine($"weights: {WeightChoice}");
         s.AppendLine("matrix                         shape          sparsity");

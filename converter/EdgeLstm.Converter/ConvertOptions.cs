@@ -5,6 +5,8 @@ public sealed record ConvertOptions
 {
     public required string Input { get; init; }
     public required string Output { get; init; }
+    /// <summary>ONNX input: the model description file (vocabulary, labels, head kind) the graph is checked against.</summary>
+    public string? Description { get; init; }
     public WeightType Weights { get; init; } = WeightType.Int8;
     public PruneSpec Prune { get; init; } = PruneSpec.None;
     /// <summary>

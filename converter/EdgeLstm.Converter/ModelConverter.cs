@@ -15,13 +15,13 @@ public static class ModelConverter
     {
         if (File.Exists(options.Input) && ModelLoader.IsCompactFile(options.Input))
             throw new ArgumentException($"{options.Input} is an .elstm file (already converted); convert reads a float safetensors model");
-        var inputFile = SafeTensorsReader.Read(options.Input);
-        FloatLstmModel original = FloatLstmModel.FromSafeTensors(inputFile, options.IgnoredTensors);
+        var input = FloatModelInput.Read(options);
+        FloatLstmModel original = input.Model;
         if (!options.Force && File.Exists(options.Output))
             throw new IOException($"{options.Output} exists; pass --force to overwrite it");
         bool safetensorsOut = options.Output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
         TaskMetric? metric = options.ValidText is null ? null : TaskMetric.For(original, options.ValidText, options.ValidFold, options.EvalChars);
-        var (bytes, format) = Build(original, inputFile, options, safetensorsOut);
+        var (bytes, format) = Build(original, input.Metadata, options, safetensorsOut);
         double? score = null;
         string? weightChoice = null;
         if (options.WeightBits is null && options.Weights == WeightType.Int8 && !safetensorsOut)
@@ -29,7 +29,7 @@ public static class ModelConverter
             if (metric is null) weightChoice = "8-bit (--weight-bits auto tries 7-bit weights only with --valid)";
             else
             {
-                var (seven, sevenFormat) = Build(original, inputFile, options with { WeightBits = 7 }, safetensorsOut);
+                var (seven, sevenFormat) = Build(original, input.Metadata, options with { WeightBits = 7 }, safetensorsOut);
                 double eight = ScoreCompact(metric, bytes, options.Output), withSeven = ScoreCompact(metric, seven, options.Output);
                 var inv = System.Globalization.CultureInfo.InvariantCulture;
                 if (metric.WithinTolerance(eight, withSeven))
@@ -50,8 +50,8 @@ public static class ModelConverter
 
         QualityChange? quality = metric is null ? null : new QualityChange(metric.Name, metric.Score(original), score ?? metric.Score(converted), metric.On);
         AtomicFile.WriteAllBytes(options.Output, bytes, overwrite: options.Force);
-        return new ConversionReport(options.Input, inputFile.FileLength, options.Output, bytes.Length, format,
-            Sparsity(converted), quality, weightChoice);
+        return new ConversionReport(options.Input, input.FileLength, options.Output, bytes.Length, format,
+            Sparsity(converted), quality, weightChoice, input.Format);
     }
 
     private static double ScoreCompact(TaskMetric metric, byte[] bytes, string name)
@@ -61,7 +61,11 @@ public static class ModelConverter
     }
 
     /// <summary>The converted file's bytes and a name of its format: <paramref name="original"/> pruned by options.Prune, then quantized (or float) as options say.</summary>
-    public static (byte[] Bytes, string Format) Build(FloatLstmModel original, SafeTensorsFile inputFile, ConvertOptions options, bool safetensorsOut)
+    public static (byte[] Bytes, string Format) Build(FloatLstmModel original, SafeTensorsFile inputFile, ConvertOptions options, bool safetensorsOut) =>
+        Build(original, inputFile.Metadata, options, safetensorsOut);
+
+    /// <param name="inputMetadata">The input's metadata, copied into a .safetensors output.</param>
+    public static (byte[] Bytes, string Format) Build(FloatLstmModel original, IReadOnlyDictionary<string, string> inputMetadata, ConvertOptions options, bool safetensorsOut)
     {
         FloatLstmModel pruned = options.Prune.Method switch
         {
@@ -80,7 +84,7 @@ public static class ModelConverter
         {
             if (options.Weights != WeightType.F32)
                 throw new ArgumentException("a .safetensors output holds float weights; pass --dtype f32 or use an .elstm output");
-            bytes = SafeTensorsWriter.Serialize(FloatTensors(pruned), MetadataOf(inputFile, pruned, options.Prune));
+            bytes = SafeTensorsWriter.Serialize(FloatTensors(pruned), MetadataOf(inputMetadata, pruned, options.Prune));
             format = "float32 safetensors";
         }
         else
@@ -137,9 +141,9 @@ public static class ModelConverter
         return list;
     }
 
-    private static Dictionary<string, string> MetadataOf(SafeTensorsFile input, FloatLstmModel model, PruneSpec prune)
+    private static Dictionary<string, string> MetadataOf(IReadOnlyDictionary<string, string> input, FloatLstmModel model, PruneSpec prune)
     {
-        var metadata = new Dictionary<string, string>(input.Metadata.Where(p => !p.Key.StartsWith("edgelstm.trainer.", StringComparison.Ordinal)));
+        var metadata = new Dictionary<string, string>(input.Where(p => !p.Key.StartsWith("edgelstm.trainer.", StringComparison.Ordinal)));
         // Hidden-unit pruning narrows layers: the description written is the pruned model's.
         metadata[ModelMetadataKeys.Model] = model.Description.ToJson();
         metadata["edgelstm.pruning"] = prune.ToString();

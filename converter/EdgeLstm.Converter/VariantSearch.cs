@@ -61,14 +61,14 @@ public static class VariantSearch
         Action<string>? progress = null)
     {
         if (options.ValidText is null) throw new ArgumentException("the variants are compared on validation data: pass --valid");
-        var inputFile = SafeTensorsReader.Read(options.Input);
-        FloatLstmModel original = FloatLstmModel.FromSafeTensors(inputFile, options.IgnoredTensors);
+        var input = FloatModelInput.Read(options);
+        FloatLstmModel original = input.Model;
         TaskMetric metric = TaskMetric.For(original, options.ValidText, options.ValidFold, options.EvalChars);
         progress?.Invoke("scoring the float model");
         double reference = metric.Score(original);
 
         var results = new List<(VariantResult Result, byte[] Bytes)>();
-        foreach (var (name, bytes, why) in Build(original, inputFile, options, progress))
+        foreach (var (name, bytes, why) in Build(original, input.Metadata, options, progress))
         {
             if (bytes is null)
             {
@@ -94,7 +94,11 @@ public static class VariantSearch
     /// step) 25% of the hidden units. A variant the model's shapes do not allow has null bytes and says why.
     /// </summary>
     public static IEnumerable<(string Name, byte[]? Bytes, string? Why)> Build(FloatLstmModel original, SafeTensorsFile inputFile, ConvertOptions options,
-        Action<string>? progress = null)
+        Action<string>? progress = null) => Build(original, inputFile.Metadata, options, progress);
+
+    /// <param name="inputMetadata">The input's metadata (what a .safetensors variant would copy).</param>
+    public static IEnumerable<(string Name, byte[]? Bytes, string? Why)> Build(FloatLstmModel original, IReadOnlyDictionary<string, string> inputMetadata,
+        ConvertOptions options, Action<string>? progress = null)
     {
         var candidates = new List<(string Name, ConvertOptions Options)>
         {
@@ -115,7 +119,7 @@ public static class VariantSearch
             string? why = null;
             try
             {
-                (bytes, _) = ModelConverter.Build(original, inputFile, candidate, safetensorsOut: false);
+                (bytes, _) = ModelConverter.Build(original, inputMetadata, candidate, safetensorsOut: false);
             }
             catch (ArgumentException e) // a pruning this model's shapes do not allow (e.g. blocks of 16 in 26 columns)
             {

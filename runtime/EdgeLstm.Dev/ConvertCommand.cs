@@ -7,7 +7,8 @@ internal static class ConvertCommand
 {
     public static Command Create()
     {
-        var input = new Argument<FileInfo>("input") { Description = "Float model (safetensors, PyTorch nn.LSTM names)" };
+        var input = new Argument<FileInfo>("input") { Description = "Float model: safetensors (PyTorch nn.LSTM names) or ONNX (.onnx, e.g. from torch.onnx.export; with --description)" };
+        var description = new Option<FileInfo?>("--description") { Description = "ONNX input: the model description JSON (vocabulary, head kind and labels; docs/onnx.md), checked against the graph" };
         var output = new Option<FileInfo>("--output", "-o") { Description = "Output: .elstm (compact format) or .safetensors (pruned float model, for fine-tuning)", Required = true };
         var dtype = new Option<string>("--dtype")
         {
@@ -39,9 +40,9 @@ internal static class ConvertCommand
         };
         var maxLoss = new Option<double?>("--max-loss") { Description = "Try every variant (f32, int8 with 8- and 7-bit weights, int4, static scales with --calib, magnitude, block and unit pruning) on --valid and write the smallest (or fastest) whose loss in the task's metric is at most this" };
         var objective = new Option<string>("--objective") { Description = "With --max-loss: size (smallest file) or latency (fastest on this machine)", DefaultValueFactory = _ => "size" };
-        var command = new Command("convert", "Prune and quantize a float model into the compact .elstm format, reporting size and accuracy")
+        var command = new Command("convert", "Prune and quantize a float model (safetensors or ONNX) into the compact .elstm format, reporting size and accuracy")
         {
-            input, output, dtype, int8Tensor, weightBits, prune, valid, validFold, evalChars, force, calib, ignore, maxLoss, objective,
+            input, output, description, dtype, int8Tensor, weightBits, prune, valid, validFold, evalChars, force, calib, ignore, maxLoss, objective,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -63,6 +64,7 @@ internal static class ConvertCommand
             {
                 Input = result.GetValue(input)!.FullName,
                 Output = result.GetValue(output)!.FullName,
+                Description = result.GetValue(description)?.FullName,
                 Weights = weights switch { "f32" => WeightType.F32, "int4" => WeightType.Int4, _ => WeightType.Int8 },
                 Int8Tensors = keptInt8,
                 WeightBits = bits,

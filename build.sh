@@ -227,6 +227,43 @@ run_c_tests() {
   "${run[@]}" "$CACHE/c-$rid/generate" "$MODEL" "Call me Ishmael." 120 1
 }
 
+# stage_c_package DIR RID: the C package tree of a dist archive — lib/libedgelstm.so (x64: with the x86-64-v4 build in
+# glibc-hwcaps), include/edgelstm.h, a relocatable lib/pkgconfig/edgelstm.pc and lib/cmake/EdgeLstm/ for find_package.
+stage_c_package() {
+  local dir=$1 rid=$2
+  mkdir -p "$dir/lib/pkgconfig" "$dir/lib/cmake/EdgeLstm" "$dir/include"
+  cp "$CACHE/native/$rid/libedgelstm.so" "$dir/lib/"
+  [[ -d "$CACHE/native/$rid/glibc-hwcaps" ]] && cp -r "$CACHE/native/$rid/glibc-hwcaps" "$dir/lib/"
+  cp runtime/include/edgelstm.h "$dir/include/"
+  sed -e "s|@VERSION@|$VERSION|" examples/c/edgelstm.pc.in > "$dir/lib/pkgconfig/edgelstm.pc"
+  cp examples/c/cmake/EdgeLstmConfig.cmake "$dir/lib/cmake/EdgeLstm/"
+  sed -e "s|@VERSION@|$VERSION|" examples/c/cmake/EdgeLstmConfigVersion.cmake.in > "$dir/lib/cmake/EdgeLstm/EdgeLstmConfigVersion.cmake"
+}
+
+# The C example as a user builds it from a package tree (moved after staging, to show it is relocatable): with
+# pkg-config and with CMake's find_package; each must print what the example built by the Makefile prints.
+run_package_check() {
+  command -v cmake >/dev/null || apt_install cmake
+  command -v pkg-config >/dev/null || apt_install pkg-config
+  say "C package check (pkg-config and CMake find_package against a relocated package tree)"
+  local root pass=0 fail=0 want got
+  rm -rf "$CACHE/package-check" && mkdir -p "$CACHE/package-check"
+  root=$(cd "$CACHE/package-check" && pwd) # CMake takes prefixes as absolute paths
+  stage_c_package "$root/staged" linux-x64
+  mv "$root/staged" "$root/edgelstm-$VERSION-linux-x64"
+  local pkg=$root/edgelstm-$VERSION-linux-x64
+  want=$("$CACHE/c-linux-x64/generate" "$MODEL" "Call me Ishmael." 60 1)
+  # A failed build counts as a failure (and the checks go on), not as a stop of the whole test run.
+  got=$(flags=$(PKG_CONFIG_PATH="$pkg/lib/pkgconfig" pkg-config --cflags --libs edgelstm) &&
+    gcc -O2 -Wall -Werror -o "$root/generate-pc" examples/c/generate.c $flags >&2 && "$root/generate-pc" "$MODEL" "Call me Ishmael." 60 1) || true
+  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "pkg-config build prints: $got"; fi
+  got=$(cmake -S examples/c -B "$root/build" -DCMAKE_PREFIX_PATH="$pkg" -DCMAKE_BUILD_TYPE=Release >&2 &&
+    cmake --build "$root/build" >&2 && "$root/build/generate" "$MODEL" "Call me Ishmael." 60 1) || true
+  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "CMake build prints: $got"; fi
+  echo "$want" | head -2
+  echo "$pass passed, $fail failed"
+}
+
 # The Python ctypes host (examples/python) against libedgelstm.so: its classifications and greedy text must be the CLI's.
 run_python_check() {
   command -v python3 >/dev/null || apt_install python3
@@ -368,6 +405,7 @@ case "${1:-}" in
     run_forecast_check | tee "$CACHE/forecast-check.log"
     run_nuget_check | tee "$CACHE/nuget-check.log"
     run_python_check | tee "$CACHE/python-check.log"
+    run_package_check | tee "$CACHE/package-check.log"
     say "dotnet test ($CONFIG)"
     log=$(mktemp)
     set +e
@@ -376,7 +414,7 @@ case "${1:-}" in
     set -e
     # One closing line in the plain 'N passed, N failed' form: xunit, the C test runs, the NuGet and Python checks.
     cat "$CACHE"/c-linux-*/test.log "$CACHE"/c-linux-*/lifetime.log "$CACHE"/c-linux-*/classify.log "$CACHE"/c-linux-*/forecast.log "$CACHE"/c-linux-*/transduce.log "$CACHE"/c-linux-*/text.log "$CACHE"/c-linux-*/runner.log "$CACHE/digests.log" \
-      "$CACHE/forecast-check.log" "$CACHE/nuget-check.log" "$CACHE/python-check.log" >> "$log"
+      "$CACHE/forecast-check.log" "$CACHE/nuget-check.log" "$CACHE/python-check.log" "$CACHE/package-check.log" >> "$log"
     awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v); if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
          /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
          END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
@@ -413,12 +451,9 @@ case "${1:-}" in
         cp "$CACHE/dist/cli-arm64/edgelstm" "$stage/bin/edgelstm"
       fi
       build_native "$rid" "$([[ $rid == linux-x64 ]] && echo gcc || echo aarch64-linux-gnu-gcc)"
-      cp "$CACHE/native/$rid/libedgelstm.so" "$stage/lib/"
-      # x64: the x86-64-v4 build where glibc's loader looks for it first on AVX-512 CPUs.
-      [[ -d "$CACHE/native/$rid/glibc-hwcaps" ]] && cp -r "$CACHE/native/$rid/glibc-hwcaps" "$stage/lib/"
-      cp runtime/include/edgelstm.h "$stage/include/"
-      sed -e "s|@PREFIX@|/usr/local|" -e "s|@VERSION@|$VERSION|" examples/c/edgelstm.pc.in > "$stage/lib/pkgconfig/edgelstm.pc"
-      mkdir -p "$stage/examples/c" && cp examples/c/generate.c "$stage/examples/c/"
+      # x64: the x86-64-v4 build goes where glibc's loader looks for it first on AVX-512 CPUs.
+      stage_c_package "$stage" "$rid"
+      mkdir -p "$stage/examples/c" && cp examples/c/generate.c examples/c/CMakeLists.txt "$stage/examples/c/"
       cp docs/release-readme.txt "$stage/README.txt"
       tar -czf "artifacts/edgelstm-$VERSION-$rid.tar.gz" -C "$CACHE/dist" "edgelstm-$VERSION-$rid"
       say "artifacts/edgelstm-$VERSION-$rid.tar.gz"

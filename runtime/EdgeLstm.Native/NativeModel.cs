@@ -123,6 +123,15 @@ internal sealed class NativeRunner(ISequenceRunner runner, ITokenizer? tokenizer
     public void Dispose() => Runner.Dispose();
 }
 
+/// <summary>A kept transducer behind a C handle (edgelstm_transducer_*), with its model for the tokenizer and description.</summary>
+internal sealed class NativeTransducer(ITransducer transducer, ILanguageModel model) : IDisposable
+{
+    public ITransducer Transducer { get; } = transducer;
+    public ILanguageModel Model { get; } = model;
+
+    public void Dispose() => Transducer.Dispose();
+}
+
 /// <summary>A session behind a C handle. One thread at a time per session (documented in edgelstm.h).</summary>
 internal sealed class NativeSession(NativeModel model, ILanguageModelSession session) : IDisposable
 {

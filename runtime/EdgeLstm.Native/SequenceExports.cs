@@ -8,8 +8,8 @@ namespace EdgeLstm.Native;
 /// </summary>
 internal static unsafe class SequenceExports
 {
-    /// <summary>2: model info, whole-sequence runs, classify. 3: edgelstm_model_forecast, the forecast_* info fields, edgelstm_model_transduce. 4: edgelstm_model_generate, edgelstm_model_tag. 5: edgelstm_runner_* (RunnerExports).</summary>
-    public const int ApiVersion = 6;
+    /// <summary>2: model info, whole-sequence runs, classify. 3: edgelstm_model_forecast, the forecast_* info fields, edgelstm_model_transduce. 4: edgelstm_model_generate, edgelstm_model_tag. 5: edgelstm_runner_* (RunnerExports). 6: threads auto. 7: edgelstm_transducer_* (TransduceExports).</summary>
+    public const int ApiVersion = 7;
 
     [UnmanagedCallersOnly(EntryPoint = "edgelstm_api_version")]
     public static int GetApiVersion() => ApiVersion;

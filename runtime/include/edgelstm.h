@@ -45,7 +45,7 @@ typedef enum edgelstm_status {
 
 /* The API this header declares. edgelstm_api_version() is the library's: a host built against a newer header
    than the library it loads can check before calling what the library lacks. */
-#define EDGELSTM_API_VERSION 6
+#define EDGELSTM_API_VERSION 7
 
 /* API 6. threads = EDGELSTM_THREADS_AUTO for sessions and runners: a second core only where it pays (a model with a
    bidirectional layer, or a layer step of at least 4·128·(128 + 128) multiply-adds; two cores in the process); 1 and
@@ -207,6 +207,15 @@ int edgelstm_runner_run_tokens(edgelstm_runner *runner, const int32_t *tokens, s
 int edgelstm_runner_run_text(edgelstm_runner *runner, const char *utf8, const edgelstm_run_params *params,
                              float *outputs, size_t capacity, size_t *count);
 int edgelstm_runner_free(edgelstm_runner *runner);
+
+/* API 7. A kept transducer: edgelstm_model_transduce on buffers kept between calls (no model setup per word), with
+   threads as edgelstm_runner_create (2: an int8 encoder's bidirectional layers on two cores; decoding stays on one;
+   the same outputs). The same arguments, output and statuses as edgelstm_model_transduce. Use it from one thread at
+   a time; it may outlive its model. */
+typedef struct edgelstm_transducer edgelstm_transducer;
+int edgelstm_transducer_create(const edgelstm_model *model, int threads, edgelstm_transducer **transducer);
+int edgelstm_transducer_run(edgelstm_transducer *transducer, const char *utf8, int32_t beam_width, char *output, size_t capacity, size_t *length);
+int edgelstm_transducer_free(edgelstm_transducer *transducer);
 
 /* Sampling as the CLI does it: temperature (0 = greedy), top_k (0 = all), top_p in (0, 1], seeded. */
 int edgelstm_sampler_create(float temperature, int32_t top_k, float top_p, uint64_t seed, edgelstm_sampler **sampler);

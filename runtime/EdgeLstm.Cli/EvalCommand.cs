@@ -147,6 +147,16 @@ internal static class EvalCommand
         Console.WriteLine(string.Create(invariant,
             $"accuracy {100 * accuracy.Accuracy:F2}% on {accuracy.Tokens:N0} tokens in {sentences.Count:N0} sentences of {file.Name}; words outside the vocabulary ({accuracy.UnknownTokens:N0}) {Runtime.Tagging.TagAccuracy.Percent(accuracy.UnknownAccuracy)}" +
             $"{(brown ? $"; universal tags {100 * accuracy.CoarseAccuracy:F2}%" : "")}, {1e6 * seconds / Math.Max(1, accuracy.Tokens):F1} µs/token, model {name}"));
+        // The most frequent labels and errors: where the accuracy goes (a span tag set's spans follow).
+        Console.WriteLine("label         tokens  accuracy   | most frequent errors (true → predicted)   tokens");
+        var labels = accuracy.MostFrequentLabels(10).ToList();
+        var errors = accuracy.MostFrequentErrors(10).ToList();
+        for (int i = 0; i < Math.Max(labels.Count, errors.Count); i++)
+        {
+            string left = i < labels.Count ? string.Create(invariant, $"{labels[i].Label,-10}{labels[i].Tokens,9:N0}{100 * labels[i].Accuracy,9:F2}%") : "";
+            string right = i < errors.Count ? string.Create(invariant, $"{$"{errors[i].Gold} → {errors[i].Predicted}",-40}{errors[i].Tokens,8:N0}") : "";
+            Console.WriteLine($"{left,-29}   | {right}".TrimEnd());
+        }
         if (spanF1 is not null)
         {
             Console.WriteLine("type        spans  precision   recall       F1");

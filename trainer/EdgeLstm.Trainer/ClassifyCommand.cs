@@ -52,16 +52,18 @@ internal static class ClassifyCommand
         var freezeEmbedding = new Option<bool>("--freeze-embedding") { Description = "With --init-embedding: keep the embedding as loaded (default: fine-tune it)" };
         var vectorWords = new Option<bool>("--vector-words") { Description = "With --init-embedding: the vocabulary also takes the vectors' words (up to --max-vocabulary), so words the training texts lack keep a meaning" };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch examples of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
+        var distributed = new Option<bool>("--distributed") { Description = DistributedGroup.OptionDescription };
         var command = new Command("classify", "Train a text classifier (embedding → BiLSTM → pooling → linear), or cross-validate one with --cv")
         {
             data, output, cv, testFold, validFold, embeddingDim, hiddenSize, layers, unidirectional, pooling, dropout, lr, batchSize, epochs, patience,
             maxVocabulary, minCount, maxTokens, threads, seed, quiet, pretrain, pretrainBatches, baselineOnly, validationOnly, validFraction, testFraction,
-            initEmbedding, freezeEmbedding, vectorWords, lengthBuckets,
+            initEmbedding, freezeEmbedding, vectorWords, lengthBuckets, distributed,
         };
-        command.SetAction(result => UserErrors.Run(() =>
+        command.SetAction(result => UserErrors.Run(() => DistributedGroup.Run(result.GetValue(distributed), group =>
         {
             var options = new ClassifierOptions
             {
+                Group = group,
                 EmbeddingDim = result.GetValue(embeddingDim), HiddenSize = result.GetValue(hiddenSize), Layers = result.GetValue(layers),
                 Bidirectional = !result.GetValue(unidirectional), Pooling = result.GetValue(pooling)!, Dropout = result.GetValue(dropout),
                 LearningRate = result.GetValue(lr), BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
@@ -97,6 +99,15 @@ internal static class ClassifyCommand
             }
             string[] labels = rows.Select(r => r.Label).Distinct().Order(StringComparer.Ordinal).ToArray();
             if (labels.Length < 2) throw new ArgumentException($"{result.GetValue(data)!.Name}: a classifier needs at least 2 labels, found {labels.Length}");
+            if (group.IsDistributed && (result.GetValue(baselineOnly) || result.GetValue(cv)))
+                throw new ArgumentException("--distributed trains one model; drop --cv and --baseline-only");
+            if (!group.IsRoot)
+            {
+                // The other ranks train beside rank 0 (same split, same batches) and leave scoring and writing to it.
+                var (trainRows, validRows, _) = Split(rows, test, valid);
+                new ClassifierTrainer(options).Train(trainRows, validRows, labels).Network.Dispose();
+                return ExitCodes.Success;
+            }
             if (result.GetValue(baselineOnly))
             {
                 Baseline(options, rows, labels, test, valid);
@@ -115,7 +126,7 @@ internal static class ClassifyCommand
                     string.Join(" ", result.Tokens.Select(t => t.Value)));
             }
             return ExitCodes.Success;
-        }));
+        })));
         return command;
     }
 

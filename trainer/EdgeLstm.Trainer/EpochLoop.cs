@@ -11,7 +11,9 @@ public readonly record struct ValidationScore(double Value, double TieBreak = 0)
 /// <summary>How long to train and where to keep what a later run resumes from.</summary>
 /// <param name="CheckpointDirectory">Where every completed epoch leaves a <see cref="TrainingCheckpoint"/>; null keeps nothing on disk.</param>
 /// <param name="StopAfterEpoch">Stop cleanly after this epoch (0 = never), to continue with <paramref name="Resume"/>.</param>
-public sealed record EpochLoopOptions(int Epochs, int Patience, string? CheckpointDirectory = null, bool Resume = false, int StopAfterEpoch = 0, bool Quiet = false);
+/// <param name="Group">The ranks training together (--distributed); null or <see cref="DistributedGroup.Single"/> for one process.</param>
+public sealed record EpochLoopOptions(int Epochs, int Patience, string? CheckpointDirectory = null, bool Resume = false, int StopAfterEpoch = 0, bool Quiet = false,
+    DistributedGroup? Group = null);
 
 /// <summary>
 /// The epoch loop every trainer runs: train an epoch under a progress bar (Ctrl-C stops it between batches), score
@@ -19,6 +21,10 @@ public sealed record EpochLoopOptions(int Epochs, int Patience, string? Checkpoi
 /// still ends with weights), stop after <c>Patience</c> epochs without a better one, and with a checkpoint directory
 /// leave everything a resumed run needs. At the end the network holds the best epoch's weights, in eval mode.
 /// What an epoch trains and how it is scored are the trainer's; the loop owns the order of these steps.
+/// <para>Distributed (<see cref="EpochLoopOptions.Group"/>): every rank checks that its model and vocabulary are rank 0's
+/// and starts from rank 0's weights; the training callback does the ranks' shards and all-reduces; validation, the
+/// report and the checkpoint files are rank 0's alone (its score is broadcast, so every rank keeps the same best epoch
+/// and stops at the same time), and the other ranks wait at a barrier until the checkpoint is written.</para>
 /// </summary>
 public sealed class EpochLoop
 {
@@ -32,12 +38,14 @@ public sealed class EpochLoop
     private readonly OptimizerHelper _optimizer;
     private readonly EpochLoopOptions _options;
     private readonly Action<string>? _log;
+    private readonly DistributedGroup _group;
     private TrainingCheckpoint _progress = new(0, double.PositiveInfinity, 0, double.PositiveInfinity);
 
     /// <summary>With <see cref="EpochLoopOptions.Resume"/>, reads the progress record and the optimizer's state now (the network was loaded from <see cref="LastWeights"/>).</summary>
     public EpochLoop(TaskNetwork network, OptimizerHelper optimizer, EpochLoopOptions options, Action<string>? log)
     {
-        (_network, _optimizer, _options, _log) = (network, optimizer, options, options.Quiet ? null : log);
+        _group = options.Group ?? DistributedGroup.Single;
+        (_network, _optimizer, _options, _log) = (network, optimizer, options, options.Quiet || !_group.IsRoot ? null : log);
         if (options.CheckpointDirectory is { } dir)
         {
             Directory.CreateDirectory(dir);
@@ -65,6 +73,11 @@ public sealed class EpochLoop
     {
         string? dir = _options.CheckpointDirectory;
         RestoreRandomState(dir);
+        if (_group.IsDistributed)
+        {
+            _group.Agree("model and vocabulary", ModelFingerprint());
+            _group.BroadcastWeights(_network);
+        }
         Dictionary<string, Tensor>? kept = null;
         TDetail? bestDetail = default;
         bool interrupted = false, paused = false;
@@ -82,7 +95,11 @@ public sealed class EpochLoop
                         : $"interrupted in epoch {epoch}; the checkpoint is epoch {_progress.EpochsDone}'s");
                     break;
                 }
-                var (score, detail) = validate(epoch);
+                // Every rank took the same steps, so the weights must be equal to the bit; a rank that drifted (a bug, a
+                // non-deterministic kernel) would otherwise train on silently. Checked once an epoch: hashing is cheap.
+                if (_group.IsDistributed) _group.Agree($"weights after epoch {epoch}", WeightsHash(), "the ranks' steps drifted apart");
+                var (score, detail) = _group.IsRoot ? validate(epoch) : (default, default!);
+                score = new ValidationScore(_group.BroadcastFromRoot(score.Value), _group.BroadcastFromRoot(score.TieBreak));
                 bool better = _progress.EpochsDone == 0 || score.IsBetterThan(new ValidationScore(_progress.BestValidScore, _progress.BestTieBreak));
                 _progress = better
                     ? new TrainingCheckpoint(epoch, score.Value, 0, score.TieBreak)
@@ -92,10 +109,14 @@ public sealed class EpochLoop
                     DisposeAll(kept);
                     kept = _network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
                     bestDetail = detail;
-                    if (dir is not null) TaskNetworks.Save(Path.Combine(dir, TrainingCheckpoint.BestWeightsFile), _network);
+                    if (dir is not null && _group.IsRoot) TaskNetworks.Save(Path.Combine(dir, TrainingCheckpoint.BestWeightsFile), _network);
                 }
-                report(epoch, score, detail, better);
-                if (dir is not null) SaveCheckpoint(dir);
+                if (_group.IsRoot)
+                {
+                    report(epoch, score, detail, better);
+                    if (dir is not null) SaveCheckpoint(dir);
+                }
+                _group.Barrier();
                 if (epoch == _options.StopAfterEpoch && epoch < _options.Epochs)
                 {
                     paused = true;
@@ -130,6 +151,22 @@ public sealed class EpochLoop
             _log($"  {percent,3:F0}%  {text}  ({clock.Elapsed.TotalSeconds:F0} s)");
         });
         return completed && !cancel.IsCancellationRequested;
+    }
+
+    /// <summary>What must be equal on every rank: the tensors' names and shapes and the model description (with its vocabulary), hashed.</summary>
+    private string ModelFingerprint()
+    {
+        string shapes = string.Join(", ", _network.state_dict().Select(p => $"{p.Key} {string.Join("×", p.Value.shape)}"));
+        string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(shapes + "\n" + _network.Description.ToJson())));
+        return $"{_network.parameters().Sum(p => p.numel()):N0} parameters, vocabulary {_network.Description.Input.Tokenizer?.Vocabulary.Length ?? 0}, hash {hash[..12]}";
+    }
+
+    private string WeightsHash()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var (_, t) in _network.state_dict().OrderBy(p => p.Key, StringComparer.Ordinal))
+            using (var c = t.contiguous()) hash.AppendData(c.bytes);
+        return "SHA-256 " + Convert.ToHexString(hash.GetHashAndReset())[..16];
     }
 
     private void SaveCheckpoint(string dir)

@@ -39,10 +39,11 @@ var prune = new Option<string>("--prune") { Description = "Fine-tune under pruni
 
 var initEmbedding = new Option<FileInfo>("--init-embedding") { Description = "Word models: start the embedding from these word vectors (word2vec or GloVe text, e.g. `edgelstm-train vectors`)" };
 var freezeEmbedding = new Option<bool>("--freeze-embedding") { Description = "With --init-embedding: keep the embedding as loaded" };
+var distributed = new Option<bool>("--distributed") { Description = DistributedGroup.OptionDescription };
 var root = new RootCommand("edgelstm-train: trains an LSTM language model over characters or words (TorchSharp, CPU) and writes it as safetensors")
 {
     train, valid, output, embeddingDim, tokenizerKind, minCount, maxVocabulary, lowercase, hiddenSize, layers, dropout, batchSize, seqLen, lr, minLr, clip, epochs, patience,
-    maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, int4Aware, stopAfter, calibrate, initEmbedding, freezeEmbedding,
+    maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, int4Aware, stopAfter, calibrate, initEmbedding, freezeEmbedding, distributed,
 };
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(ClassifyCommand.Create());
@@ -50,10 +51,11 @@ root.Subcommands.Add(ForecastCommand.Create());
 root.Subcommands.Add(Seq2SeqCommand.Create());
 root.Subcommands.Add(TagCommand.Create());
 root.Subcommands.Add(VectorsCommand.Create());
-root.SetAction(result => UserErrors.Run(() =>
+root.SetAction(result => UserErrors.Run(() => DistributedGroup.Run(result.GetValue(distributed), group =>
 {
     var options = new TrainOptions
     {
+        Group = group,
         TrainFile = result.GetValue(train)!.FullName,
         ValidFile = result.GetValue(valid)!.FullName,
         Output = result.GetValue(output)!.FullName,
@@ -88,6 +90,7 @@ root.SetAction(result => UserErrors.Run(() =>
     options.Validate();
     using var interrupt = new TrainingInterrupt();
     var outcome = new CharLmTrainer(options).Run(interrupt.Token);
+    if (!group.IsRoot) return outcome.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
     if (!options.Quiet && outcome.Epochs > 0)
         Console.WriteLine($"best validation {outcome.BestValidBits:F4} {(outcome.Tokenizer is EdgeLstm.Runtime.WordTokenizer ? "bits/word" : "bits/char")}; model: {options.Output}");
     if (!outcome.Interrupted && outcome.Epochs > 0 && result.GetValue(calibrate))
@@ -96,5 +99,5 @@ root.SetAction(result => UserErrors.Run(() =>
         if (!options.Quiet) CalibrateCommand.Report(calibration, options.Output);
     }
     return outcome.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
-}));
+})));
 return root.Parse(args).Invoke();

@@ -23,6 +23,14 @@ public abstract record TrainerOptions
     public bool Quiet { get; init; }
     /// <summary>Batch rows of similar length together (<see cref="Minibatches"/>); for tasks whose rows differ in length.</summary>
     public bool LengthBuckets { get; init; }
+    /// <summary>
+    /// The processes training together (`--distributed` under mpirun), <see cref="DistributedGroup.Single"/> alone.
+    /// <see cref="BatchSize"/> is per rank: a step's global batch is Group.Size × BatchSize rows, so N ranks with
+    /// --batch-size B take the steps of one process with --batch-size N·B (same learning rate, same number of steps per epoch).
+    /// </summary>
+    public DistributedGroup Group { get; init; } = DistributedGroup.Single;
+    /// <summary>Rows in one optimizer step over all ranks.</summary>
+    public int GlobalBatchSize => BatchSize * Group.Size;
 
     /// <summary>Throws an ArgumentException naming the first option out of range.</summary>
     public void Validate()
@@ -45,5 +53,8 @@ public abstract record TrainerOptions
         Validate();
         torch.set_num_threads(Threads);
         torch.manual_seed(Seed);
+        Group.Agree("seed (--seed)", Seed.ToString(CultureInfo.InvariantCulture));
+        Group.Agree("shared options", string.Create(CultureInfo.InvariantCulture,
+            $"--batch-size {BatchSize}, --lr {LearningRate}, --dropout {Dropout}, --epochs {Epochs}, --patience {Patience}"));
     }
 }

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace EdgeLstm.Tests;
+
+/// <summary>Skipped, saying why, where Open MPI's mpirun is not installed.</summary>
+public sealed class MpiFactAttribute : FactAttribute
+{
+    public MpiFactAttribute()
+    {
+        if (DistributedTrainingTests.Mpirun is null) Skip = "mpirun not found: apt-get install -y openmpi-bin libopenmpi-dev (./build.sh test does)";
+    }
+}
+
+/// <summary>
+/// `--distributed` under `mpirun -np 2` (the real trainer, two processes on this machine): 2 ranks × --batch-size B take
+/// the same steps as 1 process × 2B — rank 0's weights broadcast, disjoint shards, gradients averaged over the global batch
+/// before clipping — so after 20 steps every tensor matches to 1e-5 relative L2 (only the summation order differs).
+/// </summary>
+public sealed class DistributedTrainingTests(ITestOutputHelper output)
+{
+    internal static readonly string? Mpirun = FindMpirun();
+
+    private static string? FindMpirun() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists);
+
+    private static readonly string Trainer = Path.Combine(AppContext.BaseDirectory, "edgelstm-train.dll");
+
+    [MpiFact]
+    public void TwoRanksTrainTheCharLmAsOneProcessWithTwiceTheBatch()
+    {
+        using var dir = new TempDirectory();
+        // Dropout 0, clipping on (--clip 0.5 is reached by these gradients, so clipping after the average is tested too).
+        string[] common = [.. CharLm(dir, 4000), "--layers", "2", "--dropout", "0", "--seq-len", "16", "--max-batches", "20", "--clip", "0.5"];
+
+        var one = Run(null, [Trainer, .. common, "--batch-size", "6", "-o", dir.File("one.safetensors")]);
+        Assert.True(one.ExitCode == 0, one.Stderr);
+        var two = Run(2, [Trainer, .. common, "--batch-size", "3", "-o", dir.File("two.safetensors"), "--distributed"]);
+        Assert.True(two.ExitCode == 0, two.Stdout + two.Stderr);
+
+        AssertSameWeights(dir.File("one.safetensors"), dir.File("two.safetensors"));
+    }
+
+    [MpiFact]
+    public void TwoRanksTrainTheBiLstmClassifierAsOneProcessWithTwiceTheBatch()
+    {
+        using var dir = new TempDirectory();
+        // 157 training texts: 19 global batches of 8 and a last one of 5, which the ranks split 2 + 3 (weighted by rows).
+        var random = new Random(3);
+        string[] good = ["great", "fun", "lovely", "good", "fine", "warm"], bad = ["awful", "dull", "bad", "boring", "poor", "cold"],
+            filler = ["a", "film", "story", "the", "music", "and", "acting", "was", "very", "quite"];
+        string Text(string[] mood) => string.Join(' ', Enumerable.Range(0, random.Next(2, 9)).Select(_ => random.Next(3) == 0 ? mood[random.Next(mood.Length)] : filler[random.Next(filler.Length)]));
+        var lines = new List<string> { "fold\tlabel\ttext" };
+        for (int i = 0; i < 157; i++) lines.Add(i % 2 == 0 ? $"train\tpos\t{Text(good)}" : $"train\tneg\t{Text(bad)}");
+        for (int i = 0; i < 10; i++) lines.Add($"valid\t{(i % 2 == 0 ? "pos" : "neg")}\t{Text(i % 2 == 0 ? good : bad)}");
+        for (int i = 0; i < 10; i++) lines.Add($"test\t{(i % 2 == 0 ? "pos" : "neg")}\t{Text(i % 2 == 0 ? good : bad)}");
+        File.WriteAllLines(dir.File("data.tsv"), lines);
+        string[] common = [Trainer, "classify", "--data", dir.File("data.tsv"), "--test-fold", "test", "--valid-fold", "valid", "--embedding-dim", "8",
+            "--hidden-size", "8", "--dropout", "0", "--epochs", "1", "--min-count", "1", "--threads", "1", "-q"];
+
+        var one = Run(null, [.. common, "--batch-size", "8", "-o", dir.File("one.safetensors")]);
+        Assert.True(one.ExitCode == 0, one.Stderr);
+        var two = Run(2, [.. common, "--batch-size", "4", "-o", dir.File("two.safetensors"), "--distributed"]);
+        Assert.True(two.ExitCode == 0, two.Stdout + two.Stderr);
+
+        AssertSameWeights(dir.File("one.safetensors"), dir.File("two.safetensors"));
+    }
+
+    /// <summary>A rank started with another seed ends the job with one line naming it and the cause.</summary>
+    [MpiFact]
+    public void ARankWithAnotherSeedEndsTheJobNamingIt()
+    {
+        using var dir = new TempDirectory();
+        string[] common = [.. CharLm(dir, 2000), "--layers", "1", "--max-batches", "2", "--batch-size", "2", "-o", dir.File("m.safetensors"), "--distributed"];
+        // MPMD: rank 0 with --seed 42, rank 1 with --seed 43.
+        var run = Run(null, ["-np", "1", "dotnet", Trainer, .. common, "--seed", "42", ":", "-np", "1", "dotnet", Trainer, .. common, "--seed", "43"], mpmd: true);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("edgelstm-train: rank 1: seed (--seed) not as on rank 0 (43 against 42)", run.Stderr);
+        Assert.False(File.Exists(dir.File("m.safetensors")));
+    }
+
+    /// <summary>Writes train.txt and valid.txt; the trainer's arguments for a tiny char LM on them, one epoch, one thread.</summary>
+    private static string[] CharLm(TempDirectory dir, int trainChars)
+    {
+        File.WriteAllText(dir.File("train.txt"), TestTexts.English(trainChars, seed: 1));
+        File.WriteAllText(dir.File("valid.txt"), TestTexts.English(trainChars / 10, seed: 2));
+        return ["--train", dir.File("train.txt"), "--valid", dir.File("valid.txt"), "--embedding-dim", "8", "--hidden-size", "16", "--epochs", "1", "--threads", "1", "-q"];
+    }
+
+    private void AssertSameWeights(string expectedPath, string actualPath)
+    {
+        var expected = SafeTensorsReader.Read(expectedPath);
+        var actual = SafeTensorsReader.Read(actualPath);
+        Assert.Equal(expected.Tensors.Keys.Order(), actual.Tensors.Keys.Order());
+        double worst = 0;
+        foreach (var (name, info) in expected.Tensors)
+        {
+            float[] a = expected.ReadFloats(info), b = actual.ReadFloats(actual.Tensors[name]);
+            double diff = 0, norm = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                diff += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+                norm += (double)a[i] * a[i];
+            }
+            double relative = Math.Sqrt(diff / Math.Max(norm, 1e-30));
+            worst = Math.Max(worst, relative);
+            output.WriteLine($"{name}: relative L2 difference {relative:E2}");
+            Assert.True(relative <= 1e-5, $"{name}: 2 ranks differ from 1 process by {relative:E2} relative L2");
+        }
+        output.WriteLine($"worst {worst:E2}");
+    }
+
+    /// <summary>`mpirun -np N dotnet ARGS` (or, without N, `dotnet ARGS`; with <paramref name="mpmd"/>, `mpirun ARGS`).</summary>
+    private CliRunner.Result Run(int? ranks, string[] args, bool mpmd = false)
+    {
+        var start = new ProcessStartInfo(ranks is null && !mpmd ? "dotnet" : Mpirun!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (ranks is { } n) foreach (string a in new[] { "-np", n.ToString(CultureInfo.InvariantCulture), "--oversubscribe", "--allow-run-as-root", "dotnet" }) start.ArgumentList.Add(a);
+        else if (mpmd) foreach (string a in new[] { "--oversubscribe", "--allow-run-as-root" }) start.ArgumentList.Add(a);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(120_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{start.FileName} did not finish in 120 s");
+        }
+        output.WriteLine($"{start.FileName} {(ranks is null ? "" : $"-np {ranks} ")}...: exit {process.ExitCode}, {clock.Elapsed.TotalSeconds:F1} s");
+        return new CliRunner.Result(process.ExitCode, stdout, stderr.Result);
+    }
+}

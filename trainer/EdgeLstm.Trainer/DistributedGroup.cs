@@ -1,0 +1,202 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace EdgeLstm.Trainer;
+
+/// <summary>
+/// The processes training one model together (`mpirun -np N edgelstm-train ... --distributed`), or
+/// <see cref="Single"/>, one process alone, for which every method here does nothing and costs nothing.
+/// <para>Data parallelism, synchronous: every rank holds the whole model; rank 0's initial weights are broadcast; each
+/// global batch (N × --batch-size rows, the same on every rank from the shared seed) is cut into N disjoint, contiguous
+/// shards, one per rank (<see cref="Shard{T}"/>); after the backward pass the gradients are summed across ranks in one
+/// flat buffer, each rank's weighted by its share of the batch's tokens or rows (<see cref="AverageGradients"/>), so
+/// the result is the gradient of the mean loss over the global batch — what one process with batch N × B computes,
+/// up to the order of summation. Clipping and the optimizer step come after, on identical gradients, so every rank
+/// takes the same step. Validation, logs and files are rank 0's; the others wait for it.</para>
+/// </summary>
+public sealed class DistributedGroup : IDisposable
+{
+    /// <summary>One process, no MPI.</summary>
+    public static DistributedGroup Single { get; } = new(0, 1, mpi: false);
+
+    private readonly bool _mpi;
+
+    private DistributedGroup(int rank, int size, bool mpi) => (Rank, Size, _mpi) = (rank, size, mpi);
+
+    /// <summary>Starts MPI (under mpirun) when <paramref name="distributed"/>, else <see cref="Single"/>. Dispose finalizes MPI.</summary>
+    public static DistributedGroup Open(bool distributed)
+    {
+        if (!distributed) return Single;
+        var (rank, size) = Mpi.Init();
+        return new DistributedGroup(rank, size, mpi: true);
+    }
+
+    /// <summary>The CLI help of --distributed, the same for every task.</summary>
+    public const string OptionDescription = "Data-parallel training under `mpirun -np N` (Open MPI): each rank trains its shard of every batch and the gradients are " +
+        "averaged; --batch-size is per rank (global batch N × it, so N ranks step as one process with N times the batch); rank 0 validates and writes the files";
+
+    /// <summary>
+    /// Runs a command's body on this process's group. A distributed rank whose body fails (an error line, a nonzero exit
+    /// code) ends the whole job with MPI_Abort, after one line naming the rank, so the others do not wait for it forever;
+    /// otherwise MPI is finalized.
+    /// </summary>
+    public static int Run(bool distributed, Func<DistributedGroup, int> body)
+    {
+        var group = Open(distributed);
+        int code;
+        try
+        {
+            code = EdgeLstm.Cli.UserErrors.Run(() => body(group));
+        }
+        catch (Exception e) when (group.IsDistributed)
+        {
+            Console.Error.WriteLine($"edgelstm-train: rank {group.Rank} of {group.Size} failed ({e.GetType().Name}: {e.Message}); ending the job");
+            Console.Error.Flush();
+            Mpi.Abort(1);
+            throw;
+        }
+        if (code != EdgeLstm.Cli.ExitCodes.Success && group.IsDistributed)
+        {
+            Console.Error.WriteLine($"edgelstm-train: rank {group.Rank} of {group.Size} stopped with exit code {code}; ending the job");
+            Console.Error.Flush();
+            Mpi.Abort(code);
+        }
+        group.Dispose();
+        return code;
+    }
+
+    public int Rank { get; }
+    public int Size { get; }
+    public bool IsRoot => Rank == 0;
+    /// <summary>More than one rank: the collective calls below do something.</summary>
+    public bool IsDistributed => _mpi && Size > 1;
+
+    /// <summary>This rank's contiguous slice of a global batch: rows [r·n/N, (r+1)·n/N) (may be empty when n &lt; N).</summary>
+    public T[] Shard<T>(T[] batch)
+    {
+        var (start, count) = ShardRange(batch.Length);
+        return batch.AsSpan(start, count).ToArray();
+    }
+
+    /// <summary>The start and length of this rank's slice of <paramref name="rows"/> rows.</summary>
+    public (int Start, int Count) ShardRange(int rows)
+    {
+        int start = (int)((long)rows * Rank / Size), end = (int)((long)rows * (Rank + 1) / Size);
+        return (start, end - start);
+    }
+
+    /// <summary>Copies rank 0's parameters and buffers into every rank's network (same names and shapes on all ranks).</summary>
+    public void BroadcastWeights(nn.Module network)
+    {
+        if (!IsDistributed) return;
+        using var noGrad = no_grad();
+        foreach (var (_, t) in network.state_dict().OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (t.dtype != ScalarType.Float32) throw new InvalidOperationException($"--distributed broadcasts float32 tensors; found {t.dtype}");
+            float[] values = t.contiguous().data<float>().ToArray();
+            Mpi.Broadcast<float>(values, Mpi.Float);
+            using var received = tensor(values, t.shape);
+            t.copy_(received);
+        }
+    }
+
+    /// <summary>
+    /// Sums over ranks, in one flat buffer: each trainable parameter's gradient × <paramref name="weight"/> (this rank's
+    /// tokens or rows in the step; 0 for an empty shard), the weighted loss and the weight; then sets every gradient to
+    /// the sum ÷ total weight. Returns the global mean loss and the global weight. Parameters without a gradient
+    /// count as zeros (an empty shard ran no backward pass) and get one.
+    /// </summary>
+    public (double MeanLoss, double Weight) AverageGradients(IReadOnlyList<Parameter> parameters, double localLoss, double weight)
+    {
+        if (!IsDistributed) return (localLoss, weight);
+        long total = parameters.Sum(p => p.numel());
+        if (total + 2 > int.MaxValue) throw new InvalidOperationException("the model has too many parameters for one MPI message");
+        var send = new float[total + 2];
+        long offset = 0;
+        using (no_grad())
+            foreach (var p in parameters)
+            {
+                int n = (int)p.numel();
+                if (p.grad is { } g && weight != 0)
+                {
+                    using var scaled = g.mul((float)weight).contiguous();
+                    MemoryMarshal.Cast<byte, float>(scaled.bytes).CopyTo(send.AsSpan((int)offset, n));
+                }
+                offset += n;
+            }
+        send[total] = (float)(localLoss * weight);
+        send[total + 1] = (float)weight;
+        var sum = new float[send.Length];
+        Mpi.AllReduceSum<float>(send, sum, Mpi.Float);
+        float globalWeight = sum[total + 1];
+        if (globalWeight <= 0) throw new InvalidOperationException("a training step with no rows on any rank");
+        offset = 0;
+        using (no_grad())
+            foreach (var p in parameters)
+            {
+                int n = (int)p.numel();
+                var values = sum.AsSpan((int)offset, n).ToArray();
+                for (int i = 0; i < values.Length; i++) values[i] /= globalWeight;
+                using var mean = tensor(values, p.shape);
+                if (p.grad is { } g) g.copy_(mean);
+                else
+                {
+                    // No backward pass reached it here: make the gradient tensor by one that adds zero, then fill it.
+                    using var zero = p.sum().mul(0);
+                    zero.backward();
+                    p.grad!.copy_(mean);
+                }
+                offset += n;
+            }
+        return (sum[total] / globalWeight, globalWeight);
+    }
+
+    /// <summary>Everyone waits here (e.g. for rank 0 to finish writing a checkpoint).</summary>
+    public void Barrier()
+    {
+        if (IsDistributed) Mpi.Barrier();
+    }
+
+    /// <summary>Rank 0's value of a double, on every rank.</summary>
+    public double BroadcastFromRoot(double value)
+    {
+        if (!IsDistributed) return value;
+        Span<double> v = [value];
+        Mpi.Broadcast(v, Mpi.Double);
+        return v[0];
+    }
+
+    /// <summary>
+    /// Checks that every rank has the same <paramref name="value"/> for <paramref name="what"/> (e.g. the seed, the
+    /// vocabulary); if any differs, each differing rank writes one line naming itself and the cause, and the job ends.
+    /// </summary>
+    public void Agree(string what, string value, string cause = "every rank must be started with the same data and options")
+    {
+        if (!IsDistributed) return;
+        byte[] mine = Encoding.UTF8.GetBytes(value);
+        Span<double> length = [mine.Length];
+        Mpi.Broadcast(length, Mpi.Double);
+        byte[] root = new byte[(int)length[0]];
+        if (IsRoot) mine.CopyTo(root, 0);
+        Mpi.Broadcast<byte>(root, Mpi.Byte);
+        bool differs = !root.AsSpan().SequenceEqual(mine);
+        var flags = new float[] { differs ? 1 : 0 };
+        var any = new float[1];
+        Mpi.AllReduceSum<float>(flags, any, Mpi.Float);
+        if (any[0] == 0) return;
+        if (differs)
+        {
+            Console.Error.WriteLine($"edgelstm-train: rank {Rank}: {what} not as on rank 0 ({Shorten(value)} against {Shorten(Encoding.UTF8.GetString(root))}); {cause}");
+            Console.Error.Flush();
+        }
+        Mpi.Barrier(); // the lines are out before the job is ended
+        Mpi.Abort(2);
+    }
+
+    private static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
+
+    public void Dispose()
+    {
+        if (_mpi) Mpi.Shutdown();
+    }
+}

@@ -37,6 +37,11 @@ need_chromium() {
   command -v chromium >/dev/null || apt_install chromium
 }
 
+# Open MPI for the --distributed tests (mpirun -np 2 --oversubscribe; the tests pass --allow-run-as-root themselves).
+need_mpi() {
+  command -v mpirun >/dev/null && [[ -e /usr/lib/x86_64-linux-gnu/libmpi.so.40 ]] || apt_install openmpi-bin libopenmpi-dev
+}
+
 need_npm() {
   command -v npm >/dev/null || apt_install nodejs npm
 }
@@ -363,6 +368,7 @@ case "${1:-}" in
     need_brown
     need_cross
     need_chromium
+    need_mpi
     say "publishing the kernel check for linux-arm64 (NativeAOT)"
     publish_aot tests/EdgeLstm.Arm64Check linux-arm64 "$CACHE/arm64-check"
     build_native linux-x64 gcc

@@ -353,6 +353,9 @@ case "${1:-}" in
     $EDGELSTM generate --model "$TANG_MODEL.elstm" --form jueju7 --prompt 春風 --seed 2
     say "edgelstm tag --model $PUNCTUATION_MODEL.elstm (int8 BiLSTM tagger): Song ci with their punctuation taken out, restored"
     $EDGELSTM tag --model "$PUNCTUATION_MODEL.elstm" "春花秋月何时了往事知多少小楼昨夜又东风故国不堪回首月明中" "明月几时有把酒问青天不知天上宫阙今夕是何年"
+    say "edgelstm tag --model $BROWN_MODEL.elstm (int8 BiLSTM over words and their affixes, Brown part-of-speech tags): a sentence of the test part, then made-up words"
+    $EDGELSTM tag --model "$BROWN_MODEL.elstm" "Vincent G. Ierulli has been appointed temporary assistant district attorney , it was announced Monday by Charles E. Raymond , District Attorney ." \
+      "The zorblatting frobnicators quuxly reconfabulated 1,234 blorptious widgets ."
     say "edgelstm generate --model $WORD_MODEL.elstm (int8 word LSTM, State of the Union addresses)"
     $EDGELSTM generate --model "$WORD_MODEL.elstm" --prompt "The state of the Union is" --max-chars 40 --temperature 0.7 --seed 1
     say "edgelstm inspect: the default model's cells over Ahab's dialogue with the Englishman, and where int8 departs from float"
@@ -545,8 +548,18 @@ case "${1:-}" in
         $TRAIN --epochs 1 --max-batches 3500 -o "$CACHE/sotu-lm/sotu-char.safetensors"
         convert_model "$WORD_MODEL" --valid $SOTU_LM/valid.txt --eval-chars 0
         exit 0 ;;
+      brown)
+        # English part-of-speech tags (Brown corpus, split by document): a 2-layer BiLSTM 128 over words with their
+        # affix features (hashed prefixes, suffixes and shape), a softmax per word; the epoch picked on valid.conll.
+        # One libtorch thread (~2-5 min an epoch on this 2-core VM). Score test.conll once: edgelstm eval.
+        need_brown
+        $TRAINER tag --format conll --train $BROWN/train.conll --valid $BROWN/valid.conll --zero-digits --unknown-shapes --affixes \
+          --min-count 2 --embedding-dim 64 --hidden-size 128 --layers 2 --epochs 15 --patience 2 --length-buckets --threads 1 --seed 42 \
+          -o "$BROWN_MODEL.safetensors"
+        convert_model "$BROWN_MODEL" --valid $BROWN/valid.conll
+        exit 0 ;;
       "") ;;
-      *) echo "error: train what? (nothing for the character model, or sentiment, sentiment-cv, spam, births, g2p, tang, punctuation, sotu)" >&2; exit 2 ;;
+      *) echo "error: train what? (nothing for the character model, or sentiment, sentiment-cv, spam, births, g2p, tang, punctuation, sotu, brown)" >&2; exit 2 ;;
     esac
     need_data
     TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll --train $DATA/train.txt --valid $DATA/valid.txt"

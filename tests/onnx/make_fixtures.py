@@ -10,7 +10,8 @@ For each model NAME it writes, under tests/onnx/fixtures/:
   NAME.onnx              the export (a dynamic sequence axis; weights as initializers)
   NAME.description.json  its EdgeLstm model description (docs/model-description.md): vocabulary, labels, sizes
   NAME.expected.json     {"tokens": [[...], ...], "outputs": [[...], ...]}: PyTorch's outputs on fixed token
-                         sequences (batch 1 each), flattened step-major, steps x head size floats
+                         sequences (batch 1 each), flattened step-major, steps x head size floats (a pooled
+                         classifier: head size floats; with "softmax": true they are the graph's probabilities)
 Seeds are fixed, so a rerun with the same PyTorch gives the same weights and outputs.
 """
 import json
@@ -22,6 +23,7 @@ HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 CHARS = ["\ufffd"] + list("abcdefghijklmnopqrstuvwxyz .,")
 WORDS = ["<pad>", "<unk>", "the", "cat", "sat", "on", "mat", "a", "dog", "ran", "."]
 TAGS = ["DET", "NOUN", "VERB", "ADP", "PUNCT"]
+LABELS = ["negative", "neutral", "positive"]
 
 
 class CharLm(nn.Module):
@@ -96,23 +98,95 @@ class StackedBiTagger(nn.Module):
         return self.fc(self.lstm(self.embedding(tokens))[0])
 
 
+def classifier_description(E, H, layers, bidirectional, pooling):
+    return {"input": {"kind": "tokens", "size": E, "tokenizer": {"kind": "word", "lowercase": True, "vocabulary": WORDS}},
+            "encoder": [{"hidden": H, "bidirectional": bidirectional}] * layers,
+            "head": {"kind": "classify", "pooling": pooling, "size": len(LABELS), "labels": LABELS}}
+
+
+class BiMaxClassifier(nn.Module):
+    """(e) Embedding -> bidirectional LSTM (batch_first) -> max over time (torch.max(out, dim=1).values) -> Linear -> Softmax."""
+
+    def __init__(self, E=8, H=6):
+        super().__init__()
+        self.embedding = nn.Embedding(len(WORDS), E)
+        self.lstm = nn.LSTM(E, H, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(2 * H, len(LABELS))
+        self.batch_first, self.pooled, self.softmax = True, True, True
+        self.description = classifier_description(E, H, 1, True, "max")
+
+    def forward(self, tokens):  # [B, T]
+        out = self.lstm(self.embedding(tokens))[0]
+        return torch.softmax(self.fc(torch.max(out, dim=1).values), dim=-1)
+
+
+class LastStepClassifier(nn.Module):
+    """(f) Embedding -> forward LSTM (batch_first=False) -> the last step (out[-1]) -> Linear."""
+
+    def __init__(self, E=8, H=10):
+        super().__init__()
+        self.embedding = nn.Embedding(len(WORDS), E)
+        self.lstm = nn.LSTM(E, H)
+        self.fc = nn.Linear(H, len(LABELS))
+        self.batch_first, self.pooled, self.softmax = False, True, False
+        self.description = classifier_description(E, H, 1, False, "last")
+
+    def forward(self, tokens):  # [T, B]
+        return self.fc(self.lstm(self.embedding(tokens))[0][-1])
+
+
+class MeanClassifier(nn.Module):
+    """(g) Embedding -> forward LSTM (batch_first) -> mean over time (out.mean(1)) -> Linear."""
+
+    def __init__(self, E=8, H=8):
+        super().__init__()
+        self.embedding = nn.Embedding(len(WORDS), E)
+        self.lstm = nn.LSTM(E, H, batch_first=True)
+        self.fc = nn.Linear(H, len(LABELS))
+        self.batch_first, self.pooled, self.softmax = True, True, False
+        self.description = classifier_description(E, H, 1, False, "mean")
+
+    def forward(self, tokens):  # [B, T]
+        return self.fc(self.lstm(self.embedding(tokens))[0].mean(1))
+
+
+class BiFinalStateClassifier(nn.Module):
+    """(h) Embedding -> 2-layer bidirectional LSTM (batch_first) -> cat(h_n[-2], h_n[-1]) (pooling last) -> Linear."""
+
+    def __init__(self, E=8, H=6):
+        super().__init__()
+        self.embedding = nn.Embedding(len(WORDS), E)
+        self.lstm = nn.LSTM(E, H, num_layers=2, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(2 * H, len(LABELS))
+        self.batch_first, self.pooled, self.softmax = True, True, False
+        self.description = classifier_description(E, H, 2, True, "last")
+
+    def forward(self, tokens):  # [B, T]
+        h_n = self.lstm(self.embedding(tokens))[1][0]  # [layers * 2, B, H]
+        return self.fc(torch.cat([h_n[-2], h_n[-1]], dim=1))
+
+
 def export(name, model, vocab_size, sequences):
     model.eval()
     axis = 1 if model.batch_first else 0
     shape = lambda seq: (1, len(seq)) if model.batch_first else (len(seq), 1)
     example = torch.tensor(sequences[0], dtype=torch.long).reshape(shape(sequences[0]))
     path = os.path.join(HERE, name + ".onnx")
+    pooled = getattr(model, "pooled", False)  # one output row per sequence: [B, size]
     torch.onnx.export(model, (example,), path, input_names=["tokens"], output_names=["logits"],
-                      dynamic_axes={"tokens": {axis: "steps"}, "logits": {axis: "steps"}})
+                      dynamic_axes={"tokens": {axis: "steps"}} if pooled else {"tokens": {axis: "steps"}, "logits": {axis: "steps"}})
     outputs = []
     with torch.no_grad():
         for seq in sequences:
             assert all(0 <= t < vocab_size for t in seq)
             y = model(torch.tensor(seq, dtype=torch.long).reshape(shape(seq)))
-            y = y[0] if model.batch_first else y[:, 0]  # [T, size]
+            y = y[0] if model.batch_first or pooled else y[:, 0]  # [T, size] or [size]
             outputs.append([round(float(v), 8) for v in y.reshape(-1)])
     with open(os.path.join(HERE, name + ".expected.json"), "w") as f:
-        json.dump({"tokens": sequences, "outputs": outputs}, f)
+        expected = {"tokens": sequences, "outputs": outputs}
+        if getattr(model, "softmax", False):
+            expected["softmax"] = True
+        json.dump(expected, f)
     with open(os.path.join(HERE, name + ".description.json"), "w", encoding="utf-8") as f:
         json.dump(model.description, f, ensure_ascii=False)
     print(f"{name}: {os.path.getsize(path):,} bytes")
@@ -127,6 +201,11 @@ def main():
     export("bilstm_tagger", BiTagger(), len(WORDS), word_seqs)
     export("lstm_seq_first", SeqFirstLm(), len(CHARS), char_seqs)
     export("bilstm_2layer_seq_first", StackedBiTagger(), len(WORDS), word_seqs)
+    # Pooled classifiers (after the models above, so that their weights stay the same).
+    export("bilstm_max_classifier", BiMaxClassifier(), len(WORDS), word_seqs)
+    export("lstm_last_classifier", LastStepClassifier(), len(WORDS), word_seqs)
+    export("lstm_mean_classifier", MeanClassifier(), len(WORDS), word_seqs)
+    export("bilstm_2layer_final_state_classifier", BiFinalStateClassifier(), len(WORDS), word_seqs)
 
 
 if __name__ == "__main__":

@@ -8,11 +8,12 @@ namespace EdgeLstm.Tests;
 /// <summary>
 /// ONNX files exported by real PyTorch (tests/onnx/make_fixtures.py, committed under tests/onnx/fixtures) import
 /// onto the model description, and our float runner gives PyTorch's own outputs; int8 conversion stays close; an
-/// unsupported operator, a truncated or a mutated file gives a one-line <see cref="ModelFormatException"/>.
+/// unsupported operator or pooling, a truncated or a mutated file gives a one-line <see cref="ModelFormatException"/>.
 /// </summary>
 public sealed class OnnxImportTests(ITestOutputHelper output)
 {
-    private static readonly string[] Names = ["char_lm_2layer", "bilstm_tagger", "lstm_seq_first", "bilstm_2layer_seq_first"];
+    private static readonly string[] Names = ["char_lm_2layer", "bilstm_tagger", "lstm_seq_first", "bilstm_2layer_seq_first",
+        "bilstm_max_classifier", "lstm_last_classifier", "lstm_mean_classifier", "bilstm_2layer_final_state_classifier"];
     public static readonly TheoryData<string> Fixtures = new(Names);
 
     private static string FixturePath(string file) => Path.Combine(ClassifierTests.RepoRoot(), "tests", "onnx", "fixtures", file);
@@ -20,24 +21,27 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
     private static FloatLstmModel Import(string name) =>
         OnnxModelImporter.Import(FixturePath(name + ".onnx"), FixturePath(name + ".description.json"));
 
-    private static (int[][] Tokens, float[][] Outputs) Expected(string name)
+    /// <param name="Softmax">The graph ends with a Softmax: PyTorch's outputs are the probabilities, the softmax of our logits.</param>
+    private static (int[][] Tokens, float[][] Outputs, bool Softmax) Expected(string name)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(FixturePath(name + ".expected.json")));
         int[][] tokens = doc.RootElement.GetProperty("tokens").EnumerateArray().Select(s => s.EnumerateArray().Select(t => t.GetInt32()).ToArray()).ToArray();
         float[][] outputs = doc.RootElement.GetProperty("outputs").EnumerateArray().Select(s => s.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray();
-        return (tokens, outputs);
+        bool softmax = doc.RootElement.TryGetProperty("softmax", out var p) && p.GetBoolean();
+        return (tokens, outputs, softmax);
     }
 
     /// <summary>The largest |ours − PyTorch| over every fixture sequence, and the largest |PyTorch| output.</summary>
     private static (double Diff, double Scale) Compare(ILanguageModel model, string name)
     {
-        var (tokens, outputs) = Expected(name);
+        var (tokens, outputs, softmax) = Expected(name);
         Assert.NotEmpty(tokens);
         using var runner = model.CreateRunner();
         double diff = 0, scale = 0;
         for (int s = 0; s < tokens.Length; s++)
         {
             float[] ours = runner.Run(tokens[s]).ToArray();
+            if (softmax) StableSoftmax.Compute(ours, ours);
             Assert.Equal(outputs[s].Length, ours.Length);
             for (int i = 0; i < ours.Length; i++)
             {
@@ -125,6 +129,70 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
         var twoOutputs = Proto("lstm_seq_first");
         twoOutputs.Graph.Output.Add(new Onnx.ValueInfoProto { Name = twoOutputs.Graph.Node.Single(n => n.OpType == "LSTM").Output[1] });
         Assert.Contains("the graph has 2 outputs", ImportError(twoOutputs, "lstm_seq_first").Message);
+    }
+
+    /// <summary>Each fixture's head: pooled classifiers import as classify heads with the pooling their graph computes.</summary>
+    [Theory]
+    [InlineData("bilstm_max_classifier", "max")]
+    [InlineData("lstm_last_classifier", "last")]
+    [InlineData("lstm_mean_classifier", "mean")]
+    [InlineData("bilstm_2layer_final_state_classifier", "last")]
+    public void PooledClassifiersImportWithTheirPooling(string name, string pooling)
+    {
+        var model = Import(name);
+        Assert.Equal(HeadKinds.Classify, model.Description.Head.Kind);
+        Assert.Equal(pooling, model.Description.Head.Pooling);
+        var wrong = ModelDescription.FromJson(File.ReadAllText(FixturePath(name + ".description.json")), "d") is var d
+            ? d with { Head = d.Head with { Pooling = pooling == Poolings.Max ? Poolings.Mean : Poolings.Max } }
+            : null!;
+        var e = Assert.Throws<ModelFormatException>(() => OnnxModelImporter.Import(File.ReadAllBytes(FixturePath(name + ".onnx")), name + ".onnx", wrong, "d.json"));
+        Assert.StartsWith($"d.json: head.pooling is {wrong.Head.Pooling}; the graph pools {pooling} (node '", e.Message);
+    }
+
+    private static Onnx.NodeProto Node(Onnx.ModelProto proto, string opType) => proto.Graph.Node.Single(n => n.OpType == opType);
+
+    private static void AddIndex(Onnx.ModelProto proto, string name, long value) =>
+        proto.Graph.Initializer.Add(new Onnx.TensorProto { Name = name, DataType = (int)Onnx.TensorProto.Types.DataType.Int64, Int64Data = { value } });
+
+    /// <summary>Poolings that are not exactly the description's: one line naming the node and why.</summary>
+    [Fact]
+    public void UnsupportedPoolingsAreOneLineNamingTheNode()
+    {
+        // out[:, -1] of a BiLSTM: its reverse half has read the last step only, which is not pooling last.
+        var biLast = Proto("bilstm_max_classifier");
+        var reduce = Node(biLast, "ReduceMax");
+        AddIndex(biLast, "last_step", -1);
+        reduce.OpType = "Gather";
+        reduce.Attribute.Clear();
+        reduce.Attribute.Add(new Onnx.AttributeProto { Name = "axis", Type = Onnx.AttributeProto.Types.AttributeType.Int, I = 1 });
+        reduce.Input.Add("last_step");
+        Assert.StartsWith($"bilstm_max_classifier.onnx: node '{reduce.Name}' (Gather): takes the last step of a bidirectional LSTM's outputs",
+            ImportError(biLast, "bilstm_max_classifier").Message);
+
+        // Max over the features instead of time.
+        var overFeatures = Proto("bilstm_max_classifier");
+        Node(overFeatures, "ReduceMax").Attribute.Single(a => a.Name == "axes").Ints[0] = 2;
+        Assert.Contains("(ReduceMax): reduces axes [2] of [input0, input1, features 12]; only a reduction over time (axis 1 alone) is max pooling",
+            ImportError(overFeatures, "bilstm_max_classifier").Message);
+
+        // The first step of a forward LSTM (out[0]) is not a pooling.
+        var first = Proto("lstm_last_classifier");
+        var gather = first.Graph.Node.Last(n => n.OpType == "Gather");
+        AddIndex(first, "first_step", 0);
+        gather.Input[1] = "first_step";
+        Assert.Contains($"node '{gather.Name}' (Gather): takes step [0]; only the last step (index -1) is a pooling (last)", ImportError(first, "lstm_last_classifier").Message);
+
+        // cat(h_n[-1], h_n[-2]): reverse before forward.
+        var swapped = Proto("bilstm_2layer_final_state_classifier");
+        var concat = swapped.Graph.Node.Last(n => n.OpType == "Concat");
+        (concat.Input[0], concat.Input[1]) = (concat.Input[1], concat.Input[0]);
+        Assert.Contains($"node '{concat.Name}' (Concat): joins the reverse direction's final state before the forward one",
+            ImportError(swapped, "bilstm_2layer_final_state_classifier").Message);
+
+        // A Softmax over the batch axis.
+        var softmaxAxis = Proto("bilstm_max_classifier");
+        Node(softmaxAxis, "Softmax").Attribute.Single(a => a.Name == "axis").I = 0;
+        Assert.Contains("(Softmax): takes the softmax along axis 0 of [input0, features 3]; only along the head's outputs", ImportError(softmaxAxis, "bilstm_max_classifier").Message);
     }
 
     [Fact]

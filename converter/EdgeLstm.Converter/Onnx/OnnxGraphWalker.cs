@@ -16,9 +16,12 @@ internal sealed class OnnxGraphWalker
     private long[] _inputDims = [];
     private AxisKind? _timeAxis;
 
-    private OnnxGraphWalker(string source) => _source = source;
+    /// <summary>The standard domain's opset: a few operators' defaults changed between versions (Softmax's axis).</summary>
+    private readonly long _opset;
 
-    public static ModelSoFar Walk(GraphProto graph, string source) => new OnnxGraphWalker(source).Run(graph);
+    private OnnxGraphWalker(string source, long opset) => (_source, _opset) = (source, opset);
+
+    public static ModelSoFar Walk(GraphProto graph, string source, long opset) => new OnnxGraphWalker(source, opset).Run(graph);
 
     private ModelSoFar Run(GraphProto graph)
     {
@@ -72,12 +75,18 @@ internal sealed class OnnxGraphWalker
             "Constant" => [Constant(node)],
             "Identity" => [OnnxShapeOps.At(inputs, 0)],
             "Shape" => [OnnxShapeOps.Shape(node, OnnxShapeOps.At(inputs, 0), _inputDims)],
-            "Gather" => [OnnxModelOps.Gather(node, inputs)],
+            "Gather" => [inputs is [FinalStatesValue states, ..] ? OnnxPoolingOps.GatherState(node, states, OnnxShapeOps.At(inputs, 1))
+                : inputs is [ActivationValue { Stage: not Stage.Tokens } x, ..] ? OnnxPoolingOps.GatherStep(node, x, OnnxShapeOps.At(inputs, 1), _timeAxis)
+                : OnnxModelOps.Gather(node, inputs)],
             "Unsqueeze" => [OnnxShapeOps.Unsqueeze(node, OnnxShapeOps.At(inputs, 0), OnnxShapeOps.At(inputs, 1))],
-            "Squeeze" => [OnnxLayoutOps.Squeeze(node, OnnxShapeOps.At(inputs, 0), OnnxShapeOps.At(inputs, 1))],
-            "Concat" => [OnnxShapeOps.Concat(node, inputs)],
+            "Squeeze" => [inputs is [FinalStatesValue s, ..] ? OnnxPoolingOps.SqueezeState(node, s, OnnxShapeOps.At(inputs, 1))
+                : OnnxLayoutOps.Squeeze(node, OnnxShapeOps.At(inputs, 0), OnnxShapeOps.At(inputs, 1))],
+            "Concat" => [Array.Exists(inputs, v => v is FinalStatesValue) ? OnnxPoolingOps.Concat(node, inputs) : OnnxShapeOps.Concat(node, inputs)],
             "ConstantOfShape" => [OnnxShapeOps.ConstantOfShape(node, OnnxShapeOps.At(inputs, 0))],
-            "Slice" => [OnnxShapeOps.Slice(node, inputs)],
+            "Slice" => [inputs is [ActivationValue, ..] ? OnnxPoolingOps.SliceStep(node, inputs, _timeAxis) : OnnxShapeOps.Slice(node, inputs)],
+            "ReduceMax" => [OnnxPoolingOps.Reduce(node, inputs, _timeAxis, Poolings.Max)],
+            "ReduceMean" => [OnnxPoolingOps.Reduce(node, inputs, _timeAxis, Poolings.Mean)],
+            "Softmax" => [OnnxPoolingOps.Softmax(node, OnnxShapeOps.At(inputs, 0), _opset)],
             "Expand" => [OnnxShapeOps.Expand(node, OnnxShapeOps.At(inputs, 0))],
             "Cast" => [OnnxShapeOps.Cast(node, OnnxShapeOps.At(inputs, 0))],
             "Transpose" => [OnnxLayoutOps.Transpose(node, OnnxShapeOps.At(inputs, 0))],
@@ -100,8 +109,8 @@ internal sealed class OnnxGraphWalker
 
     private static OnnxValue?[] Unsupported(OnnxNode node)
     {
-        node.Fail("operator not supported (the importer reads embeddings, LSTM layers and per-step linear heads with their " +
-            "Shape/Gather/Unsqueeze/Concat/ConstantOfShape/Slice/Transpose/Squeeze/Reshape glue; docs/onnx.md)");
+        node.Fail("operator not supported (the importer reads embeddings, LSTM layers, pooling over time (ReduceMax, ReduceMean, the last step, " +
+            "final states) and linear heads with an optional Softmax, with their Shape/Gather/Unsqueeze/Concat/ConstantOfShape/Slice/Transpose/Squeeze/Reshape glue; docs/onnx.md)");
         return [];
     }
 
@@ -121,14 +130,16 @@ internal sealed class OnnxGraphWalker
     {
         if (graph.Output.Count != 1)
             throw new ModelFormatException($"{_source}: the graph has {graph.Output.Count} outputs ({string.Join(", ", graph.Output.Select(o => $"'{o.Name}'"))}); " +
-                "expected one, the head's output at every step (return only the logits from forward)");
+                "expected one, the head's output (return only the logits or probabilities from forward)");
         string name = graph.Output[0].Name;
         if (!_values.TryGetValue(name, out var v)) throw new ModelFormatException($"{_source}: graph output '{name}' is not computed by any node");
-        if (v is not ActivationValue { Stage: Stage.Head or Stage.HeadProduct, Model.Head: not null } a)
-            throw new ModelFormatException($"{_source}: graph output '{name}' is {OnnxLayoutOps.Describe(v)}; expected the head's output at every step (a linear layer over the LSTM's outputs)");
-        var kinds = a.Axes.Select(x => x.Kind).Order().ToArray();
-        if (!kinds.SequenceEqual([AxisKind.Input0, AxisKind.Input1, AxisKind.Feature]))
-            throw new ModelFormatException($"{_source}: graph output '{name}' is {a.AxesText}; expected the head's outputs at every step ([batch, steps, outputs] or [steps, batch, outputs])");
+        if (v is not ActivationValue { Stage: Stage.Head or Stage.HeadProduct or Stage.Probabilities, Model.Head: not null } a)
+            throw new ModelFormatException($"{_source}: graph output '{name}' is {OnnxLayoutOps.Describe(v)}; expected the head's output (a linear layer over the LSTM's outputs or their pooling)");
+        var kinds = a.Axes.Select(x => x.Kind).Where(k => k != AxisKind.PooledStep).Order().ToArray();
+        bool pooled = a.Model!.Pooling != Poolings.None;
+        if (pooled ? kinds is not ([AxisKind.Input0 or AxisKind.Input1, AxisKind.Feature]) : !kinds.SequenceEqual([AxisKind.Input0, AxisKind.Input1, AxisKind.Feature]))
+            throw new ModelFormatException($"{_source}: graph output '{name}' is {a.AxesText}; expected the head's outputs " +
+                (pooled ? "per sequence ([batch, outputs])" : "at every step ([batch, steps, outputs] or [steps, batch, outputs])"));
         var model = a.Model!;
         return model with { Head = model.Head! with { Bias = model.Head.Bias ?? new float[model.Head.Rows] } };
     }

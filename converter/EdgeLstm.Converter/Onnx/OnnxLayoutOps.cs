@@ -27,7 +27,8 @@ internal static class OnnxLayoutOps
         node.Expect(axes is { Length: > 0 }, "Squeeze needs constant axes (without them it would drop a batch of 1 too)");
         var drop = axes.Select(x => node.Axis(x, a.Rank, "axis")).ToHashSet();
         foreach (int d in drop)
-            node.Expect(a.Axes[d] is { Kind: AxisKind.Direction, Size: 1 }, $"removes axis {d} of {a.AxesText}; only a forward LSTM's direction axis can be squeezed");
+            node.Expect(a.Axes[d] is { Kind: AxisKind.Direction or AxisKind.PooledStep, Size: 1 },
+                $"removes axis {d} of {a.AxesText}; only a forward LSTM's direction axis and the length-1 axis a pooling left can be squeezed");
         return a with { Axes = a.Axes.Where((_, i) => !drop.Contains(i)).ToArray() };
     }
 

@@ -65,8 +65,11 @@ internal static class OnnxLstmNode
         Axis[] axes = layout == 0
             ? [x.Axes[0], new(AxisKind.Direction, dirs), x.Axes[1], new(AxisKind.Feature, hidden)]
             : [x.Axes[0], x.Axes[1], new(AxisKind.Direction, dirs), new(AxisKind.Feature, hidden)];
-        string unused = $"output of LSTM node '{node.Label}' is the final state; only Y (the output at every step) is supported so far";
-        return [new ActivationValue(Stage.LstmOutput, axes, model), new OpaqueValue("Y_h " + unused), new OpaqueValue("Y_c " + unused)];
+        OnnxValue finalStates = layout == 0
+            ? new FinalStatesValue(Enumerable.Range(0, dirs).Select(d => new FinalState(model, d)).ToArray(), Stacked: true, x.Axes[1], hidden)
+            : new OpaqueValue($"Y_h of LSTM node '{node.Label}' is in layout 1 ([batch, directions, hidden]); final states are supported in layout 0");
+        return [new ActivationValue(Stage.LstmOutput, axes, model), finalStates,
+            new OpaqueValue($"Y_c of LSTM node '{node.Label}' is the final cell state; no pooling reads it (Y and Y_h are supported)")];
     }
 
     private static float[] Weights(OnnxNode node, OnnxValue?[] inputs, int index, string name, long[] dims)

@@ -5,7 +5,8 @@ namespace EdgeLstm.Converter.Onnx;
 
 /// <summary>
 /// An ONNX file (e.g. from <c>torch.onnx.export</c>) → a <see cref="FloatLstmModel"/>: token embedding → LSTM layers
-/// (forward or bidirectional) → a linear head at every step. The protobuf is read with Google.Protobuf and the ONNX
+/// (forward or bidirectional) → a linear head at every step, or over their pooling (last, mean, max: <see cref="OnnxPoolingOps"/>)
+/// with an optional Softmax. The protobuf is read with Google.Protobuf and the ONNX
 /// schema's generated classes (OnnxSharp); the graph is walked by <see cref="OnnxGraphWalker"/>. An ONNX file holds no
 /// vocabulary or labels, so the model description (docs/model-description.md) comes beside it, and every size it
 /// states is checked against the graph. docs/onnx.md lists the graphs supported.
@@ -28,7 +29,8 @@ public static class OnnxModelImporter
     /// <param name="descriptionSource">The description's name in messages.</param>
     public static FloatLstmModel Import(byte[] bytes, string source, ModelDescription description, string descriptionSource = "description")
     {
-        ModelSoFar model = OnnxGraphWalker.Walk(Parse(bytes, source).Graph, source);
+        var proto = Parse(bytes, source);
+        ModelSoFar model = OnnxGraphWalker.Walk(proto.Graph, source, proto.OpsetImport.First(o => o.Domain is "" or "ai.onnx").Version);
         Check(model, description, source, descriptionSource);
         return new FloatLstmModel(description, Tensors(model), new Dictionary<string, string>
         {
@@ -73,8 +75,14 @@ public static class OnnxModelImporter
             if (said.Hidden != layer.Hidden || said.Bidirectional != layer.Bidirectional)
                 Fail($"encoder[{k}] is hidden {said.Hidden}{(said.Bidirectional ? ", bidirectional" : "")}; the graph's LSTM '{layer.Node}' is hidden {layer.Hidden}{(layer.Bidirectional ? ", bidirectional" : ", forward")}");
         }
-        if (d.Head.Pooling != Poolings.None) Fail($"head.pooling is {d.Head.Pooling}; the graph's head runs at every step (pooling none)");
-        if (d.Head.Kind is not (HeadKinds.NextToken or HeadKinds.Tag or HeadKinds.Regress)) Fail($"head.kind {d.Head.Kind}: the graph's head at every step is next-token, tag or regress");
+        if (d.Head.Pooling != m.Pooling)
+            Fail($"head.pooling is {d.Head.Pooling}; " + (m.Pooling == Poolings.None ? "the graph's head runs at every step (pooling none)" : $"the graph pools {m.Pooling} (node '{m.PoolingNode}')"));
+        if (m.Pooling == Poolings.None && d.Head.Kind is not (HeadKinds.NextToken or HeadKinds.Tag or HeadKinds.Regress))
+            Fail($"head.kind {d.Head.Kind}: the graph's head at every step is next-token, tag or regress");
+        if (m.Pooling != Poolings.None && d.Head.Kind is not (HeadKinds.Classify or HeadKinds.Regress))
+            Fail($"head.kind {d.Head.Kind}: the graph's pooled head is classify or regress");
+        if (m.SoftmaxNode is not null && d.Head.Kind == HeadKinds.Regress)
+            Fail($"head.kind regress: the graph ends with a Softmax (node '{m.SoftmaxNode}'), class probabilities");
         if (d.Head.Crf) Fail("head.crf: the graph has no CRF transitions");
         if (d.Head.Size != m.Head!.Rows) Fail($"head.size is {d.Head.Size}; the graph's head has {m.Head.Rows} outputs");
     }

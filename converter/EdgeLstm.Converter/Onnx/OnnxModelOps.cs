@@ -76,8 +76,8 @@ internal static class OnnxModelOps
     private static ActivationValue Encoded(OnnxNode node, OnnxValue? input)
     {
         var x = OnnxLayoutOps.Activation(node, input);
-        node.Expect(x.Stage == Stage.LstmOutput && !x.HasDirection && x.Axes[^1].Kind == AxisKind.Feature,
-            $"the head must read an LSTM's output with its directions joined, found {x.Stage} values {x.AxesText}");
+        node.Expect(x.Stage is Stage.LstmOutput or Stage.Pooled && !x.HasDirection && x.Axes[^1].Kind == AxisKind.Feature,
+            $"the head must read an LSTM's output with its directions joined, or its pooling over time, found {x.Stage} values {x.AxesText}");
         return x;
     }
 

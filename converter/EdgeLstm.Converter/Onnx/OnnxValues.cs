@@ -34,12 +34,16 @@ internal sealed record ZeroValue : OnnxValue
 /// <summary>A value the importer does not follow (an LSTM's Y_h and Y_c, a tensor of another type): using it is an error saying why.</summary>
 internal sealed record OpaqueValue(string Why) : OnnxValue;
 
-/// <summary>Axes of activations: the token input's two (one is time, the other batch; the first LSTM tells which), an LSTM's direction axis, features.</summary>
-internal enum AxisKind { Input0, Input1, Direction, Feature }
+/// <summary>
+/// Axes of activations: the token input's two (one is time, the other batch; the first LSTM tells which), an LSTM's
+/// direction axis, features, and the length-1 axis a pooling with keepdims (or a Slice of the last step) leaves where time was.
+/// </summary>
+internal enum AxisKind { Input0, Input1, Direction, Feature, PooledStep }
 
 internal readonly record struct Axis(AxisKind Kind, long Size);
 
-internal enum Stage { Tokens, Embedded, LstmOutput, HeadProduct, Head }
+/// <summary>Pooled: the top layer's outputs pooled over time (<see cref="ModelSoFar.Pooling"/>); Probabilities: a Softmax over the head's outputs.</summary>
+internal enum Stage { Tokens, Embedded, LstmOutput, Pooled, HeadProduct, Head, Probabilities }
 
 /// <summary>One direction of an LSTM layer, in PyTorch's layout and gate order (i, f, g, o).</summary>
 internal sealed record LstmDirectionWeights(float[] WeightIh, float[] WeightHh, float[] BiasIh, float[] BiasHh);
@@ -49,8 +53,21 @@ internal sealed record ImportedLayer(int Input, int Hidden, bool Bidirectional, 
 /// <summary>The output layer: <see cref="Weight"/> [Rows, Columns] as nn.Linear keeps it; <see cref="Bias"/> null until an Add gives it.</summary>
 internal sealed record HeadWeights(float[] Weight, float[]? Bias, int Rows, int Columns);
 
-/// <summary>The model computed so far: the embedding [V, E], the LSTM layers in order, and the head once reached.</summary>
-internal sealed record ModelSoFar(float[] Embedding, int Vocabulary, int EmbeddingSize, ImportedLayer[] Layers, HeadWeights? Head);
+/// <summary>
+/// The model computed so far: the embedding [V, E], the LSTM layers in order, the pooling over time (a
+/// <see cref="Poolings"/> name, and the node that pools), the head once reached, and the Softmax node after it if any.
+/// </summary>
+internal sealed record ModelSoFar(float[] Embedding, int Vocabulary, int EmbeddingSize, ImportedLayer[] Layers, HeadWeights? Head,
+    string Pooling = Poolings.None, string? PoolingNode = null, string? SoftmaxNode = null);
+
+/// <summary>One direction's final hidden state (an LSTM's Y_h entry): the model whose top layer it ends, and which direction (0 forward, 1 reverse).</summary>
+internal sealed record FinalState(ModelSoFar Model, int Direction);
+
+/// <summary>
+/// Final hidden states stacked on axis 0 ([entries, batch, H]): an LSTM's Y_h, or PyTorch's h_n (the Y_h of every
+/// layer concatenated); <see cref="Stacked"/> false once one entry is picked (Gather of a scalar index: [batch, H]).
+/// </summary>
+internal sealed record FinalStatesValue(FinalState[] States, bool Stacked, Axis Batch, int Hidden) : OnnxValue;
 
 /// <summary>The token ids and everything computed from them: its stage in the pipeline, its axes, and the model that computes it.</summary>
 internal sealed record ActivationValue(Stage Stage, Axis[] Axes, ModelSoFar? Model) : OnnxValue

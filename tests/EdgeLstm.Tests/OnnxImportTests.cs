@@ -151,6 +151,32 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
 
     private static Onnx.NodeProto Node(Onnx.ModelProto proto, string opType) => proto.Graph.Node.Single(n => n.OpType == opType);
 
+    /// <summary>
+    /// out.mean(1, keepdim=True) then the kept length-1 axis dropped (by Squeeze, or by Gather index 0 as `[:, 0]`
+    /// exports): the mean fixture rewritten so, still PyTorch's outputs.
+    /// </summary>
+    [Theory]
+    [InlineData("Squeeze")]
+    [InlineData("Gather")]
+    public void KeptPoolingAxisCanBeDropped(string drop)
+    {
+        var proto = Proto("lstm_mean_classifier");
+        var reduce = Node(proto, "ReduceMean");
+        reduce.Attribute.Single(a => a.Name == "keepdims").I = 1;
+        string pooled = reduce.Output[0];
+        reduce.Output[0] = "kept";
+        AddIndex(proto, "kept_axis", drop == "Squeeze" ? 1 : 0);
+        if (drop == "Squeeze") proto.Graph.Initializer[^1].Dims.Add(1); // Squeeze's axes: [1]
+        var node = new Onnx.NodeProto { Name = "drop_kept", OpType = drop, Input = { "kept", "kept_axis" }, Output = { pooled } };
+        if (drop == "Gather") node.Attribute.Add(new Onnx.AttributeProto { Name = "axis", Type = Onnx.AttributeProto.Types.AttributeType.Int, I = 1 });
+        proto.Graph.Node.Insert(proto.Graph.Node.IndexOf(reduce) + 1, node);
+        var description = ModelDescription.FromJson(File.ReadAllText(FixturePath("lstm_mean_classifier.description.json")), "description");
+        var model = OnnxModelImporter.Import(proto.ToByteArray(), "lstm_mean_classifier.onnx", description);
+        var (diff, _) = Compare(model, "lstm_mean_classifier");
+        output.WriteLine($"keepdims 1 + {drop}: max |ours − PyTorch| = {diff:E2}");
+        Assert.True(diff <= 1e-4, $"max |ours − PyTorch| = {diff:E2}");
+    }
+
     private static void AddIndex(Onnx.ModelProto proto, string name, long value) =>
         proto.Graph.Initializer.Add(new Onnx.TensorProto { Name = name, DataType = (int)Onnx.TensorProto.Types.DataType.Int64, Int64Data = { value } });
 

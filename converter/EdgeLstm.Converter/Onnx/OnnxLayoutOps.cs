@@ -86,6 +86,7 @@ internal static class OnnxLayoutOps
         ShapeValue => "a shape",
         ZeroValue => "zeros",
         ActivationValue a => $"activations {a.AxesText}",
+        FinalStatesValue => "an LSTM's final states (Y_h)",
         OpaqueValue o => o.Why,
         _ => v.GetType().Name,
     };

@@ -32,6 +32,13 @@ internal static class OnnxPoolingOps
     public static OnnxValue GatherStep(OnnxNode node, OnnxValue? data, OnnxValue? indices, AxisKind? timeAxis)
     {
         node.OnlyAttributes("axis");
+        if (data is ActivationValue pooled && pooled.Axes[node.Axis(node.Int("axis", 0), pooled.Rank, "axis")].Kind == AxisKind.PooledStep)
+        {
+            // [:, 0] of the length-1 axis a pooling with keepdims left (out.mean(1, keepdim=True) … [:, 0]): the axis goes.
+            node.Expect(OnnxShapeOps.ConstInts(indices) is [0 or -1] && OnnxShapeOps.AsShape(indices)!.Scalar, "on the length-1 axis a pooling left only the scalar index 0 or -1 is supported");
+            int dropped = node.Axis(node.Int("axis", 0), pooled.Rank, "axis");
+            return pooled with { Axes = pooled.Axes.Where((_, i) => i != dropped).ToArray() };
+        }
         var (x, t) = TopOutputs(node, data, timeAxis);
         int axis = node.Axis(node.Int("axis", 0), x.Rank, "axis");
         node.Expect(axis == t, $"gathers along axis {axis} of {x.AxesText}; on an LSTM's outputs only the last step along time (axis {t}) is a pooling");
@@ -44,6 +51,7 @@ internal static class OnnxPoolingOps
     /// <summary>Slice [-1:] along time (start −1, end past any length, step 1): pooling last with the time axis kept (length 1).</summary>
     public static OnnxValue SliceStep(OnnxNode node, OnnxValue?[] inputs, AxisKind? timeAxis)
     {
+        node.OnlyAttributes();
         var (x, t) = TopOutputs(node, inputs[0], timeAxis);
         long[]? starts = OnnxShapeOps.ConstInts(OnnxShapeOps.At(inputs, 1)), ends = OnnxShapeOps.ConstInts(OnnxShapeOps.At(inputs, 2));
         long[]? axes = OnnxShapeOps.At(inputs, 3) is null ? [0] : OnnxShapeOps.ConstInts(inputs[3]);

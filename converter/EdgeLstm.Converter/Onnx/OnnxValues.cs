@@ -78,6 +78,7 @@ internal sealed record ActivationValue(Stage Stage, Axis[] Axes, ModelSoFar? Mod
     {
         AxisKind.Direction => $"directions {a.Size}",
         AxisKind.Feature => $"features {a.Size}",
+        AxisKind.PooledStep => "pooled step",
         _ => a.Kind.ToString().ToLowerInvariant(),
     }))}]";
 }

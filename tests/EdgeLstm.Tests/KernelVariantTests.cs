@@ -417,15 +417,11 @@ public sealed class KernelVariantTests
         {
             var session = compact.CreateSession(kernels);
             for (int i = 0; i < 50; i++) session.Step(i % model.OutputSize); // warm up (tiering)
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 2000; i++) session.Step(i % model.OutputSize);
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(0, SteadyStateAllocation.Bytes(() => { for (int i = 0; i < 2000; i++) session.Step(i % model.OutputSize); }));
         }
         var floatSession = model.CreateSession();
         for (int i = 0; i < 50; i++) floatSession.Step(i % model.OutputSize);
-        long floatBefore = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 500; i++) floatSession.Step(i % model.OutputSize);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - floatBefore);
+        Assert.Equal(0, SteadyStateAllocation.Bytes(() => { for (int i = 0; i < 500; i++) floatSession.Step(i % model.OutputSize); }));
     }
 
     [Fact]

@@ -591,7 +591,7 @@ case "${1:-}" in
     fi
     need_dotnet
     [[ "${2:-}" == forecast ]] && need_births
-    if [[ "${2:-}" == pareto ]]; then need_data; need_sentiment; need_births; need_cmudict; need_poetry; need_sotu_lm; fi
+    if [[ "${2:-}" == pareto ]]; then need_data; need_sentiment; need_births; need_cmudict; need_poetry; need_sotu_lm; need_brown; fi
     dotnet build bench/EdgeLstm.Bench -c $CONFIG -v quiet -nologo -clp:ErrorsOnly
     dotnet bench/EdgeLstm.Bench/bin/$CONFIG/net10.0/edgelstm-bench.dll "${@:2}"
     ;;

@@ -38,9 +38,9 @@ public static class ParetoSuite
         new("Song ci punctuation", "songci-punctuation", "runtime/models/songci-punctuation.safetensors", ".cache/poetry/songci/test.txt", null, 0, null, "line"),
         new("State of the Union words", "sotu-word", "runtime/models/sotu-word.safetensors", ".cache/sotu-lm/test.txt", null, 20_000, ".cache/sotu-lm/train.txt", "word"),
         new("Brown part-of-speech tags", "brown-pos", "runtime/models/brown-pos.safetensors", ".cache/brown/test.conll", null, 0, null, "sentence",
-            Note: "A CRF tagger: every engine computes the emissions (ONNX Runtime and libtorch look up and sum the word affix rows themselves; " +
-                "the affix ids are hashed outside the timed call, like the token ids), then our Viterbi decodes them to the tags, the same code for every row; " +
-                "the latency is the emissions only, not the decoding."),
+            Note: "A word tagger with affix features: every engine computes each word's tag scores (ONNX Runtime and libtorch look up and sum the " +
+                "word affix rows themselves; the affix ids are hashed outside the timed call, like the token ids); the tag is the best score, or with a " +
+                "CRF model our Viterbi for every row, outside the latency (the committed model has a softmax head)."),
     ];
 
     private static readonly (string Engine, string Arg)[] Peers =

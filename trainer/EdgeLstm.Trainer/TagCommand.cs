@@ -72,7 +72,14 @@ internal static class TagCommand
                     return ExitCodes.Success;
                 }
                 if (result.GetValue(output) is null) throw new ArgumentException("--output is required (or pass --baseline-only)");
-                var words = new TaggerTrainer(options).TrainWords(conllTrain, scored[0].Item2, Console.Error.WriteLine);
+                using var interrupt = new TrainingInterrupt();
+                var words = new TaggerTrainer(options, interrupt.Token).TrainWords(conllTrain, scored[0].Item2, Console.Error.WriteLine);
+                if (words.Valid is null)
+                {
+                    Console.WriteLine("stopped before the first epoch ended; no model written");
+                    words.Network.Dispose();
+                    return ExitCodes.Interrupted;
+                }
                 var known = new HashSet<string>(conllTrain.SelectMany(s => s.Tokens), StringComparer.Ordinal);
                 var wordMetadata = new Dictionary<string, string>
                 {
@@ -86,9 +93,9 @@ internal static class TagCommand
                     Console.WriteLine($"{name}: {line}");
                 }
                 TaskNetworks.Save(result.GetValue(output)!.FullName, words.Network, wordMetadata);
-                Console.WriteLine($"best epoch {words.BestEpoch} of {words.Epochs}; model: {result.GetValue(output)!.FullName}");
+                Console.WriteLine($"{(words.Interrupted ? "stopped: kept " : "")}best epoch {words.BestEpoch} of {words.Epochs}; model: {result.GetValue(output)!.FullName}");
                 words.Network.Dispose();
-                return ExitCodes.Success;
+                return words.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
             }
             if (result.GetValue(format) != "punctuated") throw new ArgumentException($"--format must be punctuated or conll, got '{result.GetValue(format)}'");
             if (options.Affixes) throw new ArgumentException("--affixes is for --format conll (word taggers)");
@@ -110,7 +117,14 @@ internal static class TagCommand
                 return ExitCodes.Success;
             }
             if (result.GetValue(output) is null) throw new ArgumentException("--output is required (or pass --baseline-only)");
-            var model = new TaggerTrainer(options).Train(Lines(result.GetValue(train)!), Lines(result.GetValue(valid)!), labels, line => Console.Error.WriteLine(line));
+            using var stop = new TrainingInterrupt();
+            var model = new TaggerTrainer(options, stop.Token).Train(Lines(result.GetValue(train)!), Lines(result.GetValue(valid)!), labels, line => Console.Error.WriteLine(line));
+            if (model.Valid is null)
+            {
+                Console.WriteLine("stopped before the first epoch ended; no model written");
+                model.Network.Dispose();
+                return ExitCodes.Interrupted;
+            }
             var extra = new Dictionary<string, string>
             {
                 ["edgelstm.train.command"] = "edgelstm-train " + string.Join(" ", result.Tokens.Select(t => t.Value)),
@@ -118,11 +132,11 @@ internal static class TagCommand
                 ["edgelstm.train.best_epoch"] = model.BestEpoch.ToString(CultureInfo.InvariantCulture),
             };
             TaskNetworks.Save(result.GetValue(output)!.FullName, model.Network, extra);
-            Console.WriteLine($"best epoch {model.BestEpoch} of {model.Epochs}: valid mark F1 {TaggerTrainer.MarkF1(model.Valid):F4}; " +
+            Console.WriteLine($"{(model.Interrupted ? "stopped: kept " : "")}best epoch {model.BestEpoch} of {model.Epochs}: valid mark F1 {TaggerTrainer.MarkF1(model.Valid):F4}; " +
                 $"{string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} P {model.Valid.Precision[c]:F3} R {model.Valid.Recall[c]:F3} F1 {model.Valid.F1[c]:F3}"))}; " +
                 $"model: {result.GetValue(output)!.FullName}");
             model.Network.Dispose();
-            return ExitCodes.Success;
+            return model.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
         }));
         return command;
     }

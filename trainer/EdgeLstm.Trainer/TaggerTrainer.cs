@@ -8,10 +8,12 @@ namespace EdgeLstm.Trainer;
 /// characters; validation runs whole lines. Adam, shuffled batches, cross-entropy over real steps; the epoch with
 /// the best validation mark F1 (mean F1 of the marks, "none" left out) is kept. Test text is never seen here.
 /// The network's padding index is 0, which for characters is the unknown token: rare characters embed as zeros.
+/// <paramref name="cancel"/> (Ctrl-C, SIGTERM: <see cref="TrainingInterrupt"/>) stops after the current batch with the
+/// best epoch so far kept (<see cref="Result.Interrupted"/>; <see cref="Result.Valid"/> is null if no epoch had finished).
 /// </summary>
-public sealed class TaggerTrainer(TaggerOptions options)
+public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cancel = default)
 {
-    public sealed record Result(ClassifierNetwork Network, ITokenizer Tokenizer, string[] Labels, int Epochs, int BestEpoch, ClassificationMetrics Valid);
+    public sealed record Result(ClassifierNetwork Network, ITokenizer Tokenizer, string[] Labels, int Epochs, int BestEpoch, ClassificationMetrics? Valid, bool Interrupted);
 
     /// <summary>A punctuation restorer from punctuated lines: a tag per character, the epoch picked by mark F1.</summary>
     public Result Train(IReadOnlyList<string> train, IReadOnlyList<string> valid, string[] labels, Action<string>? log = null)
@@ -71,6 +73,7 @@ public sealed class TaggerTrainer(TaggerOptions options)
             int done = 0;
             foreach (int[] batch in minibatches.NextEpoch())
             {
+                if (cancel.IsCancellationRequested) return false;
                 using var scope = NewDisposeScope();
                 var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, batch);
                 var target = Targets(trainTags, batch, (int)tokens.shape[1]);
@@ -94,8 +97,8 @@ public sealed class TaggerTrainer(TaggerOptions options)
             return (new ValidationScore(-score(metrics)), metrics); // the higher score
         },
         (epoch, value, metrics, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid {scoreName} {-value.Value:F4}" +
-            $"{detail(metrics)}{(best ? " *" : "")} ({windowsPerSecond:F0} rows/s)"));
-        return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, outcome.BestDetail!);
+            $"{detail(metrics)}{(best ? " *" : "")} ({windowsPerSecond:F0} rows/s)"), cancel);
+        return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, outcome.BestDetail, outcome.Interrupted);
     }
 
     /// <summary>Mean F1 over the marks (labels 1..), the figure the epoch is picked by.</summary>

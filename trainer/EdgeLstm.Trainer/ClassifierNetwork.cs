@@ -25,9 +25,9 @@ public sealed class ClassifierNetwork : TaskNetwork
 
     /// <summary>A classifier's (or, with pooling none, a tagger's) description.</summary>
     public static ModelDescription Describe(ITokenizer tokenizer, int embeddingDim, int hidden, int layers, bool bidirectional, string pooling, string[] labels,
-        int? maxTokens = null, bool crf = false, AffixDescription? affixes = null) => new()
+        int? maxTokens = null, bool crf = false, AffixDescription? affixes = null, CharacterEncoderDescription? characters = null) => new()
     {
-        Input = new InputDescription { Kind = InputKinds.Tokens, Size = embeddingDim, Tokenizer = tokenizer.ToDescription(), MaxSteps = maxTokens, Affixes = affixes },
+        Input = new InputDescription { Kind = InputKinds.Tokens, Size = embeddingDim, Tokenizer = tokenizer.ToDescription(), MaxSteps = maxTokens, Affixes = affixes, Characters = characters },
         Encoder = Enumerable.Range(0, layers).Select(_ => new EncoderLayerDescription { Hidden = hidden, Bidirectional = bidirectional }).ToArray(),
         Head = new HeadDescription { Kind = pooling == Poolings.None ? HeadKinds.Tag : HeadKinds.Classify, Pooling = pooling, Size = labels.Length, Labels = labels, Crf = crf },
     };
@@ -51,10 +51,10 @@ public sealed class ClassifierNetwork : TaskNetwork
     }
 
     /// <summary>The per-step head (pooling none): tokens [B, T], lengths [B] → outputs at every step [B, Tmax, head size] (rows past a length are padding).</summary>
-    public Tensor ForwardSteps(Tensor tokens, Tensor lengths, Tensor? affixIds = null)
+    public Tensor ForwardSteps(Tensor tokens, Tensor lengths, Tensor? affixIds = null, (Tensor Ids, Tensor Lengths)? chars = null)
     {
         using var scope = NewDisposeScope();
-        var (output, _, _) = EncodePadded(tokens, lengths, affixIds);
+        var (output, _, _) = EncodePadded(tokens, lengths, affixIds, chars);
         return fc.call(Drop(output)).MoveToOuterDisposeScope();
     }
 

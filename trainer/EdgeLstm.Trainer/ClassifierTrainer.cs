@@ -113,6 +113,30 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
         return tensor(ids, [rows.Count, longest, per]);
     }
 
+    /// <summary>
+    /// Character ids of the rows' words [B, Tmax, Lmax] (0 past a word's length) and their counts [B, Tmax] (0 past a
+    /// row's length), or null without input.characters. <paramref name="chars"/>: each row's words' ids (<see cref="CharacterWordEncoder.Ids"/>).
+    /// </summary>
+    public static (Tensor Ids, Tensor Lengths)? CharBatch(int[][][]? chars, IReadOnlyList<int> rows, int longest)
+    {
+        if (chars is null) return null;
+        int longestWord = 1;
+        foreach (int row in rows)
+            foreach (int[] word in chars[row]) longestWord = Math.Max(longestWord, word.Length);
+        var ids = new long[rows.Count * longest * longestWord];
+        var lengths = new long[rows.Count * longest];
+        for (int b = 0; b < rows.Count; b++)
+        {
+            int[][] words = chars[rows[b]];
+            for (int j = 0; j < words.Length; j++)
+            {
+                lengths[b * longest + j] = words[j].Length;
+                for (int k = 0; k < words[j].Length; k++) ids[(b * longest + j) * longestWord + k] = words[j][k];
+            }
+        }
+        return (tensor(ids, [rows.Count, longest, longestWord]), tensor(lengths, [rows.Count, longest]));
+    }
+
     /// <summary>Class probabilities of every text (eval mode, batches of 64).</summary>
     public static float[][] Probabilities(ClassifierNetwork network, int[][] ids)
     {

@@ -42,10 +42,13 @@ internal static class TagCommand
         var affixes = new Option<bool>("--affixes") { Description = "CoNLL format: each word's prefixes (1-3 characters), suffixes (1-4) and shape, hashed to learned vectors summed beside its embedding, so unknown words read by their spelling (recorded in the model)" };
         var affixSize = new Option<int>("--affix-size") { Description = "CoNLL format, --affixes: width of the affix vectors", DefaultValueFactory = _ => 32 };
         var affixBuckets = new Option<int>("--affix-buckets") { Description = "CoNLL format, --affixes: rows of the hashed affix table", DefaultValueFactory = _ => 1 << 15 };
+        var charEncoder = new Option<bool>("--char-encoder") { Description = "CoNLL format: a character BiLSTM over each word beside its embedding (Lample et al. 2016), to compare with --affixes; the runtime does not run such models" };
+        var charSize = new Option<int>("--char-size") { Description = "CoNLL format, --char-encoder: character embedding size", DefaultValueFactory = _ => 32 };
+        var charHidden = new Option<int>("--char-hidden") { Description = "CoNLL format, --char-encoder: the character LSTM's hidden size per direction", DefaultValueFactory = _ => 32 };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch windows of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
         var command = new Command("tag", "Train a tagger: a punctuation restorer over characters (a tag per character, the mark that follows it), or with --format conll a word tagger from CoNLL files (BiLSTM by default; --crf)")
         {
-            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf, lowercase, zeroDigits, maxVocabulary, unknownShapes, affixes, affixSize, affixBuckets,
+            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf, lowercase, zeroDigits, maxVocabulary, unknownShapes, affixes, affixSize, affixBuckets, charEncoder, charSize, charHidden,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -58,7 +61,8 @@ internal static class TagCommand
                 LengthBuckets = result.GetValue(lengthBuckets), Crf = result.GetValue(crf),
                 Lowercase = result.GetValue(lowercase), ZeroDigits = result.GetValue(zeroDigits), MaxVocabulary = result.GetValue(maxVocabulary),
                 UnknownShapes = result.GetValue(unknownShapes), Affixes = result.GetValue(affixes), AffixSize = result.GetValue(affixSize),
-                AffixBuckets = result.GetValue(affixBuckets),
+                AffixBuckets = result.GetValue(affixBuckets), CharEncoder = result.GetValue(charEncoder), CharSize = result.GetValue(charSize),
+                CharHidden = result.GetValue(charHidden),
             };
             options.Validate();
             if (result.GetValue(format) == "conll")
@@ -99,6 +103,7 @@ internal static class TagCommand
             }
             if (result.GetValue(format) != "punctuated") throw new ArgumentException($"--format must be punctuated or conll, got '{result.GetValue(format)}'");
             if (options.Affixes) throw new ArgumentException("--affixes is for --format conll (word taggers)");
+            if (options.CharEncoder) throw new ArgumentException("--char-encoder is for --format conll (word taggers)");
             if (result.GetValue(test) is not null) throw new ArgumentException("--test is for --format conll; punctuated test text is scored by `edgelstm eval`");
             string markList = result.GetValue(marks)!;
             if (markList.Length == 0 || markList.Distinct().Count() != markList.Length || !markList.All(char.IsPunctuation))

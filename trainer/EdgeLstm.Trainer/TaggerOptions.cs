@@ -26,6 +26,10 @@ public sealed record TaggerOptions : TrainerOptions
     public int AffixBuckets { get; init; } = 1 << 15;
     public int Prefixes { get; init; } = 3;
     public int Suffixes { get; init; } = 4;
+    /// <summary>Word taggers: a character BiLSTM over each word beside its embedding (input.characters; trainer-side, measured against the affixes).</summary>
+    public bool CharEncoder { get; init; }
+    public int CharSize { get; init; } = 32;
+    public int CharHidden { get; init; } = 32;
 
     protected override void ValidateTask()
     {
@@ -35,6 +39,8 @@ public sealed record TaggerOptions : TrainerOptions
         if (MinCount < 1) throw new ArgumentException($"--min-count must be ≥ 1, got {MinCount}");
         if (Window < 2) throw new ArgumentException($"--window must be ≥ 2, got {Window}");
         if (AffixSize is < 1 or > 4096) throw new ArgumentException($"--affix-size must be 1..4096, got {AffixSize}");
+        if (CharSize is < 1 or > 1024) throw new ArgumentException($"--char-size must be 1..1024, got {CharSize}");
+        if (CharHidden is < 1 or > 1024) throw new ArgumentException($"--char-hidden must be 1..1024, got {CharHidden}");
         if (AffixBuckets is < 1 or > 1 << 22) throw new ArgumentException($"--affix-buckets must be 1..{1 << 22}, got {AffixBuckets}");
     }
 }

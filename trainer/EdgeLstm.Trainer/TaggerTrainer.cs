@@ -24,7 +24,7 @@ public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cance
         var tokenizer = CharTokenizer.FromText(string.Concat(trainTagged.Select(t => t.Text)), options.MinCount);
         var (trainIds, trainTags) = Windows(trainTagged, tokenizer, options.Window);
         var (validIds, validTags) = Windows(validTagged, tokenizer, int.MaxValue);
-        return Fit(tokenizer, null, (trainIds, null), trainTags, (validIds, null), validTags, labels, "mark F1", MarkF1,
+        return Fit(tokenizer, null, null, (trainIds, null, null), trainTags, (validIds, null, null), validTags, labels, "mark F1", MarkF1,
             m => $" ({string.Join(", ", Enumerable.Range(1, labels.Length - 1).Select(c => $"{labels[c]} {m.F1[c]:F3}"))})", log);
     }
 
@@ -50,16 +50,24 @@ public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cance
             : null;
         int[][]? Affixes(IReadOnlyList<Runtime.Tagging.TaggedSentence> sentences) => affixes is null ? null
             : sentences.Select(s => new WordAffixes(affixes).Encode(tokenizer.Surface(string.Join(' ', s.Tokens)))).ToArray();
-        return Fit(tokenizer, affixes, (trainIds, Affixes(train)), trainTags, (validIds, Affixes(valid)), validTags, labels, "accuracy", m => m.Accuracy, _ => "", log);
+        // Characters seen at least --min-count times in the training words; the rest read as id 0 (U+FFFD).
+        CharTokenizer? characters = options.CharEncoder ? CharTokenizer.FromText(string.Concat(train.SelectMany(s => s.Tokens)), options.MinCount) : null;
+        CharacterEncoderDescription? charDescription = characters is null ? null
+            : new CharacterEncoderDescription { Vocabulary = characters.ToDescription().Vocabulary, Size = options.CharSize, Hidden = options.CharHidden };
+        int[][][]? Chars(IReadOnlyList<Runtime.Tagging.TaggedSentence> sentences) => characters is null ? null
+            : sentences.Select(s => CharacterWordEncoder.Ids(characters, tokenizer.Surface(string.Join(' ', s.Tokens)))).ToArray();
+        return Fit(tokenizer, affixes, charDescription, (trainIds, Affixes(train), Chars(train)), trainTags, (validIds, Affixes(valid), Chars(valid)), validTags, labels,
+            "accuracy", m => m.Accuracy, _ => "", log);
     }
 
-    private Result Fit(ITokenizer tokenizer, AffixDescription? affixes, (int[][] Ids, int[][]? Affixes) train, int[][] trainTags, (int[][] Ids, int[][]? Affixes) valid,
-        int[][] validTags, string[] labels, string scoreName, Func<ClassificationMetrics, double> score, Func<ClassificationMetrics, string> detail, Action<string>? log)
+    private Result Fit(ITokenizer tokenizer, AffixDescription? affixes, CharacterEncoderDescription? characters, (int[][] Ids, int[][]? Affixes, int[][][]? Chars) train,
+        int[][] trainTags, (int[][] Ids, int[][]? Affixes, int[][][]? Chars) valid, int[][] validTags, string[] labels, string scoreName, Func<ClassificationMetrics, double> score, Func<ClassificationMetrics, string> detail, Action<string>? log)
     {
         int[][] trainIds = train.Ids, validIds = valid.Ids;
         var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, options.EmbeddingDim, options.HiddenSize, options.Layers,
-            options.Bidirectional, Poolings.None, labels, crf: options.Crf, affixes: affixes), options.Dropout);
-        log?.Invoke($"tagger: vocab {tokenizer.VocabularySize}, embedding {options.EmbeddingDim}{(affixes is null ? "" : $" + affixes {affixes.Size} ({affixes.Buckets:N0} buckets)")}, {options.Layers}×{(options.Bidirectional ? "BiLSTM" : "LSTM")} {options.HiddenSize}, " +
+            options.Bidirectional, Poolings.None, labels, crf: options.Crf, affixes: affixes, characters: characters), options.Dropout);
+        log?.Invoke($"tagger: vocab {tokenizer.VocabularySize}, embedding {options.EmbeddingDim}{(affixes is null ? "" : $" + affixes {affixes.Size} ({affixes.Buckets:N0} buckets)")}" +
+            $"{(characters is null ? "" : $" + characters 2×{characters.Hidden} ({characters.Vocabulary.Length} characters of {characters.Size})")}, {options.Layers}×{(options.Bidirectional ? "BiLSTM" : "LSTM")} {options.HiddenSize}, " +
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; {trainIds.Length:N0} training windows, {validIds.Length:N0} validation lines");
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         var minibatches = new Minibatches(trainIds.Length, options.BatchSize, options.Seed, options.LengthBuckets ? Array.ConvertAll(trainIds, t => t.Length) : null);
@@ -77,7 +85,8 @@ public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cance
                 using var scope = NewDisposeScope();
                 var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, batch);
                 var target = Targets(trainTags, batch, (int)tokens.shape[1]);
-                var logits = network.ForwardSteps(tokens, lengths, ClassifierTrainer.AffixBatch(train.Affixes, batch, (int)tokens.shape[1], affixes));
+                var logits = network.ForwardSteps(tokens, lengths, ClassifierTrainer.AffixBatch(train.Affixes, batch, (int)tokens.shape[1], affixes),
+                    ClassifierTrainer.CharBatch(train.Chars, batch, (int)tokens.shape[1]));
                 var objective = network.Crf is { } crf ? crf.Loss(logits, target)
                     : nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100);
                 float loss = optimizer.Step(objective, network);
@@ -93,7 +102,7 @@ public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cance
         },
         _ =>
         {
-            var metrics = Evaluate(network, validIds, valid.Affixes, validTags, labels);
+            var metrics = Evaluate(network, validIds, valid.Affixes, valid.Chars, validTags, labels);
             return (new ValidationScore(-score(metrics)), metrics); // the higher score
         },
         (epoch, value, metrics, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid {scoreName} {-value.Value:F4}" +
@@ -135,17 +144,18 @@ public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cance
         return tensor(target, [rows.Length, longest]);
     }
 
-    private static ClassificationMetrics Evaluate(ClassifierNetwork network, int[][] ids, int[][]? affixes, int[][] tags, string[] labels)
+    private static ClassificationMetrics Evaluate(ClassifierNetwork network, int[][] ids, int[][]? affixes, int[][][]? chars, int[][] tags, string[] labels)
     {
-        int[][] predicted = Predict(network, ids, affixes);
+        int[][] predicted = Predict(network, ids, affixes, chars);
         return new ClassificationMetrics(labels, tags.SelectMany(t => t).ToArray(), predicted.SelectMany(p => p).ToArray());
     }
 
     /// <summary>
     /// Each row's tags: per-step argmax, or with a CRF the Viterbi path the runtime decodes (eval mode, batches of 64).
-    /// <paramref name="affixes"/>: each row's affix ids for a network with input.affixes (<see cref="WordAffixes"/>).
+    /// <paramref name="affixes"/>: each row's affix ids for a network with input.affixes (<see cref="WordAffixes"/>);
+    /// <paramref name="chars"/>: each row's words' character ids for one with input.characters (<see cref="CharacterWordEncoder.Ids"/>).
     /// </summary>
-    public static int[][] Predict(ClassifierNetwork network, int[][] ids, int[][]? affixes = null)
+    public static int[][] Predict(ClassifierNetwork network, int[][] ids, int[][]? affixes = null, int[][][]? chars = null)
     {
         network.eval();
         var crf = network.Crf?.Snapshot();
@@ -160,7 +170,7 @@ public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cance
                 var (tokens, lengths) = ClassifierTrainer.Batch(ids, rows);
                 int longest = (int)tokens.shape[1];
                 var affixIds = ClassifierTrainer.AffixBatch(affixes, rows, longest, network.Description.Input.Affixes);
-                float[] scores = network.ForwardSteps(tokens, lengths, affixIds).contiguous().data<float>().ToArray();
+                float[] scores = network.ForwardSteps(tokens, lengths, affixIds, ClassifierTrainer.CharBatch(chars, rows, longest)).contiguous().data<float>().ToArray();
                 for (int b = 0; b < rows.Length; b++)
                 {
                     int length = ids[rows[b]].Length;

@@ -12,6 +12,7 @@ public abstract class TaskNetwork : nn.Module
 {
     private readonly Embedding? embedding;
     private readonly Embedding? affixes;
+    private readonly CharacterWordEncoder? characters;
     private readonly LSTM lstm;
     private readonly Dropout drop;
 
@@ -33,6 +34,7 @@ public abstract class TaskNetwork : nn.Module
             using var noGrad = no_grad();
             affixes.weight!.mul_(1.0 / Math.Sqrt(affix.PerWord));
         }
+        if (description.Input.Characters is { } chars) characters = Add(ModelTensors.CharModule, new CharacterWordEncoder(chars));
         lstm = Add(ModelTensors.LstmModule, nn.LSTM(description.LayerInputWidth(0), layers[0].Hidden, numLayers: layers.Length, batchFirst: true,
             dropout: layers.Length > 1 ? dropout : 0.0, bidirectional: layers[0].Bidirectional));
         drop = Add("drop", nn.Dropout(dropout));
@@ -53,20 +55,22 @@ public abstract class TaskNetwork : nn.Module
 
     /// <summary>
     /// Layer 0's input: embedded tokens [B, T] → [B, T, E] (with input.affixes, the sum of each word's affix rows
-    /// after it: affix ids [B, T, PerWord] → [B, T, E + A]), or the float vectors [B, T, F] themselves.
+    /// after it: affix ids [B, T, PerWord] → [B, T, E + A]; with input.characters, the character BiLSTM's states
+    /// after those: characters [B, T, L] and their lengths [B, T] → [B, T, E + A + 2C]), or the float vectors [B, T, F] themselves.
     /// </summary>
-    protected Tensor Input(Tensor x, Tensor? affixIds = null)
+    protected Tensor Input(Tensor x, Tensor? affixIds = null, (Tensor Ids, Tensor Lengths)? chars = null)
     {
         if (embedding is null) return x;
-        if (affixes is null)
-        {
-            if (affixIds is not null) throw new ArgumentException("this network has no input.affixes; give token ids only");
-            return embedding.call(x);
-        }
-        if (affixIds is null) throw new ArgumentException("this network reads affix ids beside its token ids (input.affixes)");
-        using var words = embedding.call(x);
-        using var sum = affixes.call(affixIds).sum(2);
-        return cat([words, sum], 2);
+        if ((affixes is null) != (affixIds is null))
+            throw new ArgumentException(affixes is null ? "this network has no input.affixes; give no affix ids" : "this network reads affix ids beside its token ids (input.affixes)");
+        if ((characters is null) != (chars is null))
+            throw new ArgumentException(characters is null ? "this network has no input.characters; give no character ids" : "this network reads each word's characters beside its token ids (input.characters)");
+        if (affixes is null && characters is null) return embedding.call(x);
+        using var scope = NewDisposeScope();
+        var parts = new List<Tensor> { embedding.call(x) };
+        if (affixes is not null) parts.Add(affixes.call(affixIds!).sum(2));
+        if (characters is not null) parts.Add(characters.Forward(chars!.Value.Ids, chars.Value.Lengths));
+        return cat(parts, 2).MoveToOuterDisposeScope();
     }
 
     /// <summary>Unpacked: input [B, T(, F)] from a state (or zeros) → outputs [B, T, D] and the final (h, c), each [layers·directions, B, H].</summary>
@@ -83,9 +87,10 @@ public abstract class TaskNetwork : nn.Module
     /// own length, so the reverse direction starts at its true end and the padding never reaches the LSTM.
     /// </summary>
     /// <param name="affixIds">With input.affixes: each word's affix ids [B, T, PerWord] (any ids past a length).</param>
-    protected (Tensor Output, Tensor H, Tensor Mask) EncodePadded(Tensor tokens, Tensor lengths, Tensor? affixIds = null)
+    /// <param name="chars">With input.characters: each word's character ids [B, T, L] and their counts [B, T] (<see cref="CharacterWordEncoder"/>).</param>
+    protected (Tensor Output, Tensor H, Tensor Mask) EncodePadded(Tensor tokens, Tensor lengths, Tensor? affixIds = null, (Tensor Ids, Tensor Lengths)? chars = null)
     {
-        var x = drop.call(Input(tokens, affixIds));
+        var x = drop.call(Input(tokens, affixIds, chars));
         var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first: true, enforce_sorted: false);
         var (outputPacked, h, _) = lstm.call(packed);
         var (output, _) = nn.utils.rnn.pad_packed_sequence(outputPacked, batch_first: true);

@@ -18,6 +18,7 @@ public sealed class FloatLstmModel : ILanguageModel
         string source = "model")
     {
         description.Validate(source);
+        CharacterEncoders.ThrowIfPresent(description, source);
         Description = description;
         Metadata = metadata ?? new Dictionary<string, string>();
         _tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);

@@ -37,6 +37,7 @@ public static class CompactModelLoader
         if (meta.Weights is null || meta.Activations is null)
             throw new ModelFormatException($"{source}: metadata fields weights and activations must not be null");
         ModelDescription description = DescriptionReader.Read(meta, source);
+        CharacterEncoders.ThrowIfPresent(description, source);
         bool int8 = meta.Weights switch
         {
             CompactModelMetadata.WeightsInt8 or CompactModelMetadata.WeightsInt4 => true,

@@ -20,10 +20,10 @@ public sealed record ModelDescription
     [JsonIgnore] public int EncoderWidth => Encoder[^1].OutputWidth;
 
     /// <summary>
-    /// Width of layer <paramref name="layer"/>'s input: the embedding (with the affix features after it, if any) or
-    /// vector size, or the layer below's output.
+    /// Width of layer <paramref name="layer"/>'s input: the embedding (with the affix features and the character
+    /// encoder's states after it, if any) or vector size, or the layer below's output.
     /// </summary>
-    public int LayerInputWidth(int layer) => layer == 0 ? Input.Size + (Input.Affixes?.Size ?? 0) : Encoder[layer - 1].OutputWidth;
+    public int LayerInputWidth(int layer) => layer == 0 ? Input.Size + (Input.Affixes?.Size ?? 0) + (Input.Characters?.OutputWidth ?? 0) : Encoder[layer - 1].OutputWidth;
 
     /// <summary>The widest vector a layer reads or writes (input size or a layer's output width): what encoder buffers hold per step.</summary>
     [JsonIgnore] public int WidestLayerVector => Math.Max(LayerInputWidth(0), Encoder.Max(l => l.OutputWidth));
@@ -56,9 +56,10 @@ public sealed record ModelDescription
 
     /// <summary>
     /// True when the head runs at every step on a forward-only encoder, so the model can be stepped token by token
-    /// (not with affix features: a step is a token id only).
+    /// (not with word features: a step is a token id only).
     /// </summary>
-    [JsonIgnore] public bool IsSteppable => Head.Pooling == Poolings.None && !IsBidirectional && Head.Kind != HeadKinds.AttentionDecoder && Input.Affixes is null;
+    [JsonIgnore] public bool IsSteppable => Head.Pooling == Poolings.None && !IsBidirectional && Head.Kind != HeadKinds.AttentionDecoder
+        && Input.Affixes is null && Input.Characters is null;
 
     public string ToJson() => JsonSerializer.Serialize(this, RuntimeJsonContext.Default.ModelDescription);
 
@@ -93,11 +94,14 @@ public sealed record ModelDescription
             Input.Tokenizer!.Validate(source);
             if (Input.Affixes is not null && Input.Tokenizer.Kind != TokenizerKinds.Word) Fail("input.affixes needs a word tokenizer");
             Input.Affixes?.Validate(source);
+            if (Input.Characters is not null && Input.Tokenizer.Kind != TokenizerKinds.Word) Fail("input.characters needs a word tokenizer");
+            Input.Characters?.Validate(source);
         }
         else
         {
             if (Input.Tokenizer is not null) Fail("vector input has no tokenizer");
             if (Input.Affixes is not null) Fail("input.affixes is for token input");
+            if (Input.Characters is not null) Fail("input.characters is for token input");
             if (Input.Mean is not null && Input.Mean.Length != Input.Size) Fail($"input.mean has {Input.Mean.Length} values; input.size is {Input.Size}");
             if (Input.Std is not null && Input.Std.Length != Input.Size) Fail($"input.std has {Input.Std.Length} values; input.size is {Input.Size}");
             if (Input.Std is not null && Array.Exists(Input.Std, s => !(float.IsFinite(s) && s > 0))) Fail("input.std must hold positive finite numbers");
@@ -133,6 +137,35 @@ public sealed record InputDescription
     [JsonPropertyName("affixes")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public AffixDescription? Affixes { get; init; }
+    /// <summary>Word tokens only: a character BiLSTM over each word's spelling; its two final states go after the word's embedding and affixes.</summary>
+    [JsonPropertyName("characters")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CharacterEncoderDescription? Characters { get; init; }
+}
+
+/// <summary>
+/// A character BiLSTM per word (Lample et al. 2016): the word as written (case and digits kept) as code points of
+/// <see cref="Vocabulary"/> (id 0 = U+FFFD, any character outside it), embedded in <see cref="Size"/> floats (tensor
+/// <c>chars.embedding.weight</c>), read forward and backward by an LSTM of <see cref="Hidden"/> units (tensors
+/// <c>chars.lstm.*_l0</c> and <c>*_l0_reverse</c>, PyTorch's names); the forward state after the last character and
+/// the backward state after the first, [forward, backward], are the word's <see cref="OutputWidth"/> features.
+/// </summary>
+public sealed record CharacterEncoderDescription
+{
+    [JsonPropertyName("vocabulary")] public required string[] Vocabulary { get; init; }
+    [JsonPropertyName("size")] public required int Size { get; init; }
+    [JsonPropertyName("hidden")] public required int Hidden { get; init; }
+
+    [JsonIgnore] public int OutputWidth => 2 * Hidden;
+
+    public void Validate(string source)
+    {
+        void Fail(string what) => DescriptionError.Throw(source, what);
+        if (Size is < 1 or > 1 << 10) Fail($"input.characters.size must be 1..{1 << 10}, got {Size}");
+        if (Hidden is < 1 or > 1 << 10) Fail($"input.characters.hidden must be 1..{1 << 10}, got {Hidden}");
+        if (Vocabulary is null || Vocabulary.Length < 2) Fail("input.characters.vocabulary must list at least 2 characters");
+        CharTokenizer.FromVocabulary(Vocabulary, source + ": input.characters");
+    }
 }
 
 /// <summary>
@@ -272,6 +305,8 @@ public sealed record HeadDescription
         if (Crf && Kind != HeadKinds.Tag) Fail("head.crf is for tag heads");
         if (model.Input.Affixes is not null && Kind is HeadKinds.NextToken or HeadKinds.AttentionDecoder)
             Fail("input.affixes is for classify, tag and regress heads (models run a whole sequence at once)");
+        if (model.Input.Characters is not null && Kind is HeadKinds.NextToken or HeadKinds.AttentionDecoder)
+            Fail("input.characters is for classify, tag and regress heads (models run a whole sequence at once)");
     }
 }
 

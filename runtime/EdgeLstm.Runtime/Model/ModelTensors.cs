@@ -6,6 +6,13 @@ public enum TensorRole
     Embedding,
     /// <summary>Word affix features (input.affixes): one row per hash bucket, looked up and summed like the embedding.</summary>
     AffixEmbedding,
+    /// <summary>The character BiLSTM per word (input.characters): its embedding and its LSTM (Layer 0, Reverse).</summary>
+    CharEmbedding,
+    CharWeightIh,
+    CharWeightHh,
+    CharBiasIh,
+    CharBiasHh,
+    CharFusedBias,
     WeightIh,
     WeightHh,
     /// <summary>PyTorch keeps two LSTM biases; the float exchange format stores both.</summary>
@@ -72,6 +79,10 @@ public static class ModelTensors
     public const string EmbeddingWeight = EmbeddingModule + ".weight";
     public const string AffixModule = "affixes";
     public const string AffixWeight = AffixModule + ".weight";
+    /// <summary>The character BiLSTM per word: module <c>chars</c> holding <c>embedding</c> and <c>lstm</c>.</summary>
+    public const string CharModule = "chars";
+    public const string CharEmbeddingWeight = CharModule + ".embedding.weight";
+    public const string CharLstmModule = CharModule + ".lstm";
     public const string PoolWeight = PoolModule + ".weight";
     public const string PoolBias = PoolModule + ".bias";
     public const string CrfModule = "crf";
@@ -118,6 +129,22 @@ public static class ModelTensors
             list.Add(new(EmbeddingWeight, [d.Input.Tokenizer!.Vocabulary.Length, d.Input.Size], TensorRole.Embedding));
         if (d.Input.Affixes is { } affixes)
             list.Add(new(AffixWeight, [affixes.Buckets, affixes.Size], TensorRole.AffixEmbedding));
+        if (d.Input.Characters is { } chars)
+        {
+            list.Add(new(CharEmbeddingWeight, [chars.Vocabulary.Length, chars.Size], TensorRole.CharEmbedding));
+            foreach (bool reverse in (bool[])[false, true])
+            {
+                string suffix = Suffix(reverse);
+                list.Add(new($"{CharLstmModule}.weight_ih_l0{suffix}", [4L * chars.Hidden, chars.Size], TensorRole.CharWeightIh, 0, reverse));
+                list.Add(new($"{CharLstmModule}.weight_hh_l0{suffix}", [4L * chars.Hidden, chars.Hidden], TensorRole.CharWeightHh, 0, reverse));
+                if (fusedBiases) list.Add(new($"{CharLstmModule}.bias_l0{suffix}", [4L * chars.Hidden], TensorRole.CharFusedBias, 0, reverse));
+                else
+                {
+                    list.Add(new($"{CharLstmModule}.bias_ih_l0{suffix}", [4L * chars.Hidden], TensorRole.CharBiasIh, 0, reverse));
+                    list.Add(new($"{CharLstmModule}.bias_hh_l0{suffix}", [4L * chars.Hidden], TensorRole.CharBiasHh, 0, reverse));
+                }
+            }
+        }
         for (int k = 0; k < d.Encoder.Length; k++)
         {
             long rows = 4L * d.Encoder[k].Hidden;

@@ -30,8 +30,8 @@ public sealed record VariantSearchReport(string Output, string MetricName, strin
 }
 
 /// <summary>
-/// `edgelstm convert --max-loss X`: builds each variant of a float model — f32, int8 (dynamic activation scales),
-/// int8 with static scales (when --calib is given and the model steps), and int8 pruned by magnitude 50%, by 1×16
+/// `edgelstm convert --max-loss X`: builds each variant of a float model — f32, int8 (dynamic activation scales) with
+/// 8- and 7-bit weights, int4 (groups of 32 where the columns allow), int8 with static scales (when --calib is given and the model steps), and int8 pruned by magnitude 50%, by 1×16
 /// blocks 50% per row and (models that step) by 25% of the hidden units — scores each on the validation data with the task's metric,
 /// keeps those whose loss against the float model is at most X, and writes the smallest (or fastest) of them.
 /// Latency is a whole-sequence run (or a step) on a fixed input, best of several, on this machine.

@@ -122,4 +122,29 @@ public sealed class Int4ProductTests
         Assert.Throws<ArgumentException>(() => Int4Panels.Encode(new sbyte[32], [64], 1, 32));
         Assert.Throws<ArgumentException>(() => Int4Panels.Encode(new sbyte[48], [1], 1, 48));
     }
+    [Fact]
+    public void EachGroupsMultiplierScalesOnlyItsOwnColumns()
+    {
+        // Activations only in group 1 of each row; group 0's multiplier 0, group 1's 5, group 2's 63. A kernel that
+        // applied a neighbour's multiplier would give 0 or 63·s instead of 5·s.
+        const int rows = 40, cols = 96;
+        var q = new sbyte[rows * cols];
+        var m = new byte[rows * 3];
+        var x = new sbyte[cols];
+        var random = new Random(11);
+        for (int i = 0; i < q.Length; i++) q[i] = (sbyte)random.Next(-8, 8);
+        for (int r = 0; r < rows; r++) (m[3 * r], m[3 * r + 1], m[3 * r + 2]) = (0, 5, 63);
+        for (int j = 32; j < 64; j++) x[j] = (sbyte)random.Next(-127, 128);
+        var w = new Int4Panels(Int4Panels.Encode(q, m, rows, cols), rows, cols);
+        var expected = new int[rows];
+        for (int r = 0; r < rows; r++)
+            for (int j = 32; j < 64; j++) expected[r] += 5 * q[r * cols + j] * x[j];
+        Assert.Contains(expected, v => v != 0);
+        foreach (var kernels in LstmKernels.AllSupported(7).Concat(LstmKernels.AllSupported(8)).DistinctBy(k => k.Name))
+        {
+            var y = new int[rows];
+            kernels.Int4MatVec(w, 0, x, y);
+            Assert.True(expected.AsSpan().SequenceEqual(y), $"{kernels.Name}: a group's product was scaled by another group's multiplier");
+        }
+    }
 }

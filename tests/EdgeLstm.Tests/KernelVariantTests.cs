@@ -411,13 +411,16 @@ public sealed class KernelVariantTests
     public void StepAllocatesNothing()
     {
         var model = TinyModels.Create(layers: 2, hidden: 64, embedding: 32, seed: 2);
-        var compact = (QuantizedLstmModel)CompactModelLoader.Load(
-            ModelFileReader.Parse(CompactModelBuilder.Build(model, WeightType.Int8, false, "t", "t"), "t.elstm"));
-        foreach (var kernels in LstmKernels.AllSupported())
+        foreach (WeightType weights in (WeightType[])[WeightType.Int8, WeightType.Int4])
         {
-            var session = compact.CreateSession(kernels);
-            for (int i = 0; i < 50; i++) session.Step(i % model.OutputSize); // warm up (tiering)
-            Assert.Equal(0, SteadyStateAllocation.Bytes(() => { for (int i = 0; i < 2000; i++) session.Step(i % model.OutputSize); }));
+            var compact = (QuantizedLstmModel)CompactModelLoader.Load(
+                ModelFileReader.Parse(CompactModelBuilder.Build(model, weights, false, "t", "t"), "t.elstm"));
+            foreach (var kernels in LstmKernels.AllSupported())
+            {
+                var session = compact.CreateSession(kernels);
+                for (int i = 0; i < 50; i++) session.Step(i % model.OutputSize); // warm up (tiering)
+                Assert.True(0 == SteadyStateAllocation.Bytes(() => { for (int i = 0; i < 2000; i++) session.Step(i % model.OutputSize); }), $"{weights} on {kernels.Name} allocates per step");
+            }
         }
         var floatSession = model.CreateSession();
         for (int i = 0; i < 50; i++) floatSession.Step(i % model.OutputSize);

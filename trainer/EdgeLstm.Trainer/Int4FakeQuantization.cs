@@ -22,7 +22,7 @@ public sealed class Int4FakeQuantization : IDisposable
             if (spec.IsMultiplied && spec.Shape[1] % Int4Quantizer.Group == 0) int4.Add(spec.Name);
         foreach (var (name, parameter) in network.named_parameters())
             if (int4.Contains(name)) _matrices.Add((name, parameter, (int)parameter.shape[0], (int)parameter.shape[1]));
-        if (_matrices.Count == 0) throw new ArgumentException("--int4-qat: no matrix of this model has a column count that 32 divides, so none would be int4");
+        if (_matrices.Count == 0) throw new ArgumentException("--int4-aware: no matrix of this model has a column count that 32 divides, so none would be int4");
     }
 
     /// <summary>The names of the matrices fake-quantized.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EdgeLstm.Converter.Onnx;
+using Google.Protobuf;
 
 namespace EdgeLstm.Tests;
 
@@ -10,12 +11,28 @@ namespace EdgeLstm.Tests;
 internal static class OnnxFixtures
 {
     public static readonly string[] Names = ["char_lm_2layer", "bilstm_tagger", "lstm_seq_first", "bilstm_2layer_seq_first",
-        "bilstm_max_classifier", "lstm_last_classifier", "lstm_mean_classifier", "bilstm_2layer_final_state_classifier"];
+        "bilstm_max_classifier", "lstm_last_classifier", "lstm_mean_classifier", "bilstm_2layer_final_state_classifier",
+        "lstm_2layer_explicit_zero_state", "bilstm_packed_tagger"];
 
     public static string FixturePath(string file) => Path.Combine(ClassifierTests.RepoRoot(), "tests", "onnx", "fixtures", file);
 
     public static FloatLstmModel Import(string name) =>
         OnnxModelImporter.Import(FixturePath(name + ".onnx"), FixturePath(name + ".description.json"));
+
+    public static Onnx.ModelProto Proto(string name) => Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(FixturePath(name + ".onnx")));
+
+    /// <summary>The import of a fixture's graph rewritten in memory, with its description.</summary>
+    public static FloatLstmModel Import(Onnx.ModelProto proto, string name) => OnnxModelImporter.Import(proto.ToByteArray(), name + ".onnx", Description(name));
+
+    /// <summary>The one-line error importing a fixture's graph rewritten in memory.</summary>
+    public static ModelFormatException ImportError(Onnx.ModelProto proto, string name)
+    {
+        var e = Assert.Throws<ModelFormatException>(() => Import(proto, name));
+        Assert.DoesNotContain('\n', e.Message);
+        return e;
+    }
+
+    public static ModelDescription Description(string name) => ModelDescription.FromJson(File.ReadAllText(FixturePath(name + ".description.json")), "description");
 
     /// <param name="Softmax">The graph ends with a Softmax: PyTorch's outputs are the probabilities, the softmax of our logits.</param>
     public static (int[][] Tokens, float[][] Outputs, bool Softmax) Expected(string name)

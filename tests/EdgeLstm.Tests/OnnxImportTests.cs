@@ -66,15 +66,9 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
         Assert.Contains("--description", missing.Message);
     }
 
-    private static Onnx.ModelProto Proto(string name) => Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(FixturePath(name + ".onnx")));
+    private static Onnx.ModelProto Proto(string name) => OnnxFixtures.Proto(name);
 
-    private static ModelFormatException ImportError(Onnx.ModelProto proto, string name)
-    {
-        var description = ModelDescription.FromJson(File.ReadAllText(FixturePath(name + ".description.json")), "description");
-        var e = Assert.Throws<ModelFormatException>(() => OnnxModelImporter.Import(proto.ToByteArray(), name + ".onnx", description));
-        Assert.DoesNotContain('\n', e.Message);
-        return e;
-    }
+    private static ModelFormatException ImportError(Onnx.ModelProto proto, string name) => OnnxFixtures.ImportError(proto, name);
 
     [Fact]
     public void UnsupportedOperatorIsOneLineNamingTheNode()

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EdgeLstm.Converter.Onnx;
 using Google.Protobuf;
 using Xunit.Abstractions;
@@ -12,44 +11,18 @@ namespace EdgeLstm.Tests;
 /// </summary>
 public sealed class OnnxImportTests(ITestOutputHelper output)
 {
-    private static readonly string[] Names = ["char_lm_2layer", "bilstm_tagger", "lstm_seq_first", "bilstm_2layer_seq_first",
-        "bilstm_max_classifier", "lstm_last_classifier", "lstm_mean_classifier", "bilstm_2layer_final_state_classifier"];
-    public static readonly TheoryData<string> Fixtures = new(Names);
+    public static readonly TheoryData<string> Fixtures = new(OnnxFixtures.Names);
 
-    private static string FixturePath(string file) => Path.Combine(ClassifierTests.RepoRoot(), "tests", "onnx", "fixtures", file);
+    private static string FixturePath(string file) => OnnxFixtures.FixturePath(file);
 
-    private static FloatLstmModel Import(string name) =>
-        OnnxModelImporter.Import(FixturePath(name + ".onnx"), FixturePath(name + ".description.json"));
-
-    /// <param name="Softmax">The graph ends with a Softmax: PyTorch's outputs are the probabilities, the softmax of our logits.</param>
-    private static (int[][] Tokens, float[][] Outputs, bool Softmax) Expected(string name)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(FixturePath(name + ".expected.json")));
-        int[][] tokens = doc.RootElement.GetProperty("tokens").EnumerateArray().Select(s => s.EnumerateArray().Select(t => t.GetInt32()).ToArray()).ToArray();
-        float[][] outputs = doc.RootElement.GetProperty("outputs").EnumerateArray().Select(s => s.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray();
-        bool softmax = doc.RootElement.TryGetProperty("softmax", out var p) && p.GetBoolean();
-        return (tokens, outputs, softmax);
-    }
+    private static FloatLstmModel Import(string name) => OnnxFixtures.Import(name);
 
     /// <summary>The largest |ours − PyTorch| over every fixture sequence, and the largest |PyTorch| output.</summary>
     private static (double Diff, double Scale) Compare(ILanguageModel model, string name)
     {
-        var (tokens, outputs, softmax) = Expected(name);
+        var (tokens, outputs, softmax) = OnnxFixtures.Expected(name);
         Assert.NotEmpty(tokens);
-        using var runner = model.CreateRunner();
-        double diff = 0, scale = 0;
-        for (int s = 0; s < tokens.Length; s++)
-        {
-            float[] ours = runner.Run(tokens[s]).ToArray();
-            if (softmax) StableSoftmax.Compute(ours, ours);
-            Assert.Equal(outputs[s].Length, ours.Length);
-            for (int i = 0; i < ours.Length; i++)
-            {
-                diff = Math.Max(diff, Math.Abs(ours[i] - outputs[s][i]));
-                scale = Math.Max(scale, Math.Abs(outputs[s][i]));
-            }
-        }
-        return (diff, scale);
+        return OnnxFixtures.MaxDiff(OnnxFixtures.Run(model, tokens, softmax), outputs);
     }
 
     [Theory]
@@ -93,15 +66,9 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
         Assert.Contains("--description", missing.Message);
     }
 
-    private static Onnx.ModelProto Proto(string name) => Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(FixturePath(name + ".onnx")));
+    private static Onnx.ModelProto Proto(string name) => OnnxFixtures.Proto(name);
 
-    private static ModelFormatException ImportError(Onnx.ModelProto proto, string name)
-    {
-        var description = ModelDescription.FromJson(File.ReadAllText(FixturePath(name + ".description.json")), "description");
-        var e = Assert.Throws<ModelFormatException>(() => OnnxModelImporter.Import(proto.ToByteArray(), name + ".onnx", description));
-        Assert.DoesNotContain('\n', e.Message);
-        return e;
-    }
+    private static ModelFormatException ImportError(Onnx.ModelProto proto, string name) => OnnxFixtures.ImportError(proto, name);
 
     [Fact]
     public void UnsupportedOperatorIsOneLineNamingTheNode()
@@ -237,7 +204,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
     {
         var random = new Random(36);
         int rejected = 0, accepted = 0;
-        foreach (string name in Names)
+        foreach (string name in OnnxFixtures.Names)
         {
             byte[] bytes = File.ReadAllBytes(FixturePath(name + ".onnx"));
             var description = ModelDescription.FromJson(File.ReadAllText(FixturePath(name + ".description.json")), "description");

@@ -12,6 +12,7 @@ For each model NAME it writes, under tests/onnx/fixtures/:
   NAME.expected.json     {"tokens": [[...], ...], "outputs": [[...], ...]}: PyTorch's outputs on fixed token
                          sequences (batch 1 each), flattened step-major, steps x head size floats (a pooled
                          classifier: head size floats; with "softmax": true they are the graph's probabilities)
+                         (a model over pack_padded_sequence takes a second input, lengths: each sequence's own)
 Seeds are fixed, so a rerun with the same PyTorch gives the same weights and outputs.
 """
 import json
@@ -166,20 +167,56 @@ class BiFinalStateClassifier(nn.Module):
         return self.fc(torch.cat([h_n[-2], h_n[-1]], dim=1))
 
 
+class ExplicitZeroStateLm(CharLm):
+    """(i) CharLm's layers (E 8, H 10) given zero initial states explicitly: h0 sized by the batch (exported as
+    ConstantOfShape), c0 a fixed zeros tensor (exported as a Constant, then Expand)."""
+
+    def __init__(self):
+        super().__init__(E=8, H=10)
+
+    def forward(self, tokens):  # [B, T]
+        h0 = torch.zeros(2, tokens.size(0), self.lstm.hidden_size)
+        c0 = torch.zeros(2, 1, self.lstm.hidden_size)
+        return self.fc(self.lstm(self.embedding(tokens), (h0, c0))[0])
+
+
+class PackedBiTagger(nn.Module):
+    """(j) Embedding -> pack_padded_sequence(lengths) -> bidirectional LSTM -> pad_packed_sequence -> Linear at every
+    step (batch_first): the lengths are a second graph input, the LSTM's sequence_lens."""
+
+    def __init__(self, E=8, H=6):
+        super().__init__()
+        self.embedding = nn.Embedding(len(WORDS), E)
+        self.lstm = nn.LSTM(E, H, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(2 * H, len(TAGS))
+        self.batch_first, self.lengths = True, True
+        self.description = {
+            "input": {"kind": "tokens", "size": E, "tokenizer": {"kind": "word", "lowercase": True, "vocabulary": WORDS}},
+            "encoder": [{"hidden": H, "bidirectional": True}],
+            "head": {"kind": "tag", "pooling": "none", "size": len(TAGS), "labels": TAGS}}
+
+    def forward(self, tokens, lengths):  # [B, T], [B]
+        packed = nn.utils.rnn.pack_padded_sequence(self.embedding(tokens), lengths, batch_first=True)
+        out, _ = nn.utils.rnn.pad_packed_sequence(self.lstm(packed)[0], batch_first=True)
+        return self.fc(out)
+
+
 def export(name, model, vocab_size, sequences):
     model.eval()
     axis = 1 if model.batch_first else 0
     shape = lambda seq: (1, len(seq)) if model.batch_first else (len(seq), 1)
-    example = torch.tensor(sequences[0], dtype=torch.long).reshape(shape(sequences[0]))
+    # With lengths (pack_padded_sequence), each sequence is a batch of one given its own length.
+    lengths = getattr(model, "lengths", False)
+    args = lambda seq: (torch.tensor(seq, dtype=torch.long).reshape(shape(seq)),) + ((torch.tensor([len(seq)]),) if lengths else ())
     path = os.path.join(HERE, name + ".onnx")
     pooled = getattr(model, "pooled", False)  # one output row per sequence: [B, size]
-    torch.onnx.export(model, (example,), path, input_names=["tokens"], output_names=["logits"],
+    torch.onnx.export(model, args(sequences[0]), path, input_names=["tokens", "lengths"] if lengths else ["tokens"], output_names=["logits"],
                       dynamic_axes={"tokens": {axis: "steps"}} if pooled else {"tokens": {axis: "steps"}, "logits": {axis: "steps"}})
     outputs = []
     with torch.no_grad():
         for seq in sequences:
             assert all(0 <= t < vocab_size for t in seq)
-            y = model(torch.tensor(seq, dtype=torch.long).reshape(shape(seq)))
+            y = model(*args(seq))
             y = y[0] if model.batch_first or pooled else y[:, 0]  # [T, size] or [size]
             outputs.append([round(float(v), 8) for v in y.reshape(-1)])
     with open(os.path.join(HERE, name + ".expected.json"), "w") as f:
@@ -206,6 +243,9 @@ def main():
     export("lstm_last_classifier", LastStepClassifier(), len(WORDS), word_seqs)
     export("lstm_mean_classifier", MeanClassifier(), len(WORDS), word_seqs)
     export("bilstm_2layer_final_state_classifier", BiFinalStateClassifier(), len(WORDS), word_seqs)
+    # The LSTM's optional inputs (after the models above, so that their weights stay the same).
+    export("lstm_2layer_explicit_zero_state", ExplicitZeroStateLm(), len(CHARS), char_seqs)
+    export("bilstm_packed_tagger", PackedBiTagger(), len(WORDS), word_seqs)
 
 
 if __name__ == "__main__":

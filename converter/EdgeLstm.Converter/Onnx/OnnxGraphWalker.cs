@@ -33,13 +33,25 @@ internal sealed class OnnxGraphWalker
         }
         if (graph.SparseInitializer.Count > 0) throw new ModelFormatException($"{_source}: sparse initializers are not supported");
         var inputs = graph.Input.Where(i => !_values.ContainsKey(i.Name)).ToList();
-        if (inputs.Count != 1)
+        // With several inputs the token ids are the one integer matrix; the others (e.g. pack_padded_sequence's
+        // lengths) are followed as GraphInputValues, which only an LSTM's sequence_lens may read.
+        var tokens = inputs.Count == 1 ? inputs : inputs.Where(IsIntegerMatrix).ToList();
+        if (tokens.Count != 1)
             throw new ModelFormatException($"{_source}: the graph has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => $"'{i.Name}'"))}); " +
-                "expected one, the token ids (initial states and sequence lengths as inputs are not supported yet)");
-        ReadTokenInput(inputs[0]);
+                "expected the token ids (an integer [batch, steps] or [steps, batch]) and optionally sequence lengths");
+        ReadTokenInput(tokens[0]);
+        foreach (var other in inputs.Where(i => i != tokens[0]))
+            _values[other.Name] = new GraphInputValue(other.Name, Dims(other.Type?.TensorType?.Shape));
         for (int i = 0; i < graph.Node.Count; i++) Run(new OnnxNode(graph.Node[i], i, _source));
         return Output(graph);
     }
+
+    private static bool IsIntegerMatrix(ValueInfoProto input) =>
+        input.Type?.TensorType is { Shape.Dim.Count: 2 } t && (TensorProto.Types.DataType)t.ElemType is TensorProto.Types.DataType.Int64 or TensorProto.Types.DataType.Int32;
+
+    /// <summary>Declared dims, -1 where symbolic or unknown; none without a shape.</summary>
+    private static long[] Dims(TensorShapeProto? shape) =>
+        shape is null ? [] : shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0 ? d.DimValue : -1).ToArray();
 
     private void ReadTokenInput(ValueInfoProto input)
     {
@@ -53,7 +65,7 @@ internal sealed class OnnxGraphWalker
             throw new ModelFormatException($"{_source}: graph input '{name}' is {type}; expected token ids (int64 or int32)");
         if (tensor.Shape is null || tensor.Shape.Dim.Count != 2)
             throw new ModelFormatException($"{_source}: graph input '{name}' has {(tensor.Shape is null ? "no shape" : $"rank {tensor.Shape.Dim.Count}")}; expected token ids [batch, steps] or [steps, batch]");
-        _inputDims = tensor.Shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0 ? d.DimValue : -1).ToArray();
+        _inputDims = Dims(tensor.Shape);
         _values[name] = new ActivationValue(Stage.Tokens, [new(AxisKind.Input0, 0), new(AxisKind.Input1, 0)], null);
     }
 
@@ -68,6 +80,8 @@ internal sealed class OnnxGraphWalker
             if (name.Length == 0) continue;
             if (!_values.TryGetValue(name, out var v)) node.Fail($"input '{name}' is not an initializer, the graph input or an earlier node's output");
             if (v is OpaqueValue o) node.Fail($"input '{name}': {o.Why}");
+            if (v is GraphInputValue g && proto.OpType is not ("LSTM" or "Cast" or "Identity"))
+                node.Fail($"input '{name}' is graph input '{g.Name}'; a graph input besides the token ids may only be an LSTM's sequence_lens");
             inputs[i] = v;
         }
         OnnxValue?[] outputs = proto.OpType switch

@@ -88,6 +88,8 @@ internal static class OnnxLayoutOps
         ActivationValue a => $"activations {a.AxesText}",
         FinalStatesValue => "an LSTM's final states (Y_h)",
         OpaqueValue o => o.Why,
+        GraphInputValue g => $"graph input '{g.Name}' {g.DimsText}",
+        NonZeroFill f => f.Origin,
         _ => v.GetType().Name,
     };
 }

@@ -4,8 +4,8 @@ namespace EdgeLstm.Converter.Onnx;
 /// An ONNX <c>LSTM</c> node → one layer of the model. ONNX keeps W [directions, 4H, input], R [directions, 4H, H]
 /// and B [directions, 8H] (Wb then Rb) with the gates in the order i, o, f, c; PyTorch and EdgeLstm keep
 /// weight_ih [4H, input], weight_hh [4H, H], bias_ih and bias_hh [4H] per direction in the order i, f, g, o.
-/// Forward and bidirectional layers with zero (or absent) initial states, default activations, no clip,
-/// no peepholes and no sequence lengths are supported; anything else is an error naming the node.
+/// Forward and bidirectional layers with zero (or absent) initial states, default activations, no clip, no peepholes,
+/// and sequence lengths absent or a graph input of one sequence are supported; anything else is an error naming the node.
 /// </summary>
 internal static class OnnxLstmNode
 {
@@ -44,10 +44,9 @@ internal static class OnnxLstmNode
         var w = Weights(node, inputs, 1, "W", [dirs, 4L * hidden, input]);
         var r = Weights(node, inputs, 2, "R", [dirs, 4L * hidden, hidden]);
         var b = OnnxShapeOps.At(inputs, 3) is null ? new float[dirs * 8 * hidden] : Weights(node, inputs, 3, "B", [dirs, 8L * hidden]);
-        node.Expect(OnnxShapeOps.At(inputs, 4) is null, "sequence_lens is not supported yet (every sequence runs to its end)");
-        for (int i = 5; i <= 6; i++)
-            node.Expect(OnnxShapeOps.At(inputs, i) is null || OnnxShapeOps.IsZeros(inputs[i]),
-                $"{(i == 5 ? "initial_h" : "initial_c")} must be zeros or absent (a state from a graph input or another node is not supported)");
+        SequenceLengths(node, OnnxShapeOps.At(inputs, 4));
+        InitialState(node, inputs, 5, "initial_h");
+        InitialState(node, inputs, 6, "initial_c");
         node.Expect(OnnxShapeOps.At(inputs, 7) is null, "peephole weights P are not supported");
 
         var directions = new LstmDirectionWeights[dirs];
@@ -70,6 +69,34 @@ internal static class OnnxLstmNode
             : new OpaqueValue($"Y_h of LSTM node '{node.Label}' is in layout 1 ([batch, directions, hidden]); final states are supported in layout 0");
         return [new ActivationValue(Stage.LstmOutput, axes, model), finalStates,
             new OpaqueValue($"Y_c of LSTM node '{node.Label}' is the final cell state; no pooling reads it (Y and Y_h are supported)")];
+    }
+
+    /// <summary>
+    /// sequence_lens from a graph input with one sequence in the batch (pack_padded_sequence's lengths): the caller
+    /// gives the sequence's own length, and our runtime runs every sequence to its own end, so it changes nothing.
+    /// A constant would fix one length for every input; a batch of several padded sequences has no equivalent.
+    /// </summary>
+    private static void SequenceLengths(OnnxNode node, OnnxValue? lengths)
+    {
+        if (lengths is null) return;
+        node.Expect(lengths is GraphInputValue, $"sequence_lens is {OnnxLayoutOps.Describe(lengths)}; only a graph input (the lengths of a batch of one) is supported");
+        var g = (GraphInputValue)lengths;
+        node.Expect(g.Dims is [-1 or 1], $"sequence_lens is graph input '{g.Name}' {g.DimsText}; only one sequence per batch ([1] or [batch]) is supported");
+    }
+
+    /// <summary>A zero initial state is what the converted model starts every sequence from; any other is refused.</summary>
+    private static void InitialState(OnnxNode node, OnnxValue?[] inputs, int index, string which)
+    {
+        var state = OnnxShapeOps.At(inputs, index);
+        if (state is null || OnnxShapeOps.IsZeros(state)) return;
+        string input = node.Proto.Input[index];
+        node.Fail(state switch
+        {
+            GraphInputValue g => $"{which} '{input}' is graph input '{g.Name}'; initial states fed from outside are not supported (the converted model starts every sequence from zeros)",
+            ConstantValue c => $"{which} '{input}' is a non-zero constant {c.ShapeText}; only zero initial states are supported",
+            NonZeroFill f => $"{which} '{input}' is {f.Origin}; only zero initial states are supported",
+            _ => $"{which} '{input}' is {OnnxLayoutOps.Describe(state)}; only zero initial states (constants, ConstantOfShape 0) are supported",
+        });
     }
 
     private static float[] Weights(OnnxNode node, OnnxValue?[] inputs, int index, string name, long[] dims)

@@ -74,7 +74,8 @@ internal static class OnnxShapeOps
         if (value is not null)
         {
             var v = OnnxTensorReader.Read(value, node.Source, $"node '{node.Label}' attribute 'value'");
-            node.Expect(v is ConstantValue { IsZero: true }, "fills with a value other than 0; only zeros (an LSTM's initial state) are supported");
+            // Not an error here: the LSTM that reads it as an initial state names itself and the input.
+            if (v is not ConstantValue { IsZero: true }) return new NonZeroFill($"filled with a value other than 0 by node '{node.Label}' (ConstantOfShape)");
         }
         return ZeroValue.Instance;
     }
@@ -84,6 +85,7 @@ internal static class OnnxShapeOps
     {
         node.OnlyAttributes();
         if (IsZeros(inputs[0])) return ZeroValue.Instance;
+        if (inputs[0] is NonZeroFill) return inputs[0]!;
         node.Expect(inputs[0] is not ActivationValue, "slicing activations (e.g. taking the last step) is not supported yet");
         var shape = AsShape(inputs[0]);
         long[]? starts = ConstInts(At(inputs, 1)), ends = ConstInts(At(inputs, 2));
@@ -100,7 +102,9 @@ internal static class OnnxShapeOps
     public static OnnxValue Expand(OnnxNode node, OnnxValue? input)
     {
         node.OnlyAttributes();
-        node.Expect(IsZeros(input), "Expand is supported on zeros only (an LSTM's initial state)");
+        if (input is NonZeroFill) return input;
+        if (input is ConstantValue { IsZero: false }) return new NonZeroFill($"a non-zero constant broadcast by node '{node.Label}' (Expand)");
+        node.Expect(IsZeros(input), "Expand is supported on constants only (an LSTM's initial state)");
         return ZeroValue.Instance;
     }
 
@@ -108,7 +112,8 @@ internal static class OnnxShapeOps
     {
         node.OnlyAttributes("to", "saturate");
         if (IsZeros(input)) return ZeroValue.Instance;
-        node.Expect(AsShape(input) is not null, "Cast is supported on zeros and shapes only");
+        if (input is GraphInputValue) return input; // sequence lengths: PyTorch casts them to int32 for the LSTM
+        node.Expect(AsShape(input) is not null, "Cast is supported on zeros, shapes and sequence lengths only");
         return AsShape(input)!;
     }
 

@@ -31,6 +31,22 @@ internal sealed record ZeroValue : OnnxValue
     public static readonly ZeroValue Instance = new();
 }
 
+/// <summary>
+/// A tensor sized at run time and filled with something other than zeros (ConstantOfShape of a non-zero value, Expand
+/// of a non-zero constant): followed through Slice and Expand so that the LSTM reading it as an initial state names
+/// itself and the input; <see cref="Origin"/> says which node filled it.
+/// </summary>
+internal sealed record NonZeroFill(string Origin) : OnnxValue;
+
+/// <summary>
+/// A graph input besides the token ids, by name, with its declared dims (-1 where symbolic): only an LSTM's
+/// sequence_lens may read it (directly or through Cast); any other use is an error naming the node.
+/// </summary>
+internal sealed record GraphInputValue(string Name, long[] Dims) : OnnxValue
+{
+    public string DimsText => $"[{string.Join(", ", Dims.Select(d => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture)))}]";
+}
+
 /// <summary>A value the importer does not follow (an LSTM's Y_h and Y_c, a tensor of another type): using it is an error saying why.</summary>
 internal sealed record OpaqueValue(string Why) : OnnxValue;
 

@@ -109,12 +109,11 @@ public sealed class EpochLoop
                     DisposeAll(kept);
                     kept = _network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
                     bestDetail = detail;
-                    if (dir is not null && _group.IsRoot) TaskNetworks.Save(Path.Combine(dir, TrainingCheckpoint.BestWeightsFile), _network);
                 }
                 if (_group.IsRoot)
                 {
                     report(epoch, score, detail, better);
-                    if (dir is not null) SaveCheckpoint(dir);
+                    if (dir is not null) SaveCheckpoint(dir, better);
                 }
                 _group.Barrier();
                 if (epoch == _options.StopAfterEpoch && epoch < _options.Epochs)
@@ -169,8 +168,15 @@ public sealed class EpochLoop
         return "SHA-256 " + Convert.ToHexString(hash.GetHashAndReset())[..16];
     }
 
-    private void SaveCheckpoint(string dir)
+    private void SaveCheckpoint(string dir, bool best)
     {
+        lock (TrainingCheckpoint.WriteLock)
+            WriteCheckpointFiles(dir, best);
+    }
+
+    private void WriteCheckpointFiles(string dir, bool best)
+    {
+        if (best) TaskNetworks.Save(Path.Combine(dir, TrainingCheckpoint.BestWeightsFile), _network);
         TaskNetworks.Save(LastWeights(dir), _network);
         string optimizerPath = Path.Combine(dir, TrainingCheckpoint.OptimizerFile);
         _optimizer.save_state_dict(optimizerPath + ".tmp");

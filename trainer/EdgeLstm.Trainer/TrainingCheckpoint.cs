@@ -21,6 +21,9 @@ public sealed record TrainingCheckpoint(int EpochsDone, [property: JsonPropertyN
     public const string ProgressFile = "progress.json";
     public const string RandomStateFile = "rng.bin";
 
+    /// <summary>Held while a checkpoint's files are written, so a process ended by a signal can wait for a complete set (<see cref="RankFailure"/>).</summary>
+    public static readonly object WriteLock = new();
+
     public void Save(string directory)
     {
         string path = Path.Combine(directory, ProgressFile);

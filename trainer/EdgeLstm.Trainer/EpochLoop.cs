@@ -12,8 +12,9 @@ public readonly record struct ValidationScore(double Value, double TieBreak = 0)
 /// <param name="CheckpointDirectory">Where every completed epoch leaves a <see cref="TrainingCheckpoint"/>; null keeps nothing on disk.</param>
 /// <param name="StopAfterEpoch">Stop cleanly after this epoch (0 = never), to continue with <paramref name="Resume"/>.</param>
 /// <param name="Group">The ranks training together (--distributed); null or <see cref="DistributedGroup.Single"/> for one process.</param>
+/// <param name="GlobalBatchSize">Recorded in the checkpoint (<see cref="TrainingCheckpoint.GlobalBatchSize"/>); 0 records nothing.</param>
 public sealed record EpochLoopOptions(int Epochs, int Patience, string? CheckpointDirectory = null, bool Resume = false, int StopAfterEpoch = 0, bool Quiet = false,
-    DistributedGroup? Group = null);
+    DistributedGroup? Group = null, int GlobalBatchSize = 0);
 
 /// <summary>
 /// The epoch loop every trainer runs: train an epoch under a progress bar (Ctrl-C stops it between batches), score
@@ -183,7 +184,7 @@ public sealed class EpochLoop
         File.Move(optimizerPath + ".tmp", optimizerPath, overwrite: true);
         using (var state = torch.get_rng_state())
             AtomicFile.WriteAllBytes(Path.Combine(dir, TrainingCheckpoint.RandomStateFile), state.data<byte>().ToArray());
-        _progress.Save(dir); // last: a checkpoint is complete once its progress record says so
+        (_progress with { GlobalBatchSize = _options.GlobalBatchSize }).Save(dir); // last: a checkpoint is complete once its progress record says so
     }
 
     /// <summary>

@@ -67,6 +67,42 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output)
         AssertSameWeights(dir.File("one.safetensors"), dir.File("two.safetensors"));
     }
 
+    /// <summary>
+    /// A checkpoint made by 2 ranks resumes in 1 process, and one made by 1 process on 2 ranks, with the checkpoint's global
+    /// batch (whatever --batch-size says): both end with the weights of an unbroken run (dropout 0: the data order decides,
+    /// and it depends on the global batch alone). A global batch the ranks cannot share ends the run with one line.
+    /// </summary>
+    [MpiFact]
+    public void ACheckpointResumesOnAnotherNumberOfRanksWithTheSameGlobalBatch()
+    {
+        using var dir = new TempDirectory();
+        string[] common = [Trainer, .. CharLm(dir, 4000, epochs: 2), "--layers", "1", "--dropout", "0", "--seq-len", "16", "--max-batches", "10",
+            "-o", dir.File("m.safetensors")];
+        string[] Ckpt(string name) => ["--checkpoint-dir", dir.File(name)];
+        string Last(string name) => Path.Combine(dir.File(name), TrainingCheckpoint.WeightsFile);
+        void Ok(CliRunner.Result run) => Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+
+        Ok(Run(null, [.. common, "--batch-size", "6", .. Ckpt("unbroken")]));
+        // 2 ranks × 3, then 1 process started with the per-rank --batch-size 3: the checkpoint's 6 wins.
+        Ok(Run(2, [.. common, "--batch-size", "3", .. Ckpt("two-then-one"), "--stop-after-epoch", "1", "--distributed"]));
+        Ok(Run(null, [.. common, "--batch-size", "3", .. Ckpt("two-then-one"), "--resume"]));
+        // 1 process × 6, then 2 ranks of 3 each.
+        Ok(Run(null, [.. common, "--batch-size", "6", .. Ckpt("one-then-two"), "--stop-after-epoch", "1"]));
+        Ok(Run(2, [.. common, "--batch-size", "6", .. Ckpt("one-then-two"), "--resume", "--distributed"]));
+
+        foreach (string resumed in new[] { "two-then-one", "one-then-two" })
+        {
+            Assert.Equal(new TrainingCheckpoint(2, 0, 0, GlobalBatchSize: 6), TrainingCheckpoint.Load(dir.File(resumed)) with { BestValidScore = 0, EpochsWithoutImprovement = 0, BestTieBreak = 0 });
+            AssertSameWeights(Last("unbroken"), Last(resumed));
+        }
+
+        Ok(Run(null, [.. common, "--batch-size", "5", .. Ckpt("odd"), "--stop-after-epoch", "1"]));
+        var odd = Run(2, [.. common, "--batch-size", "5", .. Ckpt("odd"), "--resume", "--distributed"]);
+        Assert.NotEqual(0, odd.ExitCode);
+        Assert.Contains("the checkpoint's global batch of 5 does not divide over 2 ranks", odd.Stderr);
+        Assert.DoesNotContain("   at ", odd.Stderr);
+    }
+
     /// <summary>A rank started with another seed ends the job with one line naming it and the cause.</summary>
     [MpiFact]
     public void ARankWithAnotherSeedEndsTheJobNamingIt()
@@ -81,12 +117,12 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output)
         Assert.False(File.Exists(dir.File("m.safetensors")));
     }
 
-    /// <summary>Writes train.txt and valid.txt; the trainer's arguments for a tiny char LM on them, one epoch, one thread.</summary>
-    private static string[] CharLm(TempDirectory dir, int trainChars)
+    /// <summary>Writes train.txt and valid.txt; the trainer's arguments for a tiny char LM on them, one epoch unless told, one thread.</summary>
+    private static string[] CharLm(TempDirectory dir, int trainChars, int epochs = 1)
     {
         File.WriteAllText(dir.File("train.txt"), TestTexts.English(trainChars, seed: 1));
         File.WriteAllText(dir.File("valid.txt"), TestTexts.English(trainChars / 10, seed: 2));
-        return ["--train", dir.File("train.txt"), "--valid", dir.File("valid.txt"), "--embedding-dim", "8", "--hidden-size", "16", "--epochs", "1", "--threads", "1", "-q"];
+        return ["--train", dir.File("train.txt"), "--valid", dir.File("valid.txt"), "--embedding-dim", "8", "--hidden-size", "16", "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--threads", "1", "-q"];
     }
 
     private void AssertSameWeights(string expectedPath, string actualPath)

@@ -18,6 +18,7 @@ public sealed class CharLmTrainer(TrainOptions options)
 
     public Result Run(CancellationToken cancel)
     {
+        if (options.Resume) options = WithCheckpointBatch(options);
         options.Start();
 
         string trainText = ReadText(options.TrainFile);
@@ -61,7 +62,8 @@ public sealed class CharLmTrainer(TrainOptions options)
         if (int4 is not null) Log($"int4-aware: {string.Join(", ", int4.Names)} run at their int4 values (straight-through gradients); validation too");
         var optimizer = optim.Adam(network.parameters().Where(p => p.requires_grad), lr: options.LearningRate);
         var loop = new EpochLoop(network, optimizer,
-            new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume, options.StopAfterEpoch, options.Quiet, options.Group), Log);
+            new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume, options.StopAfterEpoch, options.Quiet, options.Group,
+                options.GlobalBatchSize), Log);
         var d = network.Description;
         Log($"model: vocab {tokenizer.VocabularySize}, embedding {d.Input.Size}, {d.Encoder.Length}×LSTM {d.Encoder[0].Hidden}, " +
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; train {trainTokens.Length:N0} tokens, valid {validTokens.Length:N0} tokens");
@@ -135,6 +137,19 @@ public sealed class CharLmTrainer(TrainOptions options)
             state?.C.Dispose();
         }
         return (charsSeen == 0 ? double.NaN : natsSum / charsSeen / Math.Log(2), true);
+    }
+
+    /// <summary>
+    /// A resumed run takes the checkpoint's steps whatever the number of ranks now: its global batch, shared out
+    /// (--batch-size is ignored when it differs, with a line saying so), as the text's streams depend on it.
+    /// </summary>
+    private TrainOptions WithCheckpointBatch(TrainOptions given)
+    {
+        int? perRank = TrainingCheckpoint.Load(given.CheckpointDir!).PerRankBatch(given.Group.Size);
+        if (perRank is not { } batch || batch == given.BatchSize) return given;
+        var resumed = given with { BatchSize = batch };
+        Log($"resuming with the checkpoint's global batch of {resumed.GlobalBatchSize}: --batch-size {batch} on each of {given.Group.Size} rank(s), not {given.BatchSize}");
+        return resumed;
     }
 
     /// <summary>Cosine decay from --lr to --min-lr over all the run's steps.</summary>

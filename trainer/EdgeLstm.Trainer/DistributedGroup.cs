@@ -20,15 +20,18 @@ public sealed class DistributedGroup : IDisposable
     public static DistributedGroup Single { get; } = new(0, 1, mpi: false);
 
     private readonly bool _mpi;
+    private readonly RankFailure? _failure;
+    private readonly CancellationTokenSource _agreedStop = new();
+    private CancellationToken _localStop;
 
-    private DistributedGroup(int rank, int size, bool mpi) => (Rank, Size, _mpi) = (rank, size, mpi);
+    private DistributedGroup(int rank, int size, bool mpi, RankFailure? failure = null) => (Rank, Size, _mpi, _failure) = (rank, size, mpi, failure);
 
     /// <summary>Starts MPI (under mpirun) when <paramref name="distributed"/>, else <see cref="Single"/>. Dispose finalizes MPI.</summary>
     public static DistributedGroup Open(bool distributed)
     {
         if (!distributed) return Single;
         var (rank, size) = Mpi.Init();
-        return new DistributedGroup(rank, size, mpi: true);
+        return new DistributedGroup(rank, size, mpi: true, size > 1 ? RankFailure.Gather(rank, size) : null);
     }
 
     /// <summary>The CLI help of --distributed, the same for every task.</summary>
@@ -55,7 +58,9 @@ public sealed class DistributedGroup : IDisposable
             Mpi.Abort(1);
             throw;
         }
-        if (code != EdgeLstm.Cli.ExitCodes.Success && group.IsDistributed)
+        // An agreed stop (Ctrl-C, SIGTERM) ends every rank after the same step: they finalize together and exit 130.
+        bool agreedStop = code == EdgeLstm.Cli.ExitCodes.Interrupted && group._agreedStop.IsCancellationRequested;
+        if (code != EdgeLstm.Cli.ExitCodes.Success && group.IsDistributed && !agreedStop)
         {
             Console.Error.WriteLine($"edgelstm-train: rank {group.Rank} of {group.Size} stopped with exit code {code}; ending the job");
             Console.Error.Flush();
@@ -70,6 +75,22 @@ public sealed class DistributedGroup : IDisposable
     public bool IsRoot => Rank == 0;
     /// <summary>More than one rank: the collective calls below do something.</summary>
     public bool IsDistributed => _mpi && Size > 1;
+
+    /// <summary>
+    /// The token a training loop checks between steps. Alone, <paramref name="local"/> itself. Distributed, a rank's own
+    /// Ctrl-C or SIGTERM (<paramref name="local"/>) only asks: the request rides in the next step's all-reduce
+    /// (<see cref="AverageGradients"/>) and the returned token is cancelled on every rank after that same step, so no
+    /// rank is left waiting in a collective call for one that stopped a step earlier.
+    /// </summary>
+    public CancellationToken StopToken(CancellationToken local)
+    {
+        if (!IsDistributed) return local;
+        _localStop = local;
+        return _agreedStop.Token;
+    }
+
+    /// <summary>On SIGTERM: if another rank's process died, say so and end this one now (it would wait for that rank forever).</summary>
+    internal void EndIfAnotherRankDied() => _failure?.EndIfAnotherRankDied();
 
     /// <summary>This rank's contiguous slice of a global batch: rows [r·n/N, (r+1)·n/N) (may be empty when n &lt; N).</summary>
     public T[] Shard<T>(T[] batch)
@@ -110,8 +131,8 @@ public sealed class DistributedGroup : IDisposable
     {
         if (!IsDistributed) return (localLoss, weight);
         long total = parameters.Sum(p => p.numel());
-        if (total + 2 > int.MaxValue) throw new InvalidOperationException("the model has too many parameters for one MPI message");
-        var send = new float[total + 2];
+        if (total + 3 > int.MaxValue) throw new InvalidOperationException("the model has too many parameters for one MPI message");
+        var send = new float[total + 3];
         long offset = 0;
         using (no_grad())
             foreach (var p in parameters)
@@ -126,8 +147,10 @@ public sealed class DistributedGroup : IDisposable
             }
         send[total] = (float)(localLoss * weight);
         send[total + 1] = (float)weight;
+        send[total + 2] = _localStop.IsCancellationRequested ? 1 : 0;
         var sum = new float[send.Length];
         Mpi.AllReduceSum<float>(send, sum, Mpi.Float);
+        if (sum[total + 2] > 0) _agreedStop.Cancel();
         float globalWeight = sum[total + 1];
         if (globalWeight <= 0) throw new InvalidOperationException("a training step with no rows on any rank");
         offset = 0;
@@ -197,6 +220,8 @@ public sealed class DistributedGroup : IDisposable
 
     public void Dispose()
     {
-        if (_mpi) Mpi.Shutdown();
+        if (!_mpi) return; // Single is shared and lives as long as the process
+        _agreedStop.Dispose();
+        Mpi.Shutdown();
     }
 }

@@ -12,8 +12,9 @@ public readonly record struct ValidationScore(double Value, double TieBreak = 0)
 /// <param name="CheckpointDirectory">Where every completed epoch leaves a <see cref="TrainingCheckpoint"/>; null keeps nothing on disk.</param>
 /// <param name="StopAfterEpoch">Stop cleanly after this epoch (0 = never), to continue with <paramref name="Resume"/>.</param>
 /// <param name="Group">The ranks training together (--distributed); null or <see cref="DistributedGroup.Single"/> for one process.</param>
+/// <param name="GlobalBatchSize">Recorded in the checkpoint (<see cref="TrainingCheckpoint.GlobalBatchSize"/>); 0 records nothing.</param>
 public sealed record EpochLoopOptions(int Epochs, int Patience, string? CheckpointDirectory = null, bool Resume = false, int StopAfterEpoch = 0, bool Quiet = false,
-    DistributedGroup? Group = null);
+    DistributedGroup? Group = null, int GlobalBatchSize = 0);
 
 /// <summary>
 /// The epoch loop every trainer runs: train an epoch under a progress bar (Ctrl-C stops it between batches), score
@@ -109,12 +110,11 @@ public sealed class EpochLoop
                     DisposeAll(kept);
                     kept = _network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
                     bestDetail = detail;
-                    if (dir is not null && _group.IsRoot) TaskNetworks.Save(Path.Combine(dir, TrainingCheckpoint.BestWeightsFile), _network);
                 }
                 if (_group.IsRoot)
                 {
                     report(epoch, score, detail, better);
-                    if (dir is not null) SaveCheckpoint(dir);
+                    if (dir is not null) SaveCheckpoint(dir, better);
                 }
                 _group.Barrier();
                 if (epoch == _options.StopAfterEpoch && epoch < _options.Epochs)
@@ -169,15 +169,22 @@ public sealed class EpochLoop
         return "SHA-256 " + Convert.ToHexString(hash.GetHashAndReset())[..16];
     }
 
-    private void SaveCheckpoint(string dir)
+    private void SaveCheckpoint(string dir, bool best)
     {
+        lock (TrainingCheckpoint.WriteLock)
+            WriteCheckpointFiles(dir, best);
+    }
+
+    private void WriteCheckpointFiles(string dir, bool best)
+    {
+        if (best) TaskNetworks.Save(Path.Combine(dir, TrainingCheckpoint.BestWeightsFile), _network);
         TaskNetworks.Save(LastWeights(dir), _network);
         string optimizerPath = Path.Combine(dir, TrainingCheckpoint.OptimizerFile);
         _optimizer.save_state_dict(optimizerPath + ".tmp");
         File.Move(optimizerPath + ".tmp", optimizerPath, overwrite: true);
         using (var state = torch.get_rng_state())
             AtomicFile.WriteAllBytes(Path.Combine(dir, TrainingCheckpoint.RandomStateFile), state.data<byte>().ToArray());
-        _progress.Save(dir); // last: a checkpoint is complete once its progress record says so
+        (_progress with { GlobalBatchSize = _options.GlobalBatchSize }).Save(dir); // last: a checkpoint is complete once its progress record says so
     }
 
     /// <summary>

@@ -88,8 +88,8 @@ root.SetAction(result => UserErrors.Run(() => DistributedGroup.Run(result.GetVal
         StopAfterEpoch = result.GetValue(stopAfter),
     };
     options.Validate();
-    using var interrupt = new TrainingInterrupt();
-    var outcome = new CharLmTrainer(options).Run(interrupt.Token);
+    using var interrupt = new TrainingInterrupt(group);
+    var outcome = new CharLmTrainer(options).Run(group.StopToken(interrupt.Token));
     if (!group.IsRoot) return outcome.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
     if (!options.Quiet && outcome.Epochs > 0)
         Console.WriteLine($"best validation {outcome.BestValidBits:F4} {(outcome.Tokenizer is EdgeLstm.Runtime.WordTokenizer ? "bits/word" : "bits/char")}; model: {options.Output}");

@@ -12,14 +12,28 @@ namespace EdgeLstm.Trainer;
 /// <param name="BestValidScore">The best validation score so far, lower is better (bits per character or word, WER %, minus an accuracy).
 /// Stored under its first name, BestValidBitsPerChar, so checkpoints written before still resume.</param>
 /// <param name="BestTieBreak">Breaks ties between equal scores, lower is better (0 where unused).</param>
+/// <param name="GlobalBatchSize">Rows of one step over all ranks (--distributed), so a run on another number of ranks resumes
+/// with the same steps; 0 where not recorded (checkpoints written before, trainers that do not say).</param>
 public sealed record TrainingCheckpoint(int EpochsDone, [property: JsonPropertyName("BestValidBitsPerChar")] double BestValidScore,
-    int EpochsWithoutImprovement, double BestTieBreak = 0)
+    int EpochsWithoutImprovement, double BestTieBreak = 0, int GlobalBatchSize = 0)
 {
+    /// <summary>Each of <paramref name="ranks"/> ranks' share of the recorded global batch; null when none was recorded.</summary>
+    public int? PerRankBatch(int ranks)
+    {
+        if (GlobalBatchSize == 0) return null;
+        if (GlobalBatchSize % ranks != 0)
+            throw new ArgumentException($"--resume: the checkpoint's global batch of {GlobalBatchSize} does not divide over {ranks} ranks; resume on a number of ranks that divides it");
+        return GlobalBatchSize / ranks;
+    }
+
     public const string WeightsFile = "last.safetensors";
     public const string BestWeightsFile = "best.safetensors";
     public const string OptimizerFile = "optimizer.bin";
     public const string ProgressFile = "progress.json";
     public const string RandomStateFile = "rng.bin";
+
+    /// <summary>Held while a checkpoint's files are written, so a process ended by a signal can wait for a complete set (<see cref="RankFailure"/>).</summary>
+    public static readonly object WriteLock = new();
 
     public void Save(string directory)
     {

@@ -13,6 +13,15 @@ public sealed class MpiFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory skipped, saying why, where Open MPI's mpirun is not installed.</summary>
+public sealed class MpiTheoryAttribute : TheoryAttribute
+{
+    public MpiTheoryAttribute()
+    {
+        if (DistributedTrainingTests.Mpirun is null) Skip = new MpiFactAttribute().Skip;
+    }
+}
+
 /// <summary>
 /// `--distributed` under `mpirun -np 2` (the real trainer, two processes on this machine): 2 ranks × --batch-size B take
 /// the same steps as 1 process × 2B — rank 0's weights broadcast, disjoint shards, gradients averaged over the global batch
@@ -59,10 +68,33 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output)
         string[] common = [Trainer, "classify", "--data", dir.File("data.tsv"), "--test-fold", "test", "--valid-fold", "valid", "--embedding-dim", "8",
             "--hidden-size", "8", "--dropout", "0", "--epochs", "1", "--min-count", "1", "--threads", "1", "-q"];
 
-        var one = Run(null, [.. common, "--batch-size", "8", "-o", dir.File("one.safetensors")]);
-        Assert.True(one.ExitCode == 0, one.Stderr);
-        var two = Run(2, [.. common, "--batch-size", "4", "-o", dir.File("two.safetensors"), "--distributed"]);
-        Assert.True(two.ExitCode == 0, two.Stdout + two.Stderr);
+        TrainAloneAndOnTwoRanks(common, perRankBatch: 4, run => ["-o", dir.File(run + ".safetensors")]);
+
+        AssertSameWeights(dir.File("one.safetensors"), dir.File("two.safetensors"));
+    }
+
+    /// <summary>
+    /// The CoNLL word tagger (the punctuation restorer shares its loop): 157 sentences of 2-9 words, so the ranks' shards hold
+    /// different numbers of tokens and only a loss weighted by real tokens gives one process's step; the last global batch of 5
+    /// splits 2 + 3.
+    /// </summary>
+    [MpiTheory]
+    [InlineData("--affixes", "--affix-size", "4", "--affix-buckets", "512")]
+    [InlineData("--crf", "--char-encoder", "--char-size", "4", "--char-hidden", "4")]
+    public void TwoRanksTrainTheWordTaggerAsOneProcessWithTwiceTheBatch(params string[] variant)
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(4);
+        (string Word, string Tag)[] lexicon = [("the", "DT"), ("a", "DT"), ("cat", "NN"), ("dog", "NN"), ("park", "NN"), ("runs", "VB"), ("sleeps", "VB"),
+            ("in", "IN"), ("near", "IN"), ("big", "JJ"), ("old", "JJ"), ("1999", "CD")];
+        string Sentences(int count) => string.Concat(Enumerable.Range(0, count).Select(_ =>
+            string.Concat(Enumerable.Range(0, random.Next(2, 10)).Select(_ => lexicon[random.Next(lexicon.Length)]).Select(p => $"{p.Word}\t{p.Tag}\n")) + "\n"));
+        File.WriteAllText(dir.File("train.conll"), Sentences(157));
+        File.WriteAllText(dir.File("valid.conll"), Sentences(10));
+        string[] common = [Trainer, "tag", "--format", "conll", "--train", dir.File("train.conll"), "--valid", dir.File("valid.conll"), "--embedding-dim", "8",
+            "--hidden-size", "8", "--layers", "1", "--dropout", "0", "--epochs", "1", "--min-count", "1", "--threads", "1", .. variant];
+
+        TrainAloneAndOnTwoRanks(common, perRankBatch: 4, run => ["-o", dir.File(run + ".safetensors")]);
 
         AssertSameWeights(dir.File("one.safetensors"), dir.File("two.safetensors"));
     }
@@ -115,6 +147,18 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output)
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("edgelstm-train: rank 1: seed (--seed) not as on rank 0 (43 against 42)", run.Stderr);
         Assert.False(File.Exists(dir.File("m.safetensors")));
+    }
+
+    /// <summary>
+    /// Trains with <paramref name="common"/> in one process with --batch-size 2 × <paramref name="perRankBatch"/> (files named by
+    /// <paramref name="files"/>("one")), then on 2 ranks with <paramref name="perRankBatch"/> each (files("two")); both must succeed.
+    /// </summary>
+    private void TrainAloneAndOnTwoRanks(string[] common, int perRankBatch, Func<string, string[]> files)
+    {
+        var one = Run(null, [.. common, "--batch-size", (2 * perRankBatch).ToString(CultureInfo.InvariantCulture), .. files("one")]);
+        Assert.True(one.ExitCode == 0, one.Stderr);
+        var two = Run(2, [.. common, "--batch-size", perRankBatch.ToString(CultureInfo.InvariantCulture), .. files("two"), "--distributed"]);
+        Assert.True(two.ExitCode == 0, two.Stdout + two.Stderr);
     }
 
     /// <summary>Writes train.txt and valid.txt; the trainer's arguments for a tiny char LM on them, one epoch unless told, one thread.</summary>

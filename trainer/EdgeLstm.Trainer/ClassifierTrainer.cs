@@ -5,7 +5,7 @@ namespace EdgeLstm.Trainer;
 /// shuffled batches, cross-entropy; after each epoch the validation accuracy (ties: lower loss) picks the model
 /// kept, and training stops after <see cref="ClassifierOptions.Patience"/> epochs without a better one. The test
 /// texts are never seen here. Distributed, every rank draws the same global batches (GlobalBatchSize rows, from the
-/// seed) and trains its contiguous shard of each; see <see cref="DistributedGroup"/>.
+/// seed) and trains its contiguous shard of each (<see cref="TrainingSteps.StepShard"/>); see <see cref="DistributedGroup"/>.
 /// </summary>
 public sealed class ClassifierTrainer(ClassifierOptions options)
 {
@@ -44,15 +44,13 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
             foreach (int[] batch in minibatches.NextEpoch())
             {
                 using var scope = NewDisposeScope();
-                int[] mine = options.Group.Shard(batch); // the whole batch in one process; empty when it has fewer rows than there are ranks
-                Tensor? loss = null;
-                if (mine.Length > 0)
+                var step = optimizer.StepShard(network, options.Group, batch, mine =>
                 {
                     var (tokens, lengths) = Batch(trainIds, mine);
                     var target = tensor(Array.ConvertAll(mine, i => (long)trainLabels[i]));
-                    loss = nn.functional.cross_entropy(network.Forward(tokens, lengths), target);
-                }
-                trainLoss += optimizer.Step(loss, network, group: options.Group, weight: mine.Length) * batch.Length; // the mean over the global batch
+                    return (nn.functional.cross_entropy(network.Forward(tokens, lengths), target), mine.Length);
+                });
+                trainLoss += step.Mean * step.Weight; // the mean over the global batch, weighted by its rows
                 done += batch.Length;
                 report(done * 100.0 / minibatches.Rows, $"epoch {epoch}/{options.Epochs}  {done:N0}/{minibatches.Rows:N0} texts  loss {trainLoss / done:F4}");
             }

@@ -46,14 +46,16 @@ internal static class TagCommand
         var charSize = new Option<int>("--char-size") { Description = "CoNLL format, --char-encoder: character embedding size", DefaultValueFactory = _ => 32 };
         var charHidden = new Option<int>("--char-hidden") { Description = "CoNLL format, --char-encoder: the character LSTM's hidden size per direction", DefaultValueFactory = _ => 32 };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch windows of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
+        var distributed = new Option<bool>("--distributed") { Description = DistributedGroup.OptionDescription };
         var command = new Command("tag", "Train a tagger: a punctuation restorer over characters (a tag per character, the mark that follows it), or with --format conll a word tagger from CoNLL files (BiLSTM by default; --crf)")
         {
-            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf, lowercase, zeroDigits, maxVocabulary, unknownShapes, affixes, affixSize, affixBuckets, charEncoder, charSize, charHidden,
+            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf, lowercase, zeroDigits, maxVocabulary, unknownShapes, affixes, affixSize, affixBuckets, charEncoder, charSize, charHidden, distributed,
         };
-        command.SetAction(result => UserErrors.Run(() =>
+        command.SetAction(result => UserErrors.Run(() => DistributedGroup.Run(result.GetValue(distributed), group =>
         {
             var options = new TaggerOptions
             {
+                Group = group,
                 EmbeddingDim = result.GetValue(embeddingDim), HiddenSize = result.GetValue(hiddenSize), Layers = result.GetValue(layers),
                 Bidirectional = !result.GetValue(unidirectional), Dropout = result.GetValue(dropout), LearningRate = result.GetValue(lr),
                 BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
@@ -65,6 +67,8 @@ internal static class TagCommand
                 CharHidden = result.GetValue(charHidden),
             };
             options.Validate();
+            if (group.IsDistributed && result.GetResult(baseline) is not null) throw new ArgumentException("--distributed trains one model; drop --baseline-only");
+            Action<string>? log = group.IsRoot ? Console.Error.WriteLine : null;
             if (result.GetValue(format) == "conll")
             {
                 var conllTrain = ConllFile.Read(result.GetValue(train)!.FullName);
@@ -76,8 +80,9 @@ internal static class TagCommand
                     return ExitCodes.Success;
                 }
                 if (result.GetValue(output) is null) throw new ArgumentException("--output is required (or pass --baseline-only)");
-                using var interrupt = new TrainingInterrupt();
-                var words = new TaggerTrainer(options, interrupt.Token).TrainWords(conllTrain, scored[0].Item2, Console.Error.WriteLine);
+                using var interrupt = new TrainingInterrupt(group);
+                var words = new TaggerTrainer(options, group.StopToken(interrupt.Token)).TrainWords(conllTrain, scored[0].Item2, log);
+                if (!group.IsRoot) return OtherRank(words); // scoring and writing are rank 0's
                 if (words.Valid is null)
                 {
                     Console.WriteLine("stopped before the first epoch ended; no model written");
@@ -122,8 +127,9 @@ internal static class TagCommand
                 return ExitCodes.Success;
             }
             if (result.GetValue(output) is null) throw new ArgumentException("--output is required (or pass --baseline-only)");
-            using var stop = new TrainingInterrupt();
-            var model = new TaggerTrainer(options, stop.Token).Train(Lines(result.GetValue(train)!), Lines(result.GetValue(valid)!), labels, line => Console.Error.WriteLine(line));
+            using var stop = new TrainingInterrupt(group);
+            var model = new TaggerTrainer(options, group.StopToken(stop.Token)).Train(Lines(result.GetValue(train)!), Lines(result.GetValue(valid)!), labels, log);
+            if (!group.IsRoot) return OtherRank(model);
             if (model.Valid is null)
             {
                 Console.WriteLine("stopped before the first epoch ended; no model written");
@@ -142,7 +148,14 @@ internal static class TagCommand
                 $"model: {result.GetValue(output)!.FullName}");
             model.Network.Dispose();
             return model.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
-        }));
+        })));
         return command;
+    }
+
+    /// <summary>A rank other than 0 trained beside it and leaves the rest to it; its exit code is rank 0's (an agreed stop is 130 on every rank).</summary>
+    private static int OtherRank(TaggerTrainer.Result trained)
+    {
+        trained.Network.Dispose();
+        return trained.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
     }
 }

@@ -9,7 +9,9 @@ namespace EdgeLstm.Trainer;
 /// the best validation mark F1 (mean F1 of the marks, "none" left out) is kept. Test text is never seen here.
 /// The network's padding index is 0, which for characters is the unknown token: rare characters embed as zeros.
 /// <paramref name="cancel"/> (Ctrl-C, SIGTERM: <see cref="TrainingInterrupt"/>) stops after the current batch with the
-/// best epoch so far kept (<see cref="Result.Interrupted"/>; <see cref="Result.Valid"/> is null if no epoch had finished).
+/// best epoch so far kept (<see cref="Result.Interrupted"/>; <see cref="Result.Valid"/> is null if no epoch had finished);
+/// distributed, it must be the group's agreed token (<see cref="DistributedGroup.StopToken"/>). Distributed, every rank draws
+/// the same global batches and trains its shard of each (<see cref="TrainingSteps.StepShard"/>); see <see cref="DistributedGroup"/>.
 /// </summary>
 public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cancel = default)
 {
@@ -70,9 +72,9 @@ public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cance
             $"{(characters is null ? "" : $" + characters 2×{characters.Hidden} ({characters.Vocabulary.Length} characters of {characters.Size})")}, {options.Layers}×{(options.Bidirectional ? "BiLSTM" : "LSTM")} {options.HiddenSize}, " +
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; {trainIds.Length:N0} training windows, {validIds.Length:N0} validation lines");
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
-        var minibatches = new Minibatches(trainIds.Length, options.BatchSize, options.Seed, options.LengthBuckets ? Array.ConvertAll(trainIds, t => t.Length) : null);
+        var minibatches = new Minibatches(trainIds.Length, options.GlobalBatchSize, options.Seed, options.LengthBuckets ? Array.ConvertAll(trainIds, t => t.Length) : null);
         double trainLoss = 0, windowsPerSecond = 0;
-        var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null), log);
+        var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null, Group: options.Group), log);
         var outcome = loop.Run((epoch, report, _) =>
         {
             double lossSum = 0;
@@ -83,16 +85,19 @@ public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cance
             {
                 if (cancel.IsCancellationRequested) return false;
                 using var scope = NewDisposeScope();
-                var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, batch);
-                var target = Targets(trainTags, batch, (int)tokens.shape[1]);
-                var logits = network.ForwardSteps(tokens, lengths, ClassifierTrainer.AffixBatch(train.Affixes, batch, (int)tokens.shape[1], affixes),
-                    ClassifierTrainer.CharBatch(train.Chars, batch, (int)tokens.shape[1]));
-                var objective = network.Crf is { } crf ? crf.Loss(logits, target)
-                    : nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100);
-                float loss = optimizer.Step(objective, network);
-                long real = lengths.sum().item<long>();
-                lossSum += loss * real;
-                steps += real;
+                var step = optimizer.StepShard(network, options.Group, batch, mine =>
+                {
+                    var (tokens, lengths) = ClassifierTrainer.Batch(trainIds, mine);
+                    var target = Targets(trainTags, mine, (int)tokens.shape[1]);
+                    var logits = network.ForwardSteps(tokens, lengths, ClassifierTrainer.AffixBatch(train.Affixes, mine, (int)tokens.shape[1], affixes),
+                        ClassifierTrainer.CharBatch(train.Chars, mine, (int)tokens.shape[1]));
+                    var objective = network.Crf is { } crf ? crf.Loss(logits, target)
+                        : nn.functional.cross_entropy(logits.reshape(-1, labels.Length), target.reshape(-1), ignore_index: -100);
+                    // Both losses are means over the real steps, so the ranks' are weighted by their real steps.
+                    return (objective, mine.Sum(row => (long)trainIds[row].Length));
+                });
+                lossSum += step.Mean * step.Weight;
+                steps += (long)step.Weight;
                 done += batch.Length;
                 report(done * 100.0 / minibatches.Rows, $"epoch {epoch}/{options.Epochs}  {done:N0}/{minibatches.Rows:N0} windows  loss {lossSum / steps:F4}");
             }

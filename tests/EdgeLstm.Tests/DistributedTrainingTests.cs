@@ -100,6 +100,60 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The grapheme-to-phoneme model over 3 epochs (the last epoch's checkpoint is compared): pronunciations of 2-8 phonemes,
+    /// so the shards hold different numbers of targets; a learning rate halved after an epoch that did not improve must be
+    /// halved on every rank, or the weights drift apart.
+    /// </summary>
+    [MpiFact]
+    public void TwoRanksTrainTheSeq2SeqModelAsOneProcessWithTwiceTheBatch()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(6);
+        string[] letters = ["b", "d", "k", "m", "s", "t", "a", "e", "o"], phonemes = ["B", "D", "K", "M", "S", "T", "AE1", "EH0", "OW1"];
+        var lines = new List<string> { "word\tpronunciations\tsplit" };
+        var seen = new HashSet<string>();
+        while (lines.Count < 1 + 150)
+        {
+            int[] spelling = Enumerable.Range(0, random.Next(2, 8)).Select(_ => random.Next(letters.Length)).ToArray();
+            string word = string.Concat(spelling.Select(i => letters[i]));
+            if (!seen.Add(word)) continue;
+            string said = string.Join(' ', spelling.Select(i => phonemes[i]));
+            if (random.Next(10) == 0) said += $"|{said} {phonemes[spelling[^1]]}"; // a second pronunciation, one phoneme longer
+            lines.Add($"{word}\t{said}\t{(lines.Count <= 130 ? "train" : "valid")}");
+        }
+        File.WriteAllLines(dir.File("lexicon.tsv"), lines);
+        string[] common = [Trainer, "seq2seq", "--data", dir.File("lexicon.tsv"), "--embedding-dim", "8", "--encoder-hidden", "8", "--encoder-layers", "1",
+            "--decoder-embedding", "8", "--decoder-hidden", "8", "--dropout", "0", "--epochs", "3", "--patience", "3", "--threads", "1", "-q"];
+
+        TrainAloneAndOnTwoRanks(common, perRankBatch: 4, run => ["-o", dir.File(run + ".safetensors"), "--checkpoint-dir", dir.File(run)]);
+
+        AssertSameWeights(Path.Combine(dir.File("one"), TrainingCheckpoint.WeightsFile), Path.Combine(dir.File("two"), TrainingCheckpoint.WeightsFile));
+        AssertSameWeights(dir.File("one.safetensors"), dir.File("two.safetensors"));
+    }
+
+    /// <summary>The daily forecaster (recursive, trained through its rollout, clipped at 1): three years of a weekly pattern with noise (the baselines read a year back); 965 windows, so the last global batch of 5 splits 2 + 3.</summary>
+    [MpiFact]
+    public void TwoRanksTrainTheForecasterAsOneProcessWithTwiceTheBatch()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(7);
+        var first = new DateOnly(2001, 1, 1);
+        var lines = new List<string> { "date,value,split" };
+        for (int d = 0; d < 1100; d++)
+        {
+            double value = 1000 + 150 * Math.Sin(2 * Math.PI * d / 7) + d + 40 * random.NextDouble();
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{first.AddDays(d):yyyy-MM-dd},{value:F1},{(d < 985 ? "train" : d < 1045 ? "valid" : "test")}"));
+        }
+        File.WriteAllLines(dir.File("series.csv"), lines);
+        string[] common = [Trainer, "forecast", "--data", dir.File("series.csv"), "--history", "14", "--level-window", "7", "--horizon", "7",
+            "--hidden-size", "8", "--dropout", "0", "--epochs", "2", "--threads", "1", "-q"];
+
+        TrainAloneAndOnTwoRanks(common, perRankBatch: 4, run => ["-o", dir.File(run + ".safetensors")]);
+
+        AssertSameWeights(dir.File("one.safetensors"), dir.File("two.safetensors"));
+    }
+
+    /// <summary>
     /// A checkpoint made by 2 ranks resumes in 1 process, and one made by 1 process on 2 ranks, with the checkpoint's global
     /// batch (whatever --batch-size says): both end with the weights of an unbroken run (dropout 0: the data order decides,
     /// and it depends on the global batch alone). A global batch the ranks cannot share ends the run with one line.

@@ -18,7 +18,7 @@ public sealed class CharLmTrainer(TrainOptions options)
 
     public Result Run(CancellationToken cancel)
     {
-        if (options.Resume) options = WithCheckpointBatch(options);
+        if (options.Resume) options = (TrainOptions)options.WithCheckpointBatch(options.CheckpointDir!, Log); // the text's streams depend on it
         options.Start();
 
         string trainText = ReadText(options.TrainFile);
@@ -137,19 +137,6 @@ public sealed class CharLmTrainer(TrainOptions options)
             state?.C.Dispose();
         }
         return (charsSeen == 0 ? double.NaN : natsSum / charsSeen / Math.Log(2), true);
-    }
-
-    /// <summary>
-    /// A resumed run takes the checkpoint's steps whatever the number of ranks now: its global batch, shared out
-    /// (--batch-size is ignored when it differs, with a line saying so), as the text's streams depend on it.
-    /// </summary>
-    private TrainOptions WithCheckpointBatch(TrainOptions given)
-    {
-        int? perRank = TrainingCheckpoint.Load(given.CheckpointDir!).PerRankBatch(given.Group.Size);
-        if (perRank is not { } batch || batch == given.BatchSize) return given;
-        var resumed = given with { BatchSize = batch };
-        Log($"resuming with the checkpoint's global batch of {resumed.GlobalBatchSize}: --batch-size {batch} on each of {given.Group.Size} rank(s), not {given.BatchSize}");
-        return resumed;
     }
 
     /// <summary>Cosine decay from --lr to --min-lr over all the run's steps.</summary>

@@ -89,6 +89,12 @@ public sealed class DistributedGroup : IDisposable
         return _agreedStop.Token;
     }
 
+    /// <summary>Every rank stops here by the same rule (--stop-after-epoch): they end together, as after an agreed stop request.</summary>
+    internal void AgreeStop()
+    {
+        if (IsDistributed) _agreedStop.Cancel();
+    }
+
     /// <summary>On SIGTERM: if another rank's process died, say so and end this one now (it would wait for that rank forever).</summary>
     internal void EndIfAnotherRankDied() => _failure?.EndIfAnotherRankDied();
 

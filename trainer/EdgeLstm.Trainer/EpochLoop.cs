@@ -68,9 +68,11 @@ public sealed class EpochLoop
 
     /// <param name="train">Trains epoch e (1-based) in train mode, reporting (percent, text) for the progress bar; false if cancelled.</param>
     /// <param name="validate">Scores the epoch's weights on validation (the network may be switched to eval mode).</param>
-    /// <param name="report">After each scored epoch, before its checkpoint: its number, score, detail and whether it is the best so far (the trainer's log line, its own per-epoch settings).</param>
+    /// <param name="report">After each scored epoch, before its checkpoint: its number, score, detail and whether it is the best so far (the trainer's log line; rank 0's alone).</param>
+    /// <param name="afterEpoch">After <paramref name="report"/>, on every rank: the epoch's number and whether it is the best so far, for
+    /// per-epoch settings that must stay equal on every rank (a learning rate halved), before the checkpoint keeps them.</param>
     public Outcome<TDetail> Run<TDetail>(Func<int, Action<double, string>, CancellationToken, bool> train, Func<int, (ValidationScore Score, TDetail Detail)> validate,
-        Action<int, ValidationScore, TDetail, bool> report, CancellationToken cancel = default)
+        Action<int, ValidationScore, TDetail, bool> report, CancellationToken cancel = default, Action<int, bool>? afterEpoch = null)
     {
         string? dir = _options.CheckpointDirectory;
         RestoreRandomState(dir);
@@ -111,15 +113,14 @@ public sealed class EpochLoop
                     kept = _network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
                     bestDetail = detail;
                 }
-                if (_group.IsRoot)
-                {
-                    report(epoch, score, detail, better);
-                    if (dir is not null) SaveCheckpoint(dir, better);
-                }
+                if (_group.IsRoot) report(epoch, score, detail, better);
+                afterEpoch?.Invoke(epoch, better);
+                if (_group.IsRoot && dir is not null) SaveCheckpoint(dir, better);
                 _group.Barrier();
                 if (epoch == _options.StopAfterEpoch && epoch < _options.Epochs)
                 {
                     paused = true;
+                    _group.AgreeStop(); // every rank pauses after this epoch: the ranks end together, as after a stop request
                     _log?.Invoke($"stopping after epoch {epoch} as asked; continue with --resume");
                     break;
                 }

@@ -33,14 +33,16 @@ internal static class ForecastCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the results" };
         var teacherForcing = new Option<bool>("--teacher-forcing") { Description = "Recursive models: train on the true values over the horizon instead of feeding the forecasts back" };
         var scoreTest = new Option<bool>("--score-test") { Description = "Also score the test days (do it once, for the model you keep; compare settings on validation)" };
+        var distributed = new Option<bool>("--distributed") { Description = DistributedGroup.OptionDescription };
         var command = new Command("forecast", "Train a daily forecaster (calendar features + LSTM) on a series CSV; score its test days once against seasonal baselines")
         {
-            data, output, strategy, hiddenSize, layers, history, levelWindow, horizon, loss, dropout, lr, batchSize, epochs, patience, threads, seed, quiet, scoreTest, teacherForcing,
+            data, output, strategy, hiddenSize, layers, history, levelWindow, horizon, loss, dropout, lr, batchSize, epochs, patience, threads, seed, quiet, scoreTest, teacherForcing, distributed,
         };
-        command.SetAction(result => UserErrors.Run(() =>
+        command.SetAction(result => UserErrors.Run(() => DistributedGroup.Run(result.GetValue(distributed), group =>
         {
             var options = new ForecastOptions
             {
+                Group = group,
                 Strategy = result.GetValue(strategy)!, HiddenSize = result.GetValue(hiddenSize), Layers = result.GetValue(layers),
                 History = result.GetValue(history), LevelWindow = result.GetValue(levelWindow), Horizon = result.GetValue(horizon),
                 Loss = result.GetValue(loss)!, Dropout = result.GetValue(dropout), LearningRate = result.GetValue(lr), BatchSize = result.GetValue(batchSize),
@@ -55,7 +57,17 @@ internal static class ForecastCommand
             var test = series.Range("test", name);
             if (!(train.End <= valid.Start && valid.End <= test.Start))
                 throw new ArgumentException($"{name}: the splits must come in time order: train, then valid, then test");
-            var trained = new ForecastTrainer(options).Train(series, train, valid, options.Quiet ? null : Console.Error.WriteLine);
+            using var interrupt = new TrainingInterrupt(group);
+            var trained = new ForecastTrainer(options).Train(series, train, valid, options.Quiet || !group.IsRoot ? null : Console.Error.WriteLine,
+                group.StopToken(interrupt.Token));
+            int code = trained.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
+            if (!group.IsRoot || trained.Epochs == 0)
+            {
+                // Scoring and writing are rank 0's; with no finished epoch there is nothing to keep.
+                if (group.IsRoot) Console.WriteLine("stopped before the first epoch ended; no model written");
+                trained.Network.Dispose();
+                return code;
+            }
             double scale = ForecastErrors.NaiveScale(series.Values.AsSpan(train.Start, train.End - train.Start), 7);
             int[] horizons = ForecastEvaluator.StandardHorizons.Where(h => h <= options.Horizon).ToArray();
 
@@ -70,7 +82,7 @@ internal static class ForecastCommand
                 ["edgelstm.trainer.best_epoch"] = trained.BestEpoch.ToString(CultureInfo.InvariantCulture),
                 ["edgelstm.trainer.valid_mae"] = trained.ValidMae.ToString("F1", CultureInfo.InvariantCulture),
             };
-            Console.WriteLine($"best epoch {trained.BestEpoch} of {trained.Epochs}: validation MAE (mean of horizons 1..{options.Horizon}) {trained.ValidMae:F1}; MASE scale (lag-7 naive MAE on the training days) {scale:F1}");
+            Console.WriteLine($"{(trained.Interrupted ? "stopped: kept " : "")}best epoch {trained.BestEpoch} of {trained.Epochs}: validation MAE (mean of horizons 1..{options.Horizon}) {trained.ValidMae:F1}; MASE scale (lag-7 naive MAE on the training days) {scale:F1}");
             foreach (var (split, range) in result.GetValue(scoreTest) ? new[] { ("valid", valid), ("test", test) } : [("valid", valid)])
             {
                 IReadOnlyList<HorizonErrors> floatErrors, int8Errors;
@@ -87,8 +99,8 @@ internal static class ForecastCommand
             TaskNetworks.Save(outputPath, trained.Network, metadata);
             Console.WriteLine($"model: {outputPath}");
             trained.Network.Dispose();
-            return ExitCodes.Success;
-        }));
+            return code;
+        })));
         return command;
     }
 }

@@ -9,13 +9,16 @@ namespace EdgeLstm.Trainer;
 /// level known at the origin. Recursive models learn one step ahead with the true values fed (teacher forcing) over
 /// the history and the horizon; direct models learn the horizon from the history. After each epoch the runtime
 /// forecasts the validation days from every origin (rollout included) and the mean MAE over horizons 1..H picks
-/// the epoch kept. The test days are never read here.
+/// the epoch kept. The test days are never read here. Distributed, every rank draws the same global batches of windows
+/// and trains its shard of each (<see cref="TrainingSteps.StepShard"/>); see <see cref="DistributedGroup"/>.
 /// </summary>
 public sealed class ForecastTrainer(ForecastOptions options)
 {
-    public sealed record Result(ForecastNetwork Network, int Epochs, int BestEpoch, double ValidMae);
+    /// <param name="Interrupted">Stopped by <c>cancel</c> mid-epoch: the network holds the best finished epoch, or its first weights when <see cref="Epochs"/> is 0.</param>
+    public sealed record Result(ForecastNetwork Network, int Epochs, int BestEpoch, double ValidMae, bool Interrupted);
 
-    public Result Train(DailySeries series, (int Start, int End) train, (int Start, int End) valid, Action<string>? log = null)
+    /// <param name="cancel">Checked between batches; distributed, the group's agreed token (<see cref="DistributedGroup.StopToken"/>).</param>
+    public Result Train(DailySeries series, (int Start, int End) train, (int Start, int End) valid, Action<string>? log = null, CancellationToken cancel = default)
     {
         options.Start();
         var description = Describe(series, train);
@@ -26,11 +29,11 @@ public sealed class ForecastTrainer(ForecastOptions options)
         using var allTargets = tensor(targets, [windows, outputs]);
         var network = TaskNetworks.Create<ForecastNetwork>(description, options.Dropout);
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
-        var minibatches = new Minibatches(windows, options.BatchSize, options.Seed);
+        var minibatches = new Minibatches(windows, options.GlobalBatchSize, options.Seed);
         int[] horizons = Enumerable.Range(1, s.Horizon).ToArray();
         double trainLoss = 0;
-        var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null), log);
-        var outcome = loop.Run((epoch, report, _) =>
+        var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null, Group: options.Group), log);
+        var outcome = loop.Run((epoch, report, stop) =>
         {
             // Cosine decay over the epochs: the rollout's validation error swings from epoch to epoch at a high rate.
             double lr = options.LearningRate * (0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / options.Epochs)));
@@ -39,13 +42,18 @@ public sealed class ForecastTrainer(ForecastOptions options)
             int done = 0;
             foreach (int[] batch in minibatches.NextEpoch())
             {
+                if (stop.IsCancellationRequested) return false;
                 using var scope = NewDisposeScope();
-                using var index = tensor(Array.ConvertAll(batch, i => (long)i));
-                var batchRows = allRows.index_select(0, index);
-                var prediction = options.Rollout && !network.IsDirect ? network.Rollout(batchRows, s.History) : network.Forward(batchRows);
-                var target = allTargets.index_select(0, index);
-                var loss = options.Loss == "mse" ? nn.functional.mse_loss(prediction, target) : nn.functional.l1_loss(prediction, target);
-                trainLoss += optimizer.Step(loss, network, clip: 1.0) * batch.Length;
+                var step = optimizer.StepShard(network, options.Group, batch, mine =>
+                {
+                    var index = tensor(Array.ConvertAll(mine, i => (long)i));
+                    var batchRows = allRows.index_select(0, index);
+                    var prediction = options.Rollout && !network.IsDirect ? network.Rollout(batchRows, s.History) : network.Forward(batchRows);
+                    var target = allTargets.index_select(0, index);
+                    // A mean over rows × outputs, every row with as many outputs: the ranks' weigh by their rows.
+                    return (options.Loss == "mse" ? nn.functional.mse_loss(prediction, target) : nn.functional.l1_loss(prediction, target), mine.Length);
+                }, clip: 1.0);
+                trainLoss += step.Mean * step.Weight;
                 done += batch.Length;
                 report(done * 100.0 / windows, $"epoch {epoch}/{options.Epochs}  {done:N0}/{windows:N0} windows  loss {trainLoss / done:F4}");
             }
@@ -53,8 +61,9 @@ public sealed class ForecastTrainer(ForecastOptions options)
             return true;
         },
         _ => (new ValidationScore(ValidationMae(network, series, valid, horizons)), 0),
-        (epoch, score, _, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid MAE (mean of horizons 1..{s.Horizon}) {score.Value:F1}{(best ? " *" : "")}"));
-        return new Result(network, outcome.EpochsDone, outcome.BestEpoch, outcome.Best.Value);
+        (epoch, score, _, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid MAE (mean of horizons 1..{s.Horizon}) {score.Value:F1}{(best ? " *" : "")}"),
+        cancel);
+        return new Result(network, outcome.EpochsDone, outcome.BestEpoch, outcome.Best.Value, outcome.Interrupted);
     }
 
     /// <summary>The model description, with the value's scaling fitted on the training days (ratio to the level at each origin).</summary>

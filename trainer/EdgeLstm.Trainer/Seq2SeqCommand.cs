@@ -41,15 +41,17 @@ internal static class Seq2SeqCommand
         var labelSmoothing = new Option<double>("--label-smoothing") { Description = "Move this much of each target's probability evenly onto the other phonemes (regularises; 0 = none)", DefaultValueFactory = _ => 0.0 };
         var constantLr = new Option<bool>("--constant-lr") { Description = "Keep the learning rate (default: halve it after each epoch without a lower validation WER)" };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch examples of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
+        var distributed = new Option<bool>("--distributed") { Description = DistributedGroup.OptionDescription };
         var command = new Command("seq2seq", "Train a grapheme-to-phoneme model (graphemes → BiLSTM encoder → LSTM decoder with attention) on a pronouncing lexicon")
         {
             data, output, embeddingDim, encoderHidden, encoderLayers, decoderEmbedding, decoderHidden, dropout, lr, batchSize, epochs, patience, stress,
-            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet, constantLr, initFrom, int4Aware, labelSmoothing, lengthBuckets,
+            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet, constantLr, initFrom, int4Aware, labelSmoothing, lengthBuckets, distributed,
         };
-        command.SetAction(result => UserErrors.Run(() =>
+        command.SetAction(result => UserErrors.Run(() => DistributedGroup.Run(result.GetValue(distributed), group =>
         {
             var options = new Seq2SeqOptions
             {
+                Group = group,
                 EmbeddingDim = result.GetValue(embeddingDim), EncoderHidden = result.GetValue(encoderHidden), EncoderLayers = result.GetValue(encoderLayers),
                 DecoderEmbedding = result.GetValue(decoderEmbedding), DecoderHidden = result.GetValue(decoderHidden), Dropout = result.GetValue(dropout),
                 LearningRate = result.GetValue(lr), BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
@@ -66,9 +68,15 @@ internal static class Seq2SeqCommand
                 : throw new ArgumentException($"{Path.GetFileName(path)}: no words in split '{split}'");
             var train = Part("train");
             var valid = Part("valid");
-            using var interrupt = new TrainingInterrupt();
+            using var interrupt = new TrainingInterrupt(group);
             var trainer = new Seq2SeqTrainer(options);
-            var trained = trainer.Train(train, valid, interrupt.Token, options.Quiet ? null : Console.Error.WriteLine);
+            var trained = trainer.Train(train, valid, group.StopToken(interrupt.Token), options.Quiet || !group.IsRoot ? null : Console.Error.WriteLine);
+            if (!group.IsRoot)
+            {
+                // Scoring and writing are rank 0's; a stop (or --stop-after-epoch) is 130 on every rank, as on rank 0.
+                trained.Network.Dispose();
+                return trained.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
+            }
             if (trained.Interrupted)
             {
                 Console.WriteLine($"stopped after epoch {trained.Epochs}; best validation WER so far {trained.ValidWer:F2}%; continue with --resume");
@@ -93,7 +101,7 @@ internal static class Seq2SeqCommand
             Console.WriteLine($"model: {result.GetValue(output)!.FullName}");
             trained.Network.Dispose();
             return ExitCodes.Success;
-        }));
+        })));
         return command;
     }
 }

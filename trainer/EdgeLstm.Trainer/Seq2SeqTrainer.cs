@@ -7,7 +7,8 @@ namespace EdgeLstm.Trainer;
 /// an example), with teacher forcing, cross-entropy, Adam and gradient clipping. After each epoch the greedy word
 /// error rate on the "valid" words picks the model kept, and training stops after Patience epochs without a
 /// better one (<see cref="EpochLoop"/>, which with a checkpoint directory leaves every epoch resumable). The test
-/// words are never read here.
+/// words are never read here. Distributed, every rank draws the same global batches and trains its shard of each
+/// (<see cref="TrainingSteps.StepShard"/>); see <see cref="DistributedGroup"/>.
 /// </summary>
 public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
 {
@@ -15,6 +16,7 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
 
     public Result Train(IReadOnlyList<LexiconWord> train, IReadOnlyList<LexiconWord> valid, CancellationToken cancel, Action<string>? log = null)
     {
+        if (options.Resume) options = (Seq2SeqOptions)options.WithCheckpointBatch(options.CheckpointDir!, log); // the batches depend on it
         options.Start();
         string? from = options.Resume ? EpochLoop.LastWeights(options.CheckpointDir!) : options.InitFrom;
         var network = from is not null
@@ -28,10 +30,11 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
         var examples = Examples(train, graphemes, phonemes);
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         var loop = new EpochLoop(network, optimizer,
-            new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume, options.StopAfterEpoch, log is null), log);
+            new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume, options.StopAfterEpoch, log is null, options.Group,
+                options.GlobalBatchSize), log);
         // --lr given on resume sets the rate from here on (Adam's moments are kept).
         foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRate;
-        var minibatches = new Minibatches(examples.Count, options.BatchSize, options.Seed + loop.EpochsDone,
+        var minibatches = new Minibatches(examples.Count, options.GlobalBatchSize, options.Seed + loop.EpochsDone,
             options.LengthBuckets ? examples.Select(e => Math.Max(e.Graphemes.Length, e.Phonemes.Length + 1)).ToArray() : null);
         double trainLoss = 0;
         var clock = new Stopwatch();
@@ -45,11 +48,15 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
             {
                 if (stop.IsCancellationRequested) return false;
                 using var scope = NewDisposeScope();
-                var (tokens, lengths, previous, target) = Batch(examples, batch);
                 int4?.Quantize();
-                var logits = network.Forward(tokens, lengths, previous);
-                loss += optimizer.Step(nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: DecoderDescription.PadId, label_smoothing: options.LabelSmoothing), network, clip: 5.0,
-                    int4 is null ? null : int4.Restore);
+                loss += optimizer.StepShard(network, options.Group, batch, mine =>
+                {
+                    var (tokens, lengths, previous, target) = Batch(examples, mine);
+                    var logits = network.Forward(tokens, lengths, previous);
+                    // A mean over the real targets (padding ignored): the ranks' weigh by their phonemes + </s>.
+                    return (nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1), ignore_index: DecoderDescription.PadId,
+                        label_smoothing: options.LabelSmoothing), mine.Sum(row => examples[row].Phonemes.Length + 1L));
+                }, clip: 5.0, int4 is null ? null : int4.Restore).Mean;
                 batches++;
                 done += batch.Length;
                 report(done * 100.0 / minibatches.Rows, $"epoch {epoch}: {done:N0}/{minibatches.Rows:N0} examples, loss {loss / batches:F4}");
@@ -67,18 +74,17 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
             }
             finally { int4?.Restore(); }
         },
-        (epoch, score, per, best) =>
+        (epoch, score, per, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid WER {score.Value:F2}%, PER {per:F2}%{(best ? " *" : "")}, {clock.Elapsed.TotalSeconds:F0} s"),
+        cancel,
+        (epoch, best) =>
         {
-            log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid WER {score.Value:F2}%, PER {per:F2}%{(best ? " *" : "")}, {clock.Elapsed.TotalSeconds:F0} s");
-            if (!best && options.HalveLearningRate)
-            {
-                // An epoch that did not improve: halve the rate (as ReduceLROnPlateau with factor 0.5, patience 0).
-                foreach (var group in optimizer.ParamGroups) group.LearningRate *= 0.5;
-                log?.Invoke($"  learning rate now {optimizer.ParamGroups.First().LearningRate:G3}");
-            }
-        }, cancel);
-        // The best epoch's PER is known when it ran in this process; after a resume, score it again.
-        double bestPer = outcome.BestEpoch == 0 ? double.NaN : outcome.BestDetail ?? Score(network, valid, graphemes, phonemes).Per;
+            if (best || !options.HalveLearningRate) return;
+            // An epoch that did not improve: halve the rate (as ReduceLROnPlateau with factor 0.5, patience 0), on every rank.
+            foreach (var group in optimizer.ParamGroups) group.LearningRate *= 0.5;
+            log?.Invoke($"  learning rate now {optimizer.ParamGroups.First().LearningRate:G3}");
+        });
+        // The best epoch's PER is known when it ran in this process; after a resume, score it again (rank 0: the others report nothing).
+        double bestPer = outcome.BestEpoch == 0 || !options.Group.IsRoot ? double.NaN : outcome.BestDetail ?? Score(network, valid, graphemes, phonemes).Per;
         return new Result(network, description, outcome.EpochsDone, outcome.BestEpoch, outcome.Best.Value, bestPer, outcome.Interrupted || outcome.Paused);
     }
 

@@ -32,6 +32,19 @@ public abstract record TrainerOptions
     /// <summary>Rows in one optimizer step over all ranks.</summary>
     public int GlobalBatchSize => BatchSize * Group.Size;
 
+    /// <summary>
+    /// A resumed run takes the checkpoint's steps whatever the number of ranks now: its global batch, shared out
+    /// (--batch-size is ignored when it differs, with a line saying so).
+    /// </summary>
+    public TrainerOptions WithCheckpointBatch(string checkpointDir, Action<string>? log)
+    {
+        int? perRank = TrainingCheckpoint.Load(checkpointDir).PerRankBatch(Group.Size);
+        if (perRank is not { } batch || batch == BatchSize) return this;
+        var resumed = this with { BatchSize = batch };
+        log?.Invoke($"resuming with the checkpoint's global batch of {resumed.GlobalBatchSize}: --batch-size {batch} on each of {Group.Size} rank(s), not {BatchSize}");
+        return resumed;
+    }
+
     /// <summary>Throws an ArgumentException naming the first option out of range.</summary>
     public void Validate()
     {

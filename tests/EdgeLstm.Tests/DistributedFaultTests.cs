@@ -65,6 +65,33 @@ public sealed class DistributedFaultTests
         Assert.True(File.Exists(dir.File("m.safetensors")));
     }
 
+    /// <summary>
+    /// classify as the LM: SIGTERM to rank 1 after an epoch stops every rank after the same step; rank 0 scores and writes the
+    /// best epoch so far, says so, and every rank exits 130.
+    /// </summary>
+    [MpiFact]
+    public async Task SigtermToOneRankStopsEveryClassifierRankAfterTheSameStep()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(9);
+        string[] words = ["good", "bad", "film", "a", "the", "fine", "dull", "music", "story"];
+        string Text() => string.Join(' ', Enumerable.Range(0, random.Next(2, 9)).Select(_ => words[random.Next(words.Length)]));
+        var lines = new List<string> { "fold\tlabel\ttext" };
+        for (int i = 0; i < 400; i++) lines.Add($"{(i < 360 ? "train" : i < 380 ? "valid" : "test")}\t{(i % 2 == 0 ? "pos" : "neg")}\t{Text()}");
+        File.WriteAllLines(dir.File("data.tsv"), lines);
+        using var job = new MpiJob(2, ["classify", "--data", dir.File("data.tsv"), "--test-fold", "test", "--valid-fold", "valid", "--embedding-dim", "8",
+            "--hidden-size", "8", "--epochs", "100000", "--patience", "100000", "--batch-size", "2", "--min-count", "1", "--threads", "1",
+            "-o", dir.File("m.safetensors"), "--distributed"]);
+        Assert.True(await job.WaitForStderr("epoch 1: train loss", TimeSpan.FromSeconds(90)), "no epoch finished within 90 s: " + job.Stderr);
+        MpiJob.Signal(job.RankPid(1), "TERM");
+        Assert.True(await job.WaitForExit(TimeSpan.FromSeconds(30)), "the job still ran 30 s after SIGTERM to rank 1");
+
+        Assert.True(job.ExitCode == 130, $"exit code {job.ExitCode}: {job.Stderr}{job.Stdout}");
+        Assert.Matches(@"stopped: kept best epoch [0-9]+ of [0-9]+; test fold test: LSTM all [0-9.]+", job.Stdout);
+        Assert.DoesNotContain("edgelstm-train:", job.Stderr);
+        Assert.True(File.Exists(dir.File("m.safetensors")));
+    }
+
     /// <summary>A char LM that would train for ever (1-thread ranks, a checkpoint every epoch of ~40 steps).</summary>
     private static string[] EndlessCharLm(TempDirectory dir)
     {

@@ -10,7 +10,8 @@ namespace EdgeLstm.Tests;
 internal sealed class MpiJob : IDisposable
 {
     private readonly Process _process;
-    private readonly Task<string> _stdout, _stderr;
+    private readonly Task<string> _stdout;
+    private readonly System.Text.StringBuilder _stderr = new(); // read line by line, so a test can wait for a line (WaitForStderr)
 
     public MpiJob(int ranks, IEnumerable<string> trainerArgs)
     {
@@ -20,13 +21,34 @@ internal sealed class MpiJob : IDisposable
             start.ArgumentList.Add(a);
         _process = Process.Start(start)!;
         _stdout = _process.StandardOutput.ReadToEndAsync();
-        _stderr = _process.StandardError.ReadToEndAsync();
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_stderr) _stderr.Append(e.Data).Append('\n');
+        };
+        _process.BeginErrorReadLine();
     }
 
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
     public string Stdout => _stdout.Result;
-    public string Stderr => _stderr.Result;
+    /// <summary>What the ranks wrote to stderr so far (all of it once <see cref="WaitForExit"/> returned true).</summary>
+    public string Stderr
+    {
+        get { lock (_stderr) return _stderr.ToString(); }
+    }
+
+    /// <summary>Waits until stderr holds <paramref name="text"/>; false if the job ended or <paramref name="limit"/> passed first.</summary>
+    public async Task<bool> WaitForStderr(string text, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited || clock.Elapsed > limit) return false;
+            await Task.Delay(50);
+        }
+        return true;
+    }
 
     /// <summary>The process id of rank <paramref name="rank"/> (a child of mpirun).</summary>
     public int RankPid(int rank)
@@ -61,8 +83,8 @@ internal sealed class MpiJob : IDisposable
         using var timeout = new CancellationTokenSource(limit);
         try
         {
-            await _process.WaitForExitAsync(timeout.Token);
-            await Task.WhenAll(_stdout, _stderr);
+            await _process.WaitForExitAsync(timeout.Token); // also waits for the last stderr line
+            await _stdout;
             return true;
         }
         catch (OperationCanceledException)

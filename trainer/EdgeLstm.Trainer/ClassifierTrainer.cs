@@ -9,9 +9,11 @@ namespace EdgeLstm.Trainer;
 /// </summary>
 public sealed class ClassifierTrainer(ClassifierOptions options)
 {
-    public sealed record Result(ClassifierNetwork Network, WordTokenizer Tokenizer, string[] Labels, int Epochs, int BestEpoch, double ValidAccuracy);
+    /// <param name="Interrupted">Stopped by <c>stop</c> (Ctrl-C, SIGTERM) mid-epoch: the network holds the best finished epoch, or its first weights when <see cref="Epochs"/> is 0.</param>
+    public sealed record Result(ClassifierNetwork Network, WordTokenizer Tokenizer, string[] Labels, int Epochs, int BestEpoch, double ValidAccuracy, bool Interrupted = false);
 
-    public Result Train(IReadOnlyList<LabeledText> train, IReadOnlyList<LabeledText> valid, string[] labels, Action<string>? log = null)
+    /// <param name="stop">Checked between batches; distributed, the group's agreed token (<see cref="DistributedGroup.StopToken"/>), so every rank stops after the same step.</param>
+    public Result Train(IReadOnlyList<LabeledText> train, IReadOnlyList<LabeledText> valid, string[] labels, Action<string>? log = null, CancellationToken stop = default)
     {
         options.Start();
         var tokenizer = WordTokenizer.Build(train.Select(r => r.Text), options.MaxVocabulary, options.MinCount, lowercase: true);
@@ -36,13 +38,14 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
         var minibatches = new Minibatches(trainIds.Length, options.GlobalBatchSize, options.Seed, options.LengthBuckets ? Array.ConvertAll(trainIds, t => t.Length) : null);
         double trainLoss = 0, textsPerSecond = 0;
         var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null, Group: options.Group), log);
-        var outcome = loop.Run((epoch, report, _) =>
+        var outcome = loop.Run((epoch, report, cancel) =>
         {
             trainLoss = 0;
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             int done = 0;
             foreach (int[] batch in minibatches.NextEpoch())
             {
+                if (cancel.IsCancellationRequested) return false;
                 using var scope = NewDisposeScope();
                 var step = optimizer.StepShard(network, options.Group, batch, mine =>
                 {
@@ -63,8 +66,9 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
             var (accuracy, loss) = Evaluate(network, validIds, validLabels);
             return (new ValidationScore(-accuracy, TieBreak: loss), accuracy); // the higher accuracy, ties to the lower loss
         },
-        (epoch, score, accuracy, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid loss {score.TieBreak:F4}, valid accuracy {accuracy:F4}{(best ? " *" : "")} ({textsPerSecond:F0} texts/s)"));
-        return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, -outcome.Best.Value);
+        (epoch, score, accuracy, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid loss {score.TieBreak:F4}, valid accuracy {accuracy:F4}{(best ? " *" : "")} ({textsPerSecond:F0} texts/s)"),
+        stop);
+        return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, -outcome.Best.Value, outcome.Interrupted);
     }
 
     /// <summary>Token ids (cut to MaxTokens; an empty text is one &lt;unk&gt;) and label indices.</summary>

@@ -105,8 +105,10 @@ internal static class ClassifyCommand
             {
                 // The other ranks train beside rank 0 (same split, same batches) and leave scoring and writing to it.
                 var (trainRows, validRows, _) = Split(rows, test, valid);
-                new ClassifierTrainer(options).Train(trainRows, validRows, labels).Network.Dispose();
-                return ExitCodes.Success;
+                using var stop = new TrainingInterrupt(group);
+                var trained = new ClassifierTrainer(options).Train(trainRows, validRows, labels, stop: group.StopToken(stop.Token));
+                trained.Network.Dispose();
+                return trained.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success; // an agreed stop: 130 on every rank
             }
             if (result.GetValue(baselineOnly))
             {
@@ -122,8 +124,10 @@ internal static class ClassifyCommand
             else
             {
                 string path = result.GetValue(output)?.FullName ?? throw new ArgumentException("--output is required (or pass --cv)");
-                TrainOne(options, rows, labels, test, valid, result.GetValue(validationOnly), path,
-                    string.Join(" ", result.Tokens.Select(t => t.Value)));
+                // Ctrl-C or SIGTERM (to any rank) stops after the current step and keeps the best epoch so far.
+                using var stop = new TrainingInterrupt(group);
+                return TrainOne(options, rows, labels, test, valid, result.GetValue(validationOnly), path,
+                    string.Join(" ", result.Tokens.Select(t => t.Value)), group.StopToken(stop.Token));
             }
             return ExitCodes.Success;
         })));
@@ -145,12 +149,12 @@ internal static class ClassifyCommand
 
     /// <summary>Trains on one split and scores its test texts, or with <paramref name="validationOnly"/> its validation texts again (the test texts untouched).</summary>
     private static FoldScore Score(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, bool validationOnly,
-        Action<string>? log, out ClassifierTrainer.Result model)
+        Action<string>? log, out ClassifierTrainer.Result model, CancellationToken stop = default)
     {
         var (train, validRows, testRows) = Split(rows, test, valid);
         if (validationOnly) testRows = validRows;
         var trainer = new ClassifierTrainer(options);
-        model = trainer.Train(train, validRows, labels, log);
+        model = trainer.Train(train, validRows, labels, log, stop);
         var (testIds, testLabels) = trainer.Encode(testRows, model.Tokenizer, labels);
         float[][] p = ClassifierTrainer.Probabilities(model.Network, testIds);
         var (trainIds, trainLabels) = trainer.Encode(train, model.Tokenizer, labels);
@@ -217,10 +221,17 @@ internal static class ClassifyCommand
             $"validation {bow.Score(validIds, validLabels):F4}, test {bow.Score(testIds, testLabels):F4}");
     }
 
-    private static void TrainOne(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, bool validationOnly,
-        string output, string commandLine)
+    /// <summary>Trains, scores and writes one model; 130 when <paramref name="stop"/> cut training short (the best finished epoch kept, none written without one).</summary>
+    private static int TrainOne(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, bool validationOnly,
+        string output, string commandLine, CancellationToken stop)
     {
-        var score = Score(options, rows, labels, test, valid, validationOnly, options.Quiet ? null : Console.Error.WriteLine, out var model);
+        var score = Score(options, rows, labels, test, valid, validationOnly, options.Quiet ? null : Console.Error.WriteLine, out var model, stop);
+        if (model.Epochs == 0)
+        {
+            Console.WriteLine("stopped before the first epoch ended; no model written");
+            model.Network.Dispose();
+            return ExitCodes.Interrupted;
+        }
         var metadata = new Dictionary<string, string>
         {
             ["edgelstm.trainer.command"] = "edgelstm-train " + commandLine,
@@ -233,8 +244,10 @@ internal static class ClassifyCommand
             metadata["edgelstm.trainer.test_fold"] = test;
         }
         TaskNetworks.Save(output, model.Network, metadata);
-        Console.WriteLine($"{(validationOnly ? "validation" : "test")} fold {score.Fold}: LSTM {Format(score.Lstm)}; int8 {Format(score.Int8)}; bag of words {Format(score.BagOfWords)}; model: {output}");
+        Console.WriteLine($"{(model.Interrupted ? $"stopped: kept best epoch {score.BestEpoch} of {model.Epochs}; " : "")}{(validationOnly ? "validation" : "test")} fold {score.Fold}: " +
+            $"LSTM {Format(score.Lstm)}; int8 {Format(score.Int8)}; bag of words {Format(score.BagOfWords)}; model: {output}");
         model.Network.Dispose();
+        return model.Interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
     }
 
     private static string Format(Dictionary<string, double> accuracy) =>

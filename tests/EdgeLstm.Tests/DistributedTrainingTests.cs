@@ -99,6 +99,24 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output)
         AssertSameWeights(dir.File("one.safetensors"), dir.File("two.safetensors"));
     }
 
+    /// <summary>The punctuation restorer (lines cut into windows of at most 12 characters, weighted by characters).</summary>
+    [MpiFact]
+    public void TwoRanksTrainThePunctuationRestorerAsOneProcessWithTwiceTheBatch()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(5);
+        string[] phrases = ["春花秋月何时了", "往事知多少", "小楼昨夜又东风", "故国不堪回首月明中", "雕栏玉砌应犹在", "只是朱颜改", "问君能有几多愁", "恰似一江春水向东流"];
+        string Line() => string.Concat(Enumerable.Range(0, random.Next(1, 4)).Select(i => phrases[random.Next(phrases.Length)] + (random.Next(2) == 0 ? "，" : "。")));
+        File.WriteAllLines(dir.File("train.txt"), Enumerable.Range(0, 90).Select(_ => Line()));
+        File.WriteAllLines(dir.File("valid.txt"), Enumerable.Range(0, 8).Select(_ => Line()));
+        string[] common = [Trainer, "tag", "--train", dir.File("train.txt"), "--valid", dir.File("valid.txt"), "--marks", "，。", "--window", "12",
+            "--embedding-dim", "8", "--hidden-size", "8", "--layers", "1", "--dropout", "0", "--epochs", "1", "--min-count", "1", "--threads", "1"];
+
+        TrainAloneAndOnTwoRanks(common, perRankBatch: 4, run => ["-o", dir.File(run + ".safetensors")]);
+
+        AssertSameWeights(dir.File("one.safetensors"), dir.File("two.safetensors"));
+    }
+
     /// <summary>
     /// The grapheme-to-phoneme model over 3 epochs (the last epoch's checkpoint is compared): pronunciations of 2-8 phonemes,
     /// so the shards hold different numbers of targets; a learning rate halved after an epoch that did not improve must be

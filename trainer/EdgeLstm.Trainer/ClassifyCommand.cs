@@ -147,14 +147,18 @@ internal static class ClassifyCommand
     /// <summary>Accuracy of the LSTM and of the bag-of-words baseline on one split's scored texts, per source ("" = all).</summary>
     private sealed record FoldScore(string Fold, Dictionary<string, double> Lstm, Dictionary<string, double> Int8, Dictionary<string, double> BagOfWords, int BestEpoch);
 
-    /// <summary>Trains on one split and scores its test texts, or with <paramref name="validationOnly"/> its validation texts again (the test texts untouched).</summary>
-    private static FoldScore Score(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, bool validationOnly,
+    /// <summary>
+    /// Trains on one split and scores its test texts, or with <paramref name="validationOnly"/> its validation texts again (the test texts untouched);
+    /// null when <paramref name="stop"/> came before the first epoch ended (nothing worth scoring, and a stop should be prompt).
+    /// </summary>
+    private static FoldScore? Score(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid, bool validationOnly,
         Action<string>? log, out ClassifierTrainer.Result model, CancellationToken stop = default)
     {
         var (train, validRows, testRows) = Split(rows, test, valid);
         if (validationOnly) testRows = validRows;
         var trainer = new ClassifierTrainer(options);
         model = trainer.Train(train, validRows, labels, log, stop);
+        if (model.Epochs == 0) return null;
         var (testIds, testLabels) = trainer.Encode(testRows, model.Tokenizer, labels);
         float[][] p = ClassifierTrainer.Probabilities(model.Network, testIds);
         var (trainIds, trainLabels) = trainer.Encode(train, model.Tokenizer, labels);
@@ -187,7 +191,7 @@ internal static class ClassifyCommand
         for (int f = 0; f < folds.Length; f++)
         {
             string test = folds[f], valid = folds[(f + 1) % folds.Length];
-            var score = Score(options, rows, labels, test, valid, validationOnly: false, options.Quiet ? null : line => Console.Error.WriteLine($"fold {test}: {line}"), out var model);
+            var score = Score(options, rows, labels, test, valid, validationOnly: false, options.Quiet ? null : line => Console.Error.WriteLine($"fold {test}: {line}"), out var model)!; // no stop token: every epoch runs
             model.Network.Dispose();
             scores.Add(score);
             Console.WriteLine($"fold {test} (valid {valid}, best epoch {score.BestEpoch}): LSTM {Format(score.Lstm)}; int8 {Format(score.Int8)}; bag of words {Format(score.BagOfWords)}");
@@ -226,7 +230,7 @@ internal static class ClassifyCommand
         string output, string commandLine, CancellationToken stop)
     {
         var score = Score(options, rows, labels, test, valid, validationOnly, options.Quiet ? null : Console.Error.WriteLine, out var model, stop);
-        if (model.Epochs == 0)
+        if (score is null)
         {
             Console.WriteLine("stopped before the first epoch ended; no model written");
             model.Network.Dispose();

@@ -98,4 +98,49 @@ public sealed class TrainerClassifyCliTests
         Assert.All(folds.GroupBy(r => r.Fold), g => Assert.Equal(13, g.Count()));
         Assert.Throws<ArgumentException>(() => SeededSplit.TrainValidTest(rows, 0.5, 0.5, seed: 7));
     }
+    /// <summary>
+    /// --tokenizer char: texts of Han characters drawn from two sets. The word tokenizer makes each run of Han characters
+    /// one word, so every held-out text is unknown and it scores at chance; characters carry the label. The runtime
+    /// classifies with the model's character tokenizer.
+    /// </summary>
+    [Fact]
+    public void CharacterTokensClassifyHanTextThatWordsCannot()
+    {
+        using var dir = new TempDirectory();
+        const string first = "山水云月风花雪江", second = "金木火土石铁铜银";
+        var random = new Random(3);
+        string Text(string set) => string.Concat(Enumerable.Range(0, 6).Select(_ => set[random.Next(set.Length)]));
+        var lines = new List<string> { "fold\tsource\tlabel\ttext" };
+        foreach (var (fold, count) in new[] { ("train", 60), ("valid", 20), ("test", 20) })
+            for (int i = 0; i < count; i++)
+            {
+                lines.Add($"{fold}\than\tnature\t{Text(first)}");
+                lines.Add($"{fold}\than\tmetal\t{Text(second)}");
+            }
+        File.WriteAllLines(dir.File("han.tsv"), lines);
+        double Accuracy(CliRunner.Result run)
+        {
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            var match = System.Text.RegularExpressions.Regex.Match(run.Stdout, @"LSTM [^;]*all (\d\.\d+)");
+            Assert.True(match.Success, run.Stdout);
+            return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        CliRunner.Result Run(string output, params string[] extra) => CliRunner.RunTrainer(["classify", "--data", dir.File("han.tsv"), "--test-fold", "test",
+            "--valid-fold", "valid", "--embedding-dim", "8", "--hidden-size", "8", "--epochs", "20", "--dropout", "0.1", "--min-count", "1", "--threads", "1", "-q", "-o", output, .. extra]);
+        double chars = Accuracy(Run(dir.File("c.safetensors"), "--tokenizer", "char"));
+        double words = Accuracy(Run(dir.File("w.safetensors")));
+        Assert.True(chars >= 0.9, $"characters: test accuracy {chars}");
+        Assert.True(words <= 0.7, $"words: test accuracy {words}");
+
+        var classified = CliRunner.Run("classify", "--model", dir.File("c.safetensors"), "铁石金铜", "雪月风花");
+        Assert.True(classified.ExitCode == 0, classified.Stderr);
+        string[] output = classified.Stdout.Trim().Split('\n');
+        Assert.StartsWith("metal\t", output[0]);
+        Assert.StartsWith("nature\t", output[1]);
+
+        var refused = CliRunner.RunTrainer("classify", "--data", dir.File("han.tsv"), "--tokenizer", "bytes", "-o", dir.File("x.safetensors"));
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--tokenizer must be word or char, got 'bytes'", refused.Stderr);
+        Assert.DoesNotContain("   at ", refused.Stderr);
+    }
 }

@@ -10,6 +10,8 @@ public sealed record ClassifierOptions : TrainerOptions
     public int Layers { get; init; } = 1;
     public bool Bidirectional { get; init; } = true;
     public string Pooling { get; init; } = Runtime.Poolings.Max;
+    /// <summary>"word" (lower-cased words and punctuation, <see cref="WordTokenizer"/>) or "char" (code points: Chinese text, a GAN's discriminator).</summary>
+    public string Tokenizer { get; init; } = TokenizerKinds.Word;
     public int MaxVocabulary { get; init; } = 20000;
     public int MinCount { get; init; } = 2;
     /// <summary>Longer texts are cut to their first tokens (emails).</summary>
@@ -24,6 +26,11 @@ public sealed record ClassifierOptions : TrainerOptions
     /// <summary>With <see cref="InitEmbedding"/>: the vocabulary also takes the vectors' words (most frequent first, up to MaxVocabulary), so words the training texts lack still have a meaning.</summary>
     public bool VectorWords { get; init; }
 
+    /// <summary>The tokenizer of <see cref="Tokenizer"/>'s kind from the training texts (tokens seen fewer than MinCount times are unknown).</summary>
+    public ITokenizer BuildTokenizer(IEnumerable<string> texts) => Tokenizer == TokenizerKinds.Char
+        ? CharTokenizer.FromText(string.Concat(texts), MinCount)
+        : WordTokenizer.Build(texts, MaxVocabulary, MinCount, lowercase: true);
+
     protected override void ValidateTask()
     {
         if (EmbeddingDim is < 1 or > 4096) throw new ArgumentException($"--embedding-dim must be 1..4096, got {EmbeddingDim}");
@@ -31,6 +38,9 @@ public sealed record ClassifierOptions : TrainerOptions
         if (Layers is < 1 or > 8) throw new ArgumentException($"--layers must be 1..8, got {Layers}");
         if (Pooling is not (Runtime.Poolings.Last or Runtime.Poolings.Mean or Runtime.Poolings.Max or Runtime.Poolings.Attention))
             throw new ArgumentException($"--pooling must be last, mean, max or attention, got '{Pooling}'");
+        if (Tokenizer is not (TokenizerKinds.Word or TokenizerKinds.Char)) throw new ArgumentException($"--tokenizer must be word or char, got '{Tokenizer}'");
+        if (Tokenizer == TokenizerKinds.Char && (InitEmbedding is not null || PretrainText is not null))
+            throw new ArgumentException($"{(InitEmbedding is not null ? "--init-embedding" : "--pretrain")} starts word embeddings; it needs --tokenizer word");
         if (MaxVocabulary < 3) throw new ArgumentException($"--max-vocabulary must be ≥ 3, got {MaxVocabulary}");
         if (MinCount < 1) throw new ArgumentException($"--min-count must be ≥ 1, got {MinCount}");
         if (MaxTokens < 1) throw new ArgumentException($"--max-tokens must be ≥ 1, got {MaxTokens}");

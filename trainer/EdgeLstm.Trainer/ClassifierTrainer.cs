@@ -10,14 +10,14 @@ namespace EdgeLstm.Trainer;
 public sealed class ClassifierTrainer(ClassifierOptions options)
 {
     /// <param name="Interrupted">Stopped by <c>stop</c> (Ctrl-C, SIGTERM) mid-epoch: the network holds the best finished epoch, or its first weights when <see cref="Epochs"/> is 0.</param>
-    public sealed record Result(ClassifierNetwork Network, WordTokenizer Tokenizer, string[] Labels, int Epochs, int BestEpoch, double ValidAccuracy, bool Interrupted = false);
+    public sealed record Result(ClassifierNetwork Network, ITokenizer Tokenizer, string[] Labels, int Epochs, int BestEpoch, double ValidAccuracy, bool Interrupted = false);
 
     /// <param name="stop">Checked between batches; distributed, the group's agreed token (<see cref="DistributedGroup.StopToken"/>), so every rank stops after the same step.</param>
     public Result Train(IReadOnlyList<LabeledText> train, IReadOnlyList<LabeledText> valid, string[] labels, Action<string>? log = null, CancellationToken stop = default)
     {
         options.Start();
-        var tokenizer = WordTokenizer.Build(train.Select(r => r.Text), options.MaxVocabulary, options.MinCount, lowercase: true);
-        if (options.VectorWords) tokenizer = EmbeddingInitialization.WithVectorWords(tokenizer, options.InitEmbedding!, options.MaxVocabulary);
+        ITokenizer tokenizer = options.BuildTokenizer(train.Select(r => r.Text));
+        if (options.VectorWords) tokenizer = EmbeddingInitialization.WithVectorWords((WordTokenizer)tokenizer, options.InitEmbedding!, options.MaxVocabulary);
         var (trainIds, trainLabels) = Encode(train, tokenizer, labels);
         var (validIds, validLabels) = Encode(valid, tokenizer, labels);
         var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, options.EmbeddingDim, options.HiddenSize, options.Layers,
@@ -31,7 +31,7 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
         }
         if (options.InitEmbedding is not null)
         {
-            int found = EmbeddingInitialization.Apply(network, tokenizer, options.InitEmbedding, options.FreezeEmbedding);
+            int found = EmbeddingInitialization.Apply(network, (WordTokenizer)tokenizer, options.InitEmbedding, options.FreezeEmbedding);
             log?.Invoke($"embedding: {found:N0} of {tokenizer.VocabularySize - 2:N0} words from the vectors ({(options.FreezeEmbedding ? "frozen" : "fine-tuned")}), the rest random");
         }
         var optimizer = optim.Adam(network.parameters().Where(p => p.requires_grad), lr: options.LearningRate);

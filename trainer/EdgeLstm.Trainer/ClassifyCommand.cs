@@ -53,11 +53,12 @@ internal static class ClassifyCommand
         var vectorWords = new Option<bool>("--vector-words") { Description = "With --init-embedding: the vocabulary also takes the vectors' words (up to --max-vocabulary), so words the training texts lack keep a meaning" };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch examples of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
         var distributed = new Option<bool>("--distributed") { Description = DistributedGroup.OptionDescription };
+        var tokenizerKind = new Option<string>("--tokenizer") { Description = "word (lower-cased words and punctuation) or char (one token per character: Chinese text, poems)", DefaultValueFactory = _ => "word" };
         var command = new Command("classify", "Train a text classifier (embedding → BiLSTM → pooling → linear), or cross-validate one with --cv")
         {
             data, output, cv, testFold, validFold, embeddingDim, hiddenSize, layers, unidirectional, pooling, dropout, lr, batchSize, epochs, patience,
             maxVocabulary, minCount, maxTokens, threads, seed, quiet, pretrain, pretrainBatches, baselineOnly, validationOnly, validFraction, testFraction,
-            initEmbedding, freezeEmbedding, vectorWords, lengthBuckets, distributed,
+            initEmbedding, freezeEmbedding, vectorWords, lengthBuckets, distributed, tokenizerKind,
         };
         command.SetAction(result => UserErrors.Run(() => DistributedGroup.Run(result.GetValue(distributed), group =>
         {
@@ -68,6 +69,7 @@ internal static class ClassifyCommand
                 Bidirectional = !result.GetValue(unidirectional), Pooling = result.GetValue(pooling)!, Dropout = result.GetValue(dropout),
                 LearningRate = result.GetValue(lr), BatchSize = result.GetValue(batchSize), Epochs = result.GetValue(epochs), Patience = result.GetValue(patience),
                 MaxVocabulary = result.GetValue(maxVocabulary), MinCount = result.GetValue(minCount), MaxTokens = result.GetValue(maxTokens),
+                Tokenizer = result.GetValue(tokenizerKind)!,
                 Threads = result.GetValue(threads), Seed = result.GetValue(seed), Quiet = result.GetValue(quiet), LengthBuckets = result.GetValue(lengthBuckets),
                 PretrainText = result.GetValue(pretrain) is { } text ? StrictUtf8.ReadFile(text.FullName) : null,
                 PretrainBatches = result.GetValue(pretrainBatches),
@@ -215,7 +217,7 @@ internal static class ClassifyCommand
     private static void Baseline(ClassifierOptions options, IReadOnlyList<LabeledText> rows, string[] labels, string test, string valid)
     {
         var (train, validRows, testRows) = Split(rows, test, valid);
-        var tokenizer = WordTokenizer.Build(train.Select(r => r.Text), options.MaxVocabulary, options.MinCount, lowercase: true);
+        var tokenizer = options.BuildTokenizer(train.Select(r => r.Text));
         var trainer = new ClassifierTrainer(options);
         var (trainIds, trainLabels) = trainer.Encode(train, tokenizer, labels);
         var (validIds, validLabels) = trainer.Encode(validRows, tokenizer, labels);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -23,6 +24,8 @@ public sealed class DistributedGroup : IDisposable
     private readonly RankFailure? _failure;
     private readonly CancellationTokenSource _agreedStop = new();
     private CancellationToken _localStop;
+    private long _allReduceTicks, _averagingTicks, _allReduceBytes;
+    private int _allReduceSteps;
 
     private DistributedGroup(int rank, int size, bool mpi, RankFailure? failure = null) => (Rank, Size, _mpi, _failure) = (rank, size, mpi, failure);
 
@@ -136,6 +139,33 @@ public sealed class DistributedGroup : IDisposable
     public (double MeanLoss, double Weight) AverageGradients(IReadOnlyList<Parameter> parameters, double localLoss, double weight)
     {
         if (!IsDistributed) return (localLoss, weight);
+        long started = Stopwatch.GetTimestamp();
+        try { return Average(parameters, localLoss, weight); }
+        finally { _averagingTicks += Stopwatch.GetTimestamp() - started; }
+    }
+
+    /// <summary>Starts the all-reduce timing of an epoch (<see cref="AllReduceTiming"/>); the epoch loop calls it on every rank.</summary>
+    internal void ResetAllReduceTiming() => (_allReduceTicks, _averagingTicks, _allReduceSteps) = (0, 0, 0);
+
+    /// <summary>
+    /// For rank 0's epoch line: ", all-reduce T ms/step of B MB (A ms/step with copies)", T the mean wall time inside
+    /// MPI_Allreduce of the gradients per step since <see cref="ResetAllReduceTiming"/> (waiting there for a slower rank
+    /// included), B the bytes each rank sends, A the whole averaging (copying the gradients out and back, dividing).
+    /// Empty for one process.
+    /// </summary>
+    public string AllReduceTiming
+    {
+        get
+        {
+            if (!IsDistributed || _allReduceSteps == 0) return "";
+            double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / _allReduceSteps;
+            return string.Create(CultureInfo.InvariantCulture,
+                $", all-reduce {Ms(_allReduceTicks):F3} ms/step of {_allReduceBytes / 1e6:F2} MB ({Ms(_averagingTicks):F3} ms/step with copies)");
+        }
+    }
+
+    private (double MeanLoss, double Weight) Average(IReadOnlyList<Parameter> parameters, double localLoss, double weight)
+    {
         long total = parameters.Sum(p => p.numel());
         if (total + 3 > int.MaxValue) throw new InvalidOperationException("the model has too many parameters for one MPI message");
         var send = new float[total + 3];
@@ -155,7 +185,11 @@ public sealed class DistributedGroup : IDisposable
         send[total + 1] = (float)weight;
         send[total + 2] = _localStop.IsCancellationRequested ? 1 : 0;
         var sum = new float[send.Length];
+        long reduceStarted = Stopwatch.GetTimestamp();
         Mpi.AllReduceSum<float>(send, sum, Mpi.Float);
+        _allReduceTicks += Stopwatch.GetTimestamp() - reduceStarted;
+        _allReduceBytes = (long)send.Length * sizeof(float);
+        _allReduceSteps++;
         if (sum[total + 2] > 0) _agreedStop.Cancel();
         float globalWeight = sum[total + 1];
         if (globalWeight <= 0) throw new InvalidOperationException("a training step with no rows on any rank");

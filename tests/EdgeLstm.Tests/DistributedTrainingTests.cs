@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -49,6 +50,32 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output)
         Assert.True(two.ExitCode == 0, two.Stdout + two.Stderr);
 
         AssertSameWeights(dir.File("one.safetensors"), dir.File("two.safetensors"));
+    }
+
+    /// <summary>
+    /// Rank 0's epoch line gives the mean time a step spent in the gradients' all-reduce and the bytes it sent (the flat
+    /// buffer: every parameter and three floats more), so a user sees what the ranks cost; one process's line does not.
+    /// </summary>
+    [MpiFact]
+    public void RankZerosEpochLineGivesTheAllReduceTimePerStep()
+    {
+        using var dir = new TempDirectory();
+        string[] common = [Trainer, .. CharLm(dir, 4000).Where(a => a != "-q"), "--seq-len", "16", "--max-batches", "5", "--batch-size", "2"];
+
+        var two = Run(2, [.. common, "-o", dir.File("two.safetensors"), "--distributed"]);
+        Assert.True(two.ExitCode == 0, two.Stdout + two.Stderr);
+        string epochLine = two.Stdout.Split('\n').Single(l => l.StartsWith("epoch 1/1:", StringComparison.Ordinal));
+        var timing = Regex.Match(epochLine, @", all-reduce (\d+\.\d{3}) ms/step of (\d+\.\d{2}) MB \((\d+\.\d{3}) ms/step with copies\)\)$");
+        Assert.True(timing.Success, epochLine);
+        double Number(int group) => double.Parse(timing.Groups[group].Value, CultureInfo.InvariantCulture);
+        Assert.True(Number(3) > 0 && Number(3) >= Number(1), epochLine);
+        long parameters = long.Parse(Regex.Match(two.Stdout, @"([\d,]+) parameters").Groups[1].Value.Replace(",", ""), CultureInfo.InvariantCulture);
+        Assert.Equal(((parameters + 3) * 4 / 1e6).ToString("F2", CultureInfo.InvariantCulture), timing.Groups[2].Value);
+
+        var one = Run(null, [.. common, "-o", dir.File("one.safetensors")]);
+        Assert.True(one.ExitCode == 0, one.Stderr);
+        Assert.DoesNotContain("all-reduce", one.Stdout);
+        Assert.Matches(@"^epoch 1/1: .* \(\d+ tokens/s\)$", one.Stdout.Split('\n').Single(l => l.StartsWith("epoch 1/1:", StringComparison.Ordinal)));
     }
 
     [MpiFact]

@@ -15,6 +15,7 @@ public sealed class CharLmTrainer(TrainOptions options)
     public sealed record Result(int Epochs, double BestValidBits, bool Interrupted, ITokenizer Tokenizer);
 
     private string _unit = "bits/char";
+    private double _tokensPerSecond; // the last epoch's training tokens (every rank's) per second
 
     public Result Run(CancellationToken cancel)
     {
@@ -87,7 +88,7 @@ public sealed class CharLmTrainer(TrainOptions options)
             {
                 if (best) TaskNetworks.Save(options.Output, network, TrainingMetadata(epoch, score.Value));
                 Log($"epoch {epoch}/{options.Epochs}: train {trainBits:F4} {_unit}, valid {score.Value:F4} {_unit}{(best ? " (best, saved)" : "")}, " +
-                    $"lr {CurrentLearningRate(optimizer):G3}, {clock.Elapsed.TotalSeconds:F0} s");
+                    $"lr {CurrentLearningRate(optimizer):G3}, {clock.Elapsed.TotalSeconds:F0} s ({_tokensPerSecond:F0} tokens/s{options.Group.AllReduceTiming})");
             }, cancel);
         return new Result(outcome.EpochsDone, outcome.Best.Value, outcome.Interrupted, tokenizer);
     }
@@ -136,6 +137,7 @@ public sealed class CharLmTrainer(TrainOptions options)
             state?.H.Dispose();
             state?.C.Dispose();
         }
+        _tokensPerSecond = charsSeen / clock.Elapsed.TotalSeconds;
         return (charsSeen == 0 ? double.NaN : natsSum / charsSeen / Math.Log(2), true);
     }
 

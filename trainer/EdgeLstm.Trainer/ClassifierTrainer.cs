@@ -66,7 +66,7 @@ public sealed class ClassifierTrainer(ClassifierOptions options)
             var (accuracy, loss) = Evaluate(network, validIds, validLabels);
             return (new ValidationScore(-accuracy, TieBreak: loss), accuracy); // the higher accuracy, ties to the lower loss
         },
-        (epoch, score, accuracy, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid loss {score.TieBreak:F4}, valid accuracy {accuracy:F4}{(best ? " *" : "")} ({textsPerSecond:F0} texts/s)"),
+        (epoch, score, accuracy, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid loss {score.TieBreak:F4}, valid accuracy {accuracy:F4}{(best ? " *" : "")} ({textsPerSecond:F0} texts/s{options.Group.AllReduceTiming})"),
         stop);
         return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, -outcome.Best.Value, outcome.Interrupted);
     }

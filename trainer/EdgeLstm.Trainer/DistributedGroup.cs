@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -23,6 +24,9 @@ public sealed class DistributedGroup : IDisposable
     private readonly RankFailure? _failure;
     private readonly CancellationTokenSource _agreedStop = new();
     private CancellationToken _localStop;
+    private long _allReduceTicks, _averagingTicks, _allReduceBytes;
+    private int _allReduceSteps;
+    private float[] _send = [], _sum = [];
 
     private DistributedGroup(int rank, int size, bool mpi, RankFailure? failure = null) => (Rank, Size, _mpi, _failure) = (rank, size, mpi, failure);
 
@@ -136,26 +140,66 @@ public sealed class DistributedGroup : IDisposable
     public (double MeanLoss, double Weight) AverageGradients(IReadOnlyList<Parameter> parameters, double localLoss, double weight)
     {
         if (!IsDistributed) return (localLoss, weight);
+        long started = Stopwatch.GetTimestamp();
+        try { return Average(parameters, localLoss, weight); }
+        finally { _averagingTicks += Stopwatch.GetTimestamp() - started; }
+    }
+
+    /// <summary>Starts the all-reduce timing of an epoch (<see cref="AllReduceTiming"/>); the epoch loop calls it on every rank.</summary>
+    internal void ResetAllReduceTiming() => (_allReduceTicks, _averagingTicks, _allReduceSteps) = (0, 0, 0);
+
+    /// <summary>
+    /// For rank 0's epoch line: ", all-reduce T ms/step of B MB (A ms/step with copies)", T the mean wall time inside
+    /// MPI_Allreduce of the gradients per step since <see cref="ResetAllReduceTiming"/> (waiting there for a slower rank
+    /// included), B the bytes each rank sends, A the whole averaging (copying the gradients out and back, dividing).
+    /// Empty for one process.
+    /// </summary>
+    public string AllReduceTiming
+    {
+        get
+        {
+            if (!IsDistributed || _allReduceSteps == 0) return "";
+            double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / _allReduceSteps;
+            return string.Create(CultureInfo.InvariantCulture,
+                $", all-reduce {Ms(_allReduceTicks):F3} ms/step of {_allReduceBytes / 1e6:F2} MB ({Ms(_averagingTicks):F3} ms/step with copies)");
+        }
+    }
+
+    private (double MeanLoss, double Weight) Average(IReadOnlyList<Parameter> parameters, double localLoss, double weight)
+    {
         long total = parameters.Sum(p => p.numel());
         if (total + 3 > int.MaxValue) throw new InvalidOperationException("the model has too many parameters for one MPI message");
-        var send = new float[total + 3];
-        long offset = 0;
-        using (no_grad())
-            foreach (var p in parameters)
+        // The two buffers live as long as the group, and the gradients are read and written in place through their
+        // memory: no tensors, scalars or arrays a step. (Made anew every step, with a tensor and a scalar per parameter,
+        // real two-rank runs died tens to hundreds of steps in with "Expected false to be true" from c10::Scalar::toFloat
+        // under an in-place add, i.e. libtorch reading a scalar that looked freed; this version ran them through. The
+        // cause was not pinned down further: a TorchSharp scalar released while in use is the likely one.)
+        if (_send.Length != total + 3) (_send, _sum) = (new float[total + 3], new float[total + 3]);
+        float[] send = _send, sum = _sum;
+        Array.Clear(send);
+        int offset = 0;
+        foreach (var p in parameters)
+        {
+            int n = (int)p.numel();
+            if (weight != 0 && p.grad is { } g)
             {
-                int n = (int)p.numel();
-                if (p.grad is { } g && weight != 0)
-                {
-                    using var scaled = g.mul((float)weight).contiguous();
-                    MemoryMarshal.Cast<byte, float>(scaled.bytes).CopyTo(send.AsSpan((int)offset, n));
-                }
-                offset += n;
+                var mine = send.AsSpan(offset, n);
+                if (g.is_contiguous()) MemoryMarshal.Cast<byte, float>(g.bytes).CopyTo(mine);
+                else
+                    using (var c = g.contiguous()) MemoryMarshal.Cast<byte, float>(c.bytes).CopyTo(mine);
+                float w = (float)weight;
+                for (int i = 0; i < mine.Length; i++) mine[i] *= w;
             }
+            offset += n;
+        }
         send[total] = (float)(localLoss * weight);
         send[total + 1] = (float)weight;
         send[total + 2] = _localStop.IsCancellationRequested ? 1 : 0;
-        var sum = new float[send.Length];
+        long reduceStarted = Stopwatch.GetTimestamp();
         Mpi.AllReduceSum<float>(send, sum, Mpi.Float);
+        _allReduceTicks += Stopwatch.GetTimestamp() - reduceStarted;
+        _allReduceBytes = (long)send.Length * sizeof(float);
+        _allReduceSteps++;
         if (sum[total + 2] > 0) _agreedStop.Cancel();
         float globalWeight = sum[total + 1];
         if (globalWeight <= 0) throw new InvalidOperationException("a training step with no rows on any rank");
@@ -164,17 +208,18 @@ public sealed class DistributedGroup : IDisposable
             foreach (var p in parameters)
             {
                 int n = (int)p.numel();
-                var values = sum.AsSpan((int)offset, n).ToArray();
-                for (int i = 0; i < values.Length; i++) values[i] /= globalWeight;
-                using var mean = tensor(values, p.shape);
-                if (p.grad is { } g) g.copy_(mean);
-                else
+                var mean = sum.AsSpan(offset, n);
+                for (int i = 0; i < mean.Length; i++) mean[i] /= globalWeight;
+                if (p.grad is null)
                 {
                     // No backward pass reached it here: make the gradient tensor by one that adds zero, then fill it.
                     using var zero = p.sum().mul(0);
                     zero.backward();
-                    p.grad!.copy_(mean);
                 }
+                var g = p.grad!;
+                if (g.is_contiguous()) MemoryMarshal.AsBytes(mean).CopyTo(g.bytes);
+                else
+                    using (var values = tensor(mean.ToArray(), p.shape)) g.copy_(values);
                 offset += n;
             }
         return (sum[total] / globalWeight, globalWeight);

@@ -90,6 +90,7 @@ public sealed class EpochLoop
             {
                 if (_progress.EpochsDone > 0 && _progress.EpochsWithoutImprovement >= _options.Patience) break;
                 _network.train();
+                _group.ResetAllReduceTiming();
                 if (!TrainWithProgress(train, epoch, cancel))
                 {
                     interrupted = true;

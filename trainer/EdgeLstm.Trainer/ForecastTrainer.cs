@@ -61,7 +61,7 @@ public sealed class ForecastTrainer(ForecastOptions options)
             return true;
         },
         _ => (new ValidationScore(ValidationMae(network, series, valid, horizons)), 0),
-        (epoch, score, _, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid MAE (mean of horizons 1..{s.Horizon}) {score.Value:F1}{(best ? " *" : "")}"),
+        (epoch, score, _, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid MAE (mean of horizons 1..{s.Horizon}) {score.Value:F1}{(best ? " *" : "")}{options.Group.AllReduceTiming}"),
         cancel);
         return new Result(network, outcome.EpochsDone, outcome.BestEpoch, outcome.Best.Value, outcome.Interrupted);
     }

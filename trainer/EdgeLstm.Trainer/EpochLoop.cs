@@ -13,8 +13,12 @@ public readonly record struct ValidationScore(double Value, double TieBreak = 0)
 /// <param name="StopAfterEpoch">Stop cleanly after this epoch (0 = never), to continue with <paramref name="Resume"/>.</param>
 /// <param name="Group">The ranks training together (--distributed); null or <see cref="DistributedGroup.Single"/> for one process.</param>
 /// <param name="GlobalBatchSize">Recorded in the checkpoint (<see cref="TrainingCheckpoint.GlobalBatchSize"/>); 0 records nothing.</param>
+/// <param name="KeepLast">A fixed schedule: every epoch counts as the best (the last one is kept) and patience never stops it. For a
+/// phase with no validation score to select on (a GAN's adversarial phase); the trainer still reports what validation shows.</param>
+/// <param name="SaveCompanions">Writes the state of whatever trains beside the network (a GAN's discriminator and its optimizer)
+/// into the checkpoint directory, before the progress record that completes a checkpoint; the trainer reads it back on resume.</param>
 public sealed record EpochLoopOptions(int Epochs, int Patience, string? CheckpointDirectory = null, bool Resume = false, int StopAfterEpoch = 0, bool Quiet = false,
-    DistributedGroup? Group = null, int GlobalBatchSize = 0);
+    DistributedGroup? Group = null, int GlobalBatchSize = 0, bool KeepLast = false, Action<string>? SaveCompanions = null);
 
 /// <summary>
 /// The epoch loop every trainer runs: train an epoch under a progress bar (Ctrl-C stops it between batches), score
@@ -104,7 +108,7 @@ public sealed class EpochLoop
                 if (_group.IsDistributed) _group.Agree($"weights after epoch {epoch}", WeightsHash(), "the ranks' steps drifted apart");
                 var (score, detail) = _group.IsRoot ? validate(epoch) : (default, default!);
                 score = new ValidationScore(_group.BroadcastFromRoot(score.Value), _group.BroadcastFromRoot(score.TieBreak));
-                bool better = _progress.EpochsDone == 0 || score.IsBetterThan(new ValidationScore(_progress.BestValidScore, _progress.BestTieBreak));
+                bool better = _options.KeepLast || _progress.EpochsDone == 0 || score.IsBetterThan(new ValidationScore(_progress.BestValidScore, _progress.BestTieBreak));
                 _progress = better
                     ? new TrainingCheckpoint(epoch, score.Value, 0, score.TieBreak)
                     : _progress with { EpochsDone = epoch, EpochsWithoutImprovement = _progress.EpochsWithoutImprovement + 1 };
@@ -186,6 +190,7 @@ public sealed class EpochLoop
         File.Move(optimizerPath + ".tmp", optimizerPath, overwrite: true);
         using (var state = torch.get_rng_state())
             AtomicFile.WriteAllBytes(Path.Combine(dir, TrainingCheckpoint.RandomStateFile), state.data<byte>().ToArray());
+        _options.SaveCompanions?.Invoke(dir);
         (_progress with { GlobalBatchSize = _options.GlobalBatchSize }).Save(dir); // last: a checkpoint is complete once its progress record says so
     }
 

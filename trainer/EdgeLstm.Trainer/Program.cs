@@ -48,6 +48,7 @@ var root = new RootCommand("edgelstm-train: trains an LSTM language model over c
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(ClassifyCommand.Create());
 root.Subcommands.Add(ForecastCommand.Create());
+root.Subcommands.Add(GanCommand.Create());
 root.Subcommands.Add(Seq2SeqCommand.Create());
 root.Subcommands.Add(TagCommand.Create());
 root.Subcommands.Add(VectorsCommand.Create());

@@ -50,8 +50,8 @@ public sealed class GanTrainerTests
 
     /// <summary>
     /// A short run through the CLI writes a generator that loads as an ordinary character model, and the
-    /// discriminator as a classifier; the checkpoint resumes to the next epoch; a file of texts of two lengths is one
-    /// line naming the file and the line.
+    /// discriminator as a classifier; the checkpoint resumes to the next epoch; the --mle-only control takes no
+    /// adversarial steps; a file of texts of two lengths is one line naming the file and the line.
     /// </summary>
     [Fact]
     public void TheCliWritesAGeneratorAndADiscriminatorResumesAndNamesABadLine()
@@ -83,6 +83,13 @@ public sealed class GanTrainerTests
         Assert.Contains("resuming after epoch 1", resumed.Stdout);
         Assert.DoesNotContain("discriminator after", resumed.Stdout); // its state came from the checkpoint, not a second pretraining
         Assert.Contains("epoch 2/2: reward", resumed.Stdout);
+
+        var control = CliRunner.RunTrainer(["gan", "--generator", dir.File("mle.safetensors"), "--train", dir.File("train.txt"), "--valid", dir.File("valid.txt"),
+            "-o", dir.File("control.safetensors"), "--batch-size", "8", "--steps-per-epoch", "2", "--report-samples", "8", "--epochs", "1", "--threads", "1", "--mle-only"]);
+        Assert.True(control.ExitCode == 0, control.Stderr);
+        Assert.Contains("epoch 1/1: valid", control.Stdout); // no reward and no discriminator in the control run
+        Assert.DoesNotContain("discriminator after", control.Stdout);
+        Assert.Equal("mle-only", SafeTensorsReader.Read(dir.File("control.safetensors")).Metadata["edgelstm.trainer.gan_control"]);
 
         File.AppendAllLines(dir.File("valid.txt"), ["abcab"]);
         var refused = CliRunner.RunTrainer(Args());

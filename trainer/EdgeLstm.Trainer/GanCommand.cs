@@ -35,11 +35,12 @@ internal static class GanCommand
         var checkpointDir = new Option<DirectoryInfo>("--checkpoint-dir") { Description = "Keep a resumable checkpoint (generator, discriminator, optimizers) here after every epoch" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir" };
         var stopAfter = new Option<int>("--stop-after-epoch") { Description = "Stop cleanly after this epoch (0 = never); continue later with --resume", DefaultValueFactory = _ => 0 };
+        var mleOnly = new Option<bool>("--mle-only") { Description = "The control run: the same schedule with MLE steps alone (no policy gradient, no discriminator); the baseline a GAN must beat" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing but errors" };
         var command = new Command("gan", "Train a character language model further as a GAN's generator (SeqGAN-style policy gradient against an LSTM discriminator that scores every prefix)")
         {
             generator, train, valid, output, discriminatorOutput, lr, dLr, dEmbedding, dHidden, dropout, dPretrain, dSteps, mleSteps, batchSize, stepsPerEpoch,
-            epochs, reportSamples, threads, seed, checkpointDir, resume, stopAfter, quiet,
+            epochs, reportSamples, threads, seed, checkpointDir, resume, stopAfter, mleOnly, quiet,
         };
         command.SetAction(result => UserErrors.Run(() =>
         {
@@ -68,6 +69,7 @@ internal static class GanCommand
                 Resume = result.GetValue(resume),
                 StopAfterEpoch = result.GetValue(stopAfter),
                 Quiet = result.GetValue(quiet),
+                MleOnly = result.GetValue(mleOnly),
             };
             options.Validate();
             if (!File.Exists(options.GeneratorFile)) throw new FileNotFoundException($"--generator {options.GeneratorFile}: no such file", options.GeneratorFile);

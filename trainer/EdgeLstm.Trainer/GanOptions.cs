@@ -28,6 +28,12 @@ public sealed record GanOptions : TrainerOptions
     /// <summary>Samples drawn for each epoch's report (BLEU-2 against the validation texts, well-formed share).</summary>
     public int ReportSamples { get; init; } = 200;
     public double Clip { get; init; } = 5.0;
+    /// <summary>
+    /// The control run: the same schedule with the policy-gradient and discriminator steps left out, so the generator
+    /// takes only the MLE steps (texts from a newline and a zero state, as the GAN samples them). The baseline a GAN
+    /// must beat is this, not the starting model, which learnt from a stream of texts and never from a zero state.
+    /// </summary>
+    public bool MleOnly { get; init; }
     public string? CheckpointDir { get; init; }
     public bool Resume { get; init; }
     public int StopAfterEpoch { get; init; }
@@ -40,6 +46,7 @@ public sealed record GanOptions : TrainerOptions
         if (DiscriminatorPretrainSteps < 0) throw new ArgumentException($"--d-pretrain-steps must be ≥ 0, got {DiscriminatorPretrainSteps}");
         if (DiscriminatorSteps < 1) throw new ArgumentException($"--d-steps must be ≥ 1, got {DiscriminatorSteps}");
         if (MleSteps < 0) throw new ArgumentException($"--mle-steps must be ≥ 0, got {MleSteps}");
+        if (MleOnly && MleSteps < 1) throw new ArgumentException("--mle-only takes the MLE steps alone; --mle-steps must be ≥ 1 with it");
         if (StepsPerEpoch < 1) throw new ArgumentException($"--steps-per-epoch must be ≥ 1, got {StepsPerEpoch}");
         if (ReportSamples < 2) throw new ArgumentException($"--report-samples must be ≥ 2, got {ReportSamples}");
         if (Resume && CheckpointDir is null) throw new ArgumentException("--resume needs --checkpoint-dir");

@@ -67,14 +67,18 @@ public sealed class GanTrainer(GanOptions options)
                     discriminatorOptimizer.save_state_dict(Path.Combine(d, DiscriminatorOptimizerFile + ".tmp"));
                     File.Move(Path.Combine(d, DiscriminatorOptimizerFile + ".tmp"), Path.Combine(d, DiscriminatorOptimizerFile), overwrite: true);
                 }), Log);
+        if (options.MleOnly) Log("control run (--mle-only): MLE steps alone, no policy-gradient or discriminator steps");
         if (loop.EpochsDone == 0)
         {
             var start = Validate(validTokens, valid, bleu);
             Log($"start: valid {start.ValidBits:F4} bits/char, BLEU-2 {start.Bleu2:F3} against valid, {start.EndsAtLength:P1} end at {_length - 1} characters");
-            if (!PretrainDiscriminator(real, discriminatorOptimizer, cancel)) return new Result(0, Interrupted: true, Paused: false);
-            using var samples = Sample(options.ReportSamples);
-            using var heldOut = Rows(valid, options.ReportSamples);
-            Log($"discriminator after {options.DiscriminatorPretrainSteps} steps: {PrefixDiscriminator.Accuracy(discriminator, heldOut, samples):P1} right on valid texts against samples");
+            if (!options.MleOnly)
+            {
+                if (!PretrainDiscriminator(real, discriminatorOptimizer, cancel)) return new Result(0, Interrupted: true, Paused: false);
+                using var samples = Sample(options.ReportSamples);
+                using var heldOut = Rows(valid, options.ReportSamples);
+                Log($"discriminator after {options.DiscriminatorPretrainSteps} steps: {PrefixDiscriminator.Accuracy(discriminator, heldOut, samples):P1} right on valid texts against samples");
+            }
         }
 
         var clock = new Stopwatch();
@@ -95,7 +99,7 @@ public sealed class GanTrainer(GanOptions options)
             {
                 TaskNetworks.Save(options.Output, generator, Metadata(epoch, r));
                 if (options.DiscriminatorOutput is { } path) TaskNetworks.Save(path, discriminator);
-                Log($"epoch {epoch}/{options.Epochs}: reward {meanReward:F3}, discriminator {r.DiscriminatorAccuracy:P1} right, valid {r.ValidBits:F4} bits/char, " +
+                Log($"epoch {epoch}/{options.Epochs}: " + (options.MleOnly ? "" : $"reward {meanReward:F3}, discriminator {r.DiscriminatorAccuracy:P1} right, ") + $"valid {r.ValidBits:F4} bits/char, " +
                     $"BLEU-2 {r.Bleu2:F3} against valid, {r.EndsAtLength:P1} end at {_length - 1} characters; " +
                     $"{clock.Elapsed.TotalSeconds:F0} s ({options.StepsPerEpoch / clock.Elapsed.TotalSeconds:F2} generator steps/s with the report)");
             }, cancel);
@@ -134,11 +138,15 @@ public sealed class GanTrainer(GanOptions options)
         {
             if (cancel.IsCancellationRequested) return (false, double.NaN);
             using var scope = NewDisposeScope();
-            var samples = Sample(options.BatchSize);
-            var rewards = PrefixDiscriminator.RealProbabilities(_discriminator, samples);
-            rewardSum += rewards.select(1, -1).mean().item<float>();
-            var (logits, _, _) = _generator.Forward(Shifted(samples), null);
-            generatorOptimizer.Step(PolicyGradient.Loss(logits, samples, PolicyGradient.Advantages(rewards)), _generator, options.Clip);
+            Tensor? samples = null;
+            if (!options.MleOnly)
+            {
+                samples = Sample(options.BatchSize);
+                var rewards = PrefixDiscriminator.RealProbabilities(_discriminator, samples);
+                rewardSum += rewards.select(1, -1).mean().item<float>();
+                var (logits, _, _) = _generator.Forward(Shifted(samples), null);
+                generatorOptimizer.Step(PolicyGradient.Loss(logits, samples, PolicyGradient.Advantages(rewards)), _generator, options.Clip);
+            }
             for (int m = 0; m < options.MleSteps; m++)
             {
                 var batch = Rows(real, options.BatchSize);
@@ -147,11 +155,11 @@ public sealed class GanTrainer(GanOptions options)
             }
             // The first discriminator step learns the samples just rewarded (drawn before the update: SeqGAN draws
             // afresh, which costs a second sampling pass, a third of a step's time); further steps draw fresh ones.
-            for (int k = 0; k < options.DiscriminatorSteps; k++) discriminatorSum += DiscriminatorStep(real, discriminatorOptimizer, k == 0 ? samples : null);
+            for (int k = 0; k < (options.MleOnly ? 0 : options.DiscriminatorSteps); k++) discriminatorSum += DiscriminatorStep(real, discriminatorOptimizer, k == 0 ? samples : null);
             report(step * 100.0 / options.StepsPerEpoch,
-                $"epoch {epoch}/{options.Epochs}  reward {rewardSum / step:F3}  " +
+                $"epoch {epoch}/{options.Epochs}  " + (options.MleOnly ? "" : $"reward {rewardSum / step:F3}  ") +
                 (options.MleSteps > 0 ? $"MLE {mleSum / (step * options.MleSteps) / Math.Log(2):F3} bits/char  " : "") +
-                $"D loss {discriminatorSum / (step * options.DiscriminatorSteps):F3}  {step / clock.Elapsed.TotalSeconds:F2} steps/s");
+                (options.MleOnly ? "" : $"D loss {discriminatorSum / (step * options.DiscriminatorSteps):F3}  ") + $"{step / clock.Elapsed.TotalSeconds:F2} steps/s");
         }
         return (true, rewardSum / options.StepsPerEpoch);
     }
@@ -169,7 +177,7 @@ public sealed class GanTrainer(GanOptions options)
         using var scope = NewDisposeScope();
         double bits = CharLmEvaluator.BitsPerChar(_generator, validTokens);
         var samples = Sample(options.ReportSamples);
-        double accuracy = PrefixDiscriminator.Accuracy(_discriminator, Rows(valid, options.ReportSamples), samples);
+        double accuracy = options.MleOnly ? double.NaN : PrefixDiscriminator.Accuracy(_discriminator, Rows(valid, options.ReportSamples), samples);
         double bleuSum = 0;
         int endsAtLength = 0;
         for (int i = 0; i < samples.shape[0]; i++)
@@ -245,6 +253,7 @@ public sealed class GanTrainer(GanOptions options)
         ["edgelstm.trainer.generator_start"] = Path.GetFileName(options.GeneratorFile),
         ["edgelstm.trainer.valid_bits_per_char"] = report.ValidBits.ToString("F6", CultureInfo.InvariantCulture),
         ["edgelstm.trainer.seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+        ["edgelstm.trainer.gan_control"] = options.MleOnly ? "mle-only" : "adversarial",
     };
 
     private void Log(string line)

@@ -7,7 +7,7 @@ namespace EdgeLstm.Bench;
 /// tokens [T, 1] (int64) → Gather (the embedding; with input.affixes, affixes [T, 1, PerWord] (int64, the ids of
 /// <see cref="WordAffixes"/>, computed outside the graph like the token ids) → Gather, ReduceSum over a word's ids,
 /// Concat after the embedding), or vectors x [T, 1, input]; then per layer an LSTM op
-/// (direction forward or bidirectional) with its state as inputs h{l}/c{l} [D, 1, H] and outputs h{l}_out/c{l}_out,
+/// (direction forward, reverse or bidirectional) with its state as inputs h{l}/c{l} [D, 1, H] and outputs h{l}_out/c{l}_out,
 /// its Y [T, D, 1, H] made [T, 1, D·H] for the next layer; then the head: every step's output (next token, tag,
 /// regression) or max/mean over the steps, through the output layer → logits [T or 1, size].
 /// Quantized: com.microsoft::DynamicQuantizeLSTM and DynamicQuantizeMatMul for the output layer (int8 weights with
@@ -56,7 +56,7 @@ internal static class OnnxEncoderWriter
                 quantized ? [x, p + "W", p + "R", p + "B", "", $"h{l}", $"c{l}", "", p + "W_scale", p + "W_zero_point", p + "R_scale", p + "R_zero_point"]
                     : [x, p + "W", p + "R", p + "B", "", $"h{l}", $"c{l}"],
                 [p + "y", $"h{l}_out", $"c{l}_out"],
-                IntAttribute("hidden_size", hidden), StringAttribute("direction", dirs == 2 ? "bidirectional" : "forward"));
+                IntAttribute("hidden_size", hidden), StringAttribute("direction", d.Encoder[l].Bidirectional ? "bidirectional" : d.Encoder[l].Reverse ? "reverse" : "forward"));
             if (quantized) lstm.String(7, "com.microsoft");
             graph.Message(1, lstm);
             inits.Add(FloatTensor(p + "B", [dirs, 8 * hidden], [.. layers.SelectMany(a => (float[])[.. ToOnnxGateOrder(a.BiasIh, hidden, 1), .. ToOnnxGateOrder(a.BiasHh, hidden, 1)])]));

@@ -24,6 +24,7 @@ internal sealed class TorchPeerModel : PeerModel
         }
         if (d.Head.Pooling is not (Poolings.None or Poolings.Max or Poolings.Mean))
             throw new ArgumentException($"pooling '{d.Head.Pooling}' is not written for the libtorch peer");
+        if (Array.Exists(d.Encoder, l => l.Reverse)) throw new ArgumentException("a reverse LSTM layer is not written for the libtorch peer (nn.LSTM has none)");
         using var noGrad = no_grad();
         if (model.HasEmbedding) _embedding = tensor(model.Embedding, [model.Tokenizer.VocabularySize, d.Input.Size]);
         if (d.Input.Affixes is { } a) _affixes = tensor(model.Affixes, [a.Buckets, a.Size]);

@@ -55,7 +55,7 @@ internal static class InfoCommand
             : $"input vectors of {d.Input.Size}{(d.Input.Mean is null && d.Input.Std is null ? "" : " (normalised)")}";
         var parts = new List<string> { input };
         for (int k = 0; k < d.Encoder.Length; k++)
-            parts.Add($"{(d.Encoder[k].Bidirectional ? "BiLSTM" : "LSTM")} {d.LayerInputWidth(k)}→{d.Encoder[k].OutputWidth}");
+            parts.Add($"{d.Encoder[k].Kind} {d.LayerInputWidth(k)}→{d.Encoder[k].OutputWidth}");
         if (d.Head.Pooling != Poolings.None) parts.Add($"{d.Head.Pooling} pooling");
         if (d.Head.Decoder is { } decoder)
             parts.Add($"attention decoder (embedding {d.Head.Size}×{decoder.Embedding}, LSTM {decoder.Embedding}→{decoder.Hidden}, {decoder.Attention} attention, at most {decoder.MaxSteps} steps) → linear {decoder.Hidden}→{d.Head.Size}");

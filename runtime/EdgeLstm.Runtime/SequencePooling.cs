@@ -11,7 +11,10 @@ namespace EdgeLstm.Runtime;
 /// </summary>
 public static class SequencePooling
 {
-    /// <param name="forwardWidth">The top layer's hidden size: columns [0, forwardWidth) are the forward direction, the rest the reverse.</param>
+    /// <param name="forwardWidth">
+    /// Columns [0, forwardWidth) are read forward, the rest backward: the top layer's hidden size, or 0 for a reverse
+    /// layer (<see cref="EncoderLayerDescription.ForwardWidth"/>).
+    /// </param>
     /// <param name="scores">Scratch of at least <paramref name="steps"/> floats (attention).</param>
     public static void Pool(string pooling, ReadOnlySpan<float> outputs, int steps, int width, int forwardWidth, Span<float> pooled,
         ReadOnlySpan<float> poolWeight, float poolBias, Span<float> scores)

@@ -5,7 +5,7 @@
  *  - Sessions step a model token by token (or vector by vector) and keep its state: language models and other
  *    forward-only models with a head at every step (edgelstm_model_info.steppable).
  *  - Whole-sequence runs (API version 2) take a whole input from a zero state and run every model, including
- *    bidirectional layers and pooled heads: edgelstm_model_run_tokens/_text, edgelstm_model_classify; or, keeping
+ *    bidirectional and reverse layers and pooled heads: edgelstm_model_run_tokens/_text, edgelstm_model_classify; or, keeping
  *    buffers (and a second core) between calls, on an edgelstm_runner (API version 5).
  *
  * Conventions
@@ -86,7 +86,7 @@ int edgelstm_model_io_sizes(const edgelstm_model *model, size_t *input, size_t *
 
 /* A stream over a steppable model; threads = 1, 2 to split each step across two cores (int8 models), or
    EDGELSTM_THREADS_AUTO (API 6).
-   Models that are not steppable (bidirectional layers, pooled heads): EDGELSTM_UNSUPPORTED. */
+   Models that are not steppable (bidirectional or reverse layers, pooled heads): EDGELSTM_UNSUPPORTED. */
 int edgelstm_session_create(const edgelstm_model *model, int threads, edgelstm_session **session);
 int edgelstm_session_free(edgelstm_session *session);
 int edgelstm_session_reset(edgelstm_session *session);
@@ -118,7 +118,7 @@ typedef struct edgelstm_model_info {
     int32_t output_size;     /* outputs of the head: vocabulary size, label count or regression outputs */
     int32_t vocab_size;      /* tokens in the vocabulary; 0 for vector input */
     int32_t layers;          /* LSTM layers */
-    int32_t bidirectional;   /* 1 if any layer runs in both directions */
+    int32_t bidirectional;   /* 1 if any layer runs in both directions (a reverse-only layer does not) */
     int32_t steppable;       /* 1 if sessions work (forward-only, a head at every step) */
     int32_t label_count;     /* names from edgelstm_model_label: classify and tag labels, regression output names */
     int32_t max_steps;       /* inputs are cut to this many steps before a run, as in training; 0 = no cut */

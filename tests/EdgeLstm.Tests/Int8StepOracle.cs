@@ -34,11 +34,13 @@ internal static class Int8StepOracle
             for (int direction = 0; direction < d.Encoder[k].Directions; direction++)
             {
                 QuantizedLstmLayer layer = direction == 0 ? model.Layers[k] : model.ReverseLayers[k]!;
+                // docs/model-description.md: a bidirectional layer's second direction, and a reverse layer's only one, read from the last step.
+                bool backward = direction == 1 || d.Encoder[k].Reverse;
                 var h = new float[hidden];
                 var c = new float[hidden];
                 for (int s = 0; s < steps; s++)
                 {
-                    int t = direction == 0 ? s : steps - 1 - s;
+                    int t = backward ? steps - 1 - s : s;
                     Step(layer, xq[t], xs[t], StaticScale(model, k), h, c);
                     h.CopyTo(outputs[t], direction * hidden);
                 }

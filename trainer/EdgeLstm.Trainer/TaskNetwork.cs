@@ -20,6 +20,9 @@ public abstract class TaskNetwork : nn.Module
     protected TaskNetwork(ModelDescription description, double dropout, long? paddingIndex = null) : base(description.Task)
     {
         var layers = description.Encoder;
+        // nn.LSTM reads forward or both ways; a reverse-only layer (imported from ONNX) has no module to train it in.
+        if (Array.Exists(layers, l => l.Reverse))
+            throw new ArgumentException("the trainer cannot build a reverse LSTM layer (nn.LSTM is forward or bidirectional); such models come from ONNX imports and are converted, not trained");
         if (layers.Length == 0 || Array.Exists(layers, l => l.Hidden != layers[0].Hidden || l.Bidirectional != layers[0].Bidirectional))
             throw new ArgumentException("the trainer builds encoders whose layers share one hidden size and one direction (nn.LSTM)");
         Description = description;

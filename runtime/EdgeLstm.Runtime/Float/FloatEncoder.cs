@@ -40,7 +40,7 @@ public sealed class FloatEncoder
 
     /// <summary>
     /// Each forward-only layer's h and c, streams side by side: what carries from one run to the next (a session's
-    /// state). Bidirectional layers start every run from zero.
+    /// state). Bidirectional and reverse layers start every run from zero.
     /// </summary>
     public LstmState State => _state;
 
@@ -105,7 +105,10 @@ public sealed class FloatEncoder
         return Layers(steps);
     }
 
-    /// <summary>Every layer over the steps in _x (each direction of a bidirectional one from zero state); the top layer's outputs end in _x.</summary>
+    /// <summary>
+    /// Every layer over the steps in _x (each direction of a bidirectional one, and a reverse one, from zero state: a
+    /// walk from the last step has no "before"); the top layer's outputs end in _x.
+    /// </summary>
     private ReadOnlySpan<float> Layers(int steps)
     {
         ModelDescription d = _model.Description;
@@ -115,14 +118,14 @@ public sealed class FloatEncoder
             EncoderLayerDescription layer = d.Encoder[k];
             for (int direction = 0; direction < layer.Directions; direction++)
             {
-                bool reverse = direction == 1;
-                LstmState state = reverse ? _reverseState : _state;
-                if (layer.Bidirectional)
+                bool reverse = layer.ReadsBackward(direction);
+                LstmState state = direction == 1 ? _reverseState : _state;
+                if (!layer.ForwardOnly)
                 {
                     Array.Clear(state.H[k]);
                     Array.Clear(state.C[k]);
                 }
-                FloatLstmLayer weights = reverse ? _model.ReverseLayers[k]! : _model.Layers[k];
+                FloatLstmLayer weights = direction == 1 ? _model.ReverseLayers[k]! : _model.Layers[k];
                 if (_reference) Reference(weights, steps, reverse, state.H[k], state.C[k], layer.OutputWidth, direction * layer.Hidden);
                 else FloatRecurrence.Run(weights, _x, steps, n, reverse, state.H[k], state.C[k], _y, layer.OutputWidth, direction * layer.Hidden, _scratch);
                 // One step of one stream leaves its gates' pre-activations in _scratch[..4H] (FloatCellUpdate.Apply).

@@ -4,7 +4,7 @@ namespace EdgeLstm.Runtime.Float;
 
 /// <summary>
 /// A float32 model of any description (<see cref="ModelDescription"/>): token embedding or float input vectors →
-/// LSTM layers, each forward or bidirectional → a head (next token, pooled classification, per-step tags or
+/// LSTM layers, each forward, reverse or bidirectional → a head (next token, pooled classification, per-step tags or
 /// regression). Its tensors are exactly <see cref="ModelTensors.Of"/>(description) under PyTorch's names.
 /// Immutable once loaded; any number of sessions and runners may share it.
 /// </summary>
@@ -38,7 +38,7 @@ public sealed class FloatLstmModel : ILanguageModel
         ReverseLayers = new FloatLstmLayer?[layers];
         for (int k = 0; k < layers; k++)
         {
-            Layers[k] = LayerOf(k, reverse: false);
+            Layers[k] = LayerOf(k, reverse: description.Encoder[k].Reverse);
             if (description.Encoder[k].Bidirectional) ReverseLayers[k] = LayerOf(k, reverse: true);
         }
         PoolWeight = _tensors.GetValueOrDefault(ModelTensors.PoolWeight);
@@ -100,9 +100,9 @@ public sealed class FloatLstmModel : ILanguageModel
     public float[] Embedding { get; }
     /// <summary>The word affix table [buckets, affixes.size] (input.affixes), or empty.</summary>
     public float[] Affixes { get; }
-    /// <summary>Each layer's forward direction.</summary>
+    /// <summary>Each layer's first direction: the forward one, or a reverse layer's only one (tensors *_reverse).</summary>
     public FloatLstmLayer[] Layers { get; }
-    /// <summary>Each layer's reverse direction, or null where the layer is forward only.</summary>
+    /// <summary>Each bidirectional layer's reverse direction, or null where the layer has one direction.</summary>
     public FloatLstmLayer?[] ReverseLayers { get; }
     /// <summary>The top layer's hidden size (one direction).</summary>
     public int HiddenSize => Layers[^1].HiddenSize;
@@ -206,6 +206,6 @@ public sealed class FloatLstmModel : ILanguageModel
 
     /// <summary>"embedding → LSTM ×2 → linear" and the like, for messages.</summary>
     internal static string Summary(ModelDescription d) =>
-        $"{(d.Input.Kind == InputKinds.Tokens ? "embedding" : "input vectors")} → {string.Join(" → ", d.Encoder.Select(l => l.Bidirectional ? "BiLSTM" : "LSTM"))}" +
+        $"{(d.Input.Kind == InputKinds.Tokens ? "embedding" : "input vectors")} → {string.Join(" → ", d.Encoder.Select(l => l.Kind))}" +
         $"{(d.Head.Pooling == Poolings.None ? "" : $" → {d.Head.Pooling} pooling")} → linear";
 }

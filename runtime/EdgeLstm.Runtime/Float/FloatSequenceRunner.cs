@@ -61,7 +61,7 @@ public sealed class FloatSequenceRunner : ISequenceRunner
             FloatOutputLayer.Apply(_model, encoded, steps, outputs);
             return outputs;
         }
-        SequencePooling.Pool(d.Head.Pooling, encoded, steps, d.EncoderWidth, d.Encoder[^1].Hidden, _pooled, _model.PoolWeight, _model.PoolBias?[0] ?? 0f, _scores);
+        SequencePooling.Pool(d.Head.Pooling, encoded, steps, d.EncoderWidth, d.Encoder[^1].ForwardWidth, _pooled, _model.PoolWeight, _model.PoolBias?[0] ?? 0f, _scores);
         FloatOutputLayer.Apply(_model, _pooled, 1, outputs);
         return outputs;
     }

@@ -83,7 +83,7 @@ public static class CompactModelLoader
             var qReverse = new QuantizedLstmLayer?[layerCount];
             for (int k = 0; k < layerCount; k++)
             {
-                qLayers[k] = QLayer(k, false);
+                qLayers[k] = QLayer(k, description.Encoder[k].Reverse);
                 if (description.Encoder[k].Bidirectional) qReverse[k] = QLayer(k, true);
             }
             float[]? hScales = null;

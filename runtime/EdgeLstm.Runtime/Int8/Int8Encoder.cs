@@ -12,7 +12,8 @@ namespace EdgeLstm.Runtime.Int8;
 /// [step][stream][width]. Buffers grow to the longest run; after that nothing is allocated.
 /// Two threads: a bidirectional model runs each bidirectional layer's reverse direction on a helper core (the two
 /// directions share only their inputs, read, and write disjoint halves of each output row, so the bits are those of
-/// one thread); a forward-only model of one stream splits each layer's units (<see cref="Int8Recurrence"/>).
+/// one thread); a model without bidirectional layers, of one stream, splits each layer's units (<see cref="Int8Recurrence"/>),
+/// a reverse layer's too (it has no other direction to overlap with, and the split gives the bits of one thread).
 /// Holds the model's file, and the helper thread, until disposed. Not thread-safe.
 /// </summary>
 [SkipLocalsInit]
@@ -83,7 +84,7 @@ public sealed class Int8Encoder : IDisposable
 
     /// <summary>
     /// Each forward-only layer's h and c, streams side by side: what carries from one run to the next (a session's
-    /// state). Bidirectional layers start every run from zero.
+    /// state). Bidirectional and reverse layers start every run from zero.
     /// </summary>
     public LstmState State => _state;
 
@@ -204,6 +205,7 @@ public sealed class Int8Encoder : IDisposable
             int width = layer.OutputWidth;
             float hScale = HScale(k);
             if (layer.Bidirectional) Bidirectional(k, steps);
+            else if (layer.Reverse) RunDirection(_recurrence, k, steps, direction: 0); // nothing to overlap with: this thread (units split if the recurrence has two)
             else if (k < top && n == 1)
             {
                 // One stream: the recurrence quantizes h once per step, for its own W_hh and as the next layer's input.
@@ -222,20 +224,20 @@ public sealed class Int8Encoder : IDisposable
         return _outputs.AsSpan(0, steps * n * d.EncoderWidth);
     }
 
-    /// <summary>Layer k in both directions, each from zero state (a reverse walk has no "before"), into the two halves of each output row.</summary>
+    /// <summary>Layer k in both directions, each from zero state, into the two halves of each output row.</summary>
     private void Bidirectional(int k, int steps)
     {
         if (_helper is null)
         {
-            RunDirection(_recurrence, k, steps, reverse: false);
-            RunDirection(_recurrence, k, steps, reverse: true);
+            RunDirection(_recurrence, k, steps, direction: 0);
+            RunDirection(_recurrence, k, steps, direction: 1);
             return;
         }
         _reverseJob = (k, steps);
         _helper.Start();
         try
         {
-            RunDirection(_recurrence, k, steps, reverse: false);
+            RunDirection(_recurrence, k, steps, direction: 0);
         }
         finally
         {
@@ -244,16 +246,20 @@ public sealed class Int8Encoder : IDisposable
     }
 
     /// <summary>The helper's work: the reverse direction of layer _reverseJob.Layer.</summary>
-    private void RunReverse() => RunDirection(_reverseRecurrence!, _reverseJob.Layer, _reverseJob.Steps, reverse: true);
+    private void RunReverse() => RunDirection(_reverseRecurrence!, _reverseJob.Layer, _reverseJob.Steps, direction: 1);
 
-    private void RunDirection(Int8Recurrence recurrence, int k, int steps, bool reverse)
+    /// <summary>
+    /// Direction 0 or 1 of layer k from zero state (a reverse walk has no "before") into columns [direction·H, +H) of
+    /// each output row; it walks backward if it is a bidirectional layer's second direction or a reverse layer's only one.
+    /// </summary>
+    private void RunDirection(Int8Recurrence recurrence, int k, int steps, int direction)
     {
         EncoderLayerDescription layer = _model.Description.Encoder[k];
-        LstmState state = reverse ? _reverseState : _state;
+        LstmState state = direction == 1 ? _reverseState : _state;
         Array.Clear(state.H[k]);
         Array.Clear(state.C[k]);
-        recurrence.Run(reverse ? _model.ReverseLayers[k]! : _model.Layers[k], _xq, _xScales, steps, reverse, state.H[k], state.C[k], HScale(k),
-            _outputs, layer.OutputWidth, reverse ? layer.Hidden : 0);
+        recurrence.Run(direction == 1 ? _model.ReverseLayers[k]! : _model.Layers[k], _xq, _xScales, steps, layer.ReadsBackward(direction), state.H[k], state.C[k], HScale(k),
+            _outputs, layer.OutputWidth, direction * layer.Hidden);
     }
 
     private void Reserve(int steps)

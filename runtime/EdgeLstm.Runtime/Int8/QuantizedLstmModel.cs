@@ -69,9 +69,9 @@ public sealed class QuantizedLstmModel : ILanguageModel
     public QuantizedMatrix Embedding => _embedding ?? throw new NotSupportedException(Float.FloatLstmModel.NoVocabularyMessage);
     /// <summary>The word affix table (input.affixes), int8 rows with a scale each, or null.</summary>
     public QuantizedMatrix? Affixes { get; }
-    /// <summary>Each layer's forward direction.</summary>
+    /// <summary>Each layer's first direction: the forward one, or a reverse layer's only one (tensors *_reverse).</summary>
     public QuantizedLstmLayer[] Layers { get; }
-    /// <summary>Each layer's reverse direction, or null where the layer is forward only.</summary>
+    /// <summary>Each bidirectional layer's reverse direction, or null where the layer has one direction.</summary>
     public QuantizedLstmLayer?[] ReverseLayers { get; }
     /// <summary>Attention pooling's weight [D] and bias [1] (float), or null.</summary>
     public float[]? PoolWeight { get; }
@@ -84,7 +84,8 @@ public sealed class QuantizedLstmModel : ILanguageModel
         foreach (TensorSpec spec in ModelTensors.Of(Description, fusedBiases: true))
         {
             if (!spec.IsPrunable) continue;
-            QuantizedLstmLayer? layer = spec.Layer < 0 ? null : spec.Reverse ? ReverseLayers[spec.Layer] : Layers[spec.Layer];
+            QuantizedLstmLayer? layer = spec.Layer < 0 ? null
+                : spec.Reverse && Description.Encoder[spec.Layer].Bidirectional ? ReverseLayers[spec.Layer] : Layers[spec.Layer];
             yield return (spec.Name, spec.Role switch
             {
                 TensorRole.WeightIh => layer!.WeightIh,

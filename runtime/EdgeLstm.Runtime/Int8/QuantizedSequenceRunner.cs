@@ -54,7 +54,7 @@ public sealed class QuantizedSequenceRunner : ISequenceRunner
         if (d.Kind == ModelTask.Transducer) throw new NotSupportedException("a sequence-to-sequence model's output is a sequence: run it with CreateTransducer");
         if (d.Head.Pooling == Poolings.None) return _head.Apply(encoded, steps, _encoder.HScale(d.Encoder.Length - 1));
         if (_scores.Length < steps) _scores = new float[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)steps)];
-        SequencePooling.Pool(d.Head.Pooling, encoded, steps, d.EncoderWidth, d.Encoder[^1].Hidden, _pooled, _model.PoolWeight, _model.PoolBias?[0] ?? 0f, _scores);
+        SequencePooling.Pool(d.Head.Pooling, encoded, steps, d.EncoderWidth, d.Encoder[^1].ForwardWidth, _pooled, _model.PoolWeight, _model.PoolBias?[0] ?? 0f, _scores);
         return _head.Apply(_pooled, 1, 0f);
     }
 }

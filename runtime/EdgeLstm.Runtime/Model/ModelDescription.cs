@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace EdgeLstm.Runtime;
 
 /// <summary>
-/// What a model is, in one place: its input, its encoder (a stack of LSTM layers, each forward or bidirectional)
+/// What a model is, in one place: its input, its encoder (a stack of LSTM layers, each forward, reverse or bidirectional)
 /// and its head. The trainer writes it (safetensors metadata key <c>edgelstm.model</c>), the converter copies it
 /// into the .elstm metadata (field <c>model</c>), and the loaders, <c>info</c>, the C ABI and the converter read it;
 /// <see cref="ModelTensors.Of"/> derives every tensor's name and shape from it. Files older than the description
@@ -33,6 +33,9 @@ public sealed record ModelDescription
 
     [JsonIgnore] public bool IsBidirectional => Array.Exists(Encoder, l => l.Bidirectional);
 
+    /// <summary>Every layer reads its steps first to last only, so an output at step t has seen steps 0..t and no later one.</summary>
+    [JsonIgnore] public bool IsForwardOnly => Array.TrueForAll(Encoder, l => l.ForwardOnly);
+
     /// <summary>The task's name as the CLI and C ABI show it: char-lm, word-lm, sequence, forecast, classify, tag, regress or seq2seq.</summary>
     [JsonIgnore]
     public string Task => Input.Series is not null ? Tasks.Forecast : Head.Kind switch
@@ -58,7 +61,7 @@ public sealed record ModelDescription
     /// True when the head runs at every step on a forward-only encoder, so the model can be stepped token by token
     /// (not with word features: a step is a token id only).
     /// </summary>
-    [JsonIgnore] public bool IsSteppable => Head.Pooling == Poolings.None && !IsBidirectional && Head.Kind != HeadKinds.AttentionDecoder
+    [JsonIgnore] public bool IsSteppable => Head.Pooling == Poolings.None && IsForwardOnly && Head.Kind != HeadKinds.AttentionDecoder
         && Input.Affixes is null && Input.Characters is null;
 
     public string ToJson() => JsonSerializer.Serialize(this, RuntimeJsonContext.Default.ModelDescription);
@@ -114,6 +117,7 @@ public sealed record ModelDescription
         {
             if (Encoder[k] is null) Fail($"encoder[{k}] is null");
             if (Encoder[k].Hidden is <= 0 or > 1 << 14) Fail($"encoder[{k}].hidden must be 1..{1 << 14}, got {Encoder[k].Hidden}");
+            if (Encoder[k].Reverse && Encoder[k].Bidirectional) Fail($"encoder[{k}] is both reverse and bidirectional; a layer is forward, reverse or bidirectional");
         }
         Head!.Validate(this, source);
     }
@@ -238,9 +242,30 @@ public sealed record EncoderLayerDescription
     [JsonPropertyName("hidden")] public required int Hidden { get; init; }
     /// <summary>A forward and a reverse LSTM whose outputs are concatenated (PyTorch's bidirectional=True, tensors *_reverse).</summary>
     [JsonPropertyName("bidirectional")] public bool Bidirectional { get; init; }
+    /// <summary>
+    /// One LSTM that reads the steps last to first (ONNX direction="reverse"); its output at step t, stored at t, has
+    /// read steps T−1..t. Its tensors have the reverse direction's names (*_reverse), so a reader that does not know
+    /// the field finds the forward tensors missing instead of running it forward. Not written when false: files
+    /// without reverse layers stay byte for byte as before.
+    /// </summary>
+    [JsonPropertyName("reverse")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Reverse { get; init; }
 
     [JsonIgnore] public int OutputWidth => Bidirectional ? 2 * Hidden : Hidden;
     [JsonIgnore] public int Directions => Bidirectional ? 2 : 1;
+
+    /// <summary>One direction, first to last: the only kind whose state may carry from one run to the next.</summary>
+    [JsonIgnore] public bool ForwardOnly => !Bidirectional && !Reverse;
+
+    /// <summary>Whether direction <paramref name="direction"/> (0 or 1) reads the steps last to first: a bidirectional layer's second, a reverse layer's only one.</summary>
+    public bool ReadsBackward(int direction) => direction == 1 || Reverse;
+
+    /// <summary>Output columns [0, ForwardWidth) come from a forward walk, the rest from a reverse one (whose final state is at step 0).</summary>
+    [JsonIgnore] public int ForwardWidth => Reverse ? 0 : Hidden;
+
+    /// <summary>The layer's kind as <c>info</c> and messages show it: LSTM, reverse LSTM or BiLSTM.</summary>
+    [JsonIgnore] public string Kind => Bidirectional ? "BiLSTM" : Reverse ? "reverse LSTM" : "LSTM";
 }
 
 public sealed record HeadDescription
@@ -275,7 +300,7 @@ public sealed record HeadDescription
                 if (model.Input.Kind != InputKinds.Tokens) Fail("a next-token head needs token input");
                 if (Size != model.Input.Tokenizer!.Vocabulary.Length) Fail($"head.size {Size} must equal the vocabulary size {model.Input.Tokenizer.Vocabulary.Length}");
                 if (Pooling != Poolings.None) Fail("a next-token head runs at every step (pooling none)");
-                if (model.IsBidirectional) Fail("a next-token model cannot have a bidirectional layer (it would see the future)");
+                if (!model.IsForwardOnly) Fail("a next-token model cannot have a bidirectional or reverse layer (it would see the future)");
                 break;
             case HeadKinds.Classify:
                 if (Pooling == Poolings.None) Fail("a classify head needs a pooling: last, mean, max or attention");

@@ -44,7 +44,10 @@ public enum TensorRole
     CrfEnd,
 }
 
-/// <summary>One tensor of a model: its name, shape and role; <see cref="Layer"/> and <see cref="Reverse"/> for LSTM tensors.</summary>
+/// <summary>
+/// One tensor of a model: its name, shape and role; <see cref="Layer"/> and <see cref="Reverse"/> (a direction that
+/// reads backward: a bidirectional layer's second, or a reverse layer's only one; named *_reverse) for LSTM tensors.
+/// </summary>
 public sealed record TensorSpec(string Name, long[] Shape, TensorRole Role, int Layer = -1, bool Reverse = false)
 {
     /// <summary>Matrices the converter may quantize to int8 and prune (the attention pooling vector stays float).</summary>
@@ -60,7 +63,8 @@ public sealed record TensorSpec(string Name, long[] Shape, TensorRole Role, int 
 /// <summary>
 /// The tensors of a model, derived from its description: the one list that the float and int8 loaders, the
 /// converter, pruning, <c>info</c> and the fuzzer iterate. Names are PyTorch's state_dict names for a module with
-/// fields <c>embedding</c> (nn.Embedding), <c>lstm</c> (nn.LSTM, bidirectional layers as <c>*_reverse</c>),
+/// fields <c>embedding</c> (nn.Embedding), <c>lstm</c> (nn.LSTM, the reverse direction of bidirectional layers as
+/// <c>*_reverse</c>; a reverse-only layer has those names alone, which nn.LSTM cannot make),
 /// <c>pool</c> (nn.Linear(D, 1), attention pooling only) and <c>fc</c> (nn.Linear); docs/model-description.md.
 /// </summary>
 public static class ModelTensors
@@ -151,7 +155,7 @@ public static class ModelTensors
             int input = d.LayerInputWidth(k);
             for (int direction = 0; direction < d.Encoder[k].Directions; direction++)
             {
-                bool reverse = direction == 1;
+                bool reverse = d.Encoder[k].ReadsBackward(direction);
                 list.Add(new(WeightIh(k, reverse), [rows, input], TensorRole.WeightIh, k, reverse));
                 list.Add(new(WeightHh(k, reverse), [rows, d.Encoder[k].Hidden], TensorRole.WeightHh, k, reverse));
                 if (fusedBiases)

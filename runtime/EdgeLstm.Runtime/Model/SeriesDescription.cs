@@ -43,7 +43,7 @@ public sealed record SeriesDescription
         switch (Strategy)
         {
             case ForecastStrategies.Recursive:
-                if (head.Kind != HeadKinds.Regress || head.Pooling != Poolings.None || head.Size != 1 || model.IsBidirectional)
+                if (head.Kind != HeadKinds.Regress || head.Pooling != Poolings.None || head.Size != 1 || !model.IsForwardOnly)
                     Fail("a recursive forecaster needs forward layers and a regress head with pooling none and size 1");
                 break;
             case ForecastStrategies.Direct:

@@ -70,14 +70,9 @@ public sealed class FloatAttentionDecoder : IAttentionDecoder
         Span<float> keys = _keys.AsSpan(0, _steps * _hidden);
         keys.Clear();
         FloatMatVec.MultiplyAdd(_attention, _outputs.AsSpan(0, _steps * _width), _steps, keys);
-        // h₀ = tanh(bridge · [forward output after the last step, reverse output after the first]), c₀ = 0.
-        int top = _model.Description.Encoder[^1].Hidden;
-        if (_model.Description.Encoder[^1].Bidirectional)
-        {
-            _outputs.AsSpan((_steps - 1) * _width, top).CopyTo(_bridgeInput);
-            _outputs.AsSpan(top, top).CopyTo(_bridgeInput.AsSpan(top));
-        }
-        else _outputs.AsSpan((_steps - 1) * _width, _width).CopyTo(_bridgeInput);
+        // h₀ = tanh(bridge · each direction's final state: the forward output after the last step, the reverse
+        // output after the first — pooling last), c₀ = 0.
+        SequencePooling.Pool(Poolings.Last, _outputs, _steps, _width, _model.Description.Encoder[^1].ForwardWidth, _bridgeInput, default, 0f, default);
         Span<float> h0 = _h.AsSpan(0, _hidden);
         _bridgeBias.CopyTo(h0);
         FloatMatVec.MultiplyAdd(_bridgeWeight, _bridgeInput, h0);

@@ -19,8 +19,7 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
     private readonly ILstmKernels _kernels;
     private readonly Int8Encoder _encoder;
     private readonly Int8Recurrence?[] _recurrences; // by stream count − 1, made on first use
-    private readonly int _hidden, _width, _embedding, _top;
-    private readonly bool _bidirectional;
+    private readonly int _hidden, _width, _embedding;
     private readonly float[] _h, _c, _hOld, _cOld, _xScales, _joined, _mixed, _bridgeInput, _zeros, _streamScales;
     private readonly sbyte[] _xq, _q, _joinedQ, _mixedQ;
     private readonly int[] _acc, _streamAcc;
@@ -40,8 +39,6 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
         _hidden = d.Hidden;
         _embedding = d.Embedding;
         _width = model.Description.EncoderWidth;
-        _top = model.Description.Encoder[^1].Hidden;
-        _bidirectional = model.Description.Encoder[^1].Bidirectional;
         MaxStreams = maxStreams;
         Vocabulary = model.Description.Head.Size;
         _encoder = new Int8Encoder(model, kernels, streams: 1, threads, steps: 16);
@@ -95,13 +92,9 @@ public sealed class Int8AttentionDecoder : IAttentionDecoder
             _keyScales[t] = _kernels.Quantize(key, _keysQ.AsSpan(t * hidden, hidden));
             _keyRowSums[t] = Int8RowSums.Sum(_keysQ.AsSpan(t * hidden, hidden));
         }
-        // h₀ = tanh(bridge · [forward output after the last step, reverse output after the first]), c₀ = 0.
-        if (_bidirectional)
-        {
-            _outputs.AsSpan((steps - 1) * width, _top).CopyTo(_bridgeInput);
-            _outputs.AsSpan(_top, _top).CopyTo(_bridgeInput.AsSpan(_top));
-        }
-        else _outputs.AsSpan((steps - 1) * width, width).CopyTo(_bridgeInput);
+        // h₀ = tanh(bridge · each direction's final state: the forward output after the last step, the reverse
+        // output after the first — pooling last), c₀ = 0.
+        SequencePooling.Pool(Poolings.Last, _outputs, steps, width, _model.Description.Encoder[^1].ForwardWidth, _bridgeInput, default, 0f, default);
         Span<float> h0 = _h.AsSpan(0, hidden);
         Project(_weights.Bridge, _bridgeInput, _weights.BridgeBias, h0);
         for (int j = 0; j < hidden; j++) h0[j] = DeterministicMath.Tanh(h0[j]);

@@ -5,14 +5,15 @@ using Google.Protobuf;
 namespace EdgeLstm.Tests;
 
 /// <summary>
-/// The ONNX files real PyTorch exported (tests/onnx/make_fixtures.py, committed under tests/onnx/fixtures): their
+/// The ONNX files real PyTorch exported, and reverse-LSTM graphs built with onnx.helper whose outputs PyTorch computed
+/// (tests/onnx/make_fixtures.py, committed under tests/onnx/fixtures): their
 /// names, paths, import, PyTorch's stored outputs, and how our model's outputs compare with them.
 /// </summary>
 internal static class OnnxFixtures
 {
     public static readonly string[] Names = ["char_lm_2layer", "bilstm_tagger", "lstm_seq_first", "bilstm_2layer_seq_first",
         "bilstm_max_classifier", "lstm_last_classifier", "lstm_mean_classifier", "bilstm_2layer_final_state_classifier",
-        "lstm_2layer_explicit_zero_state", "bilstm_packed_tagger"];
+        "lstm_2layer_explicit_zero_state", "bilstm_packed_tagger", "lstm_reverse_tagger", "lstm_reverse_final_state_classifier"];
 
     public static string FixturePath(string file) => Path.Combine(ClassifierTests.RepoRoot(), "tests", "onnx", "fixtures", file);
 

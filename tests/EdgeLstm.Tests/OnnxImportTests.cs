@@ -47,6 +47,19 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
         Assert.True(diff <= 0.02 * scale, $"{name}: int8 max |ours − PyTorch| = {diff:E2}, outputs up to {scale:F3}");
     }
 
+    /// <summary>Each fixture's int8 conversion gives the scalar kernels' bits on every kernel variant this CPU runs, near our float outputs.</summary>
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void Int8IsBitIdenticalOnEveryKernelVariant(string name)
+    {
+        var model = Import(name);
+        using var int8 = EveryKernel.Convert(model, name + ".elstm");
+        var (tokens, _, _) = OnnxFixtures.Expected(name);
+        var (diff, scale) = OnnxFixtures.MaxDiff(EveryKernel.RunnerOutputs(int8, tokens), OnnxFixtures.Run(model, tokens, softmax: false));
+        output.WriteLine($"{name}: int8 max |int8 − float| = {diff:E2} (outputs up to {scale:F3}) on {LstmKernels.AllSupported().Count()} kernel variants");
+        Assert.True(diff > 0 && diff <= 0.02 * scale, $"{name}: int8 max |int8 − float| = {diff:E2}, outputs up to {scale:F3}");
+    }
+
     /// <summary>The converter's whole path (`edgelstm-dev convert model.onnx --description`): an .elstm that loads and matches.</summary>
     [Fact]
     public void ConvertWritesAnElstmFromOnnx()
@@ -83,10 +96,10 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
     [Fact]
     public void UnsupportedUsesOfKnownOperatorsSayWhy()
     {
-        var reverse = Proto("lstm_seq_first");
-        var lstm = reverse.Graph.Node.Single(n => n.OpType == "LSTM");
-        lstm.Attribute.Add(new Onnx.AttributeProto { Name = "direction", Type = Onnx.AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8("reverse") });
-        Assert.Contains($"node '{lstm.Name}' (LSTM): a reverse-only LSTM is not supported", ImportError(reverse, "lstm_seq_first").Message);
+        var sideways = Proto("lstm_seq_first");
+        var lstm = sideways.Graph.Node.Single(n => n.OpType == "LSTM");
+        lstm.Attribute.Add(new Onnx.AttributeProto { Name = "direction", Type = Onnx.AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8("sideways") });
+        Assert.Contains($"node '{lstm.Name}' (LSTM): direction 'sideways' is not forward, reverse or bidirectional", ImportError(sideways, "lstm_seq_first").Message);
 
         var clipped = Proto("lstm_seq_first");
         clipped.Graph.Node.Single(n => n.OpType == "LSTM").Attribute.Add(new Onnx.AttributeProto { Name = "clip", Type = Onnx.AttributeProto.Types.AttributeType.Float, F = 3 });
@@ -104,6 +117,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
     [InlineData("lstm_last_classifier", "last")]
     [InlineData("lstm_mean_classifier", "mean")]
     [InlineData("bilstm_2layer_final_state_classifier", "last")]
+    [InlineData("lstm_reverse_final_state_classifier", "last")]
     public void PooledClassifiersImportWithTheirPooling(string name, string pooling)
     {
         var model = Import(name);
@@ -182,6 +196,20 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
         Assert.Contains($"node '{concat.Name}' (Concat): joins the reverse direction's final state before the forward one",
             ImportError(swapped, "bilstm_2layer_final_state_classifier").Message);
 
+        // Y[-1] of a reverse LSTM: the step it read first, not its final state (Y_h, its output at step 0).
+        var reverseLast = Proto("lstm_reverse_final_state_classifier");
+        var squeeze = Node(reverseLast, "Squeeze");
+        string final = squeeze.Output[0];
+        AddIndex(reverseLast, "direction_axis_1", 1);
+        reverseLast.Graph.Initializer[^1].Dims.Add(1);
+        AddIndex(reverseLast, "last_step", -1);
+        (squeeze.Input[0], squeeze.Input[1], squeeze.Output[0]) = (Node(reverseLast, "LSTM").Output[0], "direction_axis_1", "steps"); // Y [T, 1, 1, H] → [T, 1, H]
+        var lastStep = new Onnx.NodeProto { Name = "last", OpType = "Gather", Input = { "steps", "last_step" }, Output = { final } };
+        lastStep.Attribute.Add(new Onnx.AttributeProto { Name = "axis", Type = Onnx.AttributeProto.Types.AttributeType.Int, I = 0 });
+        reverseLast.Graph.Node.Insert(reverseLast.Graph.Node.IndexOf(squeeze) + 1, lastStep);
+        Assert.StartsWith("lstm_reverse_final_state_classifier.onnx: node 'last' (Gather): takes the last step of a reverse LSTM's outputs, which has read that step only",
+            ImportError(reverseLast, "lstm_reverse_final_state_classifier").Message);
+
         // A Softmax over the batch axis.
         var softmaxAxis = Proto("bilstm_max_classifier");
         Node(softmaxAxis, "Softmax").Attribute.Single(a => a.Name == "axis").I = 0;
@@ -196,6 +224,14 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
             : null!;
         var e = Assert.Throws<ModelFormatException>(() => OnnxModelImporter.Import(File.ReadAllBytes(FixturePath("bilstm_tagger.onnx")), "bilstm_tagger.onnx", wrong, "tagger.json"));
         Assert.StartsWith("tagger.json: encoder[0] is hidden 12;", e.Message);
+
+        // A description that leaves out "reverse" would run the layer forward: refused, naming both.
+        var forward = OnnxFixtures.Description("lstm_reverse_final_state_classifier") is var r
+            ? r with { Encoder = [new EncoderLayerDescription { Hidden = 6 }] }
+            : null!;
+        e = Assert.Throws<ModelFormatException>(() => OnnxModelImporter.Import(File.ReadAllBytes(FixturePath("lstm_reverse_final_state_classifier.onnx")),
+            "classifier.onnx", forward, "classifier.json"));
+        Assert.Matches(@"^classifier\.json: encoder\[0\] is hidden 6; the graph's LSTM '.+' is hidden 6, reverse \(classifier\.onnx\)$", e.Message);
     }
 
     /// <summary>Every truncation and thousands of byte mutations of each fixture: an import or a one-line ModelFormatException, nothing else.</summary>

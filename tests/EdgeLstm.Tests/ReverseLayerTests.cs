@@ -7,7 +7,8 @@ namespace EdgeLstm.Tests;
 /// The reverse-only layer (<c>encoder[k].reverse</c>, ONNX direction "reverse"): its description and tensor names,
 /// runs against an oracle that shares none of its reverse walk — the same weights as forward layers, run on the
 /// time-reversed tokens, outputs reversed back — in float and int8, files an older reader must refuse rather than
-/// run forward, and the trainer's refusal. (<see cref="Int8StepOracle"/> checks it on every kernel: Int8EncoderOracleTests.)
+/// run forward, the CLI, and the trainer's refusal. (PyTorch and ONNX Runtime check it on the ONNX fixtures:
+/// OnnxImportTests, OnnxRuntimeParityTests; <see cref="Int8StepOracle"/> on every kernel: Int8EncoderOracleTests.)
 /// </summary>
 public sealed class ReverseLayerTests
 {
@@ -123,6 +124,21 @@ public sealed class ReverseLayerTests
             count++;
         }
         return count;
+    }
+
+    /// <summary>`edgelstm-dev convert` of the reverse ONNX classifier, then `edgelstm info`: the layer, its tensors, and not steppable.</summary>
+    [Fact]
+    public void ConvertAndInfoShowTheReverseLayer()
+    {
+        using var dir = new TempDirectory();
+        string name = "lstm_reverse_final_state_classifier";
+        var convert = CliRunner.RunDev("convert", OnnxFixtures.FixturePath(name + ".onnx"), "--description", OnnxFixtures.FixturePath(name + ".description.json"),
+            "-o", dir.File("c.elstm"));
+        Assert.True(convert.ExitCode == 0, convert.Stderr);
+        var info = CliRunner.Run("info", "--model", dir.File("c.elstm"));
+        Assert.True(info.ExitCode == 0, info.Stderr);
+        Assert.Contains("architecture: word tokens → embedding 11×8 → reverse LSTM 8→6 → last pooling → linear 6→3\n", info.Stdout);
+        Assert.Contains("sparsity:     lstm.weight_ih_l0_reverse ", info.Stdout);
     }
 
     [Fact]

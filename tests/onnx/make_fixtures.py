@@ -229,6 +229,107 @@ def export(name, model, vocab_size, sequences):
     print(f"{name}: {os.path.getsize(path):,} bytes")
 
 
+# Reverse-only LSTMs (direction "reverse", what tf2onnx makes of Keras LSTM(go_backwards=True)): PyTorch cannot make
+# one (nn.LSTM is forward or bidirectional), so these graphs are built with onnx.helper from random weights, and
+# PyTorch computes their outputs as the oracle: a forward nn.LSTM with the same weights, gates reordered from ONNX's
+# i, o, f, c to PyTorch's i, f, g, o, run on the time-reversed input, its outputs reversed back (ONNX's Y is in time
+# order; Y_h is the state after reading step 0).
+
+def onnx_direction(gen, inputs, H):
+    """One direction's ONNX weights W [1, 4H, in], R [1, 4H, H], B [1, 8H] (gates i, o, f, c), uniform in nn.LSTM's range."""
+    u = lambda *shape: (torch.rand(*shape, generator=gen) * 2 - 1) / H ** 0.5
+    return u(1, 4 * H, inputs), u(1, 4 * H, H), u(1, 8 * H)
+
+
+def torch_direction(W, R, B):
+    """A forward nn.LSTM holding one ONNX direction's weights: PyTorch's gate k (i, f, g, o) is ONNX's gate (0, 2, 3, 1)[k]."""
+    H = R.shape[2]
+    order = lambda m: torch.cat([m[g * H:(g + 1) * H] for g in (0, 2, 3, 1)])
+    lstm = nn.LSTM(W.shape[2], H)
+    with torch.no_grad():
+        lstm.weight_ih_l0.copy_(order(W[0]))
+        lstm.weight_hh_l0.copy_(order(R[0]))
+        lstm.bias_ih_l0.copy_(order(B[0, :4 * H]))
+        lstm.bias_hh_l0.copy_(order(B[0, 4 * H:]))
+    return lstm.eval()
+
+
+def run_direction(lstm, x, reverse):
+    """x [T, 1, in] → Y [T, 1, H] in time order and Y_h [1, 1, H]; reverse: read from step T-1 down to step 0."""
+    y, (h, _) = lstm(x.flip(0) if reverse else x)
+    return (y.flip(0) if reverse else y), h
+
+
+def save_built(name, graph, description, sequences, outputs):
+    """Writes a graph built with onnx.helper (opset 13) with its description and PyTorch's outputs, as export() does."""
+    import onnx
+    model = onnx.helper.make_model(graph, producer_name="make_fixtures.py", opset_imports=[onnx.helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    path = os.path.join(HERE, name + ".onnx")
+    onnx.save(model, path)
+    with open(os.path.join(HERE, name + ".expected.json"), "w") as f:
+        json.dump({"tokens": sequences, "outputs": [[round(float(v), 8) for v in y.reshape(-1)] for y in outputs]}, f)
+    with open(os.path.join(HERE, name + ".description.json"), "w", encoding="utf-8") as f:
+        json.dump(description, f, ensure_ascii=False)
+    print(f"{name}: {os.path.getsize(path):,} bytes")
+
+
+def build_reverse_fixtures(word_seqs):
+    from onnx import TensorProto, helper, numpy_helper
+    gen = torch.Generator().manual_seed(3636)  # its own generator: the fixtures above keep their weights
+    init = lambda name, t: numpy_helper.from_array(t.numpy(), name)
+    tokens_in = helper.make_tensor_value_info("tokens", TensorProto.INT64, ["steps", 1])
+    embed = helper.make_node("Gather", ["embedding", "tokens"], ["x0"], axis=0)
+
+    # (k) Embedding -> reverse LSTM (H 10) -> forward LSTM (H 8) -> MatMul + Add at every step (time-first).
+    E, H0, H1 = 8, 10, 8
+    emb = torch.randn(len(WORDS), E, generator=gen)
+    d0, d1 = onnx_direction(gen, E, H0), onnx_direction(gen, H0, H1)
+    fc_w, fc_b = torch.randn(H1, len(TAGS), generator=gen) / H1 ** 0.5, torch.randn(len(TAGS), generator=gen) * 0.1
+    graph = helper.make_graph([
+        embed,
+        helper.make_node("LSTM", ["x0", "W0", "R0", "B0"], ["y0"], hidden_size=H0, direction="reverse"),
+        helper.make_node("Squeeze", ["y0", "direction_axis"], ["x1"]),
+        helper.make_node("LSTM", ["x1", "W1", "R1", "B1"], ["y1"], hidden_size=H1),  # direction forward (the default)
+        helper.make_node("Squeeze", ["y1", "direction_axis"], ["x2"]),
+        helper.make_node("MatMul", ["x2", "fc_w"], ["product"]),
+        helper.make_node("Add", ["product", "fc_b"], ["logits"]),
+    ], "reverse_tagger", [tokens_in], [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["steps", 1, len(TAGS)])],
+        [init("embedding", emb), init("W0", d0[0]), init("R0", d0[1]), init("B0", d0[2]), init("W1", d1[0]), init("R1", d1[1]), init("B1", d1[2]),
+         init("direction_axis", torch.tensor([1])), init("fc_w", fc_w), init("fc_b", fc_b)])
+    lstm0, lstm1 = torch_direction(*d0), torch_direction(*d1)
+    with torch.no_grad():
+        outputs = []
+        for seq in word_seqs:
+            x = emb[torch.tensor(seq)].unsqueeze(1)  # [T, 1, E]
+            y0, _ = run_direction(lstm0, x, reverse=True)
+            y1, _ = run_direction(lstm1, y0, reverse=False)
+            outputs.append(y1[:, 0] @ fc_w + fc_b)
+    save_built("lstm_reverse_tagger", graph, {
+        "input": {"kind": "tokens", "size": E, "tokenizer": {"kind": "word", "lowercase": True, "vocabulary": WORDS}},
+        "encoder": [{"hidden": H0, "reverse": True}, {"hidden": H1, "bidirectional": False}],
+        "head": {"kind": "tag", "pooling": "none", "size": len(TAGS), "labels": TAGS}}, word_seqs, outputs)
+
+    # (l) Embedding -> reverse LSTM (H 6) -> its final state Y_h, squeezed (pooling last: the state after step 0) -> Gemm.
+    E, H = 8, 6
+    emb = torch.randn(len(WORDS), E, generator=gen)
+    d = onnx_direction(gen, E, H)
+    fc_w, fc_b = torch.randn(len(LABELS), H, generator=gen) / H ** 0.5, torch.randn(len(LABELS), generator=gen) * 0.1
+    graph = helper.make_graph([
+        embed,
+        helper.make_node("LSTM", ["x0", "W", "R", "B"], ["y", "y_h"], hidden_size=H, direction="reverse"),
+        helper.make_node("Squeeze", ["y_h", "direction_axis"], ["final"]),
+        helper.make_node("Gemm", ["final", "fc_w", "fc_b"], ["logits"], transB=1),
+    ], "reverse_final_state_classifier", [tokens_in], [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, len(LABELS)])],
+        [init("embedding", emb), init("W", d[0]), init("R", d[1]), init("B", d[2]), init("direction_axis", torch.tensor([0])),
+         init("fc_w", fc_w), init("fc_b", fc_b)])
+    lstm = torch_direction(*d)
+    with torch.no_grad():
+        outputs = [run_direction(lstm, emb[torch.tensor(seq)].unsqueeze(1), reverse=True)[1][0, 0] @ fc_w.T + fc_b for seq in word_seqs]
+    save_built("lstm_reverse_final_state_classifier", graph, classifier_description(E, H, 1, False, "last") | {"encoder": [{"hidden": H, "reverse": True}]},
+               word_seqs, outputs)
+
+
 def main():
     os.makedirs(HERE, exist_ok=True)
     torch.manual_seed(36)
@@ -246,6 +347,8 @@ def main():
     # The LSTM's optional inputs (after the models above, so that their weights stay the same).
     export("lstm_2layer_explicit_zero_state", ExplicitZeroStateLm(), len(CHARS), char_seqs)
     export("bilstm_packed_tagger", PackedBiTagger(), len(WORDS), word_seqs)
+    # Reverse-only LSTMs, built with onnx.helper (PyTorch cannot export one), PyTorch as the oracle.
+    build_reverse_fixtures(word_seqs)
 
 
 if __name__ == "__main__":

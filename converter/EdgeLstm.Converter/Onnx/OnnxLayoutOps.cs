@@ -2,7 +2,7 @@ namespace EdgeLstm.Converter.Onnx;
 
 /// <summary>
 /// The glue PyTorch puts between LSTM layers: Transpose (batch-first ↔ time-first, directions next to features),
-/// Squeeze (a forward LSTM's direction axis) and Reshape (a bidirectional LSTM's two directions joined into 2H
+/// Squeeze (a forward or reverse LSTM's direction axis) and Reshape (a bidirectional LSTM's two directions joined into 2H
 /// features, forward first). Each only moves axes; the importer tracks which axis is which.
 /// </summary>
 internal static class OnnxLayoutOps
@@ -28,7 +28,7 @@ internal static class OnnxLayoutOps
         var drop = axes.Select(x => node.Axis(x, a.Rank, "axis")).ToHashSet();
         foreach (int d in drop)
             node.Expect(a.Axes[d] is { Kind: AxisKind.Direction or AxisKind.PooledStep, Size: 1 },
-                $"removes axis {d} of {a.AxesText}; only a forward LSTM's direction axis and the length-1 axis a pooling left can be squeezed");
+                $"removes axis {d} of {a.AxesText}; only a one-direction (forward or reverse) LSTM's direction axis and the length-1 axis a pooling left can be squeezed");
         return a with { Axes = a.Axes.Where((_, i) => !drop.Contains(i)).ToArray() };
     }
 

@@ -4,7 +4,7 @@ namespace EdgeLstm.Converter.Onnx;
 /// An ONNX <c>LSTM</c> node → one layer of the model. ONNX keeps W [directions, 4H, input], R [directions, 4H, H]
 /// and B [directions, 8H] (Wb then Rb) with the gates in the order i, o, f, c; PyTorch and EdgeLstm keep
 /// weight_ih [4H, input], weight_hh [4H, H], bias_ih and bias_hh [4H] per direction in the order i, f, g, o.
-/// Forward and bidirectional layers with zero (or absent) initial states, default activations, no clip, no peepholes,
+/// Forward, reverse and bidirectional layers with zero (or absent) initial states, default activations, no clip, no peepholes,
 /// and sequence lengths absent or a graph input of one sequence are supported; anything else is an error naming the node.
 /// </summary>
 internal static class OnnxLstmNode
@@ -32,8 +32,7 @@ internal static class OnnxLstmNode
         node.Expect(hiddenAttr is > 0 and <= 1 << 14, $"hidden_size {hiddenAttr} is not 1..16384");
         int hidden = (int)hiddenAttr, input = (int)x.Axes[2].Size;
         string direction = node.String("direction") ?? "forward";
-        node.Expect(direction != "reverse", "a reverse-only LSTM is not supported (a layer is forward or bidirectional)");
-        node.Expect(direction is "forward" or "bidirectional", $"direction '{direction}' is not forward, reverse or bidirectional");
+        node.Expect(direction is "forward" or "reverse" or "bidirectional", $"direction '{direction}' is not forward, reverse or bidirectional");
         int dirs = direction == "bidirectional" ? 2 : 1;
         string[]? activations = node.Strings("activations");
         node.Expect(activations is null || activations.SequenceEqual(Enumerable.Repeat(new[] { "Sigmoid", "Tanh", "Tanh" }, dirs).SelectMany(a => a), StringComparer.OrdinalIgnoreCase),
@@ -59,7 +58,8 @@ internal static class OnnxLstmNode
                 Reorder(b.AsSpan((int)(d * 2 * gates), (int)gates), hidden, 1),
                 Reorder(b.AsSpan((int)(d * 2 * gates + gates), (int)gates), hidden, 1));
         }
-        var layer = new ImportedLayer(input, hidden, dirs == 2, directions, node.Label);
+        // A reverse LSTM's one direction: Y in time order, Y_h after step 0, as our reverse layer (description "reverse").
+        var layer = new ImportedLayer(input, hidden, dirs == 2, direction == "reverse", directions, node.Label);
         var model = x.Model! with { Layers = [.. x.Model.Layers, layer] };
         Axis[] axes = layout == 0
             ? [x.Axes[0], new(AxisKind.Direction, dirs), x.Axes[1], new(AxisKind.Feature, hidden)]

@@ -5,7 +5,7 @@ namespace EdgeLstm.Converter.Onnx;
 
 /// <summary>
 /// An ONNX file (e.g. from <c>torch.onnx.export</c>) → a <see cref="FloatLstmModel"/>: token embedding → LSTM layers
-/// (forward or bidirectional) → a linear head at every step, or over their pooling (last, mean, max: <see cref="OnnxPoolingOps"/>)
+/// (forward, reverse or bidirectional) → a linear head at every step, or over their pooling (last, mean, max: <see cref="OnnxPoolingOps"/>)
 /// with an optional Softmax. The protobuf is read with Google.Protobuf and the ONNX
 /// schema's generated classes (OnnxSharp); the graph is walked by <see cref="OnnxGraphWalker"/>. An ONNX file holds no
 /// vocabulary or labels, so the model description (docs/model-description.md) comes beside it, and every size it
@@ -72,8 +72,8 @@ public static class OnnxModelImporter
         for (int k = 0; k < m.Layers.Length; k++)
         {
             var (layer, said) = (m.Layers[k], d.Encoder[k]);
-            if (said.Hidden != layer.Hidden || said.Bidirectional != layer.Bidirectional)
-                Fail($"encoder[{k}] is hidden {said.Hidden}{(said.Bidirectional ? ", bidirectional" : "")}; the graph's LSTM '{layer.Node}' is hidden {layer.Hidden}{(layer.Bidirectional ? ", bidirectional" : ", forward")}");
+            if (said.Hidden != layer.Hidden || said.Bidirectional != layer.Bidirectional || said.Reverse != layer.Reverse)
+                Fail($"encoder[{k}] is hidden {said.Hidden}{(said.Bidirectional ? ", bidirectional" : said.Reverse ? ", reverse" : "")}; the graph's LSTM '{layer.Node}' is hidden {layer.Hidden}, {layer.Kind}");
         }
         if (d.Head.Pooling != m.Pooling)
             Fail($"head.pooling is {d.Head.Pooling}; " + (m.Pooling == Poolings.None ? "the graph's head runs at every step (pooling none)" : $"the graph pools {m.Pooling} (node '{m.PoolingNode}')"));
@@ -101,7 +101,7 @@ public static class OnnxModelImporter
             for (int d = 0; d < m.Layers[k].Directions.Length; d++)
             {
                 var w = m.Layers[k].Directions[d];
-                bool reverse = d == 1;
+                bool reverse = d == 1 || m.Layers[k].Reverse;
                 tensors[ModelTensors.WeightIh(k, reverse)] = w.WeightIh;
                 tensors[ModelTensors.WeightHh(k, reverse)] = w.WeightHh;
                 tensors[ModelTensors.BiasIh(k, reverse)] = w.BiasIh;

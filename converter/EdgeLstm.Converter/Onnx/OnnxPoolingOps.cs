@@ -4,10 +4,10 @@ namespace EdgeLstm.Converter.Onnx;
 /// A classifier's pooling over time, as PyTorch exports it, mapped onto the description's <c>head.pooling</c>
 /// (docs/model-description.md): <c>ReduceMax</c>/<c>ReduceMean</c> over the time axis of the top LSTM's outputs →
 /// max/mean; the last step of a forward LSTM's outputs (<c>Gather</c> index −1, or <c>Slice</c> [−1:]) → last; the
-/// final hidden states Y_h (PyTorch's h_n: each layer's Y_h concatenated) picked by <c>Gather</c> → last, for a
-/// bidirectional top layer its forward and reverse states joined forward first (<c>torch.cat([h_n[-2], h_n[-1]], 1)</c>).
-/// Anything else on activations (another step, another axis, a bidirectional output's last step, whose reverse half
-/// has read one step only) is not our pooling and is an error naming the node. A final <c>Softmax</c> over the
+/// final hidden states Y_h (PyTorch's h_n: each layer's Y_h concatenated) picked by <c>Gather</c> or <c>Squeeze</c> →
+/// last (a reverse top layer's Y_h is its state after step 0, our last), for a bidirectional top layer its forward and reverse states joined forward first (<c>torch.cat([h_n[-2], h_n[-1]], 1)</c>).
+/// Anything else on activations (another step, another axis, a bidirectional or reverse output's last step, whose
+/// reverse part has read one step only) is not our pooling and is an error naming the node. A final <c>Softmax</c> over the
 /// head's outputs is accepted and dropped: the model keeps the logits, whose softmax is what classify reports.
 /// </summary>
 internal static class OnnxPoolingOps
@@ -130,8 +130,11 @@ internal static class OnnxPoolingOps
 
     private static OnnxValue LastStep(OnnxNode node, ActivationValue x, int t, bool keep)
     {
-        node.Expect(!x.Model!.Layers[^1].Bidirectional,
+        ImportedLayer top = x.Model!.Layers[^1];
+        node.Expect(!top.Bidirectional,
             "takes the last step of a bidirectional LSTM's outputs, whose reverse half has read that step only; pooling last is each direction's final state (torch.cat([h_n[-2], h_n[-1]], 1))");
+        node.Expect(!top.Reverse,
+            "takes the last step of a reverse LSTM's outputs, which has read that step only; pooling last is its final state, Y_h (its output at step 0)");
         return Pooled(node, x, t, Poolings.Last, keep);
     }
 
@@ -141,7 +144,7 @@ internal static class OnnxPoolingOps
         return new ActivationValue(Stage.Pooled, axes, x.Model! with { Pooling = pooling, PoolingNode = node.Label });
     }
 
-    /// <summary>One final state: of a forward top layer, pooling last already; of a bidirectional one, a half waiting for its Concat.</summary>
+    /// <summary>One final state: of a forward or reverse top layer, pooling last already; of a bidirectional one, a half waiting for its Concat.</summary>
     private static OnnxValue Pick(OnnxNode node, FinalStatesValue states, int index)
     {
         var state = states.States[index];

@@ -64,7 +64,11 @@ internal enum Stage { Tokens, Embedded, LstmOutput, Pooled, HeadProduct, Head, P
 /// <summary>One direction of an LSTM layer, in PyTorch's layout and gate order (i, f, g, o).</summary>
 internal sealed record LstmDirectionWeights(float[] WeightIh, float[] WeightHh, float[] BiasIh, float[] BiasHh);
 
-internal sealed record ImportedLayer(int Input, int Hidden, bool Bidirectional, LstmDirectionWeights[] Directions, string Node);
+/// <summary>One LSTM node's layer: forward, reverse (one direction read last to first) or bidirectional (forward, then reverse).</summary>
+internal sealed record ImportedLayer(int Input, int Hidden, bool Bidirectional, bool Reverse, LstmDirectionWeights[] Directions, string Node)
+{
+    public string Kind => Bidirectional ? "bidirectional" : Reverse ? "reverse" : "forward";
+}
 
 /// <summary>The output layer: <see cref="Weight"/> [Rows, Columns] as nn.Linear keeps it; <see cref="Bias"/> null until an Add gives it.</summary>
 internal sealed record HeadWeights(float[] Weight, float[]? Bias, int Rows, int Columns);
@@ -76,7 +80,7 @@ internal sealed record HeadWeights(float[] Weight, float[]? Bias, int Rows, int 
 internal sealed record ModelSoFar(float[] Embedding, int Vocabulary, int EmbeddingSize, ImportedLayer[] Layers, HeadWeights? Head,
     string Pooling = Poolings.None, string? PoolingNode = null, string? SoftmaxNode = null);
 
-/// <summary>One direction's final hidden state (an LSTM's Y_h entry): the model whose top layer it ends, and which direction (0 forward, 1 reverse).</summary>
+/// <summary>One direction's final hidden state (an LSTM's Y_h entry): the model whose top layer it ends, and which direction (0 first, 1 a bidirectional layer's reverse).</summary>
 internal sealed record FinalState(ModelSoFar Model, int Direction);
 
 /// <summary>

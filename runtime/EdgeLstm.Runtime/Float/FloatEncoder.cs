@@ -14,7 +14,7 @@ public sealed class FloatEncoder
     private readonly FloatLstmModel _model;
     private readonly int _streams, _widest, _hidden;
     private readonly bool _reference;
-    private readonly LstmState _state, _reverseState; // per layer: streams × H (the reverse one empty for forward-only layers)
+    private readonly LstmState _state, _reverseState; // per layer: streams × H (the reverse one empty where a layer has one direction)
     private float[] _x = [], _y = [], _scratch = [];
     private int _capacity;
 

@@ -20,7 +20,7 @@ public sealed class LstmState
 
     /// <summary>
     /// An encoder's state for <paramref name="streams"/> streams side by side: each layer's forward direction, and
-    /// each bidirectional layer's reverse direction (empty for forward-only layers).
+    /// each bidirectional layer's reverse direction (empty for layers of one direction: a reverse layer's state is in the first).
     /// </summary>
     public static (LstmState Forward, LstmState Reverse) ForEncoder(ModelDescription description, int streams) =>
         (new LstmState(Array.ConvertAll(description.Encoder, l => streams * l.Hidden)),

@@ -29,7 +29,7 @@ public sealed class Int8Encoder : IDisposable
     private readonly Int8Recurrence? _reverseRecurrence;
     private readonly StepHelperThread? _helper;
     private (int Layer, int Steps) _reverseJob;
-    private readonly LstmState _state, _reverseState; // per layer: streams × H (the reverse one empty for forward-only layers)
+    private readonly LstmState _state, _reverseState; // per layer: streams × H (the reverse one empty where a layer has one direction)
     // Each layer's quantized input and, when the recurrence writes it directly, the next layer's; one scale per step and stream.
     private sbyte[] _xq = [], _nextXq = [];
     private float[] _xScales = [], _nextScales = [];

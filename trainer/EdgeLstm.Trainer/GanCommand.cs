@@ -24,7 +24,7 @@ internal static class GanCommand
         var dHidden = new Option<int>("--d-hidden") { Description = "Discriminator LSTM hidden size", DefaultValueFactory = _ => 128 };
         var dropout = new Option<double>("--dropout") { Description = "Discriminator dropout (the generator runs without)", DefaultValueFactory = _ => 0.2 };
         var dPretrain = new Option<int>("--d-pretrain-steps") { Description = "Discriminator steps on the starting generator's samples first", DefaultValueFactory = _ => 300 };
-        var dSteps = new Option<int>("--d-steps") { Description = "Discriminator steps after each generator step", DefaultValueFactory = _ => 1 };
+        var dSteps = new Option<int>("--d-steps") { Description = "Discriminator steps after each generator step (with 1 the discriminator fell to chance within 100 steps on quatrains)", DefaultValueFactory = _ => 3 };
         var mleSteps = new Option<int>("--mle-steps") { Description = "Maximum-likelihood steps on real texts after each generator step (0: the reward alone)", DefaultValueFactory = _ => 1 };
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per step (samples, real texts)", DefaultValueFactory = _ => 64 };
         var stepsPerEpoch = new Option<int>("--steps-per-epoch") { Description = "Generator steps between reports and checkpoints", DefaultValueFactory = _ => 100 };

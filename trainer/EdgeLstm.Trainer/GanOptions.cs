@@ -20,7 +20,7 @@ public sealed record GanOptions : TrainerOptions
     /// <summary>Discriminator steps on the starting generator's samples before the adversarial phase.</summary>
     public int DiscriminatorPretrainSteps { get; init; } = 300;
     /// <summary>Discriminator steps after each generator step.</summary>
-    public int DiscriminatorSteps { get; init; } = 1;
+    public int DiscriminatorSteps { get; init; } = 3;
     /// <summary>Maximum-likelihood steps on real texts after each generator step (0: the adversarial reward alone).</summary>
     public int MleSteps { get; init; } = 1;
     /// <summary>Generator steps (each with its discriminator and MLE steps) between two reports and checkpoints.</summary>

@@ -12,7 +12,7 @@ namespace EdgeLstm.Bench;
 /// then per temperature N poems sampled freely (seeds 1..N, from a newline to the model's newline) scored by
 /// BLEU-2 and BLEU-4 against every test quatrain (quality, as SeqGAN reports it), Self-BLEU-4 among the samples
 /// (lower is more diverse) and the share that are well-formed five-character quatrains without `--form`. The plot
-/// draws BLEU-4 against Self-BLEU-4, one line per model through its temperatures.
+/// (PNG and SVG) draws BLEU-4 against Self-BLEU-4, one line per model through its temperatures.
 /// </summary>
 public static class QuatrainEvaluation
 {
@@ -21,7 +21,7 @@ public static class QuatrainEvaluation
     public static int Run(string[] args)
     {
         int samples = 1000;
-        float[] temperatures = [0.6f, 0.7f, 0.8f, 0.9f, 1.0f, 1.1f, 1.2f];
+        float[] temperatures = [0.5f, 0.7f, 0.9f, 1.1f, 1.3f, 1.5f];
         var positional = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -69,7 +69,7 @@ public static class QuatrainEvaluation
         }
         SavePlot(plotPath, rows);
         Console.WriteLine();
-        Console.WriteLine($"plot: {plotPath}");
+        Console.WriteLine($"plot: {plotPath} and {Path.ChangeExtension(plotPath, ".svg")}");
         return 0;
     }
 
@@ -97,8 +97,11 @@ public static class QuatrainEvaluation
         plot.XLabel("Self-BLEU-4 among samples (lower: more diverse)");
         plot.YLabel("BLEU-4 against the test quatrains (higher: closer)");
         plot.ShowLegend(Alignment.LowerRight);
-        string temporary = path + ".tmp.png";
-        plot.SavePng(temporary, 900, 600);
-        File.Move(temporary, path, overwrite: true);
+        // PNG for the README, SVG beside it; each written to a temporary file and renamed.
+        string svg = Path.ChangeExtension(path, ".svg");
+        plot.SavePng(path + ".tmp.png", 900, 600);
+        plot.SaveSvg(svg + ".tmp.svg", 900, 600);
+        File.Move(path + ".tmp.png", path, overwrite: true);
+        File.Move(svg + ".tmp.svg", svg, overwrite: true);
     }
 }

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeLstm.Bench;
 
-// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | quatrains TEST PLOT MODEL[=LABEL]... | peers model.safetensors texts [count] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | int4-accuracy [model...] | bandwidth | cores | products | bdn [BenchmarkDotNet args]
+// edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | quatrains TEST PLOT MODEL[=LABEL]... | quatrains-plot PLOT TABLE... | peers model.safetensors texts [count] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | int4-accuracy [model...] | bandwidth | cores | products | bdn [BenchmarkDotNet args]
 switch (args.FirstOrDefault())
 {
     case "steps":
@@ -39,6 +39,8 @@ switch (args.FirstOrDefault())
         break;
     case "quatrains":
         return QuatrainEvaluation.Run(args[1..]);
+    case "quatrains-plot":
+        return QuatrainEvaluation.Redraw(args[1..]);
     case "peers" when args.Length is 3 or 4:
         PeerParity.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3]) : 50);
         break;
@@ -70,7 +72,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(bdnArgs);
         break;
     default:
-        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | quatrains TEST PLOT MODEL[=LABEL]... | peers model.safetensors texts [count] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | int4-accuracy [model...] | bandwidth | cores | products | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: edgelstm-bench steps [hidden...] | kernels [hidden] | profile [hidden] | model [elstm safetensors] | compare A.elstm B.elstm... | classify | forecast [elstm safetensors csv] | g2p [elstm safetensors lexicon] | poems [model] [samples] | quatrains TEST PLOT MODEL[=LABEL]... | quatrains-plot PLOT TABLE... | peers model.safetensors texts [count] | pareto [out.md [task...]] | runner-profile [hidden] [steps] | int4-accuracy [model...] | bandwidth | cores | products | bdn [BenchmarkDotNet args]");
         return 2;
 }
 return 0;

@@ -73,6 +73,37 @@ public static class QuatrainEvaluation
         return 0;
     }
 
+    /// <summary>
+    /// `bench quatrains-plot PLOT.png TABLE...`: the plot redrawn from the tables earlier runs printed (their rows in
+    /// order), so models evaluated in separate runs (a seed that finished later) share one figure.
+    /// </summary>
+    public static int Redraw(string[] args)
+    {
+        if (args.Length < 2)
+        {
+            Console.Error.WriteLine("usage: edgelstm-bench quatrains-plot PLOT.png TABLE...");
+            return 2;
+        }
+        var rows = new List<Row>();
+        foreach (string path in args[1..])
+            foreach (string line in File.ReadLines(path))
+            {
+                string[] cells = line.Split('|', StringSplitOptions.TrimEntries);
+                // "| label | bits | temperature | BLEU-2 | BLEU-4 | Self-BLEU-4 | well-formed |" splits into 9 cells, the outer two empty.
+                if (cells.Length != 9 || !float.TryParse(cells[3], CultureInfo.InvariantCulture, out float temperature)) continue;
+                double Number(int i) => double.Parse(cells[i], CultureInfo.InvariantCulture);
+                rows.Add(new Row(cells[1], temperature, Number(4), Number(5), Number(6), double.Parse(cells[7].TrimEnd('%', ' '), CultureInfo.InvariantCulture) / 100));
+            }
+        if (rows.Count == 0)
+        {
+            Console.Error.WriteLine($"{string.Join(", ", args[1..])}: no rows of a `bench quatrains` table");
+            return 1;
+        }
+        SavePlot(args[0], rows);
+        Console.WriteLine($"plot: {args[0]} and {Path.ChangeExtension(args[0], ".svg")} ({rows.Count} rows)");
+        return 0;
+    }
+
     private static double Mean(Bleu bleu, List<int[]> poems) => poems.Average(p => bleu.Score(p));
 
     private static int[] CodePoints(string text) => text.EnumerateRunes().Select(r => r.Value).ToArray();
@@ -80,17 +111,22 @@ public static class QuatrainEvaluation
     private static void SavePlot(string path, List<Row> rows)
     {
         var plot = new Plot();
+        bool labelled = false;
         foreach (var model in rows.GroupBy(r => r.Label))
         {
             var points = model.OrderBy(r => r.Temperature).ToArray();
             var line = plot.Add.Scatter(points.Select(r => r.SelfBleu4).ToArray(), points.Select(r => r.Bleu4).ToArray());
             line.LegendText = model.Key;
             line.MarkerSize = 7;
-            foreach (var r in points.Where((_, i) => i == 0 || i == points.Length - 1))
+            if (labelled) continue;
+            // The models share their temperatures and lie close together: the first line's points alone are named.
+            labelled = true;
+            foreach (var r in points)
             {
-                var text = plot.Add.Text($"{r.Temperature:F1}", r.SelfBleu4, r.Bleu4);
-                text.LabelFontSize = 11;
-                text.LabelFontColor = line.Color;
+                var text = plot.Add.Text($"T {r.Temperature:F1}", r.SelfBleu4, r.Bleu4);
+                text.LabelFontSize = 12;
+                text.LabelOffsetX = 8;
+                text.LabelOffsetY = 6;
             }
         }
         plot.Title("Generated quatrains: quality against diversity across temperatures");

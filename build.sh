@@ -560,10 +560,12 @@ case "${1:-}" in
             --checkpoint-dir $GAN/ckpt-gan-s$seed $(resume_from $GAN/ckpt-gan-s$seed)
         done
         build_cli
-        for m in control-s1 gan-s1; do $EDGELSTM_DEV convert $GAN/$m.safetensors -o $GAN/$m.elstm --force --valid $QUATRAINS/valid.txt; done
+        # The committed int8 files: the MLE control (the one to ship) and seed 1's generator.
+        $EDGELSTM_DEV convert $GAN/control-s1.safetensors -o runtime/models/quatrains-mle.elstm --force --valid $QUATRAINS/valid.txt
+        $EDGELSTM_DEV convert $GAN/gan-s1.safetensors -o runtime/models/quatrains-gan.elstm --force --valid $QUATRAINS/valid.txt
         dotnet run -c $CONFIG --project bench/EdgeLstm.Bench -- quatrains $QUATRAINS/test.txt docs/images/gan-quality-diversity.png \
-          $GAN/mle-s1.safetensors=MLE-stream $GAN/control-s1.safetensors=MLE-control $GAN/gan-s1.safetensors=GAN-s1 $GAN/gan-s2.safetensors=GAN-s2 \
-          $GAN/gan-s3.safetensors=GAN-s3 $GAN/control-s1.elstm=MLE-control-int8 $GAN/gan-s1.elstm=GAN-s1-int8
+          $GAN/control-s1.safetensors=MLE-control $GAN/gan-s1.safetensors=GAN-s1 runtime/models/quatrains-gan.elstm=GAN-s1-int8 \
+          $GAN/gan-s2.safetensors=GAN-s2 $GAN/gan-s3.safetensors=GAN-s3
         exit 0 ;;
       punctuation)
         # The BiLSTM tagger (committed) and its unidirectional ablation with about as many parameters (hidden 212).

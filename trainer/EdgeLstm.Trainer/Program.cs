@@ -45,6 +45,7 @@ var root = new RootCommand("edgelstm-train: trains an LSTM language model over c
     train, valid, output, embeddingDim, tokenizerKind, minCount, maxVocabulary, lowercase, hiddenSize, layers, dropout, batchSize, seqLen, lr, minLr, clip, epochs, patience,
     maxBatches, threads, seed, checkpointDir, resume, initFrom, quiet, prune, int4Aware, stopAfter, calibrate, initEmbedding, freezeEmbedding, distributed,
 };
+root.Subcommands.Add(AverageCommand.Create());
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(ClassifyCommand.Create());
 root.Subcommands.Add(ForecastCommand.Create());

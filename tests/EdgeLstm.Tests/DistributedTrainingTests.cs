@@ -172,7 +172,7 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output)
 
         TrainAloneAndOnTwoRanks(common, perRankBatch: 4, run => ["-o", dir.File(run + ".safetensors"), "--checkpoint-dir", dir.File(run)]);
 
-        AssertSameWeights(Path.Combine(dir.File("one"), TrainingCheckpoint.WeightsFile), Path.Combine(dir.File("two"), TrainingCheckpoint.WeightsFile));
+        AssertSameWeights(EpochLoop.LastWeights(dir.File("one")), EpochLoop.LastWeights(dir.File("two")));
         AssertSameWeights(dir.File("one.safetensors"), dir.File("two.safetensors"));
     }
 
@@ -210,7 +210,7 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output)
         string[] common = [Trainer, .. CharLm(dir, 4000, epochs: 2), "--layers", "1", "--dropout", "0", "--seq-len", "16", "--max-batches", "10",
             "-o", dir.File("m.safetensors")];
         string[] Ckpt(string name) => ["--checkpoint-dir", dir.File(name)];
-        string Last(string name) => Path.Combine(dir.File(name), TrainingCheckpoint.WeightsFile);
+        string Last(string name) => EpochLoop.LastWeights(dir.File(name));
         void Ok(CliRunner.Result run) => Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
 
         Ok(Run(null, [.. common, "--batch-size", "6", .. Ckpt("unbroken")]));
@@ -223,7 +223,7 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output)
 
         foreach (string resumed in new[] { "two-then-one", "one-then-two" })
         {
-            Assert.Equal(new TrainingCheckpoint(2, 0, 0, GlobalBatchSize: 6), TrainingCheckpoint.Load(dir.File(resumed)) with { BestValidScore = 0, EpochsWithoutImprovement = 0, BestTieBreak = 0 });
+            Assert.Equal(new TrainingCheckpoint(2, 0, 0, GlobalBatchSize: 6, Files: "epoch-0002"), TrainingCheckpoint.Load(dir.File(resumed)) with { BestValidScore = 0, EpochsWithoutImprovement = 0, BestTieBreak = 0 });
             AssertSameWeights(Last("unbroken"), Last(resumed));
         }
 

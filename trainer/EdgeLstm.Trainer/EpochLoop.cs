@@ -45,6 +45,8 @@ public sealed class EpochLoop
     private readonly Action<string>? _log;
     private readonly DistributedGroup _group;
     private TrainingCheckpoint _progress = new(0, double.PositiveInfinity, 0, double.PositiveInfinity);
+    /// <summary>The files of the last complete checkpoint (where a resumed run reads and the next one copies the best weights from).</summary>
+    private string? _checkpointFiles;
 
     /// <summary>With <see cref="EpochLoopOptions.Resume"/>, reads the progress record and the optimizer's state now (the network was loaded from <see cref="LastWeights"/>).</summary>
     public EpochLoop(TaskNetwork network, OptimizerHelper optimizer, EpochLoopOptions options, Action<string>? log)
@@ -57,7 +59,8 @@ public sealed class EpochLoop
             if (options.Resume)
             {
                 _progress = TrainingCheckpoint.Load(dir);
-                optimizer.load_state_dict(Path.Combine(dir, TrainingCheckpoint.OptimizerFile));
+                _checkpointFiles = _progress.FilesIn(dir);
+                optimizer.load_state_dict(Path.Combine(_checkpointFiles, TrainingCheckpoint.OptimizerFile));
                 _log?.Invoke($"resuming after epoch {_progress.EpochsDone} (best validation score {_progress.BestValidScore:F4})");
             }
         }
@@ -65,7 +68,10 @@ public sealed class EpochLoop
     }
 
     /// <summary>The weights a resumed run starts from.</summary>
-    public static string LastWeights(string checkpointDirectory) => Path.Combine(checkpointDirectory, TrainingCheckpoint.WeightsFile);
+    public static string LastWeights(string checkpointDirectory) => Path.Combine(CheckpointFiles(checkpointDirectory), TrainingCheckpoint.WeightsFile);
+
+    /// <summary>Where the last complete checkpoint's files are (a trainer's companions are read back from here).</summary>
+    public static string CheckpointFiles(string checkpointDirectory) => TrainingCheckpoint.Load(checkpointDirectory).FilesIn(checkpointDirectory);
 
     /// <summary>Epochs completed before this run (a resume), 0 for a fresh one.</summary>
     public int EpochsDone => _progress.EpochsDone;
@@ -79,7 +85,7 @@ public sealed class EpochLoop
         Action<int, ValidationScore, TDetail, bool> report, CancellationToken cancel = default, Action<int, bool>? afterEpoch = null)
     {
         string? dir = _options.CheckpointDirectory;
-        RestoreRandomState(dir);
+        RestoreRandomState();
         if (_group.IsDistributed)
         {
             _group.Agree("model and vocabulary", ModelFingerprint());
@@ -132,7 +138,7 @@ public sealed class EpochLoop
                 if (_progress.EpochsWithoutImprovement >= _options.Patience)
                     _log?.Invoke($"early stop: no better validation score for {_options.Patience} epochs");
             }
-            LoadBest(kept, dir);
+            LoadBest(kept);
         }
         finally
         {
@@ -183,40 +189,51 @@ public sealed class EpochLoop
 
     private void WriteCheckpointFiles(string dir, bool best)
     {
-        if (best) TaskNetworks.Save(Path.Combine(dir, TrainingCheckpoint.BestWeightsFile), _network);
-        TaskNetworks.Save(LastWeights(dir), _network);
-        string optimizerPath = Path.Combine(dir, TrainingCheckpoint.OptimizerFile);
-        _optimizer.save_state_dict(optimizerPath + ".tmp");
-        File.Move(optimizerPath + ".tmp", optimizerPath, overwrite: true);
+        string name = TrainingCheckpoint.FilesName(_progress.EpochsDone);
+        string files = Path.Combine(dir, name);
+        if (Directory.Exists(files)) Directory.Delete(files, recursive: true); // left half-written by a run that was killed
+        Directory.CreateDirectory(files);
+        string bestPath = Path.Combine(files, TrainingCheckpoint.BestWeightsFile);
+        if (best) TaskNetworks.Save(bestPath, _network);
+        else File.Copy(Path.Combine(_checkpointFiles!, TrainingCheckpoint.BestWeightsFile), bestPath); // an epoch after the first has a previous set
+        TaskNetworks.Save(Path.Combine(files, TrainingCheckpoint.WeightsFile), _network);
+        _optimizer.save_state_dict(Path.Combine(files, TrainingCheckpoint.OptimizerFile));
         using (var state = torch.get_rng_state())
-            AtomicFile.WriteAllBytes(Path.Combine(dir, TrainingCheckpoint.RandomStateFile), state.data<byte>().ToArray());
-        _options.SaveCompanions?.Invoke(dir);
-        (_progress with { GlobalBatchSize = _options.GlobalBatchSize }).Save(dir); // last: a checkpoint is complete once its progress record says so
+            File.WriteAllBytes(Path.Combine(files, TrainingCheckpoint.RandomStateFile), state.data<byte>().ToArray());
+        _options.SaveCompanions?.Invoke(files);
+        // Last: the set is a checkpoint once its progress record (renamed into place) names it.
+        (_progress with { GlobalBatchSize = _options.GlobalBatchSize, Files = name }).Save(dir);
+        _checkpointFiles = files;
+        foreach (string other in Directory.GetDirectories(dir, "epoch-*"))
+            if (Path.GetFileName(other) != name) Directory.Delete(other, recursive: true);
+        foreach (string before in (string[])[TrainingCheckpoint.WeightsFile, TrainingCheckpoint.BestWeightsFile, TrainingCheckpoint.OptimizerFile, TrainingCheckpoint.RandomStateFile])
+            File.Delete(Path.Combine(dir, before)); // a checkpoint of the earlier layout this run resumed from
     }
 
     /// <summary>
     /// Called when the loop starts, after everything that draws random numbers while being built, so dropout continues
     /// exactly where the checkpointed run left it. (Checkpoints written before rng.bin existed resume re-seeded.)
     /// </summary>
-    private void RestoreRandomState(string? dir)
+    private void RestoreRandomState()
     {
-        if (!_options.Resume || dir is null) return;
-        string path = Path.Combine(dir, TrainingCheckpoint.RandomStateFile);
+        if (!_options.Resume || _checkpointFiles is null) return;
+        string path = Path.Combine(_checkpointFiles, TrainingCheckpoint.RandomStateFile);
         if (!File.Exists(path)) return;
         using var state = tensor(File.ReadAllBytes(path));
         torch.set_rng_state(state);
     }
 
     /// <summary>The best epoch's weights: this run's copy, or else (resumed with no better epoch since) the checkpoint's best file.</summary>
-    private void LoadBest(Dictionary<string, Tensor>? kept, string? dir)
+    private void LoadBest(Dictionary<string, Tensor>? kept)
     {
         if (kept is not null)
         {
             _network.load_state_dict(kept);
             return;
         }
-        string best = Path.Combine(dir ?? "", TrainingCheckpoint.BestWeightsFile);
-        if (dir is not null && File.Exists(best)) TaskNetworks.CopyWeights(SafeTensorsReader.Read(best), _network);
+        if (_checkpointFiles is null) return;
+        string best = Path.Combine(_checkpointFiles, TrainingCheckpoint.BestWeightsFile);
+        if (File.Exists(best)) TaskNetworks.CopyWeights(SafeTensorsReader.Read(best), _network);
     }
 
     private static void DisposeAll(Dictionary<string, Tensor>? state)

@@ -47,13 +47,14 @@ public sealed class GanTrainer(GanOptions options)
         var validReferences = Enumerable.Range(0, (int)valid.shape[0]).Select(i => Row(valid, i, (int)_length - 1)).ToList();
         var bleu = new Bleu(validReferences, 2);
 
-        bool resumed = options.Resume && File.Exists(Path.Combine(dir!, DiscriminatorFile));
+        string? checkpointFiles = options.Resume ? EpochLoop.CheckpointFiles(dir!) : null;
+        bool resumed = checkpointFiles is not null && File.Exists(Path.Combine(checkpointFiles, DiscriminatorFile));
         _discriminator = resumed
-            ? TaskNetworks.Load<ClassifierNetwork>(Path.Combine(dir!, DiscriminatorFile), options.Dropout)
+            ? TaskNetworks.Load<ClassifierNetwork>(Path.Combine(checkpointFiles!, DiscriminatorFile), options.Dropout)
             : TaskNetworks.Create<ClassifierNetwork>(PrefixDiscriminator.Describe(tokenizer, options.DiscriminatorEmbedding, options.DiscriminatorHidden), options.Dropout);
         using var discriminator = _discriminator;
         var discriminatorOptimizer = optim.Adam(discriminator.parameters(), lr: options.DiscriminatorLearningRate);
-        if (resumed) discriminatorOptimizer.load_state_dict(Path.Combine(dir!, DiscriminatorOptimizerFile));
+        if (resumed) discriminatorOptimizer.load_state_dict(Path.Combine(checkpointFiles!, DiscriminatorOptimizerFile));
         var generatorOptimizer = optim.Adam(generator.parameters(), lr: options.LearningRate);
 
         Log($"generator: vocab {tokenizer.VocabularySize}, {generator.Description.Encoder.Length}×LSTM {generator.Description.Encoder[0].Hidden}, " +
@@ -64,8 +65,7 @@ public sealed class GanTrainer(GanOptions options)
                 SaveCompanions: d =>
                 {
                     TaskNetworks.Save(Path.Combine(d, DiscriminatorFile), discriminator);
-                    discriminatorOptimizer.save_state_dict(Path.Combine(d, DiscriminatorOptimizerFile + ".tmp"));
-                    File.Move(Path.Combine(d, DiscriminatorOptimizerFile + ".tmp"), Path.Combine(d, DiscriminatorOptimizerFile), overwrite: true);
+                    discriminatorOptimizer.save_state_dict(Path.Combine(d, DiscriminatorOptimizerFile));
                 }), Log);
         if (options.MleOnly) Log("control run (--mle-only): MLE steps alone, no policy-gradient or discriminator steps");
         if (loop.EpochsDone == 0)

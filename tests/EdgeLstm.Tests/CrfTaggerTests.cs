@@ -128,6 +128,45 @@ public sealed class CrfTaggerTests
 /// <summary>`edgelstm-train tag --format conll`: a word tagger from CoNLL files, its tokenizer options recorded, tagging words as written.</summary>
 public sealed class WordTaggerCliTests
 {
+    /// <summary>
+    /// `tag --checkpoint-dir`: stopped after epoch 1 and resumed, a word tagger (CRF, dropout on) ends with the unbroken
+    /// run's weights: the same batches (the done epochs' orders drawn again), the same dropout masks, Adam's moments.
+    /// A resume from other options is one line.
+    /// </summary>
+    [Fact]
+    public void AWordTaggerResumesFromItsCheckpointAsAnUnbrokenRun()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(6);
+        string Sentences(int count) => string.Concat(Enumerable.Range(0, count).Select(_ =>
+            $"The\tDT\n{(random.Next(2) == 0 ? "cat" : "dog")}\tNN\n{(random.Next(2) == 0 ? "sat" : "ran")}\tVB\nin\tIN\n{random.Next(1000, 2100)}\tCD\n.\t.\n\n"));
+        File.WriteAllText(dir.File("train.conll"), Sentences(60));
+        File.WriteAllText(dir.File("valid.conll"), Sentences(10));
+        string hidden = "8";
+        string[] Args(string output, params string[] more) => ["tag", "--format", "conll", "--crf", "--train", dir.File("train.conll"), "--valid", dir.File("valid.conll"),
+            "--embedding-dim", "8", "--hidden-size", hidden, "--layers", "1", "--epochs", "3", "--patience", "3", "--min-count", "1", "--batch-size", "8", "--threads", "1",
+            "-o", dir.File(output), .. more];
+        void Ok(CliRunner.Result run) => Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+
+        Ok(CliRunner.RunTrainer(Args("unbroken.safetensors")));
+        Ok(CliRunner.RunTrainer(Args("first.safetensors", "--checkpoint-dir", dir.File("ckpt"), "--stop-after-epoch", "1")));
+        var resumed = CliRunner.RunTrainer(Args("resumed.safetensors", "--checkpoint-dir", dir.File("ckpt"), "--resume"));
+        Ok(resumed);
+        Assert.Contains("resuming after epoch 1", resumed.Stderr);
+
+        var a = SafeTensorsReader.Read(dir.File("unbroken.safetensors"));
+        var b = SafeTensorsReader.Read(dir.File("resumed.safetensors"));
+        Assert.Equal(a.Metadata["edgelstm.train.best_epoch"], b.Metadata["edgelstm.train.best_epoch"]);
+        foreach (var (name, info) in a.Tensors)
+            Assert.Equal(a.ReadFloats(info), b.ReadFloats(b.Tensors[name]));
+
+        hidden = "9";
+        var other = CliRunner.RunTrainer(Args("other.safetensors", "--checkpoint-dir", dir.File("ckpt"), "--resume"));
+        Assert.Equal(2, other.ExitCode);
+        Assert.StartsWith("error: --resume: the checkpoint in", other.Stderr);
+        Assert.Single(other.Stderr.Trim().Split('\n'));
+    }
+
     [Fact]
     public void AWordTaggerTrainsFromConllFilesAndTagsWordsAsWritten()
     {

@@ -34,9 +34,6 @@ public sealed record GanOptions : TrainerOptions
     /// must beat is this, not the starting model, which learnt from a stream of texts and never from a zero state.
     /// </summary>
     public bool MleOnly { get; init; }
-    public string? CheckpointDir { get; init; }
-    public bool Resume { get; init; }
-    public int StopAfterEpoch { get; init; }
 
     protected override void ValidateTask()
     {
@@ -49,6 +46,5 @@ public sealed record GanOptions : TrainerOptions
         if (MleOnly && MleSteps < 1) throw new ArgumentException("--mle-only takes the MLE steps alone; --mle-steps must be ≥ 1 with it");
         if (StepsPerEpoch < 1) throw new ArgumentException($"--steps-per-epoch must be ≥ 1, got {StepsPerEpoch}");
         if (ReportSamples < 2) throw new ArgumentException($"--report-samples must be ≥ 2, got {ReportSamples}");
-        if (Resume && CheckpointDir is null) throw new ArgumentException("--resume needs --checkpoint-dir");
     }
 }

@@ -17,6 +17,13 @@ public sealed class Minibatches(int rows, int batchSize, int seed, int[]? length
 
     public int Rows => _order.Length;
 
+    /// <summary>Draws <paramref name="epochs"/> epochs' orders and drops them, so a resumed run takes the batches an unbroken run would.</summary>
+    public void SkipEpochs(int epochs)
+    {
+        for (int e = 0; e < epochs; e++)
+            foreach (int[] _ in NextEpoch()) { }
+    }
+
     public IEnumerable<int[]> NextEpoch()
     {
         _random.Shuffle(_order);

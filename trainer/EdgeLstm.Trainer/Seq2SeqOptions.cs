@@ -16,14 +16,10 @@ public sealed record Seq2SeqOptions : TrainerOptions
     public bool HalveLearningRate { get; init; } = true;
     /// <summary>Keep the stress digits of the phonemes (AH0, AH1) instead of stripping them.</summary>
     public bool Stress { get; init; }
-    public string? CheckpointDir { get; init; }
-    public bool Resume { get; init; }
     /// <summary>Start from this float model's weights (fine-tuning; its shape replaces the size options).</summary>
     public string? InitFrom { get; init; }
     /// <summary>Fine-tune for int4 weights: forward passes and validation at the int4 values `convert --dtype int4` writes.</summary>
     public bool Int4Aware { get; init; }
-    /// <summary>Stop cleanly after this epoch (0 = never), to continue later with --resume.</summary>
-    public int StopAfterEpoch { get; init; }
 
     protected override void ValidateTask()
     {
@@ -33,8 +29,6 @@ public sealed record Seq2SeqOptions : TrainerOptions
         if (DecoderEmbedding is < 1 or > 4096) throw new ArgumentException($"--decoder-embedding must be 1..4096, got {DecoderEmbedding}");
         if (DecoderHidden is < 1 or > 4096) throw new ArgumentException($"--decoder-hidden must be 1..4096, got {DecoderHidden}");
         if (LabelSmoothing is < 0 or >= 1) throw new ArgumentException($"--label-smoothing must be in [0, 1), got {LabelSmoothing}");
-        if (Resume && CheckpointDir is null) throw new ArgumentException("--resume needs --checkpoint-dir");
         if (Resume && InitFrom is not null) throw new ArgumentException("--init-from starts a run; --resume continues one: pass one of them");
-        if (StopAfterEpoch < 0) throw new ArgumentException($"--stop-after-epoch must be ≥ 0, got {StopAfterEpoch}");
     }
 }

@@ -47,9 +47,12 @@ internal static class TagCommand
         var charHidden = new Option<int>("--char-hidden") { Description = "CoNLL format, --char-encoder: the character LSTM's hidden size per direction", DefaultValueFactory = _ => 32 };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch windows of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
         var distributed = new Option<bool>("--distributed") { Description = DistributedGroup.OptionDescription };
+        var checkpointDir = new Option<DirectoryInfo>("--checkpoint-dir") { Description = "Keep a resumable checkpoint (and the best model so far) here after every epoch" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (same data and options)" };
+        var stopAfter = new Option<int>("--stop-after-epoch") { Description = "Stop cleanly after this epoch (0 = never); continue later with --resume", DefaultValueFactory = _ => 0 };
         var command = new Command("tag", "Train a tagger: a punctuation restorer over characters (a tag per character, the mark that follows it), or with --format conll a word tagger from CoNLL files (BiLSTM by default; --crf)")
         {
-            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf, lowercase, zeroDigits, maxVocabulary, unknownShapes, affixes, affixSize, affixBuckets, charEncoder, charSize, charHidden, distributed,
+            baseline, train, valid, output, marks, embeddingDim, hiddenSize, layers, unidirectional, dropout, lr, batchSize, epochs, patience, minCount, window, threads, seed, lengthBuckets, format, test, crf, lowercase, zeroDigits, maxVocabulary, unknownShapes, affixes, affixSize, affixBuckets, charEncoder, charSize, charHidden, distributed, checkpointDir, resume, stopAfter,
         };
         command.SetAction(result => UserErrors.Run(() => DistributedGroup.Run(result.GetValue(distributed), group =>
         {
@@ -65,6 +68,7 @@ internal static class TagCommand
                 UnknownShapes = result.GetValue(unknownShapes), Affixes = result.GetValue(affixes), AffixSize = result.GetValue(affixSize),
                 AffixBuckets = result.GetValue(affixBuckets), CharEncoder = result.GetValue(charEncoder), CharSize = result.GetValue(charSize),
                 CharHidden = result.GetValue(charHidden),
+                CheckpointDir = result.GetValue(checkpointDir)?.FullName, Resume = result.GetValue(resume), StopAfterEpoch = result.GetValue(stopAfter),
             };
             options.Validate();
             if (group.IsDistributed && result.GetResult(baseline) is not null) throw new ArgumentException("--distributed trains one model; drop --baseline-only");

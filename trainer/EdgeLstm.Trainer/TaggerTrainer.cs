@@ -66,15 +66,19 @@ public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cance
         int[][] trainTags, (int[][] Ids, int[][]? Affixes, int[][][]? Chars) valid, int[][] validTags, string[] labels, string scoreName, Func<ClassificationMetrics, double> score, Func<ClassificationMetrics, string> detail, Action<string>? log)
     {
         int[][] trainIds = train.Ids, validIds = valid.Ids;
-        var network = TaskNetworks.Create<ClassifierNetwork>(ClassifierNetwork.Describe(tokenizer, options.EmbeddingDim, options.HiddenSize, options.Layers,
-            options.Bidirectional, Poolings.None, labels, crf: options.Crf, affixes: affixes, characters: characters), options.Dropout);
+        if (options.Resume) options = (TaggerOptions)options.WithCheckpointBatch(options.CheckpointDir!, log); // the batches depend on it
+        var description = ClassifierNetwork.Describe(tokenizer, options.EmbeddingDim, options.HiddenSize, options.Layers,
+            options.Bidirectional, Poolings.None, labels, crf: options.Crf, affixes: affixes, characters: characters);
+        var network = options.Resume ? Resumed(description) : TaskNetworks.Create<ClassifierNetwork>(description, options.Dropout);
         log?.Invoke($"tagger: vocab {tokenizer.VocabularySize}, embedding {options.EmbeddingDim}{(affixes is null ? "" : $" + affixes {affixes.Size} ({affixes.Buckets:N0} buckets)")}" +
             $"{(characters is null ? "" : $" + characters 2×{characters.Hidden} ({characters.Vocabulary.Length} characters of {characters.Size})")}, {options.Layers}×{(options.Bidirectional ? "BiLSTM" : "LSTM")} {options.HiddenSize}, " +
             $"{network.parameters().Sum(p => p.numel()):N0} parameters; {trainIds.Length:N0} training windows, {validIds.Length:N0} validation lines");
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         var minibatches = new Minibatches(trainIds.Length, options.GlobalBatchSize, options.Seed, options.LengthBuckets ? Array.ConvertAll(trainIds, t => t.Length) : null);
         double trainLoss = 0, windowsPerSecond = 0;
-        var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, Quiet: log is null, Group: options.Group), log);
+        var loop = new EpochLoop(network, optimizer, new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume,
+            options.StopAfterEpoch, log is null, options.Group, options.GlobalBatchSize), log);
+        minibatches.SkipEpochs(loop.EpochsDone);
         var outcome = loop.Run((epoch, report, _) =>
         {
             double lossSum = 0;
@@ -112,7 +116,19 @@ public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cance
         },
         (epoch, value, metrics, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid {scoreName} {-value.Value:F4}" +
             $"{detail(metrics)}{(best ? " *" : "")} ({windowsPerSecond:F0} rows/s{options.Group.AllReduceTiming})"), cancel);
-        return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, outcome.BestDetail, outcome.Interrupted);
+        // A best epoch from before a resume has no metrics in this run: score its weights (now the network's) again.
+        var bestMetrics = outcome.BestDetail ?? (outcome.EpochsDone > 0 ? Evaluate(network, validIds, valid.Affixes, valid.Chars, validTags, labels) : null);
+        return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, bestMetrics, outcome.Interrupted);
+    }
+
+    /// <summary>The checkpoint's network, which must be the one these files and options describe (same vocabulary, labels and sizes).</summary>
+    private ClassifierNetwork Resumed(ModelDescription description)
+    {
+        var network = TaskNetworks.Load<ClassifierNetwork>(EpochLoop.LastWeights(options.CheckpointDir!), options.Dropout);
+        if (network.Description.ToJson() == description.ToJson()) return network;
+        network.Dispose();
+        throw new ArgumentException($"--resume: the checkpoint in {options.CheckpointDir} is another model than these files and options make " +
+            "(vocabulary, labels or sizes differ); resume with the data and options it was started with");
     }
 
     /// <summary>Mean F1 over the marks (labels 1..), the figure the epoch is picked by.</summary>

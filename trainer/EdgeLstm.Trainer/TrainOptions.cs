@@ -24,12 +24,8 @@ public sealed record TrainOptions : TrainerOptions
     public double Clip { get; init; } = 5.0;
     /// <summary>0 trains on the whole text each epoch; otherwise at most this many batches (for quick runs and tests).</summary>
     public int MaxBatchesPerEpoch { get; init; }
-    public string? CheckpointDir { get; init; }
-    public bool Resume { get; init; }
     /// <summary>Start from these weights (a float model file, ours or PyTorch's) instead of random ones.</summary>
     public string? InitFrom { get; init; }
-    /// <summary>Stop cleanly after this epoch (0 = run the schedule to its end); resume later with --resume.</summary>
-    public int StopAfterEpoch { get; init; }
     /// <summary>Fine-tune under this pruning (magnitude or block), masks fixed from the starting weights.</summary>
     public EdgeLstm.Converter.PruneSpec Prune { get; init; } = EdgeLstm.Converter.PruneSpec.None;
     /// <summary>Fine-tune for int4 weights: forward passes and validation at the int4 values `convert --dtype int4` writes.</summary>
@@ -51,8 +47,6 @@ public sealed record TrainOptions : TrainerOptions
         Check(LearningRate > 0 && MinLearningRate >= 0 && MinLearningRate <= LearningRate, "--lr must be > 0 and --min-lr in [0, --lr]");
         Check(Clip > 0, "--clip must be > 0");
         Check(MaxBatchesPerEpoch >= 0, "--max-batches must be ≥ 0");
-        Check(StopAfterEpoch >= 0, "--stop-after-epoch must be ≥ 0");
-        Check(!Resume || CheckpointDir is not null, "--resume needs --checkpoint-dir");
         Check(InitEmbedding is null || Tokenizer == EdgeLstm.Runtime.TokenizerKinds.Word, "--init-embedding needs --tokenizer word (word vectors)");
         Check(InitEmbedding is null || (InitFrom is null && !Resume), "--init-embedding starts a model's embedding; --init-from and --resume bring one: pass one of them");
         Check(InitEmbedding is null || InitEmbedding.Dimension == EmbeddingDim,

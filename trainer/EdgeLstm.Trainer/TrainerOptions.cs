@@ -29,6 +29,13 @@ public abstract record TrainerOptions
     /// --batch-size B take the steps of one process with --batch-size N·B (same learning rate, same number of steps per epoch).
     /// </summary>
     public DistributedGroup Group { get; init; } = DistributedGroup.Single;
+    /// <summary>Where every finished epoch leaves a resumable checkpoint (<see cref="TrainingCheckpoint"/>); null keeps none.</summary>
+    public string? CheckpointDir { get; init; }
+    /// <summary>Continue from the checkpoint in <see cref="CheckpointDir"/>.</summary>
+    public bool Resume { get; init; }
+    /// <summary>Stop cleanly after this epoch (0 = never), to continue later with --resume.</summary>
+    public int StopAfterEpoch { get; init; }
+
     /// <summary>Rows in one optimizer step over all ranks.</summary>
     public int GlobalBatchSize => BatchSize * Group.Size;
 
@@ -54,6 +61,8 @@ public abstract record TrainerOptions
         if (Epochs < 1) throw new ArgumentException($"--epochs must be ≥ 1, got {Epochs}");
         if (Patience < 1) throw new ArgumentException($"--patience must be ≥ 1, got {Patience}");
         if (Threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {Threads}");
+        if (Resume && CheckpointDir is null) throw new ArgumentException("--resume needs --checkpoint-dir");
+        if (StopAfterEpoch < 0) throw new ArgumentException($"--stop-after-epoch must be ≥ 0, got {StopAfterEpoch}");
         ValidateTask();
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeLstm.Runtime.SafeTensors;
 using EdgeLstm.Trainer;
 
@@ -49,5 +50,58 @@ public class CheckpointAverageTests
         Assert.Equal("shape.safetensors: tensor 'a' is [4, 1]; x.safetensors has [2, 2]", e.Message);
         Assert.Throws<ArgumentException>(() => CheckpointAverage.Write([x], output, "c"));
         Assert.False(File.Exists(output));
+    }
+}
+
+/// <summary>`seq2seq --average-last N`: the mean of the last N epochs replaces the best epoch only when it scores a lower validation WER.</summary>
+public class Seq2SeqAverageLastTests
+{
+    /// <summary>Random letter strings pronounced by a context rule (a vowel after 'h' changes), so a small model learns part of it in a few epochs.</summary>
+    private static List<LexiconWord> Lexicon(int count, string split, Random random)
+    {
+        string[] sounds = ["AA", "B", "K", "D", "EH", "F", "G", "HH"];
+        var words = new List<LexiconWord>();
+        for (int i = 0; i < count; i++)
+        {
+            char[] letters = Enumerable.Range(0, random.Next(2, 5)).Select(_ => (char)('A' + random.Next(8))).ToArray();
+            var phonemes = letters.Select((c, k) => k > 0 && letters[k - 1] == 'H' && c is 'A' or 'E' ? "IY" : sounds[c - 'A']).ToArray();
+            words.Add(new LexiconWord(new string(letters), [phonemes], split));
+        }
+        return words;
+    }
+
+    [Fact]
+    public void TheAverageOfTheLastEpochsIsKeptOnlyWhenItScoresBetter()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(3);
+        var train = Lexicon(800, "train", random);
+        var valid = Lexicon(100, "valid", random);
+        TorchFixture.Init(seed: 5);
+        var options = new Seq2SeqOptions
+        {
+            EmbeddingDim = 16, EncoderHidden = 16, EncoderLayers = 1, DecoderEmbedding = 16, DecoderHidden = 32, Epochs = 5, Patience = 10, Threads = 1, BatchSize = 16, Dropout = 0,
+            LearningRate = 5e-3, CheckpointDir = dir.File("ckpt"), AverageLast = 3,
+        };
+        var lines = new List<string>();
+        var trainer = new Seq2SeqTrainer(options);
+        var result = trainer.Train(train, valid, CancellationToken.None, lines.Add);
+
+        Assert.Equal(["epoch-0003", "epoch-0004", "epoch-0005"], Directory.GetDirectories(dir.File("ckpt")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        CheckpointAverage.Write(EpochLoop.RecentWeights(dir.File("ckpt"), 5, 3), dir.File("mean.safetensors"), "test");
+        using var mean = TaskNetworks.Load<Seq2SeqNetwork>(dir.File("mean.safetensors"), dropout: 0);
+        var tokenizer = result.Description.Input.Tokenizer!.Create("t");
+        double meanWer = trainer.Score(mean, valid, tokenizer, result.Description.Head.Labels).Wer;
+        double bestWer = double.Parse(lines.Single(l => l.StartsWith($"epoch {result.BestEpoch}:", StringComparison.Ordinal)).Split("valid WER ")[1].Split('%')[0], CultureInfo.InvariantCulture);
+        Assert.True(meanWer != bestWer, $"the mean and the best epoch both score {meanWer}%: the data are chosen so the two differ, otherwise the test says nothing\n{string.Join("\n", lines)}");
+        Assert.Contains(lines, l => l.StartsWith($"average of epochs 3..5: valid WER {meanWer:F2}%", StringComparison.Ordinal));
+
+        var kept = mean.state_dict();
+        var trained = result.Network.state_dict();
+        bool keptMean = kept.All(p => p.Value.eq(trained[p.Key]).all().item<bool>());
+        Assert.Equal(meanWer < bestWer, keptMean);
+        Assert.Equal(meanWer < bestWer ? 3 : 0, result.AveragedFrom);
+        Assert.Equal(Math.Min(meanWer, bestWer), result.ValidWer, 6);
+        result.Network.Dispose();
     }
 }

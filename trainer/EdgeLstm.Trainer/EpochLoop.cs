@@ -17,8 +17,9 @@ public readonly record struct ValidationScore(double Value, double TieBreak = 0)
 /// phase with no validation score to select on (a GAN's adversarial phase); the trainer still reports what validation shows.</param>
 /// <param name="SaveCompanions">Writes the state of whatever trains beside the network (a GAN's discriminator and its optimizer)
 /// into the checkpoint directory, before the progress record that completes a checkpoint; the trainer reads it back on resume.</param>
+/// <param name="KeepEpochs">How many of the latest epochs' checkpoint files stay on disk (<see cref="EpochLoop.RecentWeights"/>, for checkpoint averaging).</param>
 public sealed record EpochLoopOptions(int Epochs, int Patience, string? CheckpointDirectory = null, bool Resume = false, int StopAfterEpoch = 0, bool Quiet = false,
-    DistributedGroup? Group = null, int GlobalBatchSize = 0, bool KeepLast = false, Action<string>? SaveCompanions = null);
+    DistributedGroup? Group = null, int GlobalBatchSize = 0, bool KeepLast = false, Action<string>? SaveCompanions = null, int KeepEpochs = 1);
 
 /// <summary>
 /// The epoch loop every trainer runs: train an epoch under a progress bar (Ctrl-C stops it between batches), score
@@ -72,6 +73,18 @@ public sealed class EpochLoop
 
     /// <summary>Where the last complete checkpoint's files are (a trainer's companions are read back from here).</summary>
     public static string CheckpointFiles(string checkpointDirectory) => TrainingCheckpoint.Load(checkpointDirectory).FilesIn(checkpointDirectory);
+
+    /// <summary>The weights files of the last <paramref name="count"/> epochs up to <paramref name="epochsDone"/> that are still kept (<see cref="EpochLoopOptions.KeepEpochs"/>), oldest first.</summary>
+    public static IReadOnlyList<string> RecentWeights(string checkpointDirectory, int epochsDone, int count)
+    {
+        var files = new List<string>();
+        for (int epoch = Math.Max(1, epochsDone - count + 1); epoch <= epochsDone; epoch++)
+        {
+            string path = Path.Combine(checkpointDirectory, TrainingCheckpoint.FilesName(epoch), TrainingCheckpoint.WeightsFile);
+            if (File.Exists(path)) files.Add(path);
+        }
+        return files;
+    }
 
     /// <summary>Epochs completed before this run (a resume), 0 for a fresh one.</summary>
     public int EpochsDone => _progress.EpochsDone;
@@ -204,8 +217,10 @@ public sealed class EpochLoop
         // Last: the set is a checkpoint once its progress record (renamed into place) names it.
         (_progress with { GlobalBatchSize = _options.GlobalBatchSize, Files = name }).Save(dir);
         _checkpointFiles = files;
+        var kept = Enumerable.Range(Math.Max(1, _progress.EpochsDone - _options.KeepEpochs + 1), Math.Min(_progress.EpochsDone, _options.KeepEpochs))
+            .Select(TrainingCheckpoint.FilesName).ToHashSet(StringComparer.Ordinal);
         foreach (string other in Directory.GetDirectories(dir, "epoch-*"))
-            if (Path.GetFileName(other) != name) Directory.Delete(other, recursive: true);
+            if (!kept.Contains(Path.GetFileName(other))) Directory.Delete(other, recursive: true);
         foreach (string before in (string[])[TrainingCheckpoint.WeightsFile, TrainingCheckpoint.BestWeightsFile, TrainingCheckpoint.OptimizerFile, TrainingCheckpoint.RandomStateFile])
             File.Delete(Path.Combine(dir, before)); // a checkpoint of the earlier layout this run resumed from
     }

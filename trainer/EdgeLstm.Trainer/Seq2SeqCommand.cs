@@ -42,10 +42,15 @@ internal static class Seq2SeqCommand
         var constantLr = new Option<bool>("--constant-lr") { Description = "Keep the learning rate (default: halve it after each epoch without a lower validation WER)" };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch examples of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
         var distributed = new Option<bool>("--distributed") { Description = DistributedGroup.OptionDescription };
+        var averageLast = new Option<int>("--average-last")
+        {
+            Description = "Checkpoint averaging: after training, score the mean of the last N epochs' weights on the valid words and keep it if its WER is lower than the best epoch's (needs --checkpoint-dir, which then keeps N epochs)",
+            DefaultValueFactory = _ => 0,
+        };
         var command = new Command("seq2seq", "Train a grapheme-to-phoneme model (graphemes → BiLSTM encoder → LSTM decoder with attention) on a pronouncing lexicon")
         {
             data, output, embeddingDim, encoderHidden, encoderLayers, decoderEmbedding, decoderHidden, dropout, lr, batchSize, epochs, patience, stress,
-            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet, constantLr, initFrom, int4Aware, labelSmoothing, lengthBuckets, distributed,
+            threads, seed, checkpointDir, resume, stopAfter, scoreTest, quiet, constantLr, initFrom, int4Aware, labelSmoothing, lengthBuckets, distributed, averageLast,
         };
         command.SetAction(result => UserErrors.Run(() => DistributedGroup.Run(result.GetValue(distributed), group =>
         {
@@ -59,7 +64,7 @@ internal static class Seq2SeqCommand
                 CheckpointDir = result.GetValue(checkpointDir)?.FullName, Resume = result.GetValue(resume), StopAfterEpoch = result.GetValue(stopAfter),
                 Quiet = result.GetValue(quiet), LengthBuckets = result.GetValue(lengthBuckets), HalveLearningRate = !result.GetValue(constantLr),
                 InitFrom = result.GetValue(initFrom)?.FullName, Int4Aware = result.GetValue(int4Aware),
-                LabelSmoothing = result.GetValue(labelSmoothing),
+                LabelSmoothing = result.GetValue(labelSmoothing), AverageLast = result.GetValue(averageLast),
             };
             options.Validate();
             string path = result.GetValue(data)!.FullName;
@@ -89,7 +94,8 @@ internal static class Seq2SeqCommand
                 ["edgelstm.trainer.best_epoch"] = trained.BestEpoch.ToString(CultureInfo.InvariantCulture),
                 ["edgelstm.trainer.valid_wer"] = trained.ValidWer.ToString("F2", CultureInfo.InvariantCulture),
             };
-            Console.WriteLine($"best epoch {trained.BestEpoch} of {trained.Epochs}: validation WER {trained.ValidWer:F2}%, PER {trained.ValidPer:F2}% (greedy, {valid.Count:N0} words)");
+            if (trained.AveragedFrom > 0) metadata["edgelstm.trainer.averaged_epochs"] = $"{trained.AveragedFrom}..{trained.Epochs}";
+            Console.WriteLine($"{(trained.AveragedFrom > 0 ? $"average of epochs {trained.AveragedFrom}..{trained.Epochs}" : $"best epoch {trained.BestEpoch}")} of {trained.Epochs}: validation WER {trained.ValidWer:F2}%, PER {trained.ValidPer:F2}% (greedy, {valid.Count:N0} words)");
             if (result.GetValue(scoreTest))
             {
                 var (wer, per) = trainer.Score(trained.Network, Part("test"), trained.Description.Input.Tokenizer!.Create("model"), trained.Description.Head.Labels);

@@ -21,8 +21,14 @@ public sealed record Seq2SeqOptions : TrainerOptions
     /// <summary>Fine-tune for int4 weights: forward passes and validation at the int4 values `convert --dtype int4` writes.</summary>
     public bool Int4Aware { get; init; }
 
+    /// <summary>After training, the mean of the last this-many epochs' weights is scored on validation and kept if better (0 or 1 = off).</summary>
+    public int AverageLast { get; init; }
+
     protected override void ValidateTask()
     {
+        if (AverageLast < 0) throw new ArgumentException($"--average-last must be ≥ 0, got {AverageLast}");
+        if (AverageLast > 1 && CheckpointDir is null) throw new ArgumentException("--average-last reads the epochs' weights from the checkpoint: it needs --checkpoint-dir");
+        if (AverageLast > 1 && Int4Aware) throw new ArgumentException("--average-last averages float weights; --int4-aware fine-tunes at int4 values: pass one of them");
         if (EmbeddingDim is < 1 or > 4096) throw new ArgumentException($"--embedding-dim must be 1..4096, got {EmbeddingDim}");
         if (EncoderHidden is < 1 or > 4096) throw new ArgumentException($"--encoder-hidden must be 1..4096, got {EncoderHidden}");
         if (EncoderLayers is < 1 or > 8) throw new ArgumentException($"--encoder-layers must be 1..8, got {EncoderLayers}");

@@ -12,7 +12,9 @@ namespace EdgeLstm.Trainer;
 /// </summary>
 public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
 {
-    public sealed record Result(Seq2SeqNetwork Network, ModelDescription Description, int Epochs, int BestEpoch, double ValidWer, double ValidPer, bool Interrupted);
+    /// <param name="AveragedFrom">The first epoch of the average kept instead of the best epoch (--average-last; the last is <see cref="Epochs"/>), or 0.</param>
+    public sealed record Result(Seq2SeqNetwork Network, ModelDescription Description, int Epochs, int BestEpoch, double ValidWer, double ValidPer, bool Interrupted,
+        int AveragedFrom = 0);
 
     public Result Train(IReadOnlyList<LexiconWord> train, IReadOnlyList<LexiconWord> valid, CancellationToken cancel, Action<string>? log = null)
     {
@@ -31,7 +33,7 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
         var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate);
         var loop = new EpochLoop(network, optimizer,
             new EpochLoopOptions(options.Epochs, options.Patience, options.CheckpointDir, options.Resume, options.StopAfterEpoch, log is null, options.Group,
-                options.GlobalBatchSize), log);
+                options.GlobalBatchSize, KeepEpochs: Math.Max(1, options.AverageLast)), log);
         // --lr given on resume sets the rate from here on (Adam's moments are kept).
         foreach (var group in optimizer.ParamGroups) group.LearningRate = options.LearningRate;
         var minibatches = new Minibatches(examples.Count, options.GlobalBatchSize, options.Seed + loop.EpochsDone,
@@ -85,7 +87,34 @@ public sealed class Seq2SeqTrainer(Seq2SeqOptions options)
         });
         // The best epoch's PER is known when it ran in this process; after a resume, score it again (rank 0: the others report nothing).
         double bestPer = outcome.BestEpoch == 0 || !options.Group.IsRoot ? double.NaN : outcome.BestDetail ?? Score(network, valid, graphemes, phonemes).Per;
-        return new Result(network, description, outcome.EpochsDone, outcome.BestEpoch, outcome.Best.Value, bestPer, outcome.Interrupted || outcome.Paused);
+        var result = new Result(network, description, outcome.EpochsDone, outcome.BestEpoch, outcome.Best.Value, bestPer, outcome.Interrupted || outcome.Paused);
+        return options.AverageLast > 1 && !result.Interrupted && options.Group.IsRoot ? AverageIfBetter(result, valid, graphemes, phonemes, log) : result;
+    }
+
+    /// <summary>
+    /// Checkpoint averaging: the mean of the last <see cref="Seq2SeqOptions.AverageLast"/> epochs' weights, scored greedy on
+    /// the valid words like every epoch, replaces the best epoch's weights only if its WER is lower (the test words are not read).
+    /// </summary>
+    private Result AverageIfBetter(Result best, IReadOnlyList<LexiconWord> valid, ITokenizer graphemes, string[] phonemes, Action<string>? log)
+    {
+        var files = EpochLoop.RecentWeights(options.CheckpointDir!, best.Epochs, options.AverageLast);
+        if (files.Count < options.AverageLast)
+        {
+            log?.Invoke($"--average-last {options.AverageLast}: the checkpoint keeps {files.Count} of those epochs' weights; not averaged");
+            return best;
+        }
+        int first = best.Epochs - files.Count + 1;
+        string path = Path.Combine(options.CheckpointDir!, "average.safetensors");
+        CheckpointAverage.Write(files, path, $"average of epochs {first}..{best.Epochs}");
+        var mean = SafeTensorsReader.Read(path);
+        using var averaged = TaskNetworks.Load<Seq2SeqNetwork>(path, dropout: 0);
+        var (wer, per) = Score(averaged, valid, graphemes, phonemes);
+        bool better = wer < best.ValidWer;
+        log?.Invoke($"average of epochs {first}..{best.Epochs}: valid WER {wer:F2}%, PER {per:F2}%; best epoch {best.BestEpoch}: {best.ValidWer:F2}%; " +
+            $"keeping {(better ? "the average" : "the best epoch")}");
+        if (!better) return best;
+        TaskNetworks.CopyWeights(mean, best.Network);
+        return best with { ValidWer = wer, ValidPer = per, AveragedFrom = first };
     }
 
     private static Dictionary<string, string> Metadata(int epoch, double wer, double per) => new()

@@ -84,7 +84,8 @@ internal static class Seq2SeqCommand
             }
             if (trained.Interrupted)
             {
-                Console.WriteLine($"stopped after epoch {trained.Epochs}; best validation WER so far {trained.ValidWer:F2}%; continue with --resume");
+                Console.WriteLine(trained.Epochs == 0 ? "stopped before the first epoch ended; no model written"
+                    : $"stopped after epoch {trained.Epochs}; best validation WER so far {trained.ValidWer:F2}%; continue with --resume");
                 trained.Network.Dispose();
                 return ExitCodes.Interrupted;
             }

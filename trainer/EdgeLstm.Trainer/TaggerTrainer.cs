@@ -116,8 +116,8 @@ public sealed class TaggerTrainer(TaggerOptions options, CancellationToken cance
         },
         (epoch, value, metrics, best) => log?.Invoke($"epoch {epoch}: train loss {trainLoss:F4}, valid {scoreName} {-value.Value:F4}" +
             $"{detail(metrics)}{(best ? " *" : "")} ({windowsPerSecond:F0} rows/s{options.Group.AllReduceTiming})"), cancel);
-        // A best epoch from before a resume has no metrics in this run: score its weights (now the network's) again.
-        var bestMetrics = outcome.BestDetail ?? (outcome.EpochsDone > 0 ? Evaluate(network, validIds, valid.Affixes, valid.Chars, validTags, labels) : null);
+        // A best epoch from before a resume has no metrics in this run: score its weights (now the network's) again (rank 0's, who reports).
+        var bestMetrics = outcome.BestDetail ?? (outcome.EpochsDone > 0 && options.Group.IsRoot ? Evaluate(network, validIds, valid.Affixes, valid.Chars, validTags, labels) : null);
         return new Result(network, tokenizer, labels, outcome.EpochsDone, outcome.BestEpoch, bestMetrics, outcome.Interrupted);
     }
 

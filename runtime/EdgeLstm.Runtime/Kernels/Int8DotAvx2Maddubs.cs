@@ -130,6 +130,7 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
         // The four rows share x, so the sign trick runs the other way round: |x| once for the four rows, and each
         // row's w takes x's sign (w·x = |x|·(w·sign x), pair sums still at most 2·127·127): four operations per row
         // and 32 bytes instead of five.
+        PrefetchNextRows(ref w, stride, length);
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
         for (int j = 0; j < length; j += 32)
         {
@@ -141,6 +142,27 @@ public struct Int8DotAvx2Maddubs : IInt8Dot
             a3 = Avx2.Add(a3, SignedBlock(xAbs, xv, Vector256.LoadUnsafe(ref w, (nuint)(3 * stride + j))));
         }
         Reduce4(a0, a1, a2, a3).StoreUnsafe(ref y);
+    }
+
+    /// <summary>
+    /// Asks for the next four rows' lines (the caller's next <see cref="Dot4"/>) while these four are multiplied. Four
+    /// rows of a few hundred bytes are four short streams that the hardware prefetcher picks up only after a few
+    /// misses each, on every call. Fetched ahead, on an AMD EPYC (Zen 3; session 25, old and new builds alternated):
+    /// `bench steps 512` int8 43.3–44.1 µs against 44.7–47.1 (four pairs), the default 3×512 model 150–158 µs a
+    /// character against 165–178 (`bench model`, three pairs). A prefetch never faults, so the rows after a matrix's
+    /// last ones may be asked for too.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchNextRows(ref sbyte w, int stride, int length)
+    {
+        byte* next = (byte*)Unsafe.AsPointer(ref w) + 4 * stride; // a pointer, not a ref past the matrix's end
+        for (int j = 0; j < length; j += 64)
+        {
+            Sse.Prefetch0(next + j);
+            Sse.Prefetch0(next + stride + j);
+            Sse.Prefetch0(next + 2 * stride + j);
+            Sse.Prefetch0(next + 3 * stride + j);
+        }
     }
 
     /// <summary>

@@ -153,6 +153,42 @@ public sealed class WordVectorsTests
         Assert.Equal("error: --init-embedding: the vectors have 8 values a word, --embedding-dim is 6; make them equal", mismatch.Stderr.Trim());
     }
 
+    /// <summary>
+    /// --fold-vectors trains each split's vectors on the unlabelled text and that split's training texts only: with
+    /// --vector-words the vocabulary gains a word only the unlabelled text has, never one only the validation and
+    /// test texts have (each seen often enough for a vector), and the frozen rows are the fresh vectors'.
+    /// </summary>
+    [Fact]
+    public void FoldVectorsLearnFromTheUnlabelledAndTrainingTextsOnly()
+    {
+        using var dir = new TempDirectory();
+        var lines = new List<string> { "fold\tsource\tlabel\ttext" };
+        for (int i = 0; i < 10; i++)
+        {
+            lines.Add("train\ttiny\tpos\tgreat fun film");
+            lines.Add("train\ttiny\tneg\tawful dull film");
+        }
+        foreach (string fold in new[] { "valid", "test" })
+            for (int i = 0; i < 6; i++) lines.Add($"{fold}\ttiny\t{(i % 2 == 0 ? "pos" : "neg")}\tsecretword film");
+        File.WriteAllLines(dir.File("tiny.tsv"), lines);
+        File.WriteAllLines(dir.File("unlabelled.txt"), Enumerable.Repeat("the unlabelledword film was long", 20));
+
+        var run = CliRunner.RunTrainer(["classify", "--data", dir.File("tiny.tsv"), "--test-fold", "test", "--valid-fold", "valid", "--embedding-dim", "8",
+            "--hidden-size", "8", "--epochs", "2", "--min-count", "1", "--threads", "1", "-q", "--fold-vectors", dir.File("unlabelled.txt"),
+            "--fold-vectors-epochs", "2", "--vector-words", "--freeze-embedding", "-o", dir.File("m.safetensors")]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var (vocabulary, embedding) = Embedding(dir.File("m.safetensors"));
+        Assert.Contains("unlabelledword", vocabulary);
+        Assert.Contains("great", vocabulary);
+        Assert.DoesNotContain("secretword", vocabulary);
+
+        // The same vectors trained directly (the classifier's dimension, seed and threads) are the frozen rows.
+        var expected = new SkipGramTrainer(new SkipGramOptions { Dimension = 8, Epochs = 2, Threads = 1, Seed = 42 })
+            .Train([.. Enumerable.Repeat("the unlabelledword film was long", 20), .. lines.Skip(1).Take(20).Select(l => l.Split('\t')[3])]).Vectors;
+        foreach (string word in new[] { "unlabelledword", "film", "great" })
+            Assert.Equal(expected[expected.IndexOf(word)].ToArray(), embedding[Array.IndexOf(vocabulary, word)]);
+    }
+
     /// <summary>The word language model takes the vectors too: frozen, its rows are theirs after training.</summary>
     [Fact]
     public void TheWordLanguageModelStartsItsEmbeddingFromTheVectors()

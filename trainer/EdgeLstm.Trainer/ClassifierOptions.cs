@@ -25,6 +25,10 @@ public sealed record ClassifierOptions : TrainerOptions
     public bool FreezeEmbedding { get; init; }
     /// <summary>With <see cref="InitEmbedding"/>: the vocabulary also takes the vectors' words (most frequent first, up to MaxVocabulary), so words the training texts lack still have a meaning.</summary>
     public bool VectorWords { get; init; }
+    /// <summary>Unlabelled lines for per-split word vectors (<see cref="FoldVectors"/>): each split's embedding starts from vectors trained on them plus its training texts; or null.</summary>
+    public IReadOnlyList<string>? FoldVectorsText { get; init; }
+    /// <summary>Skip-gram epochs of the per-split vectors.</summary>
+    public int FoldVectorsEpochs { get; init; } = 5;
 
     /// <summary>The tokenizer of <see cref="Tokenizer"/>'s kind from the training texts (tokens seen fewer than MinCount times are unknown).</summary>
     public ITokenizer BuildTokenizer(IEnumerable<string> texts) => Tokenizer == TokenizerKinds.Char
@@ -39,17 +43,18 @@ public sealed record ClassifierOptions : TrainerOptions
         if (Pooling is not (Runtime.Poolings.Last or Runtime.Poolings.Mean or Runtime.Poolings.Max or Runtime.Poolings.Attention))
             throw new ArgumentException($"--pooling must be last, mean, max or attention, got '{Pooling}'");
         if (Tokenizer is not (TokenizerKinds.Word or TokenizerKinds.Char)) throw new ArgumentException($"--tokenizer must be word or char, got '{Tokenizer}'");
-        if (Tokenizer == TokenizerKinds.Char && (InitEmbedding is not null || PretrainText is not null))
-            throw new ArgumentException($"{(InitEmbedding is not null ? "--init-embedding" : "--pretrain")} starts word embeddings; it needs --tokenizer word");
+        if (Tokenizer == TokenizerKinds.Char && (InitEmbedding is not null || PretrainText is not null || FoldVectorsText is not null))
+            throw new ArgumentException($"{(InitEmbedding is not null ? "--init-embedding" : PretrainText is not null ? "--pretrain" : "--fold-vectors")} starts word embeddings; it needs --tokenizer word");
         if (MaxVocabulary < 3) throw new ArgumentException($"--max-vocabulary must be ≥ 3, got {MaxVocabulary}");
         if (MinCount < 1) throw new ArgumentException($"--min-count must be ≥ 1, got {MinCount}");
         if (MaxTokens < 1) throw new ArgumentException($"--max-tokens must be ≥ 1, got {MaxTokens}");
         if (InitEmbedding is not null && InitEmbedding.Dimension != EmbeddingDim)
             throw new ArgumentException($"--init-embedding: the vectors have {InitEmbedding.Dimension} values a word, --embedding-dim is {EmbeddingDim}; make them equal");
-        if ((FreezeEmbedding || VectorWords) && InitEmbedding is null)
-            throw new ArgumentException($"{(FreezeEmbedding ? "--freeze-embedding" : "--vector-words")} needs --init-embedding FILE");
-        if (InitEmbedding is not null && PretrainText is not null)
-            throw new ArgumentException("--init-embedding and --pretrain both set the embedding: pass one of them");
+        if ((FreezeEmbedding || VectorWords) && InitEmbedding is null && FoldVectorsText is null)
+            throw new ArgumentException($"{(FreezeEmbedding ? "--freeze-embedding" : "--vector-words")} needs --init-embedding FILE or --fold-vectors FILE");
+        if ((InitEmbedding is not null ? 1 : 0) + (PretrainText is not null ? 1 : 0) + (FoldVectorsText is not null ? 1 : 0) > 1)
+            throw new ArgumentException("--init-embedding, --fold-vectors and --pretrain each set the embedding: pass one of them");
+        if (FoldVectorsEpochs is < 1 or > 100) throw new ArgumentException($"--fold-vectors-epochs must be 1..100, got {FoldVectorsEpochs}");
         if (PretrainBatches < 1) throw new ArgumentException($"--pretrain-batches must be ≥ 1, got {PretrainBatches}");
     }
 }

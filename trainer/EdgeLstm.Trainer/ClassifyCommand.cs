@@ -51,6 +51,13 @@ internal static class ClassifyCommand
         var initEmbedding = new Option<FileInfo>("--init-embedding") { Description = "Start the embedding from these word vectors (word2vec or GloVe text, e.g. from `edgelstm-train vectors`); words without one start random" };
         var freezeEmbedding = new Option<bool>("--freeze-embedding") { Description = "With --init-embedding: keep the embedding as loaded (default: fine-tune it)" };
         var vectorWords = new Option<bool>("--vector-words") { Description = "With --init-embedding: the vocabulary also takes the vectors' words (up to --max-vocabulary), so words the training texts lack keep a meaning" };
+        var foldVectors = new Option<FileInfo[]>("--fold-vectors")
+        {
+            Description = "Train word vectors for each split (skip-gram on this unlabelled UTF-8 text, one text a line, plus the split's training texts; " +
+                "never its validation or test texts) and start the embedding from them; repeat for several files",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var foldVectorsEpochs = new Option<int>("--fold-vectors-epochs") { Description = "Skip-gram epochs of --fold-vectors", DefaultValueFactory = _ => 5 };
         var lengthBuckets = new Option<bool>("--length-buckets") { Description = "Batch examples of similar length together (less padding, faster epochs; the batches differ, so results differ from a run without)" };
         var distributed = new Option<bool>("--distributed") { Description = DistributedGroup.OptionDescription };
         var tokenizerKind = new Option<string>("--tokenizer") { Description = "word (lower-cased words and punctuation) or char (one token per character: Chinese text, poems)", DefaultValueFactory = _ => "word" };
@@ -58,7 +65,7 @@ internal static class ClassifyCommand
         {
             data, output, cv, testFold, validFold, embeddingDim, hiddenSize, layers, unidirectional, pooling, dropout, lr, batchSize, epochs, patience,
             maxVocabulary, minCount, maxTokens, threads, seed, quiet, pretrain, pretrainBatches, baselineOnly, validationOnly, validFraction, testFraction,
-            initEmbedding, freezeEmbedding, vectorWords, lengthBuckets, distributed, tokenizerKind,
+            initEmbedding, freezeEmbedding, vectorWords, foldVectors, foldVectorsEpochs, lengthBuckets, distributed, tokenizerKind,
         };
         command.SetAction(result => UserErrors.Run(() => DistributedGroup.Run(result.GetValue(distributed), group =>
         {
@@ -75,6 +82,8 @@ internal static class ClassifyCommand
                 PretrainBatches = result.GetValue(pretrainBatches),
                 InitEmbedding = result.GetValue(initEmbedding) is { } vectors ? WordVectors.Read(vectors.FullName) : null,
                 FreezeEmbedding = result.GetValue(freezeEmbedding), VectorWords = result.GetValue(vectorWords),
+                FoldVectorsText = result.GetValue(foldVectors) is { Length: > 0 } files ? SkipGramTrainer.ReadTexts(files) : null,
+                FoldVectorsEpochs = result.GetValue(foldVectorsEpochs),
             };
             options.Validate();
             var rows = LabeledTextFile.Read(result.GetValue(data)!.FullName);
@@ -107,6 +116,7 @@ internal static class ClassifyCommand
             {
                 // The other ranks train beside rank 0 (same split, same batches) and leave scoring and writing to it.
                 var (trainRows, validRows, _) = Split(rows, test, valid);
+                options = FoldVectors.Apply(options, trainRows, null); // the same vectors as rank 0's: same texts, seed and threads
                 using var stop = new TrainingInterrupt(group);
                 var trained = new ClassifierTrainer(options).Train(trainRows, validRows, labels, stop: group.StopToken(stop.Token));
                 trained.Network.Dispose();
@@ -158,6 +168,7 @@ internal static class ClassifyCommand
     {
         var (train, validRows, testRows) = Split(rows, test, valid);
         if (validationOnly) testRows = validRows;
+        options = FoldVectors.Apply(options, train, log);
         var trainer = new ClassifierTrainer(options);
         model = trainer.Train(train, validRows, labels, log, stop);
         if (model.Epochs == 0) return null;

@@ -22,6 +22,16 @@ public sealed class SkipGramTrainer(SkipGramOptions options)
     public static double KeepProbability(long count, long total, double sample) =>
         sample <= 0 ? 1.0 : Math.Min(1.0, Math.Sqrt(sample / ((double)count / total)));
 
+    /// <summary>The texts of plain UTF-8 files for <see cref="Train"/>: each non-empty line one text.</summary>
+    public static List<string> ReadTexts(IEnumerable<FileInfo> files)
+    {
+        var lines = new List<string>();
+        foreach (var file in files)
+            foreach (string line in EdgeLstm.Runtime.StrictUtf8.ReadFile(file.FullName).Split('\n'))
+                if (!string.IsNullOrWhiteSpace(line)) lines.Add(line);
+        return lines;
+    }
+
     public Result Train(IReadOnlyList<string> texts, Action<string>? log = null, Action<double, string>? progress = null)
     {
         options.Start();

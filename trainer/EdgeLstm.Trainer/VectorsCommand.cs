@@ -55,10 +55,7 @@ internal static class VectorsCommand
                     BatchSize = result.GetValue(batchSize), Threads = result.GetValue(threads), Seed = result.GetValue(seed), Quiet = result.GetValue(quiet),
                 };
                 options.Validate();
-                var lines = new List<string>();
-                foreach (var file in texts)
-                    foreach (string line in StrictUtf8.ReadFile(file.FullName).Split('\n'))
-                        if (!string.IsNullOrWhiteSpace(line)) lines.Add(line);
+                var lines = SkipGramTrainer.ReadTexts(texts);
                 Action<string>? log = options.Quiet ? null : Console.Error.WriteLine;
                 SkipGramTrainer.Result trained = null!;
                 EpochProgress.Run("skip-gram", options.Quiet, report => trained = new SkipGramTrainer(options).Train(lines, log, report));

